@@ -1,0 +1,53 @@
+"""``dlfs-grade``: the click group; each sub-command lives in a module of its own.
+
+``dlfs-grade chapter5`` is short for ``dlfs-grade grade chapter5``: a first argument that is
+not a sub-command's name is taken as what to grade.
+"""
+
+from __future__ import annotations
+
+import click
+
+__all__ = ["cli", "main"]
+
+
+class _DefaultGroup(click.Group):
+    """A group that sends unknown first arguments to its default command (``grade``)."""
+
+    default_command = "grade"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        first = args[0] if args else "-"
+        if (
+            not first.startswith("-")
+            and first not in self.commands
+            and (self.default_command in self.commands)
+        ):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dlfs")
+def cli() -> None:
+    """Grade your Deep Learning from Scratch exercises.
+
+    \b
+    dlfs-grade chapter3          grade every exercise of chapter 3
+    dlfs-grade all               grade the whole book
+    dlfs-grade data fetch all    download the data sets
+    """
+
+
+def _register() -> None:
+    from .data import data
+
+    cli.add_command(data)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the ``dlfs-grade`` console script."""
+    cli()

@@ -1,0 +1,63 @@
+"""The gradient checker itself: does it pass right gradients and catch wrong ones?"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dlfs.autograder.gradcheck import (
+    check_gradient,
+    compare_gradients,
+    numerical_gradient,
+    rel_error,
+)
+
+
+def test_numerical_gradient_of_a_cubic_matches_its_derivative(rng):
+    x = rng.standard_normal((3, 4))
+    grad = numerical_gradient(lambda: float(np.sum(x**3)), x)
+    np.testing.assert_allclose(grad, 3 * x**2, rtol=1e-8, atol=1e-9)
+
+
+def test_numerical_gradient_restores_its_input(rng):
+    x = rng.standard_normal(5)
+    before = x.copy()
+    numerical_gradient(lambda: float(np.sum(np.sin(x))), x)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_a_right_gradient_passes_and_a_wrong_one_fails(rng):
+    x = rng.standard_normal((4, 3))
+    right = check_gradient(lambda: float(np.sum(np.tanh(x))), x, 1 - np.tanh(x) ** 2)
+    assert right.passed, str(right)
+    wrong = check_gradient(lambda: float(np.sum(np.tanh(x))), x, 1 - np.tanh(x))
+    assert not wrong.passed
+    assert wrong.max_rel_error > 1e-3
+
+
+def test_a_gradient_off_by_the_batch_size_reports_the_ratio(rng):
+    x = rng.standard_normal((32, 3))
+    result = check_gradient(lambda: float(np.mean(x**2)), x, 2 * x)
+    assert not result.passed
+    assert result.ratio == pytest.approx(32 * 3)
+
+
+def test_zero_gradients_are_not_failed_on_rounding_noise():
+    x = np.array([1.0, 2.0, 0.0])
+    numerical = np.array([2.0, 4.0, 3e-11])
+    assert rel_error(np.array([2.0, 4.0, 0.0]), numerical).max() < 1e-6
+
+
+def test_a_nan_gradient_fails():
+    result = compare_gradients(np.array([1.0, np.nan]), np.array([1.0, 1.0]))
+    assert not result.passed
+
+
+def test_a_gradient_of_the_wrong_shape_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"shape \(2,\)"):
+        compare_gradients(np.zeros(2), np.zeros(3), name="W")
+
+
+def test_float32_inputs_are_refused():
+    with pytest.raises(ValueError, match="float64"):
+        numerical_gradient(lambda: 0.0, np.zeros(3, dtype=np.float32))
