@@ -43,7 +43,6 @@ def test_a_gradient_off_by_the_batch_size_reports_the_ratio(rng):
 
 
 def test_zero_gradients_are_not_failed_on_rounding_noise():
-    x = np.array([1.0, 2.0, 0.0])
     numerical = np.array([2.0, 4.0, 3e-11])
     assert rel_error(np.array([2.0, 4.0, 0.0]), numerical).max() < 1e-6
 
