@@ -1,0 +1,200 @@
+"""``Trainer`` (chapters 3–4): mini-batch training with evaluation and early stopping."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+from .network import NeuralNetwork
+from .optimizers import Optimizer
+
+__all__ = ["Trainer", "TrainingHistory"]
+
+
+@dataclass
+class TrainingHistory:
+    """What one ``Trainer.fit`` did.
+
+    Attributes:
+        train_losses: the mean batch loss of each epoch trained (with dropout, if any).
+        lrs: the learning rate of each epoch trained.
+        eval_epochs: the epochs (counted from 1) after which the model was evaluated.
+        val_losses: the loss on the validation set at each of those epochs.
+        best_epoch: the evaluated epoch with the lowest validation loss (None if none).
+        best_loss: that loss (inf if none).
+        stopped_early: whether training stopped because the validation loss rose.
+        seconds: the wall-clock time of the fit.
+    """
+
+    train_losses: list[float] = field(default_factory=list)
+    lrs: list[float] = field(default_factory=list)
+    eval_epochs: list[int] = field(default_factory=list)
+    val_losses: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+    best_loss: float = float("inf")
+    stopped_early: bool = False
+    seconds: float = 0.0
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs trained."""
+        return len(self.train_losses)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "epochs": self.epochs}
+
+
+Callback = Callable[[int, TrainingHistory], None]
+
+
+class Trainer:
+    """Trains ``net`` with ``optim``: shuffled mini-batches, evaluation every few epochs.
+
+    Args:
+        net: the network.
+        optim: the optimizer; the trainer points it at ``net``.
+    """
+
+    def __init__(self, net: NeuralNetwork, optim: Optimizer) -> None:
+        self.net = net
+        self.optim = optim
+        self.optim.net = net
+        self.best_loss = float("inf")
+
+    def generate_batches(
+        self, X: ndarray, y: ndarray, size: int = 32, order: ndarray | None = None
+    ) -> Iterator[tuple[ndarray, ndarray]]:
+        """Yield ``(X_batch, y_batch)`` pairs of ``size`` rows in turn; the last may be smaller.
+
+        Args:
+            X: [N, D] inputs.
+            y: [N, C] targets.
+            size: the batch size.
+            order: [N] a permutation of the rows to take them in (None: as they are).
+        Yields:
+            [size, D] and [size, C] arrays.
+        """
+        if X.shape[0] != y.shape[0]:
+            raise ValueError(
+                f"X has {X.shape[0]} rows but y has {y.shape[0]}: they must have as many"
+            )
+        ### BEGIN SOLUTION
+        n = X.shape[0]
+        for start in range(0, n, size):
+            if order is None:
+                yield X[start : start + size], y[start : start + size]
+            else:
+                rows = order[start : start + size]
+                yield X[rows], y[rows]
+        ### END SOLUTION
+
+    def _train_epoch(
+        self, X_train: ndarray, y_train: ndarray, batch_size: int, rng: np.random.Generator
+    ) -> float:
+        """One epoch: shuffle the rows with ``rng``, then, for every batch, train the network
+        on it (``net.train_batch``) and let the optimizer take a step.
+
+        Args:
+            X_train: [N, D] inputs.
+            y_train: [N, C] targets.
+            batch_size: the rows per batch.
+            rng: the generator of the shuffle.
+        Returns:
+            The mean of the batch losses.
+        """
+        ### BEGIN SOLUTION
+        order = rng.permutation(X_train.shape[0])
+        losses = []
+        for X_batch, y_batch in self.generate_batches(X_train, y_train, batch_size, order):
+            losses.append(self.net.train_batch(X_batch, y_batch))
+            self.optim.step()
+        return float(np.mean(losses))
+        ### END SOLUTION
+
+    def fit(
+        self,
+        X_train: ndarray,
+        y_train: ndarray,
+        X_test: ndarray,
+        y_test: ndarray,
+        epochs: int = 100,
+        eval_every: int = 10,
+        batch_size: int = 32,
+        seed: int = 1,
+        restart: bool = True,
+        early_stopping: bool = True,
+        callbacks: Sequence[Callback] = (),
+    ) -> TrainingHistory:
+        """Train for ``epochs`` epochs, evaluating on the test set every ``eval_every``.
+
+        With ``early_stopping``, training stops at the first evaluation whose loss is not
+        lower than the best so far, and the network gets back the parameters it had at the
+        best evaluation (restored in place, so references to it stay valid). The book
+        instead restores a copy taken one epoch before the failing evaluation, which is
+        not the best model.
+
+        Args:
+            X_train: [N, D] training inputs; y_train: [N, C] their targets.
+            X_test: [M, D] validation inputs; y_test: [M, C] their targets.
+            epochs: the most epochs to train.
+            eval_every: evaluate after every ``eval_every``-th epoch.
+            batch_size: the rows per batch.
+            seed: the seed of the shuffles.
+            restart: draw the network's initial weights again and reset the optimizer
+                (False continues from where the last fit stopped).
+            early_stopping: stop when the validation loss rises, keeping the best model.
+            callbacks: functions called after every epoch as ``callback(epoch, history)``.
+        Returns:
+            The ``TrainingHistory``.
+        """
+        for name, value in (("epochs", epochs), ("eval_every", eval_every)):
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1, got {name}={value!r}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got batch_size={batch_size!r}")
+        for X, y, name in ((X_train, y_train, "train"), (X_test, y_test, "test")):
+            if X.shape[0] != y.shape[0]:
+                raise ValueError(f"X_{name} has {X.shape[0]} rows but y_{name} has {y.shape[0]}")
+        start = time.perf_counter()
+        rng = np.random.default_rng(seed)
+        if restart:
+            self.net.restart()
+            self.optim.reset()
+            self.best_loss = float("inf")
+        self.optim.net = self.net
+        self.optim.max_epochs = epochs
+        self.optim._setup_decay()
+        history = TrainingHistory()
+        best_params: list[ndarray] | None = None
+
+        for epoch in range(1, epochs + 1):
+            history.lrs.append(self.optim.lr)
+            history.train_losses.append(self._train_epoch(X_train, y_train, batch_size, rng))
+            if epoch % eval_every == 0:
+                loss = self.net.loss.forward(self.net.forward(X_test, inference=True), y_test)
+                history.eval_epochs.append(epoch)
+                history.val_losses.append(loss)
+                if loss < self.best_loss:
+                    self.best_loss = loss
+                    history.best_epoch, history.best_loss = epoch, loss
+                    if early_stopping:
+                        best_params = [param.copy() for param in self.net.params()]
+                elif early_stopping:
+                    history.stopped_early = True
+                    if best_params is not None:
+                        for param, best in zip(self.net.params(), best_params, strict=True):
+                            np.copyto(param, best)
+            for callback in callbacks:
+                callback(epoch, history)
+            if history.stopped_early:
+                break
+            if epoch < epochs:
+                self.optim._decay_lr()
+
+        history.seconds = time.perf_counter() - start
+        return history
