@@ -74,7 +74,7 @@ def test_select_understands_all_a_chapter_and_an_exercise():
     assert len(course.select("all")) == 1
     assert course.select("chapter3") == course.select("3") == course.chapter(3).exercises
     assert course.select("chapter3.sigmoid_forward")[0].id == "chapter3.sigmoid_forward"
-    with pytest.raises(ValueError, match="did you mean 'chapter3.sigmoid_forward'"):
+    with pytest.raises(ValueError, match=r"did you mean 'chapter3\.sigmoid_forward'"):
         course.select("chapter3.sigmoid_froward")
     with pytest.raises(ValueError, match="'chapter9'"):
         course.select("chapter9")
