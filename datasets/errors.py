@@ -68,14 +68,17 @@ class DatasetNotAvailableError(DatasetError):
             *(f"  - {name}" for name in self.missing),
         ]
         if self.reasons:
-            lines.append("Downloading failed:")
+            lines.append("Downloading failed (is this machine offline?):")
             lines.extend(f"  - {reason}" for reason in self.reasons)
         lines.append(
-            "To place the files by hand: on a machine with internet, download them from "
-            + (", ".join(urls) if urls else "the URLs listed by `dlfs-grade data list --json`")
-            + f", and copy them to {self.directory} under the names above "
-            "(keep the sub-folders), or set DLFS_DATA_DIR to a folder that holds them. "
-            "Then check them with `dlfs-grade data verify`."
+            "To place the files by hand: on a machine with internet access, download them"
+            + (":" if urls else " (see `dlfs-grade data list --json`),")
+        )
+        lines.extend(f"  {url}" for url in urls)
+        lines.append(
+            f"then copy them into {self.directory} under the names listed above (keeping the "
+            "sub-folders), or set DLFS_DATA_DIR to a folder that holds them, and check them "
+            "with `dlfs-grade data verify`."
         )
         super().__init__("\n".join(lines))
 

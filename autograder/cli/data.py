@@ -1,10 +1,172 @@
-"""``dlfs-grade data``: list, fetch and verify the course's data sets."""
+"""``dlfs-grade data``: list, fetch and verify the course's data sets.
+
+A thin layer over :mod:`dlfs.datasets.manage`: parse, call, format, set the exit code.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import textwrap
+
 import click
+
+from dlfs.datasets import data_dir
+from dlfs.datasets.manage import fetch_datasets, list_datasets, verify_datasets
+
+__all__ = ["data"]
+
+_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+_dir_option = click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Data directory (default: DLFS_DATA_DIR, else the user cache directory).",
+)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"  # unreachable
+
+
+def _table(statuses) -> str:
+    rows = [("name", "files", "size", "status")]
+    for st in statuses:
+        verified = sum(f.status == "verified" for f in st.files)
+        rows.append((st.name, f"{verified}/{len(st.files)}", _size(st.size), st.status))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = [
+        "  ".join(
+            cell.rjust(w) if i in (1, 2) else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _details(statuses) -> list[str]:
+    out = []
+    for st in statuses:
+        out.extend(
+            f"  {st.name}: {f.path} is {f.status}"
+            + (f" ({f.size} bytes, expected {f.expected_size})" if f.status == "corrupt" else "")
+            for f in st.files
+            if f.status != "verified"
+        )
+    return out
+
+
+def _notes(statuses) -> list[str]:
+    return [
+        textwrap.fill(f"Note ({st.name}): {st.note}", width=88, subsequent_indent="  ")
+        for st in statuses
+        if st.note
+    ]
+
+
+def _where(directory: str | None) -> str:
+    source = (
+        "--dir"
+        if directory
+        else "DLFS_DATA_DIR"
+        if os.environ.get("DLFS_DATA_DIR")
+        else "user cache"
+    )
+    return f"Data directory: {data_dir(directory)} ({source})"
 
 
 @click.group()
 def data() -> None:
     """List, download and verify the course's data sets."""
+
+
+@data.command("list")
+@click.argument("names", nargs=-1)
+@_dir_option
+@_json_option
+def list_command(names: tuple[str, ...], directory: str | None, as_json: bool) -> None:
+    """Show each data set: files verified, size and status (nothing is downloaded)."""
+    try:
+        statuses = list_datasets(list(names) or None, directory)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="NAMES") from err
+    if as_json:
+        click.echo(json.dumps([st.to_dict() for st in statuses], indent=2))
+        return
+    click.echo(_where(directory))
+    click.echo(_table(statuses))
+    for line in _details(statuses):
+        click.echo(line)
+    for line in _notes(statuses):
+        click.echo("\n" + line)
+
+
+@data.command("fetch")
+@click.argument("names", nargs=-1, required=True, metavar="NAME|all ...")
+@_dir_option
+@click.option("--mirror", "mirrors", multiple=True, help="Base URL to try first (repeatable).")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per read.")
+@click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a tty).")
+@_json_option
+def fetch_command(
+    names: tuple[str, ...],
+    directory: str | None,
+    mirrors: tuple[str, ...],
+    timeout: float,
+    progress: bool | None,
+    as_json: bool,
+) -> None:
+    """Download (and verify) a data set's missing or corrupt files, or all data sets'."""
+    try:
+        reports = fetch_datasets(
+            list(names),
+            directory,
+            mirrors=list(mirrors) or None,
+            timeout=timeout,
+            progress=False if as_json else progress,
+        )
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="NAME") from err
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in reports], indent=2))
+    else:
+        for report in reports:
+            for warning in report.warnings:
+                click.echo(f"warning: {warning}", err=True)
+            if report.ok:
+                actions = sorted({f.action for f in report.files})
+                click.echo(f"{report.name}: ok ({', '.join(actions)})")
+            else:
+                click.echo(f"{report.name}: FAILED\n{report.error}", err=True)
+    if not all(r.ok for r in reports):
+        raise SystemExit(1)
+
+
+@data.command("verify")
+@click.argument("names", nargs=-1)
+@_dir_option
+@_json_option
+def verify_command(names: tuple[str, ...], directory: str | None, as_json: bool) -> None:
+    """Hash every cached file again; exit 1 if any is corrupt (or, for named data sets,
+    missing)."""
+    try:
+        statuses = verify_datasets(list(names) or None, directory)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="NAMES") from err
+    bad = {"corrupt", "missing", "partial"} if names else {"corrupt"}
+    if as_json:
+        click.echo(json.dumps([st.to_dict() for st in statuses], indent=2))
+    else:
+        click.echo(_where(directory))
+        click.echo(_table(statuses))
+        for line in _details(statuses):
+            click.echo(line)
+    if any(st.status in bad for st in statuses):
+        raise SystemExit(1)
