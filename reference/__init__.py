@@ -6,6 +6,46 @@ and needs the optional extra: ``pip install -e ".[torch]"``.
 """
 
 # isort: skip_file
+# Chapter 1: derivatives, the chain rule and functions of matrices (plain functions).
+from .foundations import (
+    chain_deriv_2,
+    chain_deriv_3,
+    chain_length_2,
+    deriv,
+    leaky_relu,
+    multiple_inputs_add,
+    multiple_inputs_add_backward,
+    sigmoid,
+    square,
+)
+from .matrix_functions import (
+    matmul_backward_first,
+    matmul_forward,
+    matrix_forward_extra,
+    matrix_function_backward_1,
+    matrix_function_backward_sum_1,
+    matrix_function_forward_sum,
+)
+
+# Chapter 2: linear regression and a two-layer network, plain functions on a dict of weights.
+# The book gives both models the names init_weights, loss_gradients, train and predict:
+# linear regression keeps them here, the network's carry the suffix _nn (each module itself
+# keeps the book's names: dlfs.reference.two_layer_network.train is train_nn).
+from .linear_regression import (
+    forward_linear_regression,
+    init_weights,
+    loss_gradients,
+    predict,
+    train,
+)
+from .two_layer_network import forward_loss
+from .two_layer_network import init_weights as init_weights_nn
+from .two_layer_network import loss_gradients as loss_gradients_nn
+from .two_layer_network import predict as predict_nn
+from .two_layer_network import train as train_nn
+from .regression_metrics import mae, rmse
+from .np_utils import generate_batch, permute_data, to_2d_np
+
 # Chapter 3: the framework's base classes.
 from .base import Operation, ParamOperation, assert_same_shape
 from .layers import Layer
@@ -44,7 +84,37 @@ __all__ = [
     "WeightMultiply",
     "assert_same_shape",
     "calc_accuracy_model",
+    "chain_deriv_2",
+    "chain_deriv_3",
+    "chain_length_2",
+    "deriv",
     "eval_regression_model",
+    "forward_linear_regression",
+    "forward_loss",
+    "generate_batch",
     "init_scale",
+    "init_weights",
+    "init_weights_nn",
+    "leaky_relu",
+    "loss_gradients",
+    "loss_gradients_nn",
+    "mae",
+    "matmul_backward_first",
+    "matmul_forward",
+    "matrix_forward_extra",
+    "matrix_function_backward_1",
+    "matrix_function_backward_sum_1",
+    "matrix_function_forward_sum",
+    "multiple_inputs_add",
+    "multiple_inputs_add_backward",
+    "permute_data",
+    "predict",
+    "predict_nn",
+    "rmse",
+    "sigmoid",
     "softmax",
+    "square",
+    "to_2d_np",
+    "train",
+    "train_nn",
 ]
