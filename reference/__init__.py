@@ -61,14 +61,26 @@ from .optimizers import SGD, Optimizer, SGDMomentum
 from .trainer import Trainer, TrainingHistory
 from .metrics import calc_accuracy_model, eval_regression_model
 
+# Chapter 5: convolutions step by step, im2col, the convolution operation and layer, pooling.
+from .conv_steps import conv_1d, conv_1d_batch, conv_2d, conv_2d_multichannel
+from .im2col import col2im, im2col
+from .conv import Conv2DOperation, Flatten
+from .conv_layer import Conv2D
+from .pooling import AvgPool2D, MaxPool2D
+
 __all__ = [
     "SGD",
+    "AvgPool2D",
     "BiasAdd",
+    "Conv2D",
+    "Conv2DOperation",
     "Dense",
     "Dropout",
+    "Flatten",
     "Layer",
     "Linear",
     "Loss",
+    "MaxPool2D",
     "MeanSquaredError",
     "NeuralNetwork",
     "Operation",
@@ -87,11 +99,17 @@ __all__ = [
     "chain_deriv_2",
     "chain_deriv_3",
     "chain_length_2",
+    "col2im",
+    "conv_1d",
+    "conv_1d_batch",
+    "conv_2d",
+    "conv_2d_multichannel",
     "deriv",
     "eval_regression_model",
     "forward_linear_regression",
     "forward_loss",
     "generate_batch",
+    "im2col",
     "init_scale",
     "init_weights",
     "init_weights_nn",
