@@ -68,6 +68,10 @@ from .conv import Conv2DOperation, Flatten
 from .conv_layer import Conv2D
 from .pooling import AvgPool2D, MaxPool2D
 
+# Chapter 7: a dense autoencoder in NumPy. The PyTorch track is imported lazily (see
+# ``__getattr__`` at the end of this file).
+from .autoencoder import DenseAutoencoder, to_tanh_range
+
 __all__ = [
     "SGD",
     "AvgPool2D",
@@ -75,6 +79,7 @@ __all__ = [
     "Conv2D",
     "Conv2DOperation",
     "Dense",
+    "DenseAutoencoder",
     "Dropout",
     "Flatten",
     "Layer",
@@ -133,6 +138,44 @@ __all__ = [
     "softmax",
     "square",
     "to_2d_np",
+    "to_tanh_range",
     "train",
     "train_nn",
 ]
+
+
+# Chapter 7, the PyTorch track: these names import ``dlfs.reference.pytorch`` (and PyTorch) on
+# first use, so that ``import dlfs.reference`` works without the optional extra; without it,
+# using one raises an ImportError saying how to install it. Chapter 6 took ``LSTMLayer``: here
+# PyTorch's is ``TorchLSTMLayer``. They stay out of ``__all__`` so that ``import *`` never
+# needs PyTorch.
+_TORCH_NAMES = {
+    "Autoencoder": "Autoencoder",
+    "BostonModel": "BostonModel",
+    "ConvLayer": "ConvLayer",
+    "Decoder": "Decoder",
+    "DenseLayer": "DenseLayer",
+    "Encoder": "Encoder",
+    "LSTMTrainer": "LSTMTrainer",
+    "MNIST_ConvNet": "MNIST_ConvNet",
+    "NextCharacterModel": "NextCharacterModel",
+    "PyTorchLayer": "PyTorchLayer",
+    "PyTorchModel": "PyTorchModel",
+    "PyTorchTrainer": "PyTorchTrainer",
+    "TorchLSTMLayer": "LSTMLayer",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Resolve the PyTorch track's flat names on first use."""
+    if name not in _TORCH_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import pytorch
+
+    value = getattr(pytorch, _TORCH_NAMES[name])
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_TORCH_NAMES})
