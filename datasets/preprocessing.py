@@ -103,8 +103,7 @@ def train_test_split(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle and split rows as scikit-learn's ``train_test_split`` does for a float
     ``test_size`` and an integer seed: ``ceil(test_size · N)`` test rows, the first of
-    ``RandomState(random_state).permutation(N)``; the next ``floor((1 − test_size) · N)``
-    rows train.
+    ``RandomState(random_state).permutation(N)``; the remaining rows train.
 
     Args:
         X: [N, ...]; y: [N, ...].
@@ -119,9 +118,8 @@ def train_test_split(
     if not 0.0 < test_size < 1.0:
         raise ValueError(f"test_size must lie in (0, 1), got {test_size}")
     n_test = int(np.ceil(test_size * n))
-    n_train = int(np.floor((1.0 - test_size) * n))
     perm = np.random.RandomState(random_state).permutation(n)
-    test, train = perm[:n_test], perm[n_test : n_test + n_train]
+    test, train = perm[:n_test], perm[n_test:]
     return X[train], X[test], y[train], y[test]
 
 

@@ -225,4 +225,4 @@ def test_interrupted_download_leaves_nothing(tiny_mnist, monkeypatch, tmp_path):
     monkeypatch.setattr(download, "tqdm", Interrupting)
     with pytest.raises(KeyboardInterrupt):
         ensure_files(tiny_mnist(), directory=tmp_path, timeout=5, progress=False)
-    assert [p for p in _files(tmp_path)] == []
+    assert _files(tmp_path) == []
