@@ -1,0 +1,178 @@
+"""Tests for the progress store, its summary and plot, and the hints."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from dlfs.autograder.course import parse_course
+from dlfs.autograder.hints import next_hint, revealed_hints
+from dlfs.autograder.paths import data_dir
+from dlfs.autograder.progress import DB_NAME, ProgressStore, record_attempt, summarize
+from dlfs.autograder.progress_plot import plot_progress, progress_timeline
+
+COURSE = textwrap.dedent(
+    """\
+    [course]
+    title = "Tiny"
+    [chapter1]
+    title = "One"
+    [chapter1.a]
+    title = "A"
+    targets = ["m:a"]
+    hints = ["gentle", "explicit", "the answer"]
+    [[chapter1.a.checks]]
+    kind = "agreement"
+    points = 2
+    [chapter1.b]
+    title = "B"
+    targets = ["m:b"]
+    [[chapter1.b.checks]]
+    kind = "agreement"
+    points = 1
+    [chapter2]
+    title = "Two"
+    [chapter2.c]
+    title = "C"
+    targets = ["m:c"]
+    hints = ["one", "two"]
+    [[chapter2.c.checks]]
+    kind = "gradient"
+    points = 3
+    """
+)
+
+
+@pytest.fixture
+def course():
+    return parse_course(COURSE)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with ProgressStore(tmp_path / "home" / DB_NAME) as opened:
+        yield opened
+
+
+def test_dlfs_home_overrides_the_data_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "elsewhere"))
+    assert data_dir() == tmp_path / "elsewhere"
+    attempt = record_attempt("chapter1.a", 1, 2, "failed", "abc", "chapter1")
+    assert attempt.id == 1
+    assert (tmp_path / "elsewhere" / DB_NAME).is_file()
+    with ProgressStore() as opened:
+        assert opened.attempts() == [attempt]
+
+
+def test_the_database_runs_in_wal_mode(store):
+    store.record_attempt("chapter1.a", 0, 2, "not_started")
+    assert store.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_attempts_come_back_oldest_first_and_filtered(store):
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    store.record_attempt("chapter1.b", 1, 1, "passed", time=start + timedelta(hours=1))
+    store.record_attempt("chapter1.a", 0, 2, "error", time=start)
+    assert [a.exercise_id for a in store.attempts()] == ["chapter1.a", "chapter1.b"]
+    (only,) = store.attempts("chapter1.b")
+    assert only.time == start + timedelta(hours=1) and only.status == "passed"
+    assert only.to_dict()["time"] == "2026-01-01T01:00:00+00:00"
+
+
+def test_a_score_outside_its_range_is_refused(store):
+    with pytest.raises(ValueError, match="got 3"):
+        store.record_attempt("chapter1.a", 3, 2, "passed")
+
+
+def test_summarize_keeps_the_best_per_exercise(course, store):
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    store.record_attempt("chapter1.a", 2, 2, "passed", time=start)
+    store.record_attempt("chapter1.a", 1, 2, "failed", time=start + timedelta(minutes=5))
+    store.record_attempt("chapter2.c", 3, 3, "passed", time=start + timedelta(minutes=9))
+    store.record_attempt("chapter9.gone", 1, 1, "passed", time=start)  # no longer in the course
+    report = summarize(course, store)
+    assert (report.best, report.max_score) == (5, 6)
+    one, two = report.chapters
+    assert (one.best, one.max_score, one.attempts) == (2, 3, 2)
+    a, b = one.exercises
+    assert (a.best, a.attempts, a.last_status) == (2, 2, "failed")
+    assert a.last_attempt == start + timedelta(minutes=5)
+    assert (b.best, b.attempts, b.last_attempt, b.last_status) == (0, 0, None, "")
+    assert two.last_attempt == start + timedelta(minutes=9)
+    assert report.to_dict()["chapters"][0]["exercises"][0]["last_attempt"].startswith("2026")
+    only_two = summarize(course, store, chapter="2")
+    assert [c.name for c in only_two.chapters] == ["chapter2"] and only_two.best == 3
+
+
+def test_the_timeline_and_the_plot(course, store, tmp_path):
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    store.record_attempt("chapter1.a", 1, 2, "failed", time=start)
+    store.record_attempt("chapter2.c", 3, 3, "passed", time=start + timedelta(days=1))
+    store.record_attempt("chapter1.a", 2, 2, "passed", time=start + timedelta(days=2))
+    report = summarize(course, store)
+    timeline = progress_timeline(report)
+    assert [v for _, v in timeline["chapter1"]] == pytest.approx([1 / 3, 2 / 3])
+    assert [v for _, v in timeline["all"]] == pytest.approx([1 / 6, 4 / 6, 5 / 6])
+    path = plot_progress(report, tmp_path / "progress.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plotting_nothing_is_refused(course, store, tmp_path):
+    with pytest.raises(ValueError, match="no attempts"):
+        plot_progress(summarize(course, store), tmp_path / "p.png")
+
+
+def test_hints_come_one_more_each_time_and_stop_at_the_last(course, store):
+    assert revealed_hints("chapter1.a", course, store) == []
+    texts = [next_hint("chapter1.a", course, store) for _ in range(4)]
+    assert [h.text for h in texts] == ["gentle", "explicit", "the answer", "the answer"]
+    assert [h.number for h in texts] == [1, 2, 3, 3] and texts[-1].last
+    assert [h.text for h in revealed_hints("chapter1.a", course, store)] == [
+        "gentle",
+        "explicit",
+        "the answer",
+    ]
+    assert next_hint("chapter1.b", course, store) is None
+    assert summarize(course, store).chapters[0].exercises[0].hints_revealed == 3
+    with pytest.raises(ValueError, match="unknown exercise"):
+        next_hint("chapter1.z", course, store)
+
+
+def test_hints_survive_a_new_connection(course, tmp_path):
+    path = tmp_path / DB_NAME
+    with ProgressStore(path) as first:
+        next_hint("chapter2.c", course, first)
+    with ProgressStore(path) as second:
+        assert next_hint("chapter2.c", course, second).text == "two"
+
+
+WRITER = """
+import sys
+from dlfs.autograder.progress import ProgressStore
+path, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for i in range(count):
+    with ProgressStore(path) as store:  # a fresh connection each time, as separate runs do
+        store.record_attempt(f"chapter1.{name}", i % 3, 2, "failed", str(i))
+"""
+
+
+def test_concurrent_writers_lose_no_attempt(tmp_path):
+    """Do processes recording at the same time all land, every row intact?"""
+    path = tmp_path / DB_NAME
+    writers, each = 4, 40
+    processes = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), f"w{n}", str(each)])
+        for n in range(writers)
+    ]
+    assert [p.wait(timeout=120) for p in processes] == [0] * writers
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT exercise_id, COUNT(*), COUNT(DISTINCT source_hash) FROM attempts"
+            " GROUP BY exercise_id ORDER BY exercise_id"
+        ).fetchall()
+    assert rows == [(f"chapter1.w{n}", each, each) for n in range(writers)]
