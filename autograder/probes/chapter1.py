@@ -1,0 +1,123 @@
+"""Probes for chapter 1: elementwise functions, derivatives, the chain rule, matrices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+__all__ = [
+    "chain_deriv_2",
+    "chain_deriv_3",
+    "deriv",
+    "leaky_relu",
+    "matmul_backward_first",
+    "matrix_function_backward_1",
+    "matrix_function_backward_sum_1",
+    "multiple_inputs_add_backward",
+    "sigmoid",
+]
+
+
+def _x(rng: np.random.Generator, shape: Any) -> ndarray:
+    return rng.standard_normal(tuple(shape)) * 2.0
+
+
+def leaky_relu(ref: Any, rng: np.random.Generator, shape: Any = (4, 5)) -> dict[str, ndarray]:
+    """leaky_relu on standard normal values (both signs)."""
+    x = _x(rng, shape)
+    return {"output": ref.foundations.leaky_relu(x)}
+
+
+def _leaky_relu_slope_001(ref: Any, rng: np.random.Generator, shape: Any = (4, 5)) -> dict:
+    x = _x(rng, shape)
+    return {"output": np.maximum(0.01 * x, x)}
+
+
+def _relu(ref: Any, rng: np.random.Generator, shape: Any = (4, 5)) -> dict:
+    x = _x(rng, shape)
+    return {"output": np.maximum(0.0, x)}
+
+
+leaky_relu__mistakes = {
+    "the slope below zero should be 0.2, not 0.01": _leaky_relu_slope_001,
+    "this is a plain ReLU: below zero, leaky ReLU keeps 0.2·x": _relu,
+}
+
+
+def sigmoid(ref: Any, rng: np.random.Generator, shape: Any = (4, 5)) -> dict[str, ndarray]:
+    """sigmoid on values of both signs."""
+    x = _x(rng, shape)
+    return {"output": ref.foundations.sigmoid(x)}
+
+
+def sigmoid_fixture(ref: Any, rng: np.random.Generator) -> dict[str, ndarray]:
+    """sigmoid at −ln 3, 0, ln 3 (known answers 1/4, 1/2, 3/4)."""
+    x = np.array([-np.log(3.0), 0.0, np.log(3.0)])
+    return {"output": ref.foundations.sigmoid(x)}
+
+
+def sigmoid_fixture__expected() -> dict[str, ndarray]:
+    return {"output": np.array([0.25, 0.5, 0.75])}
+
+
+def deriv(ref: Any, rng: np.random.Generator, shape: Any = (3, 4)) -> dict[str, ndarray]:
+    """deriv of a cubic and of sin: their central differences."""
+    x = _x(rng, shape)
+    return {
+        "deriv_cube": ref.foundations.deriv(lambda u: u**3, x),
+        "deriv_sin": ref.foundations.deriv(np.sin, x, delta=0.01),
+    }
+
+
+def chain_deriv_2(ref: Any, rng: np.random.Generator, shape: Any = (7,)) -> dict[str, ndarray]:
+    """d/dx sin(x²) and d/dx tanh(exp(x)) through chain_deriv_2."""
+    x = _x(rng, shape)
+    return {
+        "sin_of_square": ref.foundations.chain_deriv_2([np.square, np.sin], x),
+        "tanh_of_exp": ref.foundations.chain_deriv_2([np.exp, np.tanh], x * 0.5),
+    }
+
+
+def chain_deriv_3(ref: Any, rng: np.random.Generator, shape: Any = (7,)) -> dict[str, ndarray]:
+    """d/dx sin(tanh(x)²) through chain_deriv_3 (three different functions)."""
+    x = _x(rng, shape)
+    return {"derivative": ref.foundations.chain_deriv_3([np.tanh, np.square, np.sin], x)}
+
+
+def multiple_inputs_add_backward(
+    ref: Any, rng: np.random.Generator, shape: Any = (3, 4)
+) -> dict[str, ndarray]:
+    """∂s/∂x and ∂s/∂y of s = sin(x + y)."""
+    x, y = _x(rng, shape), _x(rng, shape)
+    ds_dx, ds_dy = ref.foundations.multiple_inputs_add_backward(x, y, np.sin)
+    return {"ds_dx": ds_dx, "ds_dy": ds_dy}
+
+
+def _xw(rng: np.random.Generator, n: int, d: int, m: int) -> tuple[ndarray, ndarray]:
+    return rng.standard_normal((n, d)), rng.standard_normal((d, m))
+
+
+def matmul_backward_first(
+    ref: Any, rng: np.random.Generator, n: int = 1, d: int = 3, m: int = 1
+) -> dict[str, ndarray]:
+    """∂N/∂X for N = X·W."""
+    X, W = _xw(rng, n, d, m)
+    return {"dNdX": ref.matrix_functions.matmul_backward_first(X, W)}
+
+
+def matrix_function_backward_1(
+    ref: Any, rng: np.random.Generator, n: int = 1, d: int = 3, m: int = 1
+) -> dict[str, ndarray]:
+    """∂S/∂X for S = σ(X·W) with σ = sin."""
+    X, W = _xw(rng, n, d, m)
+    return {"dSdX": ref.matrix_functions.matrix_function_backward_1(X, W, np.sin)}
+
+
+def matrix_function_backward_sum_1(
+    ref: Any, rng: np.random.Generator, n: int = 3, d: int = 4, m: int = 2
+) -> dict[str, ndarray]:
+    """∂L/∂X for L = Σ σ(X·W) with σ = tanh."""
+    X, W = _xw(rng, n, d, m)
+    return {"dLdX": ref.matrix_functions.matrix_function_backward_sum_1(X, W, np.tanh)}

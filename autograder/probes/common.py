@@ -1,0 +1,96 @@
+"""Helpers the chapters' probes share: seeded inputs and forward/backward passes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+from ..gradcheck import numerical_gradient
+
+__all__ = [
+    "layer_pass",
+    "loss_pass",
+    "op_pass",
+    "output_grad_for",
+]
+
+
+def output_grad_for(shape: tuple[int, ...], seed: int) -> ndarray:
+    """A fixed random ∂L/∂output, so that L = Σ output · G (the gradient checker's loss)."""
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+def op_pass(
+    op: Any, input_: ndarray, numerical: bool = False, seed: int = 7, inference: bool = False
+) -> dict[str, ndarray]:
+    """Forward then backward through an ``Operation`` with L = Σ output · G.
+
+    Args:
+        op: the operation (a ``ParamOperation`` also yields its ``param_grad``).
+        input_: its input, float64.
+        numerical: give central-difference gradients of L instead (run on the pristine
+            reference, in the grader).
+        seed: the seed of G.
+    Returns:
+        ``output``, ``input_grad`` and, with a parameter, ``param_grad``.
+    """
+    output = op.forward(input_, inference)
+    grad = output_grad_for(np.shape(output), seed)
+    if numerical:
+
+        def loss() -> float:
+            return float(np.sum(op.forward(input_, inference) * grad))
+
+        result = {"output": np.array(output), "input_grad": numerical_gradient(loss, input_)}
+        if hasattr(op, "param"):
+            result["param_grad"] = numerical_gradient(loss, op.param)
+        return result
+    result = {"output": np.array(output, copy=True), "input_grad": op.backward(grad)}
+    if hasattr(op, "param"):
+        result["param_grad"] = op.param_grad
+    return result
+
+
+def layer_pass(
+    layer: Any, input_: ndarray, numerical: bool = False, seed: int = 7
+) -> dict[str, ndarray]:
+    """Forward then backward through a ``Layer`` with L = Σ output · G.
+
+    Returns:
+        ``output``, ``input_grad`` and ``param_grad_<i>`` for each parameter.
+    """
+    output = layer.forward(input_)
+    grad = output_grad_for(np.shape(output), seed)
+    layer._params()
+    if numerical:
+
+        def loss() -> float:
+            return float(np.sum(layer.forward(input_) * grad))
+
+        result = {"output": np.array(output), "input_grad": numerical_gradient(loss, input_)}
+        for i, param in enumerate(layer.params):
+            result[f"param_grad_{i}"] = numerical_gradient(loss, param)
+        return result
+    result = {"output": np.array(output, copy=True), "input_grad": layer.backward(grad)}
+    for i, param_grad in enumerate(layer.param_grads):
+        result[f"param_grad_{i}"] = param_grad
+    return result
+
+
+def loss_pass(
+    loss: Any, prediction: ndarray, target: ndarray, numerical: bool = False
+) -> dict[str, ndarray]:
+    """A ``Loss``'s value and its gradient with respect to the prediction."""
+    value = loss.forward(prediction, target)
+    if numerical:
+        grad = numerical_gradient(lambda: float(loss.forward(prediction, target)), prediction)
+        return {"loss": np.float64(value), "input_grad": grad}
+    return {"loss": value, "input_grad": loss.backward()}
+
+
+def numeric(f: Callable[[], float], x: ndarray) -> ndarray:
+    """``numerical_gradient`` under a short name for the probes."""
+    return numerical_gradient(f, x)

@@ -1,0 +1,166 @@
+"""What grading produces: one result per check, per exercise and per run.
+
+The results are plain dataclasses; the CLI's tables and ``--json`` are views of them. The JSON
+of a run (``GradeReport.to_dict()``) is::
+
+    {"target": "chapter3", "score": 7.0, "max_score": 9.0, "seconds": 1.2,
+     "exercises": [{"id": "chapter3.sigmoid_forward", "score": 2.0, "max_score": 2.0,
+                    "status": "passed", "message": "", "checks": [...]}]}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "STATUSES",
+    "CheckResult",
+    "ExerciseResult",
+    "GradeReport",
+]
+
+STATUSES = ("passed", "failed", "error", "timeout", "not_started")
+"""The status of an exercise: every check passed; some check failed; the learner's code raised
+or crashed its worker; the worker ran out of time; the body is still the generated stub."""
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check of one exercise.
+
+    Attributes:
+        name: the check's name, ``"<kind>:<probe>"`` (``"agreement:sigmoid"``).
+        kind: agreement | gradient | property | fixture | training.
+        score: the points earned (``max_score`` when passed, else 0).
+        max_score: the check's points.
+        passed: whether the check passed.
+        message: what went wrong and, where the evidence fits, the likely mistake.
+        hidden: whether the check is hidden from learners (its details are not shown).
+        details: machine-readable evidence (worst element, error, tolerance, metric …).
+    """
+
+    name: str
+    kind: str
+    score: float
+    max_score: float
+    passed: bool
+    message: str = ""
+    hidden: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "score": self.score,
+            "max_score": self.max_score,
+            "passed": self.passed,
+            "message": self.message,
+            "hidden": self.hidden,
+            "details": _jsonable(self.details),
+        }
+
+
+@dataclass
+class ExerciseResult:
+    """The outcome of one exercise: the sum of its checks.
+
+    Attributes:
+        id: the exercise id, ``"chapter3.sigmoid_forward"``.
+        score: the points earned.
+        max_score: the exercise's points.
+        status: one of ``STATUSES``.
+        message: a one-line summary a learner can act on.
+        checks: the results of the exercise's checks, in course.toml's order.
+        output: what the learner's code printed (stdout and stderr), truncated.
+        seconds: wall-clock time spent on the exercise.
+    """
+
+    id: str
+    score: float
+    max_score: float
+    status: str
+    message: str = ""
+    checks: list[CheckResult] = field(default_factory=list)
+    output: str = ""
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r}; expected one of {STATUSES}")
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": self.status,
+            "message": self.message,
+            "checks": [check.to_dict() for check in self.checks],
+        }
+
+
+@dataclass
+class GradeReport:
+    """The outcome of one ``dlfs-grade`` run.
+
+    Attributes:
+        target: what was graded: ``"chapter5"``, ``"all"`` or an exercise id.
+        score: the points earned over every exercise graded.
+        max_score: the points available.
+        exercises: one result per exercise, in course order.
+        seconds: wall-clock time of the whole run.
+    """
+
+    target: str
+    score: float
+    max_score: float
+    exercises: list[ExerciseResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @classmethod
+    def from_exercises(
+        cls, target: str, exercises: list[ExerciseResult], seconds: float = 0.0
+    ) -> GradeReport:
+        """Sum the exercises' scores into a report."""
+        return cls(
+            target=target,
+            score=round(sum(e.score for e in exercises), 6),
+            max_score=round(sum(e.max_score for e in exercises), 6),
+            exercises=exercises,
+            seconds=seconds,
+        )
+
+    @property
+    def passed(self) -> bool:
+        """True when every exercise graded passed (and there was at least one)."""
+        return bool(self.exercises) and all(e.passed for e in self.exercises)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "score": self.score,
+            "max_score": self.max_score,
+            "seconds": round(self.seconds, 3),
+            "exercises": [e.to_dict() for e in self.exercises],
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    """Turn NumPy scalars, tuples and nested containers into JSON-ready Python values."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _jsonable(value.tolist())
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return str(value)
+    return value

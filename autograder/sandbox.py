@@ -1,0 +1,442 @@
+"""Run one exercise's probes on the learner's code in a separate, limited worker process.
+
+The grader (the parent) never runs learner code. For each exercise it starts a worker, forked
+from a server that has NumPy and the reference already imported (start-up takes milliseconds).
+The worker
+
+1. leaves the grader's session (its own process group, no controlling terminal), sends its
+   stdout/stderr to a file, closes every other inherited descriptor, and limits itself:
+   address space (``memory_mb``), CPU time, file size, processes, no core dumps; run as root,
+   it also drops to the ``nobody`` user, so it can neither signal the grader nor write the
+   learner's files;
+2. splices the learner's functions into the reference (``splice.install``);
+3. runs each probe and writes its raw outputs — arrays only, with ``np.savez`` — and a small
+   JSON status to its own directory, one file pair per probe, as it goes.
+
+The parent waits with a wall-clock timeout, kills the worker's whole process group when time
+is up, and reads back what was written: arrays with ``allow_pickle=False`` and JSON, never a
+pickle, never the learner's printed output. Whatever the learner's code does — raise, hang,
+exhaust memory, ``sys.exit``, ``os._exit``, print, patch NumPy — the worst outcome is that
+some probes have no output, which costs that exercise's points and nothing else.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+from .splice import LearnerFunction
+from .worker import NOBODY
+
+__all__ = [
+    "CallOutcome",
+    "Limits",
+    "ProbeCall",
+    "WorkerRun",
+    "WorkerServerError",
+    "run_worker",
+    "shutdown",
+]
+
+_MAX_OUTPUT_CHARS = 4000
+_POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a worker may use.
+
+    Attributes:
+        timeout: wall-clock seconds for the whole worker (every probe of the exercise).
+        memory_mb: the address-space limit (``RLIMIT_AS``).
+        max_processes: the process limit (``RLIMIT_NPROC``) — no fork bombs.
+        file_mb: the largest file the worker may write (its outputs included).
+    """
+
+    timeout: float = 60.0
+    memory_mb: int = 2048
+    max_processes: int = 16
+    file_mb: int = 256
+
+    def __post_init__(self) -> None:
+        if self.timeout <= 0:
+            raise ValueError(f"timeout must be positive, got timeout={self.timeout!r}")
+        if self.memory_mb < 64:
+            raise ValueError(f"memory_mb must be at least 64, got memory_mb={self.memory_mb!r}")
+
+
+@dataclass(frozen=True)
+class ProbeCall:
+    """One call of a probe function in the worker.
+
+    Attributes:
+        module: the probe module under ``dlfs.autograder.probes`` (``"chapter3"``).
+        probe: the probe function's name.
+        params: keyword arguments for the probe (JSON-like values).
+        seed: the seed of the ``np.random.Generator`` the probe receives.
+        data: an ``.npz`` of inputs (training data), passed to the probe as ``data``.
+    """
+
+    module: str
+    probe: str
+    params: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    data: str | None = None
+
+
+@dataclass
+class CallOutcome:
+    """What one probe call produced in the worker.
+
+    Attributes:
+        status: ``ok``, ``error`` (the code raised), ``timeout`` (running when time ran out),
+            ``crashed`` (running when the worker died) or ``not_run``.
+        arrays: the probe's outputs (empty unless ``ok``).
+        types: the Python type of each output as the learner's code returned it
+            (``"ndarray"``, ``"list"``, ``"float"`` …).
+        message: for an error, ``"ZeroDivisionError: division by zero (activations.py line
+            12)"``.
+        traceback: the traceback, the grader's frames left out.
+        seconds: how long the call took.
+    """
+
+    status: str
+    arrays: dict[str, ndarray] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+    traceback: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class WorkerRun:
+    """The outcome of one worker.
+
+    Attributes:
+        status: ``finished``, ``timeout``, ``crashed`` (it died before finishing: a signal,
+            ``os._exit``, the memory limit …) or ``splice_error`` (the learner's functions
+            could not be installed).
+        calls: one outcome per probe call, in order.
+        message: what happened, for a status other than ``finished``.
+        output: what the learner's code printed, truncated; never parsed.
+        exitcode: the worker's exit code (negative: killed by that signal).
+        seconds: wall-clock time.
+    """
+
+    status: str
+    calls: list[CallOutcome]
+    message: str = ""
+    output: str = ""
+    exitcode: int | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Job:
+    functions: tuple[LearnerFunction, ...]
+    calls: tuple[ProbeCall, ...]
+    limits: Limits
+    out_dir: str
+    env: dict[str, str]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "functions": [asdict(f) for f in self.functions],
+                "calls": [asdict(c) for c in self.calls],
+                "limits": asdict(self.limits),
+                "out_dir": self.out_dir,
+                "env": self.env,
+            }
+        )
+
+
+class WorkerServerError(RuntimeError):
+    """The fork server could not be started or stopped answering."""
+
+
+class _Server:
+    """The fork server (``python -m dlfs.autograder.worker``), started once per grader."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        env.pop("PYTHONSTARTUP", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "dlfs.autograder.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            text=True,
+            bufsize=1,
+        )
+        if self._read(timeout=120) is None:
+            self.close()
+            raise WorkerServerError("the grader's worker server did not start")
+
+    def _read(self, timeout: float | None) -> dict[str, Any] | None:
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            return None
+        line = self.process.stdout.readline()
+        if not line:
+            raise WorkerServerError("the grader's worker server stopped")
+        value = json.loads(line)
+        return value if isinstance(value, dict) else None
+
+    def start(self, job: _Job) -> int:
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(job.to_json() + "\n")
+            self.process.stdin.flush()
+        except OSError as error:
+            raise WorkerServerError(f"the grader's worker server stopped: {error}") from None
+        reply = self._read(timeout=30)
+        if reply is None or "pid" not in reply:
+            raise WorkerServerError("the grader's worker server did not fork a worker")
+        return int(reply["pid"])
+
+    def wait_exit(self, timeout: float) -> int | None:
+        reply = self._read(timeout=timeout)
+        if reply is None:
+            return None
+        return int(reply["exit"])
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+_server: _Server | None = None
+
+
+def _get_server() -> _Server:
+    global _server
+    if _server is None or not _server.alive():
+        _server = _Server()
+        atexit.register(_server.close)
+    return _server
+
+
+def shutdown() -> None:
+    """Stop the fork server (it is started again when needed)."""
+    global _server
+    if _server is not None:
+        _server.close()
+        _server = None
+
+
+def run_worker(
+    functions: list[LearnerFunction],
+    calls: list[ProbeCall],
+    limits: Limits,
+    on_progress: Callable[[int, float], None] | None = None,
+    env: dict[str, str] | None = None,
+) -> WorkerRun:
+    """Splice ``functions`` into the reference in a worker, run ``calls``, read the outputs.
+
+    Args:
+        functions: the learner's functions to install (see ``splice.read_target``).
+        calls: the probe calls, run in order.
+        limits: time, memory and process limits.
+        on_progress: called about every 50 ms with the index of the call running and the
+            seconds it has run (for progress bars).
+        env: environment variables for the worker.
+    Returns:
+        The worker's outcome; it never raises for anything the learner's code did.
+    """
+    out_dir = tempfile.mkdtemp(prefix="dlfs-grade-")
+    try:
+        if os.geteuid() == 0:
+            os.chown(out_dir, NOBODY, NOBODY)
+        job = _Job(tuple(functions), tuple(calls), limits, out_dir, dict(env or {}))
+        return _supervise(job, on_progress)
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def _supervise(job: _Job, on_progress: Callable[[int, float], None] | None) -> WorkerRun:
+    start = time.monotonic()
+    server = _get_server()
+    try:
+        pid = server.start(job)
+    except WorkerServerError:
+        shutdown()
+        server = _get_server()
+        pid = server.start(job)
+    deadline = start + job.limits.timeout
+    timed_out = False
+    exitcode: int | None = None
+    try:
+        while True:
+            exitcode = server.wait_exit(timeout=_POLL_SECONDS)
+            if exitcode is not None:
+                break
+            if time.monotonic() >= deadline:
+                timed_out = True
+                _kill_group(pid)
+                exitcode = server.wait_exit(timeout=10)
+                break
+            if on_progress is not None:
+                running = _running_call(job)
+                if running is not None:
+                    on_progress(*running)
+    except WorkerServerError:
+        _kill_group(pid)
+        shutdown()
+    _kill_group(pid)  # whatever the learner's code left behind in its group
+    seconds = time.monotonic() - start
+    return _collect(job, exitcode, timed_out, seconds)
+
+
+def _kill_group(pid: int | None) -> None:
+    """SIGKILL the worker's process group (it made itself a group leader), then the worker."""
+    if pid is None:
+        return
+    for kill in (os.killpg, os.kill):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            kill(pid, signal.SIGKILL)
+
+
+def _running_call(job: _Job) -> tuple[int, float] | None:
+    out = Path(job.out_dir)
+    for index in range(len(job.calls) - 1, -1, -1):
+        started = out / f"call{index}.started"
+        if started.exists():
+            if (out / f"call{index}.json").exists():
+                return None
+            try:
+                return index, time.time() - started.stat().st_mtime
+            except OSError:
+                return None
+    return None
+
+
+def _collect(job: _Job, exitcode: int | None, timed_out: bool, seconds: float) -> WorkerRun:
+    out = Path(job.out_dir)
+    output = _read_output(out / "output.txt")
+    splice = _read_json(out / "splice.json")
+    if splice is not None and not splice.get("ok", False):
+        return WorkerRun(
+            "splice_error",
+            [CallOutcome("not_run") for _ in job.calls],
+            message=str(splice.get("message", "the learner's code could not be installed")),
+            output=output,
+            exitcode=exitcode,
+            seconds=seconds,
+        )
+    outcomes: list[CallOutcome] = []
+    interrupted = False
+    for index in range(len(job.calls)):
+        status = _read_json(out / f"call{index}.json")
+        if status is not None:
+            outcomes.append(_read_call(out, index, status, job.limits.file_mb))
+        elif (out / f"call{index}.started").exists() and not interrupted:
+            outcomes.append(CallOutcome("timeout" if timed_out else "crashed"))
+            interrupted = True
+        else:
+            outcomes.append(CallOutcome("not_run"))
+    if timed_out:
+        status, message = "timeout", f"stopped after {job.limits.timeout:g} s (the time limit)"
+    elif all(o.status in ("ok", "error") for o in outcomes) and splice is not None:
+        status, message = "finished", ""
+    else:
+        status, message = "crashed", _describe_exit(exitcode, job.limits)
+    return WorkerRun(status, outcomes, message, output, exitcode, seconds)
+
+
+def _describe_exit(exitcode: int | None, limits: Limits) -> str:
+    if exitcode is None:
+        return "the worker did not finish"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        if -exitcode == signal.SIGXCPU:
+            return "the worker used up its CPU time"
+        if -exitcode in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT):
+            return f"the worker crashed ({name}); memory limit {limits.memory_mb} MB"
+        return f"the worker was killed by {name}"
+    if exitcode == 71:
+        return "the grader could not set up the sandbox for this exercise"
+    return (
+        f"the worker exited with code {exitcode} before finishing: "
+        "does your code call sys.exit(), os._exit() or exit()?"
+    )
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        if path.stat().st_size > 1_000_000:
+            return {"ok": False, "message": "the worker's status file is too large"}
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _read_output(path: Path) -> str:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(_MAX_OUTPUT_CHARS + 1)
+    except OSError:
+        return ""
+    text = data.decode("utf-8", errors="replace")
+    if len(text) > _MAX_OUTPUT_CHARS:
+        text = text[:_MAX_OUTPUT_CHARS] + "\n… (output truncated)"
+    return text
+
+
+def _read_call(out: Path, index: int, status: dict[str, Any], file_mb: int) -> CallOutcome:
+    seconds = float(status.get("seconds", 0.0)) if _is_number(status.get("seconds")) else 0.0
+    if not status.get("ok", False):
+        return CallOutcome(
+            "error",
+            message=str(status.get("message", "the code raised an exception"))[:2000],
+            traceback=str(status.get("traceback", ""))[:8000],
+            seconds=seconds,
+        )
+    path = out / f"call{index}.npz"
+    try:
+        if path.stat().st_size > file_mb * 2**20:
+            return CallOutcome("error", message="the outputs are too large", seconds=seconds)
+        arrays: dict[str, ndarray] = {}
+        with np.load(path, allow_pickle=False) as npz:
+            for name in npz.files:
+                arrays[name] = np.asarray(npz[name])
+    except (OSError, ValueError, EOFError) as error:
+        return CallOutcome("error", message=f"unreadable outputs: {error}", seconds=seconds)
+    raw_types = status.get("types", {})
+    types = {str(k): str(v) for k, v in raw_types.items()} if isinstance(raw_types, dict) else {}
+    return CallOutcome("ok", arrays, types, seconds=seconds)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
