@@ -131,6 +131,7 @@ def _transfer(url: str, spec: FileSpec, destination: Path, timeout: float, progr
                 raise ChecksumError(Path(url), spec.sha256, digest.hexdigest())
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; data files are for everyone to read
         os.replace(tmp, destination)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,9 +1,10 @@
 """Loaders: the course's four data sets as NumPy arrays (or text).
 
 Each loader makes sure its files are in the data directory and verified (downloading them on
-first use, see :func:`dlfs.datasets.ensure_files`), then parses them. Decoded arrays are kept
-in memory for the process, so loading MNIST a second time costs a copy, not a decompression;
-every call returns fresh arrays that the caller may modify.
+first use, see :func:`dlfs.datasets.ensure_files`), then parses them. Decompressed IDX files
+are kept on disk (see :mod:`dlfs.datasets.decoded`) and decoded arrays in memory for the
+process, so only the first load ever pays for gunzip; every call returns fresh arrays that the
+caller may modify.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .decoded import load_idx_gz
 from .download import ensure_files
-from .idx import read_idx
 from .registry import BOSTON_FEATURE_NAMES, get_dataset
 
 __all__ = ["load_boston", "load_fashion_mnist", "load_mnist", "load_text"]
@@ -30,11 +31,11 @@ _PARTS = (
 _MEMO: dict[tuple[str, int, int], np.ndarray] = {}
 
 
-def _read_cached(path: Path, magic: int) -> np.ndarray:
+def _read_cached(path: Path, sha256: str, magic: int) -> np.ndarray:
     st = path.stat()
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
     if key not in _MEMO:
-        array = read_idx(path, magic)
+        array = load_idx_gz(path, sha256, magic)
         if magic == _LABELS_MAGIC:
             array = array.astype(np.int64)
         array.flags.writeable = False
@@ -45,12 +46,15 @@ def _read_cached(path: Path, magic: int) -> np.ndarray:
 def _load_idx_set(
     name: str, flatten: bool, directory: str | Path | None, download: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    folder = get_dataset(name).name
+    dataset = get_dataset(name)
     results = ensure_files(
-        name, [f"{folder}/{file}" for file, _ in _PARTS], directory=directory, download=download
+        dataset,
+        [f"{dataset.name}/{file}" for file, _ in _PARTS],
+        directory=directory,
+        download=download,
     )
     arrays = [
-        _read_cached(result.location, magic).copy()
+        _read_cached(result.location, dataset.file(result.path).sha256, magic).copy()
         for result, (_, magic) in zip(results, _PARTS, strict=True)
     ]
     x_train, y_train, x_test, y_test = arrays

@@ -101,6 +101,17 @@ def http_server() -> Iterator[LocalServer]:
         thread.join(timeout=5)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _decoded_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the decoded-IDX cache of these tests out of the user's cache directory."""
+    from dlfs.datasets import decoded
+
+    folder = tmp_path_factory.mktemp("decoded")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(decoded, "decoded_dir", lambda: folder)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _no_mirror_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests choose their mirrors themselves."""
