@@ -1,0 +1,26 @@
+"""Chapter 4's experiments: a quick smoke run, and the book's full settings (slow)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dlfs.reference.experiments import chapter4
+
+
+def test_quick_run(data_dir, tmp_path):
+    """Does a smoke run give one row per model of the book's table, and the plots?"""
+    results = chapter4.run(tmp_path, quick=True)
+    assert len(results) == len(chapter4.ROWS) == 12
+    for r in results:
+        assert r.chapter == "chapter4" and r.metric == "accuracy"
+        assert 0.0 <= r.ours <= 1.0
+        assert r.extra["mnist_epoch_seconds"] > 0
+    assert (tmp_path / "chapter4_val_loss.png").stat().st_size > 0
+    assert len((tmp_path / "chapter4_results.jsonl").read_text().splitlines()) == 12
+
+
+@pytest.mark.slow
+def test_full_run_reaches_the_book(data_dir, tmp_path):
+    """With the book's settings, does every model reach the book's accuracy?"""
+    results = chapter4.run(tmp_path)
+    assert [r.name for r in results if not r.reaches_book] == []
