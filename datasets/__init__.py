@@ -23,6 +23,7 @@ from .errors import (
 )
 from .idx import parse_idx, read_idx
 from .loaders import load_boston, load_fashion_mnist, load_mnist, load_text
+from .manage import FetchReport, fetch_datasets, list_datasets, verify_datasets
 from .preprocessing import (
     BOSTON_RANDOM_STATE,
     CharVocabulary,
@@ -57,6 +58,7 @@ __all__ = [
     "DatasetError",
     "DatasetNotAvailableError",
     "DatasetStatus",
+    "FetchReport",
     "FetchResult",
     "FileSpec",
     "FileStatus",
@@ -68,9 +70,11 @@ __all__ = [
     "dataset_status",
     "download_file",
     "ensure_files",
+    "fetch_datasets",
     "file_sha256",
     "get_dataset",
     "global_standardize",
+    "list_datasets",
     "load_boston",
     "load_fashion_mnist",
     "load_mnist",
@@ -82,4 +86,5 @@ __all__ = [
     "read_idx",
     "standard_scale",
     "train_test_split",
+    "verify_datasets",
 ]

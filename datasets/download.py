@@ -10,19 +10,14 @@ by ``DLFS_MIRROR`` first, then the registry's public URLs.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import re
 import tempfile
-import urllib.error
-import urllib.request
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-
-from tqdm.auto import tqdm
 
 from .cache import data_dir, file_status
 from .errors import ChecksumError, CorruptFileWarning, DatasetNotAvailableError
@@ -95,6 +90,10 @@ def mirror_urls(spec: FileSpec, mirrors: Sequence[str] | None = None) -> list[st
 
 def _transfer(url: str, spec: FileSpec, destination: Path, timeout: float, progress: bool | None):
     """Download ``url`` to ``destination`` if, and only if, it is ``spec``'s exact bytes."""
+    import urllib.request  # here, not at the top: loaders that find their files skip the cost
+
+    from tqdm.auto import tqdm
+
     destination.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
         dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
@@ -159,6 +158,9 @@ def download_file(
     Raises:
         _AllMirrorsFailed: every URL failed (``.reasons`` says how).
     """
+    import http.client
+    import urllib.error
+
     destination = Path(destination)
     reasons = []
     for url in urls if urls is not None else mirror_urls(spec):

@@ -207,7 +207,7 @@ def test_file_url_mirror(tiny_mnist, tmp_path):
 
 def test_interrupted_download_leaves_nothing(tiny_mnist, monkeypatch, tmp_path):
     """Does Ctrl-C in the middle of a transfer remove the partial file?"""
-    from dlfs.datasets import download
+    import tqdm.auto
 
     class Interrupting:
         def __init__(self, *args, **kwargs):
@@ -222,7 +222,7 @@ def test_interrupted_download_leaves_nothing(tiny_mnist, monkeypatch, tmp_path):
         def update(self, n):
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(download, "tqdm", Interrupting)
+    monkeypatch.setattr(tqdm.auto, "tqdm", Interrupting)
     with pytest.raises(KeyboardInterrupt):
         ensure_files(tiny_mnist(), directory=tmp_path, timeout=5, progress=False)
     assert _files(tmp_path) == []
