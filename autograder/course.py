@@ -172,6 +172,20 @@ class Exercise:
         """Address-space limit of the worker, in MiB."""
         return self.settings["memory_mb"]
 
+    def to_dict(self) -> dict[str, Any]:
+        """The exercise as JSON (hints counted, not shown: they are revealed one by one)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "points": self.points,
+            "targets": [str(target) for target in self.targets],
+            "checks": [
+                {"name": c.name, "kind": c.kind, "points": c.points, "hidden": c.hidden}
+                for c in self.checks
+            ],
+            "hints": len(self.hints),
+        }
+
 
 @dataclass(frozen=True)
 class Chapter:
@@ -187,6 +201,14 @@ class Chapter:
     def points(self) -> float:
         """The chapter's total points."""
         return sum(exercise.points for exercise in self.exercises)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "points": self.points,
+            "exercises": [exercise.to_dict() for exercise in self.exercises],
+        }
 
 
 @dataclass(frozen=True)
@@ -207,6 +229,13 @@ class Course:
     def points(self) -> float:
         """The course's total points."""
         return sum(chapter.points for chapter in self.chapters)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "points": self.points,
+            "chapters": [chapter.to_dict() for chapter in self.chapters],
+        }
 
     def __iter__(self) -> Iterator[Chapter]:
         return iter(self.chapters)

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from .course import Course, Target, load_course
 from .paths import data_dir, exercises_root, reference_root
@@ -69,6 +70,9 @@ class Drift:
     path: PurePosixPath
     problem: str  # "missing" | "extra" | "differs"
 
+    def to_dict(self) -> dict[str, str]:
+        return {"path": str(self.path), "problem": self.problem}
+
 
 @dataclass(frozen=True)
 class BuildReport:
@@ -80,6 +84,16 @@ class BuildReport:
     unchanged: int
     generation: Generation
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "out": str(self.out),
+            "written": [str(p) for p in self.written],
+            "removed": [str(p) for p in self.removed],
+            "unchanged": self.unchanged,
+            "unmapped": [str(r.target) for r in self.generation.unmapped],
+            "unclaimed": [{"id": i, "target": str(t)} for i, t in self.generation.unclaimed],
+        }
+
 
 @dataclass(frozen=True)
 class ResetReport:
@@ -88,6 +102,13 @@ class ResetReport:
     exercise_id: str
     files: tuple[Path, ...]
     backup: Path | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "exercise_id": self.exercise_id,
+            "files": [str(p) for p in self.files],
+            "backup": str(self.backup) if self.backup else None,
+        }
 
 
 def _tree_files(root: Path) -> list[PurePosixPath]:

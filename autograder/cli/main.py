@@ -40,9 +40,19 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from .build import build
     from .data import data
+    from .hint import hint
+    from .listing import list_
+    from .progress import progress
+    from .reset import reset
 
     cli.add_command(data)
+    cli.add_command(list_)
+    cli.add_command(hint)
+    cli.add_command(progress)
+    cli.add_command(build)
+    cli.add_command(reset)
 
 
 _register()

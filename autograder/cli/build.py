@@ -1,0 +1,66 @@
+"""``dlfs-grade build``: regenerate ``exercises/`` from the reference (for instructors)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..course import CourseError
+from ..generate import build_exercises, check_exercises, generate_tree
+from ..regions import RegionError
+from ._console import abort, echo_json, make_console
+
+
+@click.command("build", short_help="Regenerate exercises/ from the reference (instructors).")
+@click.option(
+    "--check", is_flag=True, help="Only compare; exit 1 if exercises/ differs from a fresh build."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the tree here instead of the installed exercises/ folder.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def build(check: bool, out: Path | None, as_json: bool) -> None:
+    """Generate the exercises from the reference (instructors and maintainers).
+
+    Every body marked ### BEGIN SOLUTION in reference/ becomes # YOUR CODE HERE
+    and raise NotImplementedError("<exercise id>"). This OVERWRITES exercises/:
+    learners reset one exercise with dlfs-grade reset ID instead.
+    """
+    try:
+        generation = generate_tree()
+        if check:
+            drift = check_exercises(out, generation)
+        else:
+            report = build_exercises(out, generation)
+    except (CourseError, RegionError, ValueError, OSError) as error:
+        raise abort(error) from None
+    console = make_console()
+    warnings = make_console(stderr=True)
+    if check:
+        if as_json:
+            echo_json({"drift": [d.to_dict() for d in drift]})
+        elif drift:
+            for d in drift:
+                console.print(f"{d.problem}: {d.path}", markup=False)
+            console.print(f"{len(drift)} files differ from a fresh build: run `dlfs-grade build`.")
+        else:
+            console.print("exercises/ is up to date.")
+        sys.exit(1 if drift else 0)
+    if as_json:
+        echo_json(report.to_dict())
+        return
+    regions = sum(len(rs) for rs in generation.regions.values())
+    console.print(
+        f"{report.out}: {len(report.written)} files written, {len(report.removed)} removed, "
+        f"{report.unchanged} unchanged; {regions} solution regions stubbed.",
+        markup=False,
+    )
+    for region in generation.unmapped:
+        warnings.print(f"warning: no exercise targets {region.target}", markup=False)
+    for exercise_id, target in generation.unclaimed:
+        message = f"warning: {exercise_id} targets {target}, which holds no region"
+        warnings.print(message, markup=False)

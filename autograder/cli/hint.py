@@ -1,0 +1,44 @@
+"""``dlfs-grade hint ID``: the exercise's next hint, one more each time."""
+
+from __future__ import annotations
+
+import click
+
+from ..course import CourseError
+from ..hints import next_hint, revealed_hints
+from ._console import abort, echo_json, make_console
+
+
+@click.command("hint", short_help="Reveal the next hint of an exercise.")
+@click.argument("exercise_id", metavar="ID")
+@click.option("--all", "show_all", is_flag=True, help="Show the hints revealed so far, no new one.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def hint(exercise_id: str, show_all: bool, as_json: bool) -> None:
+    """Reveal the next hint of exercise ID (e.g. chapter5.conv_forward).
+
+    Hints go from gentle to explicit; each call reveals one more, and your progress
+    remembers how many you have seen (dlfs-grade progress).
+    """
+    try:
+        hints = revealed_hints(exercise_id) if show_all else [next_hint(exercise_id)]
+    except (CourseError, ValueError) as error:
+        raise abort(error) from None
+    hints = [h for h in hints if h is not None]
+    if as_json:
+        echo_json({"id": exercise_id, "hints": [h.to_dict() for h in hints]})
+        return
+    console = make_console()
+    if not hints:
+        what = "no hint revealed yet" if show_all else "no hints"
+        console.print(f"{exercise_id} has {what}.")
+        return
+    for shown in hints:
+        console.print(f"[bold]Hint {shown.number} of {shown.total}[/bold] for {shown.exercise_id}:")
+        console.print(f"  {shown.text}", markup=False)
+    if not show_all:
+        last = hints[-1]
+        console.print(
+            "[dim](that was the last hint)[/dim]"
+            if last.last
+            else f"[dim](`dlfs-grade hint {exercise_id}` again for a more explicit one)[/dim]"
+        )

@@ -1,0 +1,52 @@
+"""``dlfs-grade list``: the chapters and their exercises, with points."""
+
+from __future__ import annotations
+
+import click
+from rich.markup import escape
+
+from ..course import CourseError, load_course
+from ._console import abort, echo_json, make_console, make_table
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+@click.command("list", short_help="List chapters and exercises with their points.")
+@click.argument("chapter", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_(chapter: str | None, as_json: bool) -> None:
+    """List the chapters and exercises, with their points.
+
+    CHAPTER (chapter5 or 5) lists only that chapter. An exercise's id
+    (chapter5.conv_forward) is what `dlfs-grade ID`, `hint ID` and `reset ID` take.
+    """
+    try:
+        course = load_course()
+        chapters = (course.chapter(chapter),) if chapter else course.chapters
+    except (CourseError, ValueError) as error:
+        raise abort(error) from None
+    if as_json:
+        echo_json({"title": course.title, "chapters": [c.to_dict() for c in chapters]})
+        return
+    console = make_console()
+    for ch in chapters:
+        heading = f"[bold]{ch.name}[/bold]  {escape(ch.title)}  ({_points(ch.points)} points)"
+        console.print(heading)
+        table = make_table(console, "exercise", "title", "points", "checks")
+        table.columns[2].justify = "right"
+        table.columns[3].justify = "right"
+        for exercise in ch.exercises:
+            table.add_row(
+                exercise.id,
+                escape(exercise.title),
+                _points(exercise.points),
+                str(len(exercise.checks)),
+            )
+        if not ch.exercises:
+            table.add_row("(no exercises yet)", "", "", "")
+        console.print(table)
+        console.print()
+    if not chapter:
+        console.print(f"{course.title}: {_points(course.points)} points in all.", markup=False)

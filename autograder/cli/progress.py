@@ -1,0 +1,88 @@
+"""``dlfs-grade progress``: best score per chapter and exercise, attempts, last attempt."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from ..course import CourseError, load_course
+from ..progress import ProgressStore, summarize
+from ._console import abort, echo_json, make_console, make_table
+
+_STATUS_STYLE = {
+    "passed": "green",
+    "failed": "red",
+    "error": "red",
+    "timeout": "yellow",
+    "not_started": "dim",
+}
+
+
+def _when(time: datetime | None) -> str:
+    return time.astimezone().strftime("%Y-%m-%d %H:%M") if time else "-"
+
+
+def _score(best: float, max_score: float) -> str:
+    return f"{best:g}/{max_score:g}"
+
+
+@click.command("progress", short_help="Your best scores, attempts and last attempts.")
+@click.argument("chapter", required=False)
+@click.option(
+    "--plot",
+    "plot_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also draw the progress over time into this image file (.png, .svg, .pdf).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def progress(chapter: str | None, plot_file: Path | None, as_json: bool) -> None:
+    """Show your best score per chapter and exercise, attempts and last attempt.
+
+    CHAPTER (chapter5 or 5) shows only that chapter. Progress is kept in a SQLite
+    file in your user data directory; set DLFS_HOME to keep it elsewhere.
+    """
+    try:
+        course = load_course()
+        with ProgressStore() as store:
+            report = summarize(course, store, chapter)
+        if plot_file is not None:
+            from ..progress_plot import plot_progress
+
+            plot_progress(report, plot_file)
+    except (CourseError, ValueError, OSError) as error:
+        raise abort(error) from None
+    if as_json:
+        data = report.to_dict()
+        data["plot"] = str(plot_file) if plot_file else None
+        echo_json(data)
+        return
+    console = make_console()
+    table = make_table(console, "chapter / exercise", "best", "attempts", "last attempt", "")
+    for column in table.columns[1:3]:
+        column.justify = "right"
+    for ch in report.chapters:
+        table.add_row(
+            f"[bold]{ch.name}[/bold]  {escape(ch.title)}",
+            f"[bold]{_score(ch.best, ch.max_score)}[/bold]",
+            str(ch.attempts),
+            _when(ch.last_attempt),
+            "",
+        )
+        for ex in ch.exercises:
+            style = _STATUS_STYLE.get(ex.last_status, "")
+            status = f"[{style}]{ex.last_status}[/{style}]" if style else ex.last_status
+            hints = f"  {ex.hints_revealed} hint{'s' * (ex.hints_revealed != 1)}"
+            table.add_row(
+                f"  {ex.id}",
+                _score(ex.best, ex.max_score),
+                str(ex.attempts),
+                _when(ex.last_attempt),
+                status + (hints if ex.hints_revealed else ""),
+            )
+    console.print(table)
+    console.print(f"\nIn all: {_score(report.best, report.max_score)} points.")
+    if plot_file is not None:
+        console.print(f"Progress over time drawn in {plot_file}.", markup=False)
