@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from dlfs.autograder.gradcheck import check_layer, check_network, check_operation, rel_error
+from dlfs.autograder.gradcheck import (
+    check_gradient,
+    check_layer,
+    check_network,
+    check_operation,
+    rel_error,
+)
 from dlfs.reference import (
     Conv2D,
     Conv2DOperation,
@@ -83,7 +89,6 @@ def test_the_books_unflipped_input_grad_fails_the_check(rng):
     G = rng.standard_normal(op.forward(x).shape)
     ours = check_operation(op, x)[0]
     assert ours.passed, str(ours)
-    from dlfs.autograder.gradcheck import check_gradient
 
     def loss() -> float:
         return float(np.sum(op.forward(x) * G))
