@@ -19,6 +19,7 @@ from .errors import (
     CorruptFileWarning,
     DatasetError,
     DatasetNotAvailableError,
+    DownloadError,
     IDXFormatError,
 )
 from .idx import parse_idx, read_idx
@@ -58,6 +59,7 @@ __all__ = [
     "DatasetError",
     "DatasetNotAvailableError",
     "DatasetStatus",
+    "DownloadError",
     "FetchReport",
     "FetchResult",
     "FileSpec",

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from .cache import data_dir, file_status
-from .errors import ChecksumError, CorruptFileWarning, DatasetNotAvailableError
+from .errors import ChecksumError, CorruptFileWarning, DatasetNotAvailableError, DownloadError
 from .registry import Dataset, FileSpec, get_dataset
 
 __all__ = ["DEFAULT_TIMEOUT", "FetchResult", "download_file", "ensure_files", "mirror_urls"]
@@ -32,12 +32,6 @@ _USER_AGENT = "dlfs-datasets/0.1 (Deep Learning from Scratch course)"
 
 class _TransferError(Exception):
     """One URL failed; the message says how."""
-
-
-class _AllMirrorsFailed(Exception):
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
 
 
 @dataclass(frozen=True)
@@ -127,7 +121,7 @@ def _transfer(url: str, spec: FileSpec, destination: Path, timeout: float, progr
             if received != spec.size:
                 raise _TransferError(f"truncated: {received} of {spec.size} bytes received")
             if digest.hexdigest() != spec.sha256:
-                raise ChecksumError(Path(url), spec.sha256, digest.hexdigest())
+                raise ChecksumError(destination, spec.sha256, digest.hexdigest())
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes it private; data files are for everyone to read
@@ -156,7 +150,7 @@ def download_file(
         progress: show a progress bar on stderr: ``None`` only when stderr is a terminal.
 
     Raises:
-        _AllMirrorsFailed: every URL failed (``.reasons`` says how).
+        DownloadError: every URL failed (``.reasons`` says how, one line per URL).
     """
     import http.client
     import urllib.error
@@ -169,13 +163,14 @@ def download_file(
             return url
         except urllib.error.HTTPError as err:
             reasons.append(f"{url}: HTTP {err.code} {err.reason}")
+            err.close()
         except urllib.error.URLError as err:
             reasons.append(f"{url}: {err.reason}")
         except ChecksumError as err:
             reasons.append(f"{url}: wrong SHA-256 {err.actual}, expected {err.expected}")
         except (_TransferError, OSError, http.client.HTTPException, ValueError) as err:
             reasons.append(f"{url}: {type(err).__name__}: {err}")
-    raise _AllMirrorsFailed(reasons or [f"{spec.path}: no URL to download from"])
+    raise DownloadError(spec.path, reasons or ["no URL to download from"])
 
 
 def ensure_files(
@@ -241,7 +236,7 @@ def ensure_files(
                 timeout=timeout,
                 progress=progress,
             )
-        except _AllMirrorsFailed as err:
+        except DownloadError as err:
             failed.append(spec)
             reasons.extend(err.reasons)
             continue

@@ -10,6 +10,7 @@ __all__ = [
     "CorruptFileWarning",
     "DatasetError",
     "DatasetNotAvailableError",
+    "DownloadError",
     "IDXFormatError",
 ]
 
@@ -38,6 +39,20 @@ class ChecksumError(DatasetError):
         super().__init__(
             f"{self.path}: checksum mismatch, expected sha256 {expected}, got {actual}"
         )
+
+
+class DownloadError(DatasetError):
+    """Every URL of one file failed.
+
+    Attributes:
+        path: the file's registry path.
+        reasons: one line per URL tried, saying what went wrong.
+    """
+
+    def __init__(self, path: str, reasons: Sequence[str]) -> None:
+        self.path = path
+        self.reasons = list(reasons)
+        super().__init__(f"could not download {path}: " + "; ".join(self.reasons))
 
 
 class DatasetNotAvailableError(DatasetError):

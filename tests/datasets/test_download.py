@@ -16,7 +16,9 @@ import pytest
 from dlfs.datasets import (
     CorruptFileWarning,
     DatasetNotAvailableError,
+    DownloadError,
     FileSpec,
+    download_file,
     ensure_files,
     load_mnist,
     mirror_urls,
@@ -226,3 +228,15 @@ def test_interrupted_download_leaves_nothing(tiny_mnist, monkeypatch, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         ensure_files(tiny_mnist(), directory=tmp_path, timeout=5, progress=False)
     assert _files(tmp_path) == []
+
+
+def test_download_file_raises_download_error(tiny_mnist, http_server, tmp_path):
+    """Does the one-file API raise DownloadError with one reason per URL?"""
+    spec = tiny_mnist().files[0]
+    http_server.serve("/gone", b"", mode="error", status=410)
+    with pytest.raises(DownloadError, match="HTTP 410") as info:
+        download_file(spec, tmp_path / "x.gz", [http_server.url("gone")], progress=False)
+    assert info.value.path == spec.path and len(info.value.reasons) == 1
+    assert _files(tmp_path) == []
+    url = download_file(spec, tmp_path / "x.gz", [spec.urls[0]], progress=False)
+    assert url == spec.urls[0] and (tmp_path / "x.gz").stat().st_size == spec.size
