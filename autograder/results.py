@@ -3,7 +3,7 @@
 The results are plain dataclasses; the CLI's tables and ``--json`` are views of them. The JSON
 of a run (``GradeReport.to_dict()``) is::
 
-    {"target": "chapter3", "score": 7.0, "max_score": 9.0, "seconds": 1.2,
+    {"target": "chapter3", "score": 7.0, "max_score": 9.0,
      "exercises": [{"id": "chapter3.sigmoid_forward", "score": 2.0, "max_score": 2.0,
                     "status": "passed", "message": "", "checks": [...]}]}
 """
@@ -146,7 +146,6 @@ class GradeReport:
             "target": self.target,
             "score": self.score,
             "max_score": self.max_score,
-            "seconds": round(self.seconds, 3),
             "exercises": [e.to_dict() for e in self.exercises],
         }
 

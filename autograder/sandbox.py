@@ -154,6 +154,7 @@ class _Job:
     limits: Limits
     out_dir: str
     env: dict[str, str]
+    preload: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(
@@ -163,6 +164,7 @@ class _Job:
                 "limits": asdict(self.limits),
                 "out_dir": self.out_dir,
                 "env": self.env,
+                "preload": list(self.preload),
             }
         )
 
@@ -258,6 +260,7 @@ def run_worker(
     limits: Limits,
     on_progress: Callable[[int, float], None] | None = None,
     env: dict[str, str] | None = None,
+    preload: tuple[str, ...] = (),
 ) -> WorkerRun:
     """Splice ``functions`` into the reference in a worker, run ``calls``, read the outputs.
 
@@ -268,6 +271,7 @@ def run_worker(
         on_progress: called about every 50 ms with the index of the call running and the
             seconds it has run (for progress bars).
         env: environment variables for the worker.
+        preload: modules the fork server imports before forking (``torch``).
     Returns:
         The worker's outcome; it never raises for anything the learner's code did.
     """
@@ -275,7 +279,7 @@ def run_worker(
     try:
         if os.geteuid() == 0:
             os.chown(out_dir, NOBODY, NOBODY)
-        job = _Job(tuple(functions), tuple(calls), limits, out_dir, dict(env or {}))
+        job = _Job(tuple(functions), tuple(calls), limits, out_dir, dict(env or {}), preload)
         return _supervise(job, on_progress)
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)

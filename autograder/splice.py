@@ -62,6 +62,7 @@ class LearnerFunction:
         source: the whole file's text (compiled in the worker, never in the grader).
         lineno: the line of the function's ``def``.
         stub: True when the body is still the generated ``raise NotImplementedError``.
+        stub_line: the line of that ``raise`` (where the learner writes), when ``stub``.
     """
 
     target: str
@@ -69,6 +70,7 @@ class LearnerFunction:
     source: str
     lineno: int
     stub: bool
+    stub_line: int | None = None
 
 
 def parse_target(target: str) -> tuple[str, str]:
@@ -109,7 +111,8 @@ def read_target(workspace: Path | str, target: str) -> LearnerFunction:
     node = _find(tree, qualname)
     if node is None:
         raise SpliceError(f"{path.name} does not define {qualname}")
-    return LearnerFunction(target, str(path), source, node.lineno, _is_stub(node))
+    stub_line = _stub_line(node)
+    return LearnerFunction(target, str(path), source, node.lineno, stub_line is not None, stub_line)
 
 
 def _find(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -129,16 +132,16 @@ def _find(tree: ast.Module, qualname: str) -> ast.FunctionDef | ast.AsyncFunctio
     return None
 
 
-def _is_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """True when the body still holds the stub's top-level ``raise NotImplementedError``."""
+def _stub_line(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:
+    """The line of the stub's top-level ``raise NotImplementedError``, if the body has one."""
     for statement in node.body:
         if not isinstance(statement, ast.Raise) or statement.exc is None:
             continue
         exc = statement.exc
         func = exc.func if isinstance(exc, ast.Call) else exc
         if isinstance(func, ast.Name) and func.id == "NotImplementedError":
-            return True
-    return False
+            return statement.lineno
+    return None
 
 
 # --- the worker's half -----------------------------------------------------------------------
@@ -170,6 +173,7 @@ def install(function: LearnerFunction, package: str = REFERENCE_PACKAGE) -> None
         raise SpliceError(f"the reference has no {qualname} in {module_name}")
 
     node.decorator_list = []
+    _LearnerImports().visit(node)
     new = _compile(node, module, owner if isinstance(owner, type) else None, function.path)
     new.__qualname__ = qualname
     _put(owner, name, original, new)
@@ -216,11 +220,34 @@ def _put(owner: Any, name: str, original: Any, new: types.FunctionType) -> None:
         setattr(owner, name, new)
 
 
+_LEARNER_PACKAGE = "dlfs.exercises"
+
+
+def _to_reference(name: str | None) -> str | None:
+    if name is not None and (name == _LEARNER_PACKAGE or name.startswith(_LEARNER_PACKAGE + ".")):
+        return REFERENCE_PACKAGE + name[len(_LEARNER_PACKAGE) :]
+    return name
+
+
+class _LearnerImports(ast.NodeTransformer):
+    """Point imports of the learner's package (``dlfs.exercises``) at the reference."""
+
+    def visit_Import(self, node: ast.Import) -> ast.Import:
+        for alias in node.names:
+            alias.name = _to_reference(alias.name) or alias.name
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.ImportFrom:
+        node.module = _to_reference(node.module)
+        return node
+
+
 def _run_new_imports(tree: ast.Module, module: types.ModuleType, path: str) -> None:
     """Run the learner file's top-level imports that bind names the reference module lacks."""
     wanted: list[ast.stmt] = []
     for statement in tree.body:
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            _LearnerImports().visit(statement)
             names = [alias.asname or alias.name.split(".")[0] for alias in statement.names]
             if any(n != "*" and n not in module.__dict__ for n in names):
                 wanted.append(statement)

@@ -42,6 +42,7 @@ def cli() -> None:
 def _register() -> None:
     from .build import build
     from .data import data
+    from .grade import grade
     from .hint import hint
     from .listing import list_
     from .progress import progress
@@ -53,6 +54,7 @@ def _register() -> None:
     cli.add_command(progress)
     cli.add_command(build)
     cli.add_command(reset)
+    cli.add_command(grade)
 
 
 _register()

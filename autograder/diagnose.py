@@ -1,0 +1,129 @@
+"""Name the likely mistake when a learner's array is wrong in a recognisable way.
+
+``diagnose(name, got, expected, batch_size)`` tries the patterns a learner most often falls
+into, in order — a transpose, a missing sum over the batch, a flipped sign, a factor of the
+batch size, a factor of 2, NaNs — and returns one sentence, or None when nothing fits.
+Known wrong implementations of one particular piece (the book's own bugs, a kernel not
+flipped) are recognised by the probes' ``__mistakes`` (see ``checks``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy import ndarray
+
+__all__ = ["diagnose", "scale_factor"]
+
+
+def _close(a: ndarray, b: ndarray, rtol: float = 1e-5) -> bool:
+    if a.shape != b.shape:
+        return False
+    scale = max(float(np.abs(b).max(initial=0.0)), 1e-12)
+    return bool(np.allclose(a, b, rtol=rtol, atol=1e-7 * scale))
+
+
+def scale_factor(got: ndarray, expected: ndarray) -> float | None:
+    """The c with got ≈ c · expected, when there is one (and expected is not all zero)."""
+    if got.shape != expected.shape or got.size == 0:
+        return None
+    big = np.abs(expected) > 1e-3 * float(np.abs(expected).max(initial=0.0))
+    if not big.any() or float(np.abs(expected).max()) == 0.0:
+        return None
+    c = float(np.median(got[big] / expected[big]))
+    if c == 0.0 or not np.isfinite(c):
+        return None
+    return c if _close(got, c * expected, rtol=1e-4) else None
+
+
+def _near(value: float, target: float) -> bool:
+    return abs(value - target) <= 1e-3 * abs(target)
+
+
+def diagnose(
+    name: str, got: ndarray, expected: ndarray, batch_size: int | None = None
+) -> str | None:
+    """One sentence naming the likely mistake in ``got`` (should be ``expected``), or None.
+
+    Args:
+        name: the array's name, as the message shows it.
+        got: the learner's array.
+        expected: the reference's array.
+        batch_size: N, when the array comes from a batch (for factor-of-N mistakes).
+    """
+    got = np.asarray(got)
+    expected = np.asarray(expected)
+    if got.dtype.kind not in "biufc" or expected.dtype.kind not in "biufc":
+        return None
+    if got.shape != expected.shape:
+        return _shape_mistake(name, got, expected, batch_size)
+    if got.size == 0:
+        return None
+    got = got.astype(np.float64)
+    expected = expected.astype(np.float64)
+    finite = np.isfinite(got)
+    if not finite.all():
+        index = tuple(int(i) for i in np.argwhere(~finite)[0])
+        return (
+            f"{name} holds {got[index]} at {list(index)}: an overflow or a division by zero? "
+            "(e.g. exp of a large number — clip or use a stable formula)"
+        )
+    if not got.any() and expected.any():
+        return f"{name} is all zeros: was the result computed but not returned or assigned?"
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and _close(got, expected.T):
+        return f"{name} is the transpose of the right answer: check the order of a product"
+    c = scale_factor(got, expected)
+    if c is not None:
+        return _scale_mistake(name, c, batch_size)
+    return None
+
+
+def _shape_mistake(
+    name: str, got: ndarray, expected: ndarray, batch_size: int | None
+) -> str | None:
+    base = f"{name} has shape {got.shape}, expected {expected.shape}"
+    if got.ndim == 2 and got.shape == expected.shape[::-1]:
+        if _close(got.T, expected):
+            return f"{base}: it is the transpose of the right answer (transposed weights?)"
+        return f"{base}: transposed — check the order of a matrix product"
+    if (
+        got.ndim == expected.ndim
+        and got.ndim >= 1
+        and expected.shape[0] == 1
+        and got.shape[1:] == expected.shape[1:]
+        and got.shape[0] > 1
+    ):
+        if _close(got.sum(axis=0, keepdims=True), expected):
+            return f"{base}: sum it over the batch (axis 0, keepdims=True)"
+        return f"{base}: a parameter's gradient is summed over the batch (axis 0)"
+    if got.size == expected.size:
+        return f"{base}: the right number of elements in the wrong shape (reshape?)"
+    if got.ndim == 0 and expected.ndim > 0:
+        return f"{base}: a single number where an array is needed (a sum too many?)"
+    if batch_size and expected.ndim >= 1 and expected.shape[0] == batch_size:
+        return f"{base}: the first axis should be the batch, N = {batch_size}"
+    return base
+
+
+def _scale_mistake(name: str, c: float, batch_size: int | None) -> str:
+    if _near(c, -1.0):
+        return f"{name} has the wrong sign: every element is the negative of the right one"
+    if batch_size and batch_size > 1:
+        if _near(c, batch_size):
+            return (
+                f"{name} is {batch_size} times too large — the batch size N: divide by N "
+                "(the book averages over the batch here)"
+            )
+        if _near(c, 1.0 / batch_size):
+            return (
+                f"{name} is {batch_size} times too small — the batch size N: did you average "
+                "where the book sums?"
+            )
+        if _near(c, -batch_size) or _near(c, -1.0 / batch_size):
+            return f"{name} has the wrong sign and is off by the batch size N = {batch_size}"
+    if _near(c, 2.0):
+        return f"{name} is twice the right value: a factor of 2 too many"
+    if _near(c, 0.5):
+        return f"{name} is half the right value: a missing factor of 2 (the derivative of x²?)"
+    if _near(c, -2.0) or _near(c, -0.5):
+        return f"{name} has the wrong sign and is off by a factor of 2"
+    return f"{name} is the right answer times {c:.4g}: a constant factor is off"

@@ -1,0 +1,209 @@
+"""Grade one exercise: read the learner's functions, run the probes in a worker, judge them.
+
+The steps, all but the middle one in the grader's own process:
+
+1. ``splice.read_target`` parses the learner's file for each of the exercise's targets: a
+   missing file or function or a syntax error ends the exercise with status ``error``; a body
+   that is still the stub makes it ``not_started``.
+2. ``sandbox.run_worker`` splices the functions into the reference in a worker and runs one
+   probe call per check; training checks get their inputs (never their labels) as a file.
+3. ``checks.evaluate`` judges each call; the exercise's score is the sum of its checks'.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .checks import CheckContext, evaluate, probe_module
+from .course import CheckSpec, Exercise
+from .results import CheckResult, ExerciseResult
+from .sandbox import Limits, ProbeCall, run_worker
+from .splice import LearnerFunction, SpliceError, read_target
+
+__all__ = ["DataCache", "EventHandler", "grade_exercise"]
+
+EventHandler = Callable[[str, dict[str, Any]], None]
+"""``on_event(event, info)``: ``"exercise"`` (starting one), ``"check"`` (a probe running:
+its name, kind, budget and elapsed seconds), ``"result"`` (an ``ExerciseResult``)."""
+
+_OPTION_KEYS = ("params", "probe", "kind", "points", "hidden", "name")
+
+
+class DataCache:
+    """Training inputs written once per grading run, and the labels the grader keeps."""
+
+    def __init__(self) -> None:
+        self._dir: Path | None = None
+        self._entries: dict[str, tuple[str, dict[str, np.ndarray]]] = {}
+
+    def get(self, module: str, probe: str, params: dict[str, Any]) -> tuple[str, dict]:
+        """``(path of the inputs' .npz, labels)`` for a training probe, made on first use."""
+        key = json.dumps([module, probe, params], sort_keys=True, default=str)
+        if key not in self._entries:
+            make = getattr(probe_module(module), f"{probe}__data")
+            inputs, labels = make(**params)
+            if self._dir is None:
+                self._dir = Path(tempfile.mkdtemp(prefix="dlfs-data-"))
+                os.chmod(self._dir, 0o755)
+            path = self._dir / f"data{len(self._entries)}.npz"
+            np.savez(path, **inputs)
+            os.chmod(path, 0o644)
+            self._entries[key] = (str(path), labels)
+        return self._entries[key]
+
+    def close(self) -> None:
+        """Delete the files."""
+        if self._dir is not None:
+            for path in self._dir.iterdir():
+                path.unlink(missing_ok=True)
+            self._dir.rmdir()
+            self._dir = None
+        self._entries.clear()
+
+
+def check_seed(exercise_id: str, index: int) -> int:
+    """The seed of a check's inputs: fixed per exercise and check, the same in both runs."""
+    return zlib.crc32(f"{exercise_id}/{index}".encode())
+
+
+def _label(spec: CheckSpec) -> str:
+    return spec.name if spec.name and spec.name != spec.probe else f"{spec.kind}:{spec.probe}"
+
+
+def _zero_checks(exercise: Exercise, message: str = "") -> list[CheckResult]:
+    return [
+        CheckResult(_label(s), s.kind, 0.0, float(s.points), False, message, s.hidden)
+        for s in exercise.checks
+    ]
+
+
+def _options(spec: CheckSpec) -> dict[str, Any]:
+    options = dict(spec.settings)
+    options.update({k: v for k, v in spec.options.items() if k not in _OPTION_KEYS})
+    return options
+
+
+def grade_exercise(
+    exercise: Exercise,
+    workspace: Path,
+    data: DataCache | None = None,
+    on_event: EventHandler | None = None,
+) -> ExerciseResult:
+    """Grade ``exercise`` with the learner's functions from ``workspace``.
+
+    Never raises for anything in the learner's files or code: every problem becomes the
+    exercise's status and message.
+    """
+    start = time.monotonic()
+    if on_event:
+        on_event("exercise", {"id": exercise.id, "title": exercise.title})
+    result = _grade(exercise, workspace, data or DataCache(), on_event)
+    result.seconds = time.monotonic() - start
+    if on_event:
+        on_event("result", {"id": exercise.id, "result": result})
+    return result
+
+
+def _grade(
+    exercise: Exercise, workspace: Path, data: DataCache, on_event: EventHandler | None
+) -> ExerciseResult:
+    points = float(exercise.points)
+    functions: list[LearnerFunction] = []
+    try:
+        for target in exercise.targets:
+            functions.append(read_target(workspace, str(target)))
+    except SpliceError as error:
+        return ExerciseResult(
+            exercise.id, 0.0, points, "error", str(error), _zero_checks(exercise, str(error))
+        )
+    if all(f.stub for f in functions):
+        where = ", ".join(f"{Path(f.path).name} line {f.stub_line}" for f in functions)
+        message = f"not started: write the body at {where}"
+        return ExerciseResult(
+            exercise.id, 0.0, points, "not_started", message, _zero_checks(exercise, "not started")
+        )
+
+    contexts: list[CheckContext] = []
+    calls: list[ProbeCall] = []
+    for index, spec in enumerate(exercise.checks):
+        params = dict(spec.options.get("params", {}) or {})
+        seed = check_seed(exercise.id, index)
+        context = CheckContext(
+            name=_label(spec),
+            kind=spec.kind,
+            module=exercise.chapter,
+            probe=spec.probe,
+            params=params,
+            seed=seed,
+            points=float(spec.points),
+            hidden=spec.hidden,
+            options=_options(spec),
+        )
+        data_path = None
+        if spec.kind == "training":
+            try:
+                data_path, context.labels = data.get(exercise.chapter, spec.probe, params)
+            except Exception as error:  # the data set is missing: say so, grade the rest
+                message = f"the training data could not be loaded: {error}"
+                return ExerciseResult(
+                    exercise.id, 0.0, points, "error", message, _zero_checks(exercise, message)
+                )
+        contexts.append(context)
+        calls.append(ProbeCall(exercise.chapter, spec.probe, params, seed, data_path))
+
+    def progress(index: int, elapsed: float) -> None:
+        if on_event:
+            spec = exercise.checks[index]
+            budget = spec.options.get("budget")
+            on_event(
+                "check",
+                {
+                    "id": exercise.id,
+                    "name": contexts[index].name,
+                    "kind": spec.kind,
+                    "budget": budget,
+                    "elapsed": elapsed,
+                },
+            )
+
+    limits = Limits(timeout=float(exercise.timeout), memory_mb=int(exercise.memory_mb))
+    preload = ("torch",) if exercise.chapter == "chapter7" else ()
+    run = run_worker(functions, calls, limits, on_progress=progress, preload=preload)
+    if run.status == "splice_error":
+        return ExerciseResult(
+            exercise.id,
+            0.0,
+            points,
+            "error",
+            run.message,
+            _zero_checks(exercise, run.message),
+            output=run.output,
+        )
+    checks = [
+        evaluate(context, outcome, run.message)
+        for context, outcome in zip(contexts, run.calls, strict=True)
+    ]
+    score = round(sum(c.score for c in checks), 6)
+    if all(c.passed for c in checks):
+        status, message = "passed", ""
+    elif run.status == "timeout":
+        status, message = "timeout", f"timed out: {run.message}"
+    elif run.status == "crashed" or any(o.status == "error" for o in run.calls):
+        status = "error"
+        message = next(c.message for c in checks if not c.passed)
+    else:
+        status = "failed"
+        message = next(c.message for c in checks if not c.passed)
+    if status in ("failed", "error"):
+        failing = next(c for c in checks if not c.passed)
+        message = f"{failing.name}: {message}"
+    return ExerciseResult(exercise.id, score, points, status, message, checks, output=run.output)
