@@ -76,6 +76,8 @@ class FileStatus:
         expected_size: the registry's size in bytes.
         size: its size on disk (``None`` if missing).
         status: ``"verified"``, ``"missing"`` or ``"corrupt"`` (wrong size or SHA-256).
+        sha256: the registry's SHA-256.
+        urls: the registry's public URLs for it.
     """
 
     path: str
@@ -83,11 +85,14 @@ class FileStatus:
     expected_size: int
     size: int | None
     status: Status
+    sha256: str = ""
+    urls: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict."""
         out = asdict(self)
         out["location"] = str(self.location)
+        out["urls"] = list(self.urls)
         return out
 
 
@@ -97,12 +102,13 @@ def file_status(spec: FileSpec, directory: Path, use_memo: bool = True) -> FileS
     A file of the wrong size is corrupt without being hashed.
     """
     location = directory / spec.path
+    facts = {"sha256": spec.sha256, "urls": spec.urls}
     if not location.is_file():
-        return FileStatus(spec.path, location, spec.size, None, "missing")
+        return FileStatus(spec.path, location, spec.size, None, "missing", **facts)
     size = location.stat().st_size
     if size != spec.size or file_sha256(location, use_memo) != spec.sha256:
-        return FileStatus(spec.path, location, spec.size, size, "corrupt")
-    return FileStatus(spec.path, location, spec.size, size, "verified")
+        return FileStatus(spec.path, location, spec.size, size, "corrupt", **facts)
+    return FileStatus(spec.path, location, spec.size, size, "verified", **facts)
 
 
 @dataclass(frozen=True)

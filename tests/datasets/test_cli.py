@@ -39,6 +39,9 @@ def test_list_json(data_dir):
     (entry,) = json.loads(result.output)
     assert entry["name"] == "boston" and entry["status"] == "verified"
     assert entry["files"][0]["size"] == 177100 and "race-based" in entry["note"]
+    assert entry["files"][0]["sha256"].startswith("8594f084")
+    assert entry["files"][0]["urls"][0].startswith("https://raw.githubusercontent.com/rasbt/")
+    assert "Harrison" in entry["citation"] and entry["license"]
 
 
 def test_list_missing_files(tmp_path):
