@@ -68,12 +68,23 @@ from .conv import Conv2DOperation, Flatten
 from .conv_layer import Conv2D
 from .pooling import AvgPool2D, MaxPool2D
 
+# Chapter 6: automatic differentiation on numbers, recurrent nodes, layers, model, optimizers
+# and trainer. The book's chapter 6 optimizer ``SGD`` is ``RNNSGD`` here (``SGD`` is chapter 3's).
+from .autodiff import NumberWithGrad
+from .rnn_nodes import GRUNode, LSTMNode, RNNNode
+from .rnn_layers import GRULayer, LSTMLayer, RNNLayer
+from .rnn_model import RNNModel, RNNSoftmaxCrossEntropy
+from .rnn_optimizers import RNNSGD, AdaGrad, RNNOptimizer
+from .rnn_trainer import RNNTrainer, RNNTrainingHistory
+
 # Chapter 7: a dense autoencoder in NumPy. The PyTorch track is imported lazily (see
 # ``__getattr__`` at the end of this file).
 from .autoencoder import DenseAutoencoder, to_tanh_range
 
 __all__ = [
+    "RNNSGD",
     "SGD",
+    "AdaGrad",
     "AvgPool2D",
     "BiasAdd",
     "Conv2D",
@@ -82,15 +93,27 @@ __all__ = [
     "DenseAutoencoder",
     "Dropout",
     "Flatten",
+    "GRULayer",
+    "GRUNode",
+    "LSTMLayer",
+    "LSTMNode",
     "Layer",
     "Linear",
     "Loss",
     "MaxPool2D",
     "MeanSquaredError",
     "NeuralNetwork",
+    "NumberWithGrad",
     "Operation",
     "Optimizer",
     "ParamOperation",
+    "RNNLayer",
+    "RNNModel",
+    "RNNNode",
+    "RNNOptimizer",
+    "RNNSoftmaxCrossEntropy",
+    "RNNTrainer",
+    "RNNTrainingHistory",
     "ReLU",
     "SGDMomentum",
     "Sigmoid",
