@@ -1,0 +1,80 @@
+"""One LSTM training step: the reference's ``LSTMLayer`` beside ``torch.nn.LSTM``.
+
+The work of one step of the book's character model: vocabulary V = 62, hidden H = 256,
+sequences of T = 25, batch N = 32, float64. Ours: ``LSTMLayer`` (whose output projection is
+the dense layer) + ``RNNSoftmaxCrossEntropy`` forward and backward, then ``RNNSGD`` with
+clipping. PyTorch's: ``nn.LSTM`` + ``nn.Linear`` + cross-entropy (summed) forward and
+backward, ``clip_grad_value_`` and an ``SGD`` step. Both get the same one-hot batch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from common import BenchResult, best_time
+
+from dlfs.datasets import one_hot_chars
+from dlfs.reference.rnn_layers import LSTMLayer
+from dlfs.reference.rnn_model import RNNModel, RNNSoftmaxCrossEntropy
+from dlfs.reference.rnn_optimizers import RNNSGD
+
+V, H, T, N = 62, 256, 25, 32
+
+
+def _batch(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    chars = rng.integers(0, V, size=(N, T + 1))
+    return one_hot_chars(chars[:, :-1], V), one_hot_chars(chars[:, 1:], V), chars[:, 1:]
+
+
+def _ours_step() -> object:
+    x, y, _ = _batch()
+    model = RNNModel([LSTMLayer(H, V)], T, V, RNNSoftmaxCrossEntropy(), seed=0)
+    optim = RNNSGD(lr=0.01)
+    optim.model = model
+
+    def step() -> None:
+        model.single_step(x, y)
+        optim.step()
+
+    return step
+
+
+def _torch_step() -> object | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    x, _, targets = _batch()
+    lstm = torch.nn.LSTM(V, H, batch_first=True, dtype=torch.float64)
+    dense = torch.nn.Linear(H, V, dtype=torch.float64)
+    params = [*lstm.parameters(), *dense.parameters()]
+    optim = torch.optim.SGD(params, lr=0.01)
+    x_t = torch.from_numpy(x)
+    targets_t = torch.from_numpy(targets).reshape(-1)
+
+    def step() -> None:
+        optim.zero_grad()
+        out, _ = lstm(x_t)
+        scores = dense(out).reshape(-1, V)
+        loss = torch.nn.functional.cross_entropy(scores, targets_t, reduction="sum")
+        loss.backward()
+        torch.nn.utils.clip_grad_value_(params, 2.0)
+        optim.step()
+
+    return step
+
+
+def run() -> list[BenchResult]:
+    """Time one training step of each, best of several, in this process."""
+    ours = best_time(_ours_step(), repeat=10, warmup=2)
+    torch_step = _torch_step()
+    theirs = None if torch_step is None else best_time(torch_step, repeat=10, warmup=2)
+    shapes = f"V={V} H={H} T={T} N={N} float64"
+    return [BenchResult("LSTM train step", shapes, ours, theirs)]
+
+
+if __name__ == "__main__":
+    from common import format_results
+
+    print(format_results(run()))
