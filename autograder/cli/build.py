@@ -27,8 +27,9 @@ def build(check: bool, out: Path | None, as_json: bool) -> None:
     """Generate the exercises from the reference (instructors and maintainers).
 
     Every body marked ### BEGIN SOLUTION in reference/ becomes # YOUR CODE HERE
-    and raise NotImplementedError("<exercise id>"). This OVERWRITES exercises/:
-    learners reset one exercise with dlfs-grade reset ID instead.
+    and raise NotImplementedError("<exercise id>"). This OVERWRITES exercises/ (the
+    files it replaces are backed up in your dlfs data directory): learners reset one
+    exercise with `dlfs-grade reset ID` instead.
     """
     try:
         generation = generate_tree()
@@ -59,6 +60,8 @@ def build(check: bool, out: Path | None, as_json: bool) -> None:
         f"{report.unchanged} unchanged; {regions} solution regions stubbed.",
         markup=False,
     )
+    if report.backup:
+        console.print(f"the files overwritten or removed are in {report.backup}", markup=False)
     for region in generation.unmapped:
         warnings.print(f"warning: no exercise targets {region.target}", markup=False)
     for exercise_id, target in generation.unclaimed:
