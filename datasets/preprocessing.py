@@ -166,12 +166,18 @@ class CharVocabulary:
         """Index → character."""
         return dict(enumerate(self.chars))
 
-    def encode(self, text: Iterable[str]) -> np.ndarray:
-        """[T] int64 indices of the characters of ``text``."""
-        try:
-            return np.fromiter((self.char_to_idx[c] for c in text), dtype=np.int64)
-        except KeyError as err:
-            raise ValueError(f"character {err.args[0]!r} is not in the vocabulary") from None
+    def encode(self, text: str) -> np.ndarray:
+        """[T] int64 indices of the characters of ``text`` (vectorised: the characters are
+        sorted by code point, so a binary search over the code points finds each index)."""
+        points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+        vocab = np.fromiter((ord(c) for c in self.chars), dtype=np.uint32, count=len(self.chars))
+        indices = np.searchsorted(vocab, points)
+        found = vocab[np.minimum(indices, len(vocab) - 1)] if len(vocab) else points + 1
+        unknown = (indices == len(vocab)) | (found != points)
+        if unknown.any():
+            bad = chr(int(points[unknown.argmax()]))
+            raise ValueError(f"character {bad!r} is not in the vocabulary")
+        return indices.astype(np.int64)
 
     def decode(self, indices: Iterable[int]) -> str:
         """The text spelled by [T] indices."""

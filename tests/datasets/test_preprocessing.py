@@ -110,7 +110,18 @@ def test_char_vocabulary_round_trip():
     assert indices.dtype == np.int64 and indices.tolist() == [3, 2, 4, 4, 5]
     assert vocab.decode(indices) == "hello" and vocab.idx_to_char[7] == "w"
     with pytest.raises(ValueError, match="'z'"):
-        vocab.encode("z")
+        vocab.encode("hez")
+    with pytest.raises(ValueError, match="'!'"):
+        vocab.encode("!")  # sorts before every character of the vocabulary
+    assert vocab.encode("").shape == (0,)
+    with pytest.raises(ValueError, match="'a'"):
+        char_vocabulary("").encode("a")
+
+
+def test_char_vocabulary_of_unicode_text():
+    """Are characters beyond ASCII encoded too?"""
+    vocab = char_vocabulary("naïve café ☕")
+    assert vocab.decode(vocab.encode("café ☕")) == "café ☕"
 
 
 def test_one_hot_chars():
