@@ -148,6 +148,7 @@ def _enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in t
     os.chdir(out)
     os.environ.update(job.get("env", {}))
     os.environ["HOME"] = str(out)
+    os.environ["DLFS_MEMORY_MB"] = str(job["limits"]["memory_mb"])
     if os.geteuid() == 0:
         os.setgroups([])
         os.setgid(NOBODY)
@@ -247,7 +248,8 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
     if isinstance(error, SystemExit):
         return f"your code called sys.exit({error.code!r}); return a value instead"
     if isinstance(error, MemoryError):
-        return "your code ran out of memory (MemoryError)"
+        limit = os.environ.get("DLFS_MEMORY_MB", "")
+        return f"your code ran out of memory (MemoryError; the limit is {limit} MB)"
     if isinstance(error, RecursionError):
         text = "RecursionError: the function calls itself without end"
     elif isinstance(error, NotImplementedError):
