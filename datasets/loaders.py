@@ -15,6 +15,7 @@ import numpy as np
 
 from .decoded import load_idx_gz
 from .download import ensure_files
+from .errors import IDXFormatError
 from .registry import BOSTON_FEATURE_NAMES, get_dataset
 
 __all__ = ["load_boston", "load_fashion_mnist", "load_mnist", "load_text"]
@@ -27,13 +28,13 @@ _PARTS = (
     ("t10k-images-idx3-ubyte.gz", _IMAGES_MAGIC),
     ("t10k-labels-idx1-ubyte.gz", _LABELS_MAGIC),
 )
-# (location, size, mtime_ns) -> decoded read-only array.
-_MEMO: dict[tuple[str, int, int], np.ndarray] = {}
+# (location, size, mtime_ns, sha256) -> decoded read-only array, for the process's lifetime.
+_MEMO: dict[tuple[str, int, int, str], np.ndarray] = {}
 
 
 def _read_cached(path: Path, sha256: str, magic: int) -> np.ndarray:
     st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, sha256)
     if key not in _MEMO:
         array = load_idx_gz(path, sha256, magic)
         if magic == _LABELS_MAGIC:
@@ -60,7 +61,7 @@ def _load_idx_set(
     x_train, y_train, x_test, y_test = arrays
     for images, labels, split in ((x_train, y_train, "train"), (x_test, y_test, "test")):
         if len(images) != len(labels):
-            raise ValueError(f"{name} {split}: {len(images)} images but {len(labels)} labels")
+            raise IDXFormatError(f"{name} {split}: {len(images)} images but {len(labels)} labels")
     if flatten:
         x_train = x_train.reshape(len(x_train), -1)
         x_test = x_test.reshape(len(x_test), -1)
