@@ -43,6 +43,11 @@ _PRELOAD = (
     # A worker started by root runs as ``nobody``, which may not be able to read the Python
     # installation; what learner code and the probes commonly import is imported beforehand.
     "zipfile",
+    "encodings.cp437",
+    "encodings.utf_8",
+    "encodings.latin_1",
+    "encodings.ascii",
+    "encodings.idna",
     "tokenize",
     "linecache",
     "traceback",
@@ -252,6 +257,11 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
         return f"your code ran out of memory (MemoryError; the limit is {limit} MB)"
     if isinstance(error, RecursionError):
         text = "RecursionError: the function calls itself without end"
+    elif isinstance(error, ModuleNotFoundError) and os.getuid() == NOBODY:
+        text = (
+            f"ModuleNotFoundError: {error} — the grader's sandbox offers NumPy, dlfs and the "
+            "common standard modules only"
+        )
     elif isinstance(error, NotImplementedError):
         text = f"NotImplementedError: {error} — a function still raises its stub's error"
     else:

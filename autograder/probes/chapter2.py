@@ -1,0 +1,268 @@
+"""Probes for chapter 2: linear regression and the two-layer network, with dicts of weights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+from .common import numeric
+
+__all__ = [
+    "boston_linear_regression",
+    "boston_neural_network",
+    "forward_linear_regression",
+    "forward_loss",
+    "linear_regression_gradients",
+    "mae",
+    "mae_fixture",
+    "network_gradients",
+    "rmse",
+    "rmse_fixture",
+]
+
+
+def _regression_data(rng: np.random.Generator, n: int, d: int) -> tuple[ndarray, ndarray]:
+    return rng.standard_normal((n, d)), rng.standard_normal((n, 1))
+
+
+def _linear_weights(rng: np.random.Generator, d: int) -> dict[str, ndarray]:
+    return {"W": rng.standard_normal((d, 1)), "B": rng.standard_normal((1, 1))}
+
+
+def _network_weights(rng: np.random.Generator, d: int, h: int) -> dict[str, ndarray]:
+    return {
+        "W1": rng.standard_normal((d, h)),
+        "B1": rng.standard_normal((1, h)),
+        "W2": rng.standard_normal((h, 1)),
+        "B2": rng.standard_normal((1, 1)),
+    }
+
+
+def _info(forward_info: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(forward_info, dict):
+        raise TypeError(f"forward_info should be a dict, got {type(forward_info).__name__}")
+    missing = [k for k in keys if k not in forward_info]
+    if missing:
+        raise KeyError(f"forward_info lacks {missing}; it has {sorted(forward_info)}")
+    return {k: forward_info[k] for k in keys}
+
+
+def forward_linear_regression(
+    ref: Any, rng: np.random.Generator, n: int = 6, d: int = 3
+) -> dict[str, Any]:
+    """The loss and the forward_info arrays of linear regression."""
+    X, y = _regression_data(rng, n, d)
+    weights = _linear_weights(rng, d)
+    result = ref.linear_regression.forward_linear_regression(X, y, weights)
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise TypeError("forward_linear_regression should return (loss, forward_info)")
+    loss, forward_info = result
+    if isinstance(loss, dict):
+        raise TypeError("the book's order is (loss, forward_info), not (forward_info, loss)")
+    return {"loss": loss, **_info(forward_info, ("X", "N", "P", "y"))}
+
+
+def _sum_loss(ref: Any, rng: np.random.Generator, n: int = 6, d: int = 3) -> dict[str, Any]:
+    X, y = _regression_data(rng, n, d)
+    weights = _linear_weights(rng, d)
+    P = X @ weights["W"] + weights["B"]
+    return {"loss": float(np.sum((y - P) ** 2))}
+
+
+forward_linear_regression__mistakes = {
+    "the loss is the mean of the squared errors, not their sum": _sum_loss,
+}
+
+
+def linear_regression_gradients(
+    ref: Any, rng: np.random.Generator, n: int = 6, d: int = 3, numerical: bool = False
+) -> dict[str, ndarray]:
+    """∂L/∂W and ∂L/∂B of linear regression's mean squared error."""
+    X, y = _regression_data(rng, n, d)
+    weights = _linear_weights(rng, d)
+    module = ref.linear_regression
+    if numerical:
+
+        def loss() -> float:
+            return module.forward_linear_regression(X, y, weights)[0]
+
+        return {"W_grad": numeric(loss, weights["W"]), "B_grad": numeric(loss, weights["B"])}
+    _, forward_info = module.forward_linear_regression(X, y, weights)
+    grads = module.loss_gradients(forward_info, weights)
+    return {"W_grad": grads["W"], "B_grad": grads["B"]}
+
+
+def _book_linear_gradients(
+    ref: Any, rng: np.random.Generator, n: int = 6, d: int = 3
+) -> dict[str, ndarray]:
+    X, y = _regression_data(rng, n, d)
+    weights = _linear_weights(rng, d)
+    _, info = ref.linear_regression.forward_linear_regression(X, y, weights)
+    right = ref.linear_regression.loss_gradients(info, weights)
+    return {"W_grad": right["W"] * n, "B_grad": right["B"] * n}
+
+
+linear_regression_gradients__mistakes = {
+    "the book's ∂L/∂P = −2(y − P) leaves out the 1/n of the mean": _book_linear_gradients,
+}
+
+
+def forward_loss(ref: Any, rng: np.random.Generator, n: int = 5, d: int = 3, h: int = 4) -> dict:
+    """The two-layer network's loss and forward_info arrays."""
+    X, y = _regression_data(rng, n, d)
+    weights = _network_weights(rng, d, h)
+    result = ref.two_layer_network.forward_loss(X, y, weights)
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise TypeError("forward_loss should return (loss, forward_info)")
+    loss, forward_info = result
+    return {"loss": loss, **_info(forward_info, ("X", "M1", "N1", "O1", "M2", "P", "y"))}
+
+
+def network_gradients(
+    ref: Any,
+    rng: np.random.Generator,
+    n: int = 5,
+    d: int = 3,
+    h: int = 4,
+    numerical: bool = False,
+) -> dict[str, ndarray]:
+    """∂L/∂W1, ∂L/∂B1, ∂L/∂W2, ∂L/∂B2 of the two-layer network."""
+    X, y = _regression_data(rng, n, d)
+    weights = _network_weights(rng, d, h)
+    module = ref.two_layer_network
+    if numerical:
+
+        def loss() -> float:
+            return module.forward_loss(X, y, weights)[0]
+
+        return {f"{k}_grad": numeric(loss, weights[k]) for k in ("W1", "B1", "W2", "B2")}
+    _, forward_info = module.forward_loss(X, y, weights)
+    grads = module.loss_gradients(forward_info, weights)
+    return {f"{k}_grad": grads[k] for k in ("W1", "B1", "W2", "B2")}
+
+
+def _book_network_gradients(
+    ref: Any, rng: np.random.Generator, n: int = 5, d: int = 3, h: int = 4
+) -> dict[str, ndarray]:
+    X, y = _regression_data(rng, n, d)
+    weights = _network_weights(rng, d, h)
+    _, info = ref.two_layer_network.forward_loss(X, y, weights)
+    right = ref.two_layer_network.loss_gradients(info, weights)
+    return {f"{k}_grad": right[k] * n / 2 for k in right}
+
+
+network_gradients__mistakes = {
+    "the book's ∂L/∂P = −(y − P) leaves out the factor 2 and the 1/n of the mean "
+    "(every gradient n/2 times too large)": _book_network_gradients,
+}
+
+
+def _preds(rng: np.random.Generator, n: int) -> tuple[ndarray, ndarray]:
+    return rng.standard_normal((n, 1)), rng.standard_normal((n, 1))
+
+
+def mae(ref: Any, rng: np.random.Generator, n: int = 8) -> dict[str, Any]:
+    """mae of random predictions."""
+    preds, actuals = _preds(rng, n)
+    return {"mae": ref.regression_metrics.mae(preds, actuals)}
+
+
+def rmse(ref: Any, rng: np.random.Generator, n: int = 8) -> dict[str, Any]:
+    """rmse of random predictions."""
+    preds, actuals = _preds(rng, n)
+    return {"rmse": ref.regression_metrics.rmse(preds, actuals)}
+
+
+_FIXED_PREDS = np.array([[1.0], [2.0], [3.0], [4.0]])
+_FIXED_ACTUALS = np.array([[2.0], [2.0], [1.0], [8.0]])
+
+
+def mae_fixture(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+    """mae of [1, 2, 3, 4] against [2, 2, 1, 8]: (1 + 0 + 2 + 4) / 4 = 1.75."""
+    return {"mae": ref.regression_metrics.mae(_FIXED_PREDS, _FIXED_ACTUALS)}
+
+
+def mae_fixture__expected() -> dict[str, Any]:
+    return {"mae": 1.75}
+
+
+def rmse_fixture(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+    """rmse of [1, 2, 3, 4] against [2, 2, 1, 8]: √((1 + 0 + 4 + 16) / 4) = √5.25."""
+    return {"rmse": ref.regression_metrics.rmse(_FIXED_PREDS, _FIXED_ACTUALS)}
+
+
+def rmse_fixture__expected() -> dict[str, Any]:
+    return {"rmse": float(np.sqrt(5.25))}
+
+
+# --- training on Boston housing -----------------------------------------------------------------
+
+
+def _boston(**_: Any) -> tuple[dict[str, ndarray], dict[str, ndarray]]:
+    from dlfs.datasets import boston_split, load_boston
+
+    features, target, _names = load_boston()
+    X_train, X_test, y_train, y_test = boston_split(features, target)
+    return {"X_train": X_train, "y_train": y_train, "X_test": X_test}, {"y_test": y_test}
+
+
+def _rmse_metric(got: dict[str, ndarray], labels: dict[str, ndarray], **_: Any) -> float:
+    preds = np.asarray(got["predictions"], dtype=np.float64)
+    y_test = labels["y_test"]
+    if preds.shape != y_test.shape:
+        raise ValueError(f"predictions of shape {preds.shape}, expected {y_test.shape}")
+    return float(np.sqrt(np.mean((preds - y_test) ** 2)))
+
+
+def boston_linear_regression(
+    ref: Any,
+    rng: np.random.Generator,
+    data: dict[str, ndarray],
+    n_iter: int = 1000,
+    learning_rate: float = 0.01,
+    batch_size: int = 23,
+) -> dict[str, ndarray]:
+    """Train linear regression (with the learner's code) on Boston; predict the test set."""
+    module = ref.linear_regression
+    weights = module.train(
+        data["X_train"],
+        data["y_train"],
+        n_iter=n_iter,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        seed=1,
+    )
+    return {"predictions": module.predict(data["X_test"], weights)}
+
+
+boston_linear_regression__data = _boston
+boston_linear_regression__metric = _rmse_metric
+
+
+def boston_neural_network(
+    ref: Any,
+    rng: np.random.Generator,
+    data: dict[str, ndarray],
+    n_iter: int = 3000,
+    learning_rate: float = 0.01,
+    batch_size: int = 23,
+    hidden_size: int = 13,
+) -> dict[str, ndarray]:
+    """Train the two-layer network (with the learner's code) on Boston; predict the test set."""
+    module = ref.two_layer_network
+    weights = module.train(
+        data["X_train"],
+        data["y_train"],
+        n_iter=n_iter,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        hidden_size=hidden_size,
+        seed=1,
+    )
+    return {"predictions": module.predict(data["X_test"], weights)}
+
+
+boston_neural_network__data = _boston
+boston_neural_network__metric = _rmse_metric
