@@ -1,0 +1,397 @@
+"""Probes for chapter 4: tanh, ReLU, softmax cross-entropy, momentum, decay, Glorot, dropout."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+from .common import loss_pass, op_pass, output_grad_for
+
+__all__ = [
+    "dropout_backward",
+    "dropout_forward",
+    "glorot_scale",
+    "lr_decay",
+    "mnist_momentum",
+    "mnist_softmax",
+    "relu_backward",
+    "relu_forward",
+    "sgd_momentum_update",
+    "softmax",
+    "softmax_cross_entropy_backward",
+    "softmax_cross_entropy_forward",
+    "softmax_large_logits",
+    "tanh_backward",
+    "tanh_forward",
+]
+
+
+def _x(rng: np.random.Generator, n: int, d: int, scale: float = 1.0) -> ndarray:
+    return rng.standard_normal((n, d)) * scale
+
+
+# --- Tanh and ReLU ------------------------------------------------------------------------------
+
+
+def tanh_forward(ref: Any, rng: np.random.Generator, n: int = 5, h: int = 4) -> dict[str, Any]:
+    """tanh of values of both signs."""
+    return {"output": ref.Tanh().forward(_x(rng, n, h, 2.0))}
+
+
+def tanh_backward(
+    ref: Any, rng: np.random.Generator, n: int = 5, h: int = 4, numerical: bool = False
+) -> dict[str, Any]:
+    """∂L/∂input_ of Tanh."""
+    return op_pass(ref.Tanh(), _x(rng, n, h, 1.5), numerical)
+
+
+def _tanh_from_input(ref: Any, rng: np.random.Generator, n: int = 5, h: int = 4) -> dict:
+    x = _x(rng, n, h, 1.5)
+    return {"input_grad": output_grad_for((n, h), 7) * (1 - x * x)}
+
+
+tanh_backward__mistakes = {
+    "tanh'(x) = 1 − tanh²(x) uses tanh(x), which is self.output, not x": _tanh_from_input,
+}
+
+
+def _relu_input(rng: np.random.Generator, n: int, h: int) -> ndarray:
+    x = _x(rng, n, h)
+    # keep every element away from the kink, where the numerical gradient is undefined
+    return np.where(np.abs(x) < 0.05, 0.1, x)
+
+
+def relu_forward(ref: Any, rng: np.random.Generator, n: int = 6, h: int = 5) -> dict[str, Any]:
+    """max(x, 0) of values of both signs."""
+    return {"output": ref.ReLU().forward(_relu_input(rng, n, h))}
+
+
+def relu_backward(
+    ref: Any, rng: np.random.Generator, n: int = 6, h: int = 5, numerical: bool = False
+) -> dict[str, Any]:
+    """∂L/∂input_ of ReLU."""
+    return op_pass(ref.ReLU(), _relu_input(rng, n, h), numerical)
+
+
+def _relu_book_bug(ref: Any, rng: np.random.Generator, n: int = 6, h: int = 5) -> dict:
+    _relu_input(rng, n, h)
+    return {"input_grad": output_grad_for((n, h), 7)}
+
+
+def _relu_mask_only(ref: Any, rng: np.random.Generator, n: int = 6, h: int = 5) -> dict:
+    return {"input_grad": (_relu_input(rng, n, h) > 0).astype(float)}
+
+
+relu_backward__mistakes = {
+    "the book's bug: the mask output >= 0 is always true (the output is never negative), so "
+    "every gradient passes; mask with input_ > 0": _relu_book_bug,
+    "the mask is right but is not multiplied by output_grad": _relu_mask_only,
+}
+
+
+# --- softmax and the cross-entropy ------------------------------------------------------------
+
+
+def softmax(ref: Any, rng: np.random.Generator, n: int = 5, c: int = 4) -> dict[str, Any]:
+    """softmax of moderate scores, along axis 1."""
+    return {"probabilities": ref.softmax(_x(rng, n, c, 2.0), axis=1)}
+
+
+def softmax_large_logits(ref: Any, rng: np.random.Generator, n: int = 4, c: int = 5) -> dict:
+    """softmax of scores around ±1000: overflow unless each row's maximum is subtracted."""
+    return {"probabilities": ref.softmax(_x(rng, n, c, 3.0) + 1000.0 * rng.choice([-1, 1], (n, 1)))}
+
+
+def softmax_large_logits__judge(got: dict, expected: dict, **_: Any) -> list:
+    p = got["probabilities"]
+    finite = bool(np.all(np.isfinite(p)))
+    sums = np.sum(p, axis=1) if p.ndim == 2 else np.array([np.nan])
+    return [
+        (
+            "finite",
+            finite,
+            "softmax of scores near 1000 gives NaN or inf: subtract each row's maximum before "
+            "np.exp (softmax does not change when a constant is added to a row)",
+        ),
+        (
+            "rows sum to 1",
+            finite and p.shape == expected["probabilities"].shape and np.allclose(sums, 1.0),
+            f"each row of probabilities should sum to 1; got sums {np.round(sums, 4)}",
+        ),
+        (
+            "matches",
+            finite
+            and p.shape == expected["probabilities"].shape
+            and np.allclose(p, expected["probabilities"], rtol=1e-7, atol=1e-12),
+            "the probabilities differ from the reference's for large scores",
+        ),
+    ]
+
+
+def _sce_data(rng: np.random.Generator, n: int, c: int) -> tuple[ndarray, ndarray]:
+    prediction = _x(rng, n, c, 2.0)
+    target = np.eye(c)[rng.integers(0, c, n)]
+    return prediction, target
+
+
+def softmax_cross_entropy_forward(
+    ref: Any, rng: np.random.Generator, n: int = 6, c: int = 4
+) -> dict[str, Any]:
+    """The loss, and the softmax probabilities kept for backward."""
+    prediction, target = _sce_data(rng, n, c)
+    loss = ref.SoftmaxCrossEntropy()
+    value = loss.forward(prediction, target)
+    return {"loss": value, "softmax_preds": loss.softmax_preds}
+
+
+def _sce_book_loss(ref: Any, rng: np.random.Generator, n: int = 6, c: int = 4) -> dict:
+    prediction, target = _sce_data(rng, n, c)
+    p = np.clip(ref.softmax(prediction, axis=1), 1e-9, 1 - 1e-9)
+    value = -np.sum(target * np.log(p) + (1 - target) * np.log(1 - p)) / n
+    return {"loss": float(value)}
+
+
+def _sce_summed(ref: Any, rng: np.random.Generator, n: int = 6, c: int = 4) -> dict:
+    prediction, target = _sce_data(rng, n, c)
+    p = np.clip(ref.softmax(prediction, axis=1), 1e-9, 1 - 1e-9)
+    return {"loss": float(-np.sum(target * np.log(p)))}
+
+
+softmax_cross_entropy_forward__mistakes = {
+    "the book's extra term −Σ (1 − y) log(1 − p): that is not the loss whose gradient is "
+    "(p − y) / N": _sce_book_loss,
+    "the loss is summed over the batch: divide by N": _sce_summed,
+}
+
+
+def softmax_cross_entropy_backward(
+    ref: Any, rng: np.random.Generator, n: int = 6, c: int = 4, numerical: bool = False
+) -> dict[str, Any]:
+    """∂L/∂prediction of the softmax cross-entropy."""
+    prediction, target = _sce_data(rng, n, c)
+    return loss_pass(ref.SoftmaxCrossEntropy(), prediction, target, numerical)
+
+
+# --- optimizers ---------------------------------------------------------------------------------
+
+
+class _FakeNet:
+    def __init__(self, params: list[ndarray], grads: list[ndarray]) -> None:
+        self._params, self._grads = params, grads
+
+    def params(self) -> list[ndarray]:
+        return self._params
+
+    def param_grads(self) -> list[ndarray]:
+        return self._grads
+
+
+def sgd_momentum_update(
+    ref: Any, rng: np.random.Generator, lr: float = 0.1, momentum: float = 0.9, steps: int = 4
+) -> dict[str, Any]:
+    """Parameters and velocities after a few momentum steps with changing gradients."""
+    params = [rng.standard_normal((3, 4)), rng.standard_normal((1, 4))]
+    grads = [rng.standard_normal((steps, 3, 4)), rng.standard_normal((steps, 1, 4))]
+    current = [g[0].copy() for g in grads]
+    optim = ref.SGDMomentum(lr=lr, momentum=momentum)
+    optim.net = _FakeNet(params, current)
+    for step in range(steps):
+        for now, all_steps in zip(current, grads, strict=True):
+            now[...] = all_steps[step]
+        optim.step()
+    return {
+        "W": params[0],
+        "B": params[1],
+        "velocity_W": optim.velocities[0],
+        "velocity_B": optim.velocities[1],
+    }
+
+
+def lr_decay(
+    ref: Any,
+    rng: np.random.Generator,
+    decay_type: str = "linear",
+    lr: float = 0.2,
+    final_lr: float = 0.05,
+    epochs: int = 5,
+) -> dict[str, Any]:
+    """The learning rate of each epoch, from lr to final_lr."""
+    optim = ref.SGD(lr=lr, final_lr=final_lr, decay_type=decay_type)
+    optim.max_epochs = epochs
+    optim._setup_decay()
+    lrs = []
+    for epoch in range(epochs):
+        lrs.append(optim.lr)
+        if epoch < epochs - 1:
+            optim._decay_lr()
+    return {"lrs": np.array(lrs, dtype=np.float64)}
+
+
+def glorot_scale(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+    """init_scale("glorot", n_in, n_out) for several shapes."""
+    shapes = [(784, 89), (89, 10), (13, 1), (1, 1), (3 * 5 * 5, 16 * 5 * 5)]
+    return {
+        "scales": np.array([ref.layers.init_scale("glorot", a, b) for a, b in shapes]),
+    }
+
+
+def glorot_scale__expected() -> dict[str, Any]:
+    shapes = [(784, 89), (89, 10), (13, 1), (1, 1), (3 * 5 * 5, 16 * 5 * 5)]
+    return {"scales": np.array([np.sqrt(2.0 / (a + b)) for a, b in shapes])}
+
+
+# --- dropout -----------------------------------------------------------------------------------
+
+
+def dropout_forward(
+    ref: Any, rng: np.random.Generator, n: int = 200, h: int = 50, keep_prob: float = 0.8
+) -> dict[str, Any]:
+    """A training pass, its mask, and an inference pass, on inputs away from zero."""
+    x = rng.uniform(0.5, 2.0, (n, h)) * rng.choice([-1.0, 1.0], (n, h))
+    op = ref.Dropout(keep_prob, seed=int(rng.integers(2**31)))
+    train = np.array(op.forward(x), copy=True)
+    infer = np.array(op.forward(x, inference=True), copy=True)
+    means = np.mean([op.forward(x) for _ in range(20)], axis=0)
+    return {"x": x, "train": train, "inference": infer, "mean_of_20": means}
+
+
+def dropout_forward__judge(got: dict, expected: dict, keep_prob: float = 0.8, **_: Any) -> list:
+    x, train, infer = got["x"], got["train"], got["inference"]
+    if train.shape != x.shape or infer.shape != x.shape:
+        return [("shape", False, f"the output has shape {train.shape}, expected {x.shape}")]
+    kept = train != 0
+    fraction = float(kept.mean())
+    sigma = np.sqrt(keep_prob * (1 - keep_prob) / x.size)
+    scaled = np.allclose(train[kept], x[kept] / keep_prob)
+    unscaled = np.allclose(train[kept], x[kept])
+    book = unscaled and np.allclose(infer, x * keep_prob)
+    ratio = float(np.mean(got["mean_of_20"] / x))
+    return [
+        (
+            "keeps keep_prob of the elements",
+            abs(fraction - keep_prob) < 5 * sigma,
+            f"a training pass kept {fraction:.3f} of the elements; it should keep about "
+            f"keep_prob = {keep_prob} (each with probability keep_prob, independently)",
+        ),
+        (
+            "scales the kept elements",
+            scaled,
+            "the book's convention (training output unscaled, inference output × keep_prob); "
+            "this dropout is inverted: divide the kept elements by keep_prob while training "
+            "and leave inference alone"
+            if book
+            else "the kept elements should be input_ / keep_prob (inverted dropout)"
+            + (": they are input_ unchanged" if unscaled else ""),
+        ),
+        (
+            "nothing dropped at inference",
+            bool(np.allclose(infer, x)),
+            "at inference (inference=True) the output should be the input unchanged",
+        ),
+        (
+            "expected output = input",
+            abs(ratio - 1.0) < 0.05,
+            f"averaged over 20 masks the output is {ratio:.3f} × the input; it should be about "
+            "1 × (E[output] = input_)",
+        ),
+        (
+            "a fresh mask each pass",
+            not np.array_equal(got["mean_of_20"], train),
+            "every training pass should draw a new mask from self.rng",
+        ),
+    ]
+
+
+def dropout_backward(
+    ref: Any, rng: np.random.Generator, n: int = 20, h: int = 10, keep_prob: float = 0.7
+) -> dict[str, Any]:
+    """A training pass's output and the input gradient through the same mask."""
+    x = rng.uniform(0.5, 2.0, (n, h))
+    G = rng.standard_normal((n, h))
+    op = ref.Dropout(keep_prob, seed=int(rng.integers(2**31)))
+    output = op.forward(x)
+    return {"x": x, "G": G, "output": np.array(output, copy=True), "input_grad": op._input_grad(G)}
+
+
+def dropout_backward__judge(got: dict, expected: dict, **_: Any) -> list:
+    x, G, output, grad = got["x"], got["G"], got["output"], got["input_grad"]
+    if grad.shape != x.shape:
+        return [("shape", False, f"input_grad has shape {grad.shape}, expected {x.shape}")]
+    mask = output / x  # what the forward pass multiplied by
+    return [
+        (
+            "through the mask",
+            bool(np.allclose(grad, G * mask)),
+            "∂L/∂input_ should be output_grad × the same mask the forward pass used "
+            "(self.mask): zero where dropped, scaled where kept",
+        )
+    ]
+
+
+# --- training on MNIST ----------------------------------------------------------------------------
+
+
+def _mnist(n_train: int = 12000, n_test: int = 2000, **_: Any) -> tuple[dict, dict]:
+    from dlfs.datasets import global_standardize, load_mnist, one_hot
+
+    X_train, y_train, X_test, y_test = load_mnist(flatten=True)
+    X_train, X_test = global_standardize(X_train[:n_train], X_test[:n_test])
+    inputs = {"X_train": X_train, "y_train": one_hot(y_train[:n_train], 10), "X_test": X_test}
+    return inputs, {"y_test": y_test[:n_test]}
+
+
+def _accuracy(got: dict[str, ndarray], labels: dict[str, ndarray], **_: Any) -> float:
+    scores = np.asarray(got["scores"])
+    if scores.shape != (labels["y_test"].shape[0], 10):
+        raise ValueError(f"scores of shape {scores.shape}, expected ({labels['y_test'].size}, 10)")
+    return float(np.mean(np.argmax(scores, axis=1) == labels["y_test"]))
+
+
+def _train_mnist(
+    ref: Any, data: dict, optim: Any, epochs: int, budget: float, batch_size: int = 60
+) -> dict[str, ndarray]:
+    """Train [Dense(89, tanh), Dense(10)] with softmax cross-entropy; stop at the budget."""
+    net = ref.NeuralNetwork(
+        [
+            ref.Dense(89, ref.Tanh(), weight_init="glorot"),
+            ref.Dense(10, ref.Linear(), weight_init="glorot"),
+        ],
+        ref.SoftmaxCrossEntropy(),
+        20190501,
+    )
+    trainer = ref.Trainer(net, optim)
+    optim.net = net
+    X, y = data["X_train"], data["y_train"]
+    start = time.monotonic()
+    rng = np.random.default_rng(1)
+    for _ in range(epochs):
+        order = rng.permutation(X.shape[0])
+        for X_batch, y_batch in trainer.generate_batches(X, y, batch_size, order):
+            net.train_batch(X_batch, y_batch)
+            optim.step()
+            if time.monotonic() - start > budget:
+                break
+    return {"scores": net.forward(data["X_test"], inference=True)}
+
+
+def mnist_softmax(
+    ref: Any, rng: np.random.Generator, data: dict, epochs: int = 1, budget: float = 10.0, **_: Any
+) -> dict[str, ndarray]:
+    """MNIST (a subset) with the learner's softmax cross-entropy; scores of the test subset."""
+    return _train_mnist(ref, data, ref.SGD(0.1), epochs, budget)
+
+
+def mnist_momentum(
+    ref: Any, rng: np.random.Generator, data: dict, epochs: int = 1, budget: float = 10.0, **_: Any
+) -> dict[str, ndarray]:
+    """MNIST (a subset) with the learner's momentum update; scores of the test subset."""
+    return _train_mnist(ref, data, ref.SGDMomentum(0.1, momentum=0.9), epochs, budget)
+
+
+mnist_softmax__data = _mnist
+mnist_softmax__metric = _accuracy
+mnist_momentum__data = _mnist
+mnist_momentum__metric = _accuracy
