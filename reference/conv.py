@@ -49,7 +49,11 @@ class Conv2DOperation(ParamOperation):
                 f"[C_in, C_out, K, K] of shape {self.param.shape} expect {self.param.shape[0]}"
             )
         self._cols = None
-        return super().forward(input_, inference)
+        output = super().forward(input_, inference)
+        if inference:
+            # No backward pass follows: free the columns (K² times the input's size).
+            self._cols = None
+        return output
 
     def _columns(self) -> ndarray:
         """``im2col(self.input_, K)``, [N, C_in·K·K, H·W], computed once per forward pass."""
