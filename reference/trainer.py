@@ -148,7 +148,9 @@ class Trainer:
             restart: draw the network's initial weights again and reset the optimizer
                 (False continues from where the last fit stopped).
             early_stopping: stop when the validation loss rises, keeping the best model.
-            callbacks: functions called after every epoch as ``callback(epoch, history)``.
+            callbacks: functions called after every epoch as ``callback(epoch, history)``
+                (``epoch`` counted from 1), with the network as that epoch left it: before
+                early stopping restores the best model.
         Returns:
             The ``TrainingHistory``.
         """
@@ -186,12 +188,12 @@ class Trainer:
                         best_params = [param.copy() for param in self.net.params()]
                 elif early_stopping:
                     history.stopped_early = True
-                    if best_params is not None:
-                        for param, best in zip(self.net.params(), best_params, strict=True):
-                            np.copyto(param, best)
             for callback in callbacks:
                 callback(epoch, history)
             if history.stopped_early:
+                if best_params is not None:
+                    for param, best in zip(self.net.params(), best_params, strict=True):
+                        np.copyto(param, best)
                 break
             if epoch < epochs:
                 self.optim._decay_lr()
