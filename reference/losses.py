@@ -63,9 +63,8 @@ class MeanSquaredError(Loss):
         self.normalize = normalize
 
     def _output(self) -> float:
-        """L = Σ (q − y)² / N, q the (normalised, if asked) prediction [N, C], y the target.
-
-        Store q in ``self.normalized`` for the backward pass.
+        """L = Σ (q − y)² / N: q [N, C] is the prediction (already divided by its row sums
+        when ``normalize``; also kept in ``self.normalized``), y = ``self.target`` [N, C].
 
         Returns:
             The loss, a float.
@@ -80,7 +79,7 @@ class MeanSquaredError(Loss):
         ### END SOLUTION
 
     def _input_grad(self) -> ndarray:
-        """∂L/∂p = 2 (q − y) / N without normalisation.
+        """∂L/∂p = 2 (q − y) / N without normalisation (q = ``self.normalized`` = p).
 
         With it, q = p / s for the row sums s, and the gradient g = 2 (q − y) / N with respect
         to q goes back to p as (g − Σⱼ gⱼ qⱼ) / s, row by row.
