@@ -6,16 +6,16 @@ default (``ceil_mode=False``), rows and columns that do not fill a whole window 
 
     H_out = (H − size) // stride + 1,   W_out = (W − size) // stride + 1
 
-Windows are views from ``sliding_window_view``; the backward passes add the gradient into
-the input with one strided slab per window offset (``size²`` additions, each over all images,
-channels and windows at once), so overlapping windows (``stride < size``) are handled too.
+Both passes loop over the ``size²`` offsets ``(i, j)`` inside a window, never over pixels:
+``x[self._at(i, j)]`` is a strided view holding pixel ``(i, j)`` of every window of every
+image and channel, so each step is one elementwise operation on [N, C, H_out, W_out] arrays.
+Overlapping windows (``stride < size``) are handled too: their gradients add up.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy import ndarray
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .base import Operation
 
@@ -23,7 +23,7 @@ __all__ = ["AvgPool2D", "MaxPool2D"]
 
 
 class _Pool2D(Operation):
-    """Shared plumbing: the window size and stride, and the windows of the input."""
+    """Shared plumbing: the window size and stride, and views of each offset in the windows."""
 
     def __init__(self, size: int = 2, stride: int | None = None) -> None:
         super().__init__()
@@ -45,19 +45,17 @@ class _Pool2D(Operation):
             )
         return super().forward(input_, inference)
 
-    def _windows(self) -> ndarray:
-        """Every pooling window of the input, a view: [N, C, H_out, W_out, size, size]."""
-        windows = sliding_window_view(self.input_, (self.size, self.size), axis=(2, 3))
-        return windows[:, :, :: self.stride, :: self.stride]
+    def _output_size(self) -> tuple[int, int]:
+        """``(H_out, W_out)``: the number of whole windows down and across."""
+        H, W = self.input_.shape[2:]
+        return (H - self.size) // self.stride + 1, (W - self.size) // self.stride + 1
 
-    def _add_at_windows(self, grad: ndarray, windows_grad: ndarray) -> ndarray:
-        """Add ``windows_grad`` [N, C, H_out, W_out, size, size] onto the pixels it came from."""
-        _, _, H_out, W_out = windows_grad.shape[:4]
+    def _at(self, i: int, j: int) -> tuple[slice, ...]:
+        """An index picking pixel ``(i, j)`` of every window: ``x[self._at(i, j)]`` is the
+        [N, C, H_out, W_out] view ``x[n, c, h·stride + i, w·stride + j]``."""
+        H_out, W_out = self._output_size()
         s = self.stride
-        for i in range(self.size):
-            for j in range(self.size):
-                grad[:, :, i : i + s * H_out : s, j : j + s * W_out : s] += windows_grad[..., i, j]
-        return grad
+        return (slice(None), slice(None), slice(i, i + s * H_out, s), slice(j, j + s * W_out, s))
 
 
 class MaxPool2D(_Pool2D):
@@ -71,19 +69,26 @@ class MaxPool2D(_Pool2D):
     def _output(self, inference: bool = False) -> ndarray:
         """``out[n, c, h, w] = max_{i,j} x[n, c, h·stride + i, w·stride + j]``.
 
+        The elementwise maximum of the ``size²`` views ``self.input_[self._at(i, j)]``.
+
         Returns:
             [N, C, H_out, W_out] output; see the module's docstring for H_out, W_out.
         """
         ### BEGIN SOLUTION
-        return self._windows().max(axis=(4, 5))
+        output = self.input_[self._at(0, 0)].copy()
+        for i in range(self.size):
+            for j in range(self.size):
+                np.maximum(output, self.input_[self._at(i, j)], out=output)
+        return output
         ### END SOLUTION
 
     def _input_grad(self, output_grad: ndarray) -> ndarray:
         """Each window's gradient goes, whole, to the (first) pixel holding its maximum.
 
-        With ``self._windows()`` [N, C, H_out, W_out, size, size]: a one-hot mask of each
-        window's argmax (row-major, the first on ties, as PyTorch does) times ``output_grad``,
-        added back onto the input's pixels (``self._add_at_windows`` does that last step).
+        Visit the offsets ``(i, j)`` in row-major order: where ``self.input_[self._at(i, j)]``
+        equals the window's maximum ``self.output`` and no earlier offset did, that pixel
+        takes the window's ``output_grad`` (the first maximum on ties, as PyTorch does). Add,
+        do not assign: with overlapping windows a pixel can be the maximum of several.
 
         Args:
             output_grad: [N, C, H_out, W_out] ∂L/∂out.
@@ -91,11 +96,15 @@ class MaxPool2D(_Pool2D):
             [N, C, H, W] ∂L/∂input_, zero off the maxima.
         """
         ### BEGIN SOLUTION
-        windows = self._windows()
-        flat = windows.reshape(*windows.shape[:4], -1)  # [N, C, H_out, W_out, size²], a copy
-        first_max = flat.argmax(axis=-1)[..., None] == np.arange(flat.shape[-1])
-        windows_grad = (first_max * output_grad[..., None]).reshape(windows.shape)
-        return self._add_at_windows(np.zeros_like(self.input_), windows_grad)
+        input_grad = np.zeros_like(self.input_)
+        taken = np.zeros(self.output.shape, dtype=bool)
+        for i in range(self.size):
+            for j in range(self.size):
+                at = self._at(i, j)
+                first = (self.input_[at] == self.output) & ~taken
+                input_grad[at] += output_grad * first
+                taken |= first
+        return input_grad
         ### END SOLUTION
 
 
@@ -110,15 +119,24 @@ class AvgPool2D(_Pool2D):
     def _output(self, inference: bool = False) -> ndarray:
         """``out[n, c, h, w] = mean_{i,j} x[n, c, h·stride + i, w·stride + j]``.
 
+        The sum of the ``size²`` views ``self.input_[self._at(i, j)]``, over ``size²``.
+
         Returns:
             [N, C, H_out, W_out] output; see the module's docstring for H_out, W_out.
         """
         ### BEGIN SOLUTION
-        return self._windows().mean(axis=(4, 5))
+        shape = (*self.input_.shape[:2], *self._output_size())
+        output = np.zeros(shape, dtype=np.result_type(self.input_.dtype, np.float32))
+        for i in range(self.size):
+            for j in range(self.size):
+                output += self.input_[self._at(i, j)]
+        return output / self.size**2
         ### END SOLUTION
 
     def _input_grad(self, output_grad: ndarray) -> ndarray:
         """Each window's gradient, divided by ``size²``, goes to every pixel of the window.
+
+        Add ``output_grad / size²`` onto ``self._at(i, j)`` of a zero array, for every offset.
 
         Args:
             output_grad: [N, C, H_out, W_out] ∂L/∂out.
@@ -127,6 +145,9 @@ class AvgPool2D(_Pool2D):
         """
         ### BEGIN SOLUTION
         share = output_grad / self.size**2
-        windows_grad = np.broadcast_to(share[..., None, None], (*share.shape, self.size, self.size))
-        return self._add_at_windows(np.zeros_like(self.input_), windows_grad)
+        input_grad = np.zeros_like(self.input_, dtype=share.dtype)
+        for i in range(self.size):
+            for j in range(self.size):
+                input_grad[self._at(i, j)] += share
+        return input_grad
         ### END SOLUTION
