@@ -17,6 +17,8 @@ Shapes: N batch, T time steps, D input features, H hidden units, V outputs.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy import ndarray
 
@@ -67,7 +69,7 @@ class RNNLayer:
         self.first = True
         self.input_size = 0
         self.params: ParamsDict = {}
-        self.nodes: list = []
+        self.nodes: list[Any] = []  # RNNNode, GRUNode or LSTMNode
         self.reset_state()
 
     # ---- plumbing: parameters, state, shapes -------------------------------------------
