@@ -1,0 +1,475 @@
+"""Probes for chapter 6: NumberWithGrad, the recurrent nodes and layers, their optimizers."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+from .common import numeric, output_grad_for
+
+__all__ = [
+    "adagrad",
+    "clip_gradient",
+    "gru_node_backward",
+    "gru_node_forward",
+    "lstm_layer_backward",
+    "lstm_layer_forward",
+    "lstm_node_backward",
+    "lstm_node_forward",
+    "nwg_add",
+    "nwg_backward",
+    "nwg_backward_deep",
+    "nwg_mul",
+    "rnn_layer_backward",
+    "rnn_layer_forward",
+    "rnn_node_backward",
+    "rnn_node_forward",
+    "rnn_sgd",
+    "shakespeare_lstm",
+]
+
+_OPS = {"": 0, "add": 1, "mul": 2}
+
+
+def _node_record(node: Any, parents: list[Any]) -> dict[str, Any]:
+    """A node as numbers: its value, how it was made, and which of ``parents`` it depends on."""
+    depends = list(getattr(node, "depends_on", []) or [])
+    return {
+        "num": float(node.num),
+        "op": _OPS.get(getattr(node, "creation_op", None), -1),
+        "depends_on": np.array([[p is d for d in depends] for p in parents], dtype=np.int64)
+        if depends
+        else np.zeros((len(parents), 0), dtype=np.int64),
+    }
+
+
+def nwg_add(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+    """a + b, a + 2 and the gradients through them (the learner's __add__, the reference's
+    backward)."""
+    a, b = ref.NumberWithGrad(float(rng.integers(1, 9))), ref.NumberWithGrad(2.5)
+    c = a + b
+    record = _node_record(c, [a, b])
+    d = (a + 2) + (c + a)
+    d.backward()
+    return {**record, "d": float(d.num), "a_grad": float(a.grad), "b_grad": float(b.grad)}
+
+
+def nwg_mul(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+    """a * b, a * 4 and the gradients through them (the learner's __mul__)."""
+    a, b = ref.NumberWithGrad(float(rng.integers(1, 9))), ref.NumberWithGrad(-1.5)
+    c = a * b
+    record = _node_record(c, [a, b])
+    d = (a * 4) * (c * a)
+    d.backward()
+    return {**record, "d": float(d.num), "a_grad": float(a.grad), "b_grad": float(b.grad)}
+
+
+def nwg_backward(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+    """The book's example, a node used twice, a plain number and two backward calls."""
+    a = ref.NumberWithGrad(3)
+    b = a * 4
+    c = b + 3
+    d = (a + 2) * c
+    d.backward()
+    book = float(a.grad)  # 35
+    x = ref.NumberWithGrad(float(rng.integers(2, 6)))
+    y = x * 3
+    z = y * (y + 1)  # y is used twice
+    z.backward()
+    reused = float(x.grad)
+    u = ref.NumberWithGrad(2.0)
+    v = u * u + u
+    v.backward()
+    v.backward(10.0)  # gradients add up over calls
+    return {"book_example": book, "reused_node": reused, "accumulated": float(u.grad)}
+
+
+def _nwg_book_backward(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+    """The book's recursive backward, which re-sends accumulated gradients."""
+
+    class Book:
+        def __init__(self, num, depends_on=None, op=""):
+            self.num, self.grad, self.depends_on, self.op = num, None, depends_on or [], op
+
+        def __add__(self, other):
+            other = other if isinstance(other, Book) else Book(other)
+            return Book(self.num + other.num, [self, other], "add")
+
+        def __mul__(self, other):
+            other = other if isinstance(other, Book) else Book(other)
+            return Book(self.num * other.num, [self, other], "mul")
+
+        def backward(self, grad=None):
+            grad = 1 if grad is None else grad
+            self.grad = grad if self.grad is None else self.grad + grad
+            if self.op == "add":
+                self.depends_on[0].backward(self.grad)
+                self.depends_on[1].backward(self.grad)
+            elif self.op == "mul":
+                first, second = self.depends_on
+                first.backward(self.grad * second.num)
+                second.backward(self.grad * first.num)
+
+    x = Book(float(rng.integers(2, 6)))
+    y = x * 3
+    z = y * (y + 1)
+    z.backward()
+    return {"reused_node": float(x.grad)}
+
+
+nwg_backward__mistakes = {
+    "the book's bug: a node that receives its gradient in parts passes on the accumulated "
+    "gradient each time, so a node used twice (y in y·(y + 1)) sends too much; sort the graph "
+    "and visit each node once": _nwg_book_backward,
+}
+
+
+def nwg_backward_deep(ref: Any, rng: np.random.Generator, depth: int = 5000) -> dict[str, Any]:
+    """A chain of ``depth`` additions: deeper than Python's recursion limit."""
+    a = ref.NumberWithGrad(1.0)
+    node = a
+    for _ in range(depth):
+        node = node + 1.0
+    node.backward()
+    return {"a_grad": float(a.grad)}
+
+
+# --- the nodes -----------------------------------------------------------------------------------
+
+_NODE_PARAMS = {
+    "RNNNode": lambda d, h, v: {"W_f": (d + h, h), "B_f": (1, h), "W_v": (h, v), "B_v": (1, v)},
+    "GRUNode": lambda d, h, v: {
+        "W_ru": (d + h, 2 * h),
+        "B_ru": (1, 2 * h),
+        "W_h": (d + h, h),
+        "B_h": (1, h),
+        "W_v": (h, v),
+        "B_v": (1, v),
+    },
+    "LSTMNode": lambda d, h, v: {
+        "W_fioc": (d + h, 4 * h),
+        "B_fioc": (1, 4 * h),
+        "W_v": (h, v),
+        "B_v": (1, v),
+    },
+}
+
+
+def _node_inputs(rng: np.random.Generator, kind: str, n: int, d: int, h: int, v: int) -> tuple:
+    x_in = rng.standard_normal((n, d))
+    states = [rng.standard_normal((n, h)) * 0.5 for _ in range(2 if kind == "LSTMNode" else 1)]
+    params = {
+        name: {"value": rng.standard_normal(shape) * 0.5, "deriv": np.ones(shape)}
+        for name, shape in _NODE_PARAMS[kind](d, h, v).items()
+    }
+    return x_in, states, params
+
+
+def _node_forward(ref: Any, rng: np.random.Generator, kind: str, n=3, d=4, h=5, v=2) -> dict:
+    x_in, states, params = _node_inputs(rng, kind, n, d, h, v)
+    outputs = getattr(ref, kind)().forward(x_in, *states, params)
+    names = ("x_out", "H_out", "C_out")[: len(outputs)]
+    return dict(zip(names, outputs, strict=True))
+
+
+def _node_backward(
+    ref: Any, rng: np.random.Generator, kind: str, numerical: bool, n=3, d=4, h=5, v=2
+) -> dict:
+    """The learner's node backward against central differences of the pristine forward.
+
+    The parameters' ``deriv`` start at ones: the node must add to them (a layer sums its
+    steps), so the probe reports deriv − 1.
+    """
+    x_in, states, params = _node_inputs(rng, kind, n, d, h, v)
+    node = getattr(ref, kind)()
+    outputs = node.forward(x_in, *states, params)
+    grads = [output_grad_for(np.shape(o), 7 + k) for k, o in enumerate(outputs)]
+    state_names = ("H_in", "C_in")[: len(states)]
+    if numerical:
+
+        def loss() -> float:
+            outs = getattr(ref, kind)().forward(x_in, *states, params)
+            return float(sum(np.sum(o * g) for o, g in zip(outs, grads, strict=True)))
+
+        result = {"x_in_grad": numeric(loss, x_in)}
+        for name, state in zip(state_names, states, strict=True):
+            result[f"{name}_grad"] = numeric(loss, state)
+        for name, param in params.items():
+            result[f"{name}_grad"] = numeric(loss, param["value"])
+        return result
+    input_grads = node.backward(*grads, params)
+    names = ("x_in_grad", *(f"{s}_grad" for s in state_names))
+    result = dict(zip(names, input_grads, strict=True))
+    for name, param in params.items():
+        result[f"{name}_grad"] = param["deriv"] - 1.0
+    return result
+
+
+def _assigned(kind: str):
+    def mistake(ref: Any, rng: np.random.Generator, **shape: int) -> dict:
+        right = _node_backward(ref, rng, kind, False, **shape)
+        return {k: (v - 1.0 if k.startswith(("W_", "B_")) else v) for k, v in right.items()}
+
+    return mistake
+
+
+def rnn_node_forward(ref: Any, rng: np.random.Generator, **shape: int) -> dict:
+    """RNNNode's x_out and H_out."""
+    return _node_forward(ref, rng, "RNNNode", **shape)
+
+
+def rnn_node_backward(ref: Any, rng: np.random.Generator, numerical: bool = False, **shape):
+    """RNNNode's input and parameter gradients."""
+    return _node_backward(ref, rng, "RNNNode", numerical, **shape)
+
+
+def gru_node_forward(ref: Any, rng: np.random.Generator, **shape: int) -> dict:
+    """GRUNode's x_out and H_out."""
+    return _node_forward(ref, rng, "GRUNode", **shape)
+
+
+def gru_node_backward(ref: Any, rng: np.random.Generator, numerical: bool = False, **shape):
+    """GRUNode's input and parameter gradients."""
+    return _node_backward(ref, rng, "GRUNode", numerical, **shape)
+
+
+def lstm_node_forward(ref: Any, rng: np.random.Generator, **shape: int) -> dict:
+    """LSTMNode's x_out, H_out and C_out."""
+    return _node_forward(ref, rng, "LSTMNode", **shape)
+
+
+def lstm_node_backward(ref: Any, rng: np.random.Generator, numerical: bool = False, **shape):
+    """LSTMNode's input and parameter gradients."""
+    return _node_backward(ref, rng, "LSTMNode", numerical, **shape)
+
+
+_ASSIGNED = (
+    "the parameter gradients replace params_dict[name]['deriv'] instead of adding to it "
+    "(+=): a layer sums them over its time steps"
+)
+
+
+def _gru_book_forward(ref: Any, rng: np.random.Generator, n=3, d=4, h=5, v=2) -> dict:
+    """The book's GRU: the update gate computed from the reset gate's projections (u = r)."""
+    x_in, (H_in,), params = _node_inputs(rng, "GRUNode", n, d, h, v)
+    Z = np.concatenate([x_in, H_in], axis=1)
+    A = Z @ params["W_ru"]["value"] + params["B_ru"]["value"]
+    r = 0.5 * (1 + np.tanh(0.5 * A[:, :h]))
+    u = r
+    Z_h = np.concatenate([x_in, r * H_in], axis=1)
+    h_bar = np.tanh(Z_h @ params["W_h"]["value"] + params["B_h"]["value"])
+    H_out = u * H_in + (1 - u) * h_bar
+    return {"x_out": H_out @ params["W_v"]["value"] + params["B_v"]["value"], "H_out": H_out}
+
+
+def _gru_book_backward(ref: Any, rng: np.random.Generator, n=3, d=4, h=5, v=2) -> dict:
+    """The book's GRU backward: H_in_grad misses the direct path u ⊙ dH."""
+    state = rng.bit_generator.state
+    right = _node_backward(ref, rng, "GRUNode", False, n=n, d=d, h=h, v=v)
+    rng.bit_generator.state = state
+    x_in, states, params = _node_inputs(rng, "GRUNode", n, d, h, v)
+    node = ref.GRUNode()
+    x_out, H_out = node.forward(x_in, *states, params)
+    dH = output_grad_for(x_out.shape, 7) @ params["W_v"]["value"].T + output_grad_for(
+        H_out.shape, 8
+    )
+    return {"H_in_grad": right["H_in_grad"] - node.u * dH}
+
+
+gru_node_forward__mistakes = {
+    "the book's GRU bug: the update gate u is computed from the reset gate's projections; "
+    "u has its own columns of W_ru (the last H) and of B_ru": _gru_book_forward,
+}
+rnn_node_backward__mistakes = {_ASSIGNED: _assigned("RNNNode")}
+gru_node_backward__mistakes = {
+    _ASSIGNED: _assigned("GRUNode"),
+    "the book's GRU bug: H_in_grad misses the direct path through u ⊙ H_in (add u ⊙ dH)": (
+        _gru_book_backward
+    ),
+}
+lstm_node_backward__mistakes = {_ASSIGNED: _assigned("LSTMNode")}
+
+
+# --- the layers ----------------------------------------------------------------------------------
+
+
+def _layer(ref: Any, kind: str, h: int, v: int) -> Any:
+    return getattr(ref, kind)(h, v, weight_scale=0.5, seed=11, carry_state=False)
+
+
+def _layer_forward(ref: Any, rng: np.random.Generator, kind: str, n=2, t=4, d=3, h=4, v=3):
+    x = rng.standard_normal((n, t, d))
+    return {"output": _layer(ref, kind, h, v).forward(x)}
+
+
+def _layer_backward(
+    ref: Any, rng: np.random.Generator, kind: str, numerical: bool, n=2, t=4, d=3, h=4, v=3
+) -> dict:
+    x = rng.standard_normal((n, t, d))
+    layer = _layer(ref, kind, h, v)
+    out = layer.forward(x)
+    G = output_grad_for(np.shape(out), 7)
+    if numerical:
+
+        def loss() -> float:
+            return float(np.sum(layer.forward(x) * G))
+
+        result = {"input_grad": numeric(loss, x)}
+        for name, param in layer.params.items():
+            result[f"{name}_grad"] = numeric(loss, param["value"])
+        return result
+    result = {"input_grad": layer.backward(G)}
+    for name, param in layer.params.items():
+        result[f"{name}_grad"] = param["deriv"]
+    return result
+
+
+def rnn_layer_forward(ref: Any, rng: np.random.Generator, **shape: int) -> dict:
+    """RNNLayer's output sequences."""
+    return _layer_forward(ref, rng, "RNNLayer", **shape)
+
+
+def rnn_layer_backward(ref: Any, rng: np.random.Generator, numerical: bool = False, **shape):
+    """RNNLayer's input and parameter gradients (backpropagation through time)."""
+    return _layer_backward(ref, rng, "RNNLayer", numerical, **shape)
+
+
+def lstm_layer_forward(ref: Any, rng: np.random.Generator, **shape: int) -> dict:
+    """LSTMLayer's output sequences."""
+    return _layer_forward(ref, rng, "LSTMLayer", **shape)
+
+
+def lstm_layer_backward(ref: Any, rng: np.random.Generator, numerical: bool = False, **shape):
+    """LSTMLayer's input and parameter gradients (backpropagation through time)."""
+    return _layer_backward(ref, rng, "LSTMLayer", numerical, **shape)
+
+
+# --- the optimizers ------------------------------------------------------------------------------
+
+
+class _FakeLayer:
+    def __init__(self, params: dict[str, dict[str, ndarray]]) -> None:
+        self.params = params
+
+
+class _FakeModel:
+    def __init__(self, layers: list[_FakeLayer]) -> None:
+        self.layers = layers
+
+
+def clip_gradient(ref: Any, rng: np.random.Generator, clip_value: float = 2.0) -> dict:
+    """A gradient clipped in place."""
+    grad = rng.standard_normal((4, 5)) * 3.0
+    optim = ref.RNNSGD(0.1, clip_value=clip_value)
+    optim._clip_gradient(grad)
+    return {"grad": grad}
+
+
+def _clip_not_in_place(ref: Any, rng: np.random.Generator, clip_value: float = 2.0) -> dict:
+    return {"grad": rng.standard_normal((4, 5)) * 3.0}
+
+
+clip_gradient__mistakes = {
+    "the gradient is unchanged: clip it in place (np.clip(grad, lo, hi, out=grad))": (
+        _clip_not_in_place
+    ),
+}
+
+
+def _optimizer_steps(ref: Any, rng: np.random.Generator, optim: Any, steps: int) -> dict:
+    layers = [
+        _FakeLayer({"W": {"value": rng.standard_normal((3, 2)), "deriv": np.zeros((3, 2))}}),
+        _FakeLayer({"W": {"value": rng.standard_normal((2, 2)), "deriv": np.zeros((2, 2))}}),
+    ]
+    grads = rng.standard_normal((steps, 2, 3, 2))
+    optim.model = _FakeModel(layers)
+    for step in range(steps):
+        layers[0].params["W"]["deriv"][...] = grads[step, 0]
+        layers[1].params["W"]["deriv"][...] = grads[step, 1, :2]
+        optim.step()
+    return {"W0": layers[0].params["W"]["value"], "W1": layers[1].params["W"]["value"]}
+
+
+def rnn_sgd(ref: Any, rng: np.random.Generator, steps: int = 3) -> dict:
+    """Parameters after a few RNNSGD steps (no clipping)."""
+    return _optimizer_steps(ref, rng, ref.RNNSGD(0.1, gradient_clipping=False), steps)
+
+
+def adagrad(ref: Any, rng: np.random.Generator, steps: int = 4) -> dict:
+    """Parameters after a few AdaGrad steps (no clipping), two parameters with their own G."""
+    return _optimizer_steps(ref, rng, ref.AdaGrad(0.1, gradient_clipping=False), steps)
+
+
+# --- training on tiny Shakespeare ---------------------------------------------------------------
+
+
+def _shakespeare(
+    train_chars: int = 100_000, seq_len: int = 10, n_eval: int = 200, **_: Any
+) -> tuple[dict, dict]:
+    from dlfs.datasets import char_vocabulary, load_text
+
+    text = load_text("tinyshakespeare")
+    vocab = char_vocabulary(text)
+    data = np.asarray(vocab.encode(text), dtype=np.int64)
+    train = data[:train_chars]
+    held_out = data[train_chars : train_chars + n_eval * (seq_len + 1)]
+    windows = held_out[: n_eval * (seq_len + 1)].reshape(n_eval, seq_len + 1)
+    inputs = {"train": train, "eval_inputs": windows[:, :-1], "vocab_size": np.int64(len(vocab))}
+    return inputs, {"eval_targets": windows[:, 1:]}
+
+
+def shakespeare_lstm(
+    ref: Any,
+    rng: np.random.Generator,
+    data: dict,
+    iterations: int = 200,
+    seq_len: int = 10,
+    batch_size: int = 32,
+    hidden: int = 32,
+    lr: float = 0.1,
+    budget: float = 20.0,
+    **_: Any,
+) -> dict[str, ndarray]:
+    """A one-layer character LSTM trained with AdaGrad; next-character probabilities."""
+    V = int(data["vocab_size"])
+    train = data["train"]
+    model = ref.RNNModel(
+        [ref.LSTMLayer(hidden, V, weight_scale=0.01, carry_state=False)],
+        seq_len,
+        V,
+        ref.RNNSoftmaxCrossEntropy(reduction="mean"),
+        seed=7,
+    )
+    optim = ref.AdaGrad(lr)
+    optim.model = model
+    eye = np.eye(V)
+    order = np.random.default_rng(3)
+    start = time.monotonic()
+    offsets = np.arange(seq_len)
+    for _ in range(iterations):
+        starts = order.integers(0, len(train) - seq_len - 1, batch_size)
+        idx = starts[:, None] + offsets
+        model.single_step(eye[train[idx]], eye[train[idx + 1]])
+        optim.step()
+        if time.monotonic() - start > budget:
+            break
+    scores = model.forward(eye[data["eval_inputs"]])
+    scores = scores - scores.max(axis=2, keepdims=True)
+    probs = np.exp(scores)
+    return {"probabilities": probs / probs.sum(axis=2, keepdims=True)}
+
+
+def _cross_entropy(got: dict, labels: dict, **_: Any) -> float:
+    probs = np.asarray(got["probabilities"], dtype=np.float64)
+    targets = labels["eval_targets"]
+    if probs.ndim != 3 or probs.shape[:2] != targets.shape:
+        raise ValueError(f"probabilities of shape {probs.shape} for targets {targets.shape}")
+    picked = np.take_along_axis(probs, targets[..., None], axis=2)[..., 0]
+    return float(-np.mean(np.log(np.clip(picked, 1e-12, 1.0))))
+
+
+shakespeare_lstm__data = _shakespeare
+shakespeare_lstm__metric = _cross_entropy
