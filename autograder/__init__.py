@@ -1,5 +1,7 @@
 """The autograder: checks, the sandboxed runner, the progress store and the CLI."""
 
+from .course import Course, CourseError, Exercise, load_course
+from .generate import build_exercises, check_exercises, reset_exercise
 from .gradcheck import (
     GradCheckResult,
     check_gradient,
@@ -10,14 +12,31 @@ from .gradcheck import (
     numerical_gradient,
     rel_error,
 )
+from .hints import next_hint, revealed_hints
+from .progress import ProgressStore, record_attempt, summarize
+from .regions import find_regions, regions_in_tree
 
 __all__ = [
+    "Course",
+    "CourseError",
+    "Exercise",
     "GradCheckResult",
+    "ProgressStore",
+    "build_exercises",
+    "check_exercises",
     "check_gradient",
     "check_layer",
     "check_loss",
     "check_network",
     "check_operation",
+    "find_regions",
+    "load_course",
+    "next_hint",
     "numerical_gradient",
+    "record_attempt",
+    "regions_in_tree",
     "rel_error",
+    "reset_exercise",
+    "revealed_hints",
+    "summarize",
 ]
