@@ -9,12 +9,14 @@ The work of one training step of a convolutional layer, float64, on the CPU:
 Each timed call is a forward pass and a backward pass with a fixed output gradient: ours
 returns the input gradient and stores the filters' gradient; PyTorch's autograd computes
 both (``torch.nn.functional.conv2d`` with ``padding=K // 2``, its filters laid out
-[C_out, C_in, K, K]). Both use the threads they find (NumPy's BLAS and PyTorch's intra-op
-pool); set ``OPENBLAS_NUM_THREADS`` and ``torch.set_num_threads`` alike to compare one core.
+[C_out, C_in, K, K]). PyTorch gets as many threads as NumPy's BLAS: ``OPENBLAS_NUM_THREADS``
+when it is set (``OPENBLAS_NUM_THREADS=1 python bench/run.py conv`` compares one core each,
+the fair measure on a machine others share), else each library's default.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import numpy as np
@@ -92,13 +94,26 @@ def _pool_steps() -> tuple[Callable[[], object], Callable[[], object] | None]:
     return ours, theirs
 
 
+def _match_torch_threads() -> None:
+    """Give PyTorch the thread count NumPy's OpenBLAS was started with, if one was set."""
+    threads = os.environ.get("OPENBLAS_NUM_THREADS")
+    if not threads:
+        return
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(int(threads))
+
+
 def _shapes(shape: tuple[int, ...], C_out: int, K: int) -> str:
     N, C_in, H, W = shape
     return f"{N}×{C_in}×{H}×{W} → {C_out} ch, {K}×{K}, float64"
 
 
 def run() -> list[BenchResult]:
-    """Time each case, ours and PyTorch's alternately in the same process."""
+    """Time each case, ours then PyTorch's, in the same process."""
+    _match_torch_threads()
     results = []
     for name, shape, C_out, K in CONV_CASES:
         ours = _ours_conv(shape, C_out, K)
