@@ -36,6 +36,20 @@ EventHandler = Callable[[str, dict[str, Any]], None]
 its name, kind, budget and elapsed seconds), ``"result"`` (an ``ExerciseResult``)."""
 
 _OPTION_KEYS = ("params", "probe", "kind", "points", "hidden", "name")
+_TORCH_PRELOAD = (
+    "torch",
+    "torch.nn",
+    "torch.optim",
+    "torch.optim.lr_scheduler",
+    "dlfs.reference.pytorch.layers",
+    "dlfs.reference.pytorch.models",
+    "dlfs.reference.pytorch.trainer",
+    "dlfs.reference.pytorch.lstm",
+    "dlfs.reference.pytorch.autoencoder",
+    "dlfs.autograder.probes.chapter7:warm_up",
+)
+"""What the worker server imports before forking a chapter 7 worker (PyTorch is slow to
+import, and a worker running as ``nobody`` may not be able to read it)."""
 
 
 class DataCache:
@@ -176,7 +190,7 @@ def _grade(
             )
 
     limits = Limits(timeout=float(exercise.timeout), memory_mb=int(exercise.memory_mb))
-    preload = ("torch",) if exercise.chapter == "chapter7" else ()
+    preload = _TORCH_PRELOAD if exercise.chapter == "chapter7" else ()
     run = run_worker(functions, calls, limits, on_progress=progress, preload=preload)
     if run.status == "splice_error":
         return ExerciseResult(

@@ -100,14 +100,28 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
         except ValueError:
             continue
         for name in job.get("preload", []):  # torch, for chapter 7, only when needed
-            with contextlib.suppress(Exception):
-                importlib.import_module(name)
+            _preload(name)
         pid = os.fork()
         if pid == 0:
             _worker(job)  # never returns
         _reply(protocol, {"pid": pid})
         _, status = os.waitpid(pid, 0)
         _reply(protocol, {"exit": os.waitstatus_to_exitcode(status)})
+
+
+def _preload(name: str) -> None:  # pragma: no cover - runs in the fork server process
+    """Import ``module``, or import ``module:function`` and call the function (a warm-up)."""
+    if name in _preloaded:
+        return
+    _preloaded.add(name)
+    module_name, _, function = name.partition(":")
+    with contextlib.suppress(Exception):
+        module = importlib.import_module(module_name)
+        if function:
+            getattr(module, function)()
+
+
+_preloaded: set[str] = set()
 
 
 def _reply(stream: Any, message: dict[str, Any]) -> None:  # pragma: no cover

@@ -1,0 +1,273 @@
+"""Probes for chapter 7: the PyTorch layers, the LSTM layer, the trainer, the autoencoder.
+
+PyTorch is imported when a probe runs (the grader's worker server imports it beforehand for
+chapter 7). Every probe seeds torch's global generator before it builds a module, so the
+reference and the learner's code start from the same weights.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+__all__ = [
+    "boston_train_batch",
+    "conv_layer",
+    "decoder",
+    "dense_layer",
+    "dense_layer_dropout",
+    "encoder",
+    "evaluate",
+    "lstm_layer",
+    "train_batch",
+]
+
+
+def _torch() -> Any:
+    torch = importlib.import_module("torch")
+    torch.set_num_threads(1)
+    return torch
+
+
+def _pt(ref: Any, module: str) -> Any:
+    return importlib.import_module(f"{ref.__name__}.pytorch.{module}")
+
+
+def _np(tensor: Any) -> ndarray:
+    if not hasattr(tensor, "detach"):
+        raise TypeError(f"expected a torch.Tensor, got {type(tensor).__name__}")
+    return tensor.detach().cpu().numpy().astype(np.float64)
+
+
+def dense_layer(
+    ref: Any, rng: np.random.Generator, n: int = 5, d: int = 4, h: int = 3, dropout: float = 1.0
+) -> dict[str, Any]:
+    """DenseLayer with a tanh, in training mode (no dropout) and evaluation mode."""
+    torch = _torch()
+    x = torch.from_numpy(rng.standard_normal((n, d)).astype(np.float32))
+    torch.manual_seed(1)
+    layer = _pt(ref, "layers").DenseLayer(d, h, dropout=dropout, activation=torch.nn.Tanh())
+    layer.eval()
+    evaluated = _np(layer(x))
+    plain = _pt(ref, "layers").DenseLayer(d, h)
+    plain.load_state_dict({k: v for k, v in layer.state_dict().items()})
+    return {"output": evaluated, "without_activation": _np(plain(x))}
+
+
+def dense_layer_dropout(
+    ref: Any, rng: np.random.Generator, n: int = 200, d: int = 30, keep: float = 0.6
+) -> dict[str, Any]:
+    """DenseLayer with dropout in training mode, beside the same layer in evaluation mode."""
+    torch = _torch()
+    x = torch.from_numpy(rng.standard_normal((n, d)).astype(np.float32))
+    torch.manual_seed(2)
+    layer = _pt(ref, "layers").DenseLayer(d, d, dropout=keep)
+    layer.eval()
+    evaluated = _np(layer(x))
+    layer.train()
+    return {"train": _np(layer(x)), "eval": evaluated}
+
+
+def dense_layer_dropout__judge(got: dict, expected: dict, keep: float = 0.6, **_: Any) -> list:
+    train, evaluated = got["train"], got["eval"]
+    if train.shape != evaluated.shape:
+        return [("shape", False, f"training output {train.shape}, evaluation {evaluated.shape}")]
+    kept = train != 0
+    fraction = float(kept.mean())
+    return [
+        (
+            "drops in training mode",
+            abs(fraction - keep) < 0.05,
+            f"in training mode {fraction:.2f} of the units were kept; dropout={keep} keeps "
+            "that fraction (apply self.dropout after the activation)",
+        ),
+        (
+            "scales the kept units",
+            bool(np.allclose(train[kept], evaluated[kept] / keep, rtol=1e-4, atol=1e-5)),
+            "the kept units should be the evaluation output / keep_prob (nn.Dropout does that)",
+        ),
+    ]
+
+
+def conv_layer(
+    ref: Any,
+    rng: np.random.Generator,
+    n: int = 2,
+    c_in: int = 2,
+    c_out: int = 3,
+    k: int = 3,
+    flatten: bool = False,
+) -> dict[str, Any]:
+    """ConvLayer with a tanh ("same" padding), flattened or not, in evaluation mode."""
+    torch = _torch()
+    x = torch.from_numpy(rng.standard_normal((n, c_in, 6, 6)).astype(np.float32))
+    torch.manual_seed(3)
+    layer = _pt(ref, "layers").ConvLayer(
+        c_in, c_out, k, activation=torch.nn.Tanh(), dropout=0.5, flatten=flatten
+    )
+    layer.eval()
+    return {"output": _np(layer(x))}
+
+
+def lstm_layer(ref: Any, rng: np.random.Generator, n: int = 3, t: int = 5, d: int = 4) -> dict:
+    """The PyTorch LSTMLayer: outputs of two batches in training mode (the state carries
+    from the first to the second), the carried state, and an evaluation pass."""
+    torch = _torch()
+    xs = [torch.from_numpy(rng.standard_normal((n, t, d)).astype(np.float32)) for _ in range(2)]
+    torch.manual_seed(4)
+    layer = _pt(ref, "lstm").LSTMLayer(t, d, 6, 3)
+    layer.train()
+    first = _np(layer(xs[0]))
+    second = _np(layer(xs[1]))
+    carried = _np(layer.h_init)
+    layer.eval()
+    evaluated = _np(layer(xs[0]))
+    return {
+        "first_batch": first,
+        "second_batch": second,
+        "h_init": carried,
+        "c_init": _np(layer.c_init),
+        "eval": evaluated,
+        "h_init_after_eval": _np(layer.h_init),
+    }
+
+
+def _tiny_model(ref: Any, torch: Any, d: int, dropout: float = 1.0) -> Any:
+    layers = _pt(ref, "layers")
+    return torch.nn.Sequential(
+        layers.DenseLayer(d, 8, activation=torch.nn.Tanh(), dropout=dropout),
+        layers.DenseLayer(8, 1),
+    )
+
+
+def train_batch(ref: Any, rng: np.random.Generator, n: int = 16, d: int = 5) -> dict[str, Any]:
+    """Three train_batch calls: their losses and the parameters after them."""
+    torch = _torch()
+    X = torch.from_numpy(rng.standard_normal((3, n, d)).astype(np.float32))
+    y = torch.from_numpy(rng.standard_normal((3, n, 1)).astype(np.float32))
+    torch.manual_seed(5)
+    model = _tiny_model(ref, torch, d)
+    optim = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    trainer = _pt(ref, "trainer").PyTorchTrainer(model, optim, torch.nn.MSELoss())
+    losses = [trainer.train_batch(X[i], y[i]) for i in range(3)]
+    result = {"losses": np.array(losses, dtype=np.float64)}
+    for name, param in model.named_parameters():
+        result[name.replace(".", "_")] = _np(param)
+    return result
+
+
+def evaluate(ref: Any, rng: np.random.Generator, n: int = 50, d: int = 5) -> dict[str, Any]:
+    """evaluate on a model with dropout: the loss (dropout off), in chunks, and the mode after."""
+    torch = _torch()
+    X = rng.standard_normal((n, d)).astype(np.float32)
+    y = rng.standard_normal((n, 1)).astype(np.float32)
+    torch.manual_seed(6)
+    model = _tiny_model(ref, torch, d, dropout=0.5)
+    optim = torch.optim.SGD(model.parameters(), lr=0.1)
+    trainer = _pt(ref, "trainer").PyTorchTrainer(model, optim, torch.nn.MSELoss())
+    model.train()
+    in_training = trainer.evaluate(X, y, batch_size=16)
+    mode_after_training = int(model.training)
+    model.eval()
+    in_eval = trainer.evaluate(X, y, batch_size=16)
+    mode_after_eval = int(model.training)
+    return {
+        "loss": float(in_training),
+        "loss_from_eval_mode": float(in_eval),
+        "training_mode_restored": mode_after_training,
+        "eval_mode_kept": 1 - mode_after_eval,
+    }
+
+
+def _evaluate_book(ref: Any, rng: np.random.Generator, n: int = 50, d: int = 5) -> dict:
+    right = evaluate(ref, rng, n, d)
+    return {**right, "training_mode_restored": 0}
+
+
+evaluate__mistakes = {
+    "the book's bug: the model stays in evaluation mode after evaluate, so dropout is off "
+    "for every later epoch; put it back in the mode it was in (model.train(was_training))": (
+        _evaluate_book
+    ),
+}
+
+
+def encoder(ref: Any, rng: np.random.Generator, n: int = 2, hidden_dim: int = 8) -> dict:
+    """The Encoder's codes for a few images in [−1, 1]."""
+    torch = _torch()
+    x = torch.from_numpy(rng.uniform(-1, 1, (n, 1, 28, 28)).astype(np.float32))
+    torch.manual_seed(7)
+    model = _pt(ref, "autoencoder").Encoder(hidden_dim)
+    model.eval()
+    return {"codes": _np(model(x))}
+
+
+def decoder(ref: Any, rng: np.random.Generator, n: int = 2, hidden_dim: int = 8) -> dict:
+    """The Decoder's images for a few codes."""
+    torch = _torch()
+    x = torch.from_numpy(rng.uniform(-1, 1, (n, hidden_dim)).astype(np.float32))
+    torch.manual_seed(8)
+    model = _pt(ref, "autoencoder").Decoder(hidden_dim)
+    model.eval()
+    return {"images": _np(model(x))}
+
+
+# --- training on Boston housing ------------------------------------------------------------------
+
+
+def _boston(**_: Any) -> tuple[dict[str, ndarray], dict[str, ndarray]]:
+    from dlfs.datasets import boston_split, load_boston
+
+    features, target, _names = load_boston()
+    X_train, X_test, y_train, y_test = boston_split(features, target)
+    return {"X_train": X_train, "y_train": y_train, "X_test": X_test}, {"y_test": y_test}
+
+
+def boston_train_batch(
+    ref: Any, rng: np.random.Generator, data: dict, epochs: int = 20, lr: float = 0.01, **_: Any
+) -> dict[str, ndarray]:
+    """The book's Boston model trained by PyTorchTrainer.fit with the learner's train_batch."""
+    torch = _torch()
+    torch.manual_seed(9)
+    layers = _pt(ref, "layers")
+    model = torch.nn.Sequential(
+        layers.DenseLayer(13, 13, activation=torch.nn.Tanh()), layers.DenseLayer(13, 1)
+    )
+    optim = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    trainer = _pt(ref, "trainer").PyTorchTrainer(model, optim, torch.nn.MSELoss())
+    X, y = data["X_train"], data["y_train"]
+    trainer.fit(X[:300], y[:300], X[300:], y[300:], epochs=epochs, eval_every=10, seed=1)
+    model.eval()
+    with torch.no_grad():
+        predictions = model(torch.from_numpy(data["X_test"].astype(np.float32)))
+    return {"predictions": _np(predictions)}
+
+
+def warm_up() -> None:
+    """Run every probe once on the reference, so that PyTorch's lazily imported modules are
+    loaded (the grader's worker server calls this before forking chapter 7's workers)."""
+    import dlfs.reference as reference
+
+    rng = np.random.default_rng(0)
+    for probe in (dense_layer, dense_layer_dropout, conv_layer, lstm_layer, train_batch, evaluate):
+        probe(reference, rng)
+    fake = {
+        "X_train": rng.standard_normal((40, 13)),
+        "y_train": rng.standard_normal((40, 1)),
+        "X_test": rng.standard_normal((5, 13)),
+    }
+    boston_train_batch(reference, rng, fake, epochs=2)
+
+
+def _rmse(got: dict[str, ndarray], labels: dict[str, ndarray], **_: Any) -> float:
+    preds = np.asarray(got["predictions"], dtype=np.float64)
+    if preds.shape != labels["y_test"].shape:
+        raise ValueError(f"predictions of shape {preds.shape}, expected {labels['y_test'].shape}")
+    return float(np.sqrt(np.mean((preds - labels["y_test"]) ** 2)))
+
+
+boston_train_batch__data = _boston
+boston_train_batch__metric = _rmse
