@@ -9,13 +9,16 @@ default (``ceil_mode=False``), rows and columns that do not fill a whole window 
 Both passes loop over the ``size²`` offsets ``(i, j)`` inside a window, never over pixels:
 ``x[self._at(i, j)]`` is a strided view holding pixel ``(i, j)`` of every window of every
 image and channel, so each step is one elementwise operation on [N, C, H_out, W_out] arrays.
-Overlapping windows (``stride < size``) are handled too: their gradients add up.
+Overlapping windows (``stride < size``) are handled too: their gradients add up. (The helpers
+``_windows`` and ``_add_at_windows`` offer the other route, a view of every whole window:
+simpler to write, about 2.5 times slower for max pooling.)
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy import ndarray
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .base import Operation
 
@@ -56,6 +59,19 @@ class _Pool2D(Operation):
         H_out, W_out = self._output_size()
         s = self.stride
         return (slice(None), slice(None), slice(i, i + s * H_out, s), slice(j, j + s * W_out, s))
+
+    def _windows(self) -> ndarray:
+        """Every pooling window of the input, a view: [N, C, H_out, W_out, size, size]."""
+        windows = sliding_window_view(self.input_, (self.size, self.size), axis=(2, 3))
+        return windows[:, :, :: self.stride, :: self.stride]
+
+    def _add_at_windows(self, grad: ndarray, windows_grad: ndarray) -> ndarray:
+        """Add ``windows_grad`` [N, C, H_out, W_out, size, size] onto ``grad`` [N, C, H, W]
+        at the pixels each window entry came from; return ``grad``."""
+        for i in range(self.size):
+            for j in range(self.size):
+                grad[self._at(i, j)] += windows_grad[..., i, j]
+        return grad
 
 
 class MaxPool2D(_Pool2D):

@@ -82,3 +82,26 @@ def test_bad_inputs_are_refused(rng):
         AvgPool2D().forward(rng.standard_normal((4, 4)))
     with pytest.raises(ValueError, match=r"smaller than the window size=3"):
         MaxPool2D(3).forward(rng.standard_normal((1, 1, 2, 5)))
+
+
+class _WindowsMaxPool(MaxPool2D):
+    """Max pooling the other way, over the helpers' views of whole windows."""
+
+    def _output(self, inference: bool = False) -> np.ndarray:
+        return self._windows().max(axis=(4, 5))
+
+    def _input_grad(self, output_grad: np.ndarray) -> np.ndarray:
+        windows = self._windows()
+        flat = windows.reshape(*windows.shape[:4], -1)
+        first_max = flat.argmax(axis=-1)[..., None] == np.arange(flat.shape[-1])
+        windows_grad = (first_max * output_grad[..., None]).reshape(windows.shape)
+        return self._add_at_windows(np.zeros_like(self.input_), windows_grad)
+
+
+@pytest.mark.parametrize(("shape", "size", "stride"), CASES)
+def test_the_whole_window_helpers_give_the_same_pooling(rng, shape, size, stride):
+    x = rng.standard_normal(shape)
+    ours, windows = MaxPool2D(size, stride), _WindowsMaxPool(size, stride)
+    np.testing.assert_array_equal(ours.forward(x), windows.forward(x))
+    G = rng.standard_normal(ours.output.shape)
+    np.testing.assert_array_equal(ours.backward(G), windows.backward(G))
