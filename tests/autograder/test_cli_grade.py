@@ -1,0 +1,83 @@
+"""Does ``dlfs-grade TARGET`` parse its options, print the report and set the exit code?
+
+The grading itself is mocked: these tests are about the command, not the grader.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from dlfs.autograder.cli.main import cli
+from dlfs.autograder.results import CheckResult, ExerciseResult, GradeReport
+
+
+def _report(status: str = "passed") -> GradeReport:
+    score = 2.0 if status == "passed" else 0.0
+    check = CheckResult("agreement:sigmoid", "agreement", score, 2.0, status == "passed", "")
+    exercise = ExerciseResult("chapter3.sigmoid_forward", score, 2.0, status, "", [check])
+    return GradeReport.from_exercises("chapter3", [exercise], 0.5)
+
+
+class _Calls(list):
+    """The calls of the mocked ``api.grade``; ``status`` is what its report says."""
+
+    status = "passed"
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    recorded = _Calls()
+
+    def fake_grade(target, **kwargs):
+        recorded.append((target, kwargs))
+        return _report(recorded.status)
+
+    monkeypatch.setattr("dlfs.autograder.api.grade", fake_grade)
+    return recorded
+
+
+def test_a_chapter_name_goes_to_the_grade_command(calls):
+    result = CliRunner().invoke(cli, ["chapter3", "--reference", "--no-record"])
+    assert result.exit_code == 0, result.output
+    target, kwargs = calls[0]
+    assert target == "chapter3"
+    assert kwargs["reference"] is True
+    assert kwargs["record"] is False
+    assert "chapter3.sigmoid_forward" in result.output
+    assert "passed" in result.output
+
+
+def test_json_is_exactly_the_report(calls):
+    result = CliRunner().invoke(cli, ["grade", "chapter3", "--json"])
+    report = json.loads(result.output)
+    assert set(report) == {"target", "score", "max_score", "exercises"}
+    (exercise,) = report["exercises"]
+    assert set(exercise) == {"id", "score", "max_score", "status", "message", "checks"}
+    assert exercise["status"] == "passed"
+
+
+@pytest.mark.parametrize("status", ["failed", "error", "timeout", "not_started"])
+def test_the_exit_code_is_one_unless_everything_passed(calls, status):
+    calls.status = status
+    result = CliRunner().invoke(cli, ["chapter3", "-v"])
+    assert result.exit_code == 1
+    assert "agreement:sigmoid" in result.output  # -v lists the checks
+
+
+def test_path_is_passed_through(calls, tmp_path):
+    result = CliRunner().invoke(cli, ["all", "--path", str(tmp_path)])
+    assert result.exit_code == 0
+    assert calls[0][1]["path"] == tmp_path
+
+
+def test_an_unknown_target_is_a_usage_error(monkeypatch):
+    def fake_grade(target, **kwargs):
+        raise ValueError(f"unknown chapter or exercise {target!r}")
+
+    monkeypatch.setattr("dlfs.autograder.api.grade", fake_grade)
+    result = CliRunner().invoke(cli, ["chapter99"])
+    assert result.exit_code == 2
+    assert "chapter99" in result.output

@@ -1,0 +1,74 @@
+"""Does the grader name the likely mistake when the evidence fits?"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dlfs.autograder.checks import compare_arrays
+from dlfs.autograder.diagnose import diagnose, scale_factor
+
+
+@pytest.fixture
+def expected(rng):
+    return rng.standard_normal((4, 3))
+
+
+def test_the_right_answer_has_no_diagnosis(expected):
+    assert diagnose("x", expected.copy(), expected, 4) is None
+
+
+@pytest.mark.parametrize(
+    ("factor", "words"),
+    [
+        (-1.0, "wrong sign"),
+        (4.0, "4 times too large — the batch size"),
+        (0.25, "4 times too small — the batch size"),
+        (2.0, "twice"),
+        (0.5, "half"),
+        (3.7, "times 3.7"),
+    ],
+)
+def test_a_scaled_answer_is_named(expected, factor, words):
+    assert words in diagnose("input_grad", expected * factor, expected, batch_size=4)
+
+
+def test_a_transposed_answer_is_named(expected):
+    assert "transpose" in diagnose("W", expected.T, expected)
+
+
+def test_a_missing_sum_over_the_batch_is_named(expected):
+    bias_grad = expected.sum(axis=0, keepdims=True)
+    assert "sum it over the batch" in diagnose("param_grad", expected, bias_grad, 4)
+
+
+def test_nan_and_zeros_are_named(expected):
+    broken = expected.copy()
+    broken[1, 2] = np.nan
+    assert "nan at [1, 2]" in diagnose("output", broken, expected)
+    assert "all zeros" in diagnose("output", np.zeros_like(expected), expected)
+
+
+def test_scale_factor_needs_every_element_to_fit(expected):
+    assert scale_factor(expected * 3, expected) == pytest.approx(3)
+    noisy = expected * 3
+    noisy[0, 0] += 1
+    assert scale_factor(noisy, expected) is None
+
+
+def test_compare_arrays_reports_the_worst_element_and_its_tolerance(expected):
+    got = expected.copy()
+    got[2, 1] += 0.5
+    passed, message, details = compare_arrays("output", got, expected, rtol=1e-7, atol=1e-10)
+    assert not passed
+    assert "output at [2, 1]" in message
+    assert "> tolerance" in message
+    assert "1 of 12 elements off" in message
+    assert details["worst_index"] == [2, 1]
+
+
+def test_compare_arrays_refuses_lists_and_integers(expected):
+    passed, message, _ = compare_arrays("output", expected, expected, 1e-7, 1e-10, "list")
+    assert not passed and "returned a list" in message
+    passed, message, _ = compare_arrays("output", expected.astype(int), expected, 1e-7, 1e-10)
+    assert not passed and "integer dtype" in message
