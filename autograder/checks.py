@@ -79,14 +79,17 @@ def probe_module(module: str) -> ModuleType:
     return importlib.import_module(f"dlfs.autograder.probes.{module}")
 
 
+def _reference() -> ModuleType:
+    """The pristine reference package (the grader never splices anything into it)."""
+    return importlib.import_module("dlfs.reference")
+
+
 def run_pristine(
     module: str, probe: str, params: Mapping[str, Any], seed: int, **extra: Any
 ) -> dict[str, Any]:
     """Run a probe (or a probe's companion) on the pristine reference, in the grader."""
-    import dlfs.reference as reference
-
     function = getattr(probe_module(module), probe)
-    return function(reference, np.random.default_rng(seed), **dict(params), **extra)
+    return function(_reference(), np.random.default_rng(seed), **dict(params), **extra)
 
 
 def evaluate(context: CheckContext, outcome: CallOutcome, worker_message: str = "") -> CheckResult:
@@ -103,7 +106,8 @@ def evaluate(context: CheckContext, outcome: CallOutcome, worker_message: str = 
         return _result(context, False, _not_ok_message(outcome, worker_message))
     judge = _JUDGES[context.kind]
     try:
-        passed, message, details = judge(context, outcome)
+        with np.errstate(all="ignore"):  # the learner's NaN and inf are reported, not warned
+            passed, message, details = judge(context, outcome)
     except _GraderError as error:  # a broken course.toml or probe: say so, do not crash
         return _result(context, False, f"the grader could not run this check: {error}")
     return _result(context, passed, message, details)
@@ -261,11 +265,7 @@ def _known_mistake(context: CheckContext, outcome: CallOutcome, failed: list[str
         return None
     for description, function in mistakes.items():
         try:
-            wrong = function(
-                __import__("dlfs.reference", fromlist=["_"]),
-                np.random.default_rng(context.seed),
-                **context.params,
-            )
+            wrong = function(_reference(), np.random.default_rng(context.seed), **context.params)
         except Exception:
             continue
         matched = [

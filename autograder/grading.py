@@ -148,6 +148,7 @@ def _grade(
 
     contexts: list[CheckContext] = []
     calls: list[ProbeCall] = []
+    unavailable: dict[int, str] = {}  # check index -> why it cannot run (missing data)
     for index, spec in enumerate(exercise.checks):
         params = dict(spec.options.get("params", {}) or {})
         seed = check_seed(exercise.id, index)
@@ -167,24 +168,22 @@ def _grade(
             try:
                 data_path, context.labels = data.get(exercise.chapter, spec.probe, params)
             except Exception as error:  # the data set is missing: say so, grade the rest
-                message = f"the training data could not be loaded: {error}"
-                return ExerciseResult(
-                    exercise.id, 0.0, points, "error", message, _zero_checks(exercise, message)
-                )
+                first_line = str(error).splitlines()[0] if str(error) else repr(error)
+                unavailable[index] = f"the training data could not be loaded: {first_line}"
+                continue
         contexts.append(context)
         calls.append(ProbeCall(exercise.chapter, spec.probe, params, seed, data_path))
 
     def progress(index: int, elapsed: float) -> None:
         if on_event:
-            spec = exercise.checks[index]
-            budget = spec.options.get("budget")
+            context = contexts[index]
             on_event(
                 "check",
                 {
                     "id": exercise.id,
-                    "name": contexts[index].name,
-                    "kind": spec.kind,
-                    "budget": budget,
+                    "name": context.name,
+                    "kind": context.kind,
+                    "budget": context.options.get("budget"),
                     "elapsed": elapsed,
                 },
             )
@@ -202,16 +201,22 @@ def _grade(
             _zero_checks(exercise, run.message),
             output=run.output,
         )
-    checks = [
+    judged = iter(
         evaluate(context, outcome, run.message)
         for context, outcome in zip(contexts, run.calls, strict=True)
+    )
+    checks = [
+        CheckResult(_label(spec), spec.kind, 0.0, float(spec.points), False, unavailable[i])
+        if i in unavailable
+        else next(judged)
+        for i, spec in enumerate(exercise.checks)
     ]
     score = round(sum(c.score for c in checks), 6)
     if all(c.passed for c in checks):
         status, message = "passed", ""
     elif run.status == "timeout":
         status, message = "timeout", f"timed out: {run.message}"
-    elif run.status == "crashed" or any(o.status == "error" for o in run.calls):
+    elif run.status == "crashed" or unavailable or any(o.status == "error" for o in run.calls):
         status = "error"
         message = next(c.message for c in checks if not c.passed)
     else:

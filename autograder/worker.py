@@ -269,6 +269,8 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
     if isinstance(error, MemoryError):
         limit = os.environ.get("DLFS_MEMORY_MB", "")
         return f"your code ran out of memory (MemoryError; the limit is {limit} MB)"
+    if isinstance(error, BadOutput):
+        return str(error)
     if isinstance(error, RecursionError):
         text = "RecursionError: the function calls itself without end"
     elif isinstance(error, ModuleNotFoundError) and os.getuid() == NOBODY:

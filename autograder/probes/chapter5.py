@@ -72,11 +72,14 @@ def _backward(
     }
 
 
-def _unflipped(step: str) -> Callable[..., dict[str, Any]]:
-    """The input gradient with the filter not flipped (the book's Conv2D_Op mistake)."""
+def _unflipped(step: str, **defaults: int) -> Callable[..., dict[str, Any]]:
+    """The input gradient with the filter not flipped (the book's Conv2D_Op mistake).
+
+    ``defaults`` are the probe's own defaults, so that both draw the same inputs.
+    """
 
     def mistake(ref: Any, rng: np.random.Generator, **shape: int) -> dict[str, Any]:
-        x, w = _data(rng, step, **_shape_defaults(shape))
+        x, w = _data(rng, step, **_shape_defaults({**defaults, **shape}))
         module = ref.conv_steps
         G = output_grad_for(np.shape(getattr(module, f"conv_{step}")(x, w)), 7)
         if step == "2d_multichannel":
@@ -164,10 +167,12 @@ _FLIP = (
     "the kernel is not flipped: ∂L/∂input_ convolves the output gradient with the filter "
     "reversed (param[::-1], or [..., ::-1, ::-1] in 2-D)"
 )
-conv_1d_backward__mistakes = {_FLIP: _unflipped("1d")}
-conv_1d_batch_backward__mistakes = {_FLIP: _unflipped("1d_batch")}
-conv_2d_backward__mistakes = {_FLIP: _unflipped("2d")}
-conv_2d_multichannel_backward__mistakes = {_FLIP: _unflipped("2d_multichannel")}
+conv_1d_backward__mistakes = {_FLIP: _unflipped("1d", size=9, k=3)}
+conv_1d_batch_backward__mistakes = {_FLIP: _unflipped("1d_batch", n=3, size=8, k=3)}
+conv_2d_backward__mistakes = {_FLIP: _unflipped("2d", n=2, size=6, k=3)}
+conv_2d_multichannel_backward__mistakes = {
+    _FLIP: _unflipped("2d_multichannel", n=2, c_in=2, c_out=3, size=5, k=3)
+}
 
 
 # --- im2col ------------------------------------------------------------------------------------
