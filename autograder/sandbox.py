@@ -287,13 +287,18 @@ def run_worker(
 
 def _supervise(job: _Job, on_progress: Callable[[int, float], None] | None) -> WorkerRun:
     start = time.monotonic()
-    server = _get_server()
     try:
-        pid = server.start(job)
-    except WorkerServerError:
-        shutdown()
         server = _get_server()
         pid = server.start(job)
+    except WorkerServerError:
+        shutdown()  # one more try with a fresh server
+        try:
+            server = _get_server()
+            pid = server.start(job)
+        except WorkerServerError as error:
+            shutdown()
+            calls = [CallOutcome("not_run") for _ in job.calls]
+            return WorkerRun("crashed", calls, f"the grader's worker could not start: {error}")
     deadline = start + job.limits.timeout
     timed_out = False
     exitcode: int | None = None

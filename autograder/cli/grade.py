@@ -139,9 +139,9 @@ def _render_rich(console: Any, report: GradeReport, verbose: bool) -> None:
     from rich.text import Text
 
     table = Table(title=f"dlfs-grade {report.target}", title_justify="left")
-    table.add_column("exercise")
-    table.add_column("status")
-    table.add_column("points", justify="right")
+    table.add_column("exercise", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("points", justify="right", no_wrap=True)
     table.add_column("message", overflow="fold")
     for result in report.exercises:
         style = _STYLE[result.status]
