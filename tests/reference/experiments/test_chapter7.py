@@ -36,11 +36,14 @@ def test_quick_run(data_dir, tmp_path):
 
 @pytest.mark.slow
 def test_full_run(data_dir, tmp_path):
-    """With the book's settings, do we reach the book's figures (the LSTM within 10%)?"""
+    """With the book's settings, do we reach the book's figures (or come within 20%)?"""
     pytest.importorskip("torch")
     boston, convnet, lstm, ae28, ae2, dense = chapter7.run(tmp_path)
     _check([boston, convnet, lstm, ae28, ae2, dense], tmp_path)
     assert boston.ours < 1.2 * boston.book
+    # Without dropout, as the book's trainer ran after its first evaluation, we match it.
+    no_dropout = [boston.extra["no_dropout"], *boston.extra["seed_spread_no_dropout"]]
+    assert sum(no_dropout) / len(no_dropout) < 1.1 * boston.book
     assert convnet.ours > 0.96
     assert lstm.ours < 1.1 * lstm.book
     assert ae28.ours < 1.2 * ae28.book
