@@ -1,5 +1,6 @@
 """The autograder: checks, the sandboxed runner, the progress store and the CLI."""
 
+from .api import grade
 from .course import Course, CourseError, Exercise, load_course
 from .generate import build_exercises, check_exercises, reset_exercise
 from .gradcheck import (
@@ -15,12 +16,16 @@ from .gradcheck import (
 from .hints import next_hint, revealed_hints
 from .progress import ProgressStore, record_attempt, summarize
 from .regions import find_regions, regions_in_tree
+from .results import CheckResult, ExerciseResult, GradeReport
 
 __all__ = [
+    "CheckResult",
     "Course",
     "CourseError",
     "Exercise",
+    "ExerciseResult",
     "GradCheckResult",
+    "GradeReport",
     "ProgressStore",
     "build_exercises",
     "check_exercises",
@@ -30,6 +35,7 @@ __all__ = [
     "check_network",
     "check_operation",
     "find_regions",
+    "grade",
     "load_course",
     "next_hint",
     "numerical_gradient",

@@ -255,8 +255,8 @@ def warm_up() -> None:
     for probe in (dense_layer, dense_layer_dropout, conv_layer, lstm_layer, train_batch, evaluate):
         probe(reference, rng)
     fake = {
-        "X_train": rng.standard_normal((40, 13)),
-        "y_train": rng.standard_normal((40, 1)),
+        "X_train": rng.standard_normal((320, 13)),
+        "y_train": rng.standard_normal((320, 1)),
         "X_test": rng.standard_normal((5, 13)),
     }
     boston_train_batch(reference, rng, fake, epochs=2)
