@@ -49,7 +49,7 @@ def build(check: bool, out: Path | None, as_json: bool) -> None:
                 console.print(f"{d.problem}: {d.path}", markup=False)
             console.print(f"{len(drift)} files differ from a fresh build: run `dlfs-grade build`.")
         else:
-            console.print("exercises/ is up to date.")
+            console.print(f"{out or 'exercises/'} is up to date.", markup=False)
         sys.exit(1 if drift else 0)
     if as_json:
         echo_json(report.to_dict())
