@@ -385,12 +385,18 @@ def _training(context: CheckContext, outcome: CallOutcome) -> tuple[bool, str, d
         return True, f"{metric} {value:.4g} (needs {'≥' if higher else '≤'} {threshold})", details
     if not np.isfinite(value):
         return False, f"{metric} is {value}: training diverged (NaN or inf)", details
-    return (
-        False,
+    message = (
         f"{metric} {value:.4g} after training with your code; needs "
-        f"{'≥' if higher else '≤'} {threshold}",
-        details,
+        f"{'≥' if higher else '≤'} {threshold}"
     )
+    if bool(np.any(outcome.arrays.get("budget_exhausted", False))):
+        budget = context.params.get("budget")
+        message += (
+            f" — training stopped at its time budget{f' of {budget} s' if budget else ''} "
+            "before finishing: is your code much slower than it needs to be (Python loops "
+            "over elements)?"
+        )
+    return False, message, details
 
 
 _JUDGES: dict[str, Callable[[CheckContext, CallOutcome], tuple[bool, str, dict[str, Any]]]] = {

@@ -151,6 +151,8 @@ def _grade(
     unavailable: dict[int, str] = {}  # check index -> why it cannot run (missing data)
     for index, spec in enumerate(exercise.checks):
         params = dict(spec.options.get("params", {}) or {})
+        if spec.kind == "training" and "budget" in spec.options:
+            params.setdefault("budget", spec.options["budget"])
         seed = check_seed(exercise.id, index)
         context = CheckContext(
             name=_label(spec),

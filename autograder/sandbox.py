@@ -185,29 +185,43 @@ class _Server:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
-            text=True,
-            bufsize=1,
+            bufsize=0,
         )
+        self._pending = b""  # bytes read from the server but not yet a whole line
         if self._read(timeout=120) is None:
             self.close()
             raise WorkerServerError("the grader's worker server did not start")
 
-    def _read(self, timeout: float | None) -> dict[str, Any] | None:
+    def _read(self, timeout: float) -> dict[str, Any] | None:
+        """The server's next reply, or None after ``timeout`` seconds without one.
+
+        Reads the pipe's descriptor directly: a buffered reader may hold a reply that
+        ``select`` then never reports (the pid and the exit of a quick worker arrive together).
+        """
         assert self.process.stdout is not None
-        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
-        if not ready:
-            return None
-        line = self.process.stdout.readline()
-        if not line:
-            raise WorkerServerError("the grader's worker server stopped")
-        value = json.loads(line)
+        fd = self.process.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._pending:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise WorkerServerError("the grader's worker server stopped")
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        try:
+            value = json.loads(line)
+        except ValueError:
+            raise WorkerServerError(f"the grader's worker server said {line[:80]!r}") from None
         return value if isinstance(value, dict) else None
 
     def start(self, job: _Job) -> int:
         assert self.process.stdin is not None
         try:
-            self.process.stdin.write(job.to_json() + "\n")
-            self.process.stdin.flush()
+            data = memoryview((job.to_json() + "\n").encode("utf-8"))
+            while data:
+                data = data[self.process.stdin.write(data) :]
         except OSError as error:
             raise WorkerServerError(f"the grader's worker server stopped: {error}") from None
         reply = self._read(timeout=30)

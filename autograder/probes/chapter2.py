@@ -223,6 +223,7 @@ def boston_linear_regression(
     n_iter: int = 1000,
     learning_rate: float = 0.01,
     batch_size: int = 23,
+    **_: Any,
 ) -> dict[str, ndarray]:
     """Train linear regression (with the learner's code) on Boston; predict the test set."""
     module = ref.linear_regression
@@ -249,6 +250,7 @@ def boston_neural_network(
     learning_rate: float = 0.01,
     batch_size: int = 23,
     hidden_size: int = 13,
+    **_: Any,
 ) -> dict[str, ndarray]:
     """Train the two-layer network (with the learner's code) on Boston; predict the test set."""
     module = ref.two_layer_network

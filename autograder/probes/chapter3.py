@@ -367,6 +367,7 @@ def boston_trainer(
     epochs: int = 50,
     lr: float = 0.01,
     batch_size: int = 23,
+    **_: Any,
 ) -> dict[str, ndarray]:
     """Train a 13-sigmoid network with Trainer.fit on Boston; predict the test set.
 

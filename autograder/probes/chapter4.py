@@ -367,14 +367,21 @@ def _train_mnist(
     X, y = data["X_train"], data["y_train"]
     start = time.monotonic()
     rng = np.random.default_rng(1)
+    exhausted = False
     for _ in range(epochs):
         order = rng.permutation(X.shape[0])
         for X_batch, y_batch in trainer.generate_batches(X, y, batch_size, order):
             net.train_batch(X_batch, y_batch)
             optim.step()
-            if time.monotonic() - start > budget:
+            exhausted = time.monotonic() - start > budget
+            if exhausted:
                 break
-    return {"scores": net.forward(data["X_test"], inference=True)}
+        if exhausted:
+            break
+    return {
+        "scores": net.forward(data["X_test"], inference=True),
+        "budget_exhausted": np.array(exhausted),
+    }
 
 
 def mnist_softmax(

@@ -377,20 +377,24 @@ def mnist_conv(
     X, y = data["X_train"], data["y_train"]
     start = time.monotonic()
     order_rng = np.random.default_rng(1)
+    exhausted = False
     for _ in range(epochs):
         order = order_rng.permutation(X.shape[0])
         for X_batch, y_batch in trainer.generate_batches(X, y, batch_size, order):
             net.train_batch(X_batch, y_batch)
             optim.step()
-            if time.monotonic() - start > budget:
+            exhausted = time.monotonic() - start > budget
+            if exhausted:
                 break
+        if exhausted:
+            break
     scores = np.concatenate(
         [
             net.forward(data["X_test"][i : i + 500], inference=True)
             for i in range(0, len(data["X_test"]), 500)
         ]
     )
-    return {"scores": scores}
+    return {"scores": scores, "budget_exhausted": np.array(exhausted)}
 
 
 def _accuracy(got: dict[str, ndarray], labels: dict[str, ndarray], **_: Any) -> float:

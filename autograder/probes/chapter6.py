@@ -449,17 +449,22 @@ def shakespeare_lstm(
     order = np.random.default_rng(3)
     start = time.monotonic()
     offsets = np.arange(seq_len)
+    exhausted = False
     for _ in range(iterations):
         starts = order.integers(0, len(train) - seq_len - 1, batch_size)
         idx = starts[:, None] + offsets
         model.single_step(eye[train[idx]], eye[train[idx + 1]])
         optim.step()
-        if time.monotonic() - start > budget:
+        exhausted = time.monotonic() - start > budget
+        if exhausted:
             break
     scores = model.forward(eye[data["eval_inputs"]])
     scores = scores - scores.max(axis=2, keepdims=True)
     probs = np.exp(scores)
-    return {"probabilities": probs / probs.sum(axis=2, keepdims=True)}
+    return {
+        "probabilities": probs / probs.sum(axis=2, keepdims=True),
+        "budget_exhausted": np.array(exhausted),
+    }
 
 
 def _cross_entropy(got: dict, labels: dict, **_: Any) -> float:

@@ -1,0 +1,95 @@
+"""Does the sandboxed worker run probes, report what happened, and stop what it must?"""
+
+from __future__ import annotations
+
+import pytest
+
+from dlfs.autograder.sandbox import Limits, ProbeCall, run_worker
+from dlfs.autograder.splice import read_target
+
+from .grading_helpers import reference_workspace, replace_body
+
+CALLS = [ProbeCall("chapter1", "sigmoid", {}, 1), ProbeCall("chapter1", "sigmoid_fixture", {}, 2)]
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    return reference_workspace(tmp_path)
+
+
+def _run(workspace, body=None, timeout=30.0):
+    if body is not None:
+        replace_body(workspace, "foundations:sigmoid", body)
+    function = read_target(workspace, "foundations:sigmoid")
+    return run_worker([function], CALLS, Limits(timeout=timeout, memory_mb=512))
+
+
+def test_quick_workers_finish_without_waiting_for_the_timeout(workspace):
+    for _ in range(5):
+        run = _run(workspace)
+        assert run.status == "finished", run.message
+        assert [c.status for c in run.calls] == ["ok", "ok"]
+        assert run.seconds < 30
+    assert run.calls[1].arrays["output"].shape == (3,)
+    assert run.calls[1].types == {"output": "ndarray"}
+
+
+def test_an_endless_loop_is_stopped_at_the_timeout(workspace):
+    run = _run(workspace, "while True:\n    pass", timeout=2)
+    assert run.status == "timeout"
+    assert [c.status for c in run.calls] == ["timeout", "not_run"]
+
+
+def test_os_exit_is_a_crash_that_names_the_likely_cause(workspace):
+    run = _run(workspace, "import os\nos._exit(3)")
+    assert run.status == "crashed"
+    assert "os._exit" in run.message
+    assert run.calls[0].status == "crashed"
+
+
+def test_an_exception_is_an_error_with_the_learner_s_line(workspace):
+    run = _run(workspace, "return 1 / 0")
+    assert run.status == "finished"
+    assert run.calls[0].status == "error"
+    assert "ZeroDivisionError" in run.calls[0].message
+    assert "foundations.py line" in run.calls[0].message
+
+
+def test_printed_output_is_captured_and_not_parsed(workspace):
+    run = _run(workspace, "print('ALL PASSED 100/100')\nreturn x")
+    assert "ALL PASSED" in run.output
+    assert run.calls[0].status == "ok"
+
+
+def test_a_non_numeric_output_is_an_error_not_a_pickle(workspace):
+    run = _run(workspace, "return {'not': 'an array'}")
+    assert run.calls[0].status == "error"
+    assert "numeric array" in run.calls[0].message
+
+
+def test_limits_refuse_nonsense():
+    with pytest.raises(ValueError, match="timeout=0"):
+        Limits(timeout=0)
+    with pytest.raises(ValueError, match="memory_mb=1"):
+        Limits(memory_mb=1)
+
+
+def test_two_replies_arriving_together_are_both_read():
+    """The pid and the exit of a quick worker often arrive in one read of the pipe."""
+    import os
+    from types import SimpleNamespace
+
+    from dlfs.autograder.sandbox import _Server
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, b'{"pid": 12}\n{"exit": 0}\n')
+    server = object.__new__(_Server)  # only the reading half, on a pipe of our own
+    server.process = SimpleNamespace(stdout=os.fdopen(read_end, "rb", buffering=0))
+    server._pending = b""
+    try:
+        assert server._read(timeout=1) == {"pid": 12}
+        assert server._read(timeout=1) == {"exit": 0}
+        assert server._read(timeout=0.1) is None
+    finally:
+        server.process.stdout.close()
+        os.close(write_end)
