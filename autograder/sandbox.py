@@ -22,15 +22,11 @@ some probes have no output, which costs that exercise's points and nothing else.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import os
-import select
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -41,6 +37,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
+from .server import WorkerServerError, get_server, shutdown
 from .splice import LearnerFunction
 from .worker import NOBODY
 
@@ -49,9 +46,7 @@ __all__ = [
     "Limits",
     "ProbeCall",
     "WorkerRun",
-    "WorkerServerError",
     "run_worker",
-    "shutdown",
 ]
 
 _MAX_OUTPUT_CHARS = 4000
@@ -169,105 +164,6 @@ class _Job:
         )
 
 
-class WorkerServerError(RuntimeError):
-    """The fork server could not be started or stopped answering."""
-
-
-class _Server:
-    """The fork server (``python -m dlfs.autograder.worker``), started once per grader."""
-
-    def __init__(self) -> None:
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-        env.pop("PYTHONSTARTUP", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "dlfs.autograder.worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            bufsize=0,
-        )
-        self._pending = b""  # bytes read from the server but not yet a whole line
-        if self._read(timeout=120) is None:
-            self.close()
-            raise WorkerServerError("the grader's worker server did not start")
-
-    def _read(self, timeout: float) -> dict[str, Any] | None:
-        """The server's next reply, or None after ``timeout`` seconds without one.
-
-        Reads the pipe's descriptor directly: a buffered reader may hold a reply that
-        ``select`` then never reports (the pid and the exit of a quick worker arrive together).
-        """
-        assert self.process.stdout is not None
-        fd = self.process.stdout.fileno()
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self._pending:
-            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
-            if not ready:
-                return None
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                raise WorkerServerError("the grader's worker server stopped")
-            self._pending += chunk
-        line, _, self._pending = self._pending.partition(b"\n")
-        try:
-            value = json.loads(line)
-        except ValueError:
-            raise WorkerServerError(f"the grader's worker server said {line[:80]!r}") from None
-        return value if isinstance(value, dict) else None
-
-    def start(self, job: _Job) -> int:
-        assert self.process.stdin is not None
-        try:
-            data = memoryview((job.to_json() + "\n").encode("utf-8"))
-            while data:
-                data = data[self.process.stdin.write(data) :]
-        except OSError as error:
-            raise WorkerServerError(f"the grader's worker server stopped: {error}") from None
-        reply = self._read(timeout=30)
-        if reply is None or "pid" not in reply:
-            raise WorkerServerError("the grader's worker server did not fork a worker")
-        return int(reply["pid"])
-
-    def wait_exit(self, timeout: float) -> int | None:
-        reply = self._read(timeout=timeout)
-        if reply is None:
-            return None
-        return int(reply["exit"])
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def close(self) -> None:
-        if self.process.stdin is not None:
-            with contextlib.suppress(OSError):
-                self.process.stdin.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-_server: _Server | None = None
-
-
-def _get_server() -> _Server:
-    global _server
-    if _server is None or not _server.alive():
-        _server = _Server()
-        atexit.register(_server.close)
-    return _server
-
-
-def shutdown() -> None:
-    """Stop the fork server (it is started again when needed)."""
-    global _server
-    if _server is not None:
-        _server.close()
-        _server = None
-
-
 def run_worker(
     functions: list[LearnerFunction],
     calls: list[ProbeCall],
@@ -302,13 +198,13 @@ def run_worker(
 def _supervise(job: _Job, on_progress: Callable[[int, float], None] | None) -> WorkerRun:
     start = time.monotonic()
     try:
-        server = _get_server()
-        pid = server.start(job)
+        server = get_server()
+        pid = server.start(job.to_json())
     except WorkerServerError:
         shutdown()  # one more try with a fresh server
         try:
-            server = _get_server()
-            pid = server.start(job)
+            server = get_server()
+            pid = server.start(job.to_json())
         except WorkerServerError as error:
             shutdown()
             calls = [CallOutcome("not_run") for _ in job.calls]

@@ -79,11 +79,11 @@ def test_two_replies_arriving_together_are_both_read():
     import os
     from types import SimpleNamespace
 
-    from dlfs.autograder.sandbox import _Server
+    from dlfs.autograder.server import ForkServer
 
     read_end, write_end = os.pipe()
     os.write(write_end, b'{"pid": 12}\n{"exit": 0}\n')
-    server = object.__new__(_Server)  # only the reading half, on a pipe of our own
+    server = object.__new__(ForkServer)  # only the reading half, on a pipe of our own
     server.process = SimpleNamespace(stdout=os.fdopen(read_end, "rb", buffering=0))
     server._pending = b""
     try:
