@@ -93,3 +93,26 @@ def test_two_replies_arriving_together_are_both_read():
     finally:
         server.process.stdout.close()
         os.close(write_end)
+
+
+def test_a_forged_array_header_is_refused_before_anything_is_allocated(tmp_path):
+    import zipfile
+
+    import numpy as np
+
+    from dlfs.autograder.sandbox import load_arrays
+
+    honest = tmp_path / "honest.npz"
+    np.savez(honest, output=np.arange(6.0).reshape(2, 3))
+    assert load_arrays(honest)["output"].shape == (2, 3)
+
+    header = {"descr": "<f8", "fortran_order": False, "shape": (2**40,)}
+    member = tmp_path / "output.npy"
+    with open(member, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, header)
+        f.write(b"\0" * 64)
+    forged = tmp_path / "forged.npz"
+    with zipfile.ZipFile(forged, "w") as archive:
+        archive.write(member, "output.npy")
+    with pytest.raises(ValueError, match="claims more data"):
+        load_arrays(forged)
