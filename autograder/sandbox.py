@@ -28,13 +28,14 @@ import math
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from numpy import ndarray
@@ -313,11 +314,23 @@ def _describe_exit(exitcode: int | None, limits: Limits) -> str:
     )
 
 
+def _open_regular(path: Path) -> BinaryIO:
+    """Open a file the worker wrote, refusing symbolic links and anything but regular files
+    (the grader may run as root; the worker must not make it read other files)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(f"{path.name} is not a regular file")
+    return os.fdopen(fd, "rb")
+
+
 def _read_json(path: Path) -> dict[str, Any] | None:
     try:
-        if path.stat().st_size > 1_000_000:
+        with _open_regular(path) as f:
+            data = f.read(1_000_001)
+        if len(data) > 1_000_000:
             return {"ok": False, "message": "the worker's status file is too large"}
-        value = json.loads(path.read_text(encoding="utf-8"))
+        value = json.loads(data.decode("utf-8"))
     except (OSError, ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
@@ -325,7 +338,7 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 def _read_output(path: Path) -> str:
     try:
-        with open(path, "rb") as f:
+        with _open_regular(path) as f:
             data = f.read(_MAX_OUTPUT_CHARS + 1)
     except OSError:
         return ""
@@ -346,7 +359,7 @@ def _read_call(out: Path, index: int, status: dict[str, Any], file_mb: int) -> C
         )
     path = out / f"call{index}.npz"
     try:
-        if path.stat().st_size > file_mb * 2**20:
+        if path.lstat().st_size > file_mb * 2**20:
             return CallOutcome("error", message="the outputs are too large", seconds=seconds)
         arrays = load_arrays(path)
     except (OSError, ValueError, EOFError, MemoryError, zipfile.BadZipFile) as error:
@@ -367,7 +380,7 @@ def load_arrays(path: Path) -> dict[str, ndarray]:
         ValueError: for anything else than plain numeric arrays that fit their file.
     """
     arrays: dict[str, ndarray] = {}
-    with zipfile.ZipFile(path) as archive:
+    with _open_regular(path) as f, zipfile.ZipFile(f) as archive:
         for info in archive.infolist():
             if not info.filename.endswith(".npy"):
                 raise ValueError(f"unexpected member {info.filename!r}")

@@ -116,3 +116,9 @@ def test_a_forged_array_header_is_refused_before_anything_is_allocated(tmp_path)
         archive.write(member, "output.npy")
     with pytest.raises(ValueError, match="claims more data"):
         load_arrays(forged)
+
+
+def test_the_grader_does_not_follow_links_the_worker_left(workspace):
+    body = "import os\nos.remove('output.txt')\nos.symlink('/etc/passwd', 'output.txt')\nreturn x"
+    run = _run(workspace, body)
+    assert "root:" not in run.output
