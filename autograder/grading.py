@@ -12,6 +12,7 @@ The steps, all but the middle one in the grader's own process:
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import tempfile
@@ -144,6 +145,12 @@ def _grade(
         message = f"not started: write the body at {where}"
         return ExerciseResult(
             exercise.id, 0.0, points, "not_started", message, _zero_checks(exercise, "not started")
+        )
+
+    if exercise.chapter == "chapter7" and importlib.util.find_spec("torch") is None:
+        message = 'PyTorch is not installed: pip install -e ".[torch]" (chapter 7 needs it)'
+        return ExerciseResult(
+            exercise.id, 0.0, points, "error", message, _zero_checks(exercise, message)
         )
 
     contexts: list[CheckContext] = []

@@ -22,7 +22,14 @@ FAST_CHAPTERS = {"chapter1", "chapter2", "chapter3", "chapter4"}
 
 def _chapter_param(name: str):
     marks = () if name in FAST_CHAPTERS else (pytest.mark.slow,)
+    if name == "chapter7":
+        marks = (*marks, pytest.mark.torch)
     return pytest.param(name, marks=marks, id=name)
+
+
+def _needs(chapter: str) -> None:
+    if chapter == "chapter7":
+        pytest.importorskip("torch")
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +41,7 @@ def stubs(tmp_path_factory):
 
 @pytest.mark.parametrize("chapter", [_chapter_param(c) for c in CHAPTERS])
 def test_the_reference_gets_full_marks(chapter, data_dir):
+    _needs(chapter)
     report = grade(chapter, reference=True, record=False)
     failures = [(e.id, e.status, e.message) for e in report.exercises if not e.passed]
     assert not failures
@@ -58,6 +66,7 @@ def test_a_wrong_body_loses_points_on_its_own_exercise(chapter, tmp_path, data_d
     other mutations cannot be what costs it; ``test_one_wrong_body_costs_nothing_else``
     checks that isolation directly.
     """
+    _needs(chapter)
     workspace = reference_workspace(tmp_path)
     exercises = COURSE.chapter(chapter).exercises
     for exercise in exercises:
@@ -69,6 +78,7 @@ def test_a_wrong_body_loses_points_on_its_own_exercise(chapter, tmp_path, data_d
 
 @pytest.mark.parametrize("chapter", [_chapter_param(c) for c in CHAPTERS])
 def test_one_wrong_body_costs_nothing_else(chapter, tmp_path, data_dir):
+    _needs(chapter)
     workspace = reference_workspace(tmp_path)
     exercises = COURSE.chapter(chapter).exercises
     victim = exercises[len(exercises) // 2]
