@@ -73,7 +73,7 @@ def diagnose(
         return f"{name} is the transpose of the right answer: check the order of a product"
     c = scale_factor(got, expected)
     if c is not None and not _near(c, 1.0):
-        return _scale_mistake(name, c, batch_size)
+        return _scale_mistake(name, c, batch_size, single=got.size == 1)
     return None
 
 
@@ -104,9 +104,11 @@ def _shape_mistake(
     return base
 
 
-def _scale_mistake(name: str, c: float, batch_size: int | None) -> str:
+def _scale_mistake(name: str, c: float, batch_size: int | None, single: bool = False) -> str | None:
     if _near(c, -1.0):
-        return f"{name} has the wrong sign: every element is the negative of the right one"
+        return f"{name} has the wrong sign" + (
+            "" if single else ": every element is the negative of the right one"
+        )
     if batch_size and batch_size > 1:
         if _near(c, batch_size):
             return (
@@ -126,4 +128,6 @@ def _scale_mistake(name: str, c: float, batch_size: int | None) -> str:
         return f"{name} is half the right value: a missing factor of 2 (the derivative of x²?)"
     if _near(c, -2.0) or _near(c, -0.5):
         return f"{name} has the wrong sign and is off by a factor of 2"
+    if single:  # any two numbers differ by some factor: that alone is no evidence
+        return None
     return f"{name} is the right answer times {c:.4g}: a constant factor is off"

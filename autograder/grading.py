@@ -37,6 +37,7 @@ EventHandler = Callable[[str, dict[str, Any]], None]
 its name, kind, budget and elapsed seconds), ``"result"`` (an ``ExerciseResult``)."""
 
 _OPTION_KEYS = ("params", "probe", "kind", "points", "hidden", "name")
+_SUMMARY_CHARS = 400
 _TORCH_PRELOAD = (
     "torch",
     "torch.nn",
@@ -99,6 +100,13 @@ def _zero_checks(exercise: Exercise, message: str = "") -> list[CheckResult]:
         CheckResult(_label(s), s.kind, 0.0, float(s.points), False, message, s.hidden)
         for s in exercise.checks
     ]
+
+
+def _shorten(message: str, limit: int = _SUMMARY_CHARS) -> str:
+    """The exercise's one-line summary; every check keeps its full message."""
+    if len(message) <= limit:
+        return message
+    return message[: limit - 1].rstrip() + "… (-v for every check)"
 
 
 def _options(spec: CheckSpec) -> dict[str, Any]:
@@ -215,7 +223,9 @@ def _grade(
         for context, outcome in zip(contexts, run.calls, strict=True)
     )
     checks = [
-        CheckResult(_label(spec), spec.kind, 0.0, float(spec.points), False, unavailable[i])
+        CheckResult(
+            _label(spec), spec.kind, 0.0, float(spec.points), False, unavailable[i], spec.hidden
+        )
         if i in unavailable
         else next(judged)
         for i, spec in enumerate(exercise.checks)
@@ -233,5 +243,5 @@ def _grade(
         message = next(c.message for c in checks if not c.passed)
     if status in ("failed", "error"):
         failing = next(c for c in checks if not c.passed)
-        message = f"{failing.name}: {message}"
+        message = _shorten(f"{failing.name}: {message}")
     return ExerciseResult(exercise.id, score, points, status, message, checks, output=run.output)
