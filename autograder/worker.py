@@ -164,6 +164,10 @@ def _enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in t
     sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing too much raises, not kills
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # A backstop should the grader itself die: end after the wall-clock limit even when
+    # sleeping (which uses no CPU time, so RLIMIT_CPU would never fire).
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(int(job["limits"]["timeout"]) + 30)
     os.chdir(out)
     os.environ.update(job.get("env", {}))
     os.environ["HOME"] = str(out)
