@@ -9,13 +9,15 @@
 from __future__ import annotations
 
 import hashlib
+import queue
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .course import Course, load_course
+from .course import Course, Exercise, load_course
 from .grading import DataCache, EventHandler, grade_exercise
 from .paths import exercises_root, reference_root
-from .results import GradeReport
+from .results import ExerciseResult, GradeReport
 from .splice import target_path
 
 __all__ = ["grade", "resolve_workspace"]
@@ -50,6 +52,7 @@ def grade(
     record: bool = True,
     course: Course | None = None,
     on_event: EventHandler | None = None,
+    jobs: int = 1,
 ) -> GradeReport:
     """Grade ``target`` — ``"all"``, a chapter (``"chapter5"`` or ``"5"``) or an exercise id.
 
@@ -60,28 +63,55 @@ def grade(
         record: record each exercise's attempt in the progress store (never for the
             reference).
         course: the course (default: ``load_course()``).
-        on_event: called as grading goes (see ``grading.EventHandler``).
+        on_event: called as grading goes (see ``grading.EventHandler``), from several
+            threads when ``jobs`` > 1.
+        jobs: how many exercises to grade at the same time (one worker server each).
     Returns:
         The report; learner code never makes this raise.
     Raises:
-        ValueError: for an unknown target or a missing workspace.
+        ValueError: for an unknown target, a missing workspace or ``jobs`` < 1.
         CourseError: for a malformed course.toml.
     """
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got jobs={jobs!r}")
     start = time.monotonic()
     course = course or load_course()
     exercises = course.select(target)
     workspace = resolve_workspace(path, reference)
     data = DataCache()
-    results = []
     try:
-        for exercise in exercises:
-            results.append(grade_exercise(exercise, workspace, data, on_event))
+        results = _grade_all(list(exercises), workspace, data, on_event, jobs)
     finally:
         data.close()
     report = GradeReport.from_exercises(target, results, time.monotonic() - start)
     if record and not reference:
         _record(report, workspace, course)
     return report
+
+
+def _grade_all(
+    exercises: list[Exercise],
+    workspace: Path,
+    data: DataCache,
+    on_event: EventHandler | None,
+    jobs: int,
+) -> list[ExerciseResult]:
+    """Each exercise's result, in order; ``jobs`` at a time, each on its own worker server."""
+    if jobs == 1 or len(exercises) < 2:
+        return [grade_exercise(e, workspace, data, on_event) for e in exercises]
+    slots: queue.Queue[int] = queue.Queue()
+    for slot in range(jobs):
+        slots.put(slot)
+
+    def grade_one(exercise: Exercise) -> ExerciseResult:
+        slot = slots.get()
+        try:
+            return grade_exercise(exercise, workspace, data, on_event, slot)
+        finally:
+            slots.put(slot)
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(grade_one, exercises))
 
 
 def _source_hash(workspace: Path, targets: list[str]) -> str:

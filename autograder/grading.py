@@ -16,6 +16,7 @@ import importlib.util
 import json
 import os
 import tempfile
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -38,6 +39,7 @@ its name, kind, budget and elapsed seconds), ``"result"`` (an ``ExerciseResult``
 
 _OPTION_KEYS = ("params", "probe", "kind", "points", "hidden", "name")
 _SUMMARY_CHARS = 400
+_JUDGING = threading.Lock()
 _TORCH_PRELOAD = (
     "torch",
     "torch.nn",
@@ -60,9 +62,14 @@ class DataCache:
     def __init__(self) -> None:
         self._dir: Path | None = None
         self._entries: dict[str, tuple[str, dict[str, np.ndarray]]] = {}
+        self._lock = threading.Lock()
 
     def get(self, module: str, probe: str, params: dict[str, Any]) -> tuple[str, dict]:
         """``(path of the inputs' .npz, labels)`` for a training probe, made on first use."""
+        with self._lock:
+            return self._get(module, probe, params)
+
+    def _get(self, module: str, probe: str, params: dict[str, Any]) -> tuple[str, dict]:
         key = json.dumps([module, probe, params], sort_keys=True, default=str)
         if key not in self._entries:
             make = getattr(probe_module(module), f"{probe}__data")
@@ -120,16 +127,18 @@ def grade_exercise(
     workspace: Path,
     data: DataCache | None = None,
     on_event: EventHandler | None = None,
+    slot: int = 0,
 ) -> ExerciseResult:
     """Grade ``exercise`` with the learner's functions from ``workspace``.
 
     Never raises for anything in the learner's files or code: every problem becomes the
-    exercise's status and message.
+    exercise's status and message. ``slot`` picks the worker server (one per exercise graded
+    at the same time).
     """
     start = time.monotonic()
     if on_event:
         on_event("exercise", {"id": exercise.id, "title": exercise.title})
-    result = _grade(exercise, workspace, data or DataCache(), on_event)
+    result = _grade(exercise, workspace, data or DataCache(), on_event, slot)
     result.seconds = time.monotonic() - start
     if on_event:
         on_event("result", {"id": exercise.id, "result": result})
@@ -137,7 +146,11 @@ def grade_exercise(
 
 
 def _grade(
-    exercise: Exercise, workspace: Path, data: DataCache, on_event: EventHandler | None
+    exercise: Exercise,
+    workspace: Path,
+    data: DataCache,
+    on_event: EventHandler | None,
+    slot: int,
 ) -> ExerciseResult:
     points = float(exercise.points)
     functions: list[LearnerFunction] = []
@@ -207,7 +220,7 @@ def _grade(
 
     limits = Limits(timeout=float(exercise.timeout), memory_mb=int(exercise.memory_mb))
     preload = _TORCH_PRELOAD if exercise.chapter == "chapter7" else ()
-    run = run_worker(functions, calls, limits, on_progress=progress, preload=preload)
+    run = run_worker(functions, calls, limits, on_progress=progress, preload=preload, slot=slot)
     if run.status == "splice_error":
         return ExerciseResult(
             exercise.id,
@@ -218,10 +231,13 @@ def _grade(
             _zero_checks(exercise, run.message),
             output=run.output,
         )
-    judged = iter(
-        evaluate(context, outcome, run.message)
-        for context, outcome in zip(contexts, run.calls, strict=True)
-    )
+    with _JUDGING:  # the probes' reference runs share global state (torch's seed)
+        judged = iter(
+            [
+                evaluate(context, outcome, run.message)
+                for context, outcome in zip(contexts, run.calls, strict=True)
+            ]
+        )
     checks = [
         CheckResult(
             _label(spec), spec.kind, 0.0, float(spec.points), False, unavailable[i], spec.hidden

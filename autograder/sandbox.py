@@ -174,6 +174,7 @@ def run_worker(
     on_progress: Callable[[int, float], None] | None = None,
     env: dict[str, str] | None = None,
     preload: tuple[str, ...] = (),
+    slot: int = 0,
 ) -> WorkerRun:
     """Splice ``functions`` into the reference in a worker, run ``calls``, read the outputs.
 
@@ -185,6 +186,7 @@ def run_worker(
             seconds it has run (for progress bars).
         env: environment variables for the worker.
         preload: modules the fork server imports before forking (``torch``).
+        slot: which fork server to use (one per exercise graded at the same time).
     Returns:
         The worker's outcome; it never raises for anything the learner's code did.
     """
@@ -193,23 +195,23 @@ def run_worker(
         if os.geteuid() == 0:
             os.chown(out_dir, NOBODY, NOBODY)
         job = _Job(tuple(functions), tuple(calls), limits, out_dir, dict(env or {}), preload)
-        return _supervise(job, on_progress)
+        return _supervise(job, on_progress, slot)
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
 
 
-def _supervise(job: _Job, on_progress: Callable[[int, float], None] | None) -> WorkerRun:
+def _supervise(job: _Job, on_progress: Callable[[int, float], None] | None, slot: int) -> WorkerRun:
     start = time.monotonic()
     try:
-        server = get_server()
+        server = get_server(slot)
         pid = server.start(job.to_json())
     except WorkerServerError:
-        shutdown()  # one more try with a fresh server
+        shutdown(slot)  # one more try with a fresh server
         try:
-            server = get_server()
+            server = get_server(slot)
             pid = server.start(job.to_json())
         except WorkerServerError as error:
-            shutdown()
+            shutdown(slot)
             calls = [CallOutcome("not_run") for _ in job.calls]
             return WorkerRun("crashed", calls, f"the grader's worker could not start: {error}")
     deadline = start + job.limits.timeout
@@ -231,7 +233,7 @@ def _supervise(job: _Job, on_progress: Callable[[int, float], None] | None) -> W
                     on_progress(*running)
     except WorkerServerError:
         _kill_group(pid)
-        shutdown()
+        shutdown(slot)
     _kill_group(pid)  # whatever the learner's code left behind in its group
     seconds = time.monotonic() - start
     return _collect(job, exitcode, timed_out, seconds)

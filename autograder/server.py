@@ -16,6 +16,7 @@ import os
 import select
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -106,21 +107,26 @@ class ForkServer:
             self.process.wait()
 
 
-_server: ForkServer | None = None
+_servers: dict[int, ForkServer] = {}
+_lock = threading.Lock()
 
 
-def get_server() -> ForkServer:
-    """The grader's fork server, started on first use (and again if it has stopped)."""
-    global _server
-    if _server is None or not _server.alive():
-        _server = ForkServer()
-        atexit.register(_server.close)
-    return _server
+def get_server(slot: int = 0) -> ForkServer:
+    """The fork server of ``slot`` (one per exercise graded at a time), started on first use
+    and again if it has stopped."""
+    with _lock:
+        server = _servers.get(slot)
+        if server is None or not server.alive():
+            server = _servers[slot] = ForkServer()
+            atexit.register(server.close)
+        return server
 
 
-def shutdown() -> None:
-    """Stop the fork server (it is started again when needed)."""
-    global _server
-    if _server is not None:
-        _server.close()
-        _server = None
+def shutdown(slot: int | None = None) -> None:
+    """Stop the fork server of ``slot``, or every one (they are started again when needed)."""
+    with _lock:
+        slots = list(_servers) if slot is None else [slot]
+        for key in slots:
+            server = _servers.pop(key, None)
+            if server is not None:
+                server.close()

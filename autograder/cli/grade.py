@@ -45,8 +45,22 @@ _LABEL = {
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every check and what your code printed.")
 @click.option("--no-record", is_flag=True, help="Do not record this attempt in your progress.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Exercises graded at the same time.",
+)
 def grade(
-    target: str, path: Path | None, reference: bool, as_json: bool, verbose: bool, no_record: bool
+    target: str,
+    path: Path | None,
+    reference: bool,
+    as_json: bool,
+    verbose: bool,
+    no_record: bool,
+    jobs: int,
 ) -> None:
     """Grade TARGET: a chapter (chapter5), an exercise id (chapter5.conv_forward) or all."""
     from ..api import grade as run_grade
@@ -61,6 +75,7 @@ def grade(
             reference=reference,
             record=not no_record,
             on_event=live.handle if live else None,
+            jobs=jobs,
         )
     except (ValueError, CourseError) as error:
         raise click.UsageError(str(error)) from None

@@ -81,3 +81,10 @@ def test_an_unknown_target_is_a_usage_error(monkeypatch):
     result = CliRunner().invoke(cli, ["chapter99"])
     assert result.exit_code == 2
     assert "chapter99" in result.output
+
+
+def test_jobs_is_passed_through_and_checked(calls):
+    result = CliRunner().invoke(cli, ["chapter3", "-j", "2"])
+    assert result.exit_code == 0
+    assert calls[0][1]["jobs"] == 2
+    assert CliRunner().invoke(cli, ["chapter3", "--jobs", "0"]).exit_code == 2

@@ -124,3 +124,14 @@ def test_a_syntax_error_is_an_error_with_its_line(course, tmp_path):
     assert "syntax error in foundations.py line" in by_id[EXERCISE].message
     # every exercise of the same file fails to parse too: that file is broken
     assert by_id["chapter1.matmul_backward_first"].status == "passed"
+
+
+def test_grading_two_at_a_time_gives_the_same_report(course, tmp_path):
+    workspace = reference_workspace(tmp_path)
+    replace_body(workspace, TARGET, HOSTILE["infinite_loop"][0])
+    one = grade("chapter1", path=workspace, record=False, course=course)
+    two = grade("chapter1", path=workspace, record=False, course=course, jobs=2)
+    assert [(e.id, e.status, e.score) for e in two.exercises] == [
+        (e.id, e.status, e.score) for e in one.exercises
+    ]
+    assert two.to_dict()["exercises"][1]["status"] == "timeout"
