@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,10 @@ def _console() -> Any:
 
 
 class _LiveProgress:
-    """A progress bar while a training check runs (and a spinner line per exercise)."""
+    """A line per exercise being graded; a progress bar while a training check runs.
+
+    Events may come from several threads (``--jobs``); a lock keeps the display consistent.
+    """
 
     def __init__(self, console: Any) -> None:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -116,33 +120,39 @@ class _LiveProgress:
             console=console,
             transient=True,
         )
-        self.task: Any = None
+        self.tasks: dict[str, Any] = {}
+        self.lock = threading.Lock()
         self.started = False
 
     def handle(self, event: str, info: dict[str, Any]) -> None:
-        if not self.started:
-            self.progress.start()
-            self.started = True
-        if event == "exercise":
-            if self.task is not None:
-                self.progress.remove_task(self.task)
-            self.task = self.progress.add_task(f"grading {info['id']}", total=None)
-        elif event == "check" and self.task is not None:
-            budget = info.get("budget")
-            description = f"{info['id']}: {info['name']}"
-            if info.get("kind") == "training" and budget:
-                self.progress.update(
-                    self.task,
-                    description=f"{description} (training)",
-                    total=float(budget),
-                    completed=min(float(info["elapsed"]), float(budget)),
-                )
-            else:
-                self.progress.update(self.task, description=description)
+        with self.lock:
+            if not self.started:
+                self.progress.start()
+                self.started = True
+            exercise = info["id"]
+            if event == "exercise":
+                self.tasks[exercise] = self.progress.add_task(f"grading {exercise}", total=None)
+            elif event == "result":
+                task = self.tasks.pop(exercise, None)
+                if task is not None:
+                    self.progress.remove_task(task)
+            elif event == "check" and exercise in self.tasks:
+                description = f"{exercise}: {info['name']}"
+                budget = info.get("budget")
+                if info.get("kind") == "training" and budget:
+                    self.progress.update(
+                        self.tasks[exercise],
+                        description=f"{description} (training)",
+                        total=float(budget),
+                        completed=min(float(info["elapsed"]), float(budget)),
+                    )
+                else:
+                    self.progress.update(self.tasks[exercise], description=description)
 
     def stop(self) -> None:
-        if self.started:
-            self.progress.stop()
+        with self.lock:
+            if self.started:
+                self.progress.stop()
 
 
 def _score(value: float) -> str:
