@@ -172,21 +172,50 @@ def _enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in t
     os.environ.update(job.get("env", {}))
     os.environ["HOME"] = str(out)
     os.environ["DLFS_MEMORY_MB"] = str(job["limits"]["memory_mb"])
+    limits = job["limits"]
+    # RLIMIT_NPROC counts every process and thread of the user: as nobody that is (nearly)
+    # only the workers; as an ordinary user, whatever else the user runs comes on top.
     if os.geteuid() == 0:
         os.setgroups([])
         os.setgid(NOBODY)
         os.setuid(NOBODY)
-    limits = job["limits"]
-    for which, value in (
+        processes: int | None = int(limits["max_processes"])
+    else:
+        running = _user_tasks(os.getuid())
+        processes = None if running is None else running + int(limits["max_processes"])
+    settings = [
         (resource.RLIMIT_AS, int(limits["memory_mb"]) * 2**20),
         (resource.RLIMIT_CPU, int(limits["timeout"]) + 5),
         (resource.RLIMIT_FSIZE, int(limits["file_mb"]) * 2**20),
-        (resource.RLIMIT_NPROC, int(limits["max_processes"])),
         (resource.RLIMIT_CORE, 0),
-    ):
+    ]
+    if processes is not None:
+        settings.append((resource.RLIMIT_NPROC, processes))
+    for which, value in settings:
         _, hard = resource.getrlimit(which)
         soft = value if hard == resource.RLIM_INFINITY else min(value, hard)
         resource.setrlimit(which, (soft, soft))
+
+
+def _user_tasks(uid: int) -> int | None:
+    """How many processes and threads ``uid`` runs now (from /proc), or None if unknown."""
+    total = 0
+    try:
+        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return None
+    for pid in entries:
+        try:
+            with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:
+            continue  # gone, or not ours to read
+        try:
+            if int(fields["Uid"].split()[0]) == uid:
+                total += int(fields["Threads"])
+        except (KeyError, ValueError, IndexError):
+            continue
+    return total
 
 
 def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker

@@ -122,3 +122,14 @@ def test_the_grader_does_not_follow_links_the_worker_left(workspace):
     body = "import os\nos.remove('output.txt')\nos.symlink('/etc/passwd', 'output.txt')\nreturn x"
     run = _run(workspace, body)
     assert "root:" not in run.output
+
+
+def test_the_process_limit_counts_the_user_s_running_tasks():
+    import os
+
+    from dlfs.autograder.worker import _user_tasks
+
+    running = _user_tasks(os.getuid())
+    if running is None:
+        pytest.skip("no /proc here")
+    assert running >= 1  # this test's own process at least
