@@ -20,6 +20,7 @@ from numpy import ndarray
 from dlfs.datasets import global_standardize, load_mnist, one_hot
 
 from ..activations import Linear, ReLU, Sigmoid, Tanh
+from ..dropout import Dropout
 from ..layers import Dense, Layer
 from ..losses import Loss, MeanSquaredError, SoftmaxCrossEntropy
 from ..metrics import calc_accuracy_model
@@ -45,6 +46,34 @@ class Row:
     eval_every: int
     book: float
     note: str = ""
+    # a second run with one thing changed, for comparison: (its name, the change)
+    variant: tuple[str, Callable[[NeuralNetwork], None]] | None = None
+
+
+class _BookDropout(Dropout):
+    """The book's dropout convention, for comparison only: the training output is not
+    scaled, the inference output is multiplied by keep_prob."""
+
+    def _output(self, inference: bool = False) -> ndarray:
+        if inference:
+            return self.input_ * self.keep_prob
+        self.mask = (self.rng.random(self.input_.shape) < self.keep_prob).astype(np.float64)
+        return self.input_ * self.mask
+
+
+def _book_dropout(net: NeuralNetwork) -> None:
+    """Swap every dropout of a built network for the book's convention (same generator)."""
+    for layer in net.layers:
+        for i, op in enumerate(layer.operations):
+            if isinstance(op, Dropout):
+                layer.operations[i] = _BookDropout(op.keep_prob, seed=op.rng)
+
+
+BOOK_DROPOUT = ("the book's dropout convention, all else equal", _book_dropout)
+INVERTED_NOTE = (
+    "inverted dropout: with the book's learning rates the layer after a dropout steps "
+    "1/keep_prob² = 1.56× as far as under the book's convention"
+)
 
 
 def _glorot_tanh(hidden: int, dropout: float = 1.0) -> list[Layer]:
@@ -161,6 +190,8 @@ ROWS: list[Row] = [
         50,
         10,
         0.9677,
+        INVERTED_NOTE,
+        BOOK_DROPOUT,
     ),
     Row(
         "Tanh(178) → Tanh(46) → Linear, Glorot, dropout 0.8, same optimizer",
@@ -170,6 +201,8 @@ ROWS: list[Row] = [
         100,
         10,
         0.9734,
+        INVERTED_NOTE,
+        BOOK_DROPOUT,
     ),
     Row(
         "the same deep net without dropout",
@@ -217,11 +250,19 @@ def epoch_seconds(X_train: ndarray, y_train: ndarray, epochs: int = 3) -> float:
     return float(np.min(np.diff(times)))
 
 
-def _run_row(row: Row, data: tuple[ndarray, ...], quick: bool) -> tuple[ExperimentResult, dict]:
+def _train(
+    row: Row,
+    data: tuple[ndarray, ...],
+    quick: bool,
+    variant: Callable[[NeuralNetwork], None] | None = None,
+) -> tuple[NeuralNetwork, TrainingHistory, list[float]]:
+    """Train one row's model; ``variant`` changes the freshly built network first."""
     X_train, y_train, X_test, y_test, labels = data
     epochs, eval_every = (2, 1) if quick else (row.epochs, row.eval_every)
-    start = time.perf_counter()
     net = NeuralNetwork(row.layers(), row.loss(), seed=SEED)
+    if variant is not None:
+        net.forward(X_train[:1], inference=True)  # builds the layers, draws no dropout mask
+        variant(net)
     accuracies: list[float] = []  # at each evaluation, before early stopping restores
 
     def observe(epoch: int, history: TrainingHistory) -> None:
@@ -237,8 +278,16 @@ def _run_row(row: Row, data: tuple[ndarray, ...], quick: bool) -> tuple[Experime
         eval_every,
         batch_size=60,
         seed=SEED,
+        restart=variant is None,
         callbacks=[observe],
     )
+    return net, history, accuracies
+
+
+def _run_row(row: Row, data: tuple[ndarray, ...], quick: bool) -> tuple[ExperimentResult, dict]:
+    X_test, y_test, labels = data[2:]
+    start = time.perf_counter()
+    net, history, accuracies = _train(row, data, quick)
     accuracy = calc_accuracy_model(net, X_test, labels)
     val_loss = net.loss.forward(net.forward(X_test, inference=True), y_test)
     seconds = time.perf_counter() - start
@@ -250,6 +299,27 @@ def _run_row(row: Row, data: tuple[ndarray, ...], quick: bool) -> tuple[Experime
         )
     else:
         stop = f"{history.epochs} epochs"
+    notes = [f"val loss {val_loss:.4f}", stop, row.note]
+    extra: dict = {
+        "val_loss": val_loss,
+        "epochs_trained": history.epochs,
+        "best_epoch": history.best_epoch,
+        "stopped_early": history.stopped_early,
+        "eval_accuracies": accuracies,
+        "last_epoch_accuracy": accuracies[-1] if accuracies else None,
+        "seconds_per_epoch": seconds / history.epochs,
+        "quick": quick,
+    }
+    if row.variant is not None:
+        name, change = row.variant
+        other, other_history, other_accuracies = _train(row, data, quick, change)
+        extra["variant"] = name
+        extra["variant_accuracy"] = calc_accuracy_model(other, X_test, labels)
+        extra["variant_eval_accuracies"] = other_accuracies
+        notes.append(
+            f"{name}: {100 * extra['variant_accuracy']:.2f}% "
+            f"({other_history.epochs} epochs, kept epoch {other_history.best_epoch})"
+        )
     result = ExperimentResult(
         chapter="chapter4",
         name=row.name,
@@ -257,17 +327,8 @@ def _run_row(row: Row, data: tuple[ndarray, ...], quick: bool) -> tuple[Experime
         book=row.book,
         ours=accuracy,
         seconds=seconds,
-        note="; ".join(x for x in (f"val loss {val_loss:.4f}", stop, row.note) if x),
-        extra={
-            "val_loss": val_loss,
-            "epochs_trained": history.epochs,
-            "best_epoch": history.best_epoch,
-            "stopped_early": history.stopped_early,
-            "eval_accuracies": accuracies,
-            "last_epoch_accuracy": accuracies[-1] if accuracies else None,
-            "seconds_per_epoch": seconds / history.epochs,
-            "quick": quick,
-        },
+        note="; ".join(x for x in notes if x),
+        extra=extra,
     )
     return result, history.to_dict()
 
