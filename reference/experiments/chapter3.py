@@ -57,8 +57,9 @@ def run(out_dir: Path, quick: bool = False) -> list[ExperimentResult]:
         out_dir: where ``chapter3_val_loss.png`` goes.
         quick: 5 epochs, evaluated every epoch: a smoke run, not the book's.
     Returns:
-        One result per model: the final validation loss (MSE) with the book's seed; MAE,
-        RMSE and (unless quick) the spread of the loss over ten seeds in ``extra``.
+        One result per model: the final validation loss (MSE) with the book's seed; in
+        ``extra`` MAE, RMSE, the loss with the book's re-seeded initial weights and (unless
+        quick) the spread of both over ten more seeds.
     """
     features, target, _ = load_boston()
     X_train, X_test, y_train, y_test = boston_split(features, target)
@@ -75,7 +76,11 @@ def run(out_dir: Path, quick: bool = False) -> list[ExperimentResult]:
         )
         val_loss = net.loss.forward(net.forward(X_test, inference=True), y_test)
         mae, rmse = eval_regression_model(net, X_test, y_test)
-        spread = [] if quick else [_val_loss(layers, seed, data) for seed in SPREAD_SEEDS]
+        book_init = _val_loss(layers, SEED, data, epochs, eval_every, book_init=True)
+        spread, book_spread = [], []
+        if not quick:
+            spread = [_val_loss(layers, seed, data) for seed in SPREAD_SEEDS]
+            book_spread = [_val_loss(layers, s, data, book_init=True) for s in SPREAD_SEEDS]
         curves[name] = (history.eval_epochs, history.val_losses)
         note = "stopped early at the first rise; best model kept" if history.stopped_early else ""
         results.append(
@@ -95,7 +100,9 @@ def run(out_dir: Path, quick: bool = False) -> list[ExperimentResult]:
                     "book_rmse": book_rmse,
                     "epochs_trained": history.epochs,
                     "best_epoch": history.best_epoch,
+                    "book_init_val_loss": book_init,
                     "seed_spread": spread,
+                    "book_init_seed_spread": book_spread,
                     "quick": quick,
                 },
             )
@@ -106,12 +113,17 @@ def run(out_dir: Path, quick: bool = False) -> list[ExperimentResult]:
             f"(book {r.extra['book_mae']:.2f} / {r.extra['book_rmse']:.2f})"
             + (f"; {r.note}" if r.note else "")
         )
-        spread = r.extra["seed_spread"]
-        if spread:
-            r.note += (
-                f"; over {len(spread)} seeds: mean {np.mean(spread):.2f}, "
-                f"range {min(spread):.2f}–{max(spread):.2f}"
-            )
+        r.note += (
+            "; the book's re-seeded initial weights, all else equal: "
+            f"{r.extra['book_init_val_loss']:.2f}"
+        )
+        for label, key in (("ours", "seed_spread"), ("re-seeded", "book_init_seed_spread")):
+            values = r.extra[key]
+            if values:
+                r.note += (
+                    f"; {label} over {len(values)} other seeds: mean {np.mean(values):.2f}, "
+                    f"range {min(values):.2f}–{max(values):.2f}"
+                )
     save_curves(
         out_dir / "chapter3_val_loss.png",
         curves,
@@ -132,9 +144,30 @@ def run(out_dir: Path, quick: bool = False) -> list[ExperimentResult]:
     return results
 
 
-def _val_loss(layers: Callable[[], list[Layer]], seed: int, data: tuple[ndarray, ...]) -> float:
-    """The final validation loss of one run with the book's settings and another seed."""
+def _book_init(net: NeuralNetwork, seed: int) -> None:
+    """The book's initial weights: every layer re-seeds NumPy with the network's seed and
+    draws W, then B, from N(0, 1), so layers of the same shape start equal."""
+    for layer in net.layers:
+        draw = np.random.RandomState(seed)
+        for param in layer.params:
+            param[...] = draw.normal(0.0, 1.0, size=param.shape)
+
+
+def _val_loss(
+    layers: Callable[[], list[Layer]],
+    seed: int,
+    data: tuple[ndarray, ...],
+    epochs: int = 50,
+    eval_every: int = 10,
+    book_init: bool = False,
+) -> float:
+    """The final validation loss of one run with the book's settings and ``seed``."""
     X_train, y_train, X_test, y_test = data
     net = NeuralNetwork(layers(), MeanSquaredError(), seed=seed)
-    Trainer(net, SGD(lr=0.01)).fit(X_train, y_train, X_test, y_test, 50, 10, 32, seed=seed)
+    if book_init:
+        net.forward(X_train[:1])  # builds the layers
+        _book_init(net, seed)
+    Trainer(net, SGD(lr=0.01)).fit(
+        X_train, y_train, X_test, y_test, epochs, eval_every, 32, seed=seed, restart=not book_init
+    )
     return net.loss.forward(net.forward(X_test, inference=True), y_test)
