@@ -159,16 +159,22 @@ def _stub_module(
     return "".join(header) + body
 
 
-def generate_tree(reference: Path | None = None, course: Course | None = None) -> Generation:
+def generate_tree(
+    reference: Path | None = None, course: Course | None = None, notebooks: bool | None = None
+) -> Generation:
     """Generate the exercises tree from ``reference`` in memory.
 
     Args:
         reference: the answer key's folder; by default the installed ``dlfs.reference``.
         course: names the exercises; by default :func:`~dlfs.autograder.course.load_course`.
+        notebooks: also the chapters' notebooks (``notebooks/chapterN.ipynb``, see
+            :mod:`.notebooks`); by default only for the installed reference.
     Raises:
         RegionError: a solution marker breaks the rules.
         CourseError: the course file is malformed.
     """
+    if notebooks is None:
+        notebooks = reference is None or Path(reference).resolve() == reference_root()
     reference = reference or reference_root()
     course = course or load_course()
     ids = {target: ex.id for ex in course.exercises for target in ex.targets}
@@ -183,6 +189,10 @@ def generate_tree(reference: Path | None = None, course: Course | None = None) -
                 regions[relpath] = found
             data = _stub_module(relpath, source, found, ids).encode("utf-8")
         files[relpath] = data
+    if notebooks:
+        from .notebooks import notebook_files
+
+        files.update(notebook_files(course, reference))
     found_targets = {r.target for rs in regions.values() for r in rs}
     unmapped = tuple(r for rs in regions.values() for r in rs if r.target not in ids)
     unclaimed = tuple((ids[t], t) for t in ids if t not in found_targets)
