@@ -1,0 +1,126 @@
+"""The dlfs steps of nbgrader's ``autograde``: grade outside the kernel, report tampering.
+
+nbgrader runs a submission in a Jupyter kernel and scores each test cell from its output: an
+error scores 0, a number is the score, *no output at all scores full marks*. The kernel runs
+the student's code, which can patch ``check``, silence the display hook or print a fake
+report, so :class:`RegradeTestCells` grades every dlfs test cell again in nbgrader's own
+process — with :func:`dlfs.autograder.notebook.grade_cells`, hidden checks included, the
+learner's code in the sandbox — and replaces the cell's outputs with the feedback (hidden
+checks shown as passed or failed only) and the score.
+
+:class:`ReportEditedTests` runs before nbgrader's ``OverwriteCells``, which silently restores
+read-only cells from the gradebook: it compares every read-only cell of the submission with
+the gradebook's source, logs each edited or deleted one and puts a note at the top of the
+graded notebook, so that the student's feedback and the instructor both see it. (The
+published ``nbgrader_config.py`` also sets ``OverwriteCells.add_missing_cells``, so a deleted
+test cell is put back and graded, not skipped.)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import nbformat
+from nbgrader import utils
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+from .course import Course, load_course
+from .notebook import format_feedback, grade_cells
+
+__all__ = ["RegradeTestCells", "ReportEditedTests", "test_cell_exercise"]
+
+_CHECK = re.compile(r"""^\s*check\(\s*["'](chapter\d+\.\w+)["']""", re.MULTILINE)
+NOTE_ID = "dlfs-integrity"
+
+
+def test_cell_exercise(source: str) -> str | None:
+    """The exercise id a dlfs test cell checks (``check("chapter1.sigmoid", …)``), if any."""
+    found = _CHECK.search(source)
+    return found.group(1) if found else None
+
+
+def _is_test(cell: Any) -> bool:
+    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+
+
+class RegradeTestCells(NbGraderPreprocessor):
+    """Grade each dlfs test cell outside the kernel and make that its output."""
+
+    course_file = Unicode(
+        "", help="The course.toml the assignment was published with (default: dlfs's)."
+    ).tag(config=True)
+
+    def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
+        course: Course = load_course(self.course_file or None)
+        cells: list[str] = []
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            if not _is_test(cell):
+                cells.append(cell.source)
+                continue
+            exercise_id = test_cell_exercise(cell.source)
+            if exercise_id is None:
+                continue
+            report = grade_cells(exercise_id, list(cells), hidden=True, course=course)
+            points = float(cell.metadata["nbgrader"].get("points", report.max_score))
+            score = min(report.score, points)
+            self.log.info("dlfs: %s scored %g of %g", exercise_id, score, points)
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text=format_feedback(report)),
+                nbformat.v4.new_output(
+                    "execute_result",
+                    data={"text/plain": repr(float(score))},
+                    execution_count=cell.get("execution_count"),
+                ),
+            ]
+        return nb, resources
+
+
+class ReportEditedTests(NbGraderPreprocessor):
+    """Log and note every read-only cell the submission edited or deleted."""
+
+    def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
+        info = resources["nbgrader"]
+        submitted = {
+            cell.metadata["nbgrader"]["grade_id"]: cell
+            for cell in nb.cells
+            if cell.metadata.get("nbgrader", {}).get("grade_id")
+        }
+        problems = []
+        with Gradebook(info["db_url"]) as gradebook:
+            try:
+                source = gradebook.find_notebook(info["notebook"], info["assignment"])
+            except MissingEntry:
+                return nb, resources
+            tests = {cell.name for cell in source.grade_cells if cell.cell_type != "markdown"}
+            solutions = {cell.name for cell in source.solution_cells}
+            for cell in source.source_cells:
+                if not cell.locked or cell.name in solutions:
+                    continue
+                what = "test cell" if cell.name in tests else "read-only cell"
+                mine = submitted.get(cell.name)
+                if mine is None:
+                    problems.append(f"the {what} `{cell.name}` was deleted")
+                elif utils.compute_checksum(mine) != cell.checksum:
+                    problems.append(f"the {what} `{cell.name}` was edited")
+        if problems:
+            for problem in problems:
+                self.log.warning("dlfs: %s: %s", info["student"], problem)
+            text = "\n".join(
+                [
+                    "**Note from the dlfs autograder:** in this submission",
+                    "",
+                    *(f"- {p};" for p in problems),
+                    "",
+                    "each was restored from the assignment before grading, so your score comes "
+                    "from the original tests.",
+                ]
+            )
+            note = nbformat.v4.new_markdown_cell(text)
+            note["id"] = NOTE_ID
+            nb.cells.insert(0, note)
+        return nb, resources
