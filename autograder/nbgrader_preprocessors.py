@@ -24,7 +24,7 @@ from typing import Any
 import nbformat
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Unicode
 
 from .course import Course, load_course
@@ -80,6 +80,24 @@ class RegradeTestCells(NbGraderPreprocessor):
         return nb, resources
 
 
+def _released(source: str) -> str:
+    """A cell's source as the students received it: hidden tests removed, as nbgrader does.
+
+    (The gradebook keeps the instructor's version, and its checksum, hidden tests and all, so
+    nbgrader's own checksum warning fires for every test cell with hidden tests.)
+    """
+    cell = nbformat.v4.new_code_cell(source)
+    ClearHiddenTests()._remove_hidden_test_region(cell)
+    return cell.source
+
+
+def _points(cell: Any) -> float | None:
+    try:
+        return float(cell.metadata["nbgrader"]["points"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 class ReportEditedTests(NbGraderPreprocessor):
     """Log and note every read-only cell the submission edited or deleted."""
 
@@ -96,17 +114,19 @@ class ReportEditedTests(NbGraderPreprocessor):
                 source = gradebook.find_notebook(info["notebook"], info["assignment"])
             except MissingEntry:
                 return nb, resources
-            tests = {cell.name for cell in source.grade_cells if cell.cell_type != "markdown"}
+            points = {c.name: float(c.max_score) for c in source.grade_cells}
             solutions = {cell.name for cell in source.solution_cells}
             for cell in source.source_cells:
                 if not cell.locked or cell.name in solutions:
                     continue
-                what = "test cell" if cell.name in tests else "read-only cell"
+                what = "test cell" if cell.name in points else "read-only cell"
                 mine = submitted.get(cell.name)
                 if mine is None:
                     problems.append(f"the {what} `{cell.name}` was deleted")
-                elif utils.compute_checksum(mine) != cell.checksum:
+                elif mine.cell_type != cell.cell_type or mine.source != _released(cell.source):
                     problems.append(f"the {what} `{cell.name}` was edited")
+                elif cell.name in points and _points(mine) != points[cell.name]:
+                    problems.append(f"the points of the {what} `{cell.name}` were changed")
         if problems:
             for problem in problems:
                 self.log.warning("dlfs: %s: %s", info["student"], problem)
