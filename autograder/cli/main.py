@@ -46,6 +46,7 @@ def _register() -> None:
     from .hint import hint
     from .listing import list_
     from .progress import progress
+    from .publish import publish
     from .reset import reset
 
     cli.add_command(data)
@@ -54,6 +55,7 @@ def _register() -> None:
     cli.add_command(progress)
     cli.add_command(build)
     cli.add_command(reset)
+    cli.add_command(publish)
     cli.add_command(grade)
 
 

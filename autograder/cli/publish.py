@@ -1,0 +1,59 @@
+"""``dlfs-grade publish CHAPTER --course-dir DIR``: a chapter as an nbgrader assignment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._console import abort, echo_json, make_console
+
+
+@click.command("publish", short_help="Publish a chapter as an nbgrader assignment (instructors).")
+@click.argument("chapter")
+@click.option(
+    "--course-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The nbgrader course directory (created if missing).",
+)
+@click.option(
+    "--cell-timeout",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Seconds a student's cell may run under autograde (default: course.toml's timeout).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def publish(chapter: str, course_dir: Path, cell_timeout: int | None, as_json: bool) -> None:
+    """Write CHAPTER (e.g. chapter5) as an nbgrader assignment and release it.
+
+    \b
+    DIR/nbgrader_config.py           nbgrader's configuration with dlfs's grading steps
+    DIR/dlfs_course.toml             the course file the assignment is graded with
+    DIR/source/CHAPTER/CHAPTER.ipynb solutions and autograded test cells (with hidden tests)
+    DIR/release/CHAPTER/             the students' version (nbgrader generate_assignment)
+
+    Then, from DIR: nbgrader collect / autograde / generate_feedback / export as usual.
+    """
+    from ..course import CourseError
+    from ..nbgrader_course import publish as run_publish
+
+    try:
+        report = run_publish(chapter, course_dir, cell_timeout=cell_timeout)
+    except (CourseError, ValueError, RuntimeError, OSError) as error:
+        raise abort(error) from None
+    if as_json:
+        echo_json(report.to_dict())
+        return
+    console = make_console()
+    console.print(
+        f"{report.assignment}: {report.exercises} exercises, {report.points:g} points", markup=False
+    )
+    console.print(f"source:  {report.source}", markup=False)
+    console.print(f"release: {report.release}", markup=False)
+    if not report.config_written:
+        console.print(
+            f"kept your {report.course_dir / 'nbgrader_config.py'}: it must configure dlfs's "
+            "preprocessors (delete it and publish again for dlfs's own)",
+            markup=False,
+        )
