@@ -86,7 +86,12 @@ def grade_cells(
         if missing:
             message = "; ".join(missing.values())
             return GradeReport.from_exercises(exercise.id, [_not_graded(exercise, message)])
-        return grade(exercise.id, path=folder, record=record, course=course)
+        report = grade(exercise.id, path=folder, record=record, course=course)
+    for result in report.exercises:  # the temporary file's line means nothing in a notebook
+        if result.status == "not_started":
+            names = ", ".join(t.qualname for t in exercise.targets)
+            result.message = f"not started: write the body of {names} in its cell"
+    return report
 
 
 def _not_graded(exercise: Exercise, message: str) -> ExerciseResult:

@@ -17,16 +17,16 @@ import pytest
 
 pytest.importorskip("nbgrader")
 
-from dlfs.autograder.course import load_course  # noqa: E402
-from dlfs.autograder.nbgrader_course import nbgrader_env, publish  # noqa: E402
-from dlfs.autograder.notebook import grade_cells  # noqa: E402
+from dlfs.autograder.course import load_course
+from dlfs.autograder.nbgrader_course import nbgrader_env, publish
+from dlfs.autograder.notebook import grade_cells
 
 CHAPTER = "chapter1"
 WRONG_SIGMOID = '''def sigmoid(x):
     """Wrong: the sign of the exponent."""
     return 1.0 / (1.0 + np.exp(x))
 '''
-HOSTILE = '''import sys
+HOSTILE = """import sys
 
 import dlfs.autograder.notebook as notebook
 
@@ -42,7 +42,7 @@ def chain_deriv_3(chain, input_range):
 
 while True:  # hangs the kernel: stopped by nbgrader's cell timeout
     pass
-'''
+"""
 
 
 def _course_file(tmp_path: Path) -> Path:
@@ -140,7 +140,9 @@ def test_publish_autograde_feedback_export(tmp_path, monkeypatch):
     assert "hidden check" in feedback["bob"]
 
     # The hidden check's expected values never reach the student, even where it failed.
-    full = grade_cells(f"{CHAPTER}.sigmoid", ["import numpy as np", WRONG_SIGMOID], True, False, course)
+    full = grade_cells(
+        f"{CHAPTER}.sigmoid", ["import numpy as np", WRONG_SIGMOID], True, False, course
+    )
     hidden = next(c for c in full.exercises[0].checks if c.hidden)
     assert not hidden.passed
     expected = re.search(r"expected (\S+?)[,)\s]", hidden.message)

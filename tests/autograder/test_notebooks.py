@@ -1,0 +1,184 @@
+"""The chapter notebooks: generation, the committed copies, and check() from cells and kernels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from dlfs.autograder.cli.main import cli
+from dlfs.autograder.course import load_course
+from dlfs.autograder.notebook import check, format_feedback, grade_cells
+from dlfs.autograder.notebook_source import collect_definitions, write_workspace
+from dlfs.autograder.notebooks import NOTEBOOK_DIR, chapter_notebook, notebook_files
+from dlfs.autograder.paths import exercises_root
+from dlfs.autograder.results import CheckResult, ExerciseResult, GradeReport
+
+SIGMOID = "def sigmoid(x):\n    return 1.0 / (1.0 + np.exp(-x))\n"
+
+
+@pytest.fixture(autouse=True)
+def _home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
+
+
+def test_committed_notebooks_equal_a_fresh_generation():
+    """Do exercises/notebooks/ and `dlfs-grade build` agree? If not, run `dlfs-grade build`."""
+    root = exercises_root()
+    fresh = notebook_files()
+    committed = {p.relative_to(root).as_posix() for p in (root / NOTEBOOK_DIR).glob("*.ipynb")}
+    assert committed == {str(p) for p in fresh}, "run `dlfs-grade build`"
+    for path, data in fresh.items():
+        assert (root / path).read_bytes() == data, f"exercises/{path} drifted: run dlfs-grade build"
+
+
+def test_learner_notebook_has_an_intro_a_stub_and_a_check_per_exercise():
+    course = load_course()
+    notebook = chapter_notebook("chapter1", course)
+    nbformat.validate(notebook)
+    ids = [cell.id for cell in notebook.cells]
+    assert ids[:2] == ["intro", "setup"]
+    assert "from dlfs.autograder.notebook import check" in notebook.cells[1].source
+    for exercise in course.chapter("chapter1").exercises:
+        position = ids.index(f"check-{exercise.name}")
+        assert notebook.cells[position].source == f'check("{exercise.id}")'
+        assert ids.index(f"{exercise.name}-intro") < position
+    text = nbformat.writes(notebook)
+    assert "BEGIN SOLUTION" not in text and "np.maximum(0.2 * x, x)" not in text
+    assert 'raise NotImplementedError(\\"chapter1.leaky_relu\\")' in text
+    assert "dlfs.reference" not in text
+
+
+def test_nbgrader_source_keeps_solutions_and_marks_cells():
+    course = load_course()
+    notebook = chapter_notebook("chapter1", course, nbgrader=True)
+    cells = {cell.id: cell for cell in notebook.cells}
+    solution = cells["code-foundations-leaky_relu"]
+    assert solution.metadata.nbgrader["solution"] and not solution.metadata.nbgrader["grade"]
+    assert "### BEGIN SOLUTION" in solution.source and "np.maximum" in solution.source
+    test = cells["check-deriv"]
+    assert test.metadata.nbgrader == {
+        "schema_version": 3,
+        "grade": True,
+        "solution": False,
+        "locked": True,
+        "points": 2.0,
+        "grade_id": "check-deriv",
+    }
+    assert "### BEGIN HIDDEN TESTS\nhidden = True\n### END HIDDEN TESTS" in test.source
+    assert test.source.endswith('check("chapter1.deriv", hidden=hidden)')
+    assert cells["setup"].metadata.nbgrader["locked"]
+
+
+def test_collect_definitions_keeps_the_last_and_reports_syntax_errors(tmp_path):
+    cells = [
+        "import numpy as np\nfrom dlfs.autograder.notebook import check\n%matplotlib inline",
+        "def sigmoid(x):\n    return 0\n",
+        SIGMOID,
+        "def deriv(func, input_, delta=0.001:\n    pass",
+        "class Thing:\n    def go(self):\n        return 1\n",
+    ]
+    found = collect_definitions(cells)
+    assert found.definitions["sigmoid"] == SIGMOID
+    assert found.imports == ["import numpy as np\n"]
+    assert "syntax error" in found.errors["deriv"]
+    course = load_course()
+    assert write_workspace(found, course.exercise("chapter1.sigmoid"), tmp_path) == {}
+    written = (tmp_path / "foundations.py").read_text()
+    assert written == "import numpy as np\n\n" + SIGMOID
+    missing = write_workspace(found, course.exercise("chapter1.deriv"), tmp_path)
+    assert "syntax error" in missing["foundations:deriv"]
+
+
+def test_grade_cells_grades_like_the_cli():
+    report = grade_cells("chapter1.sigmoid", ["import numpy as np", SIGMOID])
+    assert (report.score, report.max_score) == (1.0, 1.0)
+    wrong = grade_cells("chapter1.sigmoid", ["import numpy as np", SIGMOID.replace("-x", "x")])
+    assert wrong.score == 0 and wrong.exercises[0].status == "failed"
+    missing = grade_cells("chapter1.deriv", ["import numpy as np"])
+    assert missing.exercises[0].status == "error"
+    assert "does not define it" in missing.exercises[0].message
+
+
+def test_feedback_hides_what_hidden_checks_expected():
+    checks = [
+        CheckResult("fixture:a", "fixture", 1.0, 1.0, True),
+        CheckResult("agreement:b", "agreement", 0.0, 1.0, False, "got 1, expected 0.731", True),
+    ]
+    result = ExerciseResult("chapter1.x", 1.0, 2.0, "failed", "agreement:b: expected 0.731", checks)
+    report = GradeReport.from_exercises("chapter1.x", [result])
+    text = format_feedback(report)
+    assert "0.731" not in text
+    assert "FAIL hidden check 0/1" in text and "a hidden check failed" in text
+    assert "0.731" in format_feedback(report, show_hidden=True)
+
+
+def test_check_outside_ipython_reads_the_callers_functions(tmp_path, capsys):
+    module = tmp_path / "learner_sigmoid.py"
+    module.write_text("import numpy as np\n\n\n" + SIGMOID)
+    namespace: dict = {}
+    exec(compile(module.read_text(), str(module), "exec"), namespace)
+    assert check("chapter1.sigmoid", namespace=namespace) == 1.0
+    assert "chapter1.sigmoid  passed  1/1" in capsys.readouterr().out
+
+
+def test_check_scores_nothing_inside_nbgrader_autograde(monkeypatch, capsys):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert check("chapter1.sigmoid", namespace={}) == 0.0
+    assert "outside the notebook" in capsys.readouterr().out
+
+
+def test_learner_notebook_runs_in_a_kernel():
+    """Half of chapter 1 filled in, run top to bottom: each check prints and returns its score."""
+    nbclient = pytest.importorskip("nbclient")
+    learner = chapter_notebook("chapter1")
+    answers = {c.id: c.source for c in chapter_notebook("chapter1", nbgrader=True).cells}
+    for cell in learner.cells:
+        if cell.id in ("code-foundations-leaky_relu", "code-foundations-deriv"):
+            cell.source = answers[cell.id]
+    nbclient.NotebookClient(learner, timeout=120, kernel_name="python3").execute()
+    outputs = {c.id: c.outputs for c in learner.cells if c.id.startswith("check-")}
+    scores = {
+        key: next(o.data["text/plain"] for o in value if o.output_type == "execute_result")
+        for key, value in outputs.items()
+    }
+    assert scores["check-leaky_relu"] == "1.0" and scores["check-deriv"] == "2.0"
+    assert scores["check-sigmoid"] == "0.0"
+    printed = "".join(o.text for o in outputs["check-sigmoid"] if o.output_type == "stream")
+    assert "chapter1.sigmoid  not started  0/1" in printed
+
+
+def test_publish_command_calls_the_api(monkeypatch, tmp_path):
+    calls = []
+
+    class Report:
+        assignment, exercises, points = "chapter1", 9, 18.0
+        source, release, course_dir, config_written = Path("s"), Path("r"), tmp_path, True
+
+        def to_dict(self):
+            return {"assignment": self.assignment}
+
+    def fake(chapter, course_dir, cell_timeout=None):
+        calls.append((chapter, course_dir, cell_timeout))
+        return Report()
+
+    monkeypatch.setattr("dlfs.autograder.nbgrader_course.publish", fake)
+    result = CliRunner().invoke(
+        cli, ["publish", "chapter1", "--course-dir", str(tmp_path), "--cell-timeout", "7"]
+    )
+    assert result.exit_code == 0, result.output
+    assert calls == [("chapter1", tmp_path, 7)]
+    assert "chapter1: 9 exercises, 18 points" in result.output
+    result = CliRunner().invoke(cli, ["publish", "chapter1"])
+    assert result.exit_code == 2 and "--course-dir" in result.output
+
+
+def test_publish_refuses_bad_arguments(tmp_path):
+    from dlfs.autograder.nbgrader_course import publish
+
+    with pytest.raises(ValueError, match="chapter99"):
+        publish("chapter99", tmp_path)
+    with pytest.raises(ValueError, match="cell_timeout"):
+        publish("chapter1", tmp_path, cell_timeout=0)
