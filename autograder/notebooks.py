@@ -253,7 +253,7 @@ def chapter_notebook(
                 else None
             )
             body.append(_cell("code", source, grade_id, meta))
-            for used in sorted(definition.used):
+            for used in sorted(definition.used - names_defined):  # defined above: not imported
                 binding = modules[module_name].bindings.get(used)
                 if binding is not None and binding not in needed:
                     needed.append(binding)
@@ -270,12 +270,7 @@ def chapter_notebook(
             else None
         )
         body.append(_cell("code", _check_source(exercise, nbgrader), check_id, meta))
-    setup = [
-        b
-        for b in needed
-        if not (b[0] and b[0].startswith(_LEARNER_PACKAGE) and b[1] in names_defined)
-    ]
-    cells.append(_cell("code", _imports(setup), "setup", _locked(nbgrader, "setup")))
+    cells.append(_cell("code", _imports(needed), "setup", _locked(nbgrader, "setup")))
     notebook = nbformat.v4.new_notebook(cells=cells + body)
     notebook.metadata = {"kernelspec": dict(_KERNEL), "language_info": {"name": "python"}}
     return notebook
