@@ -53,6 +53,7 @@ def grade(
     course: Course | None = None,
     on_event: EventHandler | None = None,
     jobs: int = 1,
+    use_reference: bool | None = None,
 ) -> GradeReport:
     """Grade ``target`` — ``"all"``, a chapter (``"chapter5"`` or ``"5"``) or an exercise id.
 
@@ -66,6 +67,8 @@ def grade(
         on_event: called as grading goes (see ``grading.EventHandler``), from several
             threads when ``jobs`` > 1.
         jobs: how many exercises to grade at the same time (one worker server each).
+        use_reference: judge with the reference (True) or with the stored known answers,
+            hidden checks not run (False); by default, the reference where it is installed.
     Returns:
         The report; learner code never makes this raise.
     Raises:
@@ -80,7 +83,7 @@ def grade(
     workspace = resolve_workspace(path, reference)
     data = DataCache()
     try:
-        results = _grade_all(list(exercises), workspace, data, on_event, jobs)
+        results = _grade_all(list(exercises), workspace, data, on_event, jobs, use_reference)
     finally:
         data.close()
     report = GradeReport.from_exercises(target, results, time.monotonic() - start)
@@ -95,10 +98,14 @@ def _grade_all(
     data: DataCache,
     on_event: EventHandler | None,
     jobs: int,
+    use_reference: bool | None = None,
 ) -> list[ExerciseResult]:
     """Each exercise's result, in order; ``jobs`` at a time, each on its own worker server."""
     if jobs == 1 or len(exercises) < 2:
-        return [grade_exercise(e, workspace, data, on_event) for e in exercises]
+        return [
+            grade_exercise(e, workspace, data, on_event, use_reference=use_reference)
+            for e in exercises
+        ]
     slots: queue.Queue[int] = queue.Queue()
     for slot in range(jobs):
         slots.put(slot)
@@ -106,7 +113,7 @@ def _grade_all(
     def grade_one(exercise: Exercise) -> ExerciseResult:
         slot = slots.get()
         try:
-            return grade_exercise(exercise, workspace, data, on_event, slot)
+            return grade_exercise(exercise, workspace, data, on_event, slot, use_reference)
         finally:
             slots.put(slot)
 

@@ -60,6 +60,8 @@ class CheckContext:
         hidden: whether the check is hidden.
         options: the check's settings (rtol, atol, tol, threshold, metric, expected …).
         labels: for training checks, what the grader keeps (the test labels).
+        offline: compare with the stored known answers (``dlfs.autograder.fixtures``)
+            instead of running the reference, which is not installed here.
     """
 
     name: str
@@ -72,6 +74,7 @@ class CheckContext:
     hidden: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)
     labels: dict[str, ndarray] | None = None
+    offline: bool = False
 
 
 def probe_module(module: str) -> ModuleType:
@@ -263,9 +266,14 @@ def _known_mistake(context: CheckContext, outcome: CallOutcome, failed: list[str
     mistakes = getattr(probe_module(context.module), f"{context.probe}__mistakes", None)
     if not mistakes:
         return None
-    for description, function in mistakes.items():
+    stored = _stored_mistakes(context) if context.offline else {}
+    for index, (description, function) in enumerate(mistakes.items()):
         try:
-            wrong = function(_reference(), np.random.default_rng(context.seed), **context.params)
+            if context.offline:
+                wrong = stored[index]
+            else:
+                rng = np.random.default_rng(context.seed)
+                wrong = function(_reference(), rng, **context.params)
         except Exception:
             continue
         matched = [
@@ -284,7 +292,24 @@ def _known_mistake(context: CheckContext, outcome: CallOutcome, failed: list[str
 # --- the kinds --------------------------------------------------------------------------------
 
 
+def _stored_mistakes(context: CheckContext) -> dict[int, dict[str, Any]]:
+    from .fixtures import load_mistakes
+
+    numerical = context.kind == "gradient"
+    return load_mistakes(context.module, context.probe, context.params, context.seed, numerical)
+
+
 def _pristine(context: CheckContext, **extra: Any) -> dict[str, Any]:
+    if context.offline:  # no reference here: the known answers stored from it
+        from .fixtures import FixtureError, load_expected
+
+        numerical = bool(extra.get("numerical", False))
+        try:
+            return load_expected(
+                context.module, context.probe, context.params, context.seed, numerical
+            )
+        except FixtureError as error:
+            raise _GraderError(str(error)) from error
     try:
         return run_pristine(context.module, context.probe, context.params, context.seed, **extra)
     except Exception as error:

@@ -27,11 +27,12 @@ import numpy as np
 
 from .checks import CheckContext, evaluate, probe_module
 from .course import CheckSpec, Exercise
+from .fixtures import HIDDEN_NOT_RUN, needs_other_exercise, reference_available
 from .results import CheckResult, ExerciseResult
 from .sandbox import Limits, ProbeCall, run_worker
 from .splice import LearnerFunction, SpliceError, read_target
 
-__all__ = ["DataCache", "EventHandler", "grade_exercise"]
+__all__ = ["DataCache", "EventHandler", "check_params", "check_seed", "grade_exercise"]
 
 EventHandler = Callable[[str, dict[str, Any]], None]
 """``on_event(event, info)``: ``"exercise"`` (starting one), ``"check"`` (a probe running:
@@ -98,15 +99,32 @@ def check_seed(exercise_id: str, index: int) -> int:
     return zlib.crc32(f"{exercise_id}/{index}".encode())
 
 
+def check_params(spec: CheckSpec) -> dict[str, Any]:
+    """The probe's keyword arguments for a check (a training check's budget among them)."""
+    params = dict(spec.options.get("params", {}) or {})
+    if spec.kind == "training" and "budget" in spec.options:
+        params.setdefault("budget", spec.options["budget"])
+    return params
+
+
 def _label(spec: CheckSpec) -> str:
     return spec.name if spec.name and spec.name != spec.probe else f"{spec.kind}:{spec.probe}"
 
 
-def _zero_checks(exercise: Exercise, message: str = "") -> list[CheckResult]:
+def _zero_checks(exercise: Exercise, message: str = "", offline: bool = False) -> list[CheckResult]:
     return [
-        CheckResult(_label(s), s.kind, 0.0, float(s.points), False, message, s.hidden)
+        _skipped(s)
+        if offline and s.hidden
+        else CheckResult(_label(s), s.kind, 0.0, float(s.points), False, message, s.hidden)
         for s in exercise.checks
     ]
+
+
+def _skipped(spec: CheckSpec) -> CheckResult:
+    """A hidden check where the reference is not installed: reported, not run, not counted."""
+    return CheckResult(
+        _label(spec), spec.kind, 0.0, float(spec.points), False, HIDDEN_NOT_RUN, True, skipped=True
+    )
 
 
 def _shorten(message: str, limit: int = _SUMMARY_CHARS) -> str:
@@ -128,17 +146,24 @@ def grade_exercise(
     data: DataCache | None = None,
     on_event: EventHandler | None = None,
     slot: int = 0,
+    use_reference: bool | None = None,
 ) -> ExerciseResult:
     """Grade ``exercise`` with the learner's functions from ``workspace``.
 
     Never raises for anything in the learner's files or code: every problem becomes the
     exercise's status and message. ``slot`` picks the worker server (one per exercise graded
     at the same time).
+
+    Without the reference (``use_reference`` False, or None and ``dlfs.reference`` not
+    installed), the public checks compare with the stored known answers
+    (``dlfs.autograder.fixtures``), the worker runs the learner's whole package, and hidden
+    checks are reported as not run; score and maximum count the public checks only.
     """
     start = time.monotonic()
     if on_event:
         on_event("exercise", {"id": exercise.id, "title": exercise.title})
-    result = _grade(exercise, workspace, data or DataCache(), on_event, slot)
+    offline = not (reference_available() if use_reference is None else use_reference)
+    result = _grade(exercise, workspace, data or DataCache(), on_event, slot, offline)
     result.seconds = time.monotonic() - start
     if on_event:
         on_event("result", {"id": exercise.id, "result": result})
@@ -151,36 +176,37 @@ def _grade(
     data: DataCache,
     on_event: EventHandler | None,
     slot: int,
+    offline: bool = False,
 ) -> ExerciseResult:
-    points = float(exercise.points)
+    points = float(
+        sum(s.points for s in exercise.checks if not s.hidden) if offline else exercise.points
+    )
     functions: list[LearnerFunction] = []
     try:
         for target in exercise.targets:
             functions.append(read_target(workspace, str(target)))
     except SpliceError as error:
-        return ExerciseResult(
-            exercise.id, 0.0, points, "error", str(error), _zero_checks(exercise, str(error))
-        )
+        checks = _zero_checks(exercise, str(error), offline)
+        return ExerciseResult(exercise.id, 0.0, points, "error", str(error), checks)
     if all(f.stub for f in functions):
         where = ", ".join(f"{Path(f.path).name} line {f.stub_line}" for f in functions)
         message = f"not started: write the body at {where}"
-        return ExerciseResult(
-            exercise.id, 0.0, points, "not_started", message, _zero_checks(exercise, "not started")
-        )
+        checks = _zero_checks(exercise, "not started", offline)
+        return ExerciseResult(exercise.id, 0.0, points, "not_started", message, checks)
 
     if exercise.chapter == "chapter7" and importlib.util.find_spec("torch") is None:
         message = 'PyTorch is not installed: pip install -e ".[torch]" (chapter 7 needs it)'
-        return ExerciseResult(
-            exercise.id, 0.0, points, "error", message, _zero_checks(exercise, message)
-        )
+        checks = _zero_checks(exercise, message, offline)
+        return ExerciseResult(exercise.id, 0.0, points, "error", message, checks)
 
     contexts: list[CheckContext] = []
     calls: list[ProbeCall] = []
     unavailable: dict[int, str] = {}  # check index -> why it cannot run (missing data)
+    skipped = {i for i, spec in enumerate(exercise.checks) if offline and spec.hidden}
     for index, spec in enumerate(exercise.checks):
-        params = dict(spec.options.get("params", {}) or {})
-        if spec.kind == "training" and "budget" in spec.options:
-            params.setdefault("budget", spec.options["budget"])
+        if index in skipped:
+            continue
+        params = check_params(spec)
         seed = check_seed(exercise.id, index)
         context = CheckContext(
             name=_label(spec),
@@ -192,6 +218,7 @@ def _grade(
             points=float(spec.points),
             hidden=spec.hidden,
             options=_options(spec),
+            offline=offline,
         )
         data_path = None
         if spec.kind == "training":
@@ -218,17 +245,34 @@ def _grade(
                 },
             )
 
+    if len(skipped) == len(exercise.checks):
+        message = f"every check of this exercise is hidden: {HIDDEN_NOT_RUN}"
+        checks = _zero_checks(exercise, offline=True)
+        return ExerciseResult(exercise.id, 0.0, 0.0, "passed", message, checks)
     limits = Limits(timeout=float(exercise.timeout), memory_mb=int(exercise.memory_mb))
-    preload = _TORCH_PRELOAD if exercise.chapter == "chapter7" else ()
-    run = run_worker(functions, calls, limits, on_progress=progress, preload=preload, slot=slot)
+    preload: tuple[str, ...] = ()
+    if exercise.chapter == "chapter7":  # the learner's package is not imported before forking
+        preload = _TORCH_PRELOAD[:4] if offline else _TORCH_PRELOAD
+    run = run_worker(
+        functions,
+        calls,
+        limits,
+        on_progress=progress,
+        preload=preload,
+        slot=slot,
+        learner_package=str(workspace) if offline else None,
+    )
     if run.status == "splice_error":
+        message = needs_other_exercise(run.message, exercise.id) if offline else run.message
+        if offline:
+            message = f"your exercises package could not be imported: {message}"
         return ExerciseResult(
             exercise.id,
             0.0,
             points,
             "error",
-            run.message,
-            _zero_checks(exercise, run.message),
+            message,
+            _zero_checks(exercise, message, offline),
             output=run.output,
         )
     with _JUDGING:  # the probes' reference runs share global state (torch's seed)
@@ -239,25 +283,34 @@ def _grade(
             ]
         )
     checks = [
-        CheckResult(
+        _skipped(spec)
+        if i in skipped
+        else CheckResult(
             _label(spec), spec.kind, 0.0, float(spec.points), False, unavailable[i], spec.hidden
         )
         if i in unavailable
         else next(judged)
         for i, spec in enumerate(exercise.checks)
     ]
-    score = round(sum(c.score for c in checks), 6)
-    if all(c.passed for c in checks):
+    if offline:
+        for check in checks:
+            check.message = needs_other_exercise(check.message, exercise.id)
+    ran = [c for c in checks if not c.skipped]
+    score = round(sum(c.score for c in ran), 6)
+    if all(c.passed for c in ran):
         status, message = "passed", ""
+        if skipped:
+            hidden = sum(c.max_score for c in checks if c.skipped)
+            message = f"{len(skipped)} hidden check(s), {hidden:g} points: {HIDDEN_NOT_RUN}"
     elif run.status == "timeout":
         status, message = "timeout", f"timed out: {run.message}"
     elif run.status == "crashed" or unavailable or any(o.status == "error" for o in run.calls):
         status = "error"
-        message = next(c.message for c in checks if not c.passed)
+        message = next(c.message for c in ran if not c.passed)
     else:
         status = "failed"
-        message = next(c.message for c in checks if not c.passed)
+        message = next(c.message for c in ran if not c.passed)
     if status in ("failed", "error"):
-        failing = next(c for c in checks if not c.passed)
+        failing = next(c for c in ran if not c.passed)
         message = _shorten(f"{failing.name}: {message}")
     return ExerciseResult(exercise.id, score, points, status, message, checks, output=run.output)

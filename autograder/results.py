@@ -38,6 +38,8 @@ class CheckResult:
         message: what went wrong and, where the evidence fits, the likely mistake.
         hidden: whether the check is hidden from learners (its details are not shown).
         details: machine-readable evidence (worst element, error, tolerance, metric …).
+        skipped: not run here — a hidden check where the reference is not installed; it
+            counts neither in the score nor in the maximum.
     """
 
     name: str
@@ -48,6 +50,7 @@ class CheckResult:
     message: str = ""
     hidden: bool = False
     details: dict[str, Any] = field(default_factory=dict)
+    skipped: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +62,7 @@ class CheckResult:
             "message": self.message,
             "hidden": self.hidden,
             "details": _jsonable(self.details),
+            "skipped": self.skipped,
         }
 
 

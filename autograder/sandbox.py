@@ -153,6 +153,7 @@ class _Job:
     out_dir: str
     env: dict[str, str]
     preload: tuple[str, ...] = ()
+    learner_package: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(
@@ -163,6 +164,7 @@ class _Job:
                 "out_dir": self.out_dir,
                 "env": self.env,
                 "preload": list(self.preload),
+                "learner_package": self.learner_package,
             }
         )
 
@@ -175,6 +177,7 @@ def run_worker(
     env: dict[str, str] | None = None,
     preload: tuple[str, ...] = (),
     slot: int = 0,
+    learner_package: str | None = None,
 ) -> WorkerRun:
     """Splice ``functions`` into the reference in a worker, run ``calls``, read the outputs.
 
@@ -187,6 +190,9 @@ def run_worker(
         env: environment variables for the worker.
         preload: modules the fork server imports before forking (``torch``).
         slot: which fork server to use (one per exercise graded at the same time).
+        learner_package: where the reference is not installed, the learner's workspace: the
+            worker imports it whole as ``dlfs.exercises`` and runs the probes on it (nothing
+            is spliced; the learner's other exercises run too).
     Returns:
         The worker's outcome; it never raises for anything the learner's code did.
     """
@@ -194,10 +200,36 @@ def run_worker(
     try:
         if os.geteuid() == 0:
             os.chown(out_dir, NOBODY, NOBODY)
-        job = _Job(tuple(functions), tuple(calls), limits, out_dir, dict(env or {}), preload)
+            if learner_package is not None:  # the worker, as nobody, may not read it there
+                learner_package = _readable_copy(Path(learner_package), Path(out_dir))
+        job = _Job(
+            tuple(functions),
+            tuple(calls),
+            limits,
+            out_dir,
+            dict(env or {}),
+            preload,
+            learner_package,
+        )
         return _supervise(job, on_progress, slot)
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def _readable_copy(package: Path, out_dir: Path) -> str:
+    """A copy of the learner's package that any user can read (a root grader's worker runs
+    as ``nobody``); only Python files, no symbolic links followed."""
+    copy = out_dir / "learner" / package.name
+    shutil.copytree(
+        package,
+        copy,
+        symlinks=True,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"),
+    )
+    for path in [copy.parent, copy, *copy.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+    return str(copy)
 
 
 def _supervise(job: _Job, on_progress: Callable[[int, float], None] | None, slot: int) -> WorkerRun:

@@ -35,6 +35,7 @@ NOBODY = 65534
 
 _PRELOAD = (
     "dlfs.reference",
+    "dlfs.datasets",  # what the learner's package imports where the reference is missing
     "dlfs.autograder.splice",
     "numpy.testing",
     "numpy.linalg",
@@ -225,13 +226,18 @@ def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the wor
     functions = [LearnerFunction(**f) for f in job["functions"]]
     learner_files = {f.path for f in functions}
     try:
-        reference = importlib.import_module("dlfs.reference")
+        if job.get("learner_package"):  # no reference here: the learner's own package
+            reference = _import_learner_package(job["learner_package"])
+            learner_files |= {str(p) for p in Path(job["learner_package"]).rglob("*.py")}
+        else:
+            reference = importlib.import_module("dlfs.reference")
         modules = {
             call["module"]: importlib.import_module(f"dlfs.autograder.probes.{call['module']}")
             for call in job["calls"]
         }
-        for function in functions:
-            install(function)
+        if not job.get("learner_package"):
+            for function in functions:
+                install(function)
     except BaseException as error:
         _write_json(out / "splice.json", {"ok": False, "message": _explain(error, learner_files)})
         return
@@ -266,6 +272,26 @@ def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the wor
             out / f"call{index}.json",
             {"ok": True, "types": types, "seconds": time.perf_counter() - start},
         )
+
+
+def _import_learner_package(path: str) -> Any:  # pragma: no cover - runs in the worker
+    """Import the learner's workspace as the package ``dlfs.exercises`` (wherever it is)."""
+    import importlib.util
+
+    import dlfs
+
+    init = Path(path) / "__init__.py"
+    if not init.is_file():
+        raise ImportError(f"{path} is not a whole exercises package (no __init__.py)")
+    spec = importlib.util.spec_from_file_location(
+        "dlfs.exercises", init, submodule_search_locations=[path]
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["dlfs.exercises"] = module
+    spec.loader.exec_module(module)
+    dlfs.exercises = module  # type: ignore[attr-defined]
+    return module
 
 
 class BadOutput(Exception):

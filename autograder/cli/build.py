@@ -22,15 +22,25 @@ from ._console import abort, echo_json, make_console
     type=click.Path(file_okay=False, path_type=Path),
     help="Write the tree here instead of the installed exercises/ folder.",
 )
+@click.option(
+    "--fixtures",
+    is_flag=True,
+    help="Store the public checks' known answers (autograder/fixtures/) instead.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def build(check: bool, out: Path | None, as_json: bool) -> None:
+def build(check: bool, out: Path | None, as_json: bool, fixtures: bool = False) -> None:
     """Generate the exercises from the reference (instructors and maintainers).
 
     Every body marked ### BEGIN SOLUTION in reference/ becomes # YOUR CODE HERE
     and raise NotImplementedError("<exercise id>"). This OVERWRITES exercises/ (the
     files it replaces are backed up in your dlfs data directory): learners reset one
-    exercise with `dlfs-grade reset ID` instead.
+    exercise with `dlfs-grade reset ID` instead. With --fixtures, store
+    the answers public checks compare with in copies without the reference.
     """
+    if fixtures:
+        from ._fixtures import build_fixtures_command
+
+        return build_fixtures_command(check, as_json)
     try:
         generation = generate_tree()
         if check:
