@@ -83,7 +83,6 @@ from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
-    Execute,
     IgnorePattern,
     LimitOutput,
     OverwriteCells,
@@ -92,7 +91,11 @@ from nbgrader.preprocessors import (
 )
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 
-from dlfs.autograder.nbgrader_preprocessors import RegradeTestCells, ReportEditedTests
+from dlfs.autograder.nbgrader_preprocessors import (
+    ExecuteSafely,
+    RegradeTestCells,
+    ReportEditedTests,
+)
 
 c = get_config()  # noqa: F821 - nbgrader provides it
 here = os.path.dirname(os.path.abspath(__file__))
@@ -114,7 +117,7 @@ c.Autograde.sanitize_preprocessors = [
     CheckCellMetadata,
 ]
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    ExecuteSafely,
     RegradeTestCells,
     IgnorePattern,
     ClearMetadataPreprocessor,

@@ -11,7 +11,8 @@ checks shown as passed or failed only) and the score.
 :class:`ReportEditedTests` runs before nbgrader's ``OverwriteCells``, which silently restores
 read-only cells from the gradebook: it compares every read-only cell of the submission with
 the gradebook's source, logs each edited or deleted one and puts a note at the top of the
-graded notebook, so that the student's feedback and the instructor both see it. (The
+graded notebook, so that the student's feedback and the instructor both see it.
+:class:`ExecuteSafely` keeps a killed kernel (``os._exit``) from failing the whole submission. (The
 published ``nbgrader_config.py`` also sets ``OverwriteCells.add_missing_cells``, so a deleted
 test cell is put back and graded, not skipped.)
 """
@@ -24,13 +25,13 @@ from typing import Any
 import nbformat
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
 from traitlets import Unicode
 
 from .course import Course, load_course
 from .notebook import format_feedback, grade_cells
 
-__all__ = ["RegradeTestCells", "ReportEditedTests", "test_cell_exercise"]
+__all__ = ["ExecuteSafely", "RegradeTestCells", "ReportEditedTests", "test_cell_exercise"]
 
 _CHECK = re.compile(r"""^\s*check\(\s*["'](chapter\d+\.\w+)["']""", re.MULTILINE)
 NOTE_ID = "dlfs-integrity"
@@ -44,6 +45,21 @@ def test_cell_exercise(source: str) -> str | None:
 
 def _is_test(cell: Any) -> bool:
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+
+
+class ExecuteSafely(Execute):
+    """nbgrader's Execute, but a kernel that dies or stops answering ends only the run.
+
+    nbgrader would fail the whole submission; here the cells not run keep no output and
+    :class:`RegradeTestCells` still grades every exercise from the notebook's code.
+    """
+
+    def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> tuple[Any, Any]:
+        try:
+            return super().preprocess(nb, resources, km)
+        except Exception as error:  # the student's code killed or hung its kernel
+            self.log.warning("dlfs: the notebook stopped running (%s): grading its code", error)
+            return nb, resources
 
 
 class RegradeTestCells(NbGraderPreprocessor):

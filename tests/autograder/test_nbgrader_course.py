@@ -118,6 +118,12 @@ def test_publish_autograde_feedback_export(tmp_path, monkeypatch):
     half.cells = [c for c in half.cells if c.id != "check-chain_deriv_2"]
     _submit(course_dir, "bob", half)
 
+    killer = nbformat.from_dict(complete)  # everything right, but one cell kills the kernel
+    for cell in killer.cells:
+        if cell.id == "code-foundations-chain_deriv_3":
+            cell.source = "import os\n\nos._exit(1)\n"
+    _submit(course_dir, "carol", killer)
+
     log = _nbgrader(course_dir, "autograde", CHAPTER)
     _nbgrader(course_dir, "generate_feedback", CHAPTER)
     _nbgrader(course_dir, "export")
@@ -126,7 +132,8 @@ def test_publish_autograde_feedback_export(tmp_path, monkeypatch):
         scores = {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
     # alice: everything. bob: leaky_relu 1 + deriv 2 + chain_deriv_2 2 (its deleted test cell
     # put back); his wrong sigmoid, the hostile cell and the edited test cell score nothing.
-    assert scores == {"alice": 18.0, "bob": 5.0}
+    # carol: all but chain_deriv_3, whose cell killed the kernel (the rest graded from code).
+    assert scores == {"alice": 18.0, "bob": 5.0, "carol": 15.0}
 
     assert "check-chain_deriv_2` was deleted" in log
     assert "check-matmul_backward_first` was edited" in log
