@@ -40,8 +40,10 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from .batch import batch
     from .build import build
     from .data import data
+    from .export import export
     from .grade import grade
     from .hint import hint
     from .listing import list_
@@ -56,6 +58,8 @@ def _register() -> None:
     cli.add_command(build)
     cli.add_command(reset)
     cli.add_command(publish)
+    cli.add_command(batch)
+    cli.add_command(export)
     cli.add_command(grade)
 
 

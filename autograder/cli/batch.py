@@ -1,0 +1,75 @@
+"""``dlfs-grade batch SUBMISSIONS_DIR``: grade a whole class (instructors)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._console import abort, echo_json, make_console, make_table
+
+__all__ = ["batch"]
+
+
+@click.command("batch", short_help="Grade a folder of student submissions (instructors).")
+@click.argument("submissions", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option(
+    "-t",
+    "--target",
+    default="all",
+    show_default=True,
+    help="What to grade in each submission: all, a chapter or an exercise id.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Exercises graded at the same time (each in its own worker).",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the grades here: a row per student, a column per exercise.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+def batch(submissions: Path, target: str, jobs: int, csv_path: Path | None, as_json: bool) -> None:
+    """Grade every student's workspace in SUBMISSIONS (one folder per student).
+
+    \b
+    A student's folder holds their exercise files (activations.py, losses.py …) or a
+    whole clone of the project (its exercises/ folder is graded). A submission that
+    crashes or cannot be graded is a row with its error; the run goes on.
+    """
+    from ..batch import grade_class, write_csv
+    from ..course import CourseError
+
+    console = make_console(stderr=True)
+
+    def progress(student) -> None:
+        if not as_json:
+            console.print(f"graded {student.student}", markup=False)
+
+    try:
+        report = grade_class(submissions, target=target, jobs=jobs, on_student=progress)
+    except (ValueError, CourseError) as error:
+        raise abort(error) from None
+    if csv_path is not None:
+        write_csv(report, csv_path)
+    if as_json:
+        echo_json(report.to_dict())
+        return
+    out = make_console()
+    table = make_table(out, "student", "points", "errors", title=f"dlfs-grade batch {target}")
+    for row in report.rows():
+        points = f"{row['total']:g}/{row['max_score']:g}"
+        table.add_row(row["student"], points, row["errors"])
+    out.print(table)
+    written = f"; grades in {csv_path}" if csv_path else ""
+    out.print(
+        f"{len(report.students)} students, {len(report.exercises)} exercises each, "
+        f"in {report.seconds:.1f} s{written}",
+        markup=False,
+    )
