@@ -14,6 +14,7 @@ from dlfs.autograder.notebook import check, format_feedback, grade_cells
 from dlfs.autograder.notebook_source import collect_definitions, write_workspace
 from dlfs.autograder.notebooks import NOTEBOOK_DIR, chapter_notebook, notebook_files
 from dlfs.autograder.paths import exercises_root
+from dlfs.autograder.progress import ProgressStore
 from dlfs.autograder.results import CheckResult, ExerciseResult, GradeReport
 
 SIGMOID = "def sigmoid(x):\n    return 1.0 / (1.0 + np.exp(-x))\n"
@@ -122,6 +123,10 @@ def test_check_outside_ipython_reads_the_callers_functions(tmp_path, capsys):
     exec(compile(module.read_text(), str(module), "exec"), namespace)
     assert check("chapter1.sigmoid", namespace=namespace) == 1.0
     assert "chapter1.sigmoid  passed  1/1" in capsys.readouterr().out
+    with ProgressStore() as store:  # the attempt counts towards the learner's progress
+        assert [(a.score, a.status) for a in store.attempts("chapter1.sigmoid")] == [
+            (1.0, "passed")
+        ]
 
 
 def test_check_scores_nothing_inside_nbgrader_autograde(monkeypatch, capsys):
