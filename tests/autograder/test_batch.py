@@ -1,0 +1,99 @@
+"""Does ``dlfs-grade batch`` grade a class, one row per student, whatever a submission does?"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from dlfs.autograder.batch import find_workspace, grade_class, write_csv
+from dlfs.autograder.cli.main import cli
+from dlfs.autograder.generate import build_exercises
+
+from .grading_helpers import reference_workspace, replace_body
+
+TARGET = "chapter3"
+
+
+@pytest.fixture(scope="module")
+def submissions(tmp_path_factory):
+    """alice: the answer key; bob: the stubs, as a clone; carol: a lone .py file;
+    dave: a body that kills its worker; erin: an empty folder."""
+    root = tmp_path_factory.mktemp("submissions")
+    shutil.move(reference_workspace(tmp_path_factory.mktemp("a")), root / "alice")
+    build_exercises(root / "bob" / "exercises")
+    (root / "bob" / "README.md").write_text("my clone\n")
+    (root / "carol.py").write_text("print('hello')\n")
+    shutil.move(reference_workspace(tmp_path_factory.mktemp("d")), root / "dave")
+    replace_body(root / "dave", "activations:Sigmoid._input_grad", "import os\nos._exit(3)")
+    (root / "erin").mkdir()
+    (root / ".DS_Store").write_text("")
+    return root
+
+
+@pytest.fixture(scope="module")
+def report(submissions, data_dir):
+    return grade_class(submissions, target=TARGET, jobs=2)
+
+
+def test_every_student_is_a_row_and_failures_are_rows_with_their_error(report):
+    rows = {row["student"]: row for row in report.rows()}
+    assert sorted(rows) == ["alice", "bob", "carol.py", "dave", "erin"]
+    assert rows["alice"]["total"] == report.max_score > 0
+    assert rows["alice"]["errors"] == ""
+    assert rows["bob"]["total"] == 0
+    assert "folder" in rows["carol.py"]["errors"]
+    assert rows["carol.py"]["chapter3.sigmoid_forward"] is None
+    assert "no Python files" in rows["erin"]["errors"]
+    dave = rows["dave"]
+    assert dave["chapter3.sigmoid_backward"] == 0
+    assert "chapter3.sigmoid_backward" in dave["errors"] and "os._exit" in dave["errors"]
+    assert dave["total"] == report.max_score - 2  # every other exercise keeps its points
+
+
+def test_the_csv_has_a_column_per_exercise_and_the_total(report, tmp_path):
+    path = write_csv(report, tmp_path / "grades.csv")
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    header = list(rows[0])
+    assert header[0] == "student" and header[-3:] == ["total", "max_score", "errors"]
+    assert header[1:-3] == [exercise_id for exercise_id, _ in report.exercises]
+    alice = next(r for r in rows if r["student"] == "alice")
+    assert float(alice["total"]) == report.max_score
+    assert next(r for r in rows if r["student"] == "carol.py")["chapter3.sgd"] == ""
+
+
+def test_find_workspace_takes_a_clones_exercises_folder(submissions):
+    assert find_workspace(submissions / "bob") == (submissions / "bob" / "exercises").resolve()
+    assert find_workspace(submissions / "alice") == (submissions / "alice").resolve()
+    with pytest.raises(ValueError, match=r"carol\.py"):
+        find_workspace(submissions / "carol.py")
+
+
+def test_bad_arguments_raise_quoting_the_value(tmp_path):
+    with pytest.raises(ValueError, match="jobs=0"):
+        grade_class(tmp_path, jobs=0)
+    with pytest.raises(ValueError, match="missing"):
+        grade_class(tmp_path / "missing")
+
+
+def test_the_command_writes_csv_and_json(monkeypatch, tmp_path, report):
+    calls = {}
+
+    def fake_grade_class(submissions, target, jobs, on_student):
+        calls.update(submissions=submissions, target=target, jobs=jobs)
+        return report
+
+    monkeypatch.setattr("dlfs.autograder.batch.grade_class", fake_grade_class)
+    out = tmp_path / "grades.csv"
+    result = CliRunner().invoke(
+        cli, ["batch", str(tmp_path), "-t", TARGET, "-j", "3", "--csv", str(out), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert calls == {"submissions": tmp_path, "target": TARGET, "jobs": 3}
+    data = json.loads(result.output)
+    assert [s["student"] for s in data["students"]] == [s.student for s in report.students]
+    assert out.read_text(encoding="utf-8").startswith("student,chapter3.")
