@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -113,13 +114,22 @@ def _imports(needed: list[tuple[str | None, str, str]]) -> str:
             names = froms.setdefault(source, [])
             if entry not in names:
                 names.append(entry)
-    outside = [m for m in froms if not m.startswith(_LEARNER_PACKAGE)]
-    inside = [m for m in froms if m.startswith(_LEARNER_PACKAGE)]
+
+    def from_line(module: str) -> str:
+        return f"from {module} import {', '.join(sorted(froms[module]))}"
+
+    def order(line: str) -> tuple[bool, bool, str]:
+        module = line.split()[1]
+        return module.split(".")[0] not in sys.stdlib_module_names, line.startswith("from"), line
+
+    outside = [from_line(m) for m in froms if not m.startswith(_LEARNER_PACKAGE)]
+    inside = sorted(from_line(m) for m in froms if m.startswith(_LEARNER_PACKAGE))
     lines = ["from __future__ import annotations", ""]
-    lines += plain + [f"from {m} import {', '.join(sorted(froms[m]))}" for m in outside]
-    if inside:
-        lines += [""] + [f"from {m} import {', '.join(sorted(froms[m]))}" for m in inside]
-    lines += ["", "from dlfs.autograder.notebook import check"]
+    for line in sorted(plain + outside, key=order):
+        if lines[-1] and order(line)[0] and not order(lines[-1])[0]:
+            lines.append("")  # third-party imports after the standard library's
+        lines.append(line)
+    lines += ["", "from dlfs.autograder.notebook import check", *inside]
     return "\n".join(lines)
 
 
