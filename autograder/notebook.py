@@ -215,4 +215,8 @@ def check(
         warnings.simplefilter("ignore")
         report = grade_cells(exercise_id, cells, hidden=hidden, record=record, course=course)
     print(format_feedback(report, show_hidden=False))
+    hidden_checks = [c for c in exercise.checks if c.hidden]
+    if hidden_checks and not hidden:
+        points = sum(c.points for c in hidden_checks)
+        print(f"+ {len(hidden_checks)} hidden check(s), {points:g} points, run when graded")
     return float(report.score)

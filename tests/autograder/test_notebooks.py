@@ -129,6 +129,22 @@ def test_check_outside_ipython_reads_the_callers_functions(tmp_path, capsys):
         ]
 
 
+def test_check_leaves_hidden_checks_to_the_instructors_grading(tmp_path, monkeypatch, capsys):
+    text = load_course().path.read_text(encoding="utf-8")
+    start = text.index("[chapter1.sigmoid]")
+    hidden = text[start:].replace('probe = "sigmoid"\n', 'probe = "sigmoid"\nhidden = true\n', 1)
+    course_file = tmp_path / "course.toml"
+    course_file.write_text(text[:start] + hidden, encoding="utf-8")
+    monkeypatch.setenv("DLFS_COURSE", str(course_file))
+    namespace: dict = {"In": ["import numpy as np", SIGMOID]}
+    assert check("chapter1.sigmoid", namespace=namespace) == 0.5
+    out = capsys.readouterr().out
+    assert "1/1" not in out and "0.5/0.5 points" in out
+    assert "+ 1 hidden check(s), 0.5 points" in out
+    assert check("chapter1.sigmoid", namespace=namespace, hidden=True) == 1.0
+    assert "ok   hidden check 0.5/0.5" in capsys.readouterr().out
+
+
 def test_check_scores_nothing_inside_nbgrader_autograde(monkeypatch, capsys):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     assert check("chapter1.sigmoid", namespace={}) == 0.0
