@@ -1,6 +1,7 @@
 """Gradescope: an autograder zip for one target, and the run that writes ``results.json``.
 
-The zip (``build_autograder``) holds what Gradescope asks for:
+The zip (``build_autograder``) holds what Gradescope asks for; Gradescope unpacks it into
+``/autograder/source`` and copies ``run_autograder`` to ``/autograder``:
 
 * ``setup.sh`` — run once when Gradescope builds the image: installs the dependencies
   (``source/requirements.txt``, from PyPI) unless they are present, and fetches the data sets
@@ -8,9 +9,8 @@ The zip (``build_autograder``) holds what Gradescope asks for:
 * ``run_autograder`` — run for each submission: grades ``/autograder/submission`` (its
   ``exercises/`` folder if it holds a clone) with ``dlfs-grade export gradescope-run`` and
   writes ``/autograder/results/results.json``;
-* ``source/`` — dlfs itself (``source/dlfs/``: reference, autograder, datasets), the
-  course.toml and the requirements. Nothing is pip-installed: the scripts put ``source`` on
-  ``PYTHONPATH``.
+* ``dlfs/`` (reference, autograder, datasets), ``course.toml`` and ``requirements.txt``.
+  dlfs itself is not pip-installed: the scripts put ``/autograder/source`` on ``PYTHONPATH``.
 
 ``/autograder`` can be moved with ``DLFS_GRADESCOPE_ROOT`` (the tests use a temporary folder
 laid out the same way). Each check is one Gradescope test: its score, maximum, message and
@@ -190,8 +190,7 @@ def build_autograder(target: str, out: Path | str, course: Course | None = None)
     chapters = {e.chapter for e in exercises}
     training = any(c.kind == "training" for e in exercises for c in e.checks)
     with tempfile.TemporaryDirectory(prefix="dlfs-gradescope-") as tmp:
-        stage = Path(tmp)
-        source = stage / "source"
+        stage = source = Path(tmp)  # the zip's root is Gradescope's /autograder/source
         for name in _PACKAGES:
             shutil.copytree(package_root(name), source / "dlfs" / name, ignore=_IGNORE)
         shutil.copyfile(course.path, source / "course.toml")

@@ -28,14 +28,11 @@ TARGET = "chapter3"
 
 
 def _unpack(zip_path: Path, root: Path) -> None:
-    """What Gradescope does: the scripts in /autograder, the rest in /autograder/source."""
+    """What Gradescope does: the zip into /autograder/source, run_autograder copied up."""
     with zipfile.ZipFile(zip_path) as archive:
-        archive.extractall(root / "unpacked")
-    for script in ("setup.sh", "run_autograder"):
-        shutil.move(root / "unpacked" / script, root / script)
-        (root / script).chmod(0o755)
-    shutil.move(root / "unpacked" / "source", root / "source")
-    (root / "unpacked").rmdir()
+        archive.extractall(root / "source")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "run_autograder").chmod(0o755)
 
 
 def _env(root: Path) -> dict[str, str]:
@@ -57,7 +54,8 @@ def gradescope_root(tmp_path_factory) -> Path:
 
 def test_the_zip_holds_the_scripts_and_dlfs(gradescope_root):
     names = {p.relative_to(gradescope_root).as_posix() for p in gradescope_root.rglob("*")}
-    assert {"setup.sh", "run_autograder", "source/course.toml", "source/requirements.txt"} <= names
+    scripts = {"run_autograder", "source/setup.sh", "source/run_autograder"}
+    assert scripts | {"source/course.toml", "source/requirements.txt"} <= names
     assert "source/dlfs/reference/activations.py" in names
     assert "source/dlfs/autograder/probes/chapter3.py" in names
     assert not any("__pycache__" in n for n in names)
@@ -68,7 +66,7 @@ def test_the_zip_holds_the_scripts_and_dlfs(gradescope_root):
 def test_run_autograder_grades_the_submission_into_results_json(gradescope_root, data_dir):
     env = _env(gradescope_root)
     setup = subprocess.run(
-        ["bash", gradescope_root / "setup.sh"], env=env, capture_output=True, text=True
+        ["bash", gradescope_root / "source" / "setup.sh"], env=env, capture_output=True, text=True
     )
     assert setup.returncode == 0, setup.stderr
     assert "installed already" in setup.stdout
