@@ -149,7 +149,7 @@ def _points(value: float) -> str:
     return f"{value:g} point{'' if value == 1 else 's'}"
 
 
-def _intro(exercise: Exercise, emitted_before: bool) -> str:
+def _intro(exercise: Exercise, emitted_before: bool, reused: set[str]) -> str:
     names = ", ".join(f"`{t.qualname}`" for t in exercise.targets)
     where = "in the cell above" if emitted_before else "in the cell below"
     text = [f"## {exercise.title}", "", f"*`{exercise.id}` — {_points(exercise.points)}*", ""]
@@ -160,6 +160,12 @@ def _intro(exercise: Exercise, emitted_before: bool) -> str:
         "`raise NotImplementedError`; its docstring gives the formula and the shapes. Run the "
         f"cell, then the check under it. Stuck? `dlfs-grade hint {exercise.id}` reveals a hint."
     )
+    for top in sorted({t.qualname.split(".")[0] for t in exercise.targets} & reused):
+        text += [
+            "",
+            f"*The book gives two functions the name `{top}`, and so does this notebook: the "
+            "check grades the one defined last, so run it right after this exercise's cell.*",
+        ]
     return "\n".join(text)
 
 
@@ -231,6 +237,8 @@ def chapter_notebook(
     emitted: set[tuple[str, str]] = set()
     names_defined: set[str] = set()
     needed: list[tuple[str | None, str, str]] = []
+    tops = [(t.module, t.qualname.split(".")[0]) for e in chapter_.exercises for t in e.targets]
+    reused = {top for _, top in set(tops) if sum(1 for m, t in set(tops) if t == top) > 1}
     for exercise in chapter_.exercises:
         new = []
         for target in exercise.targets:
@@ -242,7 +250,7 @@ def chapter_notebook(
         body.append(
             _cell(
                 "markdown",
-                _intro(exercise, not new),
+                _intro(exercise, not new, reused),
                 f"{exercise.name}-intro",
                 _locked(nbgrader, f"{exercise.name}-intro"),
             )
