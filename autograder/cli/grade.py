@@ -179,6 +179,8 @@ def _render_rich(console: Any, report: GradeReport, verbose: bool) -> None:
         if verbose:
             for check in result.checks:
                 mark = Text("✓" if check.passed else "✗", style="green" if check.passed else "red")
+                if check.skipped:  # a hidden check where the reference is not installed
+                    mark = Text("–", style="dim")
                 table.add_row(
                     Text(f"  {check.name}", style="dim"),
                     mark,
@@ -205,7 +207,7 @@ def _render_plain(report: GradeReport, verbose: bool) -> str:
         lines.append(_plain_row(result, width))
         if verbose:
             for check in result.checks:
-                mark = "ok  " if check.passed else "FAIL"
+                mark = "skip" if check.skipped else "ok  " if check.passed else "FAIL"
                 points = f"{_score(check.score)}/{_score(check.max_score)}"
                 text = f"    {mark} {check.name} {points}"
                 lines.append(f"{text}  {check.message}" if check.message else text)

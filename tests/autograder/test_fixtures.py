@@ -153,3 +153,13 @@ def test_needs_other_exercise_rewords_only_another_exercises_stub():
     other = needs_other_exercise(own, "chapter3.train_epoch")
     assert other.startswith("this check needs chapter3.sgd too")
     assert needs_other_exercise("ValueError: shapes", "chapter3.sgd") == "ValueError: shapes"
+
+
+def test_the_verbose_table_marks_a_hidden_check_not_run_as_skipped(workspace):
+    from dlfs.autograder.cli.grade import _render_plain
+
+    course = parse_course(_LINEAR.format(params=""))
+    report = grade("chapter3", path=workspace, record=False, course=course, use_reference=False)
+    lines = _render_plain(report, verbose=True).splitlines()
+    (hidden,) = [line for line in lines if "linear_backward" in line]
+    assert hidden.split()[0] == "skip" and HIDDEN_NOT_RUN in hidden
