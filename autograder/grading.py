@@ -55,6 +55,8 @@ _TORCH_PRELOAD = (
 )
 """What the worker server imports before forking a chapter 7 worker (PyTorch is slow to
 import, and a worker running as ``nobody`` may not be able to read it)."""
+_TORCH_OFFLINE_PRELOAD = (*_TORCH_PRELOAD[:4], "dlfs.autograder.probes.chapter7:warm_up_torch")
+"""The same without the reference (the learner's package is never imported unsandboxed)."""
 
 
 class DataCache:
@@ -252,7 +254,7 @@ def _grade(
     limits = Limits(timeout=float(exercise.timeout), memory_mb=int(exercise.memory_mb))
     preload: tuple[str, ...] = ()
     if exercise.chapter == "chapter7":  # the learner's package is not imported before forking
-        preload = _TORCH_PRELOAD[:4] if offline else _TORCH_PRELOAD
+        preload = _TORCH_OFFLINE_PRELOAD if offline else _TORCH_PRELOAD
     run = run_worker(
         functions,
         calls,

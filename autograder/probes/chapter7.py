@@ -262,6 +262,35 @@ def warm_up() -> None:
     boston_train_batch(reference, rng, fake, epochs=2)
 
 
+def warm_up_torch() -> None:
+    """Load PyTorch's lazily imported modules without the reference (a learner's copy): a
+    step of each kind the chapter's exercises take, on PyTorch's own modules."""
+    import torch
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 2, 3, padding=1),
+        torch.nn.Tanh(),
+        torch.nn.Dropout(0.5),
+        torch.nn.Flatten(),
+        torch.nn.Linear(2 * 4 * 4, 3),
+    )
+    lstm = torch.nn.LSTM(3, 2, batch_first=True)
+    optim = torch.optim.SGD([*model.parameters(), *lstm.parameters()], lr=0.01, momentum=0.9)
+    scheduler = torch.optim.lr_scheduler.ExponentialLR(optim, gamma=0.9)
+    out, _ = lstm(model(torch.randn(2, 1, 4, 4)).unsqueeze(1))
+    loss = torch.nn.MSELoss()(out, torch.zeros_like(out)) + torch.nn.CrossEntropyLoss()(
+        model(torch.randn(2, 1, 4, 4)), torch.tensor([0, 2])
+    )
+    optim.zero_grad()
+    loss.backward()
+    optim.step()
+    scheduler.step()
+    model.eval()
+    with torch.no_grad():
+        model(torch.randn(1, 1, 4, 4))
+
+
 def _rmse(got: dict[str, ndarray], labels: dict[str, ndarray], **_: Any) -> float:
     preds = np.asarray(got["predictions"], dtype=np.float64)
     if preds.shape != labels["y_test"].shape:

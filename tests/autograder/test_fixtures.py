@@ -163,3 +163,15 @@ def test_the_verbose_table_marks_a_hidden_check_not_run_as_skipped(workspace):
     lines = _render_plain(report, verbose=True).splitlines()
     (hidden,) = [line for line in lines if "linear_backward" in line]
     assert hidden.split()[0] == "skip" and HIDDEN_NOT_RUN in hidden
+
+
+@pytest.mark.slow
+def test_a_finished_workspace_gets_every_public_point_without_the_reference(tmp_path, data_dir):
+    if importlib.util.find_spec("torch") is None:
+        pytest.skip("chapter 7 needs PyTorch")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DLFS_HOME", str(tmp_path / "home"))
+        workspace = finished_workspace(tmp_path / "exercises")
+    report = grade("all", path=workspace, record=False, use_reference=False)
+    assert [(e.id, e.message) for e in report.exercises if not e.passed] == []
+    assert report.score == report.max_score > 0
