@@ -165,8 +165,8 @@ def _requirements(torch: bool) -> str:
         if "extra ==" in requirement:
             continue
         lines.append(requirement)
-    if torch:
-        lines.append("torch==2.13.0")
+    if torch:  # the CPU build: PyPI's default one carries CUDA, gigabytes the grader never uses
+        lines += ["--extra-index-url https://download.pytorch.org/whl/cpu", "torch==2.13.0"]
     return "\n".join(lines) + "\n"
 
 
