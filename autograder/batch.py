@@ -130,7 +130,8 @@ def find_workspace(folder: Path | str) -> Path:
     """The folder of exercise files in a submission: its ``exercises/`` if it has one.
 
     Raises:
-        ValueError: if ``folder`` is not a directory or holds no Python files.
+        ValueError: if ``folder`` is not a directory, holds no Python files, or holds a
+            symbolic link.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -139,6 +140,13 @@ def find_workspace(folder: Path | str) -> Path:
             f"got {folder.name!r}"
         )
     workspace = folder / "exercises" if (folder / "exercises").is_dir() else folder
+    # A link could hand in someone else's files, or the answer key on the grader's machine.
+    links = [p for p in (folder, workspace, *workspace.rglob("*")) if p.is_symlink()]
+    if links:
+        raise ValueError(
+            f"the submission {folder.name!r} holds a symbolic link ({links[0].name}): "
+            "submit the files themselves"
+        )
     if not any(workspace.rglob("*.py")):
         raise ValueError(f"no Python files in the submission {folder.name!r}")
     return workspace.resolve()

@@ -73,6 +73,15 @@ def test_find_workspace_takes_a_clones_exercises_folder(submissions):
         find_workspace(submissions / "carol.py")
 
 
+def test_a_submission_with_a_symbolic_link_is_refused(tmp_path):
+    mallory = tmp_path / "mallory"
+    mallory.mkdir()
+    (mallory / "losses.py").write_text("x = 1\n")
+    (mallory / "activations.py").symlink_to(reference_workspace(tmp_path) / "activations.py")
+    with pytest.raises(ValueError, match="symbolic link"):
+        find_workspace(mallory)
+
+
 def test_bad_arguments_raise_quoting_the_value(tmp_path):
     with pytest.raises(ValueError, match="jobs=0"):
         grade_class(tmp_path, jobs=0)
