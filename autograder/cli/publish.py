@@ -21,7 +21,7 @@ from ._console import abort, echo_json, make_console
     "--cell-timeout",
     type=click.IntRange(min=1),
     default=None,
-    help="Seconds a student's cell may run under autograde (default: course.toml's timeout).",
+    help="Seconds a cell may run under nbgrader (default: the longest exercise timeout + 30).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def publish(chapter: str, course_dir: Path, cell_timeout: int | None, as_json: bool) -> None:
