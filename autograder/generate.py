@@ -174,7 +174,10 @@ def generate_tree(
         CourseError: the course file is malformed.
     """
     if notebooks is None:
-        notebooks = reference is None or Path(reference).resolve() == reference_root()
+        try:
+            notebooks = reference is None or Path(reference).resolve() == reference_root()
+        except ValueError:  # no installed reference to compare with
+            notebooks = False
     reference = reference or reference_root()
     course = course or load_course()
     ids = {target: ex.id for ex in course.exercises for target in ex.targets}
