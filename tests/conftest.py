@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import os
+
+# One BLAS thread: the tests multiply small matrices, where several threads on a shared
+# machine only thrash (a 5 s test took 30 s). Set before NumPy loads its BLAS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
 from pathlib import Path
 
 import numpy as np
