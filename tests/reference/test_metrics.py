@@ -35,6 +35,16 @@ def test_accuracy_with_labels_or_one_hot_uses_inference():
         assert calc_accuracy_model(net, X, np.eye(3)[labels]) == 0.75
 
 
+def test_accuracy_in_small_batches_equals_all_at_once(rng):
+    X = rng.standard_normal((25, 3))
+    labels = rng.integers(0, 3, size=25)
+    net = _classifier()
+    whole = calc_accuracy_model(net, X, labels)
+    assert calc_accuracy_model(net, X, labels, batch_size=4) == whole
+    with pytest.raises(ValueError, match="batch_size=0"):
+        calc_accuracy_model(net, X, labels, batch_size=0)
+
+
 def test_accuracy_refuses_mismatched_rows():
     with pytest.raises(ValueError, match="X_test has 2 rows but y_test has 3"):
         calc_accuracy_model(_classifier(), np.zeros((2, 3)), np.zeros(3, dtype=int))
