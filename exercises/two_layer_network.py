@@ -22,7 +22,7 @@ import numpy as np
 from numpy import ndarray
 
 from .foundations import sigmoid
-from .np_utils import SeedLike, check_training_args, generate_batch, permute_data
+from .np_utils import SeedLike, check_training_args, sgd_steps
 
 __all__ = ["forward_loss", "init_weights", "loss_gradients", "predict", "train"]
 
@@ -141,20 +141,9 @@ def train(
     check_training_args(X, y, n_iter, learning_rate, batch_size)
     gen = np.random.default_rng(seed)
     weights = init_weights(X.shape[1], hidden_size, gen)
-    X, y = permute_data(X, y, gen)
-    start = 0
-    losses = []
-    for _ in range(n_iter):
-        if start >= X.shape[0]:
-            X, y = permute_data(X, y, gen)
-            start = 0
-        X_batch, y_batch = generate_batch(X, y, start, batch_size)
-        start += batch_size
-        loss, forward_info = forward_loss(X_batch, y_batch, weights)
-        grads = loss_gradients(forward_info, weights)
-        for key in weights:
-            weights[key] -= learning_rate * grads[key]
-        losses.append(loss)
+    losses = sgd_steps(
+        X, y, weights, forward_loss, loss_gradients, n_iter, learning_rate, batch_size, gen
+    )
     return (losses, weights) if return_losses else weights
 
 

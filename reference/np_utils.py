@@ -6,6 +6,9 @@ Randomness always comes from an explicit seed or ``numpy.random.Generator`` (nev
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from numpy import ndarray
 
@@ -91,3 +94,47 @@ def check_training_args(
         raise ValueError(f"learning_rate must be positive, got learning_rate={learning_rate!r}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got batch_size={batch_size!r}")
+
+
+def sgd_steps(
+    X: ndarray,
+    y: ndarray,
+    weights: dict[str, ndarray],
+    forward: Callable[[ndarray, ndarray, dict[str, ndarray]], tuple[float, dict[str, Any]]],
+    gradients: Callable[[dict[str, Any], dict[str, ndarray]], dict[str, ndarray]],
+    n_iter: int,
+    learning_rate: float,
+    batch_size: int,
+    rng: np.random.Generator,
+) -> list[float]:
+    """Chapter 2's training loop: ``n_iter`` steps of minibatch SGD on ``weights``, in place.
+
+    The data are shuffled with ``rng``, walked through ``batch_size`` rows at a time and
+    shuffled again whenever they run out, as the book's ``train`` functions do.
+
+    Args:
+        X: [N, D] features.
+        y: [N, 1] targets.
+        weights: the parameters, updated in place.
+        forward: ``forward(X_batch, y_batch, weights) -> (loss, forward_info)``.
+        gradients: ``gradients(forward_info, weights) -> {name: gradient}``.
+        n_iter, learning_rate, batch_size: as in ``train``.
+        rng: the generator for the shuffles.
+    Returns:
+        The training loss of every step.
+    """
+    X, y = permute_data(X, y, rng)
+    start = 0
+    losses = []
+    for _ in range(n_iter):
+        if start >= X.shape[0]:
+            X, y = permute_data(X, y, rng)
+            start = 0
+        X_batch, y_batch = generate_batch(X, y, start, batch_size)
+        start += batch_size
+        loss, forward_info = forward(X_batch, y_batch, weights)
+        grads = gradients(forward_info, weights)
+        for key in weights:
+            weights[key] -= learning_rate * grads[key]
+        losses.append(loss)
+    return losses
