@@ -2,7 +2,6 @@
 
 from .api import grade
 from .course import Course, CourseError, Exercise, load_course
-from .generate import build_exercises, check_exercises, reset_exercise
 from .gradcheck import (
     GradCheckResult,
     check_gradient,
@@ -15,8 +14,9 @@ from .gradcheck import (
 )
 from .hints import next_hint, revealed_hints
 from .progress import ProgressStore, record_attempt, summarize
-from .regions import find_regions, regions_in_tree
 from .results import CheckResult, ExerciseResult, GradeReport
+from .stubs.generate import build_exercises, check_exercises, reset_exercise
+from .stubs.regions import find_regions, regions_in_tree
 
 __all__ = [
     "CheckResult",

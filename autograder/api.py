@@ -15,10 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .course import Course, Exercise, load_course
-from .grading import DataCache, EventHandler, grade_exercise
+from .grading import AnswerSource, DataCache, EventHandler, answer_source, grade_exercise
 from .paths import exercises_root, reference_root
+from .progress import ProgressStore
 from .results import ExerciseResult, GradeReport
-from .splice import target_path
+from .sandbox.splice import target_path
 
 __all__ = ["grade", "resolve_workspace"]
 
@@ -82,8 +83,9 @@ def grade(
     exercises = course.select(target)
     workspace = resolve_workspace(path, reference)
     data = DataCache()
+    answers = answer_source(use_reference)
     try:
-        results = _grade_all(list(exercises), workspace, data, on_event, jobs, use_reference)
+        results = _grade_all(list(exercises), workspace, data, on_event, jobs, answers)
     finally:
         data.close()
     report = GradeReport.from_exercises(target, results, time.monotonic() - start)
@@ -98,14 +100,11 @@ def _grade_all(
     data: DataCache,
     on_event: EventHandler | None,
     jobs: int,
-    use_reference: bool | None = None,
+    answers: AnswerSource,
 ) -> list[ExerciseResult]:
     """Each exercise's result, in order; ``jobs`` at a time, each on its own worker server."""
     if jobs == 1 or len(exercises) < 2:
-        return [
-            grade_exercise(e, workspace, data, on_event, use_reference=use_reference)
-            for e in exercises
-        ]
+        return [grade_exercise(e, workspace, data, on_event, answers=answers) for e in exercises]
     slots: queue.Queue[int] = queue.Queue()
     for slot in range(jobs):
         slots.put(slot)
@@ -113,7 +112,7 @@ def _grade_all(
     def grade_one(exercise: Exercise) -> ExerciseResult:
         slot = slots.get()
         try:
-            return grade_exercise(exercise, workspace, data, on_event, slot, use_reference)
+            return grade_exercise(exercise, workspace, data, on_event, slot, answers)
         finally:
             slots.put(slot)
 
@@ -132,8 +131,6 @@ def _source_hash(workspace: Path, targets: list[str]) -> str:
 
 
 def _record(report: GradeReport, workspace: Path, course: Course) -> None:
-    from .progress import ProgressStore
-
     with ProgressStore() as store:
         for result in report.exercises:
             exercise = course.exercise(result.id)

@@ -106,6 +106,19 @@ class Trainer:
         # YOUR CODE HERE
         raise NotImplementedError("chapter3.train_epoch")
 
+    def _evaluate(
+        self, epoch: int, X_test: ndarray, y_test: ndarray, history: TrainingHistory
+    ) -> bool:
+        """Record the validation loss after ``epoch``; whether it is the best so far."""
+        loss = self.net.loss.forward(self.net.forward(X_test, inference=True), y_test)
+        history.eval_epochs.append(epoch)
+        history.val_losses.append(loss)
+        if loss >= self.best_loss:
+            return False
+        self.best_loss = loss
+        history.best_epoch, history.best_loss = epoch, loss
+        return True
+
     def fit(
         self,
         X_train: ndarray,
@@ -144,14 +157,7 @@ class Trainer:
         Returns:
             The ``TrainingHistory``.
         """
-        for name, value in (("epochs", epochs), ("eval_every", eval_every)):
-            if value < 1:
-                raise ValueError(f"{name} must be at least 1, got {name}={value!r}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got batch_size={batch_size!r}")
-        for X, y, name in ((X_train, y_train, "train"), (X_test, y_test, "test")):
-            if X.shape[0] != y.shape[0]:
-                raise ValueError(f"X_{name} has {X.shape[0]} rows but y_{name} has {y.shape[0]}")
+        _check_fit_args(X_train, y_train, X_test, y_test, epochs, eval_every, batch_size)
         start = time.perf_counter()
         rng = np.random.default_rng(seed)
         if restart:
@@ -168,16 +174,10 @@ class Trainer:
             history.lrs.append(self.optim.lr)
             history.train_losses.append(self._train_epoch(X_train, y_train, batch_size, rng))
             if epoch % eval_every == 0:
-                loss = self.net.loss.forward(self.net.forward(X_test, inference=True), y_test)
-                history.eval_epochs.append(epoch)
-                history.val_losses.append(loss)
-                if loss < self.best_loss:
-                    self.best_loss = loss
-                    history.best_epoch, history.best_loss = epoch, loss
-                    if early_stopping:
-                        best_params = [param.copy() for param in self.net.params()]
-                elif early_stopping:
-                    history.stopped_early = True
+                improved = self._evaluate(epoch, X_test, y_test, history)
+                if improved and early_stopping:
+                    best_params = [param.copy() for param in self.net.params()]
+                history.stopped_early = early_stopping and not improved
             for callback in callbacks:
                 callback(epoch, history)
             if history.stopped_early:
@@ -190,3 +190,23 @@ class Trainer:
 
         history.seconds = time.perf_counter() - start
         return history
+
+
+def _check_fit_args(
+    X_train: ndarray,
+    y_train: ndarray,
+    X_test: ndarray,
+    y_test: ndarray,
+    epochs: int,
+    eval_every: int,
+    batch_size: int,
+) -> None:
+    """Raise ValueError for a count below 1 or inputs and targets of different lengths."""
+    for name, value in (("epochs", epochs), ("eval_every", eval_every)):
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, got {name}={value!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got batch_size={batch_size!r}")
+    for X, y, name in ((X_train, y_train, "train"), (X_test, y_test, "test")):
+        if X.shape[0] != y.shape[0]:
+            raise ValueError(f"X_{name} has {X.shape[0]} rows but y_{name} has {y.shape[0]}")

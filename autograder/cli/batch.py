@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ._console import abort, echo_json, make_console, make_table
+from ..course import CourseError
+from .output import abort, echo_json, make_console, make_table
 
 __all__ = ["batch"]
 
@@ -43,8 +44,8 @@ def batch(submissions: Path, target: str, jobs: int, csv_path: Path | None, as_j
     whole clone of the project (its exercises/ folder is graded). A submission that
     crashes or cannot be graded is a row with its error; the run goes on.
     """
-    from ..batch import grade_class, write_csv
-    from ..course import CourseError
+    # start-up time: the grader (NumPy, the sandbox) is imported only when grading
+    from ..classroom.batch import grade_class, write_csv
 
     console = make_console(stderr=True)
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from ..course import CourseError
-from ..generate import build_exercises, check_exercises, generate_tree
-from ..regions import RegionError
-from ._console import abort, echo_json, make_console
+from ..stubs.generate import build_exercises, check_exercises, generate_tree
+from ..stubs.regions import RegionError
+from .output import Failure, abort, echo_json, make_console
 
 
 @click.command("build", short_help="Regenerate exercises/ from the reference (instructors).")
@@ -22,25 +21,16 @@ from ._console import abort, echo_json, make_console
     type=click.Path(file_okay=False, path_type=Path),
     help="Write the tree here instead of the installed exercises/ folder.",
 )
-@click.option(
-    "--fixtures",
-    is_flag=True,
-    help="Store the public checks' known answers (autograder/fixtures/) instead.",
-)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def build(check: bool, out: Path | None, as_json: bool, fixtures: bool = False) -> None:
+def build(check: bool, out: Path | None, as_json: bool) -> None:
     """Generate the exercises from the reference (instructors and maintainers).
 
     Every body marked ### BEGIN SOLUTION in reference/ becomes # YOUR CODE HERE
     and raise NotImplementedError("<exercise id>"). This OVERWRITES exercises/ (the
     files it replaces are backed up in your dlfs data directory): learners reset one
-    exercise with `dlfs-grade reset ID` instead. With --fixtures, store
-    the answers public checks compare with in copies without the reference.
+    exercise with `dlfs-grade reset ID` instead. `dlfs-grade build-answers` stores the
+    answers that public checks compare with in copies without the reference.
     """
-    if fixtures:
-        from ._fixtures import build_fixtures_command
-
-        return build_fixtures_command(check, as_json)
     try:
         generation = generate_tree()
         if check:
@@ -60,7 +50,9 @@ def build(check: bool, out: Path | None, as_json: bool, fixtures: bool = False) 
             console.print(f"{len(drift)} files differ from a fresh build: run `dlfs-grade build`.")
         else:
             console.print(f"{out or 'exercises/'} is up to date.", markup=False)
-        sys.exit(1 if drift else 0)
+        if drift:
+            raise Failure()
+        return
     if as_json:
         echo_json(report.to_dict())
         return

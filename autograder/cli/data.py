@@ -5,14 +5,18 @@ A thin layer over :mod:`dlfs.datasets.manage`: parse, call, format, set the exit
 
 from __future__ import annotations
 
-import json
 import os
 import textwrap
 
 import click
+from rich.console import Console
+from rich.table import Column, Table
 
 from dlfs.datasets import data_dir
+from dlfs.datasets.cache import DatasetStatus
 from dlfs.datasets.manage import fetch_datasets, list_datasets, verify_datasets
+
+from .output import Failure, echo_json, make_console, make_table
 
 __all__ = ["data"]
 
@@ -34,21 +38,14 @@ def _size(n: int) -> str:
     return f"{n} B"  # unreachable
 
 
-def _table(statuses) -> str:
-    rows = [("name", "files", "size", "status")]
+def _table(console: Console, statuses: list[DatasetStatus]) -> Table:
+    table = make_table(
+        console, "name", Column("files", justify="right"), Column("size", justify="right"), "status"
+    )
     for st in statuses:
         verified = sum(f.status == "verified" for f in st.files)
-        rows.append((st.name, f"{verified}/{len(st.files)}", _size(st.size), st.status))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [
-        "  ".join(
-            cell.rjust(w) if i in (1, 2) else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+        table.add_row(st.name, f"{verified}/{len(st.files)}", _size(st.size), st.status)
+    return table
 
 
 def _details(statuses) -> list[str]:
@@ -98,14 +95,15 @@ def list_command(names: tuple[str, ...], directory: str | None, as_json: bool) -
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="NAMES") from err
     if as_json:
-        click.echo(json.dumps([st.to_dict() for st in statuses], indent=2))
+        echo_json([st.to_dict() for st in statuses])
         return
-    click.echo(_where(directory))
-    click.echo(_table(statuses))
+    console = make_console()
+    console.print(_where(directory), markup=False)
+    console.print(_table(console, statuses))
     for line in _details(statuses):
-        click.echo(line)
+        console.print(line, markup=False)
     for line in _notes(statuses):
-        click.echo("\n" + line)
+        console.print("\n" + line, markup=False)
 
 
 @data.command("fetch")
@@ -135,18 +133,19 @@ def fetch_command(
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="NAME") from err
     if as_json:
-        click.echo(json.dumps([r.to_dict() for r in reports], indent=2))
+        echo_json([r.to_dict() for r in reports])
     else:
+        console, errors = make_console(), make_console(stderr=True)
         for report in reports:
             for warning in report.warnings:
-                click.echo(f"warning: {warning}", err=True)
+                errors.print(f"warning: {warning}", markup=False)
             if report.ok:
                 actions = sorted({f.action for f in report.files})
-                click.echo(f"{report.name}: ok ({', '.join(actions)})")
+                console.print(f"{report.name}: ok ({', '.join(actions)})", markup=False)
             else:
-                click.echo(f"{report.name}: FAILED\n{report.error}", err=True)
+                errors.print(f"{report.name}: FAILED\n{report.error}", markup=False)
     if not all(r.ok for r in reports):
-        raise SystemExit(1)
+        raise Failure()
 
 
 @data.command("verify")
@@ -162,11 +161,12 @@ def verify_command(names: tuple[str, ...], directory: str | None, as_json: bool)
         raise click.BadParameter(str(err), param_hint="NAMES") from err
     bad = {"corrupt", "missing", "partial"} if names else {"corrupt"}
     if as_json:
-        click.echo(json.dumps([st.to_dict() for st in statuses], indent=2))
+        echo_json([st.to_dict() for st in statuses])
     else:
-        click.echo(_where(directory))
-        click.echo(_table(statuses))
+        console = make_console()
+        console.print(_where(directory), markup=False)
+        console.print(_table(console, statuses))
         for line in _details(statuses):
-            click.echo(line)
+            console.print(line, markup=False)
     if any(st.status in bad for st in statuses):
-        raise SystemExit(1)
+        raise Failure()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from ._console import abort, make_console
+from ..course import CourseError
+from .output import abort, make_console
 
 __all__ = ["export"]
 
@@ -38,8 +39,8 @@ def gradescope(target: str, output: Path) -> None:
     setup.sh, run_autograder and dlfs with the reference: hidden checks run there and
     are shown to students once the grades are published.
     """
-    from ..course import CourseError
-    from ..gradescope import build_autograder
+    # start-up time: the grader is imported only when exporting
+    from ..classroom.gradescope import build_autograder
 
     try:
         path = build_autograder(target, output)
@@ -61,8 +62,9 @@ def gradescope(target: str, output: Path) -> None:
 )
 def gradescope_run(target: str, root: Path | None) -> None:
     """Grade ROOT/submission and write ROOT/results/results.json (run by run_autograder)."""
-    from ..gradescope import ROOT_VARIABLE, run_autograder
+    # start-up time: the grader is imported only when grading
+    from ..classroom.gradescope import ROOT_VARIABLE, run_autograder
 
     root = root or Path(os.environ.get(ROOT_VARIABLE, "/autograder"))
     results = run_autograder(root, target)
-    click.echo(results["output"])
+    make_console().print(results["output"], markup=False, highlight=False)

@@ -7,39 +7,35 @@ when every exercise graded passed.
 
 from __future__ import annotations
 
-import json
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Column
+from rich.text import Text
 
-from ..results import ExerciseResult, GradeReport
+from ..results import GradeReport
+from .output import (
+    Failure,
+    abort,
+    check_mark,
+    echo_json,
+    make_console,
+    make_table,
+    status_text,
+)
 
-__all__ = ["grade"]
-
-_STYLE = {
-    "passed": "green",
-    "failed": "red",
-    "error": "red",
-    "timeout": "yellow",
-    "not_started": "dim",
-}
-_LABEL = {
-    "passed": "passed",
-    "failed": "failed",
-    "error": "error",
-    "timeout": "timeout",
-    "not_started": "not started",
-}
+__all__ = ["grade", "render_report"]
 
 
 @click.command("grade")
 @click.argument("target", default="all")
 @click.option(
     "--path",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="The workspace to grade (default: ./exercises, else the installed exercises).",
 )
 @click.option("--reference", is_flag=True, help="Grade the reference itself.")
@@ -63,12 +59,16 @@ def grade(
     no_record: bool,
     jobs: int,
 ) -> None:
-    """Grade TARGET: a chapter (chapter5), an exercise id (chapter5.conv_forward) or all."""
-    from ..api import grade as run_grade
-    from ..course import CourseError
+    """Grade TARGET: a chapter (chapter5), an exercise id (chapter5.conv_forward) or all.
 
-    console = _console()
-    live = _LiveProgress(console) if console is not None and not as_json else None
+    Exit codes: 0 when everything graded passed, 1 when something did not pass (or the
+    course file is broken), 2 for a usage error such as an unknown chapter or exercise.
+    """
+    # start-up time: the grader (NumPy, the sandbox) is imported only when grading
+    from ..api import grade as run_grade
+
+    console = make_console()
+    live = _LiveProgress(console) if console.is_terminal and not as_json else None
     try:
         report = run_grade(
             target,
@@ -78,30 +78,17 @@ def grade(
             on_event=live.handle if live else None,
             jobs=jobs,
         )
-    except (ValueError, CourseError) as error:
-        raise click.UsageError(str(error)) from None
+    except ValueError as error:  # an unknown target (exit 2) or a broken course.toml (1)
+        raise abort(error) from None
     finally:
         if live:
             live.stop()
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
-    elif console is not None:
-        _render_rich(console, report, verbose)
+        echo_json(report.to_dict())
     else:
-        click.echo(_render_plain(report, verbose))
-    sys.exit(0 if report.passed else 1)
-
-
-def _console() -> Any:
-    """A rich console when stdout is a terminal that can show colour, else None."""
-    try:
-        from rich.console import Console
-    except ImportError:  # pragma: no cover - rich is a dependency
-        return None
-    console = Console()
-    if not console.is_terminal or console.is_dumb_terminal:
-        return None
-    return console
+        render_report(console, report, verbose)
+    if not report.passed:
+        raise Failure()
 
 
 class _LiveProgress:
@@ -110,9 +97,7 @@ class _LiveProgress:
     Events may come from several threads (``--jobs``); a lock keeps the display consistent.
     """
 
-    def __init__(self, console: Any) -> None:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
+    def __init__(self, console: Console) -> None:
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -137,17 +122,19 @@ class _LiveProgress:
                 if task is not None:
                     self.progress.remove_task(task)
             elif event == "check" and exercise in self.tasks:
-                description = f"{exercise}: {info['name']}"
-                budget = info.get("budget")
-                if info.get("kind") == "training" and budget:
-                    self.progress.update(
-                        self.tasks[exercise],
-                        description=f"{description} (training)",
-                        total=float(budget),
-                        completed=min(float(info["elapsed"]), float(budget)),
-                    )
-                else:
-                    self.progress.update(self.tasks[exercise], description=description)
+                self._check(self.tasks[exercise], f"{exercise}: {info['name']}", info)
+
+    def _check(self, task: Any, description: str, info: dict[str, Any]) -> None:
+        budget = info.get("budget")
+        if info.get("kind") == "training" and budget:
+            self.progress.update(
+                task,
+                description=f"{description} (training)",
+                total=float(budget),
+                completed=min(float(info["elapsed"]), float(budget)),
+            )
+        else:
+            self.progress.update(task, description=description)
 
     def stop(self) -> None:
         with self.lock:
@@ -159,31 +146,25 @@ def _score(value: float) -> str:
     return f"{value:g}"
 
 
-def _render_rich(console: Any, report: GradeReport, verbose: bool) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=f"dlfs-grade {report.target}", title_justify="left")
-    table.add_column("exercise", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("points", justify="right", no_wrap=True)
-    table.add_column("message", overflow="fold")
+def render_report(console: Console, report: GradeReport, verbose: bool = False) -> None:
+    """The report as a table: a row per exercise and, with ``verbose``, per check; then
+    what the learner's code printed and the total."""
+    table = make_table(
+        console,
+        Column("exercise", no_wrap=True),
+        Column("status", no_wrap=True),
+        Column("points", justify="right", no_wrap=True),
+        Column("message", overflow="fold"),
+        title=f"dlfs-grade {report.target}",
+    )
     for result in report.exercises:
-        style = _STYLE[result.status]
-        table.add_row(
-            result.id,
-            Text(_LABEL[result.status], style=style),
-            f"{_score(result.score)}/{_score(result.max_score)}",
-            result.message,
-        )
+        points = f"{_score(result.score)}/{_score(result.max_score)}"
+        table.add_row(result.id, status_text(result.status), points, result.message)
         if verbose:
             for check in result.checks:
-                mark = Text("✓" if check.passed else "✗", style="green" if check.passed else "red")
-                if check.skipped:  # a hidden check where the reference is not installed
-                    mark = Text("–", style="dim")
                 table.add_row(
                     Text(f"  {check.name}", style="dim"),
-                    mark,
+                    check_mark(console, check.passed, check.skipped),
                     f"{_score(check.score)}/{_score(check.max_score)}",
                     check.message,
                 )
@@ -191,36 +172,8 @@ def _render_rich(console: Any, report: GradeReport, verbose: bool) -> None:
     if verbose:
         for result in report.exercises:
             if result.output.strip():
-                console.print(f"[bold]{result.id}[/bold] printed:")
+                console.print(f"{result.id} printed:", style="bold", markup=False)
                 console.print(Text(result.output.rstrip()))
     style = "green" if report.passed else "red"
-    console.print(
-        f"[{style}]{_score(report.score)}/{_score(report.max_score)} points[/{style}]"
-        f" in {report.seconds:.1f} s"
-    )
-
-
-def _render_plain(report: GradeReport, verbose: bool) -> str:
-    lines = [f"dlfs-grade {report.target}"]
-    width = max((len(r.id) for r in report.exercises), default=10)
-    for result in report.exercises:
-        lines.append(_plain_row(result, width))
-        if verbose:
-            for check in result.checks:
-                mark = "skip" if check.skipped else "ok  " if check.passed else "FAIL"
-                points = f"{_score(check.score)}/{_score(check.max_score)}"
-                text = f"    {mark} {check.name} {points}"
-                lines.append(f"{text}  {check.message}" if check.message else text)
-            if result.output.strip():
-                lines.append("    printed:")
-                lines.extend(f"      {line}" for line in result.output.rstrip().splitlines())
-    lines.append(
-        f"{_score(report.score)}/{_score(report.max_score)} points in {report.seconds:.1f} s"
-    )
-    return "\n".join(lines)
-
-
-def _plain_row(result: ExerciseResult, width: int) -> str:
-    points = f"{_score(result.score)}/{_score(result.max_score)}"
-    row = f"{result.id:<{width}}  {_LABEL[result.status]:<11}  {points:>7}"
-    return f"{row}  {result.message}" if result.message else row
+    total = f"{_score(report.score)}/{_score(report.max_score)} points"
+    console.print(Text(total, style=style), f"in {report.seconds:.1f} s")

@@ -6,7 +6,7 @@ import click
 
 from ..course import CourseError
 from ..hints import next_hint, revealed_hints
-from ._console import abort, echo_json, make_console
+from .output import abort, echo_json, make_console
 
 
 @click.command("hint", short_help="Reveal the next hint of an exercise.")

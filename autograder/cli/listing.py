@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 
 from ..course import CourseError, load_course
-from ._console import abort, echo_json, make_console, make_table
+from .output import abort, echo_json, make_console, make_table
 
 
 def _points(value: float) -> str:

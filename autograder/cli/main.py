@@ -8,6 +8,18 @@ from __future__ import annotations
 
 import click
 
+from .answers import build_answers_command
+from .batch import batch
+from .build import build
+from .data import data
+from .export import export
+from .grade import grade
+from .hint import hint
+from .listing import list_
+from .progress import progress
+from .publish import publish
+from .reset import reset
+
 __all__ = ["cli", "main"]
 
 
@@ -36,34 +48,23 @@ def cli() -> None:
     dlfs-grade chapter3          grade every exercise of chapter 3
     dlfs-grade all               grade the whole book
     dlfs-grade data fetch all    download the data sets
+
+    Every command has --help; most have --json. Exit codes, the same for every command:
+    0 success, 1 a failure (something did not pass or could not be done), 2 a usage error.
     """
 
 
-def _register() -> None:
-    from .batch import batch
-    from .build import build
-    from .data import data
-    from .export import export
-    from .grade import grade
-    from .hint import hint
-    from .listing import list_
-    from .progress import progress
-    from .publish import publish
-    from .reset import reset
-
-    cli.add_command(data)
-    cli.add_command(list_)
-    cli.add_command(hint)
-    cli.add_command(progress)
-    cli.add_command(build)
-    cli.add_command(reset)
-    cli.add_command(publish)
-    cli.add_command(batch)
-    cli.add_command(export)
-    cli.add_command(grade)
-
-
-_register()
+cli.add_command(data)
+cli.add_command(list_)
+cli.add_command(hint)
+cli.add_command(progress)
+cli.add_command(build)
+cli.add_command(build_answers_command)
+cli.add_command(reset)
+cli.add_command(publish)
+cli.add_command(batch)
+cli.add_command(export)
+cli.add_command(grade)
 
 
 def main() -> None:

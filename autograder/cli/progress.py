@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from ..course import CourseError, load_course
 from ..progress import ProgressStore, summarize
-from ._console import abort, echo_json, make_console, make_table
+from .output import abort, echo_json, make_console, make_table
 
 _STATUS_STYLE = {
     "passed": "green",
@@ -49,7 +49,8 @@ def progress(chapter: str | None, plot_file: Path | None, as_json: bool) -> None
         with ProgressStore() as store:
             report = summarize(course, store, chapter)
         if plot_file is not None:
-            from ..progress_plot import plot_progress
+            # start-up time: matplotlib is imported only to draw
+            from ..progress.plot import plot_progress
 
             plot_progress(report, plot_file)
     except (CourseError, ValueError, OSError) as error:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ._console import abort, echo_json, make_console
+from ..course import CourseError
+from .output import abort, echo_json, make_console
 
 
 @click.command("publish", short_help="Publish a chapter as an nbgrader assignment (instructors).")
@@ -35,8 +36,8 @@ def publish(chapter: str, course_dir: Path, cell_timeout: int | None, as_json: b
 
     Then, from DIR: nbgrader collect / autograde / generate_feedback / export as usual.
     """
-    from ..course import CourseError
-    from ..nbgrader_course import publish as run_publish
+    # start-up time: nbgrader and nbformat are imported only to publish
+    from ..notebook.publish import publish as run_publish
 
     try:
         report = run_publish(chapter, course_dir, cell_timeout=cell_timeout)

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from ..course import CourseError, load_course
-from ..generate import reset_exercise
 from ..paths import exercises_root
-from ._console import abort, echo_json, make_console
+from ..stubs.generate import reset_exercise
+from .output import abort, echo_json, make_console
 
 
 @click.command("reset", short_help="Restore one exercise's stub (backing up yours).")

@@ -7,42 +7,31 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
-__all__ = [
-    "chain_deriv_2",
-    "chain_deriv_3",
-    "deriv",
-    "leaky_relu",
-    "matmul_backward_first",
-    "matrix_function_backward_1",
-    "matrix_function_backward_sum_1",
-    "multiple_inputs_add_backward",
-    "sigmoid",
-]
+from .record import Probe, declare
+
+__all__ = ["PROBES"]
 
 
 def _x(rng: np.random.Generator, shape: Any) -> ndarray:
     return rng.standard_normal(tuple(shape)) * 2.0
 
 
-def leaky_relu(ref: Any, rng: np.random.Generator, shape: Any = (4, 5)) -> dict[str, ndarray]:
+def _leaky_relu_inputs(rng: np.random.Generator, shape: Any = (4, 5)) -> dict[str, ndarray]:
+    return {"x": _x(rng, shape)}
+
+
+def leaky_relu(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, ndarray]:
     """leaky_relu on standard normal values (both signs)."""
-    x = _x(rng, shape)
-    return {"output": ref.foundations.leaky_relu(x)}
+    return {"output": ref.foundations.leaky_relu(inputs["x"])}
 
 
-def _leaky_relu_slope_001(ref: Any, rng: np.random.Generator, shape: Any = (4, 5)) -> dict:
-    x = _x(rng, shape)
-    return {"output": np.maximum(0.01 * x, x)}
-
-
-def _relu(ref: Any, rng: np.random.Generator, shape: Any = (4, 5)) -> dict:
-    x = _x(rng, shape)
-    return {"output": np.maximum(0.0, x)}
-
-
-leaky_relu__mistakes = {
-    "the slope below zero should be 0.2, not 0.01": _leaky_relu_slope_001,
-    "this is a plain ReLU: below zero, leaky ReLU keeps 0.2·x": _relu,
+_leaky_relu_mistakes = {
+    "the slope below zero should be 0.2, not 0.01": lambda ref, i: {
+        "output": np.maximum(0.01 * i["x"], i["x"])
+    },
+    "this is a plain ReLU: below zero, leaky ReLU keeps 0.2·x": lambda ref, i: {
+        "output": np.maximum(0.0, i["x"])
+    },
 }
 
 
@@ -58,7 +47,7 @@ def sigmoid_fixture(ref: Any, rng: np.random.Generator) -> dict[str, ndarray]:
     return {"output": ref.foundations.sigmoid(x)}
 
 
-def sigmoid_fixture__expected() -> dict[str, ndarray]:
+def _sigmoid_fixture_expected() -> dict[str, ndarray]:
     return {"output": np.array([0.25, 0.5, 0.75])}
 
 
@@ -121,3 +110,18 @@ def matrix_function_backward_sum_1(
     """∂L/∂X for L = Σ σ(X·W) with σ = tanh."""
     X, W = _xw(rng, n, d, m)
     return {"dLdX": ref.matrix_functions.matrix_function_backward_sum_1(X, W, np.tanh)}
+
+
+PROBES = declare(
+    chain_deriv_2,
+    chain_deriv_3,
+    deriv,
+    Probe(leaky_relu, inputs=_leaky_relu_inputs, mistakes=_leaky_relu_mistakes),
+    matmul_backward_first,
+    matrix_function_backward_1,
+    matrix_function_backward_sum_1,
+    multiple_inputs_add_backward,
+    sigmoid,
+    Probe(sigmoid_fixture, expected=_sigmoid_fixture_expected),
+)
+"""Every probe of this chapter, with its companions."""

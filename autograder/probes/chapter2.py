@@ -8,19 +8,11 @@ import numpy as np
 from numpy import ndarray
 
 from .common import numeric
+from .record import Probe, declare
+from .training import boston
+from .training import rmse as rmse_metric
 
-__all__ = [
-    "boston_linear_regression",
-    "boston_neural_network",
-    "forward_linear_regression",
-    "forward_loss",
-    "linear_regression_gradients",
-    "mae",
-    "mae_fixture",
-    "network_gradients",
-    "rmse",
-    "rmse_fixture",
-]
+__all__ = ["PROBES"]
 
 
 def _regression_data(rng: np.random.Generator, n: int, d: int) -> tuple[ndarray, ndarray]:
@@ -49,13 +41,16 @@ def _info(forward_info: Any, keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: forward_info[k] for k in keys}
 
 
-def forward_linear_regression(
-    ref: Any, rng: np.random.Generator, n: int = 6, d: int = 3
-) -> dict[str, Any]:
-    """The loss and the forward_info arrays of linear regression."""
+def _linear_inputs(rng: np.random.Generator, n: int = 6, d: int = 3) -> dict[str, Any]:
     X, y = _regression_data(rng, n, d)
-    weights = _linear_weights(rng, d)
-    result = ref.linear_regression.forward_linear_regression(X, y, weights)
+    return {"X": X, "y": y, "weights": _linear_weights(rng, d)}
+
+
+def forward_linear_regression(ref: Any, inputs: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """The loss and the forward_info arrays of linear regression."""
+    result = ref.linear_regression.forward_linear_regression(
+        inputs["X"], inputs["y"], inputs["weights"]
+    )
     if not isinstance(result, tuple) or len(result) != 2:
         raise TypeError("forward_linear_regression should return (loss, forward_info)")
     loss, forward_info = result
@@ -64,24 +59,22 @@ def forward_linear_regression(
     return {"loss": loss, **_info(forward_info, ("X", "N", "P", "y"))}
 
 
-def _sum_loss(ref: Any, rng: np.random.Generator, n: int = 6, d: int = 3) -> dict[str, Any]:
-    X, y = _regression_data(rng, n, d)
-    weights = _linear_weights(rng, d)
-    P = X @ weights["W"] + weights["B"]
-    return {"loss": float(np.sum((y - P) ** 2))}
+def _sum_loss(ref: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+    weights = inputs["weights"]
+    P = inputs["X"] @ weights["W"] + weights["B"]
+    return {"loss": float(np.sum((inputs["y"] - P) ** 2))}
 
 
-forward_linear_regression__mistakes = {
+_forward_linear_regression_mistakes = {
     "the loss is the mean of the squared errors, not their sum": _sum_loss,
 }
 
 
 def linear_regression_gradients(
-    ref: Any, rng: np.random.Generator, n: int = 6, d: int = 3, numerical: bool = False
+    ref: Any, inputs: dict[str, Any], numerical: bool = False, **_: Any
 ) -> dict[str, ndarray]:
     """∂L/∂W and ∂L/∂B of linear regression's mean squared error."""
-    X, y = _regression_data(rng, n, d)
-    weights = _linear_weights(rng, d)
+    X, y, weights = inputs["X"], inputs["y"], inputs["weights"]
     module = ref.linear_regression
     if numerical:
 
@@ -94,26 +87,27 @@ def linear_regression_gradients(
     return {"W_grad": grads["W"], "B_grad": grads["B"]}
 
 
-def _book_linear_gradients(
-    ref: Any, rng: np.random.Generator, n: int = 6, d: int = 3
-) -> dict[str, ndarray]:
-    X, y = _regression_data(rng, n, d)
-    weights = _linear_weights(rng, d)
+def _book_linear_gradients(ref: Any, inputs: dict[str, Any]) -> dict[str, ndarray]:
+    X, y, weights = inputs["X"], inputs["y"], inputs["weights"]
     _, info = ref.linear_regression.forward_linear_regression(X, y, weights)
     right = ref.linear_regression.loss_gradients(info, weights)
+    n = X.shape[0]
     return {"W_grad": right["W"] * n, "B_grad": right["B"] * n}
 
 
-linear_regression_gradients__mistakes = {
+_linear_regression_gradients_mistakes = {
     "the book's ∂L/∂P = −2(y − P) leaves out the 1/n of the mean": _book_linear_gradients,
 }
 
 
-def forward_loss(ref: Any, rng: np.random.Generator, n: int = 5, d: int = 3, h: int = 4) -> dict:
-    """The two-layer network's loss and forward_info arrays."""
+def _network_inputs(rng: np.random.Generator, n: int = 5, d: int = 3, h: int = 4) -> dict[str, Any]:
     X, y = _regression_data(rng, n, d)
-    weights = _network_weights(rng, d, h)
-    result = ref.two_layer_network.forward_loss(X, y, weights)
+    return {"X": X, "y": y, "weights": _network_weights(rng, d, h)}
+
+
+def forward_loss(ref: Any, inputs: dict[str, Any], **_: Any) -> dict:
+    """The two-layer network's loss and forward_info arrays."""
+    result = ref.two_layer_network.forward_loss(inputs["X"], inputs["y"], inputs["weights"])
     if not isinstance(result, tuple) or len(result) != 2:
         raise TypeError("forward_loss should return (loss, forward_info)")
     loss, forward_info = result
@@ -121,16 +115,10 @@ def forward_loss(ref: Any, rng: np.random.Generator, n: int = 5, d: int = 3, h: 
 
 
 def network_gradients(
-    ref: Any,
-    rng: np.random.Generator,
-    n: int = 5,
-    d: int = 3,
-    h: int = 4,
-    numerical: bool = False,
+    ref: Any, inputs: dict[str, Any], numerical: bool = False, **_: Any
 ) -> dict[str, ndarray]:
     """∂L/∂W1, ∂L/∂B1, ∂L/∂W2, ∂L/∂B2 of the two-layer network."""
-    X, y = _regression_data(rng, n, d)
-    weights = _network_weights(rng, d, h)
+    X, y, weights = inputs["X"], inputs["y"], inputs["weights"]
     module = ref.two_layer_network
     if numerical:
 
@@ -143,17 +131,14 @@ def network_gradients(
     return {f"{k}_grad": grads[k] for k in ("W1", "B1", "W2", "B2")}
 
 
-def _book_network_gradients(
-    ref: Any, rng: np.random.Generator, n: int = 5, d: int = 3, h: int = 4
-) -> dict[str, ndarray]:
-    X, y = _regression_data(rng, n, d)
-    weights = _network_weights(rng, d, h)
+def _book_network_gradients(ref: Any, inputs: dict[str, Any]) -> dict[str, ndarray]:
+    X, y, weights = inputs["X"], inputs["y"], inputs["weights"]
     _, info = ref.two_layer_network.forward_loss(X, y, weights)
     right = ref.two_layer_network.loss_gradients(info, weights)
-    return {f"{k}_grad": right[k] * n / 2 for k in right}
+    return {f"{k}_grad": right[k] * X.shape[0] / 2 for k in right}
 
 
-network_gradients__mistakes = {
+_network_gradients_mistakes = {
     "the book's ∂L/∂P = −(y − P) leaves out the factor 2 and the 1/n of the mean "
     "(every gradient n/2 times too large)": _book_network_gradients,
 }
@@ -184,7 +169,7 @@ def mae_fixture(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
     return {"mae": ref.regression_metrics.mae(_FIXED_PREDS, _FIXED_ACTUALS)}
 
 
-def mae_fixture__expected() -> dict[str, Any]:
+def _mae_fixture_expected() -> dict[str, Any]:
     return {"mae": 1.75}
 
 
@@ -193,27 +178,11 @@ def rmse_fixture(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
     return {"rmse": ref.regression_metrics.rmse(_FIXED_PREDS, _FIXED_ACTUALS)}
 
 
-def rmse_fixture__expected() -> dict[str, Any]:
+def _rmse_fixture_expected() -> dict[str, Any]:
     return {"rmse": float(np.sqrt(5.25))}
 
 
 # --- training on Boston housing -----------------------------------------------------------------
-
-
-def _boston(**_: Any) -> tuple[dict[str, ndarray], dict[str, ndarray]]:
-    from dlfs.datasets import boston_split, load_boston
-
-    features, target, _names = load_boston()
-    X_train, X_test, y_train, y_test = boston_split(features, target)
-    return {"X_train": X_train, "y_train": y_train, "X_test": X_test}, {"y_test": y_test}
-
-
-def _rmse_metric(got: dict[str, ndarray], labels: dict[str, ndarray], **_: Any) -> float:
-    preds = np.asarray(got["predictions"], dtype=np.float64)
-    y_test = labels["y_test"]
-    if preds.shape != y_test.shape:
-        raise ValueError(f"predictions of shape {preds.shape}, expected {y_test.shape}")
-    return float(np.sqrt(np.mean((preds - y_test) ** 2)))
 
 
 def boston_linear_regression(
@@ -236,10 +205,6 @@ def boston_linear_regression(
         seed=1,
     )
     return {"predictions": module.predict(data["X_test"], weights)}
-
-
-boston_linear_regression__data = _boston
-boston_linear_regression__metric = _rmse_metric
 
 
 def boston_neural_network(
@@ -266,5 +231,24 @@ def boston_neural_network(
     return {"predictions": module.predict(data["X_test"], weights)}
 
 
-boston_neural_network__data = _boston
-boston_neural_network__metric = _rmse_metric
+PROBES = declare(
+    Probe(boston_linear_regression, data=boston, metric=rmse_metric),
+    Probe(boston_neural_network, data=boston, metric=rmse_metric),
+    Probe(
+        forward_linear_regression,
+        inputs=_linear_inputs,
+        mistakes=_forward_linear_regression_mistakes,
+    ),
+    Probe(forward_loss, inputs=_network_inputs),
+    Probe(
+        linear_regression_gradients,
+        inputs=_linear_inputs,
+        mistakes=_linear_regression_gradients_mistakes,
+    ),
+    mae,
+    Probe(mae_fixture, expected=_mae_fixture_expected),
+    Probe(network_gradients, inputs=_network_inputs, mistakes=_network_gradients_mistakes),
+    rmse,
+    Probe(rmse_fixture, expected=_rmse_fixture_expected),
+)
+"""Every probe of this chapter, with its companions."""

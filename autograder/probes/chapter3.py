@@ -7,25 +7,12 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
-from .common import loss_pass, op_pass, output_grad_for
+from .builders import loss_backward, loss_forward, op_backward, op_forward
+from .common import output_grad_for
+from .record import Probe, declare
+from .training import boston, rmse
 
-__all__ = [
-    "bias_add_backward",
-    "bias_add_forward",
-    "boston_trainer",
-    "generate_batches",
-    "linear_backward",
-    "linear_forward",
-    "mse_backward",
-    "mse_forward",
-    "sgd_update",
-    "sigmoid_backward",
-    "sigmoid_forward",
-    "train_epoch_one_batch",
-    "train_epoch_rows",
-    "weight_multiply_backward",
-    "weight_multiply_forward",
-]
+__all__ = ["PROBES"]
 
 
 def _x(rng: np.random.Generator, n: int, d: int, scale: float = 1.0) -> ndarray:
@@ -35,173 +22,99 @@ def _x(rng: np.random.Generator, n: int, d: int, scale: float = 1.0) -> ndarray:
 # --- WeightMultiply and BiasAdd -------------------------------------------------------------
 
 
-def weight_multiply_forward(
-    ref: Any, rng: np.random.Generator, n: int = 5, d: int = 3, h: int = 4
-) -> dict[str, Any]:
-    """input_ @ W."""
-    X, W = _x(rng, n, d), _x(rng, d, h)
-    return {"output": ref.WeightMultiply(W).forward(X)}
+def _weight_inputs(rng: np.random.Generator, n: int = 5, d: int = 3, h: int = 4) -> dict:
+    return {"x": _x(rng, n, d), "W": _x(rng, d, h)}
 
 
-def weight_multiply_backward(
-    ref: Any,
-    rng: np.random.Generator,
-    n: int = 5,
-    d: int = 3,
-    h: int = 4,
-    numerical: bool = False,
-) -> dict[str, Any]:
-    """∂L/∂input_ and ∂L/∂W of WeightMultiply."""
-    X, W = _x(rng, n, d), _x(rng, d, h)
-    return op_pass(ref.WeightMultiply(W), X, numerical)
+def _bias_inputs(rng: np.random.Generator, n: int = 5, h: int = 4) -> dict:
+    return {"x": _x(rng, n, h), "B": _x(rng, 1, h)}
 
 
-def _weight_multiply_untransposed(
-    ref: Any, rng: np.random.Generator, n: int = 5, d: int = 3, h: int = 4
-) -> dict[str, Any]:
-    X, W = _x(rng, n, d), _x(rng, d, h)
-    G = output_grad_for((n, h), 7)
-    return {"input_grad": G @ W, "param_grad": X @ G}
+def _grad(inputs: dict, columns: int) -> ndarray:
+    """The probes' fixed ∂L/∂output (see ``common.op_pass``)."""
+    return output_grad_for((inputs["x"].shape[0], columns), 7)
 
 
-def _weight_multiply_averaged(
-    ref: Any, rng: np.random.Generator, n: int = 5, d: int = 3, h: int = 4
-) -> dict[str, Any]:
-    X, W = _x(rng, n, d), _x(rng, d, h)
-    G = output_grad_for((n, h), 7)
-    return {"input_grad": G @ W.T, "param_grad": X.T @ G / n}
-
-
-weight_multiply_backward__mistakes = {
+_weight_multiply_backward_mistakes = {
     "W and input_ are not transposed: ∂L/∂input_ = ∂L/∂output @ Wᵀ and "
-    "∂L/∂W = input_ᵀ @ ∂L/∂output": _weight_multiply_untransposed,
-    "∂L/∂W is divided by the batch size: the book sums over the batch here": (
-        _weight_multiply_averaged
-    ),
+    "∂L/∂W = input_ᵀ @ ∂L/∂output": lambda ref, i: {
+        "input_grad": _grad(i, i["W"].shape[1]) @ i["W"],
+        "param_grad": i["x"] @ _grad(i, i["W"].shape[1]),
+    },
+    "∂L/∂W is divided by the batch size: the book sums over the batch here": lambda ref, i: {
+        "input_grad": _grad(i, i["W"].shape[1]) @ i["W"].T,
+        "param_grad": i["x"].T @ _grad(i, i["W"].shape[1]) / i["x"].shape[0],
+    },
 }
 
 
-def bias_add_forward(ref: Any, rng: np.random.Generator, n: int = 5, h: int = 4) -> dict[str, Any]:
-    """input_ + B."""
-    X, B = _x(rng, n, h), _x(rng, 1, h)
-    return {"output": ref.BiasAdd(B).forward(X)}
+def _weight_multiply(ref: Any, inputs: dict) -> Any:
+    return ref.WeightMultiply(inputs["W"])
 
 
-def bias_add_backward(
-    ref: Any, rng: np.random.Generator, n: int = 5, h: int = 4, numerical: bool = False
-) -> dict[str, Any]:
-    """∂L/∂input_ and ∂L/∂B of BiasAdd."""
-    X, B = _x(rng, n, h), _x(rng, 1, h)
-    return op_pass(ref.BiasAdd(B), X, numerical)
+def _bias_add(ref: Any, inputs: dict) -> Any:
+    return ref.BiasAdd(inputs["B"])
 
 
 # --- activations ------------------------------------------------------------------------------
 
 
-def sigmoid_forward(
-    ref: Any, rng: np.random.Generator, n: int = 6, h: int = 5, scale: float = 3.0
-) -> dict[str, Any]:
-    """σ of values of both signs."""
-    return {"output": ref.Sigmoid().forward(_x(rng, n, h, scale))}
+def _activation_inputs(scale: float, n: int = 6, h: int = 5) -> Any:
+    def inputs(rng: np.random.Generator, n: int = n, h: int = h) -> dict:
+        return {"x": _x(rng, n, h, scale)}
+
+    return inputs
 
 
-def sigmoid_backward(
-    ref: Any,
-    rng: np.random.Generator,
-    n: int = 6,
-    h: int = 5,
-    numerical: bool = False,
-) -> dict[str, Any]:
-    """∂L/∂input_ of Sigmoid."""
-    return op_pass(ref.Sigmoid(), _x(rng, n, h, 2.0), numerical)
+def _sigmoid_of(x: ndarray) -> ndarray:
+    return 1 / (1 + np.exp(-x))
 
 
-def _sigmoid_grad_from_input(ref: Any, rng: np.random.Generator, n: int = 6, h: int = 5) -> dict:
-    x = _x(rng, n, h, 2.0)
-    G = output_grad_for((n, h), 7)
-    s = 1 / (1 + np.exp(-x))
-    return {"input_grad": G * x * (1 - x), "_": s}
-
-
-def _sigmoid_grad_no_chain(ref: Any, rng: np.random.Generator, n: int = 6, h: int = 5) -> dict:
-    x = _x(rng, n, h, 2.0)
-    s = 1 / (1 + np.exp(-x))
-    return {"input_grad": s * (1 - s)}
-
-
-sigmoid_backward__mistakes = {
-    "σ'(x) = σ(x)(1 − σ(x)) uses σ(x), which is self.output, not x itself": (
-        _sigmoid_grad_from_input
-    ),
-    "the local derivative is not multiplied by output_grad (the chain rule)": (
-        _sigmoid_grad_no_chain
-    ),
+_sigmoid_backward_mistakes = {
+    "σ'(x) = σ(x)(1 − σ(x)) uses σ(x), which is self.output, not x itself": lambda ref, i: {
+        "input_grad": _grad(i, i["x"].shape[1]) * i["x"] * (1 - i["x"])
+    },
+    "the local derivative is not multiplied by output_grad (the chain rule)": lambda ref, i: {
+        "input_grad": _sigmoid_of(i["x"]) * (1 - _sigmoid_of(i["x"]))
+    },
 }
-
-
-def linear_forward(ref: Any, rng: np.random.Generator, n: int = 4, h: int = 3) -> dict[str, Any]:
-    """The identity."""
-    return {"output": ref.Linear().forward(_x(rng, n, h))}
-
-
-def linear_backward(
-    ref: Any, rng: np.random.Generator, n: int = 4, h: int = 3, numerical: bool = False
-) -> dict[str, Any]:
-    """∂L/∂input_ of Linear."""
-    return op_pass(ref.Linear(), _x(rng, n, h), numerical)
 
 
 # --- MeanSquaredError -----------------------------------------------------------------------
 
 
-def _mse_data(rng: np.random.Generator, n: int, c: int, normalize: bool) -> tuple[ndarray, ndarray]:
+def _mse_inputs(
+    rng: np.random.Generator, n: int = 6, c: int = 3, normalize: bool = False
+) -> dict[str, ndarray]:
     if normalize:
         prediction = rng.uniform(0.1, 1.0, (n, c))
         target = np.eye(c)[rng.integers(0, c, n)]
     else:
         prediction, target = _x(rng, n, c), _x(rng, n, c)
-    return prediction, target
+    return {"prediction": prediction, "target": target, "normalize": normalize}
 
 
-def mse_forward(
-    ref: Any, rng: np.random.Generator, n: int = 6, c: int = 3, normalize: bool = False
-) -> dict[str, Any]:
-    """The MSE of random predictions."""
-    prediction, target = _mse_data(rng, n, c, normalize)
-    return {"loss": ref.MeanSquaredError(normalize).forward(prediction, target)}
+def _mse(ref: Any, inputs: dict) -> Any:
+    return ref.MeanSquaredError(inputs["normalize"])
 
 
-def _mse_mean_over_elements(ref: Any, rng: np.random.Generator, n=6, c=3, normalize=False):
-    prediction, target = _mse_data(rng, n, c, normalize)
-    return {"loss": float(np.mean((prediction - target) ** 2))}
-
-
-mse_forward__mistakes = {
+_mse_forward_mistakes = {
     "the squared errors are averaged over every element; sum them over the C outputs and "
-    "average over the batch only (divide by N)": _mse_mean_over_elements,
+    "average over the batch only (divide by N)": lambda ref, i: {
+        "loss": float(np.mean((i["prediction"] - i["target"]) ** 2))
+    },
 }
 
 
-def mse_backward(
-    ref: Any,
-    rng: np.random.Generator,
-    n: int = 6,
-    c: int = 3,
-    normalize: bool = False,
-    numerical: bool = False,
-) -> dict[str, Any]:
-    """∂L/∂prediction of the MSE."""
-    prediction, target = _mse_data(rng, n, c, normalize)
-    return loss_pass(ref.MeanSquaredError(normalize), prediction, target, numerical)
-
-
-def _mse_book_normalize(ref: Any, rng: np.random.Generator, n=6, c=3, normalize=True):
-    prediction, target = _mse_data(rng, n, c, normalize)
+def _mse_book_normalize(ref: Any, inputs: dict) -> dict:
+    if not inputs["normalize"]:
+        raise ValueError("the book's bug is in the normalised loss only")
+    prediction, target = inputs["prediction"], inputs["target"]
     q = prediction / prediction.sum(axis=1, keepdims=True)
-    return {"input_grad": 2 * (q - target) / n}
+    return {"input_grad": 2 * (q - target) / prediction.shape[0]}
 
 
-mse_backward__mistakes = {
+_mse_backward_mistakes = {
     "the book's bug: the gradient does not go back through the normalisation q = p / Σp "
     "(see the docstring's formula)": _mse_book_normalize,
 }
@@ -221,33 +134,33 @@ class _FakeNet:
         return self._grads
 
 
-def sgd_update(
-    ref: Any, rng: np.random.Generator, lr: float = 0.1, steps: int = 3
-) -> dict[str, Any]:
-    """Parameters after ``steps`` SGD steps (updated in place, through optim.step)."""
+def _sgd_inputs(rng: np.random.Generator, **_: Any) -> dict[str, list[ndarray]]:
     params = [rng.standard_normal((3, 4)), rng.standard_normal((1, 4))]
     grads = [rng.standard_normal((3, 4)), rng.standard_normal((1, 4))]
+    return {"params": params, "grads": grads}
+
+
+def sgd_update(ref: Any, inputs: dict, lr: float = 0.1, steps: int = 3) -> dict[str, Any]:
+    """Parameters after ``steps`` SGD steps (updated in place, through optim.step)."""
+    params = [p.copy() for p in inputs["params"]]
     optim = ref.SGD(lr=lr)
-    optim.net = _FakeNet(params, grads)
+    optim.net = _FakeNet(params, inputs["grads"])
     for _ in range(steps):
         optim.step()
     return {"W": params[0], "B": params[1]}
 
 
-def _sgd_not_in_place(ref: Any, rng: np.random.Generator, lr: float = 0.1, steps: int = 3):
-    params = [rng.standard_normal((3, 4)), rng.standard_normal((1, 4))]
-    return {"W": params[0], "B": params[1]}
+def _sgd_plus(ref: Any, inputs: dict, lr: float = 0.1, steps: int = 3) -> dict[str, ndarray]:
+    (W, B), (dW, dB) = inputs["params"], inputs["grads"]
+    return {"W": W + steps * lr * dW, "B": B + steps * lr * dB}
 
 
-def _sgd_plus(ref: Any, rng: np.random.Generator, lr: float = 0.1, steps: int = 3):
-    params = [rng.standard_normal((3, 4)), rng.standard_normal((1, 4))]
-    grads = [rng.standard_normal((3, 4)), rng.standard_normal((1, 4))]
-    return {"W": params[0] + steps * lr * grads[0], "B": params[1] + steps * lr * grads[1]}
-
-
-sgd_update__mistakes = {
+_sgd_update_mistakes = {
     "the parameters did not change: update them in place (param -= …), since "
-    "`param = param - …` only rebinds a local name": _sgd_not_in_place,
+    "`param = param - …` only rebinds a local name": lambda ref, i, **_: {
+        "W": i["params"][0],
+        "B": i["params"][1],
+    },
     "the step goes up the gradient: subtract lr · grad": _sgd_plus,
 }
 
@@ -325,7 +238,7 @@ def train_epoch_rows(ref: Any, rng: np.random.Generator, n: int = 10, size: int 
     return {"rows_seen": rows[np.lexsort(rows.T[::-1])], "steps": steps[0]}
 
 
-def train_epoch_rows__judge(got: dict, expected: dict, n: int = 10, size: int = 4) -> list:
+def _train_epoch_rows_judge(got: dict, expected: dict, n: int = 10, size: int = 4) -> list:
     verdicts = []
     same_rows = got["rows_seen"].shape == expected["rows_seen"].shape and np.allclose(
         got["rows_seen"], expected["rows_seen"]
@@ -352,14 +265,6 @@ def train_epoch_rows__judge(got: dict, expected: dict, n: int = 10, size: int = 
     return verdicts
 
 
-def _boston(**_: Any) -> tuple[dict[str, ndarray], dict[str, ndarray]]:
-    from dlfs.datasets import boston_split, load_boston
-
-    features, target, _names = load_boston()
-    X_train, X_test, y_train, y_test = boston_split(features, target)
-    return {"X_train": X_train, "y_train": y_train, "X_test": X_test}, {"y_test": y_test}
-
-
 def boston_trainer(
     ref: Any,
     rng: np.random.Generator,
@@ -384,12 +289,44 @@ def boston_trainer(
     return {"predictions": net.forward(data["X_test"], inference=True)}
 
 
-def _rmse(got: dict[str, ndarray], labels: dict[str, ndarray], **_: Any) -> float:
-    preds = np.asarray(got["predictions"], dtype=np.float64)
-    if preds.shape != labels["y_test"].shape:
-        raise ValueError(f"predictions of shape {preds.shape}, expected {labels['y_test'].shape}")
-    return float(np.sqrt(np.mean((preds - labels["y_test"]) ** 2)))
-
-
-boston_trainer__data = _boston
-boston_trainer__metric = _rmse
+PROBES = declare(
+    op_forward("weight_multiply_forward", _weight_multiply, _weight_inputs, "input_ @ W."),
+    op_backward(
+        "weight_multiply_backward",
+        _weight_multiply,
+        _weight_inputs,
+        _weight_multiply_backward_mistakes,
+        "∂L/∂input_ and ∂L/∂W of WeightMultiply.",
+    ),
+    op_forward("bias_add_forward", _bias_add, _bias_inputs, "input_ + B."),
+    op_backward(
+        "bias_add_backward", _bias_add, _bias_inputs, doc="∂L/∂input_ and ∂L/∂B of BiasAdd."
+    ),
+    op_forward(
+        "sigmoid_forward",
+        lambda ref, i: ref.Sigmoid(),
+        _activation_inputs(3.0),
+        "σ of values of both signs.",
+    ),
+    op_backward(
+        "sigmoid_backward",
+        lambda ref, i: ref.Sigmoid(),
+        _activation_inputs(2.0),
+        _sigmoid_backward_mistakes,
+        "∂L/∂input_ of Sigmoid.",
+    ),
+    op_forward("linear_forward", lambda ref, i: ref.Linear(), _activation_inputs(1.0, 4, 3)),
+    op_backward("linear_backward", lambda ref, i: ref.Linear(), _activation_inputs(1.0, 4, 3)),
+    loss_forward(
+        "mse_forward", _mse, _mse_inputs, _mse_forward_mistakes, "The MSE of random predictions."
+    ),
+    loss_backward(
+        "mse_backward", _mse, _mse_inputs, _mse_backward_mistakes, "∂L/∂prediction of the MSE."
+    ),
+    Probe(sgd_update, inputs=_sgd_inputs, mistakes=_sgd_update_mistakes),
+    generate_batches,
+    train_epoch_one_batch,
+    Probe(train_epoch_rows, judge=_train_epoch_rows_judge),
+    Probe(boston_trainer, data=boston, metric=rmse),
+)
+"""Every probe of this chapter, with its companions."""

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
 from numpy import ndarray
 
-from .common import loss_pass, op_pass, output_grad_for
+from .builders import loss_backward, op_backward, op_forward
+from .common import output_grad_for
+from .record import Probe, declare
+from .training import accuracy, mnist, train_within_budget
 
-__all__ = [
-    "dropout_backward",
-    "dropout_forward",
-    "glorot_scale",
-    "lr_decay",
-    "mnist_momentum",
-    "mnist_softmax",
-    "relu_backward",
-    "relu_forward",
-    "sgd_momentum_update",
-    "softmax",
-    "softmax_cross_entropy_backward",
-    "softmax_cross_entropy_forward",
-    "softmax_large_logits",
-    "tanh_backward",
-    "tanh_forward",
-]
+__all__ = ["PROBES"]
 
 
 def _x(rng: np.random.Generator, n: int, d: int, scale: float = 1.0) -> ndarray:
@@ -36,59 +22,36 @@ def _x(rng: np.random.Generator, n: int, d: int, scale: float = 1.0) -> ndarray:
 # --- Tanh and ReLU ------------------------------------------------------------------------------
 
 
-def tanh_forward(ref: Any, rng: np.random.Generator, n: int = 5, h: int = 4) -> dict[str, Any]:
-    """tanh of values of both signs."""
-    return {"output": ref.Tanh().forward(_x(rng, n, h, 2.0))}
+def _scaled_inputs(scale: float, n: int, h: int) -> Any:
+    def inputs(rng: np.random.Generator, n: int = n, h: int = h) -> dict:
+        return {"x": _x(rng, n, h, scale)}
+
+    return inputs
 
 
-def tanh_backward(
-    ref: Any, rng: np.random.Generator, n: int = 5, h: int = 4, numerical: bool = False
-) -> dict[str, Any]:
-    """∂L/∂input_ of Tanh."""
-    return op_pass(ref.Tanh(), _x(rng, n, h, 1.5), numerical)
-
-
-def _tanh_from_input(ref: Any, rng: np.random.Generator, n: int = 5, h: int = 4) -> dict:
-    x = _x(rng, n, h, 1.5)
-    return {"input_grad": output_grad_for((n, h), 7) * (1 - x * x)}
-
-
-tanh_backward__mistakes = {
-    "tanh'(x) = 1 − tanh²(x) uses tanh(x), which is self.output, not x": _tanh_from_input,
-}
-
-
-def _relu_input(rng: np.random.Generator, n: int, h: int) -> ndarray:
+def _relu_inputs(rng: np.random.Generator, n: int = 6, h: int = 5) -> dict:
     x = _x(rng, n, h)
     # keep every element away from the kink, where the numerical gradient is undefined
-    return np.where(np.abs(x) < 0.05, 0.1, x)
+    return {"x": np.where(np.abs(x) < 0.05, 0.1, x)}
 
 
-def relu_forward(ref: Any, rng: np.random.Generator, n: int = 6, h: int = 5) -> dict[str, Any]:
-    """max(x, 0) of values of both signs."""
-    return {"output": ref.ReLU().forward(_relu_input(rng, n, h))}
+def _grad(inputs: dict) -> ndarray:
+    """The probes' fixed ∂L/∂output (see ``common.op_pass``)."""
+    return output_grad_for(inputs["x"].shape, 7)
 
 
-def relu_backward(
-    ref: Any, rng: np.random.Generator, n: int = 6, h: int = 5, numerical: bool = False
-) -> dict[str, Any]:
-    """∂L/∂input_ of ReLU."""
-    return op_pass(ref.ReLU(), _relu_input(rng, n, h), numerical)
+_tanh_backward_mistakes = {
+    "tanh'(x) = 1 − tanh²(x) uses tanh(x), which is self.output, not x": lambda ref, i: {
+        "input_grad": _grad(i) * (1 - i["x"] * i["x"])
+    },
+}
 
-
-def _relu_book_bug(ref: Any, rng: np.random.Generator, n: int = 6, h: int = 5) -> dict:
-    _relu_input(rng, n, h)
-    return {"input_grad": output_grad_for((n, h), 7)}
-
-
-def _relu_mask_only(ref: Any, rng: np.random.Generator, n: int = 6, h: int = 5) -> dict:
-    return {"input_grad": (_relu_input(rng, n, h) > 0).astype(float)}
-
-
-relu_backward__mistakes = {
+_relu_backward_mistakes = {
     "the book's bug: the mask output >= 0 is always true (the output is never negative), so "
-    "every gradient passes; mask with input_ > 0": _relu_book_bug,
-    "the mask is right but is not multiplied by output_grad": _relu_mask_only,
+    "every gradient passes; mask with input_ > 0": lambda ref, i: {"input_grad": _grad(i)},
+    "the mask is right but is not multiplied by output_grad": lambda ref, i: {
+        "input_grad": (i["x"] > 0).astype(float)
+    },
 }
 
 
@@ -105,7 +68,7 @@ def softmax_large_logits(ref: Any, rng: np.random.Generator, n: int = 4, c: int 
     return {"probabilities": ref.softmax(_x(rng, n, c, 3.0) + 1000.0 * rng.choice([-1, 1], (n, 1)))}
 
 
-def softmax_large_logits__judge(got: dict, expected: dict, **_: Any) -> list:
+def _softmax_large_logits_judge(got: dict, expected: dict, **_: Any) -> list:
     p = got["probabilities"]
     finite = bool(np.all(np.isfinite(p)))
     sums = np.sum(p, axis=1) if p.ndim == 2 else np.array([np.nan])
@@ -131,48 +94,36 @@ def softmax_large_logits__judge(got: dict, expected: dict, **_: Any) -> list:
     ]
 
 
-def _sce_data(rng: np.random.Generator, n: int, c: int) -> tuple[ndarray, ndarray]:
+def _sce_inputs(rng: np.random.Generator, n: int = 6, c: int = 4) -> dict[str, ndarray]:
     prediction = _x(rng, n, c, 2.0)
     target = np.eye(c)[rng.integers(0, c, n)]
-    return prediction, target
+    return {"prediction": prediction, "target": target}
 
 
-def softmax_cross_entropy_forward(
-    ref: Any, rng: np.random.Generator, n: int = 6, c: int = 4
-) -> dict[str, Any]:
+def softmax_cross_entropy_forward(ref: Any, inputs: dict, **_: Any) -> dict[str, Any]:
     """The loss, and the softmax probabilities kept for backward."""
-    prediction, target = _sce_data(rng, n, c)
     loss = ref.SoftmaxCrossEntropy()
-    value = loss.forward(prediction, target)
+    value = loss.forward(inputs["prediction"], inputs["target"])
     return {"loss": value, "softmax_preds": loss.softmax_preds}
 
 
-def _sce_book_loss(ref: Any, rng: np.random.Generator, n: int = 6, c: int = 4) -> dict:
-    prediction, target = _sce_data(rng, n, c)
-    p = np.clip(ref.softmax(prediction, axis=1), 1e-9, 1 - 1e-9)
-    value = -np.sum(target * np.log(p) + (1 - target) * np.log(1 - p)) / n
+def _clipped_softmax(ref: Any, inputs: dict) -> ndarray:
+    return np.clip(ref.softmax(inputs["prediction"], axis=1), 1e-9, 1 - 1e-9)
+
+
+def _sce_book_loss(ref: Any, inputs: dict) -> dict:
+    p, target = _clipped_softmax(ref, inputs), inputs["target"]
+    value = -np.sum(target * np.log(p) + (1 - target) * np.log(1 - p)) / p.shape[0]
     return {"loss": float(value)}
 
 
-def _sce_summed(ref: Any, rng: np.random.Generator, n: int = 6, c: int = 4) -> dict:
-    prediction, target = _sce_data(rng, n, c)
-    p = np.clip(ref.softmax(prediction, axis=1), 1e-9, 1 - 1e-9)
-    return {"loss": float(-np.sum(target * np.log(p)))}
-
-
-softmax_cross_entropy_forward__mistakes = {
+_softmax_cross_entropy_forward_mistakes = {
     "the book's extra term −Σ (1 − y) log(1 − p): that is not the loss whose gradient is "
     "(p − y) / N": _sce_book_loss,
-    "the loss is summed over the batch: divide by N": _sce_summed,
+    "the loss is summed over the batch: divide by N": lambda ref, i: {
+        "loss": float(-np.sum(i["target"] * np.log(_clipped_softmax(ref, i))))
+    },
 }
-
-
-def softmax_cross_entropy_backward(
-    ref: Any, rng: np.random.Generator, n: int = 6, c: int = 4, numerical: bool = False
-) -> dict[str, Any]:
-    """∂L/∂prediction of the softmax cross-entropy."""
-    prediction, target = _sce_data(rng, n, c)
-    return loss_pass(ref.SoftmaxCrossEntropy(), prediction, target, numerical)
 
 
 # --- optimizers ---------------------------------------------------------------------------------
@@ -238,7 +189,7 @@ def glorot_scale(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
-def glorot_scale__expected() -> dict[str, Any]:
+def _glorot_scale_expected() -> dict[str, Any]:
     shapes = [(784, 89), (89, 10), (13, 1), (1, 1), (3 * 5 * 5, 16 * 5 * 5)]
     return {"scales": np.array([np.sqrt(2.0 / (a + b)) for a, b in shapes])}
 
@@ -258,7 +209,7 @@ def dropout_forward(
     return {"x": x, "train": train, "inference": infer, "mean_of_20": means}
 
 
-def dropout_forward__judge(got: dict, expected: dict, keep_prob: float = 0.8, **_: Any) -> list:
+def _dropout_forward_judge(got: dict, expected: dict, keep_prob: float = 0.8, **_: Any) -> list:
     x, train, infer = got["x"], got["train"], got["inference"]
     if train.shape != x.shape or infer.shape != x.shape:
         return [("shape", False, f"the output has shape {train.shape}, expected {x.shape}")]
@@ -316,7 +267,7 @@ def dropout_backward(
     return {"x": x, "G": G, "output": np.array(output, copy=True), "input_grad": op._input_grad(G)}
 
 
-def dropout_backward__judge(got: dict, expected: dict, **_: Any) -> list:
+def _dropout_backward_judge(got: dict, expected: dict, **_: Any) -> list:
     x, G, output, grad = got["x"], got["G"], got["output"], got["input_grad"]
     if grad.shape != x.shape:
         return [("shape", False, f"input_grad has shape {grad.shape}, expected {x.shape}")]
@@ -334,22 +285,6 @@ def dropout_backward__judge(got: dict, expected: dict, **_: Any) -> list:
 # --- training on MNIST ----------------------------------------------------------------------------
 
 
-def _mnist(n_train: int = 12000, n_test: int = 2000, **_: Any) -> tuple[dict, dict]:
-    from dlfs.datasets import global_standardize, load_mnist, one_hot
-
-    X_train, y_train, X_test, y_test = load_mnist(flatten=True)
-    X_train, X_test = global_standardize(X_train[:n_train], X_test[:n_test])
-    inputs = {"X_train": X_train, "y_train": one_hot(y_train[:n_train], 10), "X_test": X_test}
-    return inputs, {"y_test": y_test[:n_test]}
-
-
-def _accuracy(got: dict[str, ndarray], labels: dict[str, ndarray], **_: Any) -> float:
-    scores = np.asarray(got["scores"])
-    if scores.shape != (labels["y_test"].shape[0], 10):
-        raise ValueError(f"scores of shape {scores.shape}, expected ({labels['y_test'].size}, 10)")
-    return float(np.mean(np.argmax(scores, axis=1) == labels["y_test"]))
-
-
 def _train_mnist(
     ref: Any, data: dict, optim: Any, epochs: int, budget: float, batch_size: int = 60
 ) -> dict[str, ndarray]:
@@ -365,19 +300,16 @@ def _train_mnist(
     trainer = ref.Trainer(net, optim)
     optim.net = net
     X, y = data["X_train"], data["y_train"]
-    start = time.monotonic()
     rng = np.random.default_rng(1)
-    exhausted = False
-    for _ in range(epochs):
-        order = rng.permutation(X.shape[0])
-        for X_batch, y_batch in trainer.generate_batches(X, y, batch_size, order):
-            net.train_batch(X_batch, y_batch)
-            optim.step()
-            exhausted = time.monotonic() - start > budget
-            if exhausted:
-                break
-        if exhausted:
-            break
+
+    def batches(_: int) -> Any:
+        return trainer.generate_batches(X, y, batch_size, rng.permutation(X.shape[0]))
+
+    def step(batch: tuple[ndarray, ndarray]) -> None:
+        net.train_batch(*batch)
+        optim.step()
+
+    exhausted = train_within_budget(batches, step, epochs, budget)
     return {
         "scores": net.forward(data["X_test"], inference=True),
         "budget_exhausted": np.array(exhausted),
@@ -398,7 +330,44 @@ def mnist_momentum(
     return _train_mnist(ref, data, ref.SGDMomentum(0.1, momentum=0.9), epochs, budget)
 
 
-mnist_softmax__data = _mnist
-mnist_softmax__metric = _accuracy
-mnist_momentum__data = _mnist
-mnist_momentum__metric = _accuracy
+PROBES = declare(
+    op_forward(
+        "tanh_forward", lambda ref, i: ref.Tanh(), _scaled_inputs(2.0, 5, 4), "tanh of both signs."
+    ),
+    op_backward(
+        "tanh_backward",
+        lambda ref, i: ref.Tanh(),
+        _scaled_inputs(1.5, 5, 4),
+        _tanh_backward_mistakes,
+        "∂L/∂input_ of Tanh.",
+    ),
+    op_forward("relu_forward", lambda ref, i: ref.ReLU(), _relu_inputs, "max(x, 0), both signs."),
+    op_backward(
+        "relu_backward",
+        lambda ref, i: ref.ReLU(),
+        _relu_inputs,
+        _relu_backward_mistakes,
+        "∂L/∂input_ of ReLU.",
+    ),
+    softmax,
+    Probe(softmax_large_logits, judge=_softmax_large_logits_judge),
+    Probe(
+        softmax_cross_entropy_forward,
+        inputs=_sce_inputs,
+        mistakes=_softmax_cross_entropy_forward_mistakes,
+    ),
+    loss_backward(
+        "softmax_cross_entropy_backward",
+        lambda ref, i: ref.SoftmaxCrossEntropy(),
+        _sce_inputs,
+        doc="∂L/∂prediction of the softmax cross-entropy.",
+    ),
+    sgd_momentum_update,
+    lr_decay,
+    Probe(glorot_scale, expected=_glorot_scale_expected),
+    Probe(dropout_forward, judge=_dropout_forward_judge),
+    Probe(dropout_backward, judge=_dropout_backward_judge),
+    Probe(mnist_softmax, data=mnist, metric=accuracy),
+    Probe(mnist_momentum, data=mnist, metric=accuracy),
+)
+"""Every probe of this chapter, with its companions."""

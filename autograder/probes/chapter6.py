@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Any
 
 import numpy as np
 from numpy import ndarray
 
-from .common import numeric, output_grad_for
+from dlfs.datasets import char_vocabulary, load_text
 
-__all__ = [
-    "adagrad",
-    "clip_gradient",
-    "gru_node_backward",
-    "gru_node_forward",
-    "lstm_layer_backward",
-    "lstm_layer_forward",
-    "lstm_node_backward",
-    "lstm_node_forward",
-    "nwg_add",
-    "nwg_backward",
-    "nwg_backward_deep",
-    "nwg_mul",
-    "rnn_layer_backward",
-    "rnn_layer_forward",
-    "rnn_node_backward",
-    "rnn_node_forward",
-    "rnn_sgd",
-    "shakespeare_lstm",
-]
+from .common import numeric, output_grad_for
+from .record import Probe, declare
+
+__all__ = ["PROBES"]
 
 _OPS = {"": 0, "add": 1, "mul": 2}
 
@@ -67,7 +52,11 @@ def nwg_mul(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
     return {**record, "d": float(d.num), "a_grad": float(a.grad), "b_grad": float(b.grad)}
 
 
-def nwg_backward(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+def _nwg_inputs(rng: np.random.Generator) -> dict[str, float]:
+    return {"x": float(rng.integers(2, 6))}
+
+
+def nwg_backward(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
     """The book's example, a node used twice, a plain number and two backward calls."""
     a = ref.NumberWithGrad(3)
     b = a * 4
@@ -75,7 +64,7 @@ def nwg_backward(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
     d = (a + 2) * c
     d.backward()
     book = float(a.grad)  # 35
-    x = ref.NumberWithGrad(float(rng.integers(2, 6)))
+    x = ref.NumberWithGrad(inputs["x"])
     y = x * 3
     z = y * (y + 1)  # y is used twice
     z.backward()
@@ -87,7 +76,7 @@ def nwg_backward(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
     return {"book_example": book, "reused_node": reused, "accumulated": float(u.grad)}
 
 
-def _nwg_book_backward(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+def _nwg_book_backward(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
     """The book's recursive backward, which re-sends accumulated gradients."""
 
     class Book:
@@ -113,14 +102,14 @@ def _nwg_book_backward(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
                 first.backward(self.grad * second.num)
                 second.backward(self.grad * first.num)
 
-    x = Book(float(rng.integers(2, 6)))
+    x = Book(inputs["x"])
     y = x * 3
     z = y * (y + 1)
     z.backward()
     return {"reused_node": float(x.grad)}
 
 
-nwg_backward__mistakes = {
+_nwg_backward_mistakes = {
     "the book's bug: a node that receives its gradient in parts passes on the accumulated "
     "gradient each time, so a node used twice (y in y·(y + 1)) sends too much; sort the graph "
     "and visit each node once": _nwg_book_backward,
@@ -168,22 +157,32 @@ def _node_inputs(rng: np.random.Generator, kind: str, n: int, d: int, h: int, v:
     return x_in, states, params
 
 
-def _node_forward(ref: Any, rng: np.random.Generator, kind: str, n=3, d=4, h=5, v=2) -> dict:
-    x_in, states, params = _node_inputs(rng, kind, n, d, h, v)
-    outputs = getattr(ref, kind)().forward(x_in, *states, params)
-    names = ("x_out", "H_out", "C_out")[: len(outputs)]
-    return dict(zip(names, outputs, strict=True))
+def _node_draw(kind: str) -> Any:
+    def inputs(rng: np.random.Generator, n: int = 3, d: int = 4, h: int = 5, v: int = 2) -> dict:
+        x_in, states, params = _node_inputs(rng, kind, n, d, h, v)
+        return {"x_in": x_in, "states": states, "params": params}
+
+    return inputs
 
 
-def _node_backward(
-    ref: Any, rng: np.random.Generator, kind: str, numerical: bool, n=3, d=4, h=5, v=2
-) -> dict:
+def _node_forward(kind: str, doc: str, mistakes: dict | None = None) -> Probe:
+    def run(ref: Any, inputs: dict, **_: Any) -> dict:
+        outputs = getattr(ref, kind)().forward(inputs["x_in"], *inputs["states"], inputs["params"])
+        names = ("x_out", "H_out", "C_out")[: len(outputs)]
+        return dict(zip(names, outputs, strict=True))
+
+    run.__doc__ = doc
+    name = f"{kind[:-4].lower()}_node_forward"
+    return Probe(run, inputs=_node_draw(kind), mistakes=mistakes or {}, name=name)
+
+
+def _node_pass(ref: Any, kind: str, inputs: dict, numerical: bool) -> dict:
     """The learner's node backward against central differences of the pristine forward.
 
     The parameters' ``deriv`` start at ones: the node must add to them (a layer sums its
     steps), so the probe reports deriv − 1.
     """
-    x_in, states, params = _node_inputs(rng, kind, n, d, h, v)
+    x_in, states, params = inputs["x_in"], inputs["states"], inputs["params"]
     node = getattr(ref, kind)()
     outputs = node.forward(x_in, *states, params)
     grads = [output_grad_for(np.shape(o), 7 + k) for k, o in enumerate(outputs)]
@@ -208,42 +207,21 @@ def _node_backward(
     return result
 
 
-def _assigned(kind: str):
-    def mistake(ref: Any, rng: np.random.Generator, **shape: int) -> dict:
-        right = _node_backward(ref, rng, kind, False, **shape)
+def _node_backward(kind: str, doc: str, mistakes: dict) -> Probe:
+    def run(ref: Any, inputs: dict, numerical: bool = False, **_: Any) -> dict:
+        return _node_pass(ref, kind, inputs, numerical)
+
+    run.__doc__ = doc
+    name = f"{kind[:-4].lower()}_node_backward"
+    return Probe(run, inputs=_node_draw(kind), mistakes=mistakes, name=name)
+
+
+def _assigned(kind: str) -> Any:
+    def mistake(ref: Any, inputs: dict) -> dict:
+        right = _node_pass(ref, kind, inputs, False)
         return {k: (v - 1.0 if k.startswith(("W_", "B_")) else v) for k, v in right.items()}
 
     return mistake
-
-
-def rnn_node_forward(ref: Any, rng: np.random.Generator, **shape: int) -> dict:
-    """RNNNode's x_out and H_out."""
-    return _node_forward(ref, rng, "RNNNode", **shape)
-
-
-def rnn_node_backward(ref: Any, rng: np.random.Generator, numerical: bool = False, **shape):
-    """RNNNode's input and parameter gradients."""
-    return _node_backward(ref, rng, "RNNNode", numerical, **shape)
-
-
-def gru_node_forward(ref: Any, rng: np.random.Generator, **shape: int) -> dict:
-    """GRUNode's x_out and H_out."""
-    return _node_forward(ref, rng, "GRUNode", **shape)
-
-
-def gru_node_backward(ref: Any, rng: np.random.Generator, numerical: bool = False, **shape):
-    """GRUNode's input and parameter gradients."""
-    return _node_backward(ref, rng, "GRUNode", numerical, **shape)
-
-
-def lstm_node_forward(ref: Any, rng: np.random.Generator, **shape: int) -> dict:
-    """LSTMNode's x_out, H_out and C_out."""
-    return _node_forward(ref, rng, "LSTMNode", **shape)
-
-
-def lstm_node_backward(ref: Any, rng: np.random.Generator, numerical: bool = False, **shape):
-    """LSTMNode's input and parameter gradients."""
-    return _node_backward(ref, rng, "LSTMNode", numerical, **shape)
 
 
 _ASSIGNED = (
@@ -252,9 +230,10 @@ _ASSIGNED = (
 )
 
 
-def _gru_book_forward(ref: Any, rng: np.random.Generator, n=3, d=4, h=5, v=2) -> dict:
+def _gru_book_forward(ref: Any, inputs: dict) -> dict:
     """The book's GRU: the update gate computed from the reset gate's projections (u = r)."""
-    x_in, (H_in,), params = _node_inputs(rng, "GRUNode", n, d, h, v)
+    x_in, (H_in,), params = inputs["x_in"], inputs["states"], inputs["params"]
+    h = H_in.shape[1]
     Z = np.concatenate([x_in, H_in], axis=1)
     A = Z @ params["W_ru"]["value"] + params["B_ru"]["value"]
     r = 0.5 * (1 + np.tanh(0.5 * A[:, :h]))
@@ -265,32 +244,46 @@ def _gru_book_forward(ref: Any, rng: np.random.Generator, n=3, d=4, h=5, v=2) ->
     return {"x_out": H_out @ params["W_v"]["value"] + params["B_v"]["value"], "H_out": H_out}
 
 
-def _gru_book_backward(ref: Any, rng: np.random.Generator, n=3, d=4, h=5, v=2) -> dict:
+def _gru_book_backward(ref: Any, inputs: dict) -> dict:
     """The book's GRU backward: H_in_grad misses the direct path u ⊙ dH."""
-    state = rng.bit_generator.state
-    right = _node_backward(ref, rng, "GRUNode", False, n=n, d=d, h=h, v=v)
-    rng.bit_generator.state = state
-    x_in, states, params = _node_inputs(rng, "GRUNode", n, d, h, v)
+    right = _node_pass(ref, "GRUNode", copy.deepcopy(inputs), False)
     node = ref.GRUNode()
-    x_out, H_out = node.forward(x_in, *states, params)
+    params = inputs["params"]
+    x_out, H_out = node.forward(inputs["x_in"], *inputs["states"], params)
     dH = output_grad_for(x_out.shape, 7) @ params["W_v"]["value"].T + output_grad_for(
         H_out.shape, 8
     )
     return {"H_in_grad": right["H_in_grad"] - node.u * dH}
 
 
-gru_node_forward__mistakes = {
-    "the book's GRU bug: the update gate u is computed from the reset gate's projections; "
-    "u has its own columns of W_ru (the last H) and of B_ru": _gru_book_forward,
-}
-rnn_node_backward__mistakes = {_ASSIGNED: _assigned("RNNNode")}
-gru_node_backward__mistakes = {
-    _ASSIGNED: _assigned("GRUNode"),
-    "the book's GRU bug: H_in_grad misses the direct path through u ⊙ H_in (add u ⊙ dH)": (
-        _gru_book_backward
+_NODES = (
+    _node_forward("RNNNode", "RNNNode's x_out and H_out."),
+    _node_backward(
+        "RNNNode", "RNNNode's input and parameter gradients.", {_ASSIGNED: _assigned("RNNNode")}
     ),
-}
-lstm_node_backward__mistakes = {_ASSIGNED: _assigned("LSTMNode")}
+    _node_forward(
+        "GRUNode",
+        "GRUNode's x_out and H_out.",
+        {
+            "the book's GRU bug: the update gate u is computed from the reset gate's projections; "
+            "u has its own columns of W_ru (the last H) and of B_ru": _gru_book_forward,
+        },
+    ),
+    _node_backward(
+        "GRUNode",
+        "GRUNode's input and parameter gradients.",
+        {
+            _ASSIGNED: _assigned("GRUNode"),
+            "the book's GRU bug: H_in_grad misses the direct path through u ⊙ H_in (add u ⊙ dH)": (
+                _gru_book_backward
+            ),
+        },
+    ),
+    _node_forward("LSTMNode", "LSTMNode's x_out, H_out and C_out."),
+    _node_backward(
+        "LSTMNode", "LSTMNode's input and parameter gradients.", {_ASSIGNED: _assigned("LSTMNode")}
+    ),
+)
 
 
 # --- the layers ----------------------------------------------------------------------------------
@@ -360,21 +353,21 @@ class _FakeModel:
         self.layers = layers
 
 
-def clip_gradient(ref: Any, rng: np.random.Generator, clip_value: float = 2.0) -> dict:
+def _clip_inputs(rng: np.random.Generator, **_: Any) -> dict[str, ndarray]:
+    return {"grad": rng.standard_normal((4, 5)) * 3.0}
+
+
+def clip_gradient(ref: Any, inputs: dict, clip_value: float = 2.0) -> dict:
     """A gradient clipped in place."""
-    grad = rng.standard_normal((4, 5)) * 3.0
+    grad = inputs["grad"]
     optim = ref.RNNSGD(0.1, clip_value=clip_value)
     optim._clip_gradient(grad)
     return {"grad": grad}
 
 
-def _clip_not_in_place(ref: Any, rng: np.random.Generator, clip_value: float = 2.0) -> dict:
-    return {"grad": rng.standard_normal((4, 5)) * 3.0}
-
-
-clip_gradient__mistakes = {
+_clip_gradient_mistakes = {
     "the gradient is unchanged: clip it in place (np.clip(grad, lo, hi, out=grad))": (
-        _clip_not_in_place
+        lambda ref, i: {"grad": i["grad"]}
     ),
 }
 
@@ -409,8 +402,6 @@ def adagrad(ref: Any, rng: np.random.Generator, steps: int = 4) -> dict:
 def _shakespeare(
     train_chars: int = 100_000, seq_len: int = 10, n_eval: int = 200, **_: Any
 ) -> tuple[dict, dict]:
-    from dlfs.datasets import char_vocabulary, load_text
-
     text = load_text("tinyshakespeare")
     vocab = char_vocabulary(text)
     data = np.asarray(vocab.encode(text), dtype=np.int64)
@@ -476,5 +467,19 @@ def _cross_entropy(got: dict, labels: dict, **_: Any) -> float:
     return float(-np.mean(np.log(np.clip(picked, 1e-12, 1.0))))
 
 
-shakespeare_lstm__data = _shakespeare
-shakespeare_lstm__metric = _cross_entropy
+PROBES = declare(
+    nwg_add,
+    nwg_mul,
+    Probe(nwg_backward, inputs=_nwg_inputs, mistakes=_nwg_backward_mistakes),
+    nwg_backward_deep,
+    *_NODES,
+    rnn_layer_forward,
+    rnn_layer_backward,
+    lstm_layer_forward,
+    lstm_layer_backward,
+    Probe(clip_gradient, inputs=_clip_inputs, mistakes=_clip_gradient_mistakes),
+    rnn_sgd,
+    adagrad,
+    Probe(shakespeare_lstm, data=_shakespeare, metric=_cross_entropy),
+)
+"""Every probe of this chapter, with its companions."""

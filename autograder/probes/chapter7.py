@@ -13,17 +13,10 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
-__all__ = [
-    "boston_train_batch",
-    "conv_layer",
-    "decoder",
-    "dense_layer",
-    "dense_layer_dropout",
-    "encoder",
-    "evaluate",
-    "lstm_layer",
-    "train_batch",
-]
+from .record import Probe, declare
+from .training import boston, rmse
+
+__all__ = ["PROBES"]
 
 
 def _torch() -> Any:
@@ -71,7 +64,7 @@ def dense_layer_dropout(
     return {"train": _np(layer(x)), "eval": evaluated}
 
 
-def dense_layer_dropout__judge(got: dict, expected: dict, keep: float = 0.6, **_: Any) -> list:
+def _dense_layer_dropout_judge(got: dict, expected: dict, keep: float = 0.6, **_: Any) -> list:
     train, evaluated = got["train"], got["eval"]
     if train.shape != evaluated.shape:
         return [("shape", False, f"training output {train.shape}, evaluation {evaluated.shape}")]
@@ -159,11 +152,16 @@ def train_batch(ref: Any, rng: np.random.Generator, n: int = 16, d: int = 5) -> 
     return result
 
 
-def evaluate(ref: Any, rng: np.random.Generator, n: int = 50, d: int = 5) -> dict[str, Any]:
+def _evaluate_inputs(rng: np.random.Generator, n: int = 50, d: int = 5) -> dict[str, ndarray]:
+    X = rng.standard_normal((n, d)).astype(np.float32)
+    return {"X": X, "y": rng.standard_normal((n, 1)).astype(np.float32)}
+
+
+def evaluate(ref: Any, inputs: dict, **_: Any) -> dict[str, Any]:
     """evaluate on a model with dropout: the loss (dropout off), in chunks, and the mode after."""
     torch = _torch()
-    X = rng.standard_normal((n, d)).astype(np.float32)
-    y = rng.standard_normal((n, 1)).astype(np.float32)
+    X, y = inputs["X"], inputs["y"]
+    d = X.shape[1]
     torch.manual_seed(6)
     model = _tiny_model(ref, torch, d, dropout=0.5)
     optim = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -182,12 +180,11 @@ def evaluate(ref: Any, rng: np.random.Generator, n: int = 50, d: int = 5) -> dic
     }
 
 
-def _evaluate_book(ref: Any, rng: np.random.Generator, n: int = 50, d: int = 5) -> dict:
-    right = evaluate(ref, rng, n, d)
-    return {**right, "training_mode_restored": 0}
+def _evaluate_book(ref: Any, inputs: dict) -> dict:
+    return {**evaluate(ref, inputs), "training_mode_restored": 0}
 
 
-evaluate__mistakes = {
+_evaluate_mistakes = {
     "the book's bug: the model stays in evaluation mode after evaluate, so dropout is off "
     "for every later epoch; put it back in the mode it was in (model.train(was_training))": (
         _evaluate_book
@@ -218,14 +215,6 @@ def decoder(ref: Any, rng: np.random.Generator, n: int = 2, hidden_dim: int = 8)
 # --- training on Boston housing ------------------------------------------------------------------
 
 
-def _boston(**_: Any) -> tuple[dict[str, ndarray], dict[str, ndarray]]:
-    from dlfs.datasets import boston_split, load_boston
-
-    features, target, _names = load_boston()
-    X_train, X_test, y_train, y_test = boston_split(features, target)
-    return {"X_train": X_train, "y_train": y_train, "X_test": X_test}, {"y_test": y_test}
-
-
 def boston_train_batch(
     ref: Any, rng: np.random.Generator, data: dict, epochs: int = 20, lr: float = 0.01, **_: Any
 ) -> dict[str, ndarray]:
@@ -249,11 +238,13 @@ def boston_train_batch(
 def warm_up() -> None:
     """Run every probe once on the reference, so that PyTorch's lazily imported modules are
     loaded (the grader's worker server calls this before forking chapter 7's workers)."""
+    # optional: the students' copy has no reference
     import dlfs.reference as reference
 
     rng = np.random.default_rng(0)
-    for probe in (dense_layer, dense_layer_dropout, conv_layer, lstm_layer, train_batch, evaluate):
-        probe(reference, rng)
+    for name in ("dense_layer", "dense_layer_dropout", "conv_layer", "lstm_layer", "train_batch"):
+        PROBES[name](reference, rng)
+    PROBES["evaluate"](reference, rng)
     fake = {
         "X_train": rng.standard_normal((320, 13)),
         "y_train": rng.standard_normal((320, 1)),
@@ -265,6 +256,7 @@ def warm_up() -> None:
 def warm_up_torch() -> None:
     """Load PyTorch's lazily imported modules without the reference (a learner's copy): a
     step of each kind the chapter's exercises take, on PyTorch's own modules."""
+    # optional: PyTorch is an extra, imported only where chapter 7 runs
     import torch
 
     torch.manual_seed(0)
@@ -291,12 +283,15 @@ def warm_up_torch() -> None:
         model(torch.randn(1, 1, 4, 4))
 
 
-def _rmse(got: dict[str, ndarray], labels: dict[str, ndarray], **_: Any) -> float:
-    preds = np.asarray(got["predictions"], dtype=np.float64)
-    if preds.shape != labels["y_test"].shape:
-        raise ValueError(f"predictions of shape {preds.shape}, expected {labels['y_test'].shape}")
-    return float(np.sqrt(np.mean((preds - labels["y_test"]) ** 2)))
-
-
-boston_train_batch__data = _boston
-boston_train_batch__metric = _rmse
+PROBES = declare(
+    Probe(boston_train_batch, data=boston, metric=rmse),
+    conv_layer,
+    decoder,
+    dense_layer,
+    Probe(dense_layer_dropout, judge=_dense_layer_dropout_judge),
+    encoder,
+    Probe(evaluate, inputs=_evaluate_inputs, mistakes=_evaluate_mistakes),
+    lstm_layer,
+    train_batch,
+)
+"""Every probe of this chapter, with its companions."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dlfs.autograder.course import Course, load_course
 from dlfs.autograder.paths import reference_root
-from dlfs.autograder.regions import Region, regions_in_tree
+from dlfs.autograder.stubs.regions import Region, regions_in_tree
 
 __all__ = [
     "fast_course",

@@ -9,9 +9,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from dlfs.autograder.batch import find_workspace, grade_class, write_csv
+from dlfs.autograder.classroom.batch import find_workspace, grade_class, write_csv
 from dlfs.autograder.cli.main import cli
-from dlfs.autograder.generate import build_exercises
+from dlfs.autograder.stubs.generate import build_exercises
 
 from .grading_helpers import reference_workspace, replace_body
 
@@ -96,7 +96,7 @@ def test_the_command_writes_csv_and_json(monkeypatch, tmp_path, report):
         calls.update(submissions=submissions, target=target, jobs=jobs)
         return report
 
-    monkeypatch.setattr("dlfs.autograder.batch.grade_class", fake_grade_class)
+    monkeypatch.setattr("dlfs.autograder.classroom.batch.grade_class", fake_grade_class)
     out = tmp_path / "grades.csv"
     result = CliRunner().invoke(
         cli, ["batch", str(tmp_path), "-t", TARGET, "-j", "3", "--csv", str(out), "--json"]

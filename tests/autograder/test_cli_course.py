@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from dlfs.autograder.cli import build as build_cmd
 from dlfs.autograder.cli import reset as reset_cmd
 from dlfs.autograder.cli.main import cli
-from dlfs.autograder.generate import BuildReport, Drift, Generation, ResetReport
 from dlfs.autograder.progress import ProgressStore
+from dlfs.autograder.stubs.generate import BuildReport, Drift, Generation, ResetReport
 
 COURSE = textwrap.dedent(
     """\
@@ -27,15 +27,15 @@ COURSE = textwrap.dedent(
     title = "Foundations"
     [chapter1.square]
     title = "Square [elementwise]"
-    targets = ["foundations:square"]
+    targets = ["foundations:leaky_relu"]
     hints = ["Think of x times x.", "np.power(x, 2) or x * x."]
     [[chapter1.square.checks]]
     kind = "agreement"
-    probe = "square"
+    probe = "leaky_relu"
     points = 2
     [[chapter1.square.checks]]
-    kind = "property"
-    probe = "shape"
+    kind = "fixture"
+    probe = "sigmoid_fixture"
     points = 1
     [chapter2]
     title = "Fundamentals"
@@ -45,7 +45,8 @@ COURSE = textwrap.dedent(
     hints = ["one", "two", "three"]
     [[chapter2.loss.checks]]
     kind = "gradient"
-    probe = "loss"
+    probe = "linear_regression_gradients"
+    name = "loss"
     points = 4
     """
 )
@@ -85,9 +86,9 @@ def test_list_json_and_one_chapter(runner):
     }
 
 
-def test_list_of_an_unknown_chapter_exits_1(runner):
+def test_list_of_an_unknown_chapter_is_a_usage_error(runner):
     result = runner.invoke(cli, ["list", "chapter9"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "unknown chapter 'chapter9'" in result.output
 
 
@@ -95,7 +96,7 @@ def test_a_malformed_course_is_reported_with_line_and_key(runner, tmp_path):
     (tmp_path / "course.toml").write_text(COURSE.replace("points = 4", "points = -4"))
     result = runner.invoke(cli, ["list"])
     assert result.exit_code == 1
-    assert "course.toml:26: [chapter2.loss.checks.points]" in result.output
+    assert "course.toml:27: [chapter2.loss.checks.points]" in result.output
 
 
 def test_hint_reveals_one_more_each_time(runner):
@@ -120,7 +121,7 @@ def test_hint_reveals_one_more_each_time(runner):
 def test_hint_needs_a_known_id(runner):
     assert runner.invoke(cli, ["hint"]).exit_code == 2
     result = runner.invoke(cli, ["hint", "chapter1.sqare"])
-    assert result.exit_code == 1 and "did you mean 'chapter1.square'" in result.output
+    assert result.exit_code == 2 and "did you mean 'chapter1.square'" in result.output
 
 
 def test_progress_shows_best_attempts_and_json(runner, tmp_path):
@@ -198,7 +199,7 @@ def test_reset_asks_first_and_aborts_on_no(runner, monkeypatch, tmp_path):
     monkeypatch.setattr(reset_cmd, "reset_exercise", _fake_reset(calls))
     result = runner.invoke(cli, ["reset", "chapter1.square", "--path", str(tmp_path)], input="n\n")
     assert result.exit_code == 1 and calls == []
-    assert "Replace square in" in result.output and "foundations.py" in result.output
+    assert "Replace leaky_relu in" in result.output and "foundations.py" in result.output
 
 
 def test_reset_with_confirmation_or_yes(runner, monkeypatch, tmp_path):
@@ -215,6 +216,6 @@ def test_reset_with_confirmation_or_yes(runner, monkeypatch, tmp_path):
     assert calls == [("chapter1.square", tmp_path)] * 2
 
 
-def test_reset_of_an_unknown_exercise_exits_1_without_asking(runner):
+def test_reset_of_an_unknown_exercise_is_a_usage_error_without_asking(runner):
     result = runner.invoke(cli, ["reset", "chapter1.nope"])
-    assert result.exit_code == 1 and "unknown exercise 'chapter1.nope'" in result.output
+    assert result.exit_code == 2 and "unknown exercise 'chapter1.nope'" in result.output

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from dlfs.autograder.cli.main import cli
+from dlfs.autograder.course import UnknownName
 from dlfs.autograder.results import CheckResult, ExerciseResult, GradeReport
 
 
@@ -75,7 +76,7 @@ def test_path_is_passed_through(calls, tmp_path):
 
 def test_an_unknown_target_is_a_usage_error(monkeypatch):
     def fake_grade(target, **kwargs):
-        raise ValueError(f"unknown chapter or exercise {target!r}")
+        raise UnknownName(f"unknown chapter or exercise {target!r}")
 
     monkeypatch.setattr("dlfs.autograder.api.grade", fake_grade)
     result = CliRunner().invoke(cli, ["chapter99"])

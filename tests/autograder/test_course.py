@@ -36,13 +36,13 @@ SMALL = textwrap.dedent(
 
     [[chapter3.sigmoid_forward.checks]]
     kind = "agreement"
-    probe = "sigmoid"
+    probe = "sigmoid_forward"
     points = 2
     atol = 1e-12
 
     [[chapter3.sigmoid_forward.checks]]
     kind = "gradient"
-    probe = "sigmoid_grad"
+    probe = "sigmoid_backward"
     points = 1
     hidden = true
 
@@ -64,9 +64,9 @@ def test_a_small_course_loads_into_dataclasses():
     assert exercise.timeout == 10 and exercise.memory_mb == 2048
     assert exercise.line == 11
     agreement, gradient = exercise.checks
-    assert agreement.name == "sigmoid" and not agreement.hidden
-    assert agreement.get("atol") == 1e-12 and agreement.get("rtol") == 1e-6
-    assert gradient.hidden and gradient.get("gradcheck_tol") == 1e-5
+    assert agreement.name == "sigmoid_forward" and not agreement.hidden
+    assert agreement.atol == 1e-12 and agreement.rtol == 1e-6
+    assert gradient.hidden and gradient.tol == 1e-5
 
 
 def test_select_understands_all_a_chapter_and_an_exercise():
@@ -133,7 +133,8 @@ def test_a_target_claimed_twice_is_refused():
         title = "Again"
         targets = ["activations:Sigmoid._output"]
         [[chapter1.again.checks]]
-        kind = "property"
+        kind = "fixture"
+        probe = "sigmoid_fixture"
         points = 1
         """
     )
@@ -170,3 +171,74 @@ def test_the_repository_course_has_seven_titled_chapters():
     assert all(c.title for c in course.chapters)
     for exercise in course.exercises:
         assert 2 <= len(exercise.hints) <= 3, exercise.id
+
+
+TRAINING = textwrap.dedent(
+    """\
+    [course]
+    title = "Tiny"
+
+    [chapter3]
+    title = "Deep learning from scratch"
+
+    [chapter3.train_epoch]
+    title = "One epoch"
+    targets = ["trainer:Trainer._train_epoch"]
+
+    [[chapter3.train_epoch.checks]]
+    kind = "training"
+    probe = "boston_trainer"
+    metric = "rmse"
+    threshold = 4.8
+    budget = 2
+    points = 1
+
+    [chapter3.sigmoid_forward]
+    title = "Sigmoid"
+    targets = ["activations:Sigmoid._output"]
+    checks = [
+        { kind = "agreement", points = 1 },
+        { kind = "gradient", probe = "sigmoid_backward", points = 1 },
+    ]
+    """
+)
+
+
+def test_a_check_says_each_fact_once_and_defaults_are_resolved_at_load():
+    course = parse_course(TRAINING)
+    training = course.exercise("chapter3.train_epoch").checks[0]
+    assert (training.metric, training.threshold, training.budget) == ("rmse", 4.8, 2)
+    assert not training.higher_is_better and training.probe_params == {"budget": 2}
+    agreement, gradient = course.exercise("chapter3.sigmoid_forward").checks
+    assert agreement.probe == "sigmoid_forward"  # the exercise's name
+    assert (agreement.rtol, agreement.atol, gradient.tol) == (1e-7, 1e-10, 1e-5)
+    assert (agreement.line, gradient.line) == (23, 24)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "key", "says"),
+    [
+        ("threshold = 4.8", "threshhold = 4.8", 15, "threshhold", "did you mean 'threshold'"),
+        ('metric = "rmse"', 'metric = "acuracy"', 14, "metric", "did you mean 'accuracy'"),
+        ("threshold = 4.8", 'threshold = "4.8"', 15, "threshold", "must be a number"),
+        ("budget = 2", "budget = 0", 16, "budget", "must be positive"),
+        ('probe = "boston_trainer"', 'probe = "boston_traner"', 13, "probe", "no probe"),
+        ('probe = "boston_trainer"', 'probe = "sigmoid_forward"', 13, "probe", "no data"),
+        ('"trainer:Trainer._train_epoch"', '"trainer:Trainer.train"', 9, "targets", "defines no"),
+        ('kind = "agreement", points = 1', 'kind = "agreement", point = 1', 23, "point", ""),
+        ('probe = "sigmoid_backward", ', "rtol = 1e-3, ", 24, "rtol", "kind gradient"),
+    ],
+)
+def test_loading_refuses_what_grading_would_trip_on(old, new, line, key, says):
+    assert old in TRAINING
+    error = _error(TRAINING.replace(old, new, 1))
+    assert error.line == line, str(error)
+    assert error.key.endswith(key), str(error)
+    assert says in str(error)
+
+
+def test_a_course_file_that_is_not_utf8_names_the_file_and_line(tmp_path):
+    path = tmp_path / "course.toml"
+    path.write_bytes(TRAINING.encode("utf-8").replace(b'"Tiny"', b'"Ti\xffny"'))
+    with pytest.raises(CourseError, match=r"course\.toml:2: is not UTF-8"):
+        load_course(path)

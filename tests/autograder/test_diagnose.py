@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlfs.autograder.checks import compare_arrays
-from dlfs.autograder.diagnose import diagnose, scale_factor
+from dlfs.autograder.grading.compare import compare_arrays
+from dlfs.autograder.grading.diagnose import diagnose, scale_factor
 
 
 @pytest.fixture

@@ -5,20 +5,21 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import textwrap
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import pytest
 
-from dlfs.autograder.course import load_course, parse_course
-from dlfs.autograder.generate import (
+from dlfs.autograder.course import Target, load_course, parse_course
+from dlfs.autograder.paths import exercises_root, reference_root
+from dlfs.autograder.stubs.generate import (
     Drift,
     build_exercises,
     check_exercises,
     generate_tree,
     reset_exercise,
 )
-from dlfs.autograder.paths import exercises_root, reference_root
-from dlfs.autograder.regions import RegionError, find_regions, stub_source
+from dlfs.autograder.stubs.regions import RegionError, find_regions, stub_source
 
 MODULE = textwrap.dedent(
     '''\
@@ -64,7 +65,7 @@ COURSE = textwrap.dedent(
     hints = ["a", "b"]
     [[chapter1.double.checks]]
     kind = "agreement"
-    probe = "double"
+    probe = "leaky_relu"
     points = 1
     [chapter1.halve]
     title = "Halve"
@@ -72,7 +73,7 @@ COURSE = textwrap.dedent(
     hints = ["a", "b"]
     [[chapter1.halve.checks]]
     kind = "agreement"
-    probe = "halve"
+    probe = "sigmoid"
     points = 1
     """
 )
@@ -150,7 +151,7 @@ def tiny(tmp_path: Path):
     (reference / "sub" / "table.json").write_bytes(b'{"a": 1}')
     (reference / "__pycache__").mkdir()
     (reference / "__pycache__" / "things.cpython-311.pyc").write_bytes(b"junk")
-    course = parse_course(COURSE)
+    course = parse_course(COURSE, reference=reference)
     return reference, course, tmp_path / "exercises"
 
 
@@ -176,8 +177,11 @@ def test_generate_tree_mirrors_the_reference(tiny):
 
 
 def test_generate_tree_reports_regions_and_exercises_without_partner(tiny):
-    reference, _, _ = tiny
-    course = parse_course(COURSE.replace("things:double", "things:triple"))
+    reference, course, _ = tiny
+    double, halve = course.exercises  # a target that the reference lost since loading
+    triple = replace(double, targets=(Target("things", "triple"),))
+    chapter = replace(course.chapters[0], exercises=(triple, halve))
+    course = replace(course, chapters=(chapter,))
     generation = generate_tree(reference, course)
     assert [str(r.target) for r in generation.unmapped] == ["things:double"]
     assert [(i, str(t)) for i, t in generation.unclaimed] == [("chapter1.double", "things:triple")]

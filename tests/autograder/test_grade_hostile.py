@@ -43,7 +43,7 @@ HOSTILE = {
         "failed",
     ),
     "patch_the_grader": (
-        "import dlfs.autograder.checks as checks\n"
+        "import dlfs.autograder.grading.judge as checks\n"
         "import dlfs.autograder.results as results\n"
         "checks.evaluate = lambda *a, **k: None\n"
         "results.CheckResult.__init__ = lambda self, *a, **k: None\n"

@@ -96,8 +96,8 @@ def test_the_mistake_is_named(case, tmp_path, data_dir):
 
 
 def test_attempts_are_recorded_in_the_progress_store(tmp_path, monkeypatch):
-    from dlfs.autograder.generate import build_exercises
     from dlfs.autograder.progress import ProgressStore
+    from dlfs.autograder.stubs.generate import build_exercises
 
     monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
     stubs = tmp_path / "stubs"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from dlfs.autograder.classroom.gradescope import build_autograder, results_json
 from dlfs.autograder.course import parse_course
-from dlfs.autograder.gradescope import build_autograder, results_json
 from dlfs.autograder.results import CheckResult, ExerciseResult, GradeReport
 
 from .grading_helpers import reference_workspace, replace_body

@@ -18,8 +18,8 @@ import pytest
 pytest.importorskip("nbgrader")
 
 from dlfs.autograder.course import load_course
-from dlfs.autograder.nbgrader_course import nbgrader_env, publish
 from dlfs.autograder.notebook import grade_cells
+from dlfs.autograder.notebook.publish import nbgrader_env, publish
 
 CHAPTER = "chapter1"
 WRONG_SIGMOID = '''def sigmoid(x):
@@ -51,7 +51,11 @@ def _course_file(tmp_path: Path) -> Path:
     start = text.index("[chapter1]")
     end = text.index("[chapter2]")
     part = text[start:end]
-    part = part.replace('probe = "sigmoid"\n', 'probe = "sigmoid"\nhidden = true\n', 1)
+    part = part.replace(
+        '{ kind = "agreement", points = 0.5 }',
+        '{ kind = "agreement", points = 0.5, hidden = true }',
+        1,
+    )
     part = part.replace("[chapter1.chain_deriv_3]\n", "[chapter1.chain_deriv_3]\ntimeout = 3\n", 1)
     path = tmp_path / "course.toml"
     path.write_text(text[:start] + part + text[end:], encoding="utf-8")
@@ -157,3 +161,23 @@ def test_publish_autograde_feedback_export(tmp_path, monkeypatch):
         course_dir / "autograded" / "bob" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4
     )
     assert expected.group(1) not in nbformat.writes(autograded)
+
+
+def test_a_config_published_before_the_notebook_package_still_loads():
+    """Courses published before the move name ``dlfs.autograder.nbgrader_preprocessors``."""
+    from traitlets.config import Config
+
+    from dlfs.autograder.notebook import preprocessors
+    from dlfs.autograder.notebook.publish import config_text
+
+    text = config_text(60)
+    assert "from dlfs.autograder.notebook.preprocessors import (" in text
+    old = text.replace(
+        "from dlfs.autograder.notebook.preprocessors import (",
+        "from dlfs.autograder.nbgrader_preprocessors import (",
+    )
+    config = Config()
+    namespace = {"get_config": lambda: config, "__file__": "/course/nbgrader_config.py"}
+    exec(compile(old, "nbgrader_config.py", "exec"), namespace)
+    assert config.Autograde.autograde_preprocessors[0] is preprocessors.ExecuteSafely
+    assert preprocessors.RegradeTestCells in config.Autograde.autograde_preprocessors

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from dlfs.autograder.cli.main import cli
 from dlfs.autograder.course import load_course
 from dlfs.autograder.notebook import check, format_feedback, grade_cells
-from dlfs.autograder.notebook_source import collect_definitions, write_workspace
-from dlfs.autograder.notebooks import NOTEBOOK_DIR, chapter_notebook, notebook_files
+from dlfs.autograder.notebook.generate import NOTEBOOK_DIR, chapter_notebook, notebook_files
+from dlfs.autograder.notebook.source import collect_definitions, write_workspace
 from dlfs.autograder.paths import exercises_root
 from dlfs.autograder.progress import ProgressStore
 from dlfs.autograder.results import CheckResult, ExerciseResult, GradeReport
@@ -132,7 +132,11 @@ def test_check_outside_ipython_reads_the_callers_functions(tmp_path, capsys):
 def test_check_leaves_hidden_checks_to_the_instructors_grading(tmp_path, monkeypatch, capsys):
     text = load_course().path.read_text(encoding="utf-8")
     start = text.index("[chapter1.sigmoid]")
-    hidden = text[start:].replace('probe = "sigmoid"\n', 'probe = "sigmoid"\nhidden = true\n', 1)
+    hidden = text[start:].replace(
+        '{ kind = "agreement", points = 0.5 }',
+        '{ kind = "agreement", points = 0.5, hidden = true }',
+        1,
+    )
     course_file = tmp_path / "course.toml"
     course_file.write_text(text[:start] + hidden, encoding="utf-8")
     monkeypatch.setenv("DLFS_COURSE", str(course_file))
@@ -185,7 +189,7 @@ def test_publish_command_calls_the_api(monkeypatch, tmp_path):
         calls.append((chapter, course_dir, cell_timeout))
         return Report()
 
-    monkeypatch.setattr("dlfs.autograder.nbgrader_course.publish", fake)
+    monkeypatch.setattr("dlfs.autograder.notebook.publish.publish", fake)
     result = CliRunner().invoke(
         cli, ["publish", "chapter1", "--course-dir", str(tmp_path), "--cell-timeout", "7"]
     )
@@ -197,7 +201,7 @@ def test_publish_command_calls_the_api(monkeypatch, tmp_path):
 
 
 def test_publish_refuses_bad_arguments(tmp_path):
-    from dlfs.autograder.nbgrader_course import publish
+    from dlfs.autograder.notebook.publish import publish
 
     with pytest.raises(ValueError, match="chapter99"):
         publish("chapter99", tmp_path)

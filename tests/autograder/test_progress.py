@@ -13,8 +13,8 @@ import pytest
 from dlfs.autograder.course import parse_course
 from dlfs.autograder.hints import next_hint, revealed_hints
 from dlfs.autograder.paths import data_dir
-from dlfs.autograder.progress import DB_NAME, ProgressStore, record_attempt, summarize
-from dlfs.autograder.progress_plot import plot_progress, progress_timeline
+from dlfs.autograder.progress.plot import plot_progress, progress_timeline
+from dlfs.autograder.progress.store import DB_NAME, ProgressStore, record_attempt, summarize
 
 COURSE = textwrap.dedent(
     """\
@@ -24,25 +24,28 @@ COURSE = textwrap.dedent(
     title = "One"
     [chapter1.a]
     title = "A"
-    targets = ["m:a"]
+    targets = ["foundations:leaky_relu"]
     hints = ["gentle", "explicit", "the answer"]
     [[chapter1.a.checks]]
     kind = "agreement"
+    probe = "leaky_relu"
     points = 2
     [chapter1.b]
     title = "B"
-    targets = ["m:b"]
+    targets = ["foundations:sigmoid"]
     [[chapter1.b.checks]]
     kind = "agreement"
+    probe = "sigmoid"
     points = 1
     [chapter2]
     title = "Two"
     [chapter2.c]
     title = "C"
-    targets = ["m:c"]
+    targets = ["linear_regression:loss_gradients"]
     hints = ["one", "two"]
     [[chapter2.c.checks]]
     kind = "gradient"
+    probe = "linear_regression_gradients"
     points = 3
     """
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dlfs.autograder.sandbox import Limits, ProbeCall, run_worker
-from dlfs.autograder.splice import read_target
+from dlfs.autograder.sandbox.splice import read_target
 
 from .grading_helpers import reference_workspace, replace_body
 
@@ -79,7 +79,7 @@ def test_two_replies_arriving_together_are_both_read():
     import os
     from types import SimpleNamespace
 
-    from dlfs.autograder.server import ForkServer
+    from dlfs.autograder.sandbox.server import ForkServer
 
     read_end, write_end = os.pipe()
     os.write(write_end, b'{"pid": 12}\n{"exit": 0}\n')
@@ -100,7 +100,7 @@ def test_a_forged_array_header_is_refused_before_anything_is_allocated(tmp_path)
 
     import numpy as np
 
-    from dlfs.autograder.sandbox import load_arrays
+    from dlfs.autograder.sandbox.outputs import load_arrays
 
     honest = tmp_path / "honest.npz"
     np.savez(honest, output=np.arange(6.0).reshape(2, 3))
@@ -127,7 +127,7 @@ def test_the_grader_does_not_follow_links_the_worker_left(workspace):
 def test_the_process_limit_counts_the_user_s_running_tasks():
     import os
 
-    from dlfs.autograder.worker import _user_tasks
+    from dlfs.autograder.sandbox.confine import _user_tasks
 
     running = _user_tasks(os.getuid())
     if running is None:

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from dlfs.autograder.splice import (
+from dlfs.autograder.sandbox.splice import (
     LearnerFunction,
     SpliceError,
     install,

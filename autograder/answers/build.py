@@ -1,0 +1,196 @@
+"""Making the stored answers from the reference (``dlfs-grade build-answers``).
+
+For every public check whose kind is stored, the pristine probe's outputs (for a gradient
+check its central differences) and the outputs of each of the probe's known mistakes, a file
+per chapter, written atomically.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+from ..course import Course, load_course
+from ..grading.answers import ReferenceAnswers, reference_available
+from ..grading.plan import PlannedCheck, check_seed
+from ..probes.record import find_probe
+from .store import STORED_KINDS, TYPES_KEY, AnswerStoreError, answers_dir, check_key, load_file
+
+__all__ = ["BuildReport", "build_answers", "compare_answers"]
+
+
+@dataclass
+class BuildReport:
+    """What :func:`build_answers` wrote.
+
+    Attributes:
+        files: the ``.npz`` files written, one per chapter.
+        checks: how many checks' answers were stored.
+        bytes: the files' total size.
+        skipped: chapters left out, with why (PyTorch missing for chapter 7).
+    """
+
+    files: list[Path] = field(default_factory=list)
+    checks: int = 0
+    bytes: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": [str(p) for p in self.files],
+            "checks": self.checks,
+            "bytes": self.bytes,
+            "skipped": dict(self.skipped),
+        }
+
+
+def _stored_checks(course: Course, chapters: Iterable[str] | None) -> dict[str, list[PlannedCheck]]:
+    """chapter -> every public check whose answers are stored."""
+    wanted = set(chapters) if chapters is not None else None
+    found: dict[str, list[PlannedCheck]] = {}
+    for exercise in course.exercises:
+        if wanted is not None and exercise.chapter not in wanted:
+            continue
+        for index, spec in enumerate(exercise.checks):
+            if spec.hidden or spec.kind not in STORED_KINDS:
+                continue
+            check = PlannedCheck(
+                spec, exercise.chapter, check_seed(exercise.id, index), spec.probe_params
+            )
+            found.setdefault(exercise.chapter, []).append(check)
+    return found
+
+
+class _Arrays:
+    """A chapter's stored arrays and the manifest of their Python types."""
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, ndarray] = {}
+        self.types: dict[str, str] = {}
+
+    def put(self, name: str, value: Any) -> None:
+        array = np.asarray(value)
+        if array.dtype.hasobject or array.dtype.kind not in "biufc":
+            raise AnswerStoreError(f"{name} is not a numeric array (dtype {array.dtype})")
+        self.arrays[name] = array
+        self.types[name] = type(value).__name__
+
+    def has(self, key: str) -> bool:
+        return any(name.startswith(f"{key}/") for name in self.arrays)
+
+    def with_manifest(self) -> dict[str, ndarray]:
+        manifest = json.dumps(self.types, sort_keys=True).encode("utf-8")
+        return {**self.arrays, TYPES_KEY: np.frombuffer(manifest, dtype=np.uint8)}
+
+
+def _arrays_of(checks: list[PlannedCheck]) -> dict[str, ndarray]:
+    """Every stored array of one chapter, plus the types manifest."""
+    reference = importlib.import_module("dlfs.reference")
+    answers = ReferenceAnswers()
+    stored = _Arrays()
+    for check in checks:
+        numerical = check.spec.kind == "gradient"
+        key = check_key(check.module, check.spec.probe, check.params, check.seed, numerical)
+        if stored.has(key):
+            continue  # an agreement and a property check may share their probe call
+        for name, value in answers.expected(check, numerical).items():
+            stored.put(f"{key}/{name}", value)
+        probe = find_probe(check.module, check.spec.probe)
+        rng = np.random.default_rng(check.seed)
+        for i, _, outputs in probe.wrong_outputs(reference, rng, check.params):
+            for name, value in outputs.items():
+                stored.put(f"{key}/mistake{i}/{name}", value)
+    return stored.with_manifest()
+
+
+def build_answers(
+    course: Course | None = None,
+    out_dir: Path | str | None = None,
+    chapters: Iterable[str] | None = None,
+) -> BuildReport:
+    """Run every public check's reference side and store the answers, a file per chapter.
+
+    Args:
+        course: the course (default: ``load_course()``).
+        out_dir: where to write (default: :func:`~.store.answers_dir`).
+        chapters: only these chapters (default: every chapter with stored checks).
+    Returns:
+        What was written. Chapter 7 is skipped, and says so, where PyTorch is missing.
+    Raises:
+        ValueError: when the reference is not installed.
+    """
+    if not reference_available():
+        raise ValueError(
+            "the stored answers are made from the reference: dlfs.reference is missing"
+        )
+    course = course or load_course()
+    out = Path(out_dir) if out_dir is not None else answers_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    report = BuildReport()
+    for chapter, checks in _stored_checks(course, chapters).items():
+        if chapter == "chapter7" and importlib.util.find_spec("torch") is None:
+            report.skipped[chapter] = "PyTorch is not installed"
+            continue
+        path = out / f"{chapter}.npz"
+        tmp = out / f".{chapter}.tmp.npz"
+        np.savez_compressed(tmp, **_arrays_of(checks))
+        tmp.replace(path)
+        load_file.cache_clear()
+        report.files.append(path)
+        report.checks += len(checks)
+        report.bytes += path.stat().st_size
+    return report
+
+
+_FLOAT32_CHAPTERS = {"chapter7.npz"}
+"""Chapters computed by PyTorch in float32, whose last bits differ between CPUs: they are
+compared at float32's precision."""
+
+
+def _tolerances(name: str, rtol: float, atol: float) -> tuple[float, float]:
+    if name in _FLOAT32_CHAPTERS:
+        return max(rtol, 1e-5), max(atol, 1e-6)
+    return rtol, atol
+
+
+def _compare_file(name: str, left: Path, right: Path, rtol: float, atol: float) -> list[str]:
+    a, a_types = load_file(str(left))
+    b, b_types = load_file(str(right))
+    problems = [
+        f"{name}: {key} only in {'left' if key in a else 'right'}"
+        for key in sorted(set(a) ^ set(b))
+    ]
+    for key in sorted(set(a) & set(b)):
+        same = a[key].shape == b[key].shape and a[key].dtype == b[key].dtype
+        r, t = _tolerances(name, rtol, atol)
+        if not same or not np.allclose(a[key], b[key], rtol=r, atol=t, equal_nan=True):
+            problems.append(f"{name}: {key} differs")
+    if a_types != b_types:
+        problems.append(f"{name}: the recorded types differ")
+    return problems
+
+
+def compare_answers(
+    left: Path | str, right: Path | str, rtol: float = 1e-7, atol: float = 1e-9
+) -> list[str]:
+    """How two folders of stored answers differ (empty: the same answers, within rounding)."""
+    problems: list[str] = []
+    names = sorted(
+        {p.name for p in Path(left).glob("chapter*.npz")}
+        | {p.name for p in Path(right).glob("chapter*.npz")}
+    )
+    for name in names:
+        a_path, b_path = Path(left) / name, Path(right) / name
+        if not a_path.is_file() or not b_path.is_file():
+            problems.append(f"{name}: only in {'right' if not a_path.is_file() else 'left'}")
+            continue
+        problems += _compare_file(name, a_path, b_path, rtol, atol)
+    return problems

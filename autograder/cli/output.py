@@ -1,0 +1,117 @@
+"""Everything the CLI prints goes through here: tables, statuses, JSON, errors, exit codes.
+
+On a terminal, rich colour and box lines; elsewhere (piped, ``NO_COLOR``, ``TERM=dumb``) the
+same tables as plain aligned text with a wide page, so that ``dlfs-grade list > file`` is
+text a script can read. ``--json`` prints one JSON document on stdout and nothing else.
+
+Exit codes, the same for every command: 0 success; 1 a failure (something did not pass,
+or could not be done: a broken course file, a corrupt data set, a failed download); 2 a
+usage error (an unknown option, chapter, exercise or data set name).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Column, Table
+from rich.text import Text
+
+from ..course import UnknownName
+
+__all__ = [
+    "Failure",
+    "abort",
+    "check_mark",
+    "echo_json",
+    "make_console",
+    "make_table",
+    "status_text",
+    "usage_error",
+]
+
+STATUS_STYLE = {
+    "passed": "green",
+    "failed": "red",
+    "error": "red",
+    "timeout": "yellow",
+    "not_started": "dim",
+}
+STATUS_LABEL = {
+    "passed": "passed",
+    "failed": "failed",
+    "error": "error",
+    "timeout": "timeout",
+    "not_started": "not started",
+}
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console on stdout (or stderr) that is plain when not writing to a terminal."""
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(stderr=stderr, highlight=False, width=160)
+    return console
+
+
+def make_table(console: Console, *columns: str | Column, title: str | None = None) -> Table:
+    """A table with a header row; box lines and bold headers only on a terminal."""
+    style = box.SIMPLE_HEAD if console.is_terminal else None
+    return Table(
+        *columns,
+        title=title,
+        box=style,
+        show_edge=False,
+        pad_edge=False,
+        title_justify="left",
+        header_style="bold" if console.is_terminal else "",
+    )
+
+
+def status_text(status: str) -> Text:
+    """An exercise's status, spelled for people and coloured on a terminal."""
+    return Text(STATUS_LABEL.get(status, status), style=STATUS_STYLE.get(status, ""))
+
+
+def check_mark(console: Console, passed: bool, skipped: bool = False) -> Text:
+    """A check's mark: ✓ ✗ – on a terminal, ``ok`` ``FAIL`` ``skip`` in plain text."""
+    if console.is_terminal:
+        if skipped:
+            return Text("–", style="dim")
+        return Text("✓", style="green") if passed else Text("✗", style="red")
+    return Text("skip" if skipped else "ok" if passed else "FAIL")
+
+
+def echo_json(data: Any) -> None:
+    """Print ``data`` as indented JSON on stdout."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def abort(error: Exception) -> click.ClickException:
+    """The exception that ends a command for ``error``: a usage error (exit 2) for an
+    unknown chapter or exercise name, else a failure (exit 1, ``Error: …`` on stderr)."""
+    if isinstance(error, UnknownName):
+        return usage_error(error)
+    return click.ClickException(str(error))
+
+
+def usage_error(error: Exception) -> click.UsageError:
+    """A usage error (exit 2): an unknown chapter, exercise or name on the command line."""
+    return click.UsageError(str(error))
+
+
+class Failure(click.ClickException):
+    """A command that ran but did not succeed (exit 1), its outcome already shown."""
+
+    exit_code = 1
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+
+    def show(self, file: Any = None) -> None:
+        if self.message:
+            super().show(file)

@@ -1,0 +1,179 @@
+"""Where the expected values come from: the reference, or the answers stored from it.
+
+One object, chosen once per grading run by :func:`answer_source`, answers every question the
+pipeline asks about the right answer:
+
+* :class:`ReferenceAnswers` runs each probe on the pristine reference, in the grader (where
+  the reference is installed: self-study, the instructor's machine, Gradescope);
+* :class:`StoredAnswers` reads the arrays that ``dlfs-grade build-answers`` stored from the
+  reference (the students' copy, which has no reference). Hidden checks cannot run there; the
+  worker imports the learner's whole package, so a check can run into another unfinished
+  exercise, which the messages then name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..answers.store import AnswerStoreError, load_expected, load_mistakes
+from ..probes.record import find_probe
+from .plan import HIDDEN_NOT_RUN, PlannedCheck
+
+__all__ = [
+    "HIDDEN_NOT_RUN",
+    "AnswerSource",
+    "GraderError",
+    "ReferenceAnswers",
+    "StoredAnswers",
+    "answer_source",
+    "reference_available",
+]
+
+_STUB_ERROR = re.compile(r"NotImplementedError: (chapter\d+\.\w+)")
+_TORCH = ("torch", "torch.nn", "torch.optim", "torch.optim.lr_scheduler")
+_REFERENCE_TORCH = tuple(
+    f"dlfs.reference.pytorch.{name}"
+    for name in ("layers", "models", "trainer", "lstm", "autoencoder")
+)
+
+
+class GraderError(Exception):
+    """The grader cannot judge a check (a broken course or probe, missing stored answers):
+    the grader's fault, never the learner's."""
+
+
+class AnswerSource(Protocol):
+    """What the pipeline asks about the right answers."""
+
+    runs_hidden: bool
+    """Whether hidden checks can run (they need the reference)."""
+
+    def expected(self, check: PlannedCheck, numerical: bool = False) -> dict[str, Any]:
+        """The pristine probe's outputs (or, ``numerical``, its central differences)."""
+
+    def mistakes(self, check: PlannedCheck) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(description, outputs)`` of each known mistake of the check's probe."""
+
+    def learner_package(self, workspace: Path) -> str | None:
+        """The package the worker imports whole (None: splice into the reference)."""
+
+    def preload(self, chapter: str) -> tuple[str, ...]:
+        """What the worker server imports before forking a worker for ``chapter``."""
+
+    def explain(self, message: str, exercise_id: str) -> str:
+        """A check's message, reworded where this source makes it mean something else."""
+
+
+def reference_available() -> bool:
+    """Whether the answer key, ``dlfs.reference``, is installed here."""
+    try:
+        return importlib.util.find_spec("dlfs.reference") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def answer_source(use_reference: bool | None = None) -> AnswerSource:
+    """The reference where it is installed (or when asked for), else the stored answers."""
+    if use_reference is None:
+        use_reference = reference_available()
+    return ReferenceAnswers() if use_reference else StoredAnswers()
+
+
+def _reference() -> ModuleType:
+    """The pristine reference package (the grader never splices anything into it)."""
+    return importlib.import_module("dlfs.reference")
+
+
+class ReferenceAnswers:
+    """Expected values computed by running the probes on the pristine reference."""
+
+    runs_hidden = True
+
+    def expected(self, check: PlannedCheck, numerical: bool = False) -> dict[str, Any]:
+        extra = {"numerical": True} if numerical else {}
+        probe = find_probe(check.module, check.spec.probe)
+        try:
+            rng = np.random.default_rng(check.seed)
+            return probe(_reference(), rng, **check.params, **extra)
+        except Exception as error:
+            raise GraderError(f"probe {check.module}.{probe.name}: {error!r}") from error
+
+    def mistakes(self, check: PlannedCheck) -> Iterator[tuple[str, dict[str, Any]]]:
+        probe = find_probe(check.module, check.spec.probe)
+        rng = np.random.default_rng(check.seed)
+        for _, description, outputs in probe.wrong_outputs(_reference(), rng, check.params):
+            yield description, outputs
+
+    def learner_package(self, workspace: Path) -> str | None:
+        return None
+
+    def preload(self, chapter: str) -> tuple[str, ...]:
+        if chapter != "chapter7":
+            return ()
+        return (*_TORCH, *_REFERENCE_TORCH, "dlfs.autograder.probes.chapter7:warm_up")
+
+    def explain(self, message: str, exercise_id: str) -> str:
+        return message
+
+
+class StoredAnswers:
+    """Expected values read from the answers stored with the package (no reference here).
+
+    Args:
+        folder: where the ``chapterN.npz`` files are (default: the package's own).
+    """
+
+    runs_hidden = False
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+
+    def expected(self, check: PlannedCheck, numerical: bool = False) -> dict[str, Any]:
+        try:
+            return load_expected(
+                check.module, check.spec.probe, check.params, check.seed, numerical, self.folder
+            )
+        except AnswerStoreError as error:
+            raise GraderError(str(error)) from error
+
+    def mistakes(self, check: PlannedCheck) -> Iterator[tuple[str, dict[str, Any]]]:
+        numerical = check.spec.kind == "gradient"
+        stored = load_mistakes(
+            check.module, check.spec.probe, check.params, check.seed, numerical, self.folder
+        )
+        descriptions = list(find_probe(check.module, check.spec.probe).mistakes)
+        for index, outputs in sorted(stored.items()):
+            if index < len(descriptions):
+                yield descriptions[index], outputs
+
+    def learner_package(self, workspace: Path) -> str | None:
+        return str(workspace)
+
+    def preload(self, chapter: str) -> tuple[str, ...]:
+        # the learner's package is never imported unsandboxed: warm torch up on its own
+        return (
+            (*_TORCH, "dlfs.autograder.probes.chapter7:warm_up_torch")
+            if chapter == "chapter7"
+            else ()
+        )
+
+    def explain(self, message: str, exercise_id: str) -> str:
+        """Reword a stub's ``NotImplementedError`` from *another* exercise (the learner's own
+        unfinished code runs beside the exercise graded)."""
+        match = _STUB_ERROR.search(message)
+        if match is None or match.group(1) == exercise_id:
+            return message
+        other = match.group(1)
+        return (
+            f"this check needs {other} too: without the reference your own {other} runs with "
+            f"{exercise_id}, and it is still the stub. Finish {other} first (at the instructor's, "
+            "each exercise is graded on its own)"
+        )

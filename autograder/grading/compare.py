@@ -1,0 +1,159 @@
+"""Comparing the learner's arrays with the expected ones, and naming a known mistake.
+
+A failed comparison's message names the array, the worst element, the error against its
+tolerance and, where the evidence fits, the likely mistake: a generic one (``diagnose``) or a
+known wrong implementation of the probe whose outputs the learner's match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+from ..sandbox.protocol import CallOutcome
+from .diagnose import diagnose
+
+__all__ = ["batch_size", "compare_all", "compare_arrays", "known_mistake"]
+
+Verdict = tuple[bool, str, dict[str, Any]]
+"""``(passed, message, details)``."""
+
+
+def batch_size(params: Mapping[str, Any], expected: Mapping[str, Any]) -> int | None:
+    """The batch size N of a probe call: a parameter, else the first axis of an output."""
+    for key in ("batch_size", "n", "N"):
+        if isinstance(params.get(key), int):
+            return int(params[key])
+    for value in expected.values():
+        if isinstance(value, np.ndarray) and value.ndim >= 2:
+            return int(value.shape[0])
+    return None
+
+
+def _form_problem(
+    name: str, got: ndarray, want: ndarray, expected: Any, got_type: str
+) -> str | None:
+    """Why ``got`` cannot be compared with ``want`` element by element (None: it can)."""
+    if isinstance(expected, np.ndarray) and want.ndim > 0 and got_type != "ndarray":
+        return f"{name} should be a NumPy array; your code returned a {got_type}"
+    if got.dtype.kind not in "biufc":
+        return f"{name} should be numeric; got dtype {got.dtype}"
+    return None
+
+
+def compare_arrays(
+    name: str,
+    got: ndarray,
+    expected: Any,
+    rtol: float,
+    atol: float,
+    got_type: str = "ndarray",
+    batch: int | None = None,
+) -> Verdict:
+    """Compare one learner array with the expected value.
+
+    Returns:
+        ``(passed, message, details)``; the message names the worst element and the error
+        against its tolerance, and the likely mistake where ``diagnose`` recognises one.
+    """
+    want = np.asarray(expected)
+    problem = _form_problem(name, got, want, expected, got_type)
+    if problem:
+        return False, problem, {}
+    if got.shape != want.shape:
+        details = {"shape": list(got.shape), "expected_shape": list(want.shape)}
+        return False, diagnose(name, got, want, batch) or "", details
+    if got.size == 0:
+        return True, "", {}
+    if want.dtype.kind == "f" and got.dtype.kind in "biu":
+        return (
+            False,
+            (
+                f"{name} has integer dtype {got.dtype} where floats are expected "
+                "(an integer array or integer division?)"
+            ),
+            {},
+        )
+    return _compare_values(name, got, want, rtol, atol, batch)
+
+
+def _compare_values(
+    name: str, got: ndarray, want: ndarray, rtol: float, atol: float, batch: int | None
+) -> Verdict:
+    g = got.astype(np.float64)
+    e = want.astype(np.float64)
+    tolerance = atol + rtol * np.abs(e)
+    diff = np.abs(g - e)
+    diff = np.where(np.isfinite(g), diff, np.inf)
+    ratio = diff / np.maximum(tolerance, 1e-300)
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), ratio.shape))
+    details = {
+        "worst_index": list(worst),
+        "got": float(g[worst]),
+        "expected": float(e[worst]),
+        "error": float(diff[worst]),
+        "tolerance": float(tolerance[worst]),
+    }
+    if bool(np.all(diff <= tolerance)):
+        return True, "", details
+    where = f" at {list(worst)}" if worst else ""
+    message = (
+        f"{name}{where}: got {g[worst]:.6g}, expected {e[worst]:.6g} "
+        f"(error {diff[worst]:.2e} > tolerance {tolerance[worst]:.2e}; "
+        f"{int(np.count_nonzero(diff > tolerance))} of {diff.size} elements off)"
+    )
+    if got.dtype != want.dtype and got.dtype.kind == "f" and want.dtype.kind == "f":
+        message += f"; your array is {got.dtype}, the reference's {want.dtype}"
+    hint = diagnose(name, g, e, batch)
+    if hint:
+        message += f". {hint}"
+    return False, message, details
+
+
+def compare_all(
+    outcome: CallOutcome,
+    expected: Mapping[str, Any],
+    rtol: float,
+    atol: float,
+    params: Mapping[str, Any],
+) -> tuple[bool, list[str], list[str], dict[str, Any]]:
+    """Compare every expected array: ``(passed, problems, failed names, details)``."""
+    batch = batch_size(params, expected)
+    problems: list[str] = []
+    details: dict[str, Any] = {}
+    failed: list[str] = []
+    for name, want in expected.items():
+        if name not in outcome.arrays:
+            problems.append(f"{name} is missing from the outputs")
+            failed.append(name)
+            continue
+        ok, message, info = compare_arrays(
+            name, outcome.arrays[name], want, rtol, atol, outcome.types.get(name, "ndarray"), batch
+        )
+        details[name] = info
+        if not ok:
+            problems.append(message)
+            failed.append(name)
+    return not problems, problems, failed, details
+
+
+def known_mistake(
+    outcome: CallOutcome, failed: list[str], mistakes: Iterable[tuple[str, Mapping[str, Any]]]
+) -> str | None:
+    """The description of the first known mistake whose outputs match the learner's on
+    every failed array it has."""
+    for description, wrong in mistakes:
+        relevant = [name for name in failed if name in wrong]
+        matched = [
+            name
+            for name in relevant
+            if name in outcome.arrays
+            and np.shape(wrong[name]) == outcome.arrays[name].shape
+            and np.allclose(outcome.arrays[name], wrong[name], rtol=1e-5, atol=1e-8)
+        ]
+        if matched and len(matched) == len(relevant):
+            return description
+    return None

@@ -1,0 +1,199 @@
+"""The check kinds: judge one probe call's raw outputs from the worker, in the grader.
+
+Everything that decides points happens here, in the grader's process: the expected values
+come from the run's :class:`~.answers.AnswerSource` (the pristine reference, or the answers
+stored from it), or from labels that never leave the grader; the worker's arrays are only
+data.
+
+Kinds (``kind`` in course.toml):
+
+* ``agreement`` — every array agrees with the reference's within ``rtol``/``atol``;
+* ``gradient`` — every gradient agrees with central differences of the pristine reference's
+  forward pass (``dlfs.autograder.gradcheck``), relative error within ``tol``;
+* ``fixture`` — known answers (the probe's ``expected`` or the check's ``expected`` table);
+* ``property`` — the probe's ``judge(got, expected, **params)`` says which properties hold;
+* ``training`` — the probe's ``metric(got, labels, **params)`` against ``threshold``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..gradcheck import compare_gradients
+from ..probes.record import find_probe
+from ..results import CheckResult
+from ..sandbox.protocol import CallOutcome
+from .answers import AnswerSource, GraderError
+from .compare import Verdict, batch_size, compare_all, known_mistake
+from .diagnose import diagnose
+from .plan import PlannedCheck, check_result
+
+__all__ = ["evaluate"]
+
+
+def evaluate(
+    check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource, worker_message: str = ""
+) -> CheckResult:
+    """Judge one check: the worker's ``outcome`` against what ``answers`` expects.
+
+    Args:
+        check: the check and its probe call.
+        outcome: what the worker returned for the call.
+        answers: where the expected values come from.
+        worker_message: why the worker stopped, for calls it never finished.
+    Returns:
+        The check's result; never raises for anything the learner's code did.
+    """
+    if outcome.status != "ok":
+        return check_result(check.spec, False, _not_ok_message(outcome, worker_message))
+    judge = _JUDGES[check.spec.kind]
+    try:
+        with np.errstate(all="ignore"):  # the learner's NaN and inf are reported, not warned
+            passed, message, details = judge(check, outcome, answers)
+    except GraderError as error:  # a broken probe or stored answer: say so, do not crash
+        return check_result(check.spec, False, f"the grader could not run this check: {error}")
+    return check_result(check.spec, passed, message, details)
+
+
+def _not_ok_message(outcome: CallOutcome, worker_message: str) -> str:
+    if outcome.status == "error":
+        return outcome.message or "your code raised an exception"
+    if outcome.status == "timeout":
+        return "timed out while running this check (an endless loop, or far too slow?)"
+    if outcome.status == "crashed":
+        return worker_message or "the worker died while running this check"
+    return f"not run: {worker_message}" if worker_message else "not run"
+
+
+def _with_mistake(
+    check: PlannedCheck,
+    outcome: CallOutcome,
+    answers: AnswerSource,
+    problems: list[str],
+    failed: list[str],
+) -> str:
+    message = "; ".join(problems)
+    mistake = known_mistake(outcome, failed, answers.mistakes(check))
+    return f"{message}. Likely: {mistake}" if mistake else message
+
+
+def _agreement(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
+    expected = answers.expected(check)
+    spec = check.spec
+    passed, problems, failed, details = compare_all(
+        outcome, expected, spec.rtol, spec.atol, check.params
+    )
+    if passed:
+        return True, "", details
+    return False, _with_mistake(check, outcome, answers, problems, failed), details
+
+
+def _gradient_problem(
+    name: str, outcome: CallOutcome, want: np.ndarray, tol: float, batch: int | None
+) -> tuple[str | None, dict[str, Any]]:
+    """What is wrong with one gradient (None: it passes) and its details."""
+    got = outcome.arrays.get(name)
+    if got is None:
+        return f"{name} is missing from the outputs", {}
+    if outcome.types.get(name, "ndarray") != "ndarray":
+        return f"{name} should be a NumPy array; got a {outcome.types[name]}", {}
+    if got.shape != want.shape or got.dtype.kind not in "biufc":
+        return diagnose(name, got, want, batch) or f"{name} has the wrong shape", {}
+    result = compare_gradients(got, want, name=name, tol=tol)
+    if result.passed:
+        return None, result.to_dict()
+    hint = diagnose(name, got, want, batch)
+    return str(result) + (f". {hint}" if hint else ""), result.to_dict()
+
+
+def _gradient(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
+    numerical = answers.expected(check, numerical=True)
+    names = check.spec.arrays or [n for n in numerical if "grad" in n]
+    batch = batch_size(check.params, numerical)
+    problems: list[str] = []
+    failed: list[str] = []
+    details: dict[str, Any] = {}
+    for name in names:
+        want = np.asarray(numerical[name], dtype=np.float64)
+        problem, info = _gradient_problem(name, outcome, want, check.spec.tol, batch)
+        if info:
+            details[name] = info
+        if problem:
+            problems.append(problem)
+            if name in outcome.arrays:
+                failed.append(name)
+    if not problems:
+        return True, "", details
+    return False, _with_mistake(check, outcome, answers, problems, failed), details
+
+
+def _fixture(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
+    expected: Any = check.spec.expected
+    if expected is None:
+        known = find_probe(check.module, check.spec.probe).expected
+        assert known is not None, "the course checks that fixture probes have known answers"
+        expected = known(**check.params)
+    expected = {k: np.asarray(v, dtype=np.float64) for k, v in dict(expected).items()}
+    spec = check.spec
+    passed, problems, failed, details = compare_all(
+        outcome, expected, spec.rtol, spec.atol, check.params
+    )
+    if passed:
+        return True, "", details
+    return False, _with_mistake(check, outcome, answers, problems, failed), details
+
+
+def _property(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
+    judge = find_probe(check.module, check.spec.probe).judge
+    assert judge is not None, "the course checks that property probes have a judge"
+    expected = answers.expected(check)
+    try:
+        verdicts = judge(outcome.arrays, expected, **check.params)
+    except (ValueError, IndexError, KeyError, TypeError) as error:
+        return False, f"the outputs do not have the expected form: {error}", {}
+    failures = [message for _, ok, message in verdicts if not ok]
+    details = {name: bool(ok) for name, ok, _ in verdicts}
+    return not failures, "; ".join(failures), details
+
+
+def _training(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
+    spec = check.spec
+    metric = find_probe(check.module, spec.probe).metric
+    assert metric is not None and spec.threshold is not None, "the course checks training checks"
+    if check.labels is None:
+        raise GraderError(f"no labels for probe {spec.probe}")
+    try:
+        value = float(metric(outcome.arrays, check.labels, **check.params))
+    except (ValueError, IndexError, KeyError, TypeError) as error:
+        return False, f"the model's outputs do not have the expected form: {error}", {}
+    sign = "≥" if spec.higher_is_better else "≤"
+    threshold = spec.threshold
+    passed = bool(np.isfinite(value)) and (
+        value >= threshold if spec.higher_is_better else value <= threshold
+    )
+    details = {"metric": spec.metric, "value": value, "threshold": threshold}
+    if passed:
+        return True, f"{spec.metric} {value:.4g} (needs {sign} {threshold})", details
+    if not np.isfinite(value):
+        return False, f"{spec.metric} is {value}: training diverged (NaN or inf)", details
+    message = f"{spec.metric} {value:.4g} after training with your code; needs {sign} {threshold}"
+    if bool(np.any(outcome.arrays.get("budget_exhausted", False))):
+        budget = check.params.get("budget")
+        message += (
+            f" — training stopped at its time budget{f' of {budget} s' if budget else ''} "
+            "before finishing: is your code much slower than it needs to be (Python loops "
+            "over elements)?"
+        )
+    return False, message, details
+
+
+_JUDGES: dict[str, Callable[[PlannedCheck, CallOutcome, AnswerSource], Verdict]] = {
+    "agreement": _agreement,
+    "gradient": _gradient,
+    "fixture": _fixture,
+    "property": _property,
+    "training": _training,
+}

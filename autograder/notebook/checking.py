@@ -1,0 +1,221 @@
+"""Grade an exercise from a notebook: ``check("chapter1.sigmoid")`` under the learner's cell.
+
+>>> from dlfs.autograder.notebook import check
+>>> check("chapter3.sigmoid_forward")     # prints the feedback, returns the points earned
+1.0
+
+The check reads the learner's code from the cells the kernel ran (IPython's input history),
+writes the exercise's targets into a temporary folder laid out like ``exercises/`` and calls
+:func:`dlfs.autograder.api.grade` on it — the same sandbox and the same checks as
+``dlfs-grade``. Hidden checks (``hidden = true`` in course.toml) run only with
+``hidden=True`` (the instructor's grading); their results are shown as passed or failed,
+never with the values they expected.
+
+Inside nbgrader's ``autograde`` (``NBGRADER_EXECUTION=autograde``) the kernel runs the
+learner's code, so its answer cannot be trusted: there ``check`` scores 0 and the dlfs
+preprocessor (:mod:`dlfs.autograder.notebook.preprocessors`) grades each test cell again
+outside the kernel and replaces its output.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import tempfile
+import textwrap
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..api import grade
+from ..course import Course, Exercise, load_course
+from ..results import CheckResult, ExerciseResult, GradeReport
+from .source import collect_definitions, write_workspace
+
+__all__ = ["check", "format_feedback", "grade_cells"]
+
+_AUTOGRADE_NOTE = (
+    "graded outside the notebook by the dlfs nbgrader preprocessor; if this note reaches "
+    "your feedback, the course's nbgrader_config.py lacks it (run `dlfs-grade publish`)"
+)
+
+
+def _visible_course(course: Course, exercise: Exercise) -> Course:
+    """``course`` with ``exercise``'s hidden checks left out (and its points reduced)."""
+    checks = tuple(c for c in exercise.checks if not c.hidden)
+    trimmed = replace(exercise, checks=checks, points=sum(c.points for c in checks))
+    chapters = tuple(
+        replace(ch, exercises=tuple(trimmed if e.id == exercise.id else e for e in ch.exercises))
+        for ch in course.chapters
+    )
+    return replace(course, chapters=chapters)
+
+
+def grade_cells(
+    exercise_id: str,
+    cells: Iterable[str],
+    hidden: bool = False,
+    record: bool = False,
+    course: Course | None = None,
+) -> GradeReport:
+    """Grade one exercise with the learner's code taken from ``cells`` (in the order they ran).
+
+    Args:
+        exercise_id: e.g. ``chapter3.sigmoid_forward``.
+        cells: the source of each cell run, oldest first.
+        hidden: also run the exercise's hidden checks (the instructor's grading).
+        record: record the attempt in the learner's progress store.
+        course: by default :func:`~dlfs.autograder.course.load_course`.
+    Returns:
+        The report of that one exercise; learner code never makes this raise.
+    Raises:
+        ValueError: for an unknown exercise id.
+    """
+    course = course or load_course()
+    exercise = course.exercise(exercise_id)
+    if not hidden:
+        course = _visible_course(course, exercise)
+        exercise = course.exercise(exercise_id)
+    found = collect_definitions(cells)
+    with tempfile.TemporaryDirectory(prefix="dlfs-notebook-") as folder:
+        missing = write_workspace(found, exercise, Path(folder))
+        if missing:
+            message = "; ".join(missing.values())
+            return GradeReport.from_exercises(exercise.id, [_not_graded(exercise, message)])
+        report = grade(exercise.id, path=folder, record=record, course=course)
+    for result in report.exercises:  # the temporary file's line means nothing in a notebook
+        if result.status == "not_started":
+            names = ", ".join(t.qualname for t in exercise.targets)
+            result.message = f"not started: write the body of {names} in its cell"
+    return report
+
+
+def _not_graded(exercise: Exercise, message: str) -> ExerciseResult:
+    """An ``error`` result with every check at 0 (the code could not be found)."""
+    checks = [
+        CheckResult(
+            c.name if c.name and c.name != c.probe else f"{c.kind}:{c.probe}",
+            c.kind,
+            0.0,
+            float(c.points),
+            False,
+            message,
+            c.hidden,
+        )
+        for c in exercise.checks
+    ]
+    return ExerciseResult(exercise.id, 0.0, float(exercise.points), "error", message, checks)
+
+
+def _score(value: float) -> str:
+    return f"{value:g}"
+
+
+def _check_line(check: CheckResult, show_hidden: bool) -> str:
+    mark = "ok  " if check.passed else "FAIL"
+    points = f"{_score(check.score)}/{_score(check.max_score)}"
+    if check.hidden and not show_hidden:
+        return f"    {mark} hidden check {points}"
+    text = f"    {mark} {check.name} {points}"
+    return f"{text}  {check.message}" if check.message else text
+
+
+def format_feedback(report: GradeReport, show_hidden: bool = False) -> str:
+    """The report as ``dlfs-grade -v`` prints it, hidden checks reduced to passed/failed.
+
+    Args:
+        report: a grading report.
+        show_hidden: show hidden checks' messages too (instructors only).
+    """
+    labels = {"not_started": "not started"}
+    lines = []
+    for result in report.exercises:
+        points = f"{_score(result.score)}/{_score(result.max_score)}"
+        message = result.message
+        failing = next((c for c in result.checks if not c.passed), None)
+        if failing is not None and failing.hidden and not show_hidden:
+            message = "a hidden check failed"
+        row = f"{result.id}  {labels.get(result.status, result.status)}  {points}"
+        lines.append(f"{row}  {message}" if message else row)
+        lines.extend(_check_line(c, show_hidden) for c in result.checks)
+        if result.output.strip():
+            lines.append("    your code printed:")
+            lines.extend(f"      {line}" for line in result.output.rstrip().splitlines())
+    lines.append(f"{_score(report.score)}/{_score(report.max_score)} points")
+    return "\n".join(lines)
+
+
+def _history(namespace: Mapping[str, Any]) -> list[str] | None:
+    """The kernel's input history (``In``), when running under IPython."""
+    history = namespace.get("In")
+    if isinstance(history, list) and all(isinstance(c, str) for c in history):
+        return list(history)
+    return None
+
+
+def _from_objects(exercise: Exercise, namespace: Mapping[str, Any]) -> list[str]:
+    """Cells rebuilt from the live functions, for plain Python (no input history)."""
+    cells = []
+    for target in exercise.targets:
+        top, *rest = target.qualname.split(".")
+        obj: Any = namespace.get(top)
+        for part in rest:
+            obj = inspect.getattr_static(obj, part, None)
+        if isinstance(obj, staticmethod | classmethod):
+            obj = obj.__func__
+        elif isinstance(obj, property):
+            obj = obj.fget
+        try:
+            source = textwrap.dedent(inspect.getsource(obj))
+        except (OSError, TypeError):
+            continue
+        for owner in reversed(target.qualname.split(".")[:-1]):
+            source = f"class {owner}:\n" + textwrap.indent(source, "    ")
+        cells.append(source)
+    return cells
+
+
+def check(
+    exercise_id: str,
+    namespace: Mapping[str, Any] | None = None,
+    hidden: bool = False,
+    record: bool | None = None,
+) -> float:
+    """Grade one exercise from the notebook, print the feedback, return the points earned.
+
+    Args:
+        exercise_id: e.g. ``chapter3.sigmoid_forward``.
+        namespace: where the learner's code ran (default: the caller's globals — in a
+            notebook, the kernel's; its ``In`` history gives the cells' source).
+        hidden: also run hidden checks (the instructor's grading).
+        record: record the attempt in the progress store (default: yes, except under
+            nbgrader and for hidden grading).
+    Returns:
+        The points earned — the last expression of an nbgrader test cell is its score.
+    Raises:
+        ValueError: for an unknown exercise id.
+    """
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        print(f"{exercise_id}: {_AUTOGRADE_NOTE}")
+        return 0.0
+    if namespace is None:
+        namespace = sys._getframe(1).f_globals
+    course = load_course()
+    exercise = course.exercise(exercise_id)
+    cells = _history(namespace)
+    if cells is None:
+        cells = _from_objects(exercise, namespace)
+    if record is None:
+        record = not hidden and "NBGRADER_EXECUTION" not in os.environ
+    with warnings.catch_warnings():  # nbgrader scores a cell that writes to stderr 0
+        warnings.simplefilter("ignore")
+        report = grade_cells(exercise_id, cells, hidden=hidden, record=record, course=course)
+    print(format_feedback(report, show_hidden=False))
+    hidden_checks = [c for c in exercise.checks if c.hidden]
+    if hidden_checks and not hidden:
+        points = sum(c.points for c in hidden_checks)
+        print(f"+ {len(hidden_checks)} hidden check(s), {points:g} points, run when graded")
+    return float(report.score)

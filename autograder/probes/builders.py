@@ -1,0 +1,90 @@
+"""Generic probes: the forward and backward passes of an operation, a layer and a loss.
+
+Each builder takes how to draw the inputs (``inputs(rng, **params) -> dict`` holding the input
+``x`` and whatever the piece needs) and how to make the piece from them
+(``make(ref, inputs)``), and returns a declared :class:`~.record.Probe`. The backward probes go
+through :mod:`.common`'s passes with L = Σ output · G, so that the same probe gives the
+learner's gradients in the worker and central differences in the grader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .common import layer_pass, loss_pass, op_pass
+from .record import Probe, ProbeFunction
+
+__all__ = ["layer_backward", "loss_backward", "loss_forward", "op_backward", "op_forward"]
+
+Inputs = Callable[..., dict[str, Any]]
+Make = Callable[[Any, dict[str, Any]], Any]
+
+
+def op_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
+    """``{"output": op.forward(x)}`` of the operation ``make(ref, inputs)``."""
+
+    def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {"output": make(ref, drawn).forward(drawn["x"])}
+
+    run.__doc__ = doc
+    return Probe(run, inputs=inputs, name=name)
+
+
+def op_backward(
+    name: str,
+    make: Make,
+    inputs: Inputs,
+    mistakes: Mapping[str, ProbeFunction] | None = None,
+    doc: str = "",
+) -> Probe:
+    """``output``, ``input_grad`` (and ``param_grad``) of the operation ``make(ref, inputs)``."""
+
+    def run(ref: Any, drawn: dict[str, Any], numerical: bool = False, **_: Any) -> dict[str, Any]:
+        return op_pass(make(ref, drawn), drawn["x"], numerical)
+
+    run.__doc__ = doc
+    return Probe(run, inputs=inputs, mistakes=mistakes or {}, name=name)
+
+
+def layer_backward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
+    """``output``, ``input_grad`` and ``param_grad_<i>`` of the layer ``make(ref, inputs)``."""
+
+    def run(ref: Any, drawn: dict[str, Any], numerical: bool = False, **_: Any) -> dict[str, Any]:
+        return layer_pass(make(ref, drawn), drawn["x"], numerical)
+
+    run.__doc__ = doc
+    return Probe(run, inputs=inputs, name=name)
+
+
+def loss_forward(
+    name: str,
+    make: Make,
+    inputs: Inputs,
+    mistakes: Mapping[str, ProbeFunction] | None = None,
+    doc: str = "",
+) -> Probe:
+    """``{"loss": loss.forward(prediction, target)}`` of the loss ``make(ref, inputs)``."""
+
+    def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {"loss": make(ref, drawn).forward(drawn["prediction"], drawn["target"])}
+
+    run.__doc__ = doc
+    return Probe(run, inputs=inputs, mistakes=mistakes or {}, name=name)
+
+
+def loss_backward(
+    name: str,
+    make: Make,
+    inputs: Inputs,
+    mistakes: Mapping[str, ProbeFunction] | None = None,
+    doc: str = "",
+) -> Probe:
+    """The loss and ``input_grad``, its gradient with respect to the prediction."""
+
+    def run(ref: Any, drawn: dict[str, Any], numerical: bool = False, **_: Any) -> dict[str, Any]:
+        loss = make(ref, drawn)
+        return loss_pass(loss, drawn["prediction"], drawn["target"], numerical)
+
+    run.__doc__ = doc
+    return Probe(run, inputs=inputs, mistakes=mistakes or {}, name=name)

@@ -1,0 +1,167 @@
+"""A probe and its companions, declared together as one record.
+
+Each chapter's probe module ends with ``PROBES = declare(...)``: every probe the course can
+name, each with what its check kinds need. :func:`find_probe` is the only way the grader, the
+worker and the stored-answer builder reach a probe.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import importlib
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["KIND_NEEDS", "Probe", "ProbeError", "declare", "find_probe", "probe_modules"]
+
+ProbeFunction = Callable[..., dict[str, Any]]
+"""``run(ref, rng, **params) -> {name: array}``, or ``run(ref, inputs, **params)``."""
+
+KIND_NEEDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "agreement": (),
+        "gradient": ("numerical",),
+        "property": ("judge",),
+        "fixture": ("expected",),
+        "training": ("data", "metric"),
+    }
+)
+"""What a probe must have for each check kind (``numerical``: ``run`` takes ``numerical``)."""
+
+
+class ProbeError(LookupError):
+    """A probe the course names does not exist, or lacks what its check kind needs."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One probe: a function run on the reference in the worker and in the grader, and its
+    companions.
+
+    Attributes:
+        run: ``run(ref, inputs, **params) -> dict`` with ``inputs`` drawn by ``inputs``; a
+            probe without ``inputs`` is ``run(ref, rng, **params)`` and draws them itself,
+            before it calls the code under test, so both runs see the same inputs.
+        inputs: ``inputs(rng, **params) -> dict``: the probe's random inputs.
+        mistakes: ``{"the likely mistake": wrong(ref, inputs, **params) -> dict}``: outputs
+            of known wrong implementations (the book's bugs among them) on the probe's own
+            inputs, named when the learner's outputs match one.
+        judge: ``judge(got, expected, **params) -> [(name, ok, message)]`` for property checks.
+        data: ``data(**params) -> (inputs, labels)`` for training checks: the inputs go to the
+            worker, the labels stay in the grader.
+        metric: ``metric(got, labels, **params) -> float`` for training checks.
+        expected: ``expected(**params) -> dict``: known answers, by hand, for fixture checks.
+    """
+
+    run: ProbeFunction
+    inputs: Callable[..., dict[str, Any]] | None = None
+    mistakes: Mapping[str, ProbeFunction] = field(default_factory=dict)
+    judge: Callable[..., list[tuple[str, bool, str]]] | None = None
+    data: Callable[..., tuple[dict[str, Any], dict[str, Any]]] | None = None
+    metric: Callable[..., float] | None = None
+    expected: Callable[..., dict[str, Any]] | None = None
+    name: str = ""
+    """The probe's name (default: its ``run`` function's)."""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.run.__name__)
+        companions = [self.run, *self.mistakes.values()]
+        companions += [self.judge, self.data, self.metric, self.expected]
+        for companion in companions:
+            if companion is not None and not callable(companion):
+                raise TypeError(f"probe {self.name}: {companion!r} is not callable")
+        if (self.data is None) != (self.metric is None):
+            raise TypeError(f"probe {self.name}: a training probe needs both data and metric")
+        if self.mistakes and self.inputs is None:
+            raise TypeError(f"probe {self.name}: known mistakes need the probe's inputs")
+        object.__setattr__(self, "mistakes", MappingProxyType(dict(self.mistakes)))
+
+    def __call__(self, ref: Any, rng: Any, **params: Any) -> dict[str, Any]:
+        """Run the probe on ``ref`` (the reference, spliced or pristine) with inputs from
+        ``rng``."""
+        if self.inputs is None:
+            return self.run(ref, rng, **params)
+        return self.run(ref, self.draw(rng, params), **params)
+
+    def draw(self, rng: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The probe's inputs for ``params`` (those ``inputs`` takes)."""
+        assert self.inputs is not None
+        return self.inputs(rng, **_accepted(self.inputs, params))
+
+    def wrong_outputs(
+        self, ref: Any, rng: Any, params: Mapping[str, Any]
+    ) -> Iterator[tuple[int, str, dict[str, Any]]]:
+        """``(index, description, outputs)`` of each known mistake on one draw of the inputs;
+        a mistake that does not apply to these inputs (it raises) is left out."""
+        if not self.mistakes:
+            return
+        drawn = self.draw(rng, params)
+        for index, (description, wrong) in enumerate(self.mistakes.items()):
+            try:
+                outputs = wrong(ref, copy.deepcopy(drawn), **_accepted(wrong, params))
+            except Exception:
+                continue
+            yield index, description, outputs
+
+    def has(self, need: str) -> bool:
+        """Whether the probe has ``need`` (a companion's name, or ``numerical``)."""
+        if need == "numerical":
+            return "numerical" in inspect.signature(self.run).parameters
+        return getattr(self, need) is not None
+
+    def missing_for(self, kind: str) -> list[str]:
+        """What the probe lacks for a check of ``kind`` (empty: nothing)."""
+        return [need for need in KIND_NEEDS[kind] if not self.has(need)]
+
+
+def _accepted(function: Callable[..., Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``params`` that ``function`` takes as keyword arguments."""
+    signature = inspect.signature(function)
+    if any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+        return dict(params)
+    return {k: v for k, v in params.items() if k in signature.parameters}
+
+
+def declare(*probes: Probe | ProbeFunction) -> Mapping[str, Probe]:
+    """A chapter's probes by name; a bare function is a probe without companions.
+
+    Raises:
+        TypeError: two probes share a name.
+    """
+    found: dict[str, Probe] = {}
+    for item in probes:
+        probe = item if isinstance(item, Probe) else Probe(item)
+        if probe.name in found:
+            raise TypeError(f"probe {probe.name} is declared twice")
+        found[probe.name] = probe
+    return MappingProxyType(found)
+
+
+def probe_modules() -> tuple[str, ...]:
+    """The chapters that have a probe module."""
+    return tuple(f"chapter{n}" for n in range(1, 8))
+
+
+def find_probe(module: str, name: str) -> Probe:
+    """The probe ``name`` of ``dlfs.autograder.probes.<module>``.
+
+    Raises:
+        ProbeError: no such module or probe (with the closest names).
+    """
+    try:
+        probes: Mapping[str, Probe] = importlib.import_module(f"{__package__}.{module}").PROBES
+    except ModuleNotFoundError:
+        raise ProbeError(f"there are no probes for {module!r}") from None
+    probe = probes.get(name)
+    if probe is None:
+        message = f"{module} has no probe {name!r}"
+        close = difflib.get_close_matches(name, list(probes), n=3)
+        if close:
+            message += f"; did you mean {' or '.join(repr(c) for c in close)}?"
+        raise ProbeError(message)
+    return probe

@@ -1,0 +1,5 @@
+"""Progress: every graded attempt kept in a SQLite store, summarised, and plotted."""
+
+from .store import ProgressReport, ProgressStore, record_attempt, summarize
+
+__all__ = ["ProgressReport", "ProgressStore", "record_attempt", "summarize"]

@@ -1,0 +1,334 @@
+"""The progress store: every grading attempt and every hint revealed, in SQLite.
+
+The database is ``progress.sqlite3`` in :func:`~dlfs.autograder.paths.data_dir`
+(``$DLFS_HOME`` or the platform's user data directory). It runs in WAL mode with a busy
+timeout, and each attempt is one ``BEGIN IMMEDIATE`` transaction, so gradings running at the
+same time wait for each other instead of losing rows.
+
+:func:`summarize` turns the attempts into the best score per exercise and chapter.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..course import Course
+from ..paths import data_dir
+
+__all__ = [
+    "DB_NAME",
+    "Attempt",
+    "ChapterProgress",
+    "ExerciseProgress",
+    "ProgressReport",
+    "ProgressStore",
+    "record_attempt",
+    "summarize",
+]
+
+DB_NAME = "progress.sqlite3"
+BUSY_TIMEOUT_S = 60.0
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,
+    exercise_id TEXT NOT NULL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    status TEXT NOT NULL,
+    source_hash TEXT NOT NULL DEFAULT '',
+    target TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS attempts_by_exercise ON attempts (exercise_id, time);
+CREATE TABLE IF NOT EXISTS hints (
+    exercise_id TEXT PRIMARY KEY,
+    revealed INTEGER NOT NULL,
+    time TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One graded attempt at one exercise.
+
+    Attributes:
+        id: the row's number, increasing with every attempt recorded.
+        time: when, in UTC.
+        exercise_id: ``chapter5.conv_forward``.
+        score: the points earned.
+        max_score: the points available.
+        status: passed | failed | error | timeout | not_started.
+        source_hash: a hash of the learner's source of the exercise (to spot re-runs).
+        target: what the run graded (``chapter5``, ``all`` or the exercise id).
+    """
+
+    id: int
+    time: datetime
+    exercise_id: str
+    score: float
+    max_score: float
+    status: str
+    source_hash: str = ""
+    target: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "time": self.time.isoformat()}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ProgressStore:
+    """The SQLite file of attempts and hints; a context manager closing its connection.
+
+    Args:
+        path: the database file; by default ``progress.sqlite3`` in the data directory. Its
+            folder is created on first use.
+    """
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else data_dir() / DB_NAME
+        self._connection: sqlite3.Connection | None = None
+
+    def __enter__(self) -> ProgressStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (reopened on next use)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            with _transaction(connection):
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        connection.execute(statement)
+            self._connection = connection
+        return self._connection
+
+    # -- attempts ---------------------------------------------------------------------------
+
+    def record_attempt(
+        self,
+        exercise_id: str,
+        score: float,
+        max_score: float,
+        status: str,
+        source_hash: str = "",
+        target: str = "",
+        time: datetime | None = None,
+    ) -> Attempt:
+        """Record one attempt in its own transaction and return it.
+
+        Raises:
+            ValueError: if the score is negative or above ``max_score``.
+        """
+        if not 0 <= score <= max_score + 1e-9:
+            raise ValueError(f"score must lie in [0, max_score={max_score!r}], got {score!r}")
+        time = time or _now()
+        with _transaction(self.connection) as connection:
+            cursor = connection.execute(
+                "INSERT INTO attempts (time, exercise_id, score, max_score, status,"
+                " source_hash, target) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (time.isoformat(), exercise_id, score, max_score, status, source_hash, target),
+            )
+        return Attempt(
+            cursor.lastrowid, time, exercise_id, score, max_score, status, source_hash, target
+        )
+
+    def attempts(self, exercise_id: str | None = None) -> list[Attempt]:
+        """Every attempt (at one exercise, if given), oldest first."""
+        query = (
+            "SELECT id, time, exercise_id, score, max_score, status, source_hash, target"
+            " FROM attempts"
+        )
+        params: tuple[str, ...] = ()
+        if exercise_id is not None:
+            query += " WHERE exercise_id = ?"
+            params = (exercise_id,)
+        rows = self.connection.execute(query + " ORDER BY time, id", params).fetchall()
+        return [Attempt(row[0], datetime.fromisoformat(row[1]), *row[2:]) for row in rows]
+
+    # -- hints ------------------------------------------------------------------------------
+
+    def hints_revealed(self, exercise_id: str) -> int:
+        """How many hints of the exercise the learner has seen."""
+        row = self.connection.execute(
+            "SELECT revealed FROM hints WHERE exercise_id = ?", (exercise_id,)
+        ).fetchone()
+        return row[0] if row else 0
+
+    def reveal_hint(self, exercise_id: str, available: int) -> int:
+        """Reveal one more hint (at most ``available``); return how many are now revealed."""
+        with _transaction(self.connection) as connection:
+            row = connection.execute(
+                "SELECT revealed FROM hints WHERE exercise_id = ?", (exercise_id,)
+            ).fetchone()
+            revealed = min((row[0] if row else 0) + 1, available)
+            connection.execute(
+                "INSERT INTO hints (exercise_id, revealed, time) VALUES (?, ?, ?)"
+                " ON CONFLICT (exercise_id) DO UPDATE SET revealed = excluded.revealed,"
+                " time = excluded.time",
+                (exercise_id, revealed, _now().isoformat()),
+            )
+        return revealed
+
+
+@contextmanager
+def _transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction taking the lock up front (waits out other writers)."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def record_attempt(
+    exercise_id: str,
+    score: float,
+    max_score: float,
+    status: str,
+    source_hash: str = "",
+    target: str = "",
+    path: Path | str | None = None,
+) -> Attempt:
+    """Record one attempt in the default store (or the database at ``path``)."""
+    with ProgressStore(path) as store:
+        return store.record_attempt(exercise_id, score, max_score, status, source_hash, target)
+
+
+# -- the summary -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExerciseProgress:
+    """The learner's standing on one exercise."""
+
+    id: str
+    title: str
+    best: float
+    max_score: float
+    attempts: int
+    last_attempt: datetime | None
+    last_status: str
+    hints_revealed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        last = self.last_attempt.isoformat() if self.last_attempt else None
+        return {**asdict(self), "last_attempt": last}
+
+
+@dataclass(frozen=True)
+class ChapterProgress:
+    """The learner's standing on one chapter: the sum of the best per exercise."""
+
+    name: str
+    title: str
+    best: float
+    max_score: float
+    attempts: int
+    last_attempt: datetime | None
+    exercises: tuple[ExerciseProgress, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "best": self.best,
+            "max_score": self.max_score,
+            "attempts": self.attempts,
+            "last_attempt": self.last_attempt.isoformat() if self.last_attempt else None,
+            "exercises": [exercise.to_dict() for exercise in self.exercises],
+        }
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """Best scores over the course, and every attempt behind them (oldest first)."""
+
+    best: float
+    max_score: float
+    chapters: tuple[ChapterProgress, ...]
+    history: tuple[Attempt, ...] = field(default=(), repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "best": self.best,
+            "max_score": self.max_score,
+            "chapters": [chapter.to_dict() for chapter in self.chapters],
+        }
+
+
+def summarize(course: Course, store: ProgressStore, chapter: str | None = None) -> ProgressReport:
+    """Best score, attempts and last attempt per exercise and chapter.
+
+    Args:
+        course: the course (attempts at exercises it no longer has are left out).
+        store: the progress store.
+        chapter: only this chapter (``chapter5`` or ``5``), if given.
+    Raises:
+        ValueError: unknown chapter.
+    """
+    chapters = (course.chapter(chapter),) if chapter is not None else course.chapters
+    wanted = {exercise.id for ch in chapters for exercise in ch.exercises}
+    history = tuple(a for a in store.attempts() if a.exercise_id in wanted)
+    by_exercise: dict[str, list[Attempt]] = {}
+    for attempt in history:
+        by_exercise.setdefault(attempt.exercise_id, []).append(attempt)
+    summaries = []
+    for ch in chapters:
+        rows = []
+        for exercise in ch.exercises:
+            attempts = by_exercise.get(exercise.id, [])
+            rows.append(
+                ExerciseProgress(
+                    id=exercise.id,
+                    title=exercise.title,
+                    best=max((min(a.score, exercise.points) for a in attempts), default=0.0),
+                    max_score=exercise.points,
+                    attempts=len(attempts),
+                    last_attempt=attempts[-1].time if attempts else None,
+                    last_status=attempts[-1].status if attempts else "",
+                    hints_revealed=store.hints_revealed(exercise.id),
+                )
+            )
+        times = [row.last_attempt for row in rows if row.last_attempt]
+        summaries.append(
+            ChapterProgress(
+                name=ch.name,
+                title=ch.title,
+                best=sum(row.best for row in rows),
+                max_score=ch.points,
+                attempts=sum(row.attempts for row in rows),
+                last_attempt=max(times, default=None),
+                exercises=tuple(rows),
+            )
+        )
+    return ProgressReport(
+        best=sum(s.best for s in summaries),
+        max_score=sum(s.max_score for s in summaries),
+        chapters=tuple(summaries),
+        history=history,
+    )

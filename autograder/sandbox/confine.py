@@ -1,0 +1,88 @@
+"""Entering the sandbox: what a freshly forked worker does before any learner code runs.
+
+It leaves the grader's session (its own process group, no controlling terminal), sends its
+stdout/stderr to a file, closes every other inherited descriptor and limits itself: address
+space, CPU time, file size, processes, no core dumps; run as root, it drops to ``nobody``, so
+it can neither signal the grader nor write the learner's files.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from .protocol import NOBODY
+
+__all__ = ["enter_sandbox"]
+
+
+def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker
+    os.setsid()  # its own process group (killed as one), and no controlling terminal
+    out = Path(job["out_dir"])
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    log = os.open(out / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.closerange(3, 65536)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115
+    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing too much raises, not kills
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # A backstop should the grader itself die: end after the wall-clock limit even when
+    # sleeping (which uses no CPU time, so RLIMIT_CPU would never fire).
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(int(job["limits"]["timeout"]) + 30)
+    os.chdir(out)
+    os.environ.update(job.get("env", {}))
+    os.environ["HOME"] = str(out)
+    os.environ["DLFS_MEMORY_MB"] = str(job["limits"]["memory_mb"])
+    limits = job["limits"]
+    # RLIMIT_NPROC counts every process and thread of the user: as nobody that is (nearly)
+    # only the workers; as an ordinary user, whatever else the user runs comes on top.
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        processes: int | None = int(limits["max_processes"])
+    else:
+        running = _user_tasks(os.getuid())
+        processes = None if running is None else running + int(limits["max_processes"])
+    settings = [
+        (resource.RLIMIT_AS, int(limits["memory_mb"]) * 2**20),
+        (resource.RLIMIT_CPU, int(limits["timeout"]) + 5),
+        (resource.RLIMIT_FSIZE, int(limits["file_mb"]) * 2**20),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    if processes is not None:
+        settings.append((resource.RLIMIT_NPROC, processes))
+    for which, value in settings:
+        _, hard = resource.getrlimit(which)
+        soft = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(which, (soft, soft))
+
+
+def _user_tasks(uid: int) -> int | None:
+    """How many processes and threads ``uid`` runs now (from /proc), or None if unknown."""
+    total = 0
+    try:
+        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return None
+    for pid in entries:
+        try:
+            with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:
+            continue  # gone, or not ours to read
+        try:
+            if int(fields["Uid"].split()[0]) == uid:
+                total += int(fields["Threads"])
+        except (KeyError, ValueError, IndexError):
+            continue
+    return total

@@ -1,0 +1,154 @@
+"""The wire protocol between the grader and its workers: what is asked, what comes back.
+
+A :class:`Job` goes to the fork server as one line of JSON; the worker answers through files
+in its own folder, read back as :class:`CallOutcome` s and one :class:`WorkerRun`.
+
+The worker writes into the job's folder, one probe call at a time: ``call<i>.started``, then
+``call<i>.npz`` (``np.savez``: numeric arrays only) and ``call<i>.json`` (ok or the error, and
+each output's Python type); ``splice.json`` says whether the learner's code was installed and
+``output.txt`` holds what it printed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from numpy import ndarray
+
+from .splice import LearnerFunction
+
+__all__ = ["NOBODY", "CallOutcome", "Job", "Limits", "ProbeCall", "WorkerRun"]
+
+NOBODY = 65534
+"""The uid and gid a worker started by root drops to."""
+SPLICE_ERROR_EXIT = 71
+"""The worker's exit code when it could not enter its sandbox."""
+JOB_ERROR_EXIT = 70
+"""The worker's exit code when running the job itself failed."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a worker may use.
+
+    Attributes:
+        timeout: wall-clock seconds for the whole worker (every probe of the exercise).
+        memory_mb: the address-space limit (``RLIMIT_AS``).
+        max_processes: the process limit (``RLIMIT_NPROC``) — no fork bombs.
+        file_mb: the largest file the worker may write (its outputs included).
+    """
+
+    timeout: float = 30.0
+    memory_mb: int = 2048
+    max_processes: int = 16
+    file_mb: int = 256
+
+    def __post_init__(self) -> None:
+        if self.timeout <= 0:
+            raise ValueError(f"timeout must be positive, got timeout={self.timeout!r}")
+        if self.memory_mb < 64:
+            raise ValueError(f"memory_mb must be at least 64, got memory_mb={self.memory_mb!r}")
+
+
+@dataclass(frozen=True)
+class ProbeCall:
+    """One call of a probe function in the worker.
+
+    Attributes:
+        module: the probe module under ``dlfs.autograder.probes`` (``"chapter3"``).
+        probe: the probe function's name.
+        params: keyword arguments for the probe (JSON-like values).
+        seed: the seed of the ``np.random.Generator`` the probe receives.
+        data: an ``.npz`` of inputs (training data), passed to the probe as ``data``.
+    """
+
+    module: str
+    probe: str
+    params: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    data: str | None = None
+
+
+@dataclass
+class CallOutcome:
+    """What one probe call produced in the worker.
+
+    Attributes:
+        status: ``ok``, ``error`` (the code raised), ``timeout`` (running when time ran out),
+            ``crashed`` (running when the worker died) or ``not_run``.
+        arrays: the probe's outputs (empty unless ``ok``).
+        types: the Python type of each output as the learner's code returned it
+            (``"ndarray"``, ``"list"``, ``"float"`` …).
+        message: for an error, ``"ZeroDivisionError: division by zero (activations.py line
+            12)"``.
+        traceback: the traceback, the grader's frames left out.
+        seconds: how long the call took.
+    """
+
+    status: str
+    arrays: dict[str, ndarray] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+    traceback: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class WorkerRun:
+    """The outcome of one worker.
+
+    Attributes:
+        status: ``finished``, ``timeout``, ``crashed`` (it died before finishing: a signal,
+            ``os._exit``, the memory limit …) or ``splice_error`` (the learner's functions
+            could not be installed).
+        calls: one outcome per probe call, in order.
+        message: what happened, for a status other than ``finished``.
+        output: what the learner's code printed, truncated; never parsed.
+        exitcode: the worker's exit code (negative: killed by that signal).
+        seconds: wall-clock time.
+    """
+
+    status: str
+    calls: list[CallOutcome]
+    message: str = ""
+    output: str = ""
+    exitcode: int | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One worker's job, sent to the fork server as a line of JSON.
+
+    Attributes:
+        functions: the learner's functions to install.
+        calls: the probe calls, in order.
+        limits: what the worker may use.
+        out_dir: the worker's own folder, where it writes its outputs.
+        env: environment variables for the worker.
+        preload: modules the fork server imports before forking.
+        learner_package: the learner's package to import whole (no reference here).
+    """
+
+    functions: tuple[LearnerFunction, ...]
+    calls: tuple[ProbeCall, ...]
+    limits: Limits
+    out_dir: str
+    env: dict[str, str]
+    preload: tuple[str, ...] = ()
+    learner_package: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "functions": [asdict(f) for f in self.functions],
+                "calls": [asdict(c) for c in self.calls],
+                "limits": asdict(self.limits),
+                "out_dir": self.out_dir,
+                "env": self.env,
+                "preload": list(self.preload),
+                "learner_package": self.learner_package,
+            }
+        )

@@ -1,0 +1,132 @@
+"""The grader's side of the fork server: start it, send it jobs, hear when workers end.
+
+``python -m dlfs.autograder.sandbox.worker`` (see ``worker``) imports NumPy, the reference and the
+probes once and then forks one worker per job, so that a worker starts in milliseconds. The
+protocol is one line of JSON each way: a job in; ``{"pid": …}`` when the worker is forked,
+``{"exit": …}`` when it has ended. The server's replies are read from the pipe's descriptor
+itself, never through a buffered reader that could hold a reply ``select`` does not see.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+__all__ = ["ForkServer", "WorkerServerError", "get_server", "shutdown"]
+
+
+class WorkerServerError(RuntimeError):
+    """The fork server could not be started or stopped answering."""
+
+
+class ForkServer:
+    """The fork server (``python -m dlfs.autograder.sandbox.worker``), started once per grader."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        env.pop("PYTHONSTARTUP", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "dlfs.autograder.sandbox.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            bufsize=0,
+        )
+        self._pending = b""  # bytes read from the server but not yet a whole line
+        if self._read(timeout=120) is None:
+            self.close()
+            raise WorkerServerError("the grader's worker server did not start")
+
+    def _read(self, timeout: float) -> dict[str, Any] | None:
+        """The server's next reply, or None after ``timeout`` seconds without one.
+
+        Reads the pipe's descriptor directly: a buffered reader may hold a reply that
+        ``select`` then never reports (the pid and the exit of a quick worker arrive together).
+        """
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._pending:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise WorkerServerError("the grader's worker server stopped")
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        try:
+            value = json.loads(line)
+        except ValueError:
+            raise WorkerServerError(f"the grader's worker server said {line[:80]!r}") from None
+        return value if isinstance(value, dict) else None
+
+    def start(self, job_json: str) -> int:
+        """Send one job (a line of JSON); return the pid of the worker forked for it."""
+        assert self.process.stdin is not None
+        try:
+            data = memoryview((job_json + "\n").encode("utf-8"))
+            while data:
+                data = data[self.process.stdin.write(data) :]
+        except OSError as error:
+            raise WorkerServerError(f"the grader's worker server stopped: {error}") from None
+        reply = self._read(timeout=30)
+        if reply is None or "pid" not in reply:
+            raise WorkerServerError("the grader's worker server did not fork a worker")
+        return int(reply["pid"])
+
+    def wait_exit(self, timeout: float) -> int | None:
+        """The worker's exit code once it has ended, or None after ``timeout`` seconds."""
+        reply = self._read(timeout=timeout)
+        if reply is None:
+            return None
+        return int(reply["exit"])
+
+    def alive(self) -> bool:
+        """Whether the server process is still running."""
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        """End the server: close its stdin (it exits at the end of its input), then wait."""
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+_servers: dict[int, ForkServer] = {}
+_lock = threading.Lock()
+
+
+def get_server(slot: int = 0) -> ForkServer:
+    """The fork server of ``slot`` (one per exercise graded at a time), started on first use
+    and again if it has stopped."""
+    with _lock:
+        server = _servers.get(slot)
+        if server is None or not server.alive():
+            server = _servers[slot] = ForkServer()
+            atexit.register(server.close)
+        return server
+
+
+def shutdown(slot: int | None = None) -> None:
+    """Stop the fork server of ``slot``, or every one (they are started again when needed)."""
+    with _lock:
+        slots = list(_servers) if slot is None else [slot]
+        for key in slots:
+            server = _servers.pop(key, None)
+            if server is not None:
+                server.close()

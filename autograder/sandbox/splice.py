@@ -1,0 +1,245 @@
+"""Splice a learner's function bodies into the reference, one exercise at a time.
+
+An exercise's targets name functions of the reference (``"activations:Sigmoid._output"`` is
+the method ``_output`` of the class ``Sigmoid`` in ``dlfs.reference.activations``). The
+learner's version of each lives at the same place in the workspace
+(``exercises/activations.py``). Grading takes exactly those functions from the learner's file
+and installs them on the reference — everything else stays the answer key's, so a chapter
+is graded even when the chapters below it are unfinished.
+
+Two halves:
+
+* ``read_target`` runs in the grader (the parent process). It only *parses* the learner's
+  file (``ast``, no execution): it finds the function, notices a body that is still the
+  generated stub (``raise NotImplementedError(...)``) and reports syntax errors with their
+  line.
+* ``install`` runs in the sandboxed worker only. It compiles the learner's function in the
+  reference module's namespace (``super()`` works in methods) and puts it in place of the
+  reference's: module-level functions get the learner's code object, so every module that
+  imported the function sees it; methods are set on their class.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..course.targets import find_definition
+
+__all__ = [
+    "REFERENCE_PACKAGE",
+    "LearnerFunction",
+    "SpliceError",
+    "install",
+    "parse_target",
+    "read_target",
+]
+
+REFERENCE_PACKAGE = "dlfs.reference"
+
+
+class SpliceError(Exception):
+    """The learner's function cannot be read or installed; the message says why.
+
+    Attributes:
+        line: the line of the learner's file at fault, where there is one.
+    """
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class LearnerFunction:
+    """A learner's version of one target function, as read (not run) by the grader.
+
+    Attributes:
+        target: ``"module:Qual.name"`` as course.toml writes it.
+        path: the learner's file.
+        source: the whole file's text (compiled in the worker, never in the grader).
+        lineno: the line of the function's ``def``.
+        stub: True when the body is still the generated ``raise NotImplementedError``.
+        stub_line: the line of that ``raise`` (where the learner writes), when ``stub``.
+    """
+
+    target: str
+    path: str
+    source: str
+    lineno: int
+    stub: bool
+    stub_line: int | None = None
+
+
+def parse_target(target: str) -> tuple[str, str]:
+    """Split ``"activations:Sigmoid._output"`` into ``("activations", "Sigmoid._output")``."""
+    module, sep, qualname = target.partition(":")
+    if not sep or not module or not qualname:
+        raise ValueError(f"a target is 'module:qualname', got {target!r}")
+    return module, qualname
+
+
+def target_path(workspace: Path, target: str) -> Path:
+    """The learner's file holding ``target``: ``workspace/<module as a path>.py``."""
+    module, _ = parse_target(target)
+    return Path(workspace, *module.split(".")).with_suffix(".py")
+
+
+def read_target(workspace: Path | str, target: str) -> LearnerFunction:
+    """Find the learner's version of ``target`` in ``workspace`` without running it.
+
+    Raises:
+        SpliceError: the file is missing, does not parse (with the line), or does not define
+            the function.
+    """
+    path = target_path(Path(workspace), target)
+    _, qualname = parse_target(target)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpliceError(f"{path} is missing: it should define {qualname}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpliceError(f"cannot read {path}: {error}") from None
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as error:
+        raise SpliceError(
+            f"syntax error in {path.name} line {error.lineno}: {error.msg}", error.lineno
+        ) from None
+    node = find_definition(tree, qualname)
+    if node is None:
+        raise SpliceError(f"{path.name} does not define {qualname}")
+    stub_line = _stub_line(node)
+    return LearnerFunction(target, str(path), source, node.lineno, stub_line is not None, stub_line)
+
+
+def _stub_line(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:
+    """The line of the stub's top-level ``raise NotImplementedError``, if the body has one."""
+    for statement in node.body:
+        if not isinstance(statement, ast.Raise) or statement.exc is None:
+            continue
+        exc = statement.exc
+        func = exc.func if isinstance(exc, ast.Call) else exc
+        if isinstance(func, ast.Name) and func.id == "NotImplementedError":
+            return statement.lineno
+    return None
+
+
+# --- the worker's half -----------------------------------------------------------------------
+
+
+def install(function: LearnerFunction, package: str = REFERENCE_PACKAGE) -> None:
+    """Compile the learner's function and put it in place of the reference's (worker only).
+
+    Raises:
+        SpliceError: the reference has no such function, or the learner's file's own imports
+            fail.
+    """
+    module_name, qualname = parse_target(function.target)
+    module = importlib.import_module(f"{package}.{module_name}")
+    tree = ast.parse(function.source, filename=function.path)
+    node = find_definition(tree, qualname)
+    if node is None:  # the grader checked already; the file may have changed since
+        raise SpliceError(f"{Path(function.path).name} does not define {qualname}")
+    _run_new_imports(tree, module, function.path)
+
+    *owner_path, name = qualname.split(".")
+    owner: Any = module
+    for part in owner_path:
+        owner = getattr(owner, part, None)
+        if owner is None:
+            raise SpliceError(f"the reference has no {'.'.join(owner_path)} in {module_name}")
+    original = owner.__dict__.get(name) if isinstance(owner, type) else getattr(owner, name, None)
+    if original is None:
+        raise SpliceError(f"the reference has no {qualname} in {module_name}")
+
+    node.decorator_list = []
+    _LearnerImports().visit(node)
+    new = _compile(node, module, owner if isinstance(owner, type) else None, function.path)
+    new.__qualname__ = qualname
+    _put(owner, name, original, new)
+
+
+def _compile(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, module: types.ModuleType, cls: type | None, path
+) -> types.FunctionType:
+    """Compile ``node`` inside a maker taking ``__class__``, so that ``super()`` works."""
+    maker_name = "__dlfs_splice_maker__"
+    tree = ast.parse(f"def {maker_name}(__class__):\n    return {node.name}\n")
+    maker = tree.body[0]
+    maker.body.insert(0, node)  # type: ignore[attr-defined]
+    ast.copy_location(maker, node)
+    ast.fix_missing_locations(tree)
+    code = compile(tree, path, "exec")
+    namespace = module.__dict__
+    exec(code, namespace)
+    try:
+        return namespace[maker_name](cls)
+    finally:
+        namespace.pop(maker_name, None)
+
+
+def _put(owner: Any, name: str, original: Any, new: types.FunctionType) -> None:
+    """Install ``new`` where ``original`` was, keeping staticmethod/classmethod/property."""
+    if isinstance(original, staticmethod):
+        setattr(owner, name, staticmethod(new))
+    elif isinstance(original, classmethod):
+        setattr(owner, name, classmethod(new))
+    elif isinstance(original, property):
+        setattr(owner, name, original.getter(new))
+    elif isinstance(owner, type):
+        setattr(owner, name, new)
+    elif isinstance(original, types.FunctionType):
+        # Swap the code object so that modules which imported the function see the new one.
+        if original.__code__.co_freevars == new.__code__.co_freevars:
+            original.__code__ = new.__code__
+            original.__defaults__ = new.__defaults__
+            original.__kwdefaults__ = new.__kwdefaults__
+        else:
+            setattr(owner, name, new)
+    else:
+        setattr(owner, name, new)
+
+
+_LEARNER_PACKAGE = "dlfs.exercises"
+
+
+def _to_reference(name: str | None) -> str | None:
+    if name is not None and (name == _LEARNER_PACKAGE or name.startswith(_LEARNER_PACKAGE + ".")):
+        return REFERENCE_PACKAGE + name[len(_LEARNER_PACKAGE) :]
+    return name
+
+
+class _LearnerImports(ast.NodeTransformer):
+    """Point imports of the learner's package (``dlfs.exercises``) at the reference."""
+
+    def visit_Import(self, node: ast.Import) -> ast.Import:
+        for alias in node.names:
+            alias.name = _to_reference(alias.name) or alias.name
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.ImportFrom:
+        node.module = _to_reference(node.module)
+        return node
+
+
+def _run_new_imports(tree: ast.Module, module: types.ModuleType, path: str) -> None:
+    """Run the learner file's top-level imports that bind names the reference module lacks."""
+    wanted: list[ast.stmt] = []
+    for statement in tree.body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            _LearnerImports().visit(statement)
+            names = [alias.asname or alias.name.split(".")[0] for alias in statement.names]
+            if any(n != "*" and n not in module.__dict__ for n in names):
+                wanted.append(statement)
+    if not wanted:
+        return
+    code = compile(ast.Module(body=wanted, type_ignores=[]), path, "exec")
+    try:
+        exec(code, module.__dict__)
+    except ImportError as error:
+        raise SpliceError(f"an import at the top of {Path(path).name} fails: {error}") from None

@@ -1,0 +1,220 @@
+"""Run one exercise's probes on the learner's code in a separate, limited worker process.
+
+The grader (the parent) never runs learner code. For each exercise it starts a worker, forked
+from a server that has NumPy and the reference already imported (start-up takes milliseconds).
+The worker
+
+1. leaves the grader's session (its own process group, no controlling terminal), sends its
+   stdout/stderr to a file, closes every other inherited descriptor, and limits itself:
+   address space (``memory_mb``), CPU time, file size, processes, no core dumps; run as root,
+   it also drops to the ``nobody`` user, so it can neither signal the grader nor write the
+   learner's files;
+2. splices the learner's functions into the reference (``splice.install``);
+3. runs each probe and writes its raw outputs — arrays only, with ``np.savez`` — and a small
+   JSON status to its own directory, one file pair per probe, as it goes.
+
+The parent waits with a wall-clock timeout, kills the worker's whole process group when time
+is up, and reads back what was written: arrays with ``allow_pickle=False`` and JSON, never a
+pickle, never the learner's printed output. Whatever the learner's code does — raise, hang,
+exhaust memory, ``sys.exit``, ``os._exit``, print, patch NumPy — the worst outcome is that
+some probes have no output, which costs that exercise's points and nothing else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .outputs import read_call, read_json, read_output
+from .protocol import NOBODY, SPLICE_ERROR_EXIT, CallOutcome, Job, Limits, ProbeCall, WorkerRun
+from .server import WorkerServerError, get_server, shutdown
+from .splice import LearnerFunction
+
+__all__ = ["run_worker"]
+
+_POLL_SECONDS = 0.05
+
+
+def run_worker(
+    functions: list[LearnerFunction],
+    calls: list[ProbeCall],
+    limits: Limits,
+    on_progress: Callable[[int, float], None] | None = None,
+    env: dict[str, str] | None = None,
+    preload: tuple[str, ...] = (),
+    slot: int = 0,
+    learner_package: str | None = None,
+) -> WorkerRun:
+    """Splice ``functions`` into the reference in a worker, run ``calls``, read the outputs.
+
+    Args:
+        functions: the learner's functions to install (see ``splice.read_target``).
+        calls: the probe calls, run in order.
+        limits: time, memory and process limits.
+        on_progress: called about every 50 ms with the index of the call running and the
+            seconds it has run (for progress bars).
+        env: environment variables for the worker.
+        preload: modules the fork server imports before forking (``torch``).
+        slot: which fork server to use (one per exercise graded at the same time).
+        learner_package: where the reference is not installed, the learner's workspace: the
+            worker imports it whole as ``dlfs.exercises`` and runs the probes on it (nothing
+            is spliced; the learner's other exercises run too).
+    Returns:
+        The worker's outcome; it never raises for anything the learner's code did.
+    """
+    out_dir = tempfile.mkdtemp(prefix="dlfs-grade-")
+    try:
+        if os.geteuid() == 0:
+            os.chown(out_dir, NOBODY, NOBODY)
+            if learner_package is not None:  # the worker, as nobody, may not read it there
+                learner_package = _readable_copy(Path(learner_package), Path(out_dir))
+        job = Job(
+            tuple(functions),
+            tuple(calls),
+            limits,
+            out_dir,
+            dict(env or {}),
+            preload,
+            learner_package,
+        )
+        return _supervise(job, on_progress, slot)
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def _readable_copy(package: Path, out_dir: Path) -> str:
+    """A copy of the learner's package that any user can read (a root grader's worker runs
+    as ``nobody``); only Python files, no symbolic links followed."""
+    copy = out_dir / "learner" / package.name
+    shutil.copytree(
+        package,
+        copy,
+        symlinks=True,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"),
+    )
+    for path in [copy.parent, copy, *copy.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+    return str(copy)
+
+
+def _supervise(job: Job, on_progress: Callable[[int, float], None] | None, slot: int) -> WorkerRun:
+    start = time.monotonic()
+    try:
+        server = get_server(slot)
+        pid = server.start(job.to_json())
+    except WorkerServerError:
+        shutdown(slot)  # one more try with a fresh server
+        try:
+            server = get_server(slot)
+            pid = server.start(job.to_json())
+        except WorkerServerError as error:
+            shutdown(slot)
+            calls = [CallOutcome("not_run") for _ in job.calls]
+            return WorkerRun("crashed", calls, f"the grader's worker could not start: {error}")
+    deadline = start + job.limits.timeout
+    timed_out = False
+    exitcode: int | None = None
+    try:
+        while True:
+            exitcode = server.wait_exit(timeout=_POLL_SECONDS)
+            if exitcode is not None:
+                break
+            if time.monotonic() >= deadline:
+                timed_out = True
+                _kill_group(pid)
+                exitcode = server.wait_exit(timeout=10)
+                break
+            if on_progress is not None:
+                running = _running_call(job)
+                if running is not None:
+                    on_progress(*running)
+    except WorkerServerError:
+        _kill_group(pid)
+        shutdown(slot)
+    _kill_group(pid)  # whatever the learner's code left behind in its group
+    seconds = time.monotonic() - start
+    return _collect(job, exitcode, timed_out, seconds)
+
+
+def _kill_group(pid: int | None) -> None:
+    """SIGKILL the worker's process group (it made itself a group leader), then the worker."""
+    if pid is None:
+        return
+    for kill in (os.killpg, os.kill):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            kill(pid, signal.SIGKILL)
+
+
+def _running_call(job: Job) -> tuple[int, float] | None:
+    out = Path(job.out_dir)
+    for index in range(len(job.calls) - 1, -1, -1):
+        started = out / f"call{index}.started"
+        if started.exists():
+            if (out / f"call{index}.json").exists():
+                return None
+            try:
+                return index, time.time() - started.stat().st_mtime
+            except OSError:
+                return None
+    return None
+
+
+def _collect(job: Job, exitcode: int | None, timed_out: bool, seconds: float) -> WorkerRun:
+    out = Path(job.out_dir)
+    output = read_output(out / "output.txt")
+    splice = read_json(out / "splice.json")
+    if splice is not None and not splice.get("ok", False):
+        return WorkerRun(
+            "splice_error",
+            [CallOutcome("not_run") for _ in job.calls],
+            message=str(splice.get("message", "the learner's code could not be installed")),
+            output=output,
+            exitcode=exitcode,
+            seconds=seconds,
+        )
+    outcomes: list[CallOutcome] = []
+    interrupted = False
+    for index in range(len(job.calls)):
+        status = read_json(out / f"call{index}.json")
+        if status is not None:
+            outcomes.append(read_call(out, index, status, job.limits.file_mb))
+        elif (out / f"call{index}.started").exists() and not interrupted:
+            outcomes.append(CallOutcome("timeout" if timed_out else "crashed"))
+            interrupted = True
+        else:
+            outcomes.append(CallOutcome("not_run"))
+    if timed_out:
+        status, message = "timeout", f"stopped after {job.limits.timeout:g} s (the time limit)"
+    elif all(o.status in ("ok", "error") for o in outcomes) and splice is not None:
+        status, message = "finished", ""
+    else:
+        status, message = "crashed", _describe_exit(exitcode, job.limits)
+    return WorkerRun(status, outcomes, message, output, exitcode, seconds)
+
+
+def _describe_exit(exitcode: int | None, limits: Limits) -> str:
+    if exitcode is None:
+        return "the worker did not finish"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        if -exitcode == signal.SIGXCPU:
+            return "the worker used up its CPU time"
+        if -exitcode in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT):
+            return f"the worker crashed ({name}); memory limit {limits.memory_mb} MB"
+        return f"the worker was killed by {name}"
+    if exitcode == SPLICE_ERROR_EXIT:
+        return "the grader could not set up the sandbox for this exercise"
+    return (
+        f"the worker exited with code {exitcode} before finishing: "
+        "does your code call sys.exit(), os._exit() or exit()?"
+    )

@@ -1,0 +1,302 @@
+"""The sandboxed side of grading: a fork server and the worker it forks for each exercise.
+
+``python -m dlfs.autograder.sandbox.worker`` is the fork server (the grader starts it, see
+``sandbox``): it imports NumPy, the reference and the probes once, then reads one job per line
+(JSON) on stdin, forks a worker for it, answers ``{"pid": …}`` at once and
+``{"exit": …}`` when the worker has ended. Nothing the worker does reaches the server's
+stdout: the worker's descriptors 0, 1 and 2 are replaced before any learner code runs.
+
+The worker writes into the job's directory, one probe call at a time:
+``call<i>.started``, then ``call<i>.npz`` (``np.savez``: numeric arrays only) and
+``call<i>.json`` (ok or the error, and each output's Python type). The grader reads those
+back with ``allow_pickle=False``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+from ..probes.record import find_probe, probe_modules
+from .confine import enter_sandbox
+from .protocol import JOB_ERROR_EXIT, NOBODY, SPLICE_ERROR_EXIT
+from .splice import LearnerFunction, install
+
+__all__ = ["serve"]
+
+
+_PRELOAD = (
+    "dlfs.reference",
+    "dlfs.datasets",  # what the learner's package imports where the reference is missing
+    "dlfs.autograder.sandbox.splice",
+    "numpy.testing",
+    "numpy.linalg",
+    "numpy.random",
+    "numpy.lib.stride_tricks",
+    # A worker started by root runs as ``nobody``, which may not be able to read the Python
+    # installation; what learner code and the probes commonly import is imported beforehand.
+    "zipfile",
+    "encodings.cp437",
+    "encodings.utf_8",
+    "encodings.latin_1",
+    "encodings.ascii",
+    "encodings.idna",
+    "tokenize",
+    "linecache",
+    "traceback",
+    "math",
+    "cmath",
+    "random",
+    "itertools",
+    "functools",
+    "operator",
+    "collections",
+    "collections.abc",
+    "copy",
+    "dataclasses",
+    "typing",
+    "statistics",
+    "numbers",
+    "decimal",
+    "fractions",
+    "string",
+    "re",
+    "heapq",
+    "bisect",
+    "time",
+    "warnings",
+    "contextlib",
+    "inspect",
+    "pprint",
+    "textwrap",
+    "enum",
+    "abc",
+    "types",
+    "io",
+    "pickle",
+    "struct",
+    "threading",
+)
+_PROBE_MODULES = tuple(f"dlfs.autograder.probes.{name}" for name in probe_modules())
+
+
+def serve() -> None:  # pragma: no cover - runs in the fork server process
+    """The fork server's loop: one job per line on stdin, replies on stdout."""
+    for name in _PRELOAD + _PROBE_MODULES:
+        with contextlib.suppress(Exception):  # a chapter's probes may not exist yet
+            importlib.import_module(name)
+    protocol = sys.stdout
+    _reply(protocol, {"ready": True})
+    for line in sys.stdin:
+        try:
+            job = json.loads(line)
+        except ValueError:
+            continue
+        for name in job.get("preload", []):  # torch, for chapter 7, only when needed
+            _preload(name)
+        pid = os.fork()
+        if pid == 0:
+            _worker(job)  # never returns
+        _reply(protocol, {"pid": pid})
+        _, status = os.waitpid(pid, 0)
+        _reply(protocol, {"exit": os.waitstatus_to_exitcode(status)})
+
+
+def _preload(name: str) -> None:  # pragma: no cover - runs in the fork server process
+    """Import ``module``, or import ``module:function`` and call the function (a warm-up)."""
+    if name in _preloaded:
+        return
+    _preloaded.add(name)
+    module_name, _, function = name.partition(":")
+    with contextlib.suppress(Exception):
+        module = importlib.import_module(module_name)
+        if function:
+            getattr(module, function)()
+
+
+_preloaded: set[str] = set()
+
+
+def _reply(stream: Any, message: dict[str, Any]) -> None:  # pragma: no cover
+    stream.write(json.dumps(message) + "\n")
+    stream.flush()
+
+
+def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker process
+    """Enter the sandbox, splice, run the probes, and exit without any cleanup."""
+    code = 0
+    try:
+        enter_sandbox(job)
+    except BaseException:
+        os._exit(SPLICE_ERROR_EXIT)
+    try:
+        _run_job(job)
+    except BaseException:
+        code = JOB_ERROR_EXIT
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    os._exit(code)
+
+
+def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker
+    out = Path(job["out_dir"])
+    functions = [LearnerFunction(**f) for f in job["functions"]]
+    learner_files = {f.path for f in functions}
+    try:
+        reference, probes = _install(job, functions, learner_files)
+    except BaseException as error:
+        _write_json(out / "splice.json", {"ok": False, "message": _explain(error, learner_files)})
+        return
+    _write_json(out / "splice.json", {"ok": True})
+    for index, (call, probe) in enumerate(zip(job["calls"], probes, strict=True)):
+        _run_call(out, index, call, probe, reference, learner_files)
+
+
+def _install(
+    job: dict[str, Any], functions: list[LearnerFunction], learner_files: set[str]
+) -> tuple[Any, list[Any]]:  # pragma: no cover - runs in the worker
+    """The package the probes run on (the reference with the learner's functions spliced in,
+    or the learner's own package) and each call's probe."""
+    package = job.get("learner_package")
+    if package:  # no reference here: the learner's own package
+        reference = _import_learner_package(package)
+        learner_files |= {str(p) for p in Path(package).rglob("*.py")}
+    else:
+        reference = importlib.import_module("dlfs.reference")
+    probes = [find_probe(call["module"], call["probe"]) for call in job["calls"]]
+    if not package:
+        for function in functions:
+            install(function)
+    return reference, probes
+
+
+def _run_call(
+    out: Path, index: int, call: dict[str, Any], probe: Any, reference: Any, learner_files: set[str]
+) -> None:  # pragma: no cover - runs in the worker
+    """Run one probe call and write its outputs, or the error it raised."""
+    (out / f"call{index}.started").touch()
+    start = time.perf_counter()
+    params = dict(call.get("params", {}))
+    try:
+        if call.get("data"):
+            with np.load(call["data"], allow_pickle=False) as npz:
+                params["data"] = {name: npz[name] for name in npz.files}
+        result = probe(reference, np.random.default_rng(call["seed"]), **params)
+        arrays, types = _to_arrays(result)
+        tmp = out / f"call{index}.tmp.npz"
+        np.savez(tmp, **arrays)
+        os.replace(tmp, out / f"call{index}.npz")
+    except BaseException as error:
+        status = {
+            "ok": False,
+            "message": _explain(error, learner_files),
+            "traceback": _learner_traceback(error),
+        }
+    else:
+        status = {"ok": True, "types": types}
+    _write_json(out / f"call{index}.json", {**status, "seconds": time.perf_counter() - start})
+
+
+def _import_learner_package(path: str) -> Any:  # pragma: no cover - runs in the worker
+    """Import the learner's workspace as the package ``dlfs.exercises`` (wherever it is)."""
+    init = Path(path) / "__init__.py"
+    if not init.is_file():
+        raise ImportError(f"{path} is not a whole exercises package (no __init__.py)")
+    spec = importlib.util.spec_from_file_location(
+        "dlfs.exercises", init, submodule_search_locations=[path]
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["dlfs.exercises"] = module
+    spec.loader.exec_module(module)
+    sys.modules["dlfs"].exercises = module  # type: ignore[attr-defined]
+    return module
+
+
+class BadOutput(Exception):
+    """A probe's output that cannot be sent back as a plain numeric array."""
+
+
+def _to_arrays(result: Any) -> tuple[dict[str, ndarray], dict[str, str]]:
+    """Numeric arrays and the Python type each came as; ``BadOutput`` for anything else."""
+    if not isinstance(result, dict):
+        raise BadOutput(f"the probe returned {type(result).__name__}, not a dict")
+    arrays: dict[str, ndarray] = {}
+    types: dict[str, str] = {}
+    for name, value in result.items():
+        types[str(name)] = type(value).__name__
+        try:
+            array = np.asarray(value)
+        except Exception:
+            raise BadOutput(
+                f"{name}: got a {type(value).__name__} that NumPy cannot read as an array"
+            ) from None
+        if array.dtype.hasobject or array.dtype.kind not in "biufc":
+            raise BadOutput(
+                f"{name} should be a numeric array; got a {type(value).__name__} "
+                f"(NumPy reads it as dtype {array.dtype})"
+            )
+        arrays[str(name)] = array
+    return arrays, types
+
+
+def _explain(error: BaseException, learner_files: set[str]) -> str:
+    """One line for the learner: what was raised and where in their file."""
+    if isinstance(error, SystemExit):
+        return f"your code called sys.exit({error.code!r}); return a value instead"
+    if isinstance(error, MemoryError):
+        limit = os.environ.get("DLFS_MEMORY_MB", "")
+        return f"your code ran out of memory (MemoryError; the limit is {limit} MB)"
+    if isinstance(error, BadOutput):
+        return str(error)
+    if isinstance(error, RecursionError):
+        text = "RecursionError: the function calls itself without end"
+    elif isinstance(error, ModuleNotFoundError) and os.getuid() == NOBODY:
+        text = (
+            f"ModuleNotFoundError: {error} — the grader's sandbox offers NumPy, dlfs and the "
+            "common standard modules only"
+        )
+    elif isinstance(error, NotImplementedError):
+        text = f"NotImplementedError: {error} — a function still raises its stub's error"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    where = ""
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename in learner_files:
+            where = f"{Path(frame.filename).name} line {frame.lineno}"
+    return f"{text} ({where})" if where else text
+
+
+def _learner_traceback(error: BaseException) -> str:
+    """The traceback without the grader's own frames."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if "/autograder/" not in frame.filename.replace(os.sep, "/")
+    ]
+    lines = traceback.format_list(frames) + traceback.format_exception_only(type(error), error)
+    return "".join(lines)[-8000:]
+
+
+def _write_json(path: Path, value: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(value, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    serve()
