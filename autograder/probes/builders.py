@@ -15,7 +15,14 @@ from typing import Any
 from .common import layer_pass, loss_pass, op_pass
 from .record import Probe, ProbeFunction
 
-__all__ = ["layer_backward", "loss_backward", "loss_forward", "op_backward", "op_forward"]
+__all__ = [
+    "layer_backward",
+    "layer_forward",
+    "loss_backward",
+    "loss_forward",
+    "op_backward",
+    "op_forward",
+]
 
 Inputs = Callable[..., dict[str, Any]]
 Make = Callable[[Any, dict[str, Any]], Any]
@@ -47,8 +54,18 @@ def op_backward(
     return Probe(run, inputs=inputs, mistakes=mistakes or {}, name=name)
 
 
+def layer_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
+    """``{"output": layer.forward(x)}`` of the layer ``make(ref, inputs)``."""
+
+    def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {"output": make(ref, drawn).forward(drawn["x"])}
+
+    run.__doc__ = doc
+    return Probe(run, inputs=inputs, name=name)
+
+
 def layer_backward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
-    """``output``, ``input_grad`` and ``param_grad_<i>`` of the layer ``make(ref, inputs)``."""
+    """``output``, ``input_grad`` and each parameter's gradient of ``make(ref, inputs)``."""
 
     def run(ref: Any, drawn: dict[str, Any], numerical: bool = False, **_: Any) -> dict[str, Any]:
         return layer_pass(make(ref, drawn), drawn["x"], numerical)

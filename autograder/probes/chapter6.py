@@ -11,6 +11,7 @@ from numpy import ndarray
 
 from dlfs.datasets import char_vocabulary, load_text
 
+from .builders import layer_backward, layer_forward
 from .common import numeric, output_grad_for
 from .record import Probe, declare
 
@@ -289,55 +290,36 @@ _NODES = (
 # --- the layers ----------------------------------------------------------------------------------
 
 
-def _layer(ref: Any, kind: str, h: int, v: int) -> Any:
-    return getattr(ref, kind)(h, v, weight_scale=0.5, seed=11, carry_state=False)
+def _layer_inputs(
+    rng: np.random.Generator, n: int = 2, t: int = 4, d: int = 3, h: int = 4, v: int = 3
+) -> dict[str, Any]:
+    return {"x": rng.standard_normal((n, t, d)), "h": h, "v": v}
 
 
-def _layer_forward(ref: Any, rng: np.random.Generator, kind: str, n=2, t=4, d=3, h=4, v=3):
-    x = rng.standard_normal((n, t, d))
-    return {"output": _layer(ref, kind, h, v).forward(x)}
+def _layer(kind: str) -> Any:
+    def make(ref: Any, inputs: dict) -> Any:
+        h, v = inputs["h"], inputs["v"]
+        return getattr(ref, kind)(h, v, weight_scale=0.5, seed=11, carry_state=False)
+
+    return make
 
 
-def _layer_backward(
-    ref: Any, rng: np.random.Generator, kind: str, numerical: bool, n=2, t=4, d=3, h=4, v=3
-) -> dict:
-    x = rng.standard_normal((n, t, d))
-    layer = _layer(ref, kind, h, v)
-    out = layer.forward(x)
-    G = output_grad_for(np.shape(out), 7)
-    if numerical:
-
-        def loss() -> float:
-            return float(np.sum(layer.forward(x) * G))
-
-        result = {"input_grad": numeric(loss, x)}
-        for name, param in layer.params.items():
-            result[f"{name}_grad"] = numeric(loss, param["value"])
-        return result
-    result = {"input_grad": layer.backward(G)}
-    for name, param in layer.params.items():
-        result[f"{name}_grad"] = param["deriv"]
-    return result
-
-
-def rnn_layer_forward(ref: Any, rng: np.random.Generator, **shape: int) -> dict:
-    """RNNLayer's output sequences."""
-    return _layer_forward(ref, rng, "RNNLayer", **shape)
-
-
-def rnn_layer_backward(ref: Any, rng: np.random.Generator, numerical: bool = False, **shape):
-    """RNNLayer's input and parameter gradients (backpropagation through time)."""
-    return _layer_backward(ref, rng, "RNNLayer", numerical, **shape)
-
-
-def lstm_layer_forward(ref: Any, rng: np.random.Generator, **shape: int) -> dict:
-    """LSTMLayer's output sequences."""
-    return _layer_forward(ref, rng, "LSTMLayer", **shape)
-
-
-def lstm_layer_backward(ref: Any, rng: np.random.Generator, numerical: bool = False, **shape):
-    """LSTMLayer's input and parameter gradients (backpropagation through time)."""
-    return _layer_backward(ref, rng, "LSTMLayer", numerical, **shape)
+_LAYERS = (
+    layer_forward("rnn_layer_forward", _layer("RNNLayer"), _layer_inputs, "RNNLayer's outputs."),
+    layer_backward(
+        "rnn_layer_backward",
+        _layer("RNNLayer"),
+        _layer_inputs,
+        "RNNLayer's input and parameter gradients (backpropagation through time).",
+    ),
+    layer_forward("lstm_layer_forward", _layer("LSTMLayer"), _layer_inputs, "LSTMLayer's outputs."),
+    layer_backward(
+        "lstm_layer_backward",
+        _layer("LSTMLayer"),
+        _layer_inputs,
+        "LSTMLayer's input and parameter gradients (backpropagation through time).",
+    ),
+)
 
 
 # --- the optimizers ------------------------------------------------------------------------------
@@ -473,10 +455,7 @@ PROBES = declare(
     Probe(nwg_backward, inputs=_nwg_inputs, mistakes=_nwg_backward_mistakes),
     nwg_backward_deep,
     *_NODES,
-    rnn_layer_forward,
-    rnn_layer_backward,
-    lstm_layer_forward,
-    lstm_layer_backward,
+    *_LAYERS,
     Probe(clip_gradient, inputs=_clip_inputs, mistakes=_clip_gradient_mistakes),
     rnn_sgd,
     adagrad,

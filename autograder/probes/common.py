@@ -60,27 +60,41 @@ def op_pass(
 def layer_pass(
     layer: Any, input_: ndarray, numerical: bool = False, seed: int = 7
 ) -> dict[str, ndarray]:
-    """Forward then backward through a ``Layer`` with L = Σ output · G.
+    """Forward then backward through a layer with L = Σ output · G.
+
+    A layer's parameters are either the book's lists (``params`` and ``param_grads`` of a
+    ``Dense``) or its recurrent layers' ``params`` dict of ``{"value", "deriv"}``.
 
     Returns:
-        ``output``, ``input_grad`` and ``param_grad_<i>`` for each parameter.
+        ``output``, ``input_grad`` and ``<name>_grad`` for each parameter (``param_<i>``
+        for the lists).
     """
     output = layer.forward(input_)
     grad = output_grad_for(np.shape(output), seed)
-    layer._params()
     if numerical:
 
         def loss() -> float:
             return float(np.sum(layer.forward(input_) * grad))
 
         result = {"output": np.array(output), "input_grad": numerical_gradient(loss, input_)}
-        for i, param in enumerate(layer.params):
-            result[f"param_grad_{i}"] = numerical_gradient(loss, param)
+        for name, value in _named_params(layer).items():
+            result[f"{name}_grad"] = numerical_gradient(loss, value)
         return result
     result = {"output": np.array(output, copy=True), "input_grad": layer.backward(grad)}
-    for i, param_grad in enumerate(layer.param_grads):
-        result[f"param_grad_{i}"] = param_grad
+    result.update({f"{name}_grad": g for name, g in _named_grads(layer).items()})
     return result
+
+
+def _named_params(layer: Any) -> dict[str, ndarray]:
+    if isinstance(layer.params, dict):
+        return {name: param["value"] for name, param in layer.params.items()}
+    return {f"param_{i}": param for i, param in enumerate(layer.params)}
+
+
+def _named_grads(layer: Any) -> dict[str, ndarray]:
+    if isinstance(layer.params, dict):
+        return {name: param["deriv"] for name, param in layer.params.items()}
+    return {f"param_{i}": grad for i, grad in enumerate(layer.param_grads)}
 
 
 def loss_pass(
