@@ -81,7 +81,13 @@ def _with_mistake(
 
 
 def _agreement(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
-    expected = answers.expected(check)
+    return _compare(check, outcome, answers, answers.expected(check))
+
+
+def _compare(
+    check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource, expected: dict[str, Any]
+) -> Verdict:
+    """Every expected array within the check's tolerances, else the problems and the mistake."""
     spec = check.spec
     passed, problems, failed, details = compare_all(
         outcome, expected, spec.rtol, spec.atol, check.params
@@ -137,13 +143,7 @@ def _fixture(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -
         assert known is not None, "the course checks that fixture probes have known answers"
         expected = known(**check.params)
     expected = {k: np.asarray(v, dtype=np.float64) for k, v in dict(expected).items()}
-    spec = check.spec
-    passed, problems, failed, details = compare_all(
-        outcome, expected, spec.rtol, spec.atol, check.params
-    )
-    if passed:
-        return True, "", details
-    return False, _with_mistake(check, outcome, answers, problems, failed), details
+    return _compare(check, outcome, answers, expected)
 
 
 def _property(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:

@@ -29,7 +29,7 @@ Make = Callable[[Any, dict[str, Any]], Any]
 
 
 def op_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
-    """``{"output": op.forward(x)}`` of the operation ``make(ref, inputs)``."""
+    """``{"output": piece.forward(x)}`` of the operation (or layer) ``make(ref, inputs)``."""
 
     def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
         return {"output": make(ref, drawn).forward(drawn["x"])}
@@ -54,14 +54,8 @@ def op_backward(
     return Probe(run, inputs=inputs, mistakes=mistakes or {}, name=name)
 
 
-def layer_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
-    """``{"output": layer.forward(x)}`` of the layer ``make(ref, inputs)``."""
-
-    def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
-        return {"output": make(ref, drawn).forward(drawn["x"])}
-
-    run.__doc__ = doc
-    return Probe(run, inputs=inputs, name=name)
+layer_forward = op_forward
+"""A layer's forward probe is an operation's: ``{"output": layer.forward(x)}``."""
 
 
 def layer_backward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:

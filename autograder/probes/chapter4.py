@@ -10,7 +10,7 @@ from numpy import ndarray
 from .builders import loss_backward, op_backward, op_forward
 from .common import output_grad_for
 from .record import Probe, declare
-from .training import accuracy, mnist, train_within_budget
+from .training import accuracy, fit_network, mnist
 
 __all__ = ["PROBES"]
 
@@ -297,23 +297,7 @@ def _train_mnist(
         ref.SoftmaxCrossEntropy(),
         20190501,
     )
-    trainer = ref.Trainer(net, optim)
-    optim.net = net
-    X, y = data["X_train"], data["y_train"]
-    rng = np.random.default_rng(1)
-
-    def batches(_: int) -> Any:
-        return trainer.generate_batches(X, y, batch_size, rng.permutation(X.shape[0]))
-
-    def step(batch: tuple[ndarray, ndarray]) -> None:
-        net.train_batch(*batch)
-        optim.step()
-
-    exhausted = train_within_budget(batches, step, epochs, budget)
-    return {
-        "scores": net.forward(data["X_test"], inference=True),
-        "budget_exhausted": np.array(exhausted),
-    }
+    return fit_network(ref, net, optim, data, epochs, budget, batch_size)
 
 
 def mnist_softmax(

@@ -12,7 +12,7 @@ from numpy import ndarray
 from .builders import op_backward, op_forward
 from .common import numeric, output_grad_for
 from .record import Probe, declare
-from .training import accuracy, mnist_images, train_within_budget
+from .training import accuracy, fit_network, mnist_images
 
 __all__ = ["PROBES"]
 
@@ -232,26 +232,7 @@ def mnist_conv(
         20190501,
     )
     optim = ref.SGDMomentum(lr, momentum=0.9)
-    trainer = ref.Trainer(net, optim)
-    optim.net = net
-    X, y = data["X_train"], data["y_train"]
-    order_rng = np.random.default_rng(1)
-
-    def batches(_: int) -> Any:
-        return trainer.generate_batches(X, y, batch_size, order_rng.permutation(X.shape[0]))
-
-    def step(batch: tuple[ndarray, ndarray]) -> None:
-        net.train_batch(*batch)
-        optim.step()
-
-    exhausted = train_within_budget(batches, step, epochs, budget)
-    scores = np.concatenate(
-        [
-            net.forward(data["X_test"][i : i + 500], inference=True)
-            for i in range(0, len(data["X_test"]), 500)
-        ]
-    )
-    return {"scores": scores, "budget_exhausted": np.array(exhausted)}
+    return fit_network(ref, net, optim, data, epochs, budget, batch_size)
 
 
 PROBES = declare(

@@ -16,7 +16,15 @@ from numpy import ndarray
 
 from dlfs.datasets import boston_split, global_standardize, load_boston, load_mnist, one_hot
 
-__all__ = ["accuracy", "boston", "mnist", "mnist_images", "rmse", "train_within_budget"]
+__all__ = [
+    "accuracy",
+    "boston",
+    "fit_network",
+    "mnist",
+    "mnist_images",
+    "rmse",
+    "train_within_budget",
+]
 
 Data = tuple[dict[str, ndarray], dict[str, ndarray]]
 """``(inputs for the worker, labels for the grader)``."""
@@ -78,3 +86,26 @@ def train_within_budget(
             if time.monotonic() - start > budget:
                 return True
     return False
+
+
+def fit_network(
+    ref: Any, net: Any, optim: Any, data: dict[str, ndarray], epochs: int, budget: float, batch: int
+) -> dict[str, ndarray]:
+    """Train ``net`` with ``optim`` on ``data``'s training set (shuffled with a fixed seed,
+    the book's ``Trainer.generate_batches``) within ``budget`` seconds; its test scores."""
+    trainer = ref.Trainer(net, optim)
+    optim.net = net
+    X, y = data["X_train"], data["y_train"]
+    order = np.random.default_rng(1)
+
+    def batches(_: int) -> Iterable[tuple[ndarray, ndarray]]:
+        return trainer.generate_batches(X, y, batch, order.permutation(X.shape[0]))
+
+    def step(pair: tuple[ndarray, ndarray]) -> None:
+        net.train_batch(*pair)
+        optim.step()
+
+    exhausted = train_within_budget(batches, step, epochs, budget)
+    X_test = data["X_test"]
+    scores = [net.forward(X_test[i : i + 500], inference=True) for i in range(0, len(X_test), 500)]
+    return {"scores": np.concatenate(scores), "budget_exhausted": np.array(exhausted)}
