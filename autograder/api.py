@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import queue
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .course import Course, Exercise, load_course
-from .grading import AnswerSource, DataCache, EventHandler, answer_source, grade_exercise
+from .grading import DataCache, EventHandler, RunSettings, grade_exercise
 from .paths import exercises_root, reference_root
 from .progress import ProgressStore
 from .results import ExerciseResult, GradeReport
@@ -55,6 +56,8 @@ def grade(
     on_event: EventHandler | None = None,
     jobs: int = 1,
     use_reference: bool | None = None,
+    seed: int | None = None,
+    hidden: Sequence[Path | str] = (),
 ) -> GradeReport:
     """Grade ``target`` — ``"all"``, a chapter (``"chapter5"`` or ``"5"``) or an exercise id.
 
@@ -70,10 +73,14 @@ def grade(
         jobs: how many exercises to grade at the same time (one worker server each).
         use_reference: judge with the reference (True) or with the stored known answers,
             hidden checks not run (False); by default, the reference where it is installed.
+        seed: None for the learner's stable check inputs; else fresh inputs salted with it
+            (an official grade: :func:`~.grading.fresh_seed`), recorded in the report.
+        hidden: more paths no worker may see (in a class, the other submissions).
     Returns:
         The report; learner code never makes this raise.
     Raises:
-        ValueError: for an unknown target, a missing workspace or ``jobs`` < 1.
+        ValueError: for an unknown target, a missing workspace, ``jobs`` < 1, or a seed
+            where the reference is not installed.
         CourseError: for a malformed course.toml.
     """
     if jobs < 1:
@@ -82,13 +89,13 @@ def grade(
     course = course or load_course()
     exercises = course.select(target)
     workspace = resolve_workspace(path, reference)
+    settings = RunSettings.create(use_reference, seed, tuple(hidden))
     data = DataCache()
-    answers = answer_source(use_reference)
     try:
-        results = _grade_all(list(exercises), workspace, data, on_event, jobs, answers)
+        results = _grade_all(list(exercises), workspace, data, on_event, jobs, settings)
     finally:
         data.close()
-    report = GradeReport.from_exercises(target, results, time.monotonic() - start)
+    report = GradeReport.from_exercises(target, results, time.monotonic() - start, seed)
     if record and not reference:
         _record(report, workspace, course)
     return report
@@ -100,11 +107,11 @@ def _grade_all(
     data: DataCache,
     on_event: EventHandler | None,
     jobs: int,
-    answers: AnswerSource,
+    settings: RunSettings,
 ) -> list[ExerciseResult]:
     """Each exercise's result, in order; ``jobs`` at a time, each on its own worker server."""
     if jobs == 1 or len(exercises) < 2:
-        return [grade_exercise(e, workspace, data, on_event, answers=answers) for e in exercises]
+        return [grade_exercise(e, workspace, data, on_event, 0, settings) for e in exercises]
     slots: queue.Queue[int] = queue.Queue()
     for slot in range(jobs):
         slots.put(slot)
@@ -112,7 +119,7 @@ def _grade_all(
     def grade_one(exercise: Exercise) -> ExerciseResult:
         slot = slots.get()
         try:
-            return grade_exercise(exercise, workspace, data, on_event, slot, answers)
+            return grade_exercise(exercise, workspace, data, on_event, slot, settings)
         finally:
             slots.put(slot)
 
@@ -133,6 +140,8 @@ def _source_hash(workspace: Path, targets: list[str]) -> str:
 def _record(report: GradeReport, workspace: Path, course: Course) -> None:
     with ProgressStore() as store:
         for result in report.exercises:
+            if result.status == "grader_error":  # the grader's fault costs the learner nothing
+                continue
             exercise = course.exercise(result.id)
             store.record_attempt(
                 result.id,

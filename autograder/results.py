@@ -20,9 +20,10 @@ __all__ = [
     "GradeReport",
 ]
 
-STATUSES = ("passed", "failed", "error", "timeout", "not_started")
+STATUSES = ("passed", "failed", "error", "timeout", "not_started", "grader_error")
 """The status of an exercise: every check passed; some check failed; the learner's code raised
-or crashed its worker; the worker ran out of time; the body is still the generated stub."""
+or crashed its worker; the worker ran out of time; the body is still the generated stub; the
+grader's own machinery failed (never the learner's fault: it is not recorded in progress)."""
 
 
 @dataclass
@@ -79,6 +80,7 @@ class ExerciseResult:
         checks: the results of the exercise's checks, in course.toml's order.
         output: what the learner's code printed (stdout and stderr), truncated.
         seconds: wall-clock time spent on the exercise.
+        isolated: whether its worker ran in namespaces of its own (None: no worker ran).
     """
 
     id: str
@@ -89,6 +91,7 @@ class ExerciseResult:
     checks: list[CheckResult] = field(default_factory=list)
     output: str = ""
     seconds: float = 0.0
+    isolated: bool | None = None
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -119,6 +122,8 @@ class GradeReport:
         max_score: the points available.
         exercises: one result per exercise, in course order.
         seconds: wall-clock time of the whole run.
+        seed: the seed that salted every check's inputs (an official grade: ``dlfs-grade
+            --seed`` reproduces it), or None for the learner's stable inputs.
     """
 
     target: str
@@ -126,10 +131,15 @@ class GradeReport:
     max_score: float
     exercises: list[ExerciseResult] = field(default_factory=list)
     seconds: float = 0.0
+    seed: int | None = None
 
     @classmethod
     def from_exercises(
-        cls, target: str, exercises: list[ExerciseResult], seconds: float = 0.0
+        cls,
+        target: str,
+        exercises: list[ExerciseResult],
+        seconds: float = 0.0,
+        seed: int | None = None,
     ) -> GradeReport:
         """Sum the exercises' scores into a report."""
         return cls(
@@ -138,7 +148,17 @@ class GradeReport:
             max_score=round(sum(e.max_score for e in exercises), 6),
             exercises=exercises,
             seconds=seconds,
+            seed=seed,
         )
+
+    @property
+    def isolation(self) -> str:
+        """``"namespaces"`` when every worker was isolated, ``"none"`` when one was not,
+        ``"no worker ran"`` when no exercise reached a worker."""
+        known = [e.isolated for e in self.exercises if e.isolated is not None]
+        if not known:
+            return "no worker ran"
+        return "namespaces" if all(known) else "none"
 
     @property
     def passed(self) -> bool:
@@ -150,6 +170,8 @@ class GradeReport:
             "target": self.target,
             "score": self.score,
             "max_score": self.max_score,
+            "seed": self.seed,
+            "isolation": self.isolation,
             "exercises": [e.to_dict() for e in self.exercises],
         }
 

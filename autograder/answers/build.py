@@ -20,7 +20,8 @@ from numpy import ndarray
 
 from ..course import Course, load_course
 from ..grading.answers import ReferenceAnswers, reference_available
-from ..grading.plan import PlannedCheck, check_seed
+from ..grading.plan import PlannedCheck
+from ..grading.seeds import check_seed
 from ..probes.record import find_probe
 from .store import STORED_KINDS, TYPES_KEY, AnswerStoreError, answers_dir, check_key, load_file
 

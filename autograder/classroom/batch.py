@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..course import Course, Exercise, load_course
-from ..grading import DataCache, grade_exercise
+from ..grading import DataCache, RunSettings, fresh_seed, grade_exercise
 from ..results import ExerciseResult, GradeReport
 
 __all__ = [
@@ -90,12 +90,24 @@ class ClassReport:
         exercises: the exercises graded, in course order, with their points.
         students: one result per student, sorted by name.
         seconds: wall-clock time of the run.
+        seed: the seed of the run's fresh check inputs (``--seed`` reproduces the grades).
     """
 
     target: str
     exercises: list[tuple[str, float]]
     students: list[StudentResult] = field(default_factory=list)
     seconds: float = 0.0
+    seed: int | None = None
+
+    @property
+    def isolation(self) -> str:
+        """``"namespaces"`` when every worker of every student was isolated, else ``"none"``
+        (``"no worker ran"`` when none ran)."""
+        reports = [s.report for s in self.students if s.report is not None]
+        kinds = {r.isolation for r in reports} - {"no worker ran"}
+        if not kinds:
+            return "no worker ran"
+        return "namespaces" if kinds == {"namespaces"} else "none"
 
     @property
     def max_score(self) -> float:
@@ -123,6 +135,8 @@ class ClassReport:
             "exercises": [{"id": i, "max_score": p} for i, p in self.exercises],
             "students": [s.to_dict() for s in self.students],
             "seconds": self.seconds,
+            "seed": self.seed,
+            "isolation": self.isolation,
         }
 
 
@@ -158,6 +172,7 @@ def grade_class(
     jobs: int = 1,
     course: Course | None = None,
     on_student: StudentHandler | None = None,
+    seed: int | None = None,
 ) -> ClassReport:
     """Grade every submission in ``submissions`` (one folder per student).
 
@@ -167,10 +182,13 @@ def grade_class(
         jobs: how many exercises to grade at the same time, over all students.
         course: the course (default: ``load_course()``).
         on_student: called as each student's grading ends.
+        seed: the seed of the check inputs (default: a fresh one, recorded in the report;
+            give a report's seed to reproduce its grades exactly).
     Returns:
         The class's report; nothing in a submission makes this raise.
     Raises:
-        ValueError: for a missing submissions folder, an unknown target or ``jobs`` < 1.
+        ValueError: for a missing submissions folder, an unknown target, ``jobs`` < 1, or
+            where the reference is not installed (official grades draw fresh inputs).
     """
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got jobs={jobs!r}")
@@ -180,6 +198,8 @@ def grade_class(
     start = time.monotonic()
     course = course or load_course()
     exercises = list(course.select(target))
+    seed = fresh_seed() if seed is None else seed
+    settings = RunSettings.create(True, seed, (folder.resolve(),))
     students: list[StudentResult] = []
     tasks: list[tuple[StudentResult, Exercise]] = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
@@ -193,19 +213,22 @@ def grade_class(
             student.error = str(error)
             continue
         tasks.extend((student, exercise) for exercise in exercises)
-    results = _grade_tasks(tasks, jobs, on_student)
+    results = _grade_tasks(tasks, jobs, on_student, settings)
     for student in students:
         if not student.error:
             graded = [results[(student.student, e.id)] for e in exercises]
-            student.report = GradeReport.from_exercises(target, graded)
+            student.report = GradeReport.from_exercises(target, graded, seed=seed)
         elif on_student:
             on_student(student)
     points = [(e.id, float(e.points)) for e in exercises]
-    return ClassReport(target, points, students, time.monotonic() - start)
+    return ClassReport(target, points, students, time.monotonic() - start, seed)
 
 
 def _grade_tasks(
-    tasks: list[tuple[StudentResult, Exercise]], jobs: int, on_student: StudentHandler | None
+    tasks: list[tuple[StudentResult, Exercise]],
+    jobs: int,
+    on_student: StudentHandler | None,
+    settings: RunSettings,
 ) -> dict[tuple[str, str], ExerciseResult]:
     """Every (student, exercise) graded, ``jobs`` at a time, each slot its own worker server."""
     slots: queue.Queue[int] = queue.Queue()
@@ -222,7 +245,7 @@ def _grade_tasks(
         student, exercise = task
         slot = slots.get()
         try:
-            result = grade_exercise(exercise, Path(student.workspace), data, slot=slot)
+            result = grade_exercise(exercise, Path(student.workspace), data, None, slot, settings)
         except Exception as error:  # the grader's own failure on this submission
             message = f"the grader failed on this submission: {type(error).__name__}: {error}"
             result = ExerciseResult(exercise.id, 0.0, float(exercise.points), "error", message)

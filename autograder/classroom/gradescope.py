@@ -31,6 +31,7 @@ from typing import Any
 
 from ..api import grade
 from ..course import Course, load_course
+from ..grading import fresh_seed
 from ..paths import package_root
 from ..results import GradeReport
 from .batch import find_workspace
@@ -112,7 +113,10 @@ def results_json(report: GradeReport, course: Course | None = None) -> dict[str,
     return {
         "score": report.score,
         "execution_time": round(report.seconds, 1),
-        "output": f"{report.score:g}/{report.max_score:g} points for {report.target}",
+        "output": (
+            f"{report.score:g}/{report.max_score:g} points for {report.target}; "
+            f"seed {report.seed}, isolation: {report.isolation}"
+        ),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -139,7 +143,14 @@ def run_autograder(root: Path | str, target: str) -> dict[str, Any]:
     course = load_course()
     try:
         workspace = find_workspace(root / "submission")
-        report = grade(target, path=workspace, record=False, course=course, use_reference=True)
+        report = grade(
+            target,
+            path=workspace,
+            record=False,
+            course=course,
+            use_reference=True,
+            seed=fresh_seed(),
+        )
         results = results_json(report, course)
     except ValueError as error:
         results = {

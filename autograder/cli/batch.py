@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..course import CourseError
+from .doctor import refuse_without_isolation
 from .output import abort, echo_json, make_console, make_table
 
 __all__ = ["batch"]
@@ -36,7 +37,25 @@ __all__ = ["batch"]
     help="Write the grades here: a row per student, a column per exercise.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
-def batch(submissions: Path, target: str, jobs: int, csv_path: Path | None, as_json: bool) -> None:
+@click.option(
+    "--seed",
+    type=int,
+    help="The seed of the check inputs (default: a fresh one; a report's seed repeats it).",
+)
+@click.option(
+    "--require-isolation",
+    is_flag=True,
+    help="Refuse to grade where workers cannot be isolated (see dlfs-grade doctor).",
+)
+def batch(
+    submissions: Path,
+    target: str,
+    jobs: int,
+    csv_path: Path | None,
+    as_json: bool,
+    seed: int | None,
+    require_isolation: bool,
+) -> None:
     """Grade every student's workspace in SUBMISSIONS (one folder per student).
 
     \b
@@ -46,15 +65,20 @@ def batch(submissions: Path, target: str, jobs: int, csv_path: Path | None, as_j
     """
     # start-up time: the grader (NumPy, the sandbox) is imported only when grading
     from ..classroom.batch import grade_class, write_csv
+    from ..sandbox import isolation
 
+    if require_isolation:
+        refuse_without_isolation()
     console = make_console(stderr=True)
+    if not as_json:
+        console.print(f"isolation: {isolation().describe()}", markup=False)
 
     def progress(student) -> None:
         if not as_json:
             console.print(f"graded {student.student}", markup=False)
 
     try:
-        report = grade_class(submissions, target=target, jobs=jobs, on_student=progress)
+        report = grade_class(submissions, target=target, jobs=jobs, on_student=progress, seed=seed)
     except (ValueError, CourseError) as error:
         raise abort(error) from None
     if csv_path is not None:
@@ -71,6 +95,7 @@ def batch(submissions: Path, target: str, jobs: int, csv_path: Path | None, as_j
     written = f"; grades in {csv_path}" if csv_path else ""
     out.print(
         f"{len(report.students)} students, {len(report.exercises)} exercises each, "
-        f"in {report.seconds:.1f} s{written}",
+        f"in {report.seconds:.1f} s{written}; seed {report.seed} (--seed {report.seed} "
+        f"repeats these grades), isolation: {report.isolation}",
         markup=False,
     )

@@ -18,6 +18,7 @@ from rich.table import Column
 from rich.text import Text
 
 from ..results import GradeReport
+from .doctor import refuse_without_isolation
 from .output import (
     Failure,
     abort,
@@ -50,6 +51,19 @@ __all__ = ["grade", "render_report"]
     show_default=True,
     help="Exercises graded at the same time.",
 )
+@click.option(
+    "--fresh-seeds",
+    is_flag=True,
+    help="Draw new check inputs, as an official grade does (the seed is in the report).",
+)
+@click.option(
+    "--seed", type=int, help="Salt the check inputs with this seed (reproduces a report's grade)."
+)
+@click.option(
+    "--require-isolation",
+    is_flag=True,
+    help="Refuse to grade where workers cannot be isolated from the grader and each other.",
+)
 def grade(
     target: str,
     path: Path | None,
@@ -58,6 +72,9 @@ def grade(
     verbose: bool,
     no_record: bool,
     jobs: int,
+    fresh_seeds: bool,
+    seed: int | None,
+    require_isolation: bool,
 ) -> None:
     """Grade TARGET: a chapter (chapter5), an exercise id (chapter5.conv_forward) or all.
 
@@ -66,7 +83,12 @@ def grade(
     """
     # start-up time: the grader (NumPy, the sandbox) is imported only when grading
     from ..api import grade as run_grade
+    from ..grading import fresh_seed
 
+    if fresh_seeds and seed is None:
+        seed = fresh_seed()
+    if require_isolation:
+        refuse_without_isolation()
     console = make_console()
     live = _LiveProgress(console) if console.is_terminal and not as_json else None
     try:
@@ -77,6 +99,7 @@ def grade(
             record=not no_record,
             on_event=live.handle if live else None,
             jobs=jobs,
+            seed=seed,
         )
     except ValueError as error:  # an unknown target (exit 2) or a broken course.toml (1)
         raise abort(error) from None
@@ -177,3 +200,13 @@ def render_report(console: Console, report: GradeReport, verbose: bool = False) 
     style = "green" if report.passed else "red"
     total = f"{_score(report.score)}/{_score(report.max_score)} points"
     console.print(Text(total, style=style), f"in {report.seconds:.1f} s")
+    if report.seed is not None:
+        console.print(f"fresh check inputs: seed {report.seed} (--seed {report.seed} repeats them)")
+    if verbose or report.isolation == "none":
+        console.print(f"isolation: {_ISOLATION.get(report.isolation, report.isolation)}")
+
+
+_ISOLATION = {
+    "namespaces": "each worker in namespaces of its own (PID, mount, network)",
+    "none": "none — grades are not tamper-proof here (dlfs-grade doctor says why)",
+}

@@ -12,6 +12,7 @@ from .answers import build_answers_command
 from .batch import batch
 from .build import build
 from .data import data
+from .doctor import doctor
 from .export import export
 from .grade import grade
 from .hint import hint
@@ -61,6 +62,7 @@ cli.add_command(progress)
 cli.add_command(build)
 cli.add_command(build_answers_command)
 cli.add_command(reset)
+cli.add_command(doctor)
 cli.add_command(publish)
 cli.add_command(batch)
 cli.add_command(export)

@@ -40,6 +40,7 @@ STATUS_STYLE = {
     "error": "red",
     "timeout": "yellow",
     "not_started": "dim",
+    "grader_error": "magenta",
 }
 STATUS_LABEL = {
     "passed": "passed",
@@ -47,6 +48,7 @@ STATUS_LABEL = {
     "error": "error",
     "timeout": "timeout",
     "not_started": "not started",
+    "grader_error": "grader error",
 }
 
 

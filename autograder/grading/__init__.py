@@ -8,15 +8,18 @@ them, :mod:`.judge` (with :mod:`.compare` and :mod:`.diagnose`) judges them agai
 from .answers import AnswerSource, ReferenceAnswers, StoredAnswers, answer_source
 from .data import DataCache
 from .pipeline import EventHandler, grade_exercise
-from .plan import check_seed
+from .run import RunSettings
+from .seeds import check_seed, fresh_seed
 
 __all__ = [
     "AnswerSource",
     "DataCache",
     "EventHandler",
     "ReferenceAnswers",
+    "RunSettings",
     "StoredAnswers",
     "answer_source",
     "check_seed",
+    "fresh_seed",
     "grade_exercise",
 ]

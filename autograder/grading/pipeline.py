@@ -24,10 +24,11 @@ from ..results import CheckResult, ExerciseResult
 from ..sandbox.protocol import Limits, WorkerRun
 from ..sandbox.splice import LearnerFunction, SpliceError, read_target
 from ..sandbox.supervisor import run_worker
-from .answers import HIDDEN_NOT_RUN, AnswerSource, answer_source
+from .answers import HIDDEN_NOT_RUN, AnswerSource
 from .data import DataCache
 from .judge import evaluate
 from .plan import Plan, check_result, plan_checks, skipped_check
+from .run import RunSettings
 
 __all__ = ["EventHandler", "grade_exercise", "judge_checks", "read_learner_code", "summarise"]
 
@@ -56,26 +57,28 @@ def grade_exercise(
     data: DataCache | None = None,
     on_event: EventHandler | None = None,
     slot: int = 0,
-    answers: AnswerSource | None = None,
+    settings: RunSettings | None = None,
 ) -> ExerciseResult:
     """Grade ``exercise`` with the learner's functions from ``workspace``.
 
     Never raises for anything in the learner's files or code: every problem becomes the
     exercise's status and message. ``slot`` picks the worker server (one per exercise graded
-    at the same time); ``answers`` where the expected values come from (by default the
-    reference where it is installed, else the stored answers, see :func:`answer_source`).
+    at the same time); ``settings`` are the run's (by default: expected values from the
+    reference where it is installed, else the stored answers; the learner's stable seeds).
     """
     start = time.monotonic()
     if on_event:
         on_event("exercise", {"id": exercise.id, "title": exercise.title})
-    answers = answers or answer_source()
+    settings = settings or RunSettings()
+    answers = settings.answers
     points = _points(exercise, answers)
     try:
         functions = read_learner_code(exercise, workspace)
-        plan = plan_checks(exercise, data or DataCache(), answers.runs_hidden)
-        run = run_checks(exercise, functions, plan, workspace, answers, on_event, slot)
+        plan = plan_checks(exercise, data or DataCache(), answers.runs_hidden, settings.seed)
+        run = run_checks(exercise, functions, plan, workspace, settings, on_event, slot)
         checks = judge_checks(exercise, plan, run, answers)
         result = summarise(exercise, plan, checks, run, points)
+        result.isolated = run.isolated
     except _Stop as stop:
         checks = _unrun(exercise, answers, stop.check_message)
         result = ExerciseResult(
@@ -128,7 +131,7 @@ def run_checks(
     functions: list[LearnerFunction],
     plan: Plan,
     workspace: Path,
-    answers: AnswerSource,
+    settings: RunSettings,
     on_event: EventHandler | None,
     slot: int,
 ) -> WorkerRun:
@@ -138,6 +141,7 @@ def run_checks(
         _Stop: every check is hidden and cannot run here (``passed``, nothing to grade), or
             the learner's code could not be installed in the worker (``error``).
     """
+    answers = settings.answers
     running = plan.running
     if not running and not plan.unavailable:
         message = f"every check of this exercise is hidden: {HIDDEN_NOT_RUN}"
@@ -157,7 +161,10 @@ def run_checks(
         preload=answers.preload(exercise.chapter),
         slot=slot,
         learner_package=answers.learner_package(workspace),
+        hidden=settings.secrets(workspace),
     )
+    if run.status == "grader_error":
+        raise _Stop("grader_error", run.message)
     if run.status == "splice_error":
         message = answers.explain(run.message, exercise.id)
         if answers.learner_package(workspace) is not None:

@@ -7,7 +7,6 @@ training check whose data set could not be loaded (an error that says which).
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,23 +16,18 @@ from ..course import CheckSpec, Exercise
 from ..results import CheckResult
 from ..sandbox.protocol import ProbeCall
 from .data import DataCache
+from .seeds import check_seed
 
 __all__ = [
     "HIDDEN_NOT_RUN",
     "Plan",
     "PlannedCheck",
     "check_result",
-    "check_seed",
     "plan_checks",
     "skipped_check",
 ]
 
 HIDDEN_NOT_RUN = "not run here (hidden checks run at the instructor's)"
-
-
-def check_seed(exercise_id: str, index: int) -> int:
-    """The seed of a check's inputs: fixed per exercise and check, the same in both runs."""
-    return zlib.crc32(f"{exercise_id}/{index}".encode())
 
 
 @dataclass
@@ -107,13 +101,16 @@ def check_result(
     )
 
 
-def plan_checks(exercise: Exercise, data: DataCache, runs_hidden: bool) -> Plan:
+def plan_checks(
+    exercise: Exercise, data: DataCache, runs_hidden: bool, salt: int | None = None
+) -> Plan:
     """Plan every check of ``exercise``.
 
     Args:
         exercise: the exercise.
         data: the run's training inputs (made on first use).
         runs_hidden: whether hidden checks can run here.
+        salt: the run's seed (fresh inputs), or None for the learner's stable ones.
     """
     entries: list[PlannedCheck | CheckResult] = []
     for index, spec in enumerate(exercise.checks):
@@ -121,7 +118,7 @@ def plan_checks(exercise: Exercise, data: DataCache, runs_hidden: bool) -> Plan:
             entries.append(skipped_check(spec))
             continue
         planned = PlannedCheck(
-            spec, exercise.chapter, check_seed(exercise.id, index), spec.probe_params
+            spec, exercise.chapter, check_seed(exercise.id, index, salt), spec.probe_params
         )
         if spec.kind == "training":
             try:

@@ -60,6 +60,7 @@ def grade_cells(
     hidden: bool = False,
     record: bool = False,
     course: Course | None = None,
+    seed: int | None = None,
 ) -> GradeReport:
     """Grade one exercise with the learner's code taken from ``cells`` (in the order they ran).
 
@@ -69,6 +70,8 @@ def grade_cells(
         hidden: also run the exercise's hidden checks (the instructor's grading).
         record: record the attempt in the learner's progress store.
         course: by default :func:`~dlfs.autograder.course.load_course`.
+        seed: fresh check inputs salted with this seed (the instructor's grading), or None
+            for the learner's stable ones.
     Returns:
         The report of that one exercise; learner code never makes this raise.
     Raises:
@@ -85,7 +88,7 @@ def grade_cells(
         if missing:
             message = "; ".join(missing.values())
             return GradeReport.from_exercises(exercise.id, [_not_graded(exercise, message)])
-        report = grade(exercise.id, path=folder, record=record, course=course)
+        report = grade(exercise.id, path=folder, record=record, course=course, seed=seed)
     for result in report.exercises:  # the temporary file's line means nothing in a notebook
         if result.status == "not_started":
             names = ", ".join(t.qualname for t in exercise.targets)

@@ -12,7 +12,9 @@ checks shown as passed or failed only) and the score.
 read-only cells from the gradebook: it compares every read-only cell of the submission with
 the gradebook's source, logs each edited or deleted one and puts a note at the top of the
 graded notebook, so that the student's feedback and the instructor both see it.
-:class:`ExecuteSafely` keeps a killed kernel (``os._exit``) from failing the whole submission. (The
+:class:`ExecuteSafely` does not run the submission in a kernel (where its code would run with
+the instructor's rights); with ``execute = True`` it does, and a killed kernel (``os._exit``)
+does not fail the whole submission. (The
 published ``nbgrader_config.py`` also sets ``OverwriteCells.add_missing_cells``, so a deleted
 test cell is put back and graded, not skipped.)
 """
@@ -26,9 +28,10 @@ import nbformat
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 from ..course import Course, load_course
+from ..grading.seeds import fresh_seed
 from .checking import format_feedback, grade_cells
 
 __all__ = ["ExecuteSafely", "RegradeTestCells", "ReportEditedTests", "test_cell_exercise"]
@@ -48,13 +51,24 @@ def _is_test(cell: Any) -> bool:
 
 
 class ExecuteSafely(Execute):
-    """nbgrader's Execute, but a kernel that dies or stops answering ends only the run.
+    """In place of nbgrader's Execute: by default the submission is *not* run in a kernel.
 
-    nbgrader would fail the whole submission; here the cells not run keep no output and
-    :class:`RegradeTestCells` still grades every exercise from the notebook's code.
+    A kernel would run the student's code with the instructor's rights, outside the
+    grader's sandbox (it could rewrite the course's files or a classmate's submission);
+    :class:`RegradeTestCells` grades every exercise from the notebook's code in sandboxed
+    workers anyway. With ``ExecuteSafely.execute = True`` the notebook runs first (its
+    outputs then show in the feedback), and a kernel that dies or hangs ends only that run.
     """
 
+    execute = Bool(
+        False,
+        help="Run the submission in a kernel before grading (its code then runs unsandboxed).",
+    ).tag(config=True)
+
     def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> tuple[Any, Any]:
+        if not self.execute:
+            self.log.info("dlfs: the submission is graded from its code, not run in a kernel")
+            return nb, resources
         try:
             return super().preprocess(nb, resources, km)
         except Exception as error:  # the student's code killed or hung its kernel
@@ -71,6 +85,7 @@ class RegradeTestCells(NbGraderPreprocessor):
 
     def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
         course: Course = load_course(self.course_file or None)
+        seed = fresh_seed()  # the official grade: inputs the submission has never seen
         cells: list[str] = []
         for cell in nb.cells:
             if cell.cell_type != "code":
@@ -81,12 +96,16 @@ class RegradeTestCells(NbGraderPreprocessor):
             exercise_id = test_cell_exercise(cell.source)
             if exercise_id is None:
                 continue
-            report = grade_cells(exercise_id, list(cells), hidden=True, course=course)
+            report = grade_cells(exercise_id, list(cells), hidden=True, course=course, seed=seed)
             points = float(cell.metadata["nbgrader"].get("points", report.max_score))
             score = min(report.score, points)
-            self.log.info("dlfs: %s scored %g of %g", exercise_id, score, points)
+            self.log.info("dlfs: %s scored %g of %g (seed %d)", exercise_id, score, points, seed)
             cell.outputs = [
-                nbformat.v4.new_output("stream", name="stdout", text=format_feedback(report)),
+                nbformat.v4.new_output(
+                    "stream",
+                    name="stdout",
+                    text=format_feedback(report) + f"\n(graded with seed {seed})",
+                ),
                 nbformat.v4.new_output(
                     "execute_result",
                     data={"text/plain": repr(float(score))},

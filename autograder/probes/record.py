@@ -11,12 +11,21 @@ import copy
 import difflib
 import importlib
 import inspect
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["KIND_NEEDS", "Probe", "ProbeError", "declare", "find_probe", "probe_modules"]
+__all__ = [
+    "KIND_NEEDS",
+    "Probe",
+    "ProbeError",
+    "declare",
+    "find_probe",
+    "probe_modules",
+    "strip_companions",
+]
 
 ProbeFunction = Callable[..., dict[str, Any]]
 """``run(ref, rng, **params) -> {name: array}``, or ``run(ref, inputs, **params)``."""
@@ -165,3 +174,40 @@ def find_probe(module: str, name: str) -> Probe:
             message += f"; did you mean {' or '.join(repr(c) for c in close)}?"
         raise ProbeError(message)
     return probe
+
+
+def strip_companions() -> None:
+    """In a worker, before the learner's code runs: keep of every probe only what runs in
+    the worker (its function and its inputs), and drop the rest from memory — the known
+    answers of fixture checks, the judges, the known mistakes, the training metrics — so
+    that no answer is within reach of the code graded."""
+    for name in probe_modules():
+        module = sys.modules.get(f"{__package__}.{name}")
+        if module is None:
+            continue
+        companions: set[int] = set()
+        stripped = []
+        for probe in module.PROBES.values():
+            kept = Probe(probe.run, inputs=probe.inputs, name=probe.name)
+            companions |= {id(c) for c in _companions(probe)}
+            stripped.append(kept)
+        module.PROBES = declare(*stripped)
+        for key, value in list(vars(module).items()):
+            if key != "PROBES" and (id(value) in companions or _holds(value, companions)):
+                delattr(module, key)
+
+
+def _companions(probe: Probe) -> list[Any]:
+    found = [probe.judge, probe.data, probe.metric, probe.expected, *probe.mistakes.values()]
+    return [c for c in found if c is not None]
+
+
+def _holds(value: Any, companions: set[int]) -> bool:
+    """Whether ``value`` is a container of companions or of probe records."""
+    if isinstance(value, Mapping):
+        items: Any = value.values()
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return False
+    return any(isinstance(item, Probe) or id(item) in companions for item in items)

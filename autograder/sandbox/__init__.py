@@ -8,6 +8,15 @@ worker).
 """
 
 from .protocol import CallOutcome, Limits, ProbeCall, WorkerRun
+from .server import Isolation, isolation
 from .supervisor import run_worker
 
-__all__ = ["CallOutcome", "Limits", "ProbeCall", "WorkerRun", "run_worker"]
+__all__ = [
+    "CallOutcome",
+    "Isolation",
+    "Limits",
+    "ProbeCall",
+    "WorkerRun",
+    "isolation",
+    "run_worker",
+]

@@ -1,13 +1,15 @@
 """Entering the sandbox: what a freshly forked worker does before any learner code runs.
 
 It leaves the grader's session (its own process group, no controlling terminal), sends its
-stdout/stderr to a file, closes every other inherited descriptor and limits itself: address
-space, CPU time, file size, processes, no core dumps; run as root, it drops to ``nobody``, so
-it can neither signal the grader nor write the learner's files.
+stdout/stderr to a file, closes every other inherited descriptor, isolates itself in new
+namespaces where the grader asks (:mod:`.isolate`), and limits itself: address space, CPU
+time, file size, processes, no core dumps. Run as root it ends as a user of its own, so it
+can neither signal the grader nor write anyone's files.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -15,23 +17,26 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .protocol import NOBODY
+from .isolate import WORKER_UID_BASE, View, isolate
 
 __all__ = ["enter_sandbox"]
 
 
 def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker
+    """Everything a worker does before the learner's code: its own session and output file,
+    its namespaces (:mod:`.isolate`) where the grader asked for them, its signals and limits.
+
+    Raises:
+        IsolationUnavailable: isolation was asked for and the kernel refused it (the grader
+            reports a grader error; it never grades such a worker unisolated).
+    """
     os.setsid()  # its own process group (killed as one), and no controlling terminal
     out = Path(job["out_dir"])
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    log = os.open(out / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.closerange(3, 65536)
-    sys.stdin = open(0, closefd=False)  # noqa: SIM115
-    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+    _redirect_output(out)
+    view = job.get("view")
+    if view is not None:
+        isolate(View(str(out), tuple(view["readable"]), tuple(view["hidden"]), view["slot"]))
+    _write_status(out, view is not None)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing too much raises, not kills
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     # A backstop should the grader itself die: end after the wall-clock limit even when
@@ -41,14 +46,40 @@ def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in th
     os.chdir(out)
     os.environ.update(job.get("env", {}))
     os.environ["HOME"] = str(out)
+    os.environ["TMPDIR"] = str(out)  # the worker's only writable place
     os.environ["DLFS_MEMORY_MB"] = str(job["limits"]["memory_mb"])
-    limits = job["limits"]
-    # RLIMIT_NPROC counts every process and thread of the user: as nobody that is (nearly)
-    # only the workers; as an ordinary user, whatever else the user runs comes on top.
+    _set_limits(job["limits"], int(job.get("slot", 0)))
+
+
+def _redirect_output(out: Path) -> None:  # pragma: no cover - runs in the worker
+    """stdin from /dev/null, stdout and stderr to ``out/output.txt``, nothing else open."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    log = os.open(out / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.closerange(3, 65536)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115
+    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+
+
+def _write_status(out: Path, isolated: bool) -> None:  # pragma: no cover - in the worker
+    """Tell the grader how the worker was confined (``sandbox.json``)."""
+    status = {"isolated": isolated, "uid": os.getuid(), "pid": os.getpid()}
+    with open(out / "sandbox.json", "w", encoding="utf-8") as f:
+        json.dump(status, f)
+
+
+def _set_limits(limits: dict[str, Any], slot: int) -> None:  # pragma: no cover - in the worker
+    """Address space, CPU time, file size, core dumps and processes; as root without
+    isolation, a user id of the worker's own first."""
+    # RLIMIT_NPROC counts every process and thread of the user: as the worker's own user
+    # that is (nearly) only the worker; as an ordinary user, what else the user runs too.
     if os.geteuid() == 0:
         os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
+        os.setgid(WORKER_UID_BASE + slot)
+        os.setuid(WORKER_UID_BASE + slot)
         processes: int | None = int(limits["max_processes"])
     else:
         running = _user_tasks(os.getuid())

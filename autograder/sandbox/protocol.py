@@ -19,10 +19,8 @@ from numpy import ndarray
 
 from .splice import LearnerFunction
 
-__all__ = ["NOBODY", "CallOutcome", "Job", "Limits", "ProbeCall", "WorkerRun"]
+__all__ = ["CallOutcome", "Job", "Limits", "ProbeCall", "WorkerRun"]
 
-NOBODY = 65534
-"""The uid and gid a worker started by root drops to."""
 SPLICE_ERROR_EXIT = 71
 """The worker's exit code when it could not enter its sandbox."""
 JOB_ERROR_EXIT = 70
@@ -101,13 +99,15 @@ class WorkerRun:
 
     Attributes:
         status: ``finished``, ``timeout``, ``crashed`` (it died before finishing: a signal,
-            ``os._exit``, the memory limit …) or ``splice_error`` (the learner's functions
-            could not be installed).
+            ``os._exit``, the memory limit …), ``splice_error`` (the learner's functions
+            could not be installed) or ``grader_error`` (the grader could not start the worker
+            or set up its sandbox: never the learner's fault).
         calls: one outcome per probe call, in order.
         message: what happened, for a status other than ``finished``.
         output: what the learner's code printed, truncated; never parsed.
         exitcode: the worker's exit code (negative: killed by that signal).
         seconds: wall-clock time.
+        isolated: whether the worker ran in namespaces of its own (None: it never said).
     """
 
     status: str
@@ -116,6 +116,7 @@ class WorkerRun:
     output: str = ""
     exitcode: int | None = None
     seconds: float = 0.0
+    isolated: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,9 @@ class Job:
         env: environment variables for the worker.
         preload: modules the fork server imports before forking.
         learner_package: the learner's package to import whole (no reference here).
+        slot: the concurrent worker's number (its own user id as root).
+        view: with isolation, what the worker may see: ``readable`` folders and ``hidden``
+            paths (:class:`~.isolate.View`); None without.
     """
 
     functions: tuple[LearnerFunction, ...]
@@ -139,6 +143,8 @@ class Job:
     env: dict[str, str]
     preload: tuple[str, ...] = ()
     learner_package: str | None = None
+    slot: int = 0
+    view: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         return json.dumps(
@@ -150,5 +156,7 @@ class Job:
                 "env": self.env,
                 "preload": list(self.preload),
                 "learner_package": self.learner_package,
+                "slot": self.slot,
+                "view": self.view,
             }
         )

@@ -18,13 +18,40 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ForkServer", "WorkerServerError", "get_server", "shutdown"]
+__all__ = [
+    "ForkServer",
+    "Isolation",
+    "WorkerServerError",
+    "get_server",
+    "isolation",
+    "shutdown",
+]
 
 
 class WorkerServerError(RuntimeError):
     """The fork server could not be started or stopped answering."""
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """Whether the server's workers can isolate themselves in namespaces of their own.
+
+    Attributes:
+        available: they can (user, mount, PID, network, IPC namespaces).
+        refused: where they cannot, what the kernel (or the OS) said.
+    """
+
+    available: bool
+    refused: str = ""
+
+    def describe(self) -> str:
+        """One line for reports."""
+        if self.available:
+            return "namespaces (PID, mount, network, IPC; user namespace or own uid)"
+        return f"none — grades are not tamper-proof ({self.refused})"
 
 
 class ForkServer:
@@ -42,9 +69,11 @@ class ForkServer:
             bufsize=0,
         )
         self._pending = b""  # bytes read from the server but not yet a whole line
-        if self._read(timeout=120) is None:
+        ready = self._read(timeout=120)
+        if ready is None:
             self.close()
             raise WorkerServerError("the grader's worker server did not start")
+        self.isolation = Isolation(bool(ready.get("isolation")), str(ready.get("refused", "")))
 
     def _read(self, timeout: float) -> dict[str, Any] | None:
         """The server's next reply, or None after ``timeout`` seconds without one.
@@ -130,3 +159,8 @@ def shutdown(slot: int | None = None) -> None:
             server = _servers.pop(key, None)
             if server is not None:
                 server.close()
+
+
+def isolation() -> Isolation:
+    """What this machine gives workers: the first fork server's answer (it is started)."""
+    return get_server(0).isolation

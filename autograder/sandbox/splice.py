@@ -22,7 +22,9 @@ Two halves:
 from __future__ import annotations
 
 import ast
+import gc
 import importlib
+import inspect
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +36,7 @@ __all__ = [
     "REFERENCE_PACKAGE",
     "LearnerFunction",
     "SpliceError",
+    "forget_original",
     "install",
     "parse_target",
     "read_target",
@@ -162,6 +165,49 @@ def install(function: LearnerFunction, package: str = REFERENCE_PACKAGE) -> None
     new = _compile(node, module, owner if isinstance(owner, type) else None, function.path)
     new.__qualname__ = qualname
     _put(owner, name, original, new)
+
+
+def forget_original(function: LearnerFunction, package: str = REFERENCE_PACKAGE) -> None:
+    """After :func:`install` (in the worker only): leave no function in memory that runs the
+    reference's code of the target. Any copy still held somewhere (an alias, a registry) now
+    runs the learner's code, and the reference's code object is freed: the answer is not
+    within reach of the code graded."""
+    module_name, qualname = parse_target(function.target)
+    module = importlib.import_module(f"{package}.{module_name}")
+    *owner_path, name = qualname.split(".")
+    owner: Any = module
+    for part in owner_path:
+        owner = getattr(owner, part)
+    new = inspect.getattr_static(owner, name)
+    new = getattr(new, "__func__", getattr(new, "fget", new))
+    source = getattr(module, "__file__", None)
+    gc.collect()
+    for obj in gc.get_objects():
+        if (
+            isinstance(obj, types.FunctionType)
+            and obj is not new
+            and obj.__code__.co_filename == source
+            and obj.__qualname__ == qualname
+        ):
+            same = obj.__code__.co_freevars == new.__code__.co_freevars
+            obj.__code__ = new.__code__ if same else _refusing(obj.__code__.co_freevars)
+    gc.collect()
+
+
+def _refusing(freevars: tuple[str, ...]) -> types.CodeType:
+    """The code of a function that raises, with the given free variables (so that it fits a
+    function whose closure has them)."""
+    uses = f"        {', '.join(freevars)}\n" if freevars else ""
+    source = (
+        f"def _maker({', '.join(freevars)}):\n"
+        "    def replaced(*args, **kwargs):\n"
+        f"{uses}"
+        "        raise RuntimeError('the reference\\'s version was replaced by the learner\\'s')\n"
+        "    return replaced\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<dlfs splice>", "exec"), namespace)
+    return namespace["_maker"](*([None] * len(freevars))).__code__
 
 
 def _compile(

@@ -28,12 +28,14 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from .isolate import WORKER_UID_BASE
 from .outputs import read_call, read_json, read_output
-from .protocol import NOBODY, SPLICE_ERROR_EXIT, CallOutcome, Job, Limits, ProbeCall, WorkerRun
-from .server import WorkerServerError, get_server, shutdown
+from .protocol import SPLICE_ERROR_EXIT, CallOutcome, Job, Limits, ProbeCall, WorkerRun
+from .server import ForkServer, WorkerServerError, get_server, shutdown
 from .splice import LearnerFunction
 
 __all__ = ["run_worker"]
@@ -50,6 +52,7 @@ def run_worker(
     preload: tuple[str, ...] = (),
     slot: int = 0,
     learner_package: str | None = None,
+    hidden: Sequence[str] = (),
 ) -> WorkerRun:
     """Splice ``functions`` into the reference in a worker, run ``calls``, read the outputs.
 
@@ -65,15 +68,20 @@ def run_worker(
         learner_package: where the reference is not installed, the learner's workspace: the
             worker imports it whole as ``dlfs.exercises`` and runs the probes on it (nothing
             is spliced; the learner's other exercises run too).
+        hidden: paths the worker must not see (where it can be isolated): the answer key,
+            the stored answers, the progress store, the submissions.
     Returns:
         The worker's outcome; it never raises for anything the learner's code did.
     """
     out_dir = tempfile.mkdtemp(prefix="dlfs-grade-")
     try:
         if os.geteuid() == 0:
-            os.chown(out_dir, NOBODY, NOBODY)
-            if learner_package is not None:  # the worker, as nobody, may not read it there
-                learner_package = _readable_copy(Path(learner_package), Path(out_dir))
+            uid = WORKER_UID_BASE + slot
+            os.chown(out_dir, uid, uid)
+        if learner_package is not None:  # the worker may see neither the workspace nor, as
+            learner_package = _readable_copy(Path(learner_package), Path(out_dir))  # root, read it
+        data = sorted({str(Path(c.data).parent) for c in calls if c.data})
+        view = {"readable": data, "hidden": [*hidden], "slot": slot}
         job = Job(
             tuple(functions),
             tuple(calls),
@@ -82,6 +90,8 @@ def run_worker(
             dict(env or {}),
             preload,
             learner_package,
+            slot,
+            view,
         )
         return _supervise(job, on_progress, slot)
     finally:
@@ -104,20 +114,29 @@ def _readable_copy(package: Path, out_dir: Path) -> str:
     return str(copy)
 
 
+def _start(job: Job, slot: int) -> tuple[ForkServer, Job, int]:
+    """Start ``job`` on the slot's fork server (one more try with a fresh server); isolated
+    where the server's workers can be."""
+    for attempt in range(2):
+        try:
+            server = get_server(slot)
+            if not server.isolation.available:
+                job = replace(job, view=None)
+            return server, job, server.start(job.to_json())
+        except WorkerServerError:
+            shutdown(slot)
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _supervise(job: Job, on_progress: Callable[[int, float], None] | None, slot: int) -> WorkerRun:
     start = time.monotonic()
     try:
-        server = get_server(slot)
-        pid = server.start(job.to_json())
-    except WorkerServerError:
-        shutdown(slot)  # one more try with a fresh server
-        try:
-            server = get_server(slot)
-            pid = server.start(job.to_json())
-        except WorkerServerError as error:
-            shutdown(slot)
-            calls = [CallOutcome("not_run") for _ in job.calls]
-            return WorkerRun("crashed", calls, f"the grader's worker could not start: {error}")
+        server, job, pid = _start(job, slot)
+    except WorkerServerError as error:
+        calls = [CallOutcome("not_run") for _ in job.calls]
+        return WorkerRun("grader_error", calls, f"the grader's worker could not start: {error}")
     deadline = start + job.limits.timeout
     timed_out = False
     exitcode: int | None = None
@@ -190,13 +209,19 @@ def _collect(job: Job, exitcode: int | None, timed_out: bool, seconds: float) ->
             interrupted = True
         else:
             outcomes.append(CallOutcome("not_run"))
+    sandbox = read_json(out / "sandbox.json")
+    isolated = bool(sandbox.get("isolated")) if sandbox is not None else None
     if timed_out:
         status, message = "timeout", f"stopped after {job.limits.timeout:g} s (the time limit)"
     elif all(o.status in ("ok", "error") for o in outcomes) and splice is not None:
         status, message = "finished", ""
+    elif exitcode == SPLICE_ERROR_EXIT and splice is None:
+        reason = sandbox.get("error", "") if sandbox is not None else ""
+        status = "grader_error"
+        message = f"the grader could not set up this exercise's sandbox: {reason}".rstrip(": ")
     else:
         status, message = "crashed", _describe_exit(exitcode, job.limits)
-    return WorkerRun(status, outcomes, message, output, exitcode, seconds)
+    return WorkerRun(status, outcomes, message, output, exitcode, seconds, isolated)
 
 
 def _describe_exit(exitcode: int | None, limits: Limits) -> str:
@@ -212,8 +237,6 @@ def _describe_exit(exitcode: int | None, limits: Limits) -> str:
         if -exitcode in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT):
             return f"the worker crashed ({name}); memory limit {limits.memory_mb} MB"
         return f"the worker was killed by {name}"
-    if exitcode == SPLICE_ERROR_EXIT:
-        return "the grader could not set up the sandbox for this exercise"
     return (
         f"the worker exited with code {exitcode} before finishing: "
         "does your code call sys.exit(), os._exit() or exit()?"

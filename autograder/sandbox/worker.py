@@ -28,10 +28,11 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
-from ..probes.record import find_probe, probe_modules
+from ..probes.record import find_probe, probe_modules, strip_companions
 from .confine import enter_sandbox
-from .protocol import JOB_ERROR_EXIT, NOBODY, SPLICE_ERROR_EXIT
-from .splice import LearnerFunction, install
+from .isolate import WORKER_UID_BASE, try_isolation
+from .protocol import JOB_ERROR_EXIT, SPLICE_ERROR_EXIT
+from .splice import LearnerFunction, forget_original, install
 
 __all__ = ["serve"]
 
@@ -97,7 +98,10 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
         with contextlib.suppress(Exception):  # a chapter's probes may not exist yet
             importlib.import_module(name)
     protocol = sys.stdout
-    _reply(protocol, {"ready": True})
+    refused = try_isolation()
+    _reply(
+        protocol, {"ready": True, "isolation": "" if refused else "namespaces", "refused": refused}
+    )
     for line in sys.stdin:
         try:
             job = json.loads(line)
@@ -138,7 +142,9 @@ def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the work
     code = 0
     try:
         enter_sandbox(job)
-    except BaseException:
+    except BaseException as error:
+        with contextlib.suppress(BaseException):  # the grader's fault: tell it why
+            _write_json(Path(job["out_dir"]) / "sandbox.json", {"error": repr(error)})
         os._exit(SPLICE_ERROR_EXIT)
     try:
         _run_job(job)
@@ -177,10 +183,13 @@ def _install(
         learner_files |= {str(p) for p in Path(package).rglob("*.py")}
     else:
         reference = importlib.import_module("dlfs.reference")
+    strip_companions()  # no known answer stays within reach of the learner's code
     probes = [find_probe(call["module"], call["probe"]) for call in job["calls"]]
     if not package:
         for function in functions:
             install(function)
+        for function in functions:
+            forget_original(function)
     return reference, probes
 
 
@@ -265,7 +274,7 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
         return str(error)
     if isinstance(error, RecursionError):
         text = "RecursionError: the function calls itself without end"
-    elif isinstance(error, ModuleNotFoundError) and os.getuid() == NOBODY:
+    elif isinstance(error, ModuleNotFoundError) and os.getuid() >= WORKER_UID_BASE:
         text = (
             f"ModuleNotFoundError: {error} — the grader's sandbox offers NumPy, dlfs and the "
             "common standard modules only"

@@ -92,17 +92,16 @@ def test_bad_arguments_raise_quoting_the_value(tmp_path):
 def test_the_command_writes_csv_and_json(monkeypatch, tmp_path, report):
     calls = {}
 
-    def fake_grade_class(submissions, target, jobs, on_student):
-        calls.update(submissions=submissions, target=target, jobs=jobs)
+    def fake_grade_class(submissions, target, jobs, on_student, seed):
+        calls.update(submissions=submissions, target=target, jobs=jobs, seed=seed)
         return report
 
     monkeypatch.setattr("dlfs.autograder.classroom.batch.grade_class", fake_grade_class)
     out = tmp_path / "grades.csv"
-    result = CliRunner().invoke(
-        cli, ["batch", str(tmp_path), "-t", TARGET, "-j", "3", "--csv", str(out), "--json"]
-    )
+    options = ["-t", TARGET, "-j", "3", "--csv", str(out), "--json", "--seed", "12"]
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path), *options])
     assert result.exit_code == 0, result.output
-    assert calls == {"submissions": tmp_path, "target": TARGET, "jobs": 3}
+    assert calls == {"submissions": tmp_path, "target": TARGET, "jobs": 3, "seed": 12}
     data = json.loads(result.output)
     assert [s["student"] for s in data["students"]] == [s.student for s in report.students]
     assert out.read_text(encoding="utf-8").startswith("student,chapter3.")

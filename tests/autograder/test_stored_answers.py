@@ -19,7 +19,7 @@ from dlfs.autograder.answers.store import answers_dir, load_expected
 from dlfs.autograder.api import grade
 from dlfs.autograder.course import load_course, parse_course
 from dlfs.autograder.grading.answers import HIDDEN_NOT_RUN, StoredAnswers
-from dlfs.autograder.grading.plan import check_seed
+from dlfs.autograder.grading.seeds import check_seed
 
 from .learner_copy import finished_workspace
 

@@ -1,0 +1,63 @@
+"""``dlfs-grade doctor``: what this machine gives the grader, for an instructor to check."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+import click
+
+from .output import Failure, abort, echo_json, make_console, make_table
+
+__all__ = ["doctor", "refuse_without_isolation"]
+
+
+def _facts() -> dict[str, object]:
+    # start-up time: the sandbox's fork server is started only when asked
+    from ..sandbox import isolation
+
+    status = isolation()
+    return {
+        "platform": f"{platform.system()} {platform.release()} ({platform.machine()})",
+        "python": sys.version.split()[0],
+        "user": "root" if os.geteuid() == 0 else f"uid {os.geteuid()}",
+        "isolation": status.available,
+        "isolation_detail": status.describe(),
+    }
+
+
+def refuse_without_isolation() -> None:
+    """End the command (exit 1) where workers cannot be isolated."""
+    facts = _facts()
+    if not facts["isolation"]:
+        raise abort(
+            RuntimeError(
+                f"workers cannot be isolated here: {facts['isolation_detail']}; "
+                "see `dlfs-grade doctor`"
+            )
+        )
+
+
+@click.command("doctor", short_help="What this machine gives the grader (isolation).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def doctor(as_json: bool) -> None:
+    """Check what this machine gives the grader: whether each worker can run isolated from
+    the grader, from the other workers and from the files it must not see (namespaces).
+
+    Without isolation a submission's code runs with the grader's rights: grading a class
+    is then not tamper-proof (batch, Gradescope and nbgrader say so in every report). Exit
+    code 1 when workers cannot be isolated.
+    """
+    facts = _facts()
+    if as_json:
+        echo_json(facts)
+    else:
+        console = make_console()
+        table = make_table(console, "", "")
+        table.show_header = False
+        for key in ("platform", "python", "user", "isolation_detail"):
+            table.add_row(key.replace("_detail", ""), str(facts[key]))
+        console.print(table)
+    if not facts["isolation"]:
+        raise Failure()

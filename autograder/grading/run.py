@@ -1,0 +1,77 @@
+"""What one grading run decides once for all its exercises.
+
+* where the expected values come from (:mod:`.answers`);
+* which inputs the checks draw: the learner's own, stable seeds (a learner's run, so that a
+  failure can be reproduced), or fresh ones salted with a seed drawn for the run (the
+  official grade: a submission cannot replay outputs it has seen), recorded in the report
+  so that a grade can be reproduced exactly;
+* what no worker may see: the answer key, the stored answers, the progress store, the
+  course file, the workspace graded, and whatever else the caller names (in a class, every
+  submission).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..answers.store import answers_dir
+from ..course import CourseError, course_path
+from ..paths import data_dir, package_root
+from .answers import AnswerSource, answer_source
+
+__all__ = ["RunSettings"]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """A grading run's decisions.
+
+    Attributes:
+        answers: where expected values come from.
+        seed: None for the learner's stable seeds; else the salt of every check's seed.
+        hidden: paths no worker may see, besides :meth:`secrets`'s own.
+    """
+
+    answers: AnswerSource = field(default_factory=answer_source)
+    seed: int | None = None
+    hidden: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.seed is not None and not self.answers.runs_hidden:
+            raise ValueError(
+                "fresh seeds need the reference (the stored answers hold the learners' seeds "
+                "only): grade where dlfs.reference is installed"
+            )
+
+    @classmethod
+    def create(
+        cls,
+        use_reference: bool | None = None,
+        seed: int | None = None,
+        hidden: tuple[Path | str, ...] = (),
+    ) -> RunSettings:
+        """Settings with the answer source chosen here (see :func:`.answers.answer_source`)."""
+        return cls(answer_source(use_reference), seed, tuple(str(h) for h in hidden))
+
+    def secrets(self, workspace: Path) -> tuple[str, ...]:
+        """Every path a worker must not see when grading ``workspace`` (never one that holds
+        Python or the grader itself, which the worker needs)."""
+        paths = [answers_dir(), data_dir(), workspace, *self.hidden]
+        with contextlib.suppress(ValueError):  # the students' copy has no answer key to hide
+            paths.append(package_root("reference"))
+        with contextlib.suppress(CourseError):
+            paths.append(course_path())
+        return tuple(dict.fromkeys(str(p) for p in map(_resolved, paths) if not _needed(p)))
+
+
+def _resolved(path: Path | str) -> Path:
+    return Path(path).resolve()
+
+
+def _needed(path: Path) -> bool:
+    """Whether ``path`` holds what a worker runs on: Python, its packages or the grader."""
+    needed = (Path(sys.prefix), Path(sys.base_prefix), Path(__file__).parents[1])
+    return any(path == n.resolve() or path in n.resolve().parents for n in needed)
