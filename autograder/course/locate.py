@@ -12,18 +12,24 @@ import re
 
 __all__ = ["Locator"]
 
+_HEADER = re.compile(r"\s*\[\[?\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")
+
 
 class Locator:
     """Lines of tables and keys in one course file's text."""
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
+        self.headers: dict[str, list[int]] = {}
+        for number, line in enumerate(self.lines, start=1):
+            found = _HEADER.match(line)
+            if found:
+                name = ".".join(part.strip() for part in found.group(1).split("."))
+                self.headers.setdefault(name, []).append(number)
 
     def _headers(self, table: str) -> list[int]:
         """Lines (1-based) of ``[table]`` or ``[[table]]`` headers."""
-        parts = r"\s*\.\s*".join(re.escape(part) for part in table.split("."))
-        header = re.compile(rf"\s*\[\[?\s*{parts}\s*\]\]?\s*(#.*)?$")
-        return [i + 1 for i, line in enumerate(self.lines) if header.match(line)]
+        return self.headers.get(table, [])
 
     def line(self, table: str, key: str | None = None, index: int = 0) -> int | None:
         """The line of ``key`` in ``table`` (the ``index``-th header of that name), best effort."""

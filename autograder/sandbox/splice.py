@@ -36,7 +36,8 @@ __all__ = [
     "REFERENCE_PACKAGE",
     "LearnerFunction",
     "SpliceError",
-    "forget_original",
+    "forget_originals",
+    "index_originals",
     "install",
     "parse_target",
     "read_target",
@@ -167,31 +168,41 @@ def install(function: LearnerFunction, package: str = REFERENCE_PACKAGE) -> None
     _put(owner, name, original, new)
 
 
-def forget_original(function: LearnerFunction, package: str = REFERENCE_PACKAGE) -> None:
+_ORIGINALS: dict[tuple[str, str], list[types.FunctionType]] = {}
+"""(file, qualname) -> every function object of the reference with that code, indexed once
+by the fork server (:func:`index_originals`), so that a worker needs no scan of its heap."""
+
+
+def index_originals(package: str = REFERENCE_PACKAGE) -> None:
+    """Index every function of ``package`` in memory (fork server only, after imports)."""
+    prefix = package + "."
+    _ORIGINALS.clear()
+    for obj in gc.get_objects():
+        if isinstance(obj, types.FunctionType) and str(obj.__module__).startswith(prefix):
+            key = (obj.__code__.co_filename, obj.__qualname__)
+            _ORIGINALS.setdefault(key, []).append(obj)
+
+
+def forget_originals(functions: list[LearnerFunction], package: str = REFERENCE_PACKAGE) -> None:
     """After :func:`install` (in the worker only): leave no function in memory that runs the
-    reference's code of the target. Any copy still held somewhere (an alias, a registry) now
+    reference's code of a target. Any copy still held somewhere (an alias, a registry) now
     runs the learner's code, and the reference's code object is freed: the answer is not
     within reach of the code graded."""
-    module_name, qualname = parse_target(function.target)
-    module = importlib.import_module(f"{package}.{module_name}")
-    *owner_path, name = qualname.split(".")
-    owner: Any = module
-    for part in owner_path:
-        owner = getattr(owner, part)
-    new = inspect.getattr_static(owner, name)
-    new = getattr(new, "__func__", getattr(new, "fget", new))
-    source = getattr(module, "__file__", None)
-    gc.collect()
-    for obj in gc.get_objects():
-        if (
-            isinstance(obj, types.FunctionType)
-            and obj is not new
-            and obj.__code__.co_filename == source
-            and obj.__qualname__ == qualname
-        ):
-            same = obj.__code__.co_freevars == new.__code__.co_freevars
-            obj.__code__ = new.__code__ if same else _refusing(obj.__code__.co_freevars)
-    gc.collect()
+    if not _ORIGINALS:
+        index_originals(package)
+    for function in functions:
+        module_name, qualname = parse_target(function.target)
+        module = importlib.import_module(f"{package}.{module_name}")
+        *owner_path, name = qualname.split(".")
+        owner: Any = module
+        for part in owner_path:
+            owner = getattr(owner, part)
+        new = inspect.getattr_static(owner, name)
+        new = getattr(new, "__func__", getattr(new, "fget", new))
+        for obj in _ORIGINALS.get((getattr(module, "__file__", ""), qualname), []):
+            if obj is not new:
+                same = obj.__code__.co_freevars == new.__code__.co_freevars
+                obj.__code__ = new.__code__ if same else _refusing(obj.__code__.co_freevars)
 
 
 def _refusing(freevars: tuple[str, ...]) -> types.CodeType:

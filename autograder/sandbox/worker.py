@@ -32,7 +32,7 @@ from ..probes.record import find_probe, probe_modules, strip_companions
 from .confine import enter_sandbox
 from .isolate import WORKER_UID_BASE, try_isolation
 from .protocol import JOB_ERROR_EXIT, SPLICE_ERROR_EXIT
-from .splice import LearnerFunction, forget_original, install
+from .splice import LearnerFunction, forget_originals, index_originals, install
 
 __all__ = ["serve"]
 
@@ -98,6 +98,7 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
         with contextlib.suppress(Exception):  # a chapter's probes may not exist yet
             importlib.import_module(name)
     protocol = sys.stdout
+    index_originals()  # once, so that a worker forgets the graded code without a heap scan
     refused = try_isolation()
     _reply(
         protocol, {"ready": True, "isolation": "" if refused else "namespaces", "refused": refused}
@@ -107,8 +108,11 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
             job = json.loads(line)
         except ValueError:
             continue
-        for name in job.get("preload", []):  # torch, for chapter 7, only when needed
+        preload = [name for name in job.get("preload", []) if name not in _preloaded]
+        for name in preload:  # torch, for chapter 7, only when needed
             _preload(name)
+        if preload:
+            index_originals()
         pid = os.fork()
         if pid == 0:
             _worker(job)  # never returns
@@ -188,8 +192,7 @@ def _install(
     if not package:
         for function in functions:
             install(function)
-        for function in functions:
-            forget_original(function)
+        forget_originals(functions)
     return reference, probes
 
 
