@@ -165,6 +165,31 @@ _sgd_update_mistakes = {
 }
 
 
+def _train_epoch_loss_and_order(got: dict) -> list:
+    """The epoch returns the mean of its batches' losses; its order comes from ``rng``."""
+    losses = np.atleast_1d(got["batch_losses"])
+    loss = float(np.asarray(got["loss"], dtype=float))
+    mean = float(losses.mean()) if losses.size else float("nan")
+    summed = bool(losses.size) and np.isclose(loss, float(losses.sum()))
+    same = np.array_equal(got["order"], got["order_same_seed"])
+    differs = not np.array_equal(got["order"], got["order_other_seed"])
+    return [
+        (
+            "returns the mean batch loss",
+            bool(np.isclose(loss, mean)),
+            f"the epoch returned {loss:.6g}; the mean of its {losses.size} batches' losses is "
+            f"{mean:.6g}"
+            + (": that is their sum, divide by the number of batches" if summed else ""),
+        ),
+        (
+            "shuffles with rng",
+            bool(same and differs),
+            "the batches' order should come from the rng passed in (rng.permutation): "
+            + ("another rng gave the same order" if same else "the same rng gave another order"),
+        ),
+    ]
+
+
 # --- the trainer ------------------------------------------------------------------------------
 
 
@@ -173,11 +198,14 @@ class _Recorder:
 
     def __init__(self, net: Any) -> None:
         self.rows: list[ndarray] = []
+        self.losses: list[float] = []
         original = net.train_batch
 
         def train_batch(x_batch: ndarray, y_batch: ndarray, inference: bool = False) -> float:
             self.rows.append(np.asarray(x_batch))
-            return original(x_batch, y_batch, inference)
+            loss = original(x_batch, y_batch, inference)
+            self.losses.append(float(loss))
+            return loss
 
         net.train_batch = train_batch
 
@@ -218,9 +246,8 @@ def train_epoch_one_batch(ref: Any, rng: np.random.Generator, n: int = 12) -> di
     return result
 
 
-def train_epoch_rows(ref: Any, rng: np.random.Generator, n: int = 10, size: int = 4) -> dict:
-    """Which rows one epoch trains on (sorted), how many steps it takes, its mean loss."""
-    X, y = _x(rng, n, 3), _x(rng, n, 1)
+def _epoch(ref: Any, X: ndarray, y: ndarray, size: int, seed: int) -> dict[str, Any]:
+    """One epoch on a fresh network: the rows each batch held, the steps, the losses."""
     net = _network(ref, 3)
     recorder = _Recorder(net)
     steps = [0]
@@ -232,10 +259,28 @@ def train_epoch_rows(ref: Any, rng: np.random.Generator, n: int = 10, size: int 
         original_step()
 
     optim.step = step
-    trainer = ref.Trainer(net, optim)
-    trainer._train_epoch(X, y, size, np.random.default_rng(0))
+    loss = ref.Trainer(net, optim)._train_epoch(X, y, size, np.random.default_rng(seed))
     rows = np.concatenate(recorder.rows) if recorder.rows else np.zeros((0, 3))
-    return {"rows_seen": rows[np.lexsort(rows.T[::-1])], "steps": steps[0]}
+    return {"rows": rows, "steps": steps[0], "loss": loss, "losses": recorder.losses}
+
+
+def train_epoch_rows(ref: Any, rng: np.random.Generator, n: int = 10, size: int = 4) -> dict:
+    """Which rows one epoch trains on (sorted), how many steps it takes, what it returns
+    against the batches' losses, and whether its order comes from ``rng``."""
+    X, y = _x(rng, n, 3), _x(rng, n, 1)
+    first = _epoch(ref, X, y, size, 0)
+    again = _epoch(ref, X, y, size, 0)
+    other = _epoch(ref, X, y, size, 1)
+    rows = first["rows"]
+    return {
+        "rows_seen": rows[np.lexsort(rows.T[::-1])],
+        "steps": first["steps"],
+        "loss": first["loss"],
+        "batch_losses": np.asarray(first["losses"], dtype=float),
+        "order": rows[:, 0],
+        "order_same_seed": again["rows"][:, 0],
+        "order_other_seed": other["rows"][:, 0],
+    }
 
 
 def _train_epoch_rows_judge(got: dict, expected: dict, n: int = 10, size: int = 4) -> list:
@@ -262,6 +307,7 @@ def _train_epoch_rows_judge(got: dict, expected: dict, n: int = 10, size: int = 
             f"rows); it took {steps}",
         )
     )
+    verdicts += _train_epoch_loss_and_order(got)
     return verdicts
 
 

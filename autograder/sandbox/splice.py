@@ -22,6 +22,7 @@ Two halves:
 from __future__ import annotations
 
 import ast
+import builtins
 import gc
 import importlib
 import inspect
@@ -150,6 +151,7 @@ def install(function: LearnerFunction, package: str = REFERENCE_PACKAGE) -> None
     if node is None:  # the grader checked already; the file may have changed since
         raise SpliceError(f"{Path(function.path).name} does not define {qualname}")
     _run_new_imports(tree, module, function.path)
+    _define_helpers(tree, node, module, function.path)
 
     *owner_path, name = qualname.split(".")
     owner: Any = module
@@ -300,3 +302,55 @@ def _run_new_imports(tree: ast.Module, module: types.ModuleType, path: str) -> N
         exec(code, module.__dict__)
     except ImportError as error:
         raise SpliceError(f"an import at the top of {Path(path).name} fails: {error}") from None
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
+
+
+def _top_level_names(statement: ast.stmt) -> list[str]:
+    """The names a top-level definition or assignment binds."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [statement.name]
+    targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+    return [t.id for target in targets for t in ast.walk(target) if isinstance(t, ast.Name)]
+
+
+def _used_names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _define_helpers(tree: ast.Module, node: ast.AST, module: types.ModuleType, path: str) -> None:
+    """Define the learner file's own top-level helpers that the body uses (and the helpers
+    those use) and that the reference module lacks: they are graded along with the body, as
+    they run in the learner's own copy."""
+    defined = {
+        name: st
+        for st in tree.body
+        if isinstance(st, _DEFINITIONS)
+        for name in _top_level_names(st)
+    }
+    wanted: list[ast.stmt] = []
+    queue = list(_used_names(node))
+    while queue:
+        name = queue.pop()
+        statement = defined.get(name)
+        if statement is None or statement in wanted or name in module.__dict__:
+            continue
+        if hasattr(builtins, name):
+            continue
+        wanted.append(statement)
+        queue.extend(_used_names(statement))
+    if not wanted:
+        return
+    wanted.sort(key=lambda st: st.lineno)
+    for statement in wanted:
+        _LearnerImports().visit(statement)
+    code = compile(ast.Module(body=wanted, type_ignores=[]), path, "exec")
+    try:
+        exec(code, module.__dict__)
+    except Exception as error:
+        names = ", ".join(n for st in wanted for n in _top_level_names(st))
+        raise SpliceError(
+            f"defining your helpers {names} (top of {Path(path).name}) failed: "
+            f"{type(error).__name__}: {error}"
+        ) from None

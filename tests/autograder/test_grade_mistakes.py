@@ -56,14 +56,15 @@ CASES = {
         "param = param - self.lr * grad",
         "update them in place",
     ),
-    "dropout_book_convention": (
+    "dropout_scaled_twice": (
         "chapter4.dropout",
         "dropout:Dropout._output",
         "if inference:\n"
         "    return self.input_ * self.keep_prob\n"
-        "self.mask = (self.rng.random(self.input_.shape) < self.keep_prob).astype(float)\n"
+        "keep = self.rng.random(self.input_.shape) < self.keep_prob\n"
+        "self.mask = keep / self.keep_prob\n"
         "return self.input_ * self.mask",
-        "the book's convention",
+        "inference must then be the input unchanged",
     ),
     "gru_update_gate_from_reset": (
         "chapter6.gru_node_forward",
@@ -93,6 +94,127 @@ def test_the_mistake_is_named(case, tmp_path, data_dir):
     assert result.score < result.max_score
     messages = " ".join(check.message for check in result.checks)
     assert words in messages, messages
+
+
+CORRECT = {
+    "dropout_book_convention": (
+        "chapter4.dropout",
+        "dropout:Dropout._output",
+        "if inference:\n"
+        "    return self.input_ * self.keep_prob\n"
+        "self.mask = (self.rng.random(self.input_.shape) < self.keep_prob).astype(float)\n"
+        "return self.input_ * self.mask",
+    ),
+    "adagrad_book_eps": (
+        "chapter6.adagrad",
+        "rnn_optimizers:AdaGrad._update_rule",
+        "sum_square += self.eps + np.power(grad, 2)\n"
+        "lr = np.divide(self.lr, np.sqrt(sum_square))\n"
+        "param -= lr * grad",
+    ),
+    "lstm_layer_book_carries_state_through_evaluation": (
+        "chapter7.lstm_layer",
+        "pytorch.lstm:LSTMLayer.forward",
+        "batch_size = x.shape[0]\n"
+        "h_0 = self.h_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+        "c_0 = self.c_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+        "out, (h_n, c_n) = self.lstm(x, (h_0, c_0))\n"
+        "self.h_init = h_n[0].mean(dim=0, keepdim=True).detach()\n"
+        "self.c_init = c_n[0].mean(dim=0, keepdim=True).detach()\n"
+        "out = self.fc(out)\n"
+        "if self.dropout is not None:\n"
+        "    out = self.dropout(out)\n"
+        "return out",
+    ),
+    "cross_entropy_stable_log_softmax": (
+        "chapter4.softmax_cross_entropy_forward",
+        "losses:SoftmaxCrossEntropy._output",
+        "self.softmax_preds = softmax(self.prediction, axis=1)\n"
+        "shifted = self.prediction - self.prediction.max(axis=1, keepdims=True)\n"
+        "log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
+        "return float(-np.sum(self.target * log_p) / self.prediction.shape[0])",
+    ),
+}
+"""Correct code written differently from the reference, and the book's own code where it is
+right, also where the course prefers another convention."""
+
+
+@pytest.mark.parametrize("case", sorted(CORRECT))
+def test_correct_code_in_another_convention_passes(case, tmp_path, data_dir):
+    exercise, target, body = CORRECT[case]
+    if exercise.startswith("chapter7"):
+        pytest.importorskip("torch")
+    workspace = reference_workspace(tmp_path)
+    replace_body(workspace, target, body)
+    (result,) = grade(exercise, path=workspace, record=False).exercises
+    assert result.passed, result.message
+
+
+def test_a_helper_of_the_learners_own_outside_the_body_is_graded_with_it(tmp_path):
+    workspace = reference_workspace(tmp_path)
+    replace_body(workspace, "foundations:sigmoid", "return _logistic(x)")
+    path = workspace / "foundations.py"
+    helper = "\n\ndef _logistic(x):\n    return 1.0 / (1.0 + np.exp(_negate(x)))\n"
+    helper += "\n\ndef _negate(x):\n    return -x\n"
+    path.write_text(path.read_text(encoding="utf-8") + helper, encoding="utf-8")
+    (result,) = grade("chapter1.sigmoid", path=workspace, record=False).exercises
+    assert result.passed, result.message
+    (wrong,) = grade("chapter1.leaky_relu", path=workspace, record=False).exercises
+    assert wrong.passed  # the other exercises of the file are untouched
+
+
+WRONG = {
+    "padding_k_over_3": (
+        "chapter5.conv_1d_batch",
+        "conv_steps:conv_1d_batch",
+        "windows = sliding_window_view(_pad_1d_batch(input_, K // 3), K, axis=1)\n"
+        "return windows @ param",
+    ),
+    "book_param_grad_padding_of_1": (
+        "chapter5.conv_1d_batch_backward",
+        "conv_steps:_param_grad_1d_batch",
+        "windows = sliding_window_view(_pad_1d_batch(input_, 1), K, axis=1)\n"
+        "return np.einsum('nl,nlk->k', output_grad, windows)",
+    ),
+    "epoch_sums_the_losses": (
+        "chapter3.train_epoch",
+        "trainer:Trainer._train_epoch",
+        "order = rng.permutation(X_train.shape[0])\n"
+        "losses = []\n"
+        "for X_batch, y_batch in self.generate_batches(X_train, y_train, batch_size, order):\n"
+        "    losses.append(self.net.train_batch(X_batch, y_batch))\n"
+        "    self.optim.step()\n"
+        "return float(np.sum(losses))",
+    ),
+    "epoch_never_shuffles": (
+        "chapter3.train_epoch",
+        "trainer:Trainer._train_epoch",
+        "losses = []\n"
+        "for X_batch, y_batch in self.generate_batches(X_train, y_train, batch_size):\n"
+        "    losses.append(self.net.train_batch(X_batch, y_batch))\n"
+        "    self.optim.step()\n"
+        "return float(np.mean(losses))",
+    ),
+    "cross_entropy_without_clipping": (
+        "chapter4.softmax_cross_entropy_forward",
+        "losses:SoftmaxCrossEntropy._output",
+        "self.softmax_preds = softmax(self.prediction, axis=1)\n"
+        "N = self.prediction.shape[0]\n"
+        "return float(-np.sum(self.target * np.log(self.softmax_preds)) / N)",
+    ),
+}
+"""Wrong code that checks with only one shape (one filter width, one batch, moderate
+inputs) would pass."""
+
+
+@pytest.mark.parametrize("case", sorted(WRONG))
+def test_wrong_code_that_one_shape_would_hide_fails(case, tmp_path):
+    exercise, target, body = WRONG[case]
+    workspace = reference_workspace(tmp_path)
+    replace_body(workspace, target, body)
+    (result,) = grade(exercise, path=workspace, record=False).exercises
+    assert result.score < result.max_score
+    assert any(c.passed for c in result.checks)  # right for a filter of 3, wrong elsewhere
 
 
 def test_attempts_are_recorded_in_the_progress_store(tmp_path, monkeypatch):
