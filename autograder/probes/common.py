@@ -11,11 +11,13 @@ from numpy import ndarray
 from ..gradcheck import numerical_gradient
 
 __all__ = [
+    "ChangedInPlace",
     "layer_pass",
     "loss_pass",
     "numeric",
     "op_pass",
     "output_grad_for",
+    "unchanged",
 ]
 
 
@@ -38,6 +40,7 @@ def op_pass(
     Returns:
         ``output``, ``input_grad`` and, with a parameter, ``param_grad``.
     """
+    original = input_.copy()
     output = op.forward(input_, inference)
     grad = output_grad_for(np.shape(output), seed)
     if numerical:
@@ -51,10 +54,26 @@ def op_pass(
         return result
     # The learner's methods are called directly, not through ``backward``: a gradient of the
     # wrong shape then reaches the grader, which can say how it is wrong.
+    before = {"input_": original, "output_grad": grad.copy()}
     result = {"output": np.array(output, copy=True), "input_grad": op._input_grad(grad)}
     if hasattr(op, "param"):
         result["param_grad"] = op._param_grad(grad)
+    unchanged(before, {"input_": input_, "output_grad": grad})
     return result
+
+
+class ChangedInPlace(ValueError):
+    """Code under test changed an array it was given (its caller's)."""
+
+
+def unchanged(before: dict[str, ndarray], after: dict[str, ndarray]) -> None:
+    """Raise :class:`ChangedInPlace` naming the first array that differs from its copy."""
+    for name, copy in before.items():
+        if not np.array_equal(copy, after[name], equal_nan=True):
+            raise ChangedInPlace(
+                f"your code changed {name} in place (e.g. {name} *= … or {name}[…] = …): the "
+                f"caller's array is not yours to modify; compute a new array instead"
+            )
 
 
 def layer_pass(
@@ -69,6 +88,7 @@ def layer_pass(
         ``output``, ``input_grad`` and ``<name>_grad`` for each parameter (``param_<i>``
         for the lists).
     """
+    original = input_.copy()
     output = layer.forward(input_)
     grad = output_grad_for(np.shape(output), seed)
     if numerical:
@@ -80,8 +100,10 @@ def layer_pass(
         for name, value in _named_params(layer).items():
             result[f"{name}_grad"] = numerical_gradient(loss, value)
         return result
+    before = {"input_": original, "output_grad": grad.copy()}
     result = {"output": np.array(output, copy=True), "input_grad": layer.backward(grad)}
     result.update({f"{name}_grad": g for name, g in _named_grads(layer).items()})
+    unchanged(before, {"input_": input_, "output_grad": grad})
     return result
 
 
@@ -101,11 +123,14 @@ def loss_pass(
     loss: Any, prediction: ndarray, target: ndarray, numerical: bool = False
 ) -> dict[str, ndarray]:
     """A ``Loss``'s value and its gradient with respect to the prediction."""
+    before = {"prediction": prediction.copy(), "target": target.copy()}
     value = loss.forward(prediction, target)
     if numerical:
         grad = numerical_gradient(lambda: float(loss.forward(prediction, target)), prediction)
         return {"loss": np.float64(value), "input_grad": grad}
-    return {"loss": value, "input_grad": loss._input_grad()}
+    result = {"loss": value, "input_grad": loss._input_grad()}
+    unchanged(before, {"prediction": prediction, "target": target})
+    return result
 
 
 def numeric(f: Callable[[], float], x: ndarray) -> ndarray:

@@ -43,6 +43,18 @@ CASES = {
         "return output_grad",
         "sum it over the batch",
     ),
+    "output_grad_changed_in_place": (
+        "chapter3.sigmoid_backward",
+        "activations:Sigmoid._input_grad",
+        "output_grad *= self.output * (1.0 - self.output)\nreturn output_grad",
+        "changed output_grad in place",
+    ),
+    "input_changed_in_place": (
+        "chapter4.relu",
+        "activations:ReLU._output",
+        "np.maximum(self.input_, 0, out=self.input_)\nreturn self.input_",
+        "changed input_ in place",
+    ),
     "kernel_not_flipped": (
         "chapter5.conv_2d_backward",
         "conv_steps:_input_grad_2d",
