@@ -165,6 +165,9 @@ def run_checks(
     )
     if run.status == "grader_error":
         raise _Stop("grader_error", run.message)
+    fault = next((o for o in run.calls if o.status == "grader_error"), None)
+    if fault is not None:
+        raise _Stop("grader_error", f"the grader failed: {fault.message}", output=run.output)
     if run.status == "splice_error":
         message = answers.explain(run.message, exercise.id)
         if answers.learner_package(workspace) is not None:

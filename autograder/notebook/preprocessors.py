@@ -32,6 +32,7 @@ from traitlets import Bool, Unicode
 
 from ..course import Course, load_course
 from ..grading.seeds import fresh_seed
+from ..sandbox import isolation
 from .checking import format_feedback, grade_cells
 
 __all__ = ["ExecuteSafely", "RegradeTestCells", "ReportEditedTests", "test_cell_exercise"]
@@ -86,6 +87,9 @@ class RegradeTestCells(NbGraderPreprocessor):
     def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
         course: Course = load_course(self.course_file or None)
         seed = fresh_seed()  # the official grade: inputs the submission has never seen
+        isolated = isolation()
+        if not isolated.available:
+            self.log.warning("dlfs: isolation: %s", isolated.describe())
         cells: list[str] = []
         for cell in nb.cells:
             if cell.cell_type != "code":
@@ -104,7 +108,8 @@ class RegradeTestCells(NbGraderPreprocessor):
                 nbformat.v4.new_output(
                     "stream",
                     name="stdout",
-                    text=format_feedback(report) + f"\n(graded with seed {seed})",
+                    text=format_feedback(report)
+                    + f"\n(graded with seed {seed}; isolation: {report.isolation})",
                 ),
                 nbformat.v4.new_output(
                     "execute_result",

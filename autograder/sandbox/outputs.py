@@ -62,6 +62,9 @@ def read_output(path: Path) -> str:
 
 def read_call(out: Path, index: int, status: dict[str, Any], file_mb: int) -> CallOutcome:
     seconds = float(status.get("seconds", 0.0)) if _is_number(status.get("seconds")) else 0.0
+    if not status.get("ok", False) and status.get("grader"):
+        message = str(status.get("message", "the grader failed"))[:2000]
+        return CallOutcome("grader_error", message=message, seconds=seconds)
     if not status.get("ok", False):
         return CallOutcome(
             "error",

@@ -75,7 +75,8 @@ class CallOutcome:
 
     Attributes:
         status: ``ok``, ``error`` (the code raised), ``timeout`` (running when time ran out),
-            ``crashed`` (running when the worker died) or ``not_run``.
+            ``crashed`` (running when the worker died), ``grader_error`` (the grader's own
+            fault, such as a full disk) or ``not_run``.
         arrays: the probe's outputs (empty unless ``ok``).
         types: the Python type of each output as the learner's code returned it
             (``"ndarray"``, ``"list"``, ``"float"`` …).

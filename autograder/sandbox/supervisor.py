@@ -73,13 +73,19 @@ def run_worker(
     Returns:
         The worker's outcome; it never raises for anything the learner's code did.
     """
-    out_dir = tempfile.mkdtemp(prefix="dlfs-grade-")
+    try:
+        out_dir = tempfile.mkdtemp(prefix="dlfs-grade-")
+    except OSError as error:
+        return _grader_error(calls, f"it could not make the worker's folder: {error}")
     try:
         if os.geteuid() == 0:
             uid = WORKER_UID_BASE + slot
             os.chown(out_dir, uid, uid)
         if learner_package is not None:  # the worker may see neither the workspace nor, as
-            learner_package = _readable_copy(Path(learner_package), Path(out_dir))  # root, read it
+            try:  # root, read it there
+                learner_package = _readable_copy(Path(learner_package), Path(out_dir))
+            except OSError as error:
+                return _grader_error(calls, f"it could not copy the package to grade: {error}")
         data = sorted({str(Path(c.data).parent) for c in calls if c.data})
         view = {"readable": data, "hidden": [*hidden], "slot": slot}
         job = Job(
@@ -96,6 +102,12 @@ def run_worker(
         return _supervise(job, on_progress, slot)
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def _grader_error(calls: list[ProbeCall], why: str) -> WorkerRun:
+    """A run that never started, for a fault of the grader's (never the learner's)."""
+    outcomes = [CallOutcome("not_run") for _ in calls]
+    return WorkerRun("grader_error", outcomes, f"the grader failed before your code ran: {why}")
 
 
 def _readable_copy(package: Path, out_dir: Path) -> str:

@@ -15,6 +15,7 @@ back with ``allow_pickle=False``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import importlib.util
 import json
@@ -210,8 +211,15 @@ def _run_call(
         result = probe(reference, np.random.default_rng(call["seed"]), **params)
         arrays, types = _to_arrays(result)
         tmp = out / f"call{index}.tmp.npz"
-        np.savez(tmp, **arrays)
-        os.replace(tmp, out / f"call{index}.npz")
+        try:
+            np.savez(tmp, **arrays)
+            os.replace(tmp, out / f"call{index}.npz")
+        except OSError as error:  # the disk, not the learner's code (its size is capped)
+            if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            status = {"ok": False, "grader": True, "message": f"writing the outputs: {error}"}
+            _write_json(out / f"call{index}.json", status)
+            return
     except BaseException as error:
         status = {
             "ok": False,

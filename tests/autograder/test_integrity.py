@@ -226,9 +226,7 @@ def test_an_attack_scores_zero_and_changes_nothing_else(
     assert seen == []
 
 
-@pytest.mark.parametrize(
-    "name", ["outlive_and_tamper", "write_everywhere", "read_and_kill_the_grader"]
-)
+@pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_in_a_class_the_attacker_costs_nobody_else_a_point(
     name, course, tmp_path, listener, isolated, monkeypatch
 ):
@@ -460,3 +458,31 @@ def test_a_worker_of_an_ordinary_user_is_isolated(tmp_path, listener):
     assert report["net"] != "connected" and seen == []
     assert _lingering() == []
     assert _digest([classmate]) == before
+
+
+def test_a_grader_fault_is_the_graders_not_the_students(course, tmp_path, monkeypatch):
+    """A full temporary directory is a grader error with its cause, recorded nowhere."""
+    import errno
+
+    from dlfs.autograder.progress import ProgressStore
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr("dlfs.autograder.sandbox.supervisor.tempfile.mkdtemp", full)
+    workspace = reference_workspace(tmp_path)
+    report = grade("chapter1.sigmoid", path=workspace, course=course)
+    (result,) = report.exercises
+    assert result.status == "grader_error"
+    assert "No space left on device" in result.message and "before your code ran" in result.message
+    with ProgressStore() as store:
+        assert store.attempts() == []
+
+
+def test_outputs_the_worker_could_not_write_are_a_grader_error():
+    from dlfs.autograder.sandbox.outputs import read_call
+
+    status = {"ok": False, "grader": True, "message": "writing the outputs: disk full"}
+    outcome = read_call(Path("/nonexistent"), 0, status, 1)
+    assert outcome.status == "grader_error" and "disk full" in outcome.message
