@@ -18,7 +18,7 @@ from pathlib import Path
 from .course import Course, Exercise, load_course
 from .grading import DataCache, EventHandler, RunSettings, grade_exercise
 from .paths import exercises_root, reference_root
-from .progress import ProgressStore
+from .progress import ProgressStore, ProgressUnavailable
 from .results import ExerciseResult, GradeReport
 from .sandbox.splice import target_path
 
@@ -97,7 +97,10 @@ def grade(
         data.close()
     report = GradeReport.from_exercises(target, results, time.monotonic() - start, seed)
     if record and not reference:
-        _record(report, workspace, course)
+        try:
+            _record(report, workspace, course)
+        except ProgressUnavailable as error:  # the grade stands; only the bookkeeping failed
+            report.warnings.append(f"your progress was not saved: {error}")
     return report
 
 

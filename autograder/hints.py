@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .course import Course, load_course
-from .progress import ProgressStore
+from .progress import ProgressStore, ProgressUnavailable
 
 __all__ = ["Hint", "next_hint", "revealed_hints"]
 
@@ -22,12 +22,14 @@ class Hint:
         number: 1 for the gentlest.
         total: how many hints the exercise has.
         text: the hint.
+        remembered: whether the progress store recorded that it was shown.
     """
 
     exercise_id: str
     number: int
     total: int
     text: str
+    remembered: bool = True
 
     @property
     def last(self) -> bool:
@@ -51,8 +53,16 @@ def next_hint(
     exercise = (course or load_course()).exercise(exercise_id)
     if not exercise.hints:
         return None
-    with _opened(store) as opened:
-        number = opened.reveal_hint(exercise.id, len(exercise.hints))
+    try:
+        with _opened(store) as opened:
+            number = opened.reveal_hint(exercise.id, len(exercise.hints))
+    except ProgressUnavailable:
+        if store is not None:
+            raise
+        with ProgressStore(read_only=True) as reader:  # show it, remembered or not
+            number = min(reader.hints_revealed(exercise.id) + 1, len(exercise.hints))
+        hint = Hint(exercise.id, number, len(exercise.hints), exercise.hints[number - 1])
+        return replace(hint, remembered=False)
     return Hint(exercise.id, number, len(exercise.hints), exercise.hints[number - 1])
 
 
@@ -65,17 +75,17 @@ def revealed_hints(
         ValueError: unknown exercise id.
     """
     exercise = (course or load_course()).exercise(exercise_id)
-    with _opened(store) as opened:
+    with _opened(store, read_only=True) as opened:
         count = min(opened.hints_revealed(exercise.id), len(exercise.hints))
     total = len(exercise.hints)
     return [Hint(exercise.id, n, total, exercise.hints[n - 1]) for n in range(1, count + 1)]
 
 
 @contextmanager
-def _opened(store: ProgressStore | None) -> Iterator[ProgressStore]:
+def _opened(store: ProgressStore | None, read_only: bool = False) -> Iterator[ProgressStore]:
     """The given store, left open; else the default store, closed afterwards."""
     if store is not None:
         yield store
         return
-    with ProgressStore() as default:
+    with ProgressStore(read_only=read_only) as default:
         yield default

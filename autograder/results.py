@@ -124,6 +124,8 @@ class GradeReport:
         seconds: wall-clock time of the whole run.
         seed: the seed that salted every check's inputs (an official grade: ``dlfs-grade
             --seed`` reproduces it), or None for the learner's stable inputs.
+        warnings: what went wrong around the grade without changing it (progress that
+            could not be saved).
     """
 
     target: str
@@ -132,6 +134,7 @@ class GradeReport:
     exercises: list[ExerciseResult] = field(default_factory=list)
     seconds: float = 0.0
     seed: int | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @classmethod
     def from_exercises(
@@ -172,6 +175,7 @@ class GradeReport:
             "max_score": self.max_score,
             "seed": self.seed,
             "isolation": self.isolation,
+            "warnings": list(self.warnings),
             "exercises": [e.to_dict() for e in self.exercises],
         }
 

@@ -202,10 +202,8 @@ def grade_class(
     settings = RunSettings.create(True, seed, (folder.resolve(),))
     students: list[StudentResult] = []
     tasks: list[tuple[StudentResult, Exercise]] = []
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith((".", "__")):
-            continue
-        student = StudentResult(entry.name)
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):  # every entry is a row,
+        student = StudentResult(entry.name)  # hidden names too: none is dropped silently
         students.append(student)
         try:
             student.workspace = str(find_workspace(entry))
@@ -280,7 +278,15 @@ def write_csv(report: ClassReport, path: Path | str) -> Path:
     return path
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (a student's folder name or a message
+could otherwise run one when the instructor opens the CSV)."""
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, float):
         return f"{value:g}"
-    return "" if value is None else value
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text

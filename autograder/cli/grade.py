@@ -110,6 +110,8 @@ def grade(
         echo_json(report.to_dict())
     else:
         render_report(console, report, verbose)
+    for warning in report.warnings:
+        make_console(stderr=True).print(f"warning: {warning}", markup=False)
     if not report.passed:
         raise Failure()
 

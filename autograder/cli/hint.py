@@ -21,7 +21,7 @@ def hint(exercise_id: str, show_all: bool, as_json: bool) -> None:
     """
     try:
         hints = revealed_hints(exercise_id) if show_all else [next_hint(exercise_id)]
-    except (CourseError, ValueError) as error:
+    except (CourseError, ValueError, OSError) as error:  # OSError: an unreadable store
         raise abort(error) from None
     hints = [h for h in hints if h is not None]
     if as_json:
@@ -35,6 +35,11 @@ def hint(exercise_id: str, show_all: bool, as_json: bool) -> None:
     for shown in hints:
         console.print(f"[bold]Hint {shown.number} of {shown.total}[/bold] for {shown.exercise_id}:")
         console.print(f"  {shown.text}", markup=False)
+    if not show_all and not hints[-1].remembered:
+        make_console(stderr=True).print(
+            "warning: your progress could not be saved, so this hint is not remembered",
+            markup=False,
+        )
     if not show_all:
         last = hints[-1]
         console.print(

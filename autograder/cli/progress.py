@@ -46,7 +46,7 @@ def progress(chapter: str | None, plot_file: Path | None, as_json: bool) -> None
     """
     try:
         course = load_course()
-        with ProgressStore() as store:
+        with ProgressStore(read_only=True) as store:
             report = summarize(course, store, chapter)
         if plot_file is not None:
             # start-up time: matplotlib is imported only to draw

@@ -1,5 +1,11 @@
 """Progress: every graded attempt kept in a SQLite store, summarised, and plotted."""
 
-from .store import ProgressReport, ProgressStore, record_attempt, summarize
+from .store import ProgressReport, ProgressStore, ProgressUnavailable, record_attempt, summarize
 
-__all__ = ["ProgressReport", "ProgressStore", "record_attempt", "summarize"]
+__all__ = [
+    "ProgressReport",
+    "ProgressStore",
+    "ProgressUnavailable",
+    "record_attempt",
+    "summarize",
+]

@@ -10,13 +10,14 @@ same time wait for each other instead of losing rows.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..course import Course
 from ..paths import data_dir
@@ -28,6 +29,7 @@ __all__ = [
     "ExerciseProgress",
     "ProgressReport",
     "ProgressStore",
+    "ProgressUnavailable",
     "record_attempt",
     "summarize",
 ]
@@ -82,8 +84,32 @@ class Attempt:
         return {**asdict(self), "time": self.time.isoformat()}
 
 
+T = TypeVar("T")
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class ProgressUnavailable(OSError):
+    """The progress store cannot be read or written (a read-only or full disk, a folder
+    where the file should be …): the message names the file and the cause."""
+
+
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn the store's SQLite and file-system errors into :class:`ProgressUnavailable`."""
+
+    @functools.wraps(method)
+    def guarded(self: ProgressStore, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as error:
+            if isinstance(error, ProgressUnavailable):
+                raise
+            self.close()
+            raise ProgressUnavailable(f"the progress store {self.path}: {error}") from error
+
+    return guarded
 
 
 class ProgressStore:
@@ -92,10 +118,14 @@ class ProgressStore:
     Args:
         path: the database file; by default ``progress.sqlite3`` in the data directory. Its
             folder is created on first use.
+        read_only: only read (a missing store reads as empty; nothing is created).
+
+    Every method raises :class:`ProgressUnavailable` when the file cannot be used.
     """
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else data_dir() / DB_NAME
+        self.read_only = read_only
         self._connection: sqlite3.Connection | None = None
 
     def __enter__(self) -> ProgressStore:
@@ -112,6 +142,8 @@ class ProgressStore:
 
     @property
     def connection(self) -> sqlite3.Connection:
+        if self._connection is None and self.read_only:
+            self._connection = self._read_only_connection()
         if self._connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -125,8 +157,27 @@ class ProgressStore:
             self._connection = connection
         return self._connection
 
+    def _read_only_connection(self) -> sqlite3.Connection:
+        """The file opened read-only, or an empty in-memory store when there is none yet."""
+        if not self.path.exists():
+            connection = sqlite3.connect(":memory:", isolation_level=None)
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            return connection
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:  # WAL on a read-only folder: no -shm can be made
+            connection.close()
+            uri += "&immutable=1"
+            connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+        return connection
+
     # -- attempts ---------------------------------------------------------------------------
 
+    @_guarded
     def record_attempt(
         self,
         exercise_id: str,
@@ -155,6 +206,7 @@ class ProgressStore:
             cursor.lastrowid, time, exercise_id, score, max_score, status, source_hash, target
         )
 
+    @_guarded
     def attempts(self, exercise_id: str | None = None) -> list[Attempt]:
         """Every attempt (at one exercise, if given), oldest first."""
         query = (
@@ -170,6 +222,7 @@ class ProgressStore:
 
     # -- hints ------------------------------------------------------------------------------
 
+    @_guarded
     def hints_revealed(self, exercise_id: str) -> int:
         """How many hints of the exercise the learner has seen."""
         row = self.connection.execute(
@@ -177,6 +230,7 @@ class ProgressStore:
         ).fetchone()
         return row[0] if row else 0
 
+    @_guarded
     def reveal_hint(self, exercise_id: str, available: int) -> int:
         """Reveal one more hint (at most ``available``); return how many are now revealed."""
         with _transaction(self.connection) as connection:

@@ -41,7 +41,8 @@ def report(submissions, data_dir):
 
 def test_every_student_is_a_row_and_failures_are_rows_with_their_error(report):
     rows = {row["student"]: row for row in report.rows()}
-    assert sorted(rows) == ["alice", "bob", "carol.py", "dave", "erin"]
+    assert sorted(rows) == [".DS_Store", "alice", "bob", "carol.py", "dave", "erin"]
+    assert "folder" in rows[".DS_Store"]["errors"]  # reported, not dropped
     assert rows["alice"]["total"] == report.max_score > 0
     assert rows["alice"]["errors"] == ""
     assert rows["bob"]["total"] == 0
@@ -105,3 +106,24 @@ def test_the_command_writes_csv_and_json(monkeypatch, tmp_path, report):
     data = json.loads(result.output)
     assert [s["student"] for s in data["students"]] == [s.student for s in report.students]
     assert out.read_text(encoding="utf-8").startswith("student,chapter3.")
+
+
+def test_every_entry_is_a_row_and_no_cell_starts_a_formula(tmp_path):
+    from dlfs.autograder.classroom.batch import ClassReport, StudentResult
+
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    for name in (".hidden", "__dunder", "=HYPERLINK(evil)"):
+        (submissions / name).mkdir()
+    report = grade_class(submissions, "chapter1.sigmoid")
+    assert sorted(s.student for s in report.students) == sorted(
+        [".hidden", "=HYPERLINK(evil)", "__dunder"]
+    )
+    assert all(s.error for s in report.students)  # empty folders: a row with the reason
+    crafted = ClassReport("t", [("e", 1.0)], [StudentResult("+cmd|' /C calc'!A0", error="-1+1")])
+    out = write_csv(crafted, tmp_path / "grades.csv")
+    text = out.read_text(encoding="utf-8")
+    assert "'+cmd" in text and "'-1+1" in text
+    assert "=HYPERLINK" not in write_csv(report, tmp_path / "g2.csv").read_text().replace(
+        "'=HYPERLINK", ""
+    )

@@ -111,6 +111,7 @@ def test_hint_reveals_one_more_each_time(runner):
             "number": 2,
             "total": 2,
             "text": "np.power(x, 2) or x * x.",
+            "remembered": True,
             "last": True,
         }
     ]
