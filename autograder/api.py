@@ -20,6 +20,7 @@ from .grading import DataCache, EventHandler, RunSettings, grade_exercise
 from .paths import exercises_root, reference_root
 from .progress import ProgressStore, ProgressUnavailable
 from .results import ExerciseResult, GradeReport
+from .sandbox.scratch import sweep_stale
 from .sandbox.splice import target_path
 
 __all__ = ["grade", "resolve_workspace"]
@@ -85,6 +86,7 @@ def grade(
     """
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got jobs={jobs!r}")
+    sweep_stale()  # the folders of runs that were killed (kill -9) before they could
     start = time.monotonic()
     course = course or load_course()
     exercises = course.select(target)

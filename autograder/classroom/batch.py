@@ -27,6 +27,7 @@ from typing import Any
 from ..course import Course, Exercise, load_course
 from ..grading import DataCache, RunSettings, fresh_seed, grade_exercise
 from ..results import ExerciseResult, GradeReport
+from ..sandbox.scratch import sweep_stale
 
 __all__ = [
     "ClassReport",
@@ -195,6 +196,7 @@ def grade_class(
     folder = Path(submissions)
     if not folder.is_dir():
         raise ValueError(f"the submissions must be a folder, got submissions={str(folder)!r}")
+    sweep_stale()  # the folders of runs that were killed (kill -9) before they could
     start = time.monotonic()
     course = course or load_course()
     exercises = list(course.select(target))

@@ -6,6 +6,8 @@ not a sub-command's name is taken as what to grade.
 
 from __future__ import annotations
 
+import signal
+
 import click
 
 from .answers import build_answers_command
@@ -69,6 +71,14 @@ cli.add_command(export)
 cli.add_command(grade)
 
 
+def _exit_on(signum: int, frame: object) -> None:
+    """SIGTERM and SIGHUP (``timeout``, a cancelled CI job, ``docker stop``, a closed
+    terminal) end the command like Ctrl-C does: its workers stopped, its folders removed."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Entry point of the ``dlfs-grade`` console script."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on)
     cli()

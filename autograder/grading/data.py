@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..probes.record import find_probe
+from ..sandbox.scratch import make_scratch
 
 __all__ = ["DataCache"]
 
@@ -36,7 +36,7 @@ class DataCache:
             assert make is not None, "the course checks that training probes have data"
             inputs, labels = make(**params)
             if self._dir is None:
-                self._dir = Path(tempfile.mkdtemp(prefix="dlfs-data-"))
+                self._dir = make_scratch("data")
                 os.chmod(self._dir, 0o755)
             path = self._dir / f"data{len(self._entries)}.npz"
             np.savez(path, **inputs)

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .isolate import WORKER_UID_BASE, View, isolate
+from .isolate import WORKER_UID_BASE, View, die_with_parent, isolate
 
 __all__ = ["enter_sandbox"]
 
@@ -49,6 +49,7 @@ def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in th
     os.environ["TMPDIR"] = str(out)  # the worker's only writable place
     os.environ["DLFS_MEMORY_MB"] = str(job["limits"]["memory_mb"])
     _set_limits(job["limits"], int(job.get("slot", 0)))
+    die_with_parent()  # again: changing the user id (as root) cleared it
 
 
 def _redirect_output(out: Path) -> None:  # pragma: no cover - runs in the worker

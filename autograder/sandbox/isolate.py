@@ -39,6 +39,7 @@ __all__ = [
     "WORKER_UID_BASE",
     "IsolationUnavailable",
     "View",
+    "die_with_parent",
     "isolate",
     "isolation_flags",
     "try_isolation",
@@ -163,9 +164,20 @@ def isolate(view: View) -> None:  # pragma: no cover - runs in the worker
     child = os.fork()
     if child:
         _wait_and_exit(child)
-    _check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
     _mount(libc, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _drop_privileges(libc, view.slot)
+    # after the change of user: a change of credentials clears the parent-death signal
+    _check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
+
+
+def die_with_parent() -> None:  # pragma: no cover - in the fork server and its workers
+    """Ask the kernel to SIGKILL this process when its parent ends (Linux; elsewhere,
+    nothing: the parent's own clean-up is all there is)."""
+    try:
+        libc = _libc()
+    except IsolationUnavailable:
+        return
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _map_ids(uid: int, gid: int) -> None:  # pragma: no cover - runs in the worker

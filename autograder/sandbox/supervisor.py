@@ -26,7 +26,6 @@ import contextlib
 import os
 import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -35,6 +34,7 @@ from pathlib import Path
 from .isolate import WORKER_UID_BASE
 from .outputs import read_call, read_json, read_output
 from .protocol import SPLICE_ERROR_EXIT, CallOutcome, Job, Limits, ProbeCall, WorkerRun
+from .scratch import make_scratch
 from .server import ForkServer, WorkerServerError, get_server, shutdown
 from .splice import LearnerFunction
 
@@ -74,7 +74,7 @@ def run_worker(
         The worker's outcome; it never raises for anything the learner's code did.
     """
     try:
-        out_dir = tempfile.mkdtemp(prefix="dlfs-grade-")
+        out_dir = str(make_scratch("grade"))
     except OSError as error:
         return _grader_error(calls, f"it could not make the worker's folder: {error}")
     try:
@@ -169,6 +169,9 @@ def _supervise(job: Job, on_progress: Callable[[int, float], None] | None, slot:
     except WorkerServerError:
         _kill_group(pid)
         shutdown(slot)
+    except BaseException:  # Ctrl-C, or the CLI ending on SIGTERM: the worker goes first
+        _kill_group(pid)
+        raise
     _kill_group(pid)  # whatever the learner's code left behind in its group
     seconds = time.monotonic() - start
     return _collect(job, exitcode, timed_out, seconds)

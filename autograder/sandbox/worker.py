@@ -31,7 +31,7 @@ from numpy import ndarray
 
 from ..probes.record import find_probe, probe_modules, strip_companions
 from .confine import enter_sandbox
-from .isolate import WORKER_UID_BASE, try_isolation
+from .isolate import WORKER_UID_BASE, die_with_parent, try_isolation
 from .protocol import JOB_ERROR_EXIT, SPLICE_ERROR_EXIT
 from .splice import LearnerFunction, forget_originals, index_originals, install
 
@@ -99,6 +99,7 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
         with contextlib.suppress(Exception):  # a chapter's probes may not exist yet
             importlib.import_module(name)
     protocol = sys.stdout
+    die_with_parent()  # the grader gone (even kill -9), its server goes too
     index_originals()  # once, so that a worker forgets the graded code without a heap scan
     refused = try_isolation()
     _reply(
@@ -146,6 +147,7 @@ def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the work
     """Enter the sandbox, splice, run the probes, and exit without any cleanup."""
     code = 0
     try:
+        die_with_parent()  # the server gone, its worker goes too
         enter_sandbox(job)
     except BaseException as error:
         with contextlib.suppress(BaseException):  # the grader's fault: tell it why

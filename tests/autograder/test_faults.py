@@ -88,3 +88,69 @@ def test_an_unusable_store_is_a_message_not_a_traceback(tmp_path, monkeypatch):
     assert code == 1
     assert "progress store" in stdout + stderr and "Traceback" not in stdout + stderr
     assert Path(home / "progress.sqlite3").read_bytes().startswith(b"this is not")
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    queue = [pid]
+    while queue:
+        parent = queue.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    queue.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_a_killed_run_leaves_nothing_behind(signum, tmp_path):
+    """While a student's endless loop runs, the CLI is stopped: within a second no process of
+    the run is left, and its folders are gone (at once, or by the next run after kill -9)."""
+    import signal
+    import sys
+    import tempfile
+    import time
+
+    from dlfs.autograder.sandbox.scratch import sweep_stale
+
+    from .grading_helpers import fast_course, replace_body
+
+    course = fast_course(tmp_path, timeout=25, memory_mb=768)
+    workspace = reference_workspace(tmp_path)
+    replace_body(workspace, "foundations:sigmoid", "while True:\n    pass")
+    env = dict(os.environ, DLFS_COURSE=str(course.path), DLFS_HOME=str(tmp_path / "home"))
+    command = [sys.executable, "-m", "dlfs.autograder.cli", "chapter1.sigmoid", "--path"]
+    cli_run = subprocess.Popen([*command, str(workspace)], env=env, stdout=subprocess.DEVNULL)
+    pattern = f"dlfs-grade-{cli_run.pid}-*"
+    deadline = time.monotonic() + 30
+    while not any(
+        (p / "call0.started").exists() for p in Path(tempfile.gettempdir()).glob(pattern)
+    ):
+        assert time.monotonic() < deadline, "the worker never started"
+        time.sleep(0.05)
+    time.sleep(0.3)
+    tree = _descendants(cli_run.pid)
+    assert tree  # the fork server, the worker, its PID 1
+    cli_run.send_signal(getattr(signal, signum))
+    cli_run.wait(timeout=15)
+    time.sleep(1.0)
+    alive = [pid for pid in tree if _running(pid)]
+    assert alive == [], [Path(f"/proc/{p}/cmdline").read_bytes() for p in alive]
+    left = list(Path(tempfile.gettempdir()).glob(pattern))
+    if signum == "SIGKILL":
+        sweep_stale()
+        left = list(Path(tempfile.gettempdir()).glob(pattern))
+    assert left == []

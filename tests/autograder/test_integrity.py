@@ -470,7 +470,7 @@ def test_a_grader_fault_is_the_graders_not_the_students(course, tmp_path, monkey
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr("dlfs.autograder.sandbox.supervisor.tempfile.mkdtemp", full)
+    monkeypatch.setattr("dlfs.autograder.sandbox.scratch.tempfile.mkdtemp", full)
     workspace = reference_workspace(tmp_path)
     report = grade("chapter1.sigmoid", path=workspace, course=course)
     (result,) = report.exercises
