@@ -129,7 +129,7 @@ def load_mistakes(
     numerical: bool = False,
     folder: Path | None = None,
 ) -> dict[int, dict[str, Any]]:
-    """The stored outputs of the probe's known mistakes, by their index in ``__mistakes``."""
+    """The stored outputs of the probe's known mistakes, by their index in its mistakes."""
     try:
         arrays, types = _chapter_arrays(module, folder)
     except AnswerStoreError:

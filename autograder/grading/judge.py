@@ -53,8 +53,9 @@ def evaluate(
     try:
         with np.errstate(all="ignore"):  # the learner's NaN and inf are reported, not warned
             passed, message, details = judge(check, outcome, answers)
-    except GraderError as error:  # a broken probe or stored answer: say so, do not crash
-        return check_result(check.spec, False, f"the grader could not run this check: {error}")
+    except GraderError as error:  # a broken probe or stored answer: the grader's fault
+        message = f"the grader could not run this check: {error}"
+        return check_result(check.spec, False, message, {"grader_error": True})
     return check_result(check.spec, passed, message, details)
 
 

@@ -77,7 +77,7 @@ def grade_exercise(
         plan = plan_checks(exercise, data or DataCache(), answers.runs_hidden, settings.seed)
         run = run_checks(exercise, functions, plan, workspace, settings, on_event, slot)
         checks = judge_checks(exercise, plan, run, answers)
-        result = summarise(exercise, plan, checks, run, points)
+        result = summarise(exercise, checks, run, points)
         result.isolated = run.isolated
     except _Stop as stop:
         checks = _unrun(exercise, answers, stop.check_message)
@@ -196,7 +196,7 @@ def judge_checks(
 
 
 def summarise(
-    exercise: Exercise, plan: Plan, checks: list[CheckResult], run: WorkerRun, points: float
+    exercise: Exercise, checks: list[CheckResult], run: WorkerRun, points: float
 ) -> ExerciseResult:
     """The exercise's score, status and one-line message from its checks."""
     ran = [c for c in checks if not c.skipped]
@@ -214,8 +214,11 @@ def summarise(
             exercise.id, score, points, "timeout", f"timed out: {run.message}", checks, run.output
         )
     crashed = run.status == "crashed" or any(o.status == "error" for o in run.calls)
-    status = "error" if crashed or plan.unavailable else "failed"
-    message = _shorten(f"{failing.name}: {failing.message}")
+    grader = next((c for c in ran if c.details.get("grader_error")), None)
+    status = "grader_error" if grader else "error" if crashed else "failed"
+    failing = grader or failing
+    message = f"{failing.name}: {failing.message}"
+    message = message if grader else _shorten(message)
     return ExerciseResult(exercise.id, score, points, status, message, checks, run.output)
 
 

@@ -125,10 +125,9 @@ def plan_checks(
                 planned.data, planned.labels = data.get(
                     exercise.chapter, spec.probe, planned.params
                 )
-            except Exception as error:  # the data set is missing: say so, grade the rest
-                first_line = str(error).splitlines()[0] if str(error) else repr(error)
-                message = f"the training data could not be loaded: {first_line}"
-                entries.append(check_result(spec, False, message))
+            except Exception as error:  # the data set is missing: the grader's fault, not yours
+                message = f"the training data could not be loaded: {error or repr(error)}"
+                entries.append(check_result(spec, False, message, {"grader_error": True}))
                 continue
         entries.append(planned)
     return Plan(entries)

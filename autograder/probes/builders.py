@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .common import layer_pass, loss_pass, op_pass
+from .common import layer_pass, loss_pass, op_pass, unchanged
 from .record import Probe, ProbeFunction
 
 __all__ = [
@@ -32,7 +32,10 @@ def op_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
     """``{"output": piece.forward(x)}`` of the operation (or layer) ``make(ref, inputs)``."""
 
     def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
-        return {"output": make(ref, drawn).forward(drawn["x"])}
+        original = drawn["x"].copy()
+        output = make(ref, drawn).forward(drawn["x"])
+        unchanged({"input_": original}, {"input_": drawn["x"]})
+        return {"output": output}
 
     run.__doc__ = doc
     return Probe(run, inputs=inputs, name=name)

@@ -34,6 +34,7 @@ from typing import Any
 from ..course.targets import find_definition
 
 __all__ = [
+    "MAX_SOURCE_BYTES",
     "REFERENCE_PACKAGE",
     "LearnerFunction",
     "SpliceError",
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 REFERENCE_PACKAGE = "dlfs.reference"
+MAX_SOURCE_BYTES = 2**20
+"""The largest source file the grader reads (1 MB: the book's largest module is 30 kB)."""
 
 
 class SpliceError(Exception):
@@ -98,12 +101,18 @@ def read_target(workspace: Path | str, target: str) -> LearnerFunction:
     """Find the learner's version of ``target`` in ``workspace`` without running it.
 
     Raises:
-        SpliceError: the file is missing, does not parse (with the line), or does not define
-            the function.
+        SpliceError: the file is missing, larger than :data:`MAX_SOURCE_BYTES`, does not
+            parse (with the line), or does not define the function.
     """
     path = target_path(Path(workspace), target)
     _, qualname = parse_target(target)
     try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SpliceError(
+                f"{path.name} is {size / 2**20:.1f} MB: the grader reads source files of up to "
+                f"{MAX_SOURCE_BYTES // 2**20} MB (is something else saved in it?)"
+            )
         source = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SpliceError(f"{path} is missing: it should define {qualname}") from None

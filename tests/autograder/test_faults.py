@@ -154,3 +154,31 @@ def test_a_killed_run_leaves_nothing_behind(signum, tmp_path):
         sweep_stale()
         left = list(Path(tempfile.gettempdir()).glob(pattern))
     assert left == []
+
+
+def test_a_missing_data_set_is_a_grader_error_with_the_whole_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLFS_DATA_DIR", str(tmp_path / "no-data"))
+    monkeypatch.setenv("DLFS_MIRROR", "http://127.0.0.1:9/")  # nothing listens: no download
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
+    workspace = reference_workspace(tmp_path)
+    from dlfs.autograder.api import grade
+
+    (result,) = grade("chapter3.train_epoch", path=workspace).exercises
+    assert result.status == "grader_error", result.message
+    assert "the training data could not be loaded" in result.message
+    training = next(c for c in result.checks if c.kind == "training")
+    assert "\n" in training.message or len(training.message) > 80  # not cut at a colon
+    with ProgressStore() as store:
+        assert store.attempts() == []  # the grader's fault costs the learner nothing
+
+
+def test_an_oversized_source_is_refused_before_anything_runs(tmp_path):
+    from dlfs.autograder.api import grade
+
+    workspace = reference_workspace(tmp_path)
+    path = workspace / "foundations.py"
+    with path.open("a", encoding="utf-8") as f:
+        f.write("# padding\n" * 200_000)  # 2 MB
+    (result,) = grade("chapter1.sigmoid", path=workspace, record=False).exercises
+    assert result.status == "error"
+    assert "the grader reads source files of up to 1 MB" in result.message

@@ -49,6 +49,14 @@ CASES = {
         "output_grad *= self.output * (1.0 - self.output)\nreturn output_grad",
         "changed output_grad in place",
     ),
+    "input_changed_in_place_forward": (
+        "chapter3.sigmoid_forward",
+        "activations:Sigmoid._output",
+        "np.negative(self.input_, out=self.input_)\n"
+        "np.exp(self.input_, out=self.input_)\n"
+        "return 1.0 / (1.0 + self.input_)",
+        "changed input_ in place",
+    ),
     "input_changed_in_place": (
         "chapter4.relu",
         "activations:ReLU._output",
