@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,9 +24,19 @@ from .cache import data_dir, file_status
 from .errors import ChecksumError, CorruptFileWarning, DatasetNotAvailableError, DownloadError
 from .registry import Dataset, FileSpec, get_dataset
 
-__all__ = ["DEFAULT_TIMEOUT", "FetchResult", "download_file", "ensure_files", "mirror_urls"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MIN_RATE",
+    "FetchResult",
+    "download_file",
+    "ensure_files",
+    "mirror_urls",
+]
 
 DEFAULT_TIMEOUT = 30.0
+MIN_RATE = 50 * 1024
+"""Bytes per second below which a mirror is given up for the next one: a transfer may take
+``timeout + size / MIN_RATE`` seconds in all (MNIST's 9.9 MB: 30 s + 3.3 minutes)."""
 _CHUNK = 1 << 20
 _USER_AGENT = "dlfs-datasets/0.1 (Deep Learning from Scratch course)"
 
@@ -89,9 +100,11 @@ def _transfer(url: str, spec: FileSpec, destination: Path, timeout: float, progr
     from tqdm.auto import tqdm
 
     destination.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_parts(destination)
     fd, tmp = tempfile.mkstemp(
-        dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
+        dir=destination.parent, prefix=f".{destination.name}.{os.getpid()}.", suffix=".part"
     )
+    deadline = time.monotonic() + timeout + spec.size / MIN_RATE
     try:
         with os.fdopen(fd, "wb") as out:
             request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
@@ -113,6 +126,12 @@ def _transfer(url: str, spec: FileSpec, destination: Path, timeout: float, progr
                 ) as bar:
                     while chunk := response.read(_CHUNK):
                         received += len(chunk)
+                        if time.monotonic() > deadline:
+                            raise _TransferError(
+                                f"too slow: {received} of {spec.size} bytes in "
+                                f"{timeout + spec.size / MIN_RATE:.0f} s (under "
+                                f"{MIN_RATE // 1024} KiB/s)"
+                            )
                         if received > spec.size:
                             raise _TransferError(f"more than the expected {spec.size} bytes")
                         digest.update(chunk)
@@ -131,6 +150,29 @@ def _transfer(url: str, spec: FileSpec, destination: Path, timeout: float, progr
         raise
 
 
+def _sweep_parts(destination: Path) -> None:
+    """Remove partial downloads of ``destination`` left by processes that are gone (a kill
+    during a download leaves its ``.part``; its own handler cannot run)."""
+    pattern = re.compile(rf"\.{re.escape(destination.name)}\.(\d+)\..*\.part")
+    for path in destination.parent.glob(f".{destination.name}.*.part"):
+        found = pattern.fullmatch(path.name)
+        if found is None or _alive(int(found.group(1))):
+            continue
+        path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def download_file(
     spec: FileSpec,
     destination: str | Path,
@@ -146,7 +188,8 @@ def download_file(
         destination: the final path; it is only ever written by an atomic rename of a
             verified file.
         urls: where to try (default :func:`mirror_urls`).
-        timeout: seconds to wait for each connection or read.
+        timeout: seconds to wait for each connection or read; a whole transfer may take
+            ``timeout + size / MIN_RATE`` before the next URL is tried.
         progress: show a progress bar on stderr: ``None`` only when stderr is a terminal.
 
     Raises:

@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import http.server
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -75,7 +76,16 @@ def _handler(state: LocalServer) -> type[http.server.BaseHTTPRequestHandler]:
             if route.mode != "short":
                 self.send_header("Content-Length", str(len(route.body)))
             self.end_headers()
-            self.wfile.write(route.body if route.mode == "ok" else half)
+            if route.mode == "drip":  # a mirror that answers, slowly: 64 bytes every 0.1 s
+                for start in range(0, len(route.body), 64):
+                    try:
+                        self.wfile.write(route.body[start : start + 64])
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(0.1)
+            else:
+                self.wfile.write(route.body if route.mode == "ok" else half)
             self.wfile.flush()
             self.close_connection = True
 

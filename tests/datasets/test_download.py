@@ -240,3 +240,32 @@ def test_download_file_raises_download_error(tiny_mnist, http_server, tmp_path):
     assert _files(tmp_path) == []
     url = download_file(spec, tmp_path / "x.gz", [spec.urls[0]], progress=False)
     assert url == spec.urls[0] and (tmp_path / "x.gz").stat().st_size == spec.size
+
+
+def test_a_dripping_mirror_is_given_up_for_the_next(tiny_mnist, http_server, monkeypatch, tmp_path):
+    """A mirror that answers but too slowly has an overall deadline, then the next is tried."""
+    import time
+
+    from dlfs.datasets import download
+
+    dataset = tiny_mnist(mirrors=("slow", "good"))
+    blob = tiny_mnist.blobs["train-images-idx3-ubyte.gz"]
+    http_server.serve(f"/slow/{BROKEN}", blob, mode="drip")
+    monkeypatch.setattr(download, "MIN_RATE", 10 * len(blob))  # about 0.1 s for this file
+    start = time.monotonic()
+    results = ensure_files(dataset, directory=tmp_path, timeout=1, progress=False)
+    assert time.monotonic() - start < 10
+    slow = next(r for r in results if r.path == BROKEN)
+    assert slow.url.startswith(http_server.url("/good"))
+    _assert_nothing_left(tmp_path, "nothing")
+
+
+def test_a_partial_download_of_a_dead_process_is_removed(tiny_mnist, http_server, tmp_path):
+    dataset = tiny_mnist()
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    dead = folder / ".train-images-idx3-ubyte.gz.999999999.abcd.part"
+    dead.write_bytes(b"half a file")
+    ensure_files(dataset, directory=tmp_path, timeout=5, progress=False)
+    assert not dead.exists()
+    assert not [p for p in _files(tmp_path) if p.endswith(".part")]
