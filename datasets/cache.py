@@ -27,7 +27,7 @@ __all__ = [
     "file_status",
 ]
 
-Status = Literal["verified", "missing", "corrupt"]
+Status = Literal["verified", "missing", "corrupt", "unreadable"]
 
 _CHUNK = 1 << 20
 # (path, size, mtime_ns, inode) -> sha256 of the files hashed in this process.
@@ -75,7 +75,9 @@ class FileStatus:
         location: the absolute path where it belongs.
         expected_size: the registry's size in bytes.
         size: its size on disk (``None`` if missing).
-        status: ``"verified"``, ``"missing"`` or ``"corrupt"`` (wrong size or SHA-256).
+        status: ``"verified"``, ``"missing"``, ``"corrupt"`` (wrong size or SHA-256, or not
+            a file at all: a folder where the file belongs) or ``"unreadable"`` (no
+            permission to read it, or an I/O error).
         sha256: the registry's SHA-256.
         urls: the registry's public URLs for it.
     """
@@ -103,11 +105,16 @@ def file_status(spec: FileSpec, directory: Path, use_memo: bool = True) -> FileS
     """
     location = directory / spec.path
     facts = {"sha256": spec.sha256, "urls": spec.urls}
-    if not location.is_file():
+    if not location.exists() and not location.is_symlink():
         return FileStatus(spec.path, location, spec.size, None, "missing", **facts)
-    size = location.stat().st_size
-    if size != spec.size or file_sha256(location, use_memo) != spec.sha256:
-        return FileStatus(spec.path, location, spec.size, size, "corrupt", **facts)
+    if not location.is_file():  # a folder (or a dangling link) where the file belongs
+        return FileStatus(spec.path, location, spec.size, None, "corrupt", **facts)
+    try:
+        size = location.stat().st_size
+        if size != spec.size or file_sha256(location, use_memo) != spec.sha256:
+            return FileStatus(spec.path, location, spec.size, size, "corrupt", **facts)
+    except OSError:
+        return FileStatus(spec.path, location, spec.size, None, "unreadable", **facts)
     return FileStatus(spec.path, location, spec.size, size, "verified", **facts)
 
 
@@ -140,12 +147,15 @@ class DatasetStatus:
 
     @property
     def status(self) -> str:
-        """``"verified"`` (all), ``"corrupt"`` (any), ``"missing"`` (all) or ``"partial"``."""
+        """``"verified"`` (all), ``"corrupt"`` or ``"unreadable"`` (any), ``"missing"`` (all)
+        or ``"partial"``."""
         states = {f.status for f in self.files}
         if states == {"verified"}:
             return "verified"
         if "corrupt" in states:
             return "corrupt"
+        if "unreadable" in states:
+            return "unreadable"
         if states == {"missing"}:
             return "missing"
         return "partial"

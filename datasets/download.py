@@ -260,10 +260,15 @@ def ensure_files(
                 FetchResult(dataset.name, spec.path, status.location, "cached", None, spec.size)
             )
             continue
-        if status.status == "corrupt":
+        if status.status in ("corrupt", "unreadable"):
+            what = (
+                "cannot be read"
+                if status.status == "unreadable"
+                else (f"({status.size} bytes) does not match its SHA-256 in the registry")
+            )
             warnings.warn(
-                f"{status.location} ({status.size} bytes) does not match its SHA-256 "
-                f"in the registry; {'downloading it again' if download else 'not using it'}",
+                f"{status.location} {what}; "
+                f"{'downloading it again' if download else 'not using it'}",
                 CorruptFileWarning,
                 stacklevel=2,
             )
@@ -283,7 +288,7 @@ def ensure_files(
             failed.append(spec)
             reasons.extend(err.reasons)
             continue
-        action = "replaced" if status.status == "corrupt" else "downloaded"
+        action = "downloaded" if status.status == "missing" else "replaced"
         results.append(
             FetchResult(dataset.name, spec.path, status.location, action, url, spec.size)
         )

@@ -159,7 +159,7 @@ def verify_command(names: tuple[str, ...], directory: str | None, as_json: bool)
         statuses = verify_datasets(list(names) or None, directory)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="NAMES") from err
-    bad = {"corrupt", "missing", "partial"} if names else {"corrupt"}
+    bad = {"corrupt", "unreadable", "missing", "partial"} if names else {"corrupt", "unreadable"}
     if as_json:
         echo_json([st.to_dict() for st in statuses])
     else:

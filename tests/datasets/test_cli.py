@@ -117,3 +117,38 @@ def test_fetch_parses_options(monkeypatch, tmp_path):
 
 def test_fetch_needs_a_name():
     assert _run("fetch").exit_code == 2
+
+
+def test_a_folder_where_a_file_belongs_fails_verify(tiny_mnist, monkeypatch, tmp_path):
+    """verify fails (exit 1) on a folder where a file belongs; nothing crashes."""
+    from dlfs.datasets import ensure_files, registry
+
+    dataset = tiny_mnist()
+    monkeypatch.setitem(registry.DATASETS, "mnist", dataset)
+    ensure_files(dataset, directory=tmp_path, timeout=5, progress=False)
+    assert _run("verify", "mnist", "--dir", str(tmp_path)).exit_code == 0
+    target = tmp_path / dataset.files[0].path
+    target.unlink()
+    target.mkdir()
+    result = _run("verify", "--dir", str(tmp_path))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "is corrupt" in result.output
+
+
+def test_an_unreadable_file_is_unreadable_not_a_traceback(tiny_mnist, monkeypatch, tmp_path):
+    """A file that cannot be read (mode 000 for an ordinary user) is reported, not raised."""
+    from dlfs.datasets import cache, ensure_files, registry
+
+    dataset = tiny_mnist()
+    monkeypatch.setitem(registry.DATASETS, "mnist", dataset)
+    ensure_files(dataset, directory=tmp_path, timeout=5, progress=False)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cache, "file_sha256", refuse)
+    result = _run("verify", "mnist", "--dir", str(tmp_path))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "unreadable" in result.output
+    listing = _run("list", "mnist", "--dir", str(tmp_path))
+    assert listing.exit_code == 0 and "unreadable" in listing.output
