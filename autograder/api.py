@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .course import Course, Exercise, load_course
 from .grading import DataCache, EventHandler, RunSettings, grade_exercise
+from .grading.budget import Budget, not_graded
 from .paths import exercises_root, reference_root
 from .progress import ProgressStore, ProgressUnavailable
 from .results import ExerciseResult, GradeReport
@@ -94,7 +95,8 @@ def grade(
     settings = RunSettings.create(use_reference, seed, tuple(hidden))
     data = DataCache()
     try:
-        results = _grade_all(list(exercises), workspace, data, on_event, jobs, settings)
+        budget = Budget(course.budget(exercises))
+        results = _grade_all(list(exercises), workspace, data, on_event, jobs, settings, budget)
     finally:
         data.close()
     report = GradeReport.from_exercises(target, results, time.monotonic() - start, seed)
@@ -113,10 +115,21 @@ def _grade_all(
     on_event: EventHandler | None,
     jobs: int,
     settings: RunSettings,
+    budget: Budget,
 ) -> list[ExerciseResult]:
-    """Each exercise's result, in order; ``jobs`` at a time, each on its own worker server."""
+    """Each exercise's result, in order; ``jobs`` at a time, each on its own worker server;
+    those whose turn comes after the budget is spent, not graded."""
+
+    def within_budget(exercise: Exercise, slot: int) -> ExerciseResult:
+        left = budget.left()
+        if left <= 0:
+            return not_graded(exercise, budget)
+        result = grade_exercise(exercise, workspace, data, on_event, slot, settings, left)
+        budget.spend(result.seconds)
+        return result
+
     if jobs == 1 or len(exercises) < 2:
-        return [grade_exercise(e, workspace, data, on_event, 0, settings) for e in exercises]
+        return [within_budget(e, 0) for e in exercises]
     slots: queue.Queue[int] = queue.Queue()
     for slot in range(jobs):
         slots.put(slot)
@@ -124,7 +137,7 @@ def _grade_all(
     def grade_one(exercise: Exercise) -> ExerciseResult:
         slot = slots.get()
         try:
-            return grade_exercise(exercise, workspace, data, on_event, slot, settings)
+            return within_budget(exercise, slot)
         finally:
             slots.put(slot)
 
@@ -145,7 +158,7 @@ def _source_hash(workspace: Path, targets: list[str]) -> str:
 def _record(report: GradeReport, workspace: Path, course: Course) -> None:
     with ProgressStore() as store:
         for result in report.exercises:
-            if result.status == "grader_error":  # the grader's fault costs the learner nothing
+            if result.status == "grader_error" or not result.graded:  # costs the learner nothing
                 continue
             exercise = course.exercise(result.id)
             store.record_attempt(

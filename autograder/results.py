@@ -81,6 +81,8 @@ class ExerciseResult:
         output: what the learner's code printed (stdout and stderr), truncated.
         seconds: wall-clock time spent on the exercise.
         isolated: whether its worker ran in namespaces of its own (None: no worker ran).
+        graded: False when the run's time budget ran out before the exercise's turn (it is
+            reported, not recorded in progress).
     """
 
     id: str
@@ -92,6 +94,7 @@ class ExerciseResult:
     output: str = ""
     seconds: float = 0.0
     isolated: bool | None = None
+    graded: bool = True
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -108,6 +111,7 @@ class ExerciseResult:
             "max_score": self.max_score,
             "status": self.status,
             "message": self.message,
+            "graded": self.graded,
             "checks": [check.to_dict() for check in self.checks],
         }
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from ..course import Course, Exercise, load_course
 from ..grading import DataCache, RunSettings, fresh_seed, grade_exercise
+from ..grading.budget import Budget, not_graded
 from ..results import ExerciseResult, GradeReport
 from ..sandbox.scratch import sweep_stale
 
@@ -213,7 +214,8 @@ def grade_class(
             student.error = str(error)
             continue
         tasks.extend((student, exercise) for exercise in exercises)
-    results = _grade_tasks(tasks, jobs, on_student, settings)
+    budgets = {s.student: Budget(course.budget(exercises)) for s in students}
+    results = _grade_tasks(tasks, jobs, on_student, settings, budgets)
     for student in students:
         if not student.error:
             graded = [results[(student.student, e.id)] for e in exercises]
@@ -229,6 +231,7 @@ def _grade_tasks(
     jobs: int,
     on_student: StudentHandler | None,
     settings: RunSettings,
+    budgets: dict[str, Budget],
 ) -> dict[tuple[str, str], ExerciseResult]:
     """Every (student, exercise) graded, ``jobs`` at a time, each slot its own worker server."""
     slots: queue.Queue[int] = queue.Queue()
@@ -243,9 +246,17 @@ def _grade_tasks(
 
     def grade_one(task: tuple[StudentResult, Exercise]) -> None:
         student, exercise = task
+        budget = budgets[student.student]
         slot = slots.get()
         try:
-            result = grade_exercise(exercise, Path(student.workspace), data, None, slot, settings)
+            if budget.left() <= 0:
+                result = not_graded(exercise, budget)
+            else:
+                workspace = Path(student.workspace)
+                result = grade_exercise(
+                    exercise, workspace, data, None, slot, settings, budget.left()
+                )
+                budget.spend(result.seconds)
         except Exception as error:  # the grader's own failure on this submission
             message = f"the grader failed on this submission: {type(error).__name__}: {error}"
             result = ExerciseResult(exercise.id, 0.0, float(exercise.points), "error", message)

@@ -238,12 +238,24 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Course:
-    """The whole course: title, defaults and chapters in order of their number."""
+    """The whole course: title, defaults and chapters in order of their number.
+
+    Attributes:
+        chapter_budget: seconds a grading run may spend on one chapter (per student).
+        book_budget: seconds a grading run may spend in all, however many chapters.
+    """
 
     title: str
     defaults: Mapping[str, Any]
     chapters: tuple[Chapter, ...]
     path: Path | None = None
+    chapter_budget: float = 120.0
+    book_budget: float = 300.0
+
+    def budget(self, exercises: tuple[Exercise, ...] | list[Exercise]) -> float:
+        """The seconds a run grading ``exercises`` may take (per student in a class)."""
+        chapters = {exercise.chapter for exercise in exercises}
+        return min(self.book_budget, self.chapter_budget * max(1, len(chapters)))
 
     @property
     def exercises(self) -> tuple[Exercise, ...]:

@@ -46,7 +46,15 @@ _KIND_KEYS: Mapping[str, tuple[str, ...]] = {
 }
 _CHAPTER_RE = re.compile(r"chapter([1-9][0-9]*)")
 _NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")
-_POSITIVE = ("timeout", "memory_mb", "gradcheck_tol", "tol", "budget")
+_POSITIVE = (
+    "timeout",
+    "memory_mb",
+    "gradcheck_tol",
+    "tol",
+    "budget",
+    "chapter_budget",
+    "book_budget",
+)
 
 
 def _is_number(value: Any) -> bool:
@@ -85,12 +93,16 @@ class CourseParser:
         head = data.get("course", {})
         if not isinstance(head, dict):
             self.error("must be a table", "course")
+        keys = ("title", "chapter_budget", "book_budget")
         for key in head:
-            if key != "title":
-                self.error(_suggest(key, ("title",)), "course", key)
+            if key not in keys:
+                self.error(_suggest(key, keys), "course", key)
         title = head.get("title", "")
         if not isinstance(title, str) or not title:
             self.error(f"must be a non-empty string, got {title!r}", "course", "title")
+        budgets = {
+            key: float(self.number(head[key], "course", key)) for key in keys[1:] if key in head
+        }
         defaults = self.defaults(data.get("defaults", {}))
         chapters = []
         for name, value in data.items():
@@ -104,7 +116,7 @@ class CourseParser:
             chapters.append(self.chapter(name, int(match.group(1)), value, defaults))
         chapters.sort(key=lambda chapter: chapter.number)
         self.check_targets_unique(chapters)
-        return Course(title, MappingProxyType(defaults), tuple(chapters), self.path)
+        return Course(title, MappingProxyType(defaults), tuple(chapters), self.path, **budgets)
 
     def defaults(self, table: Any) -> dict[str, Any]:
         if not isinstance(table, dict):

@@ -58,13 +58,15 @@ def grade_exercise(
     on_event: EventHandler | None = None,
     slot: int = 0,
     settings: RunSettings | None = None,
+    time_left: float | None = None,
 ) -> ExerciseResult:
     """Grade ``exercise`` with the learner's functions from ``workspace``.
 
     Never raises for anything in the learner's files or code: every problem becomes the
     exercise's status and message. ``slot`` picks the worker server (one per exercise graded
     at the same time); ``settings`` are the run's (by default: expected values from the
-    reference where it is installed, else the stored answers; the learner's stable seeds).
+    reference where it is installed, else the stored answers; the learner's stable seeds);
+    ``time_left`` what is left of the run's budget (the worker gets no more).
     """
     start = time.monotonic()
     if on_event:
@@ -75,7 +77,10 @@ def grade_exercise(
     try:
         functions = read_learner_code(exercise, workspace)
         plan = plan_checks(exercise, data or DataCache(), answers.runs_hidden, settings.seed)
-        run = run_checks(exercise, functions, plan, workspace, settings, on_event, slot)
+        timeout = float(exercise.timeout)
+        if time_left is not None:
+            timeout = max(1.0, min(timeout, time_left))
+        run = run_checks(exercise, functions, plan, workspace, settings, on_event, slot, timeout)
         checks = judge_checks(exercise, plan, run, answers)
         result = summarise(exercise, checks, run, points)
         result.isolated = run.isolated
@@ -134,6 +139,7 @@ def run_checks(
     settings: RunSettings,
     on_event: EventHandler | None,
     slot: int,
+    timeout: float,
 ) -> WorkerRun:
     """Run the planned checks' probe calls on the learner's code in a sandboxed worker.
 
@@ -156,7 +162,7 @@ def run_checks(
     run = run_worker(
         functions,
         [check.call for check in running],
-        Limits(timeout=float(exercise.timeout), memory_mb=int(exercise.memory_mb)),
+        Limits(timeout=timeout, memory_mb=int(exercise.memory_mb)),
         on_progress=progress,
         preload=answers.preload(exercise.chapter),
         slot=slot,

@@ -58,7 +58,7 @@ def test_json_is_exactly_the_report(calls):
     assert set(report) == keys
     assert report["seed"] is None  # a learner's run: the stable check inputs
     (exercise,) = report["exercises"]
-    assert set(exercise) == {"id", "score", "max_score", "status", "message", "checks"}
+    assert set(exercise) == {"id", "score", "max_score", "status", "message", "graded", "checks"}
     assert exercise["status"] == "passed"
 
 

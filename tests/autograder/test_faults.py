@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,35 @@ def test_an_oversized_source_is_refused_before_anything_runs(tmp_path):
     (result,) = grade("chapter1.sigmoid", path=workspace, record=False).exercises
     assert result.status == "error"
     assert "the grader reads source files of up to 1 MB" in result.message
+
+
+def test_a_slow_but_correct_submission_meets_the_run_budget(tmp_path, monkeypatch):
+    """Past the run's budget the remaining exercises are reported as not graded for time."""
+    from dlfs.autograder.api import grade
+    from dlfs.autograder.course import load_course
+
+    from .grading_helpers import fast_course, replace_body
+
+    course_file = fast_course(tmp_path, timeout=10).path
+    text = course_file.read_text(encoding="utf-8")
+    text = text.replace("chapter_budget = 120", "chapter_budget = 2.5", 1)
+    course_file.write_text(text, encoding="utf-8")
+    course = load_course(course_file)
+    assert course.chapter_budget == 2.5
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
+    workspace = reference_workspace(tmp_path)
+    slow = {
+        "foundations:leaky_relu": "return np.maximum(0.2 * x, x)",
+        "foundations:sigmoid": "return 1 / (1 + np.exp(-x))",
+    }
+    for target, correct in slow.items():  # right, and 1.5 s slow each
+        replace_body(workspace, target, f"import time\ntime.sleep(1.5)\n{correct}")
+    start = time.monotonic()
+    report = grade("chapter1", path=workspace, course=course)
+    assert time.monotonic() - start < 15
+    late = [r for r in report.exercises if not r.graded]
+    assert late and all(r.status == "timeout" and "not graded for time" in r.message for r in late)
+    assert report.exercises[0].graded and report.exercises[0].passed
+    with ProgressStore() as store:
+        recorded = {a.exercise_id for a in store.attempts()}
+    assert recorded.isdisjoint(r.id for r in late)
