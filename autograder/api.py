@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .course import Course, Exercise, load_course
+from .course.model import canonical_name
 from .grading import DataCache, EventHandler, RunSettings, grade_exercise
 from .grading.budget import Budget, not_graded
 from .paths import exercises_root, reference_root
@@ -50,7 +51,7 @@ def resolve_workspace(path: Path | str | None = None, reference: bool = False) -
 
 
 def grade(
-    target: str = "all",
+    target: str | Sequence[str] = "all",
     path: Path | str | None = None,
     reference: bool = False,
     record: bool = True,
@@ -64,7 +65,7 @@ def grade(
     """Grade ``target`` — ``"all"``, a chapter (``"chapter5"`` or ``"5"``) or an exercise id.
 
     Args:
-        target: what to grade.
+        target: what to grade; several targets grade their exercises in course order.
         path: the workspace (see ``resolve_workspace``).
         reference: grade the reference itself (every exercise should pass).
         record: record each exercise's attempt in the progress store (never for the
@@ -90,7 +91,10 @@ def grade(
     sweep_stale()  # the folders of runs that were killed (kill -9) before they could
     start = time.monotonic()
     course = course or load_course()
-    exercises = course.select(target)
+    targets = [target] if isinstance(target, str) else list(target)
+    chosen = {e.id for name in targets for e in course.select(name)}
+    exercises = tuple(e for e in course.exercises if e.id in chosen)
+    target = " ".join(canonical_name(t) for t in targets)
     workspace = resolve_workspace(path, reference)
     settings = RunSettings.create(use_reference, seed, tuple(hidden))
     data = DataCache()

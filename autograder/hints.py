@@ -18,7 +18,7 @@ class Hint:
     """One hint of an exercise.
 
     Attributes:
-        exercise_id: ``chapter5.conv_forward``.
+        exercise_id: ``chapter5.conv_2d``.
         number: 1 for the gentlest.
         total: how many hints the exercise has.
         text: the hint.

@@ -33,7 +33,7 @@ __all__ = ["grade", "render_report"]
 
 
 @click.command("grade")
-@click.argument("target", default="all")
+@click.argument("targets", nargs=-1)
 @click.option(
     "--path",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -65,7 +65,7 @@ __all__ = ["grade", "render_report"]
     help="Refuse to grade where workers cannot be isolated from the grader and each other.",
 )
 def grade(
-    target: str,
+    targets: tuple[str, ...],
     path: Path | None,
     reference: bool,
     as_json: bool,
@@ -76,7 +76,10 @@ def grade(
     seed: int | None,
     require_isolation: bool,
 ) -> None:
-    """Grade TARGET: a chapter (chapter5), an exercise id (chapter5.conv_forward) or all.
+    """Grade TARGETS: chapters (chapter5, 5, ch5), exercise ids (chapter5.conv_2d) or all.
+
+    Several targets grade them all, in course order (`dlfs-grade chapter 3 chapter4`);
+    no target grades the whole book.
 
     Exit codes: 0 when everything graded passed, 1 when something did not pass (or the
     course file is broken), 2 for a usage error such as an unknown chapter or exercise.
@@ -93,7 +96,7 @@ def grade(
     live = _LiveProgress(console) if console.is_terminal and not as_json else None
     try:
         report = run_grade(
-            target,
+            joined_targets(targets) or "all",
             path=path,
             reference=reference,
             record=not no_record,
@@ -114,6 +117,17 @@ def grade(
         make_console(stderr=True).print(f"warning: {warning}", markup=False)
     if not report.passed:
         raise Failure()
+
+
+def joined_targets(words: tuple[str, ...]) -> list[str]:
+    """The targets in the words typed: ``chapter 3`` (two words) is one target."""
+    targets: list[str] = []
+    for word in words:
+        if targets and targets[-1].lower() in ("chapter", "ch") and word.isdigit():
+            targets[-1] += word
+        else:
+            targets.append(word)
+    return targets
 
 
 class _LiveProgress:

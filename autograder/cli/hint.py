@@ -14,7 +14,7 @@ from .output import abort, echo_json, make_console
 @click.option("--all", "show_all", is_flag=True, help="Show the hints revealed so far, no new one.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def hint(exercise_id: str, show_all: bool, as_json: bool) -> None:
-    """Reveal the next hint of exercise ID (e.g. chapter5.conv_forward).
+    """Reveal the next hint of exercise ID (e.g. chapter5.conv_2d).
 
     Hints go from gentle to explicit; each call reveals one more, and your progress
     remembers how many you have seen (dlfs-grade progress).

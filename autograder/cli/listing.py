@@ -20,7 +20,7 @@ def list_(chapter: str | None, as_json: bool) -> None:
     """List the chapters and exercises, with their points.
 
     CHAPTER (chapter5 or 5) lists only that chapter. An exercise's id
-    (chapter5.conv_forward) is what `dlfs-grade ID`, `hint ID` and `reset ID` take.
+    (chapter5.conv_2d) is what `dlfs-grade ID`, `hint ID` and `reset ID` take.
     """
     try:
         course = load_course()

@@ -23,7 +23,7 @@ from .output import abort, echo_json, make_console
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def reset(exercise_id: str, workspace: Path | None, yes: bool, as_json: bool) -> None:
-    """Restore the stub of exercise ID (e.g. chapter5.conv_forward).
+    """Restore the stub of exercise ID (e.g. chapter5.conv_2d).
 
     Only that exercise's functions are replaced; each file changed is first copied to the
     backups folder of your dlfs data directory, and the command says where.

@@ -27,6 +27,7 @@ __all__ = [
     "Exercise",
     "Target",
     "UnknownName",
+    "canonical_name",
 ]
 
 COURSE_FILE = "course.toml"
@@ -48,7 +49,7 @@ class CourseError(ValueError):
     Attributes:
         path: the file.
         line: 1-based line of the offending table or key, when known.
-        key: the dotted key at fault (``chapter5.conv_forward.points``), when known.
+        key: the dotted key at fault (``chapter5.conv_2d.points``), when known.
     """
 
     def __init__(
@@ -159,7 +160,7 @@ class Exercise:
     """One named body the learner writes (invariant 3).
 
     Attributes:
-        id: ``chapterN.name``, e.g. ``chapter5.conv_forward``.
+        id: ``chapterN.name``, e.g. ``chapter5.conv_2d``.
         chapter: ``chapterN``.
         title: a short human title.
         targets: the functions whose bodies the learner writes.
@@ -184,7 +185,7 @@ class Exercise:
 
     @property
     def name(self) -> str:
-        """The id without its chapter (``conv_forward``)."""
+        """The id without its chapter (``conv_2d``)."""
         return self.id.split(".", 1)[1]
 
     @property
@@ -278,22 +279,25 @@ class Course:
         return iter(self.chapters)
 
     def chapter(self, name: str) -> Chapter:
-        """The chapter called ``name`` (``chapter5``, or just ``5``)."""
-        wanted = f"chapter{name}" if str(name).isdigit() else name
+        """The chapter called ``name`` (``chapter5``, ``5``, ``ch5``, ``Chapter05`` …)."""
+        wanted = canonical_name(str(name))
         for chapter in self.chapters:
             if chapter.name == wanted:
                 return chapter
         raise UnknownName(_unknown("chapter", name, [c.name for c in self.chapters]))
 
     def exercise(self, exercise_id: str) -> Exercise:
-        """The exercise with id ``exercise_id`` (``chapter5.conv_forward``)."""
+        """The exercise with id ``exercise_id`` (``chapter5.conv_2d``, ``ch5.conv_2d`` …)."""
+        exercise_id = canonical_name(exercise_id)
         for exercise in self.exercises:
             if exercise.id == exercise_id:
                 return exercise
         raise UnknownName(_unknown("exercise", exercise_id, [e.id for e in self.exercises]))
 
     def select(self, target: str) -> tuple[Exercise, ...]:
-        """What ``dlfs-grade TARGET`` means: ``all``, a chapter, or one exercise id."""
+        """What ``dlfs-grade TARGET`` means: ``all``, a chapter, or one exercise id (the
+        chapter spelled as a learner may: ``chapter05``, ``Chapter5``, ``ch5``, ``5``)."""
+        target = canonical_name(target)
         if target == "all":
             return self.exercises
         if "." in target:
@@ -311,6 +315,22 @@ class Course:
             if wanted in exercise.targets:
                 return exercise
         return None
+
+
+_CHAPTER_SPELLING = re.compile(r"(?:chapter|ch)?\s*0*([0-9]+)", re.IGNORECASE)
+
+
+def canonical_name(name: str) -> str:
+    """``chapter05``, ``Chapter5``, ``ch5``, ``chapter 5`` and ``5`` → ``chapter5``; the same
+    for the chapter part of an exercise id; ``ALL`` → ``all``; anything else as it is."""
+    text = name.strip()
+    if text.lower() == "all":
+        return "all"
+    head, dot, rest = text.partition(".")
+    found = _CHAPTER_SPELLING.fullmatch(head.strip())
+    if found:
+        head = f"chapter{int(found.group(1))}"
+    return head + dot + rest
 
 
 def _unknown(what: str, value: object, known: list[str]) -> str:

@@ -63,7 +63,7 @@ class Attempt:
     Attributes:
         id: the row's number, increasing with every attempt recorded.
         time: when, in UTC.
-        exercise_id: ``chapter5.conv_forward``.
+        exercise_id: ``chapter5.conv_2d``.
         score: the points earned.
         max_score: the points available.
         status: passed | failed | error | timeout | not_started.

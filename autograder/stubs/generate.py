@@ -289,7 +289,7 @@ def reset_exercise(
     ``backup_dir/<UTC time>/<path>`` (default: ``<data dir>/backups``).
 
     Args:
-        exercise_id: e.g. ``chapter5.conv_forward``.
+        exercise_id: e.g. ``chapter5.conv_2d``.
         workspace: the learner's tree; by default the installed ``dlfs.exercises``.
         course: by default :func:`~dlfs.autograder.course.load_course`.
         backup_dir: where the backups go.

@@ -44,7 +44,7 @@ def test_a_chapter_name_goes_to_the_grade_command(calls):
     result = CliRunner().invoke(cli, ["chapter3", "--reference", "--no-record"])
     assert result.exit_code == 0, result.output
     target, kwargs = calls[0]
-    assert target == "chapter3"
+    assert target == ["chapter3"]
     assert kwargs["reference"] is True
     assert kwargs["record"] is False
     assert "chapter3.sigmoid_forward" in result.output
@@ -91,3 +91,28 @@ def test_jobs_is_passed_through_and_checked(calls):
     assert result.exit_code == 0
     assert calls[0][1]["jobs"] == 2
     assert CliRunner().invoke(cli, ["chapter3", "--jobs", "0"]).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("words", "target"),
+    [
+        (["chapter05"], "chapter5"),
+        (["Chapter5"], "chapter5"),
+        (["ch5"], "chapter5"),
+        (["5"], "chapter5"),
+        (["chapter", "3"], "chapter3"),
+        (["CH3.sigmoid_forward"], "chapter3.sigmoid_forward"),
+        (["chapter", "1", "ch2.rmse"], "chapter1 chapter2.rmse"),
+    ],
+)
+def test_targets_are_forgiving_and_several_may_be_given(words, target):
+    from dlfs.autograder.api import grade as run_grade
+    from dlfs.autograder.cli.grade import joined_targets
+
+    report = run_grade(joined_targets(tuple(words)), reference=True, record=False)
+    assert report.target == target and report.passed
+
+
+def test_an_unknown_target_among_several_is_still_a_usage_error():
+    result = CliRunner().invoke(cli, ["chapter1", "chapter99", "--reference"])
+    assert result.exit_code == 2 and "chapter99" in result.output
