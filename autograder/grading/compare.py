@@ -39,6 +39,8 @@ def _form_problem(
     """Why ``got`` cannot be compared with ``want`` element by element (None: it can)."""
     if isinstance(expected, np.ndarray) and want.ndim > 0 and got_type != "ndarray":
         return f"{name} should be a NumPy array; your code returned a {got_type}"
+    if want.ndim == 0 and got_type in ("list", "tuple", "dict") and got.ndim > 0:
+        return f"{name} should be a number (a float); your code returned a {got_type}"
     if got.dtype.kind not in "biufc":
         return f"{name} should be numeric; got dtype {got.dtype}"
     return None

@@ -9,10 +9,12 @@ flipped) are recognised by the probes' ``__mistakes`` (see ``checks``).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from numpy import ndarray
 
-__all__ = ["diagnose", "scale_factor"]
+__all__ = ["diagnose", "explain_exception", "scale_factor"]
 
 
 def _close(a: ndarray, b: ndarray, rtol: float = 1e-5) -> bool:
@@ -131,3 +133,30 @@ def _scale_mistake(name: str, c: float, batch_size: int | None, single: bool = F
     if single:  # any two numbers differ by some factor: that alone is no evidence
         return None
     return f"{name} is the right answer times {c:.4g}: a constant factor is off"
+
+
+_SLIPS = (
+    (
+        re.compile(r"mismatch in its core dimension|not aligned"),
+        "two arrays whose inner sizes differ were multiplied (@ or np.dot): is one of them "
+        "the transpose of what you need (a forgotten or an extra .T)?",
+    ),
+    (
+        re.compile(r"could not be broadcast together with shapes ([^\n]+)"),
+        "arrays of shapes {0} could not be combined element by element: a sum or mean over "
+        "the wrong axis, a missing keepdims=True, or a transpose?",
+    ),
+    (
+        re.compile(r"unsupported operand type\(s\) for [^:]+: '(?:list|tuple)'"),
+        "arithmetic on a Python list: make it a NumPy array (np.array(...)) first",
+    ),
+)
+
+
+def explain_exception(message: str) -> str | None:
+    """The likely mistake behind NumPy's (or Python's) own error message, or None."""
+    for pattern, hint in _SLIPS:
+        found = pattern.search(message)
+        if found:
+            return hint.format(*(g.strip() for g in found.groups()))
+    return None

@@ -28,7 +28,7 @@ from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome
 from .answers import AnswerSource, GraderError
 from .compare import Verdict, batch_size, compare_all, known_mistake
-from .diagnose import diagnose
+from .diagnose import diagnose, explain_exception
 from .plan import PlannedCheck, check_result
 
 __all__ = ["evaluate"]
@@ -61,7 +61,9 @@ def evaluate(
 
 def _not_ok_message(outcome: CallOutcome, worker_message: str) -> str:
     if outcome.status == "error":
-        return outcome.message or "your code raised an exception"
+        message = outcome.message or "your code raised an exception"
+        hint = explain_exception(message)
+        return f"{message}. Likely: {hint}" if hint else message
     if outcome.status == "timeout":
         return "timed out while running this check (an endless loop, or far too slow?)"
     if outcome.status == "crashed":

@@ -63,6 +63,19 @@ CASES = {
         "np.maximum(self.input_, 0, out=self.input_)\nreturn self.input_",
         "changed input_ in place",
     ),
+    "forgotten_transpose": (
+        "chapter3.weight_multiply_backward",
+        "operations:WeightMultiply._input_grad",
+        "return output_grad @ self.param",
+        "a forgotten or an extra .T",
+    ),
+    "sum_without_keepdims": (
+        "chapter4.softmax",
+        "losses:softmax",
+        "exps = np.exp(x - np.max(x, axis=axis, keepdims=True))\n"
+        "return exps / np.sum(exps, axis=axis)",
+        "keepdims=True",
+    ),
     "kernel_not_flipped": (
         "chapter5.conv_2d_backward",
         "conv_steps:_input_grad_2d",
@@ -235,6 +248,16 @@ def test_wrong_code_that_one_shape_would_hide_fails(case, tmp_path):
     (result,) = grade(exercise, path=workspace, record=False).exercises
     assert result.score < result.max_score
     assert any(c.passed for c in result.checks)  # right for a filter of 3, wrong elsewhere
+
+
+def test_a_list_where_a_number_belongs_is_named(tmp_path):
+    workspace = reference_workspace(tmp_path)
+    replace_body(
+        workspace, "regression_metrics:mae", "return [float(np.mean(np.abs(preds - actuals)))]"
+    )
+    (result,) = grade("chapter2.mae", path=workspace, record=False).exercises
+    assert not result.passed
+    assert "should be a number (a float); your code returned a list" in result.message
 
 
 def test_attempts_are_recorded_in_the_progress_store(tmp_path, monkeypatch):
