@@ -7,18 +7,11 @@ from pathlib import Path
 
 import click
 from rich.markup import escape
+from rich.text import Text
 
 from ..course import CourseError, load_course
 from ..progress import ProgressStore, summarize
-from .output import abort, echo_json, make_console, make_table
-
-_STATUS_STYLE = {
-    "passed": "green",
-    "failed": "red",
-    "error": "red",
-    "timeout": "yellow",
-    "not_started": "dim",
-}
+from .output import abort, echo_json, make_console, make_table, status_text
 
 
 def _when(time: datetime | None) -> str:
@@ -73,15 +66,15 @@ def progress(chapter: str | None, plot_file: Path | None, as_json: bool) -> None
             "",
         )
         for ex in ch.exercises:
-            style = _STATUS_STYLE.get(ex.last_status, "")
-            status = f"[{style}]{ex.last_status}[/{style}]" if style else ex.last_status
-            hints = f"  {ex.hints_revealed} hint{'s' * (ex.hints_revealed != 1)}"
+            status = status_text(ex.last_status) if ex.last_status else Text("")
+            if ex.hints_revealed:
+                status.append(f"  {ex.hints_revealed} hint{'s' * (ex.hints_revealed != 1)}")
             table.add_row(
                 f"  {ex.id}",
                 _score(ex.best, ex.max_score),
                 str(ex.attempts),
                 _when(ex.last_attempt),
-                status + (hints if ex.hints_revealed else ""),
+                status,
             )
     console.print(table)
     console.print(f"\nIn all: {_score(report.best, report.max_score)} points.")
