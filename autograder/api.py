@@ -162,8 +162,8 @@ def _source_hash(workspace: Path, targets: list[str]) -> str:
 def _record(report: GradeReport, workspace: Path, course: Course) -> None:
     with ProgressStore() as store:
         for result in report.exercises:
-            if result.status == "grader_error" or not result.graded:  # costs the learner nothing
-                continue
+            if result.status in ("grader_error", "not_started") or not result.graded:
+                continue  # an attempt is a body the learner wrote, graded by a working grader
             exercise = course.exercise(result.id)
             store.record_attempt(
                 result.id,

@@ -260,15 +260,20 @@ def test_a_list_where_a_number_belongs_is_named(tmp_path):
     assert "should be a number (a float); your code returned a list" in result.message
 
 
-def test_attempts_are_recorded_in_the_progress_store(tmp_path, monkeypatch):
+def test_only_started_exercises_are_recorded_in_the_progress_store(tmp_path, monkeypatch):
+    """A run over stubs (or a notebook run top to bottom) records nothing: an attempt is a
+    body the learner wrote, and a stub must not hide the status of work done elsewhere."""
     from dlfs.autograder.progress import ProgressStore
     from dlfs.autograder.stubs.generate import build_exercises
 
     monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
     stubs = tmp_path / "stubs"
     build_exercises(stubs)
+    path = stubs / "foundations.py"
+    stub = 'raise NotImplementedError("chapter1.sigmoid")'
+    path.write_text(path.read_text().replace(stub, "return 1.0 / (1.0 + np.exp(-x))"))
     report = grade("chapter1", path=stubs)
+    assert len(report.exercises) == 9
     with ProgressStore() as store:
         attempts = store.attempts()
-    assert {a.exercise_id for a in attempts} == {e.id for e in report.exercises}
-    assert all(a.status == "not_started" and a.score == 0 for a in attempts)
+    assert [(a.exercise_id, a.status) for a in attempts] == [("chapter1.sigmoid", "passed")]
