@@ -28,6 +28,17 @@ Inputs = Callable[..., dict[str, Any]]
 Make = Callable[[Any, dict[str, Any]], Any]
 
 
+def _declared(
+    run: ProbeFunction,
+    name: str,
+    inputs: Inputs,
+    mistakes: Mapping[str, ProbeFunction] | None,
+    doc: str,
+) -> Probe:
+    run.__doc__ = doc
+    return Probe(run, inputs=inputs, mistakes=mistakes or {}, name=name)
+
+
 def op_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
     """``{"output": piece.forward(x)}`` of the operation (or layer) ``make(ref, inputs)``."""
 
@@ -37,8 +48,7 @@ def op_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
         unchanged({"input_": original}, {"input_": drawn["x"]})
         return {"output": output}
 
-    run.__doc__ = doc
-    return Probe(run, inputs=inputs, name=name)
+    return _declared(run, name, inputs, None, doc)
 
 
 def op_backward(
@@ -53,8 +63,7 @@ def op_backward(
     def run(ref: Any, drawn: dict[str, Any], numerical: bool = False, **_: Any) -> dict[str, Any]:
         return op_pass(make(ref, drawn), drawn["x"], numerical)
 
-    run.__doc__ = doc
-    return Probe(run, inputs=inputs, mistakes=mistakes or {}, name=name)
+    return _declared(run, name, inputs, mistakes, doc)
 
 
 layer_forward = op_forward
@@ -67,8 +76,7 @@ def layer_backward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Prob
     def run(ref: Any, drawn: dict[str, Any], numerical: bool = False, **_: Any) -> dict[str, Any]:
         return layer_pass(make(ref, drawn), drawn["x"], numerical)
 
-    run.__doc__ = doc
-    return Probe(run, inputs=inputs, name=name)
+    return _declared(run, name, inputs, None, doc)
 
 
 def loss_forward(
@@ -78,13 +86,17 @@ def loss_forward(
     mistakes: Mapping[str, ProbeFunction] | None = None,
     doc: str = "",
 ) -> Probe:
-    """``{"loss": loss.forward(prediction, target)}`` of the loss ``make(ref, inputs)``."""
+    """``{"loss": loss.forward(prediction, target)}`` of the loss ``make(ref, inputs)``; the
+    prediction and the target must be left as they were."""
 
     def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
-        return {"loss": make(ref, drawn).forward(drawn["prediction"], drawn["target"])}
+        given = {key: drawn[key] for key in ("prediction", "target")}
+        before = {key: value.copy() for key, value in given.items()}
+        value = make(ref, drawn).forward(given["prediction"], given["target"])
+        unchanged(before, given)
+        return {"loss": value}
 
-    run.__doc__ = doc
-    return Probe(run, inputs=inputs, mistakes=mistakes or {}, name=name)
+    return _declared(run, name, inputs, mistakes, doc)
 
 
 def loss_backward(
@@ -100,5 +112,4 @@ def loss_backward(
         loss = make(ref, drawn)
         return loss_pass(loss, drawn["prediction"], drawn["target"], numerical)
 
-    run.__doc__ = doc
-    return Probe(run, inputs=inputs, mistakes=mistakes or {}, name=name)
+    return _declared(run, name, inputs, mistakes, doc)

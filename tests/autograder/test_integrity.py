@@ -128,7 +128,12 @@ ATTACKS = {
 
 @pytest.fixture(scope="module")
 def isolated() -> bool:
-    return isolation().available
+    """Workers can be isolated here; else the test says why it cannot run (the refusal is
+    tested on its own: test_where_workers_cannot_be_isolated_grading_says_so_and_can_refuse)."""
+    status = isolation()
+    if not status.available:
+        pytest.skip(f"workers cannot be isolated here: {status.describe()}")
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -205,8 +210,6 @@ def _guarded(tmp_path: Path, classmate: Path) -> list[Path]:
 def test_an_attack_scores_zero_and_changes_nothing_else(
     name, course, tmp_path, listener, isolated, monkeypatch
 ):
-    if not isolated:
-        pytest.skip(f"workers cannot be isolated here: {isolation().describe()}")
     monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
     port, seen = listener
     classmate = reference_workspace(tmp_path / "alice")
@@ -230,8 +233,6 @@ def test_an_attack_scores_zero_and_changes_nothing_else(
 def test_in_a_class_the_attacker_costs_nobody_else_a_point(
     name, course, tmp_path, listener, isolated, monkeypatch
 ):
-    if not isolated:
-        pytest.skip(f"workers cannot be isolated here: {isolation().describe()}")
     monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
     port, _ = listener
     submissions = tmp_path / "submissions"
@@ -312,38 +313,42 @@ def test_where_workers_cannot_be_isolated_grading_says_so_and_can_refuse(monkeyp
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="already an ordinary user")
 def test_the_attacks_fail_for_an_ordinary_user_too():
-    """Run this module again as a throwaway user (CI runs as root)."""
+    """Run this module again as a throwaway user (CI runs as root), with this Python or, where
+    an ordinary user cannot start it, ``$DLFS_USER_PYTHON`` (.ci/run makes one)."""
     if shutil.which("setpriv") is None:
         pytest.skip("setpriv (util-linux) is not installed")
     uid = 42_000 + os.getpid() % 1000
     work = Path(tempfile.mkdtemp(prefix="dlfs-user-"))
     os.chmod(work, 0o777)
+    python = os.environ.get("DLFS_USER_PYTHON") or sys.executable
     try:
-        if not _python_runs_as(uid, work):
+        if not _python_runs_as(uid, work, python):
             pytest.skip(
-                f"{sys.executable} cannot be started by an ordinary user on this machine (it "
-                "lives in root's home); test_a_worker_of_an_ordinary_user_is_isolated covers "
-                "the ordinary user's isolation in-process"
+                f"{python} cannot be started by an ordinary user on this machine (it lives "
+                "in root's home) and DLFS_USER_PYTHON names none that can; "
+                "test_a_worker_of_an_ordinary_user_is_isolated covers the ordinary user's "
+                "isolation in-process"
             )
-        run = _as_user(uid, work)
+        run = _as_user(uid, work, python)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert " passed" in run.stdout and "skipped" not in run.stdout, run.stdout[-2000:]
 
 
-def _python_runs_as(uid: int, work: Path) -> bool:
-    """Whether ``uid`` can start this Python from a process of its own (as the grader
-    starts its fork server)."""
-    check = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'pass'], check=True)"
-    command = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
-    run = subprocess.run(
-        [*command, sys.executable, "-c", check], cwd=work, capture_output=True, timeout=60
+def _python_runs_as(uid: int, work: Path, python: str) -> bool:
+    """Whether ``uid`` can start ``python`` from a process of its own (as the grader starts
+    its fork server) and import dlfs with it."""
+    check = (
+        "import subprocess, sys, dlfs.autograder; "
+        "subprocess.run([sys.executable, '-c', 'pass'], check=True)"
     )
+    command = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+    run = subprocess.run([*command, python, "-c", check], cwd=work, capture_output=True, timeout=60)
     return run.returncode == 0
 
 
-def _as_user(uid: int, work: Path) -> subprocess.CompletedProcess[str]:
+def _as_user(uid: int, work: Path, python: str) -> subprocess.CompletedProcess[str]:
     home = work / "home"
     env = dict(os.environ, DLFS_HOME=str(home), HOME=str(home), TMPDIR="/tmp")
     env.pop("PYTEST_ADDOPTS", None)
@@ -352,7 +357,7 @@ def _as_user(uid: int, work: Path) -> subprocess.CompletedProcess[str]:
         f"--reuid={uid}",
         f"--regid={uid}",
         "--clear-groups",
-        sys.executable,
+        python,
         "-m",
         "pytest",
         "-q",
