@@ -35,11 +35,16 @@ class NeuralNetwork:
         self._seed_layers()
 
     def _seed_layers(self) -> None:
+        """Give each layer ``layer.rng``, its own generator for its initial weights and dropout
+        masks, derived from ``self.seed``: the same seed must give the same network (also
+        after ``restart``), and no two layers may draw the same numbers."""
         if self.seed is None:
             return
+        ### BEGIN SOLUTION
         children = np.random.SeedSequence(self.seed).spawn(len(self.layers))
         for layer, child in zip(self.layers, children, strict=True):
             layer.rng = np.random.default_rng(child)
+        ### END SOLUTION
 
     def restart(self) -> None:
         """Start afresh: every layer draws its initial weights again on the next forward,

@@ -129,6 +129,17 @@ class Trainer:
         history.best_epoch, history.best_loss = epoch, loss
         return True
 
+    def _end_epoch(
+        self, epoch: int, epochs: int, history: TrainingHistory, callbacks: Sequence[Callback]
+    ) -> None:
+        """After epoch ``epoch`` of ``epochs``: record its learning rate, call the callbacks,
+        and decay the learning rate unless training ends here."""
+        history.lrs.append(self.optim.lr)
+        for callback in callbacks:
+            callback(epoch, history)
+        if epoch < epochs and not history.stopped_early:
+            self.optim._decay_lr()
+
     def fit(
         self,
         X_train: ndarray,
@@ -145,11 +156,14 @@ class Trainer:
     ) -> TrainingHistory:
         """Train for ``epochs`` epochs, evaluating on the test set every ``eval_every``.
 
-        With ``early_stopping``, training stops at the first evaluation whose loss is not
-        lower than the best so far, and the network gets back the parameters it had at the
-        best evaluation (restored in place, so references to it stay valid). The book
-        instead restores a copy taken one epoch before the failing evaluation, which is
-        not the best model.
+        Each epoch: ``_train_epoch``, then every ``eval_every``-th epoch ``_evaluate`` (which
+        records the validation loss in ``history`` and says whether it is the best so far),
+        then ``_end_epoch``. With ``early_stopping``, training stops at the first evaluation
+        whose loss is not lower than the best so far (``history.stopped_early``), and the
+        network gets back the parameters it had at the best evaluation: copied when that
+        evaluation improved, restored in place so that references to them stay valid. The
+        book instead restores a copy taken at the start of the failing evaluation's epoch,
+        which is not the best model (unless ``eval_every`` is 1).
 
         Args:
             X_train: [N, D] training inputs; y_train: [N, C] their targets.
@@ -178,25 +192,22 @@ class Trainer:
         self.optim.max_epochs = epochs
         self.optim._setup_decay()
         history = TrainingHistory()
+        ### BEGIN SOLUTION
         best_params: list[ndarray] | None = None
-
         for epoch in range(1, epochs + 1):
-            history.lrs.append(self.optim.lr)
             history.train_losses.append(self._train_epoch(X_train, y_train, batch_size, rng))
             if epoch % eval_every == 0:
                 improved = self._evaluate(epoch, X_test, y_test, history)
-                if improved and early_stopping:
+                if early_stopping and improved:
                     best_params = [param.copy() for param in self.net.params()]
                 history.stopped_early = early_stopping and not improved
-            for callback in callbacks:
-                callback(epoch, history)
+            self._end_epoch(epoch, epochs, history, callbacks)
             if history.stopped_early:
                 if best_params is not None:
                     for param, best in zip(self.net.params(), best_params, strict=True):
                         np.copyto(param, best)
                 break
-            if epoch < epochs:
-                self.optim._decay_lr()
+        ### END SOLUTION
 
         history.seconds = time.perf_counter() - start
         return history

@@ -16,21 +16,32 @@ from numpy import ndarray
 from ..sandbox.protocol import CallOutcome
 from .diagnose import diagnose
 
-__all__ = ["batch_size", "compare_all", "compare_arrays", "known_mistake"]
+__all__ = ["batch_size", "compare_all", "compare_arrays", "input_view", "known_mistake"]
 
 Verdict = tuple[bool, str, dict[str, Any]]
 """``(passed, message, details)``."""
 
 
-def batch_size(params: Mapping[str, Any], expected: Mapping[str, Any]) -> int | None:
-    """The batch size N of a probe call: a parameter, else the first axis of an output."""
+def batch_size(
+    params: Mapping[str, Any],
+    expected: Mapping[str, Any],
+    inputs: Mapping[str, Any] | None = None,
+) -> int | None:
+    """The batch size N of a probe call: a parameter, else the first axis of the probe's
+    main input, else the first axis that every 2-D or larger float output shares (None when
+    they disagree: then no factor is blamed on N)."""
     for key in ("batch_size", "n", "N"):
         if isinstance(params.get(key), int):
             return int(params[key])
-    for value in expected.values():
-        if isinstance(value, np.ndarray) and value.ndim >= 2:
-            return int(value.shape[0])
-    return None
+    main = _main_input(inputs)
+    if main is not None and main.ndim >= 2:
+        return int(main.shape[0])
+    firsts = {
+        int(value.shape[0])
+        for value in expected.values()
+        if isinstance(value, np.ndarray) and value.ndim >= 2 and value.dtype.kind == "f"
+    }
+    return firsts.pop() if len(firsts) == 1 else None
 
 
 def _form_problem(
@@ -93,6 +104,7 @@ def _compare_values(
     ratio = diff / np.maximum(tolerance, 1e-300)
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), ratio.shape))
     details = {
+        "shape": list(g.shape),
         "worst_index": list(worst),
         "got": float(g[worst]),
         "expected": float(e[worst]),
@@ -121,9 +133,10 @@ def compare_all(
     rtol: float,
     atol: float,
     params: Mapping[str, Any],
+    inputs: Mapping[str, Any] | None = None,
 ) -> tuple[bool, list[str], list[str], dict[str, Any]]:
     """Compare every expected array: ``(passed, problems, failed names, details)``."""
-    batch = batch_size(params, expected)
+    batch = batch_size(params, expected, inputs)
     problems: list[str] = []
     details: dict[str, Any] = {}
     failed: list[str] = []
@@ -158,4 +171,31 @@ def known_mistake(
         ]
         if matched and len(matched) == len(relevant):
             return description
+    return None
+
+
+_INPUT_NAMES = ("x", "input_", "prediction", "X", "x_in")
+
+
+def input_view(inputs: Mapping[str, Any] | None, index: list[int] | None, shape: tuple) -> str:
+    """Where a failure came from, for the message: the input at the worst element when the
+    input has the output's shape (an element-wise piece), else a small input whole ("")."""
+    value = _main_input(inputs)
+    if value is None:
+        return ""
+    name = next(key for key in _INPUT_NAMES if inputs and inputs.get(key) is value)
+    if index and value.shape == tuple(shape) and len(index) == value.ndim:
+        return f" where {name}{list(index)} = {value[tuple(index)]:.4g}"
+    if value.size <= 8:
+        text = np.array2string(value, precision=3, separator=", ", suppress_small=True)
+        return f" (for {name} = {' '.join(text.split())})"
+    return ""
+
+
+def _main_input(inputs: Mapping[str, Any] | None) -> ndarray | None:
+    """The probe's main input array (``x``, ``prediction``, ...), if it has one."""
+    for name in _INPUT_NAMES:
+        value = (inputs or {}).get(name)
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            return value
     return None

@@ -97,13 +97,26 @@ def _shape_mistake(
         if _close(got.sum(axis=0, keepdims=True), expected):
             return f"{base}: sum it over the batch (axis 0, keepdims=True)"
         return f"{base}: a parameter's gradient is summed over the batch (axis 0)"
+    if _lost_axis(got.shape, expected.shape):
+        return f"{base}: an axis of size 1 is missing: summed without keepdims=True?"
     if got.size == expected.size:
         return f"{base}: the right number of elements in the wrong shape (reshape?)"
     if got.ndim == 0 and expected.ndim > 0:
         return f"{base}: a single number where an array is needed (a sum too many?)"
-    if batch_size and expected.ndim >= 1 and expected.shape[0] == batch_size:
+    if got.ndim == expected.ndim >= 1 and got.shape[1:] == expected.shape[1:]:
+        fewer = "fewer" if got.shape[0] < expected.shape[0] else "more"
+        return f"{base}: {got.shape[0]} rows, {fewer} than the {expected.shape[0]} expected"
+    if batch_size and expected.shape[:1] == (batch_size,) and batch_size in got.shape[1:]:
         return f"{base}: the first axis should be the batch, N = {batch_size}"
     return base
+
+
+def _lost_axis(got: tuple[int, ...], expected: tuple[int, ...]) -> bool:
+    """Whether ``got`` is ``expected`` without one of its axes of size 1."""
+    return len(got) == len(expected) - 1 and any(
+        expected[axis] == 1 and expected[:axis] + expected[axis + 1 :] == got
+        for axis in range(len(expected))
+    )
 
 
 def _scale_mistake(name: str, c: float, batch_size: int | None, single: bool = False) -> str | None:
@@ -111,7 +124,10 @@ def _scale_mistake(name: str, c: float, batch_size: int | None, single: bool = F
         return f"{name} has the wrong sign" + (
             "" if single else ": every element is the negative of the right one"
         )
-    if batch_size and batch_size > 1:
+    if batch_size == 2 and (_near(c, 2.0) or _near(c, 0.5)):
+        more = "twice" if c > 1 else "half"
+        return f"{name} is {more} the right value: a factor of 2, or the batch size N = 2"
+    if batch_size and batch_size > 2:
         if _near(c, batch_size):
             return (
                 f"{name} is {batch_size} times too large — the batch size N: divide by N "
@@ -138,13 +154,17 @@ def _scale_mistake(name: str, c: float, batch_size: int | None, single: bool = F
 _SLIPS = (
     (
         re.compile(r"mismatch in its core dimension|not aligned"),
-        "two arrays whose inner sizes differ were multiplied (@ or np.dot): is one of them "
-        "the transpose of what you need (a forgotten or an extra .T)?",
+        "a product of arrays whose inner sizes differ: a forgotten or an extra .T?",
     ),
     (
-        re.compile(r"could not be broadcast together with shapes ([^\n]+)"),
-        "arrays of shapes {0} could not be combined element by element: a sum or mean over "
-        "the wrong axis, a missing keepdims=True, or a transpose?",
+        re.compile(r"could not be broadcast together with shapes ((?:\([\d, ]*\)\s*)+)"),
+        "shapes {0} do not combine element by element: a sum or mean over the wrong axis, "
+        "a missing keepdims=True, or a transpose?",
+    ),
+    (
+        re.compile(r"Can't call numpy\(\) on Tensor that requires grad"),
+        "a tensor that still requires grad came back where a number belongs: return "
+        "loss.item() (a Python float), or .detach() an array",
     ),
     (
         re.compile(r"unsupported operand type\(s\) for [^:]+: '(?:list|tuple)'"),

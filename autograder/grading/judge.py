@@ -27,7 +27,7 @@ from ..probes.record import find_probe
 from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome
 from .answers import AnswerSource, GraderError
-from .compare import Verdict, batch_size, compare_all, known_mistake
+from .compare import Verdict, batch_size, compare_all, input_view, known_mistake
 from .diagnose import diagnose, explain_exception
 from .plan import PlannedCheck, check_result
 
@@ -83,6 +83,33 @@ def _with_mistake(
     return f"{message}. Likely: {mistake}" if mistake else message
 
 
+def _drawn_inputs(check: PlannedCheck) -> dict[str, Any] | None:
+    """The probe's inputs for this call, drawn again in the grader (None: it draws its own)."""
+    probe = find_probe(check.module, check.spec.probe)
+    if probe.inputs is None:
+        return None
+    try:
+        return probe.draw(np.random.default_rng(check.seed), check.params)
+    except Exception:  # only a view for the message: never a reason to fail the check
+        return None
+
+
+def _first_failure_view(
+    inputs: dict[str, Any] | None, problems: list[str], failed: list[str], details: dict[str, Any]
+) -> list[str]:
+    """``problems`` with the input where the first failed array went wrong added to it."""
+    if not failed or not problems:
+        return problems
+    info = details.get(failed[0]) or {}
+    index = info.get("worst_index")
+    shape = tuple(info.get("shape") or ())
+    view = input_view(inputs, index, shape)
+    if not view:
+        return problems
+    head, _, tail = problems[0].partition(": ")
+    return [f"{head}{view}: {tail}" if tail else problems[0] + view, *problems[1:]]
+
+
 def _agreement(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
     return _compare(check, outcome, answers, answers.expected(check))
 
@@ -92,11 +119,13 @@ def _compare(
 ) -> Verdict:
     """Every expected array within the check's tolerances, else the problems and the mistake."""
     spec = check.spec
+    inputs = _drawn_inputs(check)
     passed, problems, failed, details = compare_all(
-        outcome, expected, spec.rtol, spec.atol, check.params
+        outcome, expected, spec.rtol, spec.atol, check.params, inputs
     )
     if passed:
         return True, "", details
+    problems = _first_failure_view(inputs, problems, failed, details)
     return False, _with_mistake(check, outcome, answers, problems, failed), details
 
 
@@ -112,16 +141,23 @@ def _gradient_problem(
     if got.shape != want.shape or got.dtype.kind not in "biufc":
         return diagnose(name, got, want, batch) or f"{name} has the wrong shape", {}
     result = compare_gradients(got, want, name=name, tol=tol)
+    info = {**result.to_dict(), "shape": list(got.shape)}
     if result.passed:
-        return None, result.to_dict()
+        return None, info
+    where = f" at {list(result.worst_index)}" if result.worst_index else ""
+    message = (
+        f"{name}{where}: yours {result.analytic:.6g}, numerical {result.numerical:.6g} "
+        f"(relative error {result.max_rel_error:.2e} > tolerance {result.tol:.0e})"
+    )
     hint = diagnose(name, got, want, batch)
-    return str(result) + (f". {hint}" if hint else ""), result.to_dict()
+    return message + (f". {hint}" if hint else ""), info
 
 
 def _gradient(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
     numerical = answers.expected(check, numerical=True)
     names = check.spec.arrays or [n for n in numerical if "grad" in n]
-    batch = batch_size(check.params, numerical)
+    inputs = _drawn_inputs(check)
+    batch = batch_size(check.params, numerical, inputs)
     problems: list[str] = []
     failed: list[str] = []
     details: dict[str, Any] = {}
@@ -136,6 +172,7 @@ def _gradient(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) 
                 failed.append(name)
     if not problems:
         return True, "", details
+    problems = _first_failure_view(inputs, problems, failed, details)
     return False, _with_mistake(check, outcome, answers, problems, failed), details
 
 

@@ -32,6 +32,8 @@ from typing import Any
 
 from ..api import grade
 from ..course import Course, Exercise, load_course
+from ..grading.answers import reference_available
+from ..paths import exercises_root
 from ..results import CheckResult, ExerciseResult, GradeReport
 from .source import collect_definitions, write_workspace
 
@@ -84,11 +86,16 @@ def grade_cells(
         exercise = course.exercise(exercise_id)
     found = collect_definitions(cells)
     with tempfile.TemporaryDirectory(prefix="dlfs-notebook-") as folder:
-        missing = write_workspace(found, exercise, Path(folder))
+        base = None if reference_available() else exercises_root()
+        pieces: dict[str, set[str]] = {}
+        for target in (t for e in course.exercises for t in e.targets):
+            pieces.setdefault(target.module, set()).add(target.qualname.split(".")[0])
+        missing = write_workspace(found, exercise, Path(folder) / "exercises", base, pieces)
         if missing:
             message = "; ".join(missing.values())
             return GradeReport.from_exercises(exercise.id, [_not_graded(exercise, message)])
-        report = grade(exercise.id, path=folder, record=record, course=course, seed=seed)
+        workspace = Path(folder) / "exercises"
+        report = grade(exercise.id, path=workspace, record=record, course=course, seed=seed)
     for result in report.exercises:  # the temporary file's line means nothing in a notebook
         if result.status == "not_started":
             names = ", ".join(t.qualname for t in exercise.targets)
@@ -184,7 +191,7 @@ def _from_objects(exercise: Exercise, namespace: Mapping[str, Any]) -> list[str]
 def check(
     exercise_id: str,
     namespace: Mapping[str, Any] | None = None,
-    hidden: bool = False,
+    hidden: bool | None = None,
     record: bool | None = None,
 ) -> float:
     """Grade one exercise from the notebook, print the feedback, return the points earned.
@@ -193,9 +200,10 @@ def check(
         exercise_id: e.g. ``chapter3.sigmoid_forward``.
         namespace: where the learner's code ran (default: the caller's globals — in a
             notebook, the kernel's; its ``In`` history gives the cells' source).
-        hidden: also run hidden checks (the instructor's grading).
+        hidden: also run hidden checks; by default they run where the answer key is
+            installed, as ``dlfs-grade`` runs them, so that both give the same grade.
         record: record the attempt in the progress store (default: yes, except under
-            nbgrader and for hidden grading).
+            nbgrader and when ``hidden`` is asked for: the instructor's grading).
     Returns:
         The points earned — the last expression of an nbgrader test cell is its score.
     Raises:
@@ -213,12 +221,13 @@ def check(
         cells = _from_objects(exercise, namespace)
     if record is None:
         record = not hidden and "NBGRADER_EXECUTION" not in os.environ
+    run_hidden = reference_available() if hidden is None else hidden
     with warnings.catch_warnings():  # nbgrader scores a cell that writes to stderr 0
         warnings.simplefilter("ignore")
-        report = grade_cells(exercise_id, cells, hidden=hidden, record=record, course=course)
+        report = grade_cells(exercise_id, cells, hidden=run_hidden, record=record, course=course)
     print(format_feedback(report, show_hidden=False))
     hidden_checks = [c for c in exercise.checks if c.hidden]
-    if hidden_checks and not hidden:
+    if hidden_checks and not run_hidden:
         points = sum(c.points for c in hidden_checks)
         print(f"+ {len(hidden_checks)} hidden check(s), {points:g} points, run when graded")
     return float(report.score)

@@ -12,7 +12,8 @@ definitions an exercise targets, with the cells' imports, into a folder for
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,12 +110,23 @@ def _collect(found: CellDefinitions, future: list[str], node: ast.stmt, segment:
             found.imports.append(segment)
 
 
-def write_workspace(found: CellDefinitions, exercise: Exercise, root: Path) -> dict[str, str]:
+def write_workspace(
+    found: CellDefinitions,
+    exercise: Exercise,
+    root: Path,
+    base: Path | None = None,
+    pieces: Mapping[str, set[str]] | None = None,
+) -> dict[str, str]:
     """Write the files holding ``exercise``'s targets into ``root``.
 
-    Each target's module gets a file (``root/activations.py``) with the cells' imports and
-    the top-level definitions its targets live in (the class ``Sigmoid`` for
-    ``activations:Sigmoid._output``).
+    Without ``base``, each target's module gets a file (``root/activations.py``) with the
+    cells' imports and the top-level definitions its targets live in (the class ``Sigmoid``
+    for ``activations:Sigmoid._output``): the reference supplies everything else. With
+    ``base`` (a whole exercises package: the students' copy, without the reference),
+    ``root`` becomes a copy of it whose module files have those definitions replaced by the
+    notebook's, so that the rest of the package is there to import: the exercise's own
+    definitions, and the cells' definitions of other exercises' pieces (``pieces``: module ->
+    the top-level names the course's targets live in), since the notebook is one workspace.
 
     Returns:
         target -> why it could not be written (not defined in the notebook, or its cell does
@@ -131,9 +143,95 @@ def write_workspace(found: CellDefinitions, exercise: Exercise, root: Path) -> d
         names = by_module.setdefault(target.module, [])
         if top not in names:
             names.append(top)
+    for names in by_module.values():  # the learner's own helpers go along with the body
+        names += [name for name in _used_helpers(found, names) if name not in names]
+    if base is not None:
+        shutil.copytree(base, root, dirs_exist_ok=True, ignore=_NOT_CODE)
+        _overlay(found, root, by_module, pieces or {})
+        return missing
     for module, names in by_module.items():
         path = root.joinpath(*module.split(".")).with_suffix(".py")
         path.parent.mkdir(parents=True, exist_ok=True)
-        parts = [*found.imports, *(found.definitions[n] for n in names)]
+        parts = [*found.imports, *(found.definitions[name] for name in names)]
         path.write_text("\n\n".join(p.rstrip("\n") for p in parts) + "\n", encoding="utf-8")
     return missing
+
+
+def _used_helpers(found: CellDefinitions, names: list[str]) -> list[str]:
+    """The other top-level definitions of the cells that ``names`` use, directly or not,
+    and that are not another exercise's piece (those come from the package)."""
+    wanted: list[str] = []
+    todo = list(names)
+    while todo:
+        tree = ast.parse(found.definitions[todo.pop()])
+        used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        for name in sorted(used & set(found.definitions)):
+            if name not in names and name not in wanted and name.startswith("_"):
+                wanted.append(name)
+                todo.append(name)
+    return wanted
+
+
+def _overlay(
+    found: CellDefinitions,
+    root: Path,
+    by_module: dict[str, list[str]],
+    pieces: Mapping[str, set[str]],
+) -> None:
+    """Put the notebook's definitions in place of the package's under ``root``: those of
+    exercise pieces the cells define, and the exercise's own with its helpers. The package's
+    own imports stay; the cells' other imports join them."""
+    imports = [i for i in found.imports if not _from_dlfs(i)]
+    for path in sorted(root.rglob("*.py")):
+        module = path.relative_to(root).with_suffix("").as_posix().replace("/", ".")
+        text = path.read_text(encoding="utf-8")
+        tops = _top_level_names(text) & pieces.get(module, set())
+        names = [name for name in found.definitions if name in tops]
+        names += [n for n in by_module.get(module, []) if n not in names]
+        if not names:
+            continue
+        definitions = {name: found.definitions[name] for name in names}
+        missing = "".join(i.rstrip("\n") + "\n" for i in imports if i not in text)
+        definitions[names[0]] = missing + definitions[names[0]]  # after any __future__ one
+        path.write_text(_replace_definitions(text, definitions), encoding="utf-8")
+
+
+def _top_level_names(source: str) -> set[str]:
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return set()
+    kinds = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+    return {node.name for node in body if isinstance(node, kinds)}
+
+
+def _from_dlfs(segment: str) -> bool:
+    """Whether the import statement ``segment`` imports from dlfs (the package has those
+    already, and in a module's own file they could be circular)."""
+    node = ast.parse(segment).body[0]
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").split(".")[0] == "dlfs"
+    return any(alias.name.split(".")[0] == "dlfs" for alias in node.names)
+
+
+_NOT_CODE = shutil.ignore_patterns("__pycache__", "notebooks", "*.ipynb")
+
+
+def _replace_definitions(source: str, definitions: dict[str, str]) -> str:
+    """``source`` with each top-level definition named in ``definitions`` replaced by its
+    text there (added at the end when the module has no such definition)."""
+    lines = source.splitlines(keepends=True)
+    spans = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            spans[node.name] = (first - 1, node.end_lineno or node.lineno)
+    extra = []
+    for name, text in sorted(definitions.items(), key=lambda i: -spans.get(i[0], (0, 0))[0]):
+        new = text.rstrip("\n") + "\n"
+        if name in spans:
+            begin, end = spans[name]
+            lines[begin:end] = [new]
+        else:
+            extra.append("\n\n" + new)
+    return "".join(lines) + "".join(extra)

@@ -112,16 +112,64 @@ def matrix_function_backward_sum_1(
     return {"dLdX": ref.matrix_functions.matrix_function_backward_sum_1(X, W, np.tanh)}
 
 
+# --- known mistakes: each draws the probe's inputs from the same generator, as it does -------
+
+
+def _sigmoid_negated(ref: Any, rng: np.random.Generator, shape: Any = (4, 5)) -> dict:
+    return {"output": 1.0 / (1.0 + np.exp(_x(rng, shape)))}
+
+
+def _sigmoid_fixture_negated(ref: Any, rng: np.random.Generator) -> dict:
+    return {"output": np.array([0.75, 0.5, 0.25])}
+
+
+_SIGMOID_NEGATED = "1 / (1 + exp(x)) is σ(−x): the exponent is −x, as in 1 / (1 + np.exp(-x))"
+
+
+def _forward_difference(ref: Any, rng: np.random.Generator, shape: Any = (3, 4)) -> dict:
+    x = _x(rng, shape)
+
+    def forward(f: Any, u: ndarray, delta: float = 0.001) -> ndarray:
+        return (f(u + delta) - f(u)) / delta
+
+    return {"deriv_cube": forward(lambda u: u**3, x), "deriv_sin": forward(np.sin, x, 0.01)}
+
+
+def _outer_at_x(ref: Any, rng: np.random.Generator, shape: Any = (7,)) -> dict:
+    x = _x(rng, shape)
+    d = ref.foundations.deriv
+    return {
+        "sin_of_square": d(np.square, x) * d(np.sin, x),
+        "tanh_of_exp": d(np.exp, x * 0.5) * d(np.tanh, x * 0.5),
+    }
+
+
 PROBES = declare(
-    chain_deriv_2,
+    Probe(
+        chain_deriv_2,
+        mistakes={
+            "the outer function's derivative is taken at x: the chain rule takes it at the "
+            "inner function's output, at f1(x)": _outer_at_x,
+        },
+    ),
     chain_deriv_3,
-    deriv,
+    Probe(
+        deriv,
+        mistakes={
+            "(f(x + Δ) − f(x)) / Δ is a forward difference; deriv is the central difference "
+            "(f(x + Δ) − f(x − Δ)) / 2Δ, whose error shrinks like Δ²": _forward_difference,
+        },
+    ),
     Probe(leaky_relu, inputs=_leaky_relu_inputs, mistakes=_leaky_relu_mistakes),
     matmul_backward_first,
     matrix_function_backward_1,
     matrix_function_backward_sum_1,
     multiple_inputs_add_backward,
-    sigmoid,
-    Probe(sigmoid_fixture, expected=_sigmoid_fixture_expected),
+    Probe(sigmoid, mistakes={_SIGMOID_NEGATED: _sigmoid_negated}),
+    Probe(
+        sigmoid_fixture,
+        expected=_sigmoid_fixture_expected,
+        mistakes={_SIGMOID_NEGATED: _sigmoid_fixture_negated},
+    ),
 )
 """Every probe of this chapter, with its companions."""

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
+from . import book
 from .common import numeric
 from .record import Probe, declare
 from .training import boston
@@ -96,7 +97,11 @@ def _book_linear_gradients(ref: Any, inputs: dict[str, Any]) -> dict[str, ndarra
 
 
 _linear_regression_gradients_mistakes = {
-    "the book's ∂L/∂P = −2(y − P) leaves out the 1/n of the mean": _book_linear_gradients,
+    "the book's code: ∂L/∂P = −2(y − P) leaves out the 1/n of the mean, and summing ∂L/∂B over "
+    "the batch without keepdims=True gives shape (1,) for a (1, 1) parameter": (
+        book.linear_regression_gradients
+    ),
+    "∂L/∂P = −2(y − P) leaves out the 1/n of the mean (the book's bug)": _book_linear_gradients,
 }
 
 
@@ -139,7 +144,10 @@ def _book_network_gradients(ref: Any, inputs: dict[str, Any]) -> dict[str, ndarr
 
 
 _network_gradients_mistakes = {
-    "the book's ∂L/∂P = −(y − P) leaves out the factor 2 and the 1/n of the mean "
+    "the book's code: ∂L/∂P = −(y − P) leaves out the factor 2 and the 1/n of the mean, and "
+    "each bias gradient is summed twice (.sum(axis=0).sum(axis=0)) down to a single number; "
+    "sum over the batch once, with keepdims=True": book.network_gradients,
+    "∂L/∂P = −(y − P) leaves out the factor 2 and the 1/n of the mean, as the book's code does "
     "(every gradient n/2 times too large)": _book_network_gradients,
 }
 
@@ -231,6 +239,20 @@ def boston_neural_network(
     return {"predictions": module.predict(data["X_test"], weights)}
 
 
+_MAE_SIGNED = "the errors need np.abs: without it, positive and negative errors cancel out"
+_RMSE_SQUARED = "that is the mean squared error: rmse is its square root (np.sqrt)"
+
+
+def _mae_signed(ref: Any, rng: np.random.Generator, n: int = 8) -> dict[str, Any]:
+    preds, actuals = _preds(rng, n)
+    return {"mae": float(np.mean(preds - actuals))}
+
+
+def _rmse_squared(ref: Any, rng: np.random.Generator, n: int = 8) -> dict[str, Any]:
+    preds, actuals = _preds(rng, n)
+    return {"rmse": float(np.mean((preds - actuals) ** 2))}
+
+
 PROBES = declare(
     Probe(boston_linear_regression, data=boston, metric=rmse_metric),
     Probe(boston_neural_network, data=boston, metric=rmse_metric),
@@ -245,10 +267,20 @@ PROBES = declare(
         inputs=_linear_inputs,
         mistakes=_linear_regression_gradients_mistakes,
     ),
-    mae,
-    Probe(mae_fixture, expected=_mae_fixture_expected),
+    Probe(mae, mistakes={_MAE_SIGNED: _mae_signed}),
+    Probe(
+        mae_fixture,
+        expected=_mae_fixture_expected,
+        mistakes={
+            _MAE_SIGNED: lambda ref, rng: {"mae": float(np.mean(_FIXED_PREDS - _FIXED_ACTUALS))}
+        },
+    ),
     Probe(network_gradients, inputs=_network_inputs, mistakes=_network_gradients_mistakes),
-    rmse,
-    Probe(rmse_fixture, expected=_rmse_fixture_expected),
+    Probe(rmse, mistakes={_RMSE_SQUARED: _rmse_squared}),
+    Probe(
+        rmse_fixture,
+        expected=_rmse_fixture_expected,
+        mistakes={_RMSE_SQUARED: lambda ref, rng: {"rmse": 5.25}},
+    ),
 )
 """Every probe of this chapter, with its companions."""

@@ -9,6 +9,7 @@ from numpy import ndarray
 
 from .builders import loss_backward, loss_forward, op_backward, op_forward
 from .common import output_grad_for
+from .fit import EARLY_STOPPING, SEED_LAYERS
 from .record import Probe, declare
 from .training import boston, rmse
 
@@ -228,6 +229,20 @@ def generate_batches(
     }
 
 
+def _last_batch_dropped(
+    ref: Any, rng: np.random.Generator, n: int = 10, size: int = 4, ordered: bool = True
+) -> dict[str, Any]:
+    right = generate_batches(ref, rng, n, size, ordered)
+    whole = n // size
+    if whole * size == n:
+        raise ValueError("every batch is whole here")
+    return {
+        "X_batches": right["X_batches"][: whole * size],
+        "y_batches": right["y_batches"][: whole * size],
+        "sizes": right["sizes"][:whole],
+    }
+
+
 def _network(ref: Any, d: int, seed: int = 3) -> Any:
     return ref.NeuralNetwork(
         [ref.Dense(4, ref.Sigmoid()), ref.Dense(1, ref.Linear())], ref.MeanSquaredError(), seed
@@ -370,9 +385,17 @@ PROBES = declare(
         "mse_backward", _mse, _mse_inputs, _mse_backward_mistakes, "∂L/∂prediction of the MSE."
     ),
     Probe(sgd_update, inputs=_sgd_inputs, mistakes=_sgd_update_mistakes),
-    generate_batches,
+    Probe(
+        generate_batches,
+        mistakes={
+            "the last, smaller batch is missing: range(0, n, size) starts one there too, "
+            "and a slice past the end simply stops at it": _last_batch_dropped,
+        },
+    ),
     train_epoch_one_batch,
     Probe(train_epoch_rows, judge=_train_epoch_rows_judge),
     Probe(boston_trainer, data=boston, metric=rmse),
+    SEED_LAYERS,
+    EARLY_STOPPING,
 )
 """Every probe of this chapter, with its companions."""

@@ -63,6 +63,24 @@ def softmax(ref: Any, rng: np.random.Generator, n: int = 5, c: int = 4) -> dict[
     return {"probabilities": ref.softmax(_x(rng, n, c, 2.0), axis=1)}
 
 
+def _softmax_columns(ref: Any, rng: np.random.Generator, n: int = 5, c: int = 4) -> dict:
+    x = _x(rng, n, c, 2.0)
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return {"probabilities": e / e.sum(axis=0, keepdims=True)}
+
+
+def _softmax_columns_both(ref: Any, rng: np.random.Generator, n: int = 5, c: int = 4) -> dict:
+    x = _x(rng, n, c, 2.0)
+    e = np.exp(x - x.max(axis=0, keepdims=True))
+    return {"probabilities": e / e.sum(axis=0, keepdims=True)}
+
+
+_SOFTMAX_AXIS = (
+    "normalised over the wrong axis: each row (one sample's scores) must sum to 1; take the "
+    "max and the sum over `axis`, with keepdims=True"
+)
+
+
 def softmax_large_logits(ref: Any, rng: np.random.Generator, n: int = 4, c: int = 5) -> dict:
     """softmax of scores around ±1000: overflow unless each row's maximum is subtracted."""
     return {"probabilities": ref.softmax(_x(rng, n, c, 3.0) + 1000.0 * rng.choice([-1, 1], (n, 1)))}
@@ -210,6 +228,20 @@ def lr_decay(
     return {"lrs": np.array(lrs, dtype=np.float64)}
 
 
+def _decays_too_often(
+    ref: Any,
+    rng: np.random.Generator,
+    decay_type: str = "linear",
+    lr: float = 0.2,
+    final_lr: float = 0.05,
+    epochs: int = 5,
+) -> dict[str, Any]:
+    k = np.arange(epochs)
+    if decay_type == "exponential":
+        return {"lrs": lr * (final_lr / lr) ** (k / epochs)}
+    return {"lrs": lr - k * (lr - final_lr) / epochs}
+
+
 def glorot_scale(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
     """init_scale("glorot", n_in, n_out) for several shapes."""
     shapes = [(784, 89), (89, 10), (13, 1), (1, 1), (3 * 5 * 5, 16 * 5 * 5)]
@@ -221,6 +253,17 @@ def glorot_scale(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
 def _glorot_scale_expected() -> dict[str, Any]:
     shapes = [(784, 89), (89, 10), (13, 1), (1, 1), (3 * 5 * 5, 16 * 5 * 5)]
     return {"scales": np.array([np.sqrt(2.0 / (a + b)) for a, b in shapes])}
+
+
+_glorot_mistakes = {
+    "√(6 / (n_in + n_out)) is the limit a of Glorot's uniform distribution U(−a, a); the "
+    "standard deviation of the normal the layers draw from is √(2 / (n_in + n_out))": (
+        lambda ref, rng: {"scales": _glorot_scale_expected()["scales"] * np.sqrt(3.0)}
+    ),
+    "2 / (n_in + n_out) is Glorot's variance; the standard deviation is its square root": (
+        lambda ref, rng: {"scales": _glorot_scale_expected()["scales"] ** 2}
+    ),
+}
 
 
 # --- dropout -----------------------------------------------------------------------------------
@@ -376,7 +419,15 @@ PROBES = declare(
         _relu_backward_mistakes,
         "∂L/∂input_ of ReLU.",
     ),
-    softmax,
+    Probe(
+        softmax,
+        mistakes={
+            f"{_SOFTMAX_AXIS} (the sum here runs down the columns)": _softmax_columns,
+            f"{_SOFTMAX_AXIS} (the max and the sum here run down the columns)": (
+                _softmax_columns_both
+            ),
+        },
+    ),
     Probe(softmax_large_logits, judge=_softmax_large_logits_judge),
     Probe(
         softmax_cross_entropy_forward,
@@ -391,8 +442,14 @@ PROBES = declare(
         doc="∂L/∂prediction of the softmax cross-entropy.",
     ),
     sgd_momentum_update,
-    lr_decay,
-    Probe(glorot_scale, expected=_glorot_scale_expected),
+    Probe(
+        lr_decay,
+        mistakes={
+            "lr reaches final_lr after max_epochs decays, one epoch too late: there are "
+            "max_epochs − 1 decays (none after the last epoch)": _decays_too_often,
+        },
+    ),
+    Probe(glorot_scale, expected=_glorot_scale_expected, mistakes=_glorot_mistakes),
     Probe(dropout_forward, judge=_dropout_forward_judge),
     Probe(dropout_backward, judge=_dropout_backward_judge),
     Probe(mnist_softmax, data=mnist, metric=accuracy),

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
+from . import book
 from .builders import op_backward, op_forward
-from .common import numeric, output_grad_for
+from .common import numeric, op_pass, output_grad_for
 from .record import Probe, declare
 from .training import accuracy, fit_network, mnist_images
 
@@ -177,8 +178,19 @@ def _conv_op_first_image(ref: Any, inputs: dict) -> dict:
     return {"param_grad": op._param_grad(_conv_grad(inputs)[:1])}
 
 
+def _conv_op_book_param_grad(ref: Any, inputs: dict) -> dict:
+    if inputs["x"].shape[0] < 2:
+        raise ValueError("the book's bug shows only for batches of more than one")
+    return {"param_grad": book.conv_param_grad(inputs["x"], inputs["W"], _conv_grad(inputs))}
+
+
 _conv_operation_backward_mistakes = {
     "the book's Conv2D_Op bug: the kernel is not flipped in the input gradient": _conv_op_unflipped,
+    "the book's Conv2D_Op._param_grad: the patches, stacked [patch, N, ...], are reshaped to "
+    "rows without moving the batch axis first (.transpose(1, 0, 2, 3, 4)), so for a batch of "
+    "more than one image each patch meets another image's output gradient": (
+        _conv_op_book_param_grad
+    ),
     "∂L/∂W uses only the first image: sum over the whole batch (the book's Conv2D_Op is wrong "
     "for batches of more than one)": _conv_op_first_image,
 }
@@ -207,6 +219,25 @@ def _pool_inputs(
     stride: int | None = None,
 ) -> dict[str, Any]:
     return {"x": _pool_input(rng, n, c, size), "window": window, "stride": stride}
+
+
+def _pool_grad_everywhere(ref: Any, inputs: dict) -> dict:
+    """Every element of a window gets the window's whole gradient."""
+    op = ref.AvgPool2D(inputs["window"], inputs["stride"])
+    result = op_pass(op, inputs["x"])
+    return {"input_grad": result["input_grad"] * inputs["window"] ** 2}
+
+
+_avg_pool_mistakes = {
+    "the input gradient is window² times too large: each of a window's size² inputs gets "
+    "an equal share of its gradient, so divide by the window's size squared": (
+        _pool_grad_everywhere
+    ),
+}
+_max_pool_mistakes = {
+    "the gradient goes to every element of each window: only the largest element of a "
+    "window (the one the forward pass took) receives it": _pool_grad_everywhere,
+}
 
 
 # --- training on MNIST ----------------------------------------------------------------------------
@@ -254,12 +285,14 @@ PROBES = declare(
         "max_pool",
         lambda ref, i: ref.MaxPool2D(i["window"], i["stride"]),
         _pool_inputs,
+        _max_pool_mistakes,
         doc="MaxPool2D's output and input gradient.",
     ),
     op_backward(
         "avg_pool",
         lambda ref, i: ref.AvgPool2D(i["window"], i["stride"]),
         _pool_inputs,
+        _avg_pool_mistakes,
         doc="AvgPool2D's output and input gradient.",
     ),
     Probe(mnist_conv, data=mnist_images, metric=accuracy),

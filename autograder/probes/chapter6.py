@@ -11,6 +11,7 @@ from numpy import ndarray
 
 from dlfs.datasets import char_vocabulary, load_text
 
+from . import book
 from .builders import layer_backward, layer_forward
 from .common import numeric, output_grad_for
 from .record import Probe, declare
@@ -231,22 +232,20 @@ _ASSIGNED = (
 )
 
 
-def _gru_book_forward(ref: Any, inputs: dict) -> dict:
-    """The book's GRU: the update gate computed from the reset gate's projections (u = r)."""
+def _gru_update_is_reset(ref: Any, inputs: dict) -> dict:
+    """The update gate taken to be the reset gate (u = r)."""
     x_in, (H_in,), params = inputs["x_in"], inputs["states"], inputs["params"]
     h = H_in.shape[1]
     Z = np.concatenate([x_in, H_in], axis=1)
-    A = Z @ params["W_ru"]["value"] + params["B_ru"]["value"]
-    r = 0.5 * (1 + np.tanh(0.5 * A[:, :h]))
-    u = r
+    r = 0.5 * (1 + np.tanh(0.5 * (Z @ params["W_ru"]["value"] + params["B_ru"]["value"])[:, :h]))
     Z_h = np.concatenate([x_in, r * H_in], axis=1)
     h_bar = np.tanh(Z_h @ params["W_h"]["value"] + params["B_h"]["value"])
-    H_out = u * H_in + (1 - u) * h_bar
+    H_out = r * H_in + (1 - r) * h_bar
     return {"x_out": H_out @ params["W_v"]["value"] + params["B_v"]["value"], "H_out": H_out}
 
 
-def _gru_book_backward(ref: Any, inputs: dict) -> dict:
-    """The book's GRU backward: H_in_grad misses the direct path u ⊙ dH."""
+def _gru_direct_path_missing(ref: Any, inputs: dict) -> dict:
+    """H_in_grad without the direct path u ⊙ dH (the rest right)."""
     right = _node_pass(ref, "GRUNode", copy.deepcopy(inputs), False)
     node = ref.GRUNode()
     params = inputs["params"]
@@ -255,6 +254,22 @@ def _gru_book_backward(ref: Any, inputs: dict) -> dict:
         H_out.shape, 8
     )
     return {"H_in_grad": right["H_in_grad"] - node.u * dH}
+
+
+def _lstm_gates_in_order(order: tuple[str, ...]) -> Any:
+    """The LSTM step of a learner who reads block k of W_fioc as gate ``order[k]``."""
+
+    def mistake(ref: Any, inputs: dict) -> dict:
+        params = copy.deepcopy(inputs["params"])
+        h = inputs["states"][0].shape[1]
+        blocks = [order.index(gate) for gate in ("f", "i", "o", "c")]
+        columns = np.concatenate([np.arange(b * h, (b + 1) * h) for b in blocks])
+        for name in ("W_fioc", "B_fioc"):
+            params[name]["value"] = params[name]["value"][:, columns]
+        outputs = ref.LSTMNode().forward(inputs["x_in"], *inputs["states"], params)
+        return dict(zip(("x_out", "H_out", "C_out"), outputs, strict=True))
+
+    return mistake
 
 
 _NODES = (
@@ -266,8 +281,10 @@ _NODES = (
         "GRUNode",
         "GRUNode's x_out and H_out.",
         {
-            "the book's GRU bug: the update gate u is computed from the reset gate's projections; "
-            "u has its own columns of W_ru (the last H) and of B_ru": _gru_book_forward,
+            "the book's GRU bug: the update gate u adds its bias to the reset gate's projections "
+            "(X_r + H_r + B_u); u has its own columns of W_ru (the last H)": book.gru_forward,
+            "the update gate u is the reset gate r: u has its own columns of W_ru and B_ru "
+            "(the last H)": _gru_update_is_reset,
         },
     ),
     _node_backward(
@@ -275,12 +292,23 @@ _NODES = (
         "GRUNode's input and parameter gradients.",
         {
             _ASSIGNED: _assigned("GRUNode"),
-            "the book's GRU bug: H_in_grad misses the direct path through u ⊙ H_in (add u ⊙ dH)": (
-                _gru_book_backward
+            "the book's GRU backward: du and dh̄ use H_out_grad alone instead of "
+            "dH = x_out_grad W_vᵀ + H_out_grad, and H_in_grad misses the direct path u ⊙ dH": (
+                book.gru_backward
             ),
+            "H_in_grad misses the direct path through u ⊙ H_in (add u ⊙ dH), one of the book's "
+            "GRU bugs": _gru_direct_path_missing,
         },
     ),
-    _node_forward("LSTMNode", "LSTMNode's x_out, H_out and C_out."),
+    _node_forward(
+        "LSTMNode",
+        "LSTMNode's x_out, H_out and C_out.",
+        {
+            f"the gates are read from W_fioc in the order {', '.join(order)}: its four blocks "
+            "of H columns are forget, input, output, candidate": _lstm_gates_in_order(order)
+            for order in (("i", "f", "o", "c"), ("i", "f", "c", "o"), ("f", "i", "c", "o"))
+        },
+    ),
     _node_backward(
         "LSTMNode", "LSTMNode's input and parameter gradients.", {_ASSIGNED: _assigned("LSTMNode")}
     ),
@@ -378,6 +406,22 @@ def adagrad(ref: Any, rng: np.random.Generator, steps: int = 4) -> dict:
     return _optimizer_steps(ref, rng, ref.AdaGrad(0.1, gradient_clipping=False), steps)
 
 
+def _adagrad_without_root(ref: Any, rng: np.random.Generator, steps: int = 4) -> dict:
+    class WithoutRoot(ref.AdaGrad):
+        def _update_rule(self, param: ndarray, grad: ndarray, key: tuple[int, str]) -> None:
+            sum_square = self.sum_squares.setdefault(key, np.zeros_like(param))
+            sum_square += grad * grad
+            param -= self.lr * grad / (sum_square + self.eps)
+
+    return _optimizer_steps(ref, rng, WithoutRoot(0.1, gradient_clipping=False), steps)
+
+
+_adagrad_mistakes = {
+    "the step divides by the sum of squared gradients G itself: AdaGrad divides by its "
+    "square root, lr · grad / (√G + eps)": _adagrad_without_root,
+}
+
+
 # --- training on tiny Shakespeare ---------------------------------------------------------------
 
 
@@ -458,7 +502,7 @@ PROBES = declare(
     *_LAYERS,
     Probe(clip_gradient, inputs=_clip_inputs, mistakes=_clip_gradient_mistakes),
     rnn_sgd,
-    adagrad,
+    Probe(adagrad, mistakes=_adagrad_mistakes),
     Probe(shakespeare_lstm, data=_shakespeare, metric=_cross_entropy),
 )
 """Every probe of this chapter, with its companions."""

@@ -139,6 +139,26 @@ def _tiny_model(ref: Any, torch: Any, d: int, dropout: float = 1.0) -> Any:
 
 def train_batch(ref: Any, rng: np.random.Generator, n: int = 16, d: int = 5) -> dict[str, Any]:
     """Three train_batch calls: their losses and the parameters after them."""
+    return _train_batches(ref, rng, n, d, lambda trainer, X, y: trainer.train_batch(X, y))
+
+
+def _without_zero_grad(trainer: Any, X: Any, y: Any) -> float:
+    loss = trainer.loss(trainer.model(X), y)
+    loss.backward()
+    trainer.optim.step()
+    return float(loss.item())
+
+
+def _train_batch_mistakes() -> dict[str, Any]:
+    return {
+        "the gradients of earlier batches are added to this one's: call "
+        "self.optim.zero_grad() before loss.backward()": lambda ref, rng, n=16, d=5: _train_batches(
+            ref, rng, n, d, _without_zero_grad
+        ),
+    }
+
+
+def _train_batches(ref: Any, rng: np.random.Generator, n: int, d: int, step: Any) -> dict:
     torch = _torch()
     X = torch.from_numpy(rng.standard_normal((3, n, d)).astype(np.float32))
     y = torch.from_numpy(rng.standard_normal((3, n, 1)).astype(np.float32))
@@ -146,7 +166,7 @@ def train_batch(ref: Any, rng: np.random.Generator, n: int = 16, d: int = 5) -> 
     model = _tiny_model(ref, torch, d)
     optim = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     trainer = _pt(ref, "trainer").PyTorchTrainer(model, optim, torch.nn.MSELoss())
-    losses = [trainer.train_batch(X[i], y[i]) for i in range(3)]
+    losses = [step(trainer, X[i], y[i]) for i in range(3)]
     result = {"losses": np.array(losses, dtype=np.float64)}
     for name, param in model.named_parameters():
         result[name.replace(".", "_")] = _np(param)
@@ -286,13 +306,29 @@ def warm_up_torch() -> None:
 
 PROBES = declare(
     Probe(boston_train_batch, data=boston, metric=rmse),
-    conv_layer,
+    Probe(
+        conv_layer,
+        mistakes={
+            "the output is not flattened: with flatten=True, end with x.flatten(start_dim=1)": (
+                lambda ref, rng, **params: conv_layer(ref, rng, **{**params, "flatten": False})
+            ),
+        },
+    ),
     decoder,
-    dense_layer,
+    Probe(
+        dense_layer,
+        mistakes={
+            "the activation is not applied: x = self.activation(x) when there is one": (
+                lambda ref, rng, **params: {
+                    "output": dense_layer(ref, rng, **params)["without_activation"]
+                }
+            ),
+        },
+    ),
     Probe(dense_layer_dropout, judge=_dense_layer_dropout_judge),
     encoder,
     Probe(evaluate, inputs=_evaluate_inputs, mistakes=_evaluate_mistakes),
     lstm_layer,
-    train_batch,
+    Probe(train_batch, mistakes=_train_batch_mistakes()),
 )
 """Every probe of this chapter, with its companions."""

@@ -58,7 +58,9 @@ class Probe:
         inputs: ``inputs(rng, **params) -> dict``: the probe's random inputs.
         mistakes: ``{"the likely mistake": wrong(ref, inputs, **params) -> dict}``: outputs
             of known wrong implementations (the book's bugs among them) on the probe's own
-            inputs, named when the learner's outputs match one.
+            inputs, named when the learner's outputs match one. For a probe without
+            ``inputs``, ``wrong(ref, rng, **params)`` gets a generator in the state the
+            probe's got, and must draw the probe's inputs the same way.
         judge: ``judge(got, expected, **params) -> [(name, ok, message)]`` for property checks.
         data: ``data(**params) -> (inputs, labels)`` for training checks: the inputs go to the
             worker, the labels stay in the grader.
@@ -86,8 +88,6 @@ class Probe:
                 raise TypeError(f"probe {self.name}: {companion!r} is not callable")
         if (self.data is None) != (self.metric is None):
             raise TypeError(f"probe {self.name}: a training probe needs both data and metric")
-        if self.mistakes and self.inputs is None:
-            raise TypeError(f"probe {self.name}: known mistakes need the probe's inputs")
         object.__setattr__(self, "mistakes", MappingProxyType(dict(self.mistakes)))
 
     def __call__(self, ref: Any, rng: Any, **params: Any) -> dict[str, Any]:
@@ -109,10 +109,11 @@ class Probe:
         a mistake that does not apply to these inputs (it raises) is left out."""
         if not self.mistakes:
             return
-        drawn = self.draw(rng, params)
+        drawn = self.draw(rng, params) if self.inputs is not None else None
         for index, (description, wrong) in enumerate(self.mistakes.items()):
+            given = copy.deepcopy(drawn if drawn is not None else rng)
             try:
-                outputs = wrong(ref, copy.deepcopy(drawn), **_accepted(wrong, params))
+                outputs = wrong(ref, given, **_accepted(wrong, params))
             except Exception:
                 continue
             yield index, description, outputs

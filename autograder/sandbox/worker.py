@@ -19,6 +19,7 @@ import errno
 import importlib
 import importlib.util
 import json
+import linecache
 import os
 import sys
 import time
@@ -32,6 +33,7 @@ from numpy import ndarray
 from ..probes.record import find_probe, probe_modules, strip_companions
 from .confine import enter_sandbox
 from .isolate import WORKER_UID_BASE, die_with_parent, try_isolation
+from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, SPLICE_ERROR_EXIT
 from .splice import LearnerFunction, forget_originals, index_originals, install
 
@@ -169,6 +171,9 @@ def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the wor
     out = Path(job["out_dir"])
     functions = [LearnerFunction(**f) for f in job["functions"]]
     learner_files = {f.path for f in functions}
+    for function in functions:  # the learner's lines for messages, the file itself out of reach
+        lines = function.source.splitlines(keepends=True)
+        linecache.cache[function.path] = (len(function.source), None, lines, function.path)
     try:
         reference, probes = _install(job, functions, learner_files)
     except BaseException as error:
@@ -300,7 +305,9 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename in learner_files:
             where = f"{Path(frame.filename).name} line {frame.lineno}"
-    return f"{text} ({where})" if where else text
+    text = f"{text} ({where})" if where else text
+    shapes = operand_shapes(error, learner_files)
+    return f"{text}; {shapes}" if shapes else text
 
 
 def _learner_traceback(error: BaseException) -> str:

@@ -113,7 +113,7 @@ CASES = {
         "self.H_out = self.h_bar + self.u * (H_in - self.h_bar)\n"
         "self.x_out = self.H_out @ params_dict['W_v']['value'] + params_dict['B_v']['value']\n"
         "return self.x_out, self.H_out",
-        "the book's GRU bug",
+        "the update gate u is the reset gate r",
     ),
 }
 

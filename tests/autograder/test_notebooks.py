@@ -129,7 +129,7 @@ def test_check_outside_ipython_reads_the_callers_functions(tmp_path, capsys):
         ]
 
 
-def test_check_leaves_hidden_checks_to_the_instructors_grading(tmp_path, monkeypatch, capsys):
+def _course_with_a_hidden_check(tmp_path, monkeypatch) -> None:
     text = load_course().path.read_text(encoding="utf-8")
     start = text.index("[chapter1.sigmoid]")
     hidden = text[start:].replace(
@@ -140,13 +140,34 @@ def test_check_leaves_hidden_checks_to_the_instructors_grading(tmp_path, monkeyp
     course_file = tmp_path / "course.toml"
     course_file.write_text(text[:start] + hidden, encoding="utf-8")
     monkeypatch.setenv("DLFS_COURSE", str(course_file))
+
+
+def test_check_runs_hidden_checks_where_the_answer_key_is_as_the_cli_does(
+    tmp_path, monkeypatch, capsys
+):
+    _course_with_a_hidden_check(tmp_path, monkeypatch)
+    namespace: dict = {"In": ["import numpy as np", SIGMOID]}
+    assert check("chapter1.sigmoid", namespace=namespace) == 1.0
+    out = capsys.readouterr().out
+    assert "1/1" in out and "hidden check(s)" not in out
+    assert check("chapter1.sigmoid", namespace=namespace, hidden=True) == 1.0
+    assert "ok   hidden check 0.5/0.5" in capsys.readouterr().out
+
+
+def test_check_leaves_hidden_checks_to_the_instructor_in_the_students_copy(
+    tmp_path, monkeypatch, capsys
+):
+    import dlfs.autograder.grading.answers as answers_module
+    import dlfs.autograder.notebook.checking as checking
+
+    _course_with_a_hidden_check(tmp_path, monkeypatch)
+    monkeypatch.setattr(answers_module, "reference_available", lambda: False)
+    monkeypatch.setattr(checking, "reference_available", lambda: False)
     namespace: dict = {"In": ["import numpy as np", SIGMOID]}
     assert check("chapter1.sigmoid", namespace=namespace) == 0.5
     out = capsys.readouterr().out
     assert "1/1" not in out and "0.5/0.5 points" in out
     assert "+ 1 hidden check(s), 0.5 points" in out
-    assert check("chapter1.sigmoid", namespace=namespace, hidden=True) == 1.0
-    assert "ok   hidden check 0.5/0.5" in capsys.readouterr().out
 
 
 def test_check_scores_nothing_inside_nbgrader_autograde(monkeypatch, capsys):

@@ -1,0 +1,172 @@
+"""Probes of how a fit starts and ends (chapter 3): seeding the layers, early stopping.
+
+Both hold one of the book's bugs: every ``Dense`` re-seeds NumPy with the same seed (so layers
+of the same shape start equal), and early stopping restores a copy taken at the start of the
+failing evaluation's epoch instead of the best model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+from .record import Probe
+
+__all__ = ["EARLY_STOPPING", "SEED_LAYERS"]
+
+
+# --- seeding the layers ----------------------------------------------------------------------
+
+
+def _first_weights(ref: Any, seed: int, restart: bool = False) -> ndarray:
+    """The weights of three Dense layers of the same shape, [3, 5, 5], of a new network."""
+    net = ref.NeuralNetwork(
+        [ref.Dense(5, ref.Linear()) for _ in range(3)], ref.MeanSquaredError(), seed
+    )
+    x = np.ones((2, 5))
+    net.forward(x)
+    if restart:
+        net.restart()
+        net.forward(x)
+    return np.stack([np.asarray(layer.params[0], dtype=float) for layer in net.layers])
+
+
+def seed_layers(ref: Any, rng: np.random.Generator) -> dict[str, ndarray]:
+    """The first weights of networks whose layers ``_seed_layers`` seeded: twice with one
+    seed, once after ``restart``, once with another seed."""
+    seed = int(rng.integers(1, 2**31))
+    return {
+        "first": _first_weights(ref, seed),
+        "again": _first_weights(ref, seed),
+        "restarted": _first_weights(ref, seed, restart=True),
+        "other_seed": _first_weights(ref, seed + 1),
+    }
+
+
+def _same(a: ndarray, b: ndarray) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b))
+
+
+def _seed_layers_judge(got: dict, expected: dict) -> list[tuple[str, bool, str]]:
+    first = got["first"]
+    equal_pairs = [
+        (i + 1, j + 1)
+        for i in range(len(first))
+        for j in range(i + 1, len(first))
+        if _same(first[i], first[j])
+    ]
+    layers_differ = (
+        "layers of the same shape start differently",
+        not equal_pairs,
+        "layers {} and {} start with the same weights: every layer was seeded with the same "
+        "seed — the book's bug (every Dense re-seeds NumPy with the same seed, so its layers "
+        "start correlated); derive one generator per layer, e.g. "
+        "np.random.SeedSequence(self.seed).spawn(len(self.layers))".format(
+            *(equal_pairs[0] if equal_pairs else (0, 0))
+        ),
+    )
+    return [
+        layers_differ,
+        (
+            "the same seed gives the same network",
+            _same(first, got["again"]),
+            "two networks with the same seed start with different weights: give each layer "
+            "its generator in layer.rng, derived from self.seed (not NumPy's global one)",
+        ),
+        (
+            "restart draws the same network again",
+            _same(first, got["restarted"]),
+            "after restart() the network starts from other weights than a new network with "
+            "its seed: _seed_layers must make each layer's generator afresh from self.seed",
+        ),
+        (
+            "another seed gives another network",
+            not _same(first, got["other_seed"]),
+            "networks with different seeds start with the same weights: the seed is not used",
+        ),
+    ]
+
+
+SEED_LAYERS = Probe(seed_layers, judge=_seed_layers_judge)
+
+
+# --- early stopping --------------------------------------------------------------------------
+
+
+def _drift(ref: Any) -> Any:
+    """An optimizer that moves every parameter up by 1 a step, whatever its gradient: with
+    one batch an epoch, a parameter says how many epochs trained it."""
+
+    class Drift(ref.Optimizer):
+        def _update_rule(self, param: ndarray, grad: ndarray) -> None:
+            param += 1.0
+
+    return Drift(1.0)
+
+
+def _one_layer(ref: Any) -> Any:
+    return ref.NeuralNetwork([ref.Dense(1, ref.Linear())], ref.MeanSquaredError(), 20190501)
+
+
+def _fit(ref: Any, best: int, eval_every: int, epochs: int, early_stopping: bool) -> list[float]:
+    """Fit so that the validation loss is lowest after epoch ``best`` and rises after it:
+    the prediction on a row of ones is its start plus 2 per epoch (W and B each move by 1).
+    Returns the epochs that trained the model fit leaves, the epochs trained, whether it
+    stopped early, and the best epoch it recorded."""
+    start = float(_one_layer(ref).forward(np.ones((1, 1)))[0, 0])
+    net = _one_layer(ref)
+    X_train, y_train = np.ones((4, 1)), np.zeros((4, 1))
+    X_test, y_test = np.ones((2, 1)), np.full((2, 1), start + 2.0 * best)
+    trainer = ref.Trainer(net, _drift(ref))
+    history = trainer.fit(
+        X_train, y_train, X_test, y_test, epochs=epochs, eval_every=eval_every,
+        batch_size=8, early_stopping=early_stopping,
+    )  # fmt: skip
+    kept = (float(trainer.net.forward(np.ones((1, 1)))[0, 0]) - start) / 2.0
+    best_epoch = getattr(history, "best_epoch", None)
+    return [
+        kept,
+        float(len(getattr(history, "train_losses", []))),
+        float(bool(getattr(history, "stopped_early", False))),
+        float(best_epoch if best_epoch is not None else -1),
+    ]
+
+
+def _early_stopping_inputs(rng: np.random.Generator, eval_every: int = 3) -> dict[str, int]:
+    best = eval_every * int(rng.integers(2, 4))
+    return {"best": best, "eval_every": eval_every, "epochs": best + 3 * eval_every}
+
+
+def early_stopping(ref: Any, inputs: dict[str, int], **_: Any) -> dict[str, ndarray]:
+    """Trainer.fit with and without early stopping, on a fit whose validation loss is lowest
+    at a random evaluated epoch: ``[model's epochs, epochs trained, stopped early, best
+    epoch]`` of each."""
+    best, eval_every, epochs = inputs["best"], inputs["eval_every"], inputs["epochs"]
+    return {
+        "early_stopping": np.array(_fit(ref, best, eval_every, epochs, True)),
+        "no_early_stopping": np.array(_fit(ref, best, eval_every, epochs, False)),
+    }
+
+
+def _kept_from(epochs_back: int) -> Any:
+    def wrong(ref: Any, inputs: dict[str, int], **_: Any) -> dict[str, ndarray]:
+        stopped = early_stopping(ref, inputs)["early_stopping"]
+        stopped[0] = stopped[1] - epochs_back
+        return {"early_stopping": stopped}
+
+    return wrong
+
+
+EARLY_STOPPING = Probe(
+    early_stopping,
+    inputs=_early_stopping_inputs,
+    mistakes={
+        "the book's early-stopping bug: the model put back is a copy taken at the start of "
+        "the epoch whose evaluation failed, not the best evaluated model; keep a copy of the "
+        "parameters whenever an evaluation improves, and put that back": _kept_from(1),
+        "training stopped, but the network kept the last epoch's parameters: put back the "
+        "parameters of the best evaluation": _kept_from(0),
+    },
+)
