@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
 
-from ..probes.record import ProbeError, find_probe
+from ..probes.record import Probe, ProbeError, find_probe
 from .locate import Locator
 from .model import (
     BUILTIN_DEFAULTS,
@@ -277,6 +277,7 @@ class CourseParser:
             self.error(
                 f"must be a table of the probe's arguments, got {params!r}", table, "params", index
             )
+        self.known_parameters(params, find_probe(chapter, probe), table, index)
         return CheckSpec(
             kind=kind,
             probe=probe,
@@ -287,6 +288,23 @@ class CourseParser:
             line=self.locate.line(table, index=index),
             **self.kind_settings(kind, entry, settings, table, index),
         )
+
+    def known_parameters(
+        self, params: dict[str, Any], probe: Probe, table: str, index: int
+    ) -> None:
+        """Refuse a parameter the probe does not take (a typo would fail every learner)."""
+        known = probe.parameters()
+        unknown = sorted(set(params) - known) if known is not None else []
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], sorted(known or ()), n=1)
+            self.error(
+                f"probe {probe.name!r} takes no parameter {unknown[0]!r}"
+                + (f"; did you mean {close[0]!r}?" if close else "")
+                + f" (it takes: {', '.join(sorted(known or ())) or 'none'})",
+                table,
+                "params",
+                index,
+            )
 
     def probe(self, value: Any, kind: str, chapter: str, table: str, index: int) -> str:
         if not isinstance(value, str) or not value:

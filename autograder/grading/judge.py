@@ -48,6 +48,10 @@ def evaluate(
         The check's result; never raises for anything the learner's code did.
     """
     if outcome.status != "ok":
+        broken = _reference_fails(check, answers) if outcome.status == "error" else None
+        if broken:  # the reference cannot run it either: the check is broken, not the code
+            message = f"the grader could not run this check: {broken}"
+            return check_result(check.spec, False, message, {"grader_error": True})
         return check_result(check.spec, False, _not_ok_message(outcome, worker_message))
     judge = _JUDGES[check.spec.kind]
     try:
@@ -57,6 +61,17 @@ def evaluate(
         message = f"the grader could not run this check: {error}"
         return check_result(check.spec, False, message, {"grader_error": True})
     return check_result(check.spec, passed, message, details)
+
+
+def _reference_fails(check: PlannedCheck, answers: AnswerSource) -> str | None:
+    """Why the answer key cannot run ``check`` either (None: it can, or it is not asked)."""
+    if check.spec.kind == "training":
+        return None
+    try:
+        answers.expected(check)
+    except GraderError as error:
+        return str(error)
+    return None
 
 
 def _not_ok_message(outcome: CallOutcome, worker_message: str) -> str:

@@ -124,9 +124,37 @@ class Probe:
             return "numerical" in inspect.signature(self.run).parameters
         return getattr(self, need) is not None
 
+    def parameters(self) -> set[str] | None:
+        """The parameters a check may give this probe: those its functions name (None: any,
+        when one of them passes keywords on to others)."""
+        named: set[str] = set()
+        companions = [self.run, self.inputs, self.judge, self.data, self.metric, self.expected]
+        for function in (c for c in companions if c is not None):
+            try:
+                signature = inspect.signature(function)
+            except (TypeError, ValueError):
+                return None
+            if any(
+                p.kind is p.VAR_KEYWORD and name != "_" for name, p in signature.parameters.items()
+            ):
+                return None  # it passes them on (``**_`` only swallows them)
+            named |= {
+                name
+                for name, p in signature.parameters.items()
+                if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+                and name not in _NOT_PARAMETERS
+            }
+        return named
+
     def missing_for(self, kind: str) -> list[str]:
         """What the probe lacks for a check of ``kind`` (empty: nothing)."""
         return [need for need in KIND_NEEDS[kind] if not self.has(need)]
+
+
+_NOT_PARAMETERS = frozenset(
+    {"ref", "rng", "inputs", "drawn", "numerical", "data", "got", "expected", "labels"}
+)
+"""The arguments the grader itself passes to a probe's functions."""
 
 
 def _accepted(function: Callable[..., Any], params: Mapping[str, Any]) -> dict[str, Any]:

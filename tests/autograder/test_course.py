@@ -227,6 +227,13 @@ def test_a_check_says_each_fact_once_and_defaults_are_resolved_at_load():
         ('"trainer:Trainer._train_epoch"', '"trainer:Trainer.train"', 9, "targets", "defines no"),
         ('kind = "agreement", points = 1', 'kind = "agreement", point = 1', 23, "point", ""),
         ('probe = "sigmoid_backward", ', "rtol = 1e-3, ", 24, "rtol", "kind gradient"),
+        (
+            'kind = "agreement", points = 1',
+            'kind = "agreement", points = 1, params = { nn = 3 }',
+            23,
+            "params",
+            "takes no parameter 'nn'",
+        ),
     ],
 )
 def test_loading_refuses_what_grading_would_trip_on(old, new, line, key, says):

@@ -173,6 +173,27 @@ def test_a_missing_data_set_is_a_grader_error_with_the_whole_message(tmp_path, m
         assert store.attempts() == []  # the grader's fault costs the learner nothing
 
 
+def test_a_check_the_answer_key_cannot_run_either_is_a_grader_error(tmp_path, monkeypatch):
+    """A course whose check cannot work (here: batches of an empty data set) fails the
+    reference too: that is the course's fault, not the learner's."""
+    from dlfs.autograder.api import grade
+    from dlfs.autograder.course import load_course
+
+    text = load_course().path.read_text(encoding="utf-8")
+    old = "params = { ordered = false, n = 9, size = 3 }"
+    assert old in text
+    path = tmp_path / "course.toml"
+    path.write_text(text.replace(old, "params = { ordered = false, n = 0, size = 3 }"), "utf-8")
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
+    workspace = reference_workspace(tmp_path)
+    report = grade("chapter3.generate_batches", path=workspace, course=load_course(path))
+    (result,) = report.exercises
+    assert result.status == "grader_error", result.message
+    assert "the grader could not run this check" in result.message
+    with ProgressStore() as store:
+        assert store.attempts() == []
+
+
 def test_an_oversized_source_is_refused_before_anything_runs(tmp_path):
     from dlfs.autograder.api import grade
 
