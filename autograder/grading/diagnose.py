@@ -69,7 +69,7 @@ def diagnose(
             f"{name} holds {got[index]} at {list(index)}: an overflow or a division by zero? "
             "(e.g. exp of a large number — clip or use a stable formula)"
         )
-    if not got.any() and expected.any():
+    if not got.any() and expected.any() and got.size > 1:
         return f"{name} is all zeros: was the result computed but not returned or assigned?"
     if got.ndim == 2 and got.shape[0] == got.shape[1] and _close(got, expected.T):
         return f"{name} is the transpose of the right answer: check the order of a product"
@@ -160,6 +160,11 @@ _SLIPS = (
         re.compile(r"could not be broadcast together with shapes ((?:\([\d, ]*\)\s*)+)"),
         "shapes {0} do not combine element by element: a sum or mean over the wrong axis, "
         "a missing keepdims=True, or a transpose?",
+    ),
+    (
+        re.compile(r"Trying to backward through the graph a second time"),
+        "a tensor kept from an earlier batch (a carried state?) still holds that batch's "
+        "graph: keep it .detach()ed",
     ),
     (
         re.compile(r"Can't call numpy\(\) on Tensor that requires grad"),

@@ -68,7 +68,7 @@ def _reference_fails(check: PlannedCheck, answers: AnswerSource) -> str | None:
     if check.spec.kind == "training":
         return None
     try:
-        answers.expected(check)
+        answers.expected(check, numerical=check.spec.kind == "gradient")
     except GraderError as error:
         return str(error)
     return None
@@ -78,7 +78,7 @@ def _not_ok_message(outcome: CallOutcome, worker_message: str) -> str:
     if outcome.status == "error":
         message = outcome.message or "your code raised an exception"
         hint = explain_exception(message)
-        return f"{message}. Likely: {hint}" if hint else message
+        return f"{message.rstrip('.')}. Likely: {hint}" if hint else message
     if outcome.status == "timeout":
         return "timed out while running this check (an endless loop, or far too slow?)"
     if outcome.status == "crashed":

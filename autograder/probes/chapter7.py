@@ -115,8 +115,12 @@ def lstm_layer(ref: Any, rng: np.random.Generator, n: int = 3, t: int = 5, d: in
     torch.manual_seed(4)
     layer = _pt(ref, "lstm").LSTMLayer(t, d, 6, 3)
     layer.train()
-    first = _np(layer(xs[0]))
-    second = _np(layer(xs[1]))
+    outputs = []
+    for x in xs:  # a backward per batch: a state not detached drags the last batch's graph
+        output = layer(x)
+        output.sum().backward()
+        outputs.append(_np(output))
+    first, second = outputs
     carried, carried_cell = _np(layer.h_init), _np(layer.c_init)
     layer.eval()
     evaluated = _np(layer(xs[0]))
@@ -187,6 +191,8 @@ def evaluate(ref: Any, inputs: dict, **_: Any) -> dict[str, Any]:
     model = _tiny_model(ref, torch, d, dropout=0.5)
     optim = torch.optim.SGD(model.parameters(), lr=0.1)
     trainer = _pt(ref, "trainer").PyTorchTrainer(model, optim, torch.nn.MSELoss())
+    tracked: list[bool] = []
+    model.register_forward_hook(lambda *_: tracked.append(torch.is_grad_enabled()))
     model.train()
     in_training = trainer.evaluate(X, y, batch_size=16)
     mode_after_training = int(model.training)
@@ -198,6 +204,7 @@ def evaluate(ref: Any, inputs: dict, **_: Any) -> dict[str, Any]:
         "loss_from_eval_mode": float(in_eval),
         "training_mode_restored": mode_after_training,
         "eval_mode_kept": 1 - mode_after_eval,
+        "no_gradients_tracked": int(bool(tracked) and not any(tracked)),
     }
 
 
@@ -205,7 +212,13 @@ def _evaluate_book(ref: Any, inputs: dict) -> dict:
     return {**evaluate(ref, inputs), "training_mode_restored": 0}
 
 
+def _evaluate_tracking(ref: Any, inputs: dict) -> dict:
+    return {**evaluate(ref, inputs), "no_gradients_tracked": 0}
+
+
 _evaluate_mistakes = {
+    "the evaluation tracks gradients (slower, and memory for a graph nobody uses): compute "
+    "the predictions under torch.no_grad()": _evaluate_tracking,
     "the book's bug: the model stays in evaluation mode after evaluate, so dropout is off "
     "for every later epoch; put it back in the mode it was in (model.train(was_training))": (
         _evaluate_book

@@ -84,7 +84,7 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "dLdB1 = dLdN1.sum(axis=0)\n"
         "dLdW1 = np.dot(forward_info['X'].T, dLdN1)\n"
         "return {'W2': dLdW2, 'B2': dLdB2.sum(axis=0), 'W1': dLdW1, 'B1': dLdB1.sum(axis=0)}",
-        "summed twice",
+        "the book's code: ∂L/∂P = −(y − P) leaves out the factor 2",
     ),
     "ch2_rmse_without_root": (
         "chapter2.rmse",
@@ -122,6 +122,12 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "losses:MeanSquaredError._input_grad",
         "return (self.prediction - self.target) / self.prediction.shape[0]",
         "factor of 2",
+    ),
+    "ch3_mse_normalised_as_the_book": (
+        "chapter3.mse_backward",
+        "losses:MeanSquaredError._input_grad",
+        "return 2.0 * (q - self.target) / q.shape[0]",
+        "the book's bug",
     ),
     "ch3_weights_grad_without_transpose": (
         "chapter3.weight_multiply_backward",
@@ -176,6 +182,15 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "return output_grad * (self.output >= 0)",
         "the book's bug",
     ),
+    "ch4_cross_entropy_book_term": (
+        "chapter4.softmax_cross_entropy_forward",
+        "losses:SoftmaxCrossEntropy._output",
+        "self.softmax_preds = softmax(self.prediction, axis=1)\n"
+        "p = np.clip(self.softmax_preds, self.eps, 1 - self.eps)\n"
+        "loss = -self.target * np.log(p) - (1 - self.target) * np.log(1 - p)\n"
+        "return float(np.sum(loss) / self.prediction.shape[0])",
+        "the book's extra term",
+    ),
     "ch4_softmax_over_the_wrong_axis": (
         "chapter4.softmax",
         "losses:softmax",
@@ -211,6 +226,14 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "windows = sliding_window_view(_pad_2d(output_grad, K // 2), (K, K), axis=(1, 2))\n"
         "return np.einsum('nhwij,ij->nhw', windows, param)",
         "the kernel is not flipped",
+    ),
+    "ch5_conv_op_input_grad_unflipped": (
+        "chapter5.conv_operation_backward",
+        "conv:Conv2DOperation._input_grad",
+        "cols = im2col(output_grad, self.param_size)\n"
+        "weights = self.param.reshape(self.param.shape[0], -1)\n"
+        "return (weights @ cols).reshape(self.input_.shape)",
+        "the book's Conv2D_Op bug: the kernel is not flipped",
     ),
     "ch5_avg_pool_grad_not_divided": (
         "chapter5.avg_pool",
@@ -311,6 +334,23 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "return dX_in + dZ[:, :D], dH_in + dZ[:, D:]",
         "the book's GRU backward",
     ),
+    "ch6_autodiff_backward_as_the_book": (
+        "chapter6.number_with_grad_backward",
+        "autodiff:NumberWithGrad.backward",
+        "if backward_grad is None:\n"
+        "    self.grad = 1\n"
+        "elif self.grad is None:\n"
+        "    self.grad = backward_grad\n"
+        "else:\n"
+        "    self.grad += backward_grad\n"
+        "if self.creation_op == 'add':\n"
+        "    self.depends_on[0].backward(self.grad)\n"
+        "    self.depends_on[1].backward(self.grad)\n"
+        "if self.creation_op == 'mul':\n"
+        "    self.depends_on[0].backward(self.depends_on[1].num * self.grad)\n"
+        "    self.depends_on[1].backward(self.depends_on[0].num * self.grad)",
+        "the book's bug",
+    ),
     "ch6_rnn_backward_assigns_deriv": (
         "chapter6.rnn_node_backward",
         "rnn_nodes:RNNNode.backward",
@@ -374,6 +414,36 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "    return float(self.loss(output, y))",
         "the book's bug",
     ),
+    "ch7_evaluate_tracks_gradients": (
+        "chapter7.evaluate",
+        "pytorch.trainer:PyTorchTrainer.evaluate",
+        "was_training = self.model.training\n"
+        "self.model.eval()\n"
+        "total = 0.0\n"
+        "for start in range(0, X.shape[0], batch_size):\n"
+        "    X_chunk, y_chunk = X[start:start + batch_size], y[start:start + batch_size]\n"
+        "    output = prediction_of(self.model(X_chunk))\n"
+        "    total += float(self.loss(output, y_chunk)) * X_chunk.shape[0]\n"
+        "self.model.train(was_training)\n"
+        "return total / X.shape[0]",
+        "torch.no_grad()",
+    ),
+    "ch7_lstm_state_not_detached": (
+        "chapter7.lstm_layer",
+        "pytorch.lstm:LSTMLayer.forward",
+        "batch_size = x.shape[0]\n"
+        "h_0 = self.h_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+        "c_0 = self.c_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+        "out, (h_n, c_n) = self.lstm(x, (h_0, c_0))\n"
+        "if self.training:\n"
+        "    self.h_init = h_n[0].mean(dim=0, keepdim=True)\n"
+        "    self.c_init = c_n[0].mean(dim=0, keepdim=True)\n"
+        "out = self.fc(out)\n"
+        "if self.dropout is not None:\n"
+        "    out = self.dropout(out)\n"
+        "return out",
+        ".detach()",
+    ),
     "ch7_dense_layer_skips_the_activation": (
         "chapter7.dense_layer",
         "pytorch.layers:DenseLayer.forward",
@@ -403,6 +473,28 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
     ),
 }
 """Mistakes learners make, written as they write them."""
+
+BOOK_BUGS = {
+    "chapter 2: the network's dLdP lacks the factor 2 and the batch average": (
+        "ch2_book_network_gradients"
+    ),
+    "ReLU backward uses the mask output >= 0": "ch4_relu_book_mask",
+    "SoftmaxCrossEntropy forward adds Σ(1−y)·log(1−p)": "ch4_cross_entropy_book_term",
+    "MeanSquaredError(normalize=True): the normalisation is not differentiated": (
+        "ch3_mse_normalised_as_the_book"
+    ),
+    "Conv2D_Op._input_grad does not flip the kernel": "ch5_conv_op_input_grad_unflipped",
+    "Conv2D_Op._param_grad is wrong for batch > 1": "ch5_conv_param_grad_as_the_book",
+    "GRUNode: the update gate uses the reset gate's projections": "ch6_gru_forward_as_the_book",
+    "GRUNode: backward misses the u·dh path": "ch6_gru_backward_as_the_book",
+    "NumberWithGrad.backward re-sends the accumulated gradient": (
+        "ch6_autodiff_backward_as_the_book"
+    ),
+    "Trainer early stopping restores the wrong snapshot": "ch3_early_stopping_as_the_book",
+    "PyTorchTrainer never returns the model to training mode": ("ch7_evaluate_stays_in_eval_mode"),
+    "every Dense re-seeds NumPy with the same seed": "ch3_seed_every_layer_alike",
+}
+"""The ten bugs of the book's code (../shared/BOOK_API.md), each as a case above."""
 
 
 CORRECT: dict[str, tuple[str, str, str]] = {

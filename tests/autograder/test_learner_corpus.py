@@ -15,7 +15,7 @@ import pytest
 from dlfs.autograder.api import grade
 
 from .grading_helpers import reference_workspace, replace_body
-from .learner_corpus import CORRECT, MISTAKES
+from .learner_corpus import BOOK_BUGS, CORRECT, MISTAKES
 
 
 def _rounds(cases: dict[str, tuple]) -> list[list[str]]:
@@ -79,3 +79,12 @@ def test_every_correct_alternative_of_the_corpus_passes(names, tmp_path, data_di
 def test_the_corpus_has_five_mistakes_a_chapter():
     chapters = Counter(exercise.split(".")[0] for exercise, *_ in MISTAKES.values())
     assert all(chapters[f"chapter{n}"] >= 5 for n in range(1, 8)), chapters
+
+
+def test_each_of_the_books_ten_bugs_is_a_case_of_the_corpus():
+    """Every bug BOOK_API.md lists lives in an exercise, and a learner who types it is told
+    it is the book's (the case's words say "the book's")."""
+    assert len({bug.split(":")[0].split(" ")[0] for bug in BOOK_BUGS}) >= 8
+    for bug, case in BOOK_BUGS.items():
+        assert case in MISTAKES, bug
+        assert "book" in MISTAKES[case][3], (bug, MISTAKES[case][3])
