@@ -19,7 +19,7 @@ from .course import Course, Exercise, load_course
 from .course.model import canonical_name
 from .grading import DataCache, EventHandler, RunSettings, grade_exercise
 from .grading.budget import Budget, not_graded
-from .paths import exercises_root, reference_root
+from .paths import WORKSPACE_MARKER, exercises_root, is_workspace, reference_root
 from .progress import ProgressStore, ProgressUnavailable
 from .results import ExerciseResult, GradeReport
 from .sandbox.scratch import sweep_stale
@@ -32,7 +32,8 @@ def resolve_workspace(path: Path | str | None = None, reference: bool = False) -
     """Where the learner's files are.
 
     ``path`` when given; the reference's own folder with ``reference=True``; else
-    ``./exercises`` if it exists; else the installed ``dlfs.exercises`` package's folder.
+    ``./exercises`` if it is a dlfs workspace (it holds ``dlfs-workspace.toml``, which
+    ``dlfs-grade build`` writes); else the installed ``dlfs.exercises`` package's folder.
 
     Raises:
         ValueError: if ``path`` is not a directory.
@@ -45,9 +46,20 @@ def resolve_workspace(path: Path | str | None = None, reference: bool = False) -
             raise ValueError(f"the workspace must be a directory, got path={str(path)!r}")
         return workspace.resolve()
     local = Path.cwd() / "exercises"
-    if local.is_dir():
+    if is_workspace(local):
         return local.resolve()
     return exercises_root()
+
+
+def _unmarked_local(path: Path | str | None, reference: bool) -> str | None:
+    """A warning when ``./exercises`` was passed over because it is no dlfs workspace."""
+    local = Path.cwd() / "exercises"
+    if path is not None or reference or not local.is_dir() or is_workspace(local):
+        return None
+    return (
+        f"./exercises was not graded: it has no {WORKSPACE_MARKER}, so it is not a dlfs "
+        "workspace (grade it anyway with --path exercises)"
+    )
 
 
 def grade(
@@ -104,6 +116,10 @@ def grade(
     finally:
         data.close()
     report = GradeReport.from_exercises(target, results, time.monotonic() - start, seed)
+    report.workspace = str(workspace)
+    unmarked = _unmarked_local(path, reference)
+    if unmarked:
+        report.warnings.append(unmarked)
     if record and not reference:
         try:
             _record(report, workspace, course)

@@ -8,7 +8,18 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["data_dir", "exercises_root", "package_root", "reference_root"]
+__all__ = [
+    "WORKSPACE_MARKER",
+    "data_dir",
+    "exercises_root",
+    "is_workspace",
+    "package_root",
+    "reference_root",
+]
+
+WORKSPACE_MARKER = "dlfs-workspace.toml"
+"""The file that marks a folder as a dlfs exercises workspace (``dlfs-grade build`` writes
+it): ``dlfs-grade`` grades ``./exercises`` only when it holds one."""
 
 
 def package_root(name: str) -> Path:
@@ -21,6 +32,11 @@ def package_root(name: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ValueError(f"no package dlfs.{name} is installed, got name={name!r}")
     return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def is_workspace(folder: Path) -> bool:
+    """Whether ``folder`` is marked as a dlfs exercises workspace."""
+    return (folder / WORKSPACE_MARKER).is_file()
 
 
 def reference_root() -> Path:

@@ -31,7 +31,7 @@ class CheckResult:
     """The outcome of one check of one exercise.
 
     Attributes:
-        name: the check's name, ``"<kind>:<probe>"`` (``"agreement:sigmoid"``).
+        name: the check's name in plain words (``"gradient check"``, ``"known values"``).
         kind: agreement | gradient | property | fixture | training.
         score: the points earned (``max_score`` when passed, else 0).
         max_score: the check's points.
@@ -41,6 +41,8 @@ class CheckResult:
         details: machine-readable evidence (worst element, error, tolerance, metric …).
         skipped: not run here — a hidden check where the reference is not installed; it
             counts neither in the score nor in the maximum.
+        id: the check's internal id, ``"<kind>:<probe>"`` (``"agreement:sigmoid"``), for
+            machines (``--json``) and maintainers.
     """
 
     name: str
@@ -52,9 +54,11 @@ class CheckResult:
     hidden: bool = False
     details: dict[str, Any] = field(default_factory=dict)
     skipped: bool = False
+    id: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "id": self.id,
             "name": self.name,
             "kind": self.kind,
             "score": self.score,
@@ -128,6 +132,8 @@ class GradeReport:
         seconds: wall-clock time of the whole run.
         seed: the seed that salted every check's inputs (an official grade: ``dlfs-grade
             --seed`` reproduces it), or None for the learner's stable inputs.
+        workspace: the folder graded (its files' locations in messages are absolute; the
+            edges show them relative to where the learner stands).
         warnings: what went wrong around the grade without changing it (progress that
             could not be saved).
     """
@@ -139,6 +145,7 @@ class GradeReport:
     seconds: float = 0.0
     seed: int | None = None
     warnings: list[str] = field(default_factory=list)
+    workspace: str = ""
 
     @classmethod
     def from_exercises(
@@ -175,6 +182,7 @@ class GradeReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "target": self.target,
+            "workspace": self.workspace,
             "score": self.score,
             "max_score": self.max_score,
             "seed": self.seed,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import shutil
 import stat
 import tempfile
@@ -99,6 +100,8 @@ def results_json(report: GradeReport, course: Course | None = None) -> dict[str,
             output = check.message or ("passed" if check.passed else exercise.message)
             if check.passed is False and exercise.status in ("not_started", "timeout"):
                 output = exercise.message
+            if report.workspace:  # the submission's files by their own names
+                output = output.replace(report.workspace.rstrip(os.sep) + os.sep, "")
             tests.append(
                 {
                     "name": f"{exercise.id}: {check.name}" + (f" ({title})" if title else ""),

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..course import CourseError
-from ..stubs.generate import build_exercises, check_exercises, generate_tree
+from ..stubs.generate import Drift, build_exercises, check_exercises, generate_tree
 from ..stubs.regions import RegionError
 from .output import Failure, abort, echo_json, make_console
 
@@ -21,8 +21,11 @@ from .output import Failure, abort, echo_json, make_console
     type=click.Path(file_okay=False, path_type=Path),
     help="Write the tree here instead of the installed exercises/ folder.",
 )
+@click.option(
+    "--yes", is_flag=True, help="Overwrite changed files without asking (they are backed up)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def build(check: bool, out: Path | None, as_json: bool) -> None:
+def build(check: bool, out: Path | None, yes: bool, as_json: bool) -> None:
     """Generate the exercises from the reference (instructors and maintainers).
 
     Every body marked ### BEGIN SOLUTION in reference/ becomes # YOUR CODE HERE
@@ -33,9 +36,9 @@ def build(check: bool, out: Path | None, as_json: bool) -> None:
     """
     try:
         generation = generate_tree()
-        if check:
-            drift = check_exercises(out, generation)
-        else:
+        drift = check_exercises(out, generation)
+        if not check:
+            _confirm_overwrite(drift, yes)
             report = build_exercises(out, generation)
     except (CourseError, RegionError, ValueError, OSError) as error:
         raise abort(error) from None
@@ -69,3 +72,17 @@ def build(check: bool, out: Path | None, as_json: bool) -> None:
     for exercise_id, target in generation.unclaimed:
         message = f"warning: {exercise_id} targets {target}, which holds no region"
         warnings.print(message, markup=False)
+
+
+def _confirm_overwrite(drift: list[Drift], yes: bool) -> None:
+    """Ask before overwriting files that differ from fresh stubs (a learner's work)."""
+    changed = [d for d in drift if d.problem != "missing"]
+    if not changed or yes:
+        return
+    shown = ", ".join(str(d.path) for d in changed[:5]) + (" …" if len(changed) > 5 else "")
+    click.confirm(
+        f"{len(changed)} file(s) differ from fresh stubs and would be overwritten or removed "
+        f"({shown}); they are backed up first. Go on?",
+        abort=True,
+        err=True,
+    )

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column
 from rich.text import Text
 
-from ..results import GradeReport
+from ..results import CheckResult, ExerciseResult, GradeReport
 from .doctor import refuse_without_isolation
 from .output import (
     Failure,
@@ -26,6 +26,8 @@ from .output import (
     echo_json,
     make_console,
     make_table,
+    shown_locations,
+    shown_path,
     status_text,
 )
 
@@ -185,6 +187,28 @@ def _score(value: float) -> str:
     return f"{value:g}"
 
 
+def _check_rows(result: ExerciseResult) -> list[tuple[CheckResult, str]]:
+    """The checks ``-v`` lists under an exercise, each with its message (said once: a message
+    every check shares goes on the exercise's row instead; an unstarted one lists none)."""
+    if result.status == "not_started":
+        return []
+    messages = {check.message for check in result.checks if not check.skipped}
+    shared = len(messages) == 1
+    return [
+        (check, "" if shared and not check.skipped else check.message) for check in result.checks
+    ]
+
+
+def _summary(result: ExerciseResult, checks: list[tuple[CheckResult, str]]) -> str:
+    """The exercise's row under ``-v``: what its check rows do not already say."""
+    if not checks or result.passed:
+        return result.message
+    if all(not message for check, message in checks if not check.skipped):
+        return next(check.message for check in result.checks if not check.skipped)
+    failed = sum(1 for check, _ in checks if not check.passed and not check.skipped)
+    return f"{failed} of {len(checks)} checks did not pass"
+
+
 def render_report(console: Console, report: GradeReport, verbose: bool = False) -> None:
     """The report as a table: a row per exercise and, with ``verbose``, per check; then
     what the learner's code printed and the total."""
@@ -194,19 +218,26 @@ def render_report(console: Console, report: GradeReport, verbose: bool = False) 
         Column("status", no_wrap=True),
         Column("points", justify="right", no_wrap=True),
         Column("message", overflow="fold"),
-        title=f"dlfs-grade {report.target}",
+        title=f"dlfs-grade {report.target}"
+        + (f" · {shown_path(report.workspace)}" if report.workspace else ""),
     )
     for result in report.exercises:
         points = f"{_score(result.score)}/{_score(result.max_score)}"
-        table.add_row(result.id, status_text(result.status), points, result.message)
-        if verbose:
-            for check in result.checks:
-                table.add_row(
-                    Text(f"  {check.name}", style="dim"),
-                    check_mark(console, check.passed, check.skipped),
-                    f"{_score(check.score)}/{_score(check.max_score)}",
-                    check.message,
-                )
+        checks = _check_rows(result) if verbose else []
+        summary = _summary(result, checks) if verbose else result.message
+        table.add_row(
+            result.id,
+            status_text(result.status),
+            points,
+            shown_locations(summary, report.workspace),
+        )
+        for check, message in checks:
+            table.add_row(
+                Text(f"  {check.name}", style="dim"),
+                check_mark(console, check.passed, check.skipped),
+                f"{_score(check.score)}/{_score(check.max_score)}",
+                shown_locations(message, report.workspace),
+            )
     console.print(table)
     if verbose:
         for result in report.exercises:

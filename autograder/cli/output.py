@@ -30,6 +30,8 @@ __all__ = [
     "echo_json",
     "make_console",
     "make_table",
+    "shown_locations",
+    "shown_path",
     "status_text",
     "usage_error",
 ]
@@ -86,6 +88,22 @@ def check_mark(console: Console, passed: bool, skipped: bool = False) -> Text:
             return Text("–", style="dim")
         return Text("✓", style="green") if passed else Text("✗", style="red")
     return Text("skip" if skipped else "ok" if passed else "FAIL")
+
+
+def shown_path(path: str) -> str:
+    """``path`` as the learner would type it from here: relative to the current folder."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+
+
+def shown_locations(text: str, workspace: str) -> str:
+    """``text`` with the workspace's absolute file paths shown relative to the current folder
+    (``exercises/foundations.py:64``, which terminals and editors open)."""
+    if not workspace:
+        return text
+    return text.replace(workspace.rstrip(os.sep) + os.sep, shown_path(workspace) + os.sep)
 
 
 def echo_json(data: Any) -> None:

@@ -20,6 +20,7 @@ __all__ = [
     "CHECK_KINDS",
     "COURSE_FILE",
     "METRICS",
+    "PLAIN_NAMES",
     "Chapter",
     "CheckSpec",
     "Course",
@@ -32,6 +33,16 @@ __all__ = [
 
 COURSE_FILE = "course.toml"
 CHECK_KINDS = ("agreement", "gradient", "property", "fixture", "training")
+PLAIN_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "agreement": "agrees with the reference",
+        "gradient": "gradient check",
+        "property": "behaves as specified",
+        "fixture": "known values",
+        "training": "trains",
+    }
+)
+"""What each kind of check is called where a learner reads it."""
 METRICS: Mapping[str, bool] = MappingProxyType(
     {"accuracy": True, "rmse": False, "mae": False, "mse": False, "loss": False}
 )
@@ -133,10 +144,25 @@ class CheckSpec:
     threshold: float | None = None
     budget: float | None = None
     line: int | None = None
+    title: str = ""
+    """What a learner reads: the check's own name, else what its kind checks in plain words
+    (made unique within the exercise when the course loads)."""
 
     @property
     def label(self) -> str:
-        """What reports call the check: its own name, else ``kind:probe``."""
+        """What reports call the check, in plain words (``"gradient check"``)."""
+        return self.title or self.plain_name
+
+    @property
+    def plain_name(self) -> str:
+        """The check's own name, else its kind's plain name."""
+        if self.name and self.name != self.probe:
+            return self.name
+        return PLAIN_NAMES[self.kind]
+
+    @property
+    def check_id(self) -> str:
+        """The internal id (``"agreement:sigmoid"``), in JSON reports only."""
         if self.name and self.name != self.probe:
             return self.name
         return f"{self.kind}:{self.probe}"

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
@@ -65,6 +67,20 @@ def _suggest(key: str, allowed: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(key, allowed, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"unknown key (allowed here: {', '.join(allowed)}){hint}"
+
+
+def _titled(checks: list[CheckSpec]) -> tuple[CheckSpec, ...]:
+    """The checks with the plain names a learner reads, numbered where two would be alike."""
+    counts = Counter(check.plain_name for check in checks)
+    seen: Counter[str] = Counter()
+    titled = []
+    for check in checks:
+        title = check.plain_name
+        if counts[title] > 1:
+            seen[title] += 1
+            title = f"{title} ({seen[title]})"
+        titled.append(replace(check, title=title))
+    return tuple(titled)
 
 
 class CourseParser:
@@ -239,10 +255,11 @@ class CourseParser:
         if not isinstance(value, list) or not value:
             self.error("needs at least one check (kind, points)", where, "checks")
         table = f"{where}.checks"
-        return tuple(
+        checks = [
             self.check(entry, table, index, chapter, name, settings)
             for index, entry in enumerate(value)
-        )
+        ]
+        return _titled(checks)
 
     def check(
         self,

@@ -47,7 +47,7 @@ def not_graded(exercise: Exercise, budget: Budget) -> ExerciseResult:
         f"its own with `dlfs-grade {exercise.id}`"
     )
     checks = [
-        CheckResult(s.label, s.kind, 0.0, float(s.points), False, message, s.hidden)
+        CheckResult(s.label, s.kind, 0.0, float(s.points), False, message, s.hidden, id=s.check_id)
         for s in exercise.checks
     ]
     return ExerciseResult(

@@ -122,7 +122,7 @@ def read_learner_code(exercise: Exercise, workspace: Path) -> list[LearnerFuncti
     except SpliceError as error:
         raise _Stop("error", str(error)) from None
     if all(f.stub for f in functions):
-        where = ", ".join(f"{Path(f.path).name} line {f.stub_line}" for f in functions)
+        where = ", ".join(f"{f.path}:{f.stub_line}" for f in functions)
         raise _Stop("not_started", f"not started: write the body at {where}", "not started")
     if exercise.chapter == "chapter7" and importlib.util.find_spec("torch") is None:
         raise _Stop(

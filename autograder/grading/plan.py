@@ -98,6 +98,7 @@ def check_result(
         hidden=spec.hidden,
         details=details or {},
         skipped=skipped,
+        id=spec.check_id,
     )
 
 

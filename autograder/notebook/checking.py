@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import sys
 import tempfile
 import textwrap
@@ -97,24 +98,26 @@ def grade_cells(
         workspace = Path(folder) / "exercises"
         report = grade(exercise.id, path=workspace, record=record, course=course, seed=seed)
     for result in report.exercises:  # the temporary file's line means nothing in a notebook
+        result.message = _in_cells(result.message, report.workspace)
+        for one in result.checks:
+            one.message = _in_cells(one.message, report.workspace)
         if result.status == "not_started":
             names = ", ".join(t.qualname for t in exercise.targets)
             result.message = f"not started: write the body of {names} in its cell"
     return report
 
 
+def _in_cells(message: str, workspace: str) -> str:
+    """``message`` without the temporary file's locations (a cell has its own lines)."""
+    return re.sub(rf" \(at {re.escape(str(workspace))}[^)]*\)", "", message).replace(
+        f"{workspace}{os.sep}", ""
+    )
+
+
 def _not_graded(exercise: Exercise, message: str) -> ExerciseResult:
     """An ``error`` result with every check at 0 (the code could not be found)."""
     checks = [
-        CheckResult(
-            c.name if c.name and c.name != c.probe else f"{c.kind}:{c.probe}",
-            c.kind,
-            0.0,
-            float(c.points),
-            False,
-            message,
-            c.hidden,
-        )
+        CheckResult(c.label, c.kind, 0.0, float(c.points), False, message, c.hidden, id=c.check_id)
         for c in exercise.checks
     ]
     return ExerciseResult(exercise.id, 0.0, float(exercise.points), "error", message, checks)

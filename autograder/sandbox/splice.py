@@ -122,7 +122,7 @@ def read_target(workspace: Path | str, target: str) -> LearnerFunction:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as error:
         raise SpliceError(
-            f"syntax error in {path.name} line {error.lineno}: {error.msg}", error.lineno
+            f"syntax error at {path}:{error.lineno}: {error.msg}", error.lineno
         ) from None
     node = find_definition(tree, qualname)
     if node is None:

@@ -304,8 +304,8 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
     where = ""
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename in learner_files:
-            where = f"{Path(frame.filename).name} line {frame.lineno}"
-    text = f"{text} ({where})" if where else text
+            where = f"{frame.filename}:{frame.lineno}"  # shown relative at the edges
+    text = f"{text} (at {where})" if where else text
     shapes = operand_shapes(error, learner_files)
     return f"{text}; {shapes}" if shapes else text
 

@@ -16,6 +16,7 @@ targets is stubbed with its target (``module:qualname``) as the id and reported.
 from __future__ import annotations
 
 import ast
+import json
 import re
 import shutil
 import textwrap
@@ -26,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..course import Course, Target, load_course
-from ..paths import data_dir, exercises_root, reference_root
+from ..paths import WORKSPACE_MARKER, data_dir, exercises_root, reference_root
 from .regions import STUB_COMMENT, Region, find_function, find_regions, stub_source
 
 __all__ = [
@@ -159,6 +160,16 @@ def _stub_module(
     return "".join(header) + body
 
 
+def _marker(course: Course) -> str:
+    """The text of the workspace marker, ``dlfs-workspace.toml``."""
+    return (
+        "# This folder is a dlfs exercises workspace: `dlfs-grade` grades the code in it when\n"
+        "# run from the folder above. Written by `dlfs-grade build`; keep it here.\n"
+        "[workspace]\n"
+        f"course = {json.dumps(course.title)}\n"
+    )
+
+
 def generate_tree(
     reference: Path | None = None, course: Course | None = None, notebooks: bool | None = None
 ) -> Generation:
@@ -192,6 +203,7 @@ def generate_tree(
                 regions[relpath] = found
             data = _stub_module(relpath, source, found, ids).encode("utf-8")
         files[relpath] = data
+    files[PurePosixPath(WORKSPACE_MARKER)] = _marker(course).encode("utf-8")
     if notebooks:
         # start-up time: nbformat takes a second to import, and most commands never need it
         from ..notebook.generate import notebook_files

@@ -54,7 +54,8 @@ def test_a_chapter_name_goes_to_the_grade_command(calls):
 def test_json_is_exactly_the_report(calls):
     result = CliRunner().invoke(cli, ["grade", "chapter3", "--json"])
     report = json.loads(result.output)
-    keys = {"target", "score", "max_score", "seed", "isolation", "warnings", "exercises"}
+    keys = {"target", "workspace", "score", "max_score", "seed", "isolation", "warnings"}
+    keys.add("exercises")
     assert set(report) == keys
     assert report["seed"] is None  # a learner's run: the stable check inputs
     (exercise,) = report["exercises"]
@@ -67,7 +68,8 @@ def test_the_exit_code_is_one_unless_everything_passed(calls, status):
     calls.status = status
     result = CliRunner().invoke(cli, ["chapter3", "-v"])
     assert result.exit_code == 1
-    assert "agreement:sigmoid" in result.output  # -v lists the checks
+    # -v lists the checks, but not those of an exercise not started yet
+    assert ("agreement:sigmoid" in result.output) == (status != "not_started")
 
 
 def test_path_is_passed_through(calls, tmp_path):
@@ -116,3 +118,61 @@ def test_targets_are_forgiving_and_several_may_be_given(words, target):
 def test_an_unknown_target_among_several_is_still_a_usage_error():
     result = CliRunner().invoke(cli, ["chapter1", "chapter99", "--reference"])
     assert result.exit_code == 2 and "chapter99" in result.output
+
+
+def _in(folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def test_only_a_marked_exercises_folder_is_graded_and_the_report_says_which(tmp_path, monkeypatch):
+    import shutil
+
+    from dlfs.autograder.api import grade as run_grade
+    from dlfs.autograder.paths import WORKSPACE_MARKER, exercises_root, reference_root
+
+    shutil.copytree(reference_root(), tmp_path / "exercises")
+    _in(tmp_path, monkeypatch)
+    report = run_grade("chapter1.sigmoid", record=False)
+    assert report.workspace == str(exercises_root())  # not ./exercises: it has no marker
+    assert any(WORKSPACE_MARKER in w and "--path exercises" in w for w in report.warnings)
+    (tmp_path / "exercises" / WORKSPACE_MARKER).write_text("[workspace]\n")
+    report = run_grade("chapter1.sigmoid", record=False)
+    assert report.workspace == str((tmp_path / "exercises").resolve())
+    assert report.warnings == [] and report.passed
+    result = CliRunner().invoke(cli, ["chapter1.sigmoid", "--no-record"])
+    assert "· exercises" in result.output  # the header names the folder graded
+
+
+def test_verbose_speaks_in_plain_names_says_each_message_once_and_points_at_lines(
+    tmp_path, monkeypatch
+):
+    from .grading_helpers import reference_workspace, replace_body
+
+    workspace = reference_workspace(tmp_path)
+    replace_body(workspace, "activations:Sigmoid._input_grad", "raise ValueError('oops')")
+    _in(tmp_path, monkeypatch)
+    args = ["chapter3.sigmoid_backward", "chapter3.linear", "--path", "workspace", "-v"]
+    result = CliRunner().invoke(cli, [*args, "--no-record"])
+    assert result.exit_code == 1
+    out = result.output
+    assert "gradient check" in out and "agrees with the reference" in out
+    assert "agreement:" not in out and "gradient:" not in out and "FAILED" not in out
+    assert out.count("ValueError: oops") == 1  # on the exercise's row, not again below
+    assert "workspace/activations.py:" in out  # a location the terminal can open
+    data = json.loads(CliRunner().invoke(cli, [*args, "--json", "--no-record"]).output)
+    ids = [c["id"] for e in data["exercises"] for c in e["checks"]]
+    assert "gradient:sigmoid_backward" in ids  # the internal ids stay in the JSON
+
+
+def test_build_asks_before_it_overwrites_changed_files(tmp_path):
+    out = tmp_path / "ex"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", "--out", str(out)]).exit_code == 0
+    mine = out / "foundations.py"
+    mine.write_text(mine.read_text(encoding="utf-8") + "\n# my work\n", encoding="utf-8")
+    refused = runner.invoke(cli, ["build", "--out", str(out)], input="n\n")
+    assert refused.exit_code == 1 and "foundations.py" in refused.output
+    assert "# my work" in mine.read_text(encoding="utf-8")
+    assert runner.invoke(cli, ["build", "--out", str(out), "--yes"]).exit_code == 0
+    assert "# my work" not in mine.read_text(encoding="utf-8")

@@ -159,7 +159,14 @@ def test_generate_tree_mirrors_the_reference(tiny):
     reference, course, _ = tiny
     generation = generate_tree(reference, course)
     assert set(generation.files) == {
-        PurePosixPath(p) for p in ("__init__.py", "things.py", "sub/__init__.py", "sub/table.json")
+        PurePosixPath(p)
+        for p in (
+            "__init__.py",
+            "things.py",
+            "sub/__init__.py",
+            "sub/table.json",
+            "dlfs-workspace.toml",  # the marker: dlfs-grade grades ./exercises only with it
+        )
     }
     text = generation.files[PurePosixPath("things.py")].decode()
     assert text.startswith(
@@ -193,7 +200,7 @@ def test_build_then_check_finds_no_drift_and_then_each_kind(tiny, tmp_path):
     reference, course, out = tiny
     generation = generate_tree(reference, course)
     report = build_exercises(out, generation, tmp_path / "backups")
-    assert len(report.written) == 4 and not report.removed and report.backup is None
+    assert len(report.written) == 5 and not report.removed and report.backup is None
     assert check_exercises(out, generation) == []
     (out / "things.py").write_text("changed")
     (out / "sub" / "table.json").unlink()
@@ -204,7 +211,7 @@ def test_build_then_check_finds_no_drift_and_then_each_kind(tiny, tmp_path):
         Drift(PurePosixPath("things.py"), "differs"),
     ]
     report = build_exercises(out, generation, tmp_path / "backups")
-    assert report.removed == (PurePosixPath("stale.py"),) and report.unchanged == 2
+    assert report.removed == (PurePosixPath("stale.py"),) and report.unchanged == 3
     assert check_exercises(out, generation) == []
     assert (report.backup / "things.py").read_text() == "changed"  # nothing is lost
     assert (report.backup / "stale.py").is_file()

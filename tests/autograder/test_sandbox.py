@@ -52,7 +52,7 @@ def test_an_exception_is_an_error_with_the_learner_s_line(workspace):
     assert run.status == "finished"
     assert run.calls[0].status == "error"
     assert "ZeroDivisionError" in run.calls[0].message
-    assert "foundations.py line" in run.calls[0].message
+    assert "foundations.py:" in run.calls[0].message
 
 
 def test_printed_output_is_captured_and_not_parsed(workspace):
