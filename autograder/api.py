@@ -108,7 +108,7 @@ def grade(
     exercises = tuple(e for e in course.exercises if e.id in chosen)
     target = " ".join(canonical_name(t) for t in targets)
     workspace = resolve_workspace(path, reference)
-    settings = RunSettings.create(use_reference, seed, tuple(hidden))
+    settings = RunSettings.create(use_reference, seed, tuple(hidden), course)
     data = DataCache()
     try:
         budget = Budget(course.budget(exercises))

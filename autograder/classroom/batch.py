@@ -202,7 +202,7 @@ def grade_class(
     course = course or load_course()
     exercises = list(course.select(target))
     seed = fresh_seed() if seed is None else seed
-    settings = RunSettings.create(True, seed, (folder.resolve(),))
+    settings = RunSettings.create(True, seed, (folder.resolve(),), course)
     students: list[StudentResult] = []
     tasks: list[tuple[StudentResult, Exercise]] = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):  # every entry is a row,

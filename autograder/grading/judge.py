@@ -80,7 +80,9 @@ def _not_ok_message(outcome: CallOutcome, worker_message: str) -> str:
         hint = explain_exception(message)
         return f"{message.rstrip('.')}. Likely: {hint}" if hint else message
     if outcome.status == "timeout":
-        return "timed out while running this check (an endless loop, or far too slow?)"
+        where = worker_message.partition(", at ")[2]
+        where = f" at {where}" if where else ""
+        return f"timed out while running this check{where} (an endless loop, or far too slow?)"
     if outcome.status == "crashed":
         return worker_message or "the worker died while running this check"
     return f"not run: {worker_message}" if worker_message else "not run"

@@ -19,12 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..course import Exercise
+from ..course import Course, Exercise
 from ..results import CheckResult, ExerciseResult
 from ..sandbox.protocol import Limits, WorkerRun
 from ..sandbox.splice import LearnerFunction, SpliceError, read_target
 from ..sandbox.supervisor import run_worker
 from .answers import HIDDEN_NOT_RUN, AnswerSource
+from .blame import blame_other
 from .data import DataCache
 from .judge import evaluate
 from .plan import Plan, check_result, plan_checks, skipped_check
@@ -89,10 +90,20 @@ def grade_exercise(
         result = ExerciseResult(
             exercise.id, 0.0, points, stop.status, stop.message, checks, stop.output
         )
+    if settings.course is not None and result.status in ("timeout", "error"):
+        _blame(result, workspace, exercise, settings.course)
     result.seconds = time.monotonic() - start
     if on_event:
         on_event("result", {"id": exercise.id, "result": result})
     return result
+
+
+def _blame(result: ExerciseResult, workspace: Path, exercise: Exercise, course: Course) -> None:
+    """Say so where a failure happened in another exercise's code."""
+    result.message = blame_other(result.message, workspace, exercise, course)
+    for check in result.checks:
+        if not check.passed and not check.skipped:
+            check.message = blame_other(check.message, workspace, exercise, course)
 
 
 def _points(exercise: Exercise, answers: AnswerSource) -> float:

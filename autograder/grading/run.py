@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..answers.store import answers_dir
-from ..course import CourseError, course_path
+from ..course import Course, CourseError, course_path
 from ..paths import data_dir, package_root
 from .answers import AnswerSource, answer_source
 
@@ -33,11 +33,13 @@ class RunSettings:
         answers: where expected values come from.
         seed: None for the learner's stable seeds; else the salt of every check's seed.
         hidden: paths no worker may see, besides :meth:`secrets`'s own.
+        course: the course graded (to say whose code a timeout or an error was in).
     """
 
     answers: AnswerSource = field(default_factory=answer_source)
     seed: int | None = None
     hidden: tuple[str, ...] = ()
+    course: Course | None = None
 
     def __post_init__(self) -> None:
         if self.seed is not None and not self.answers.runs_hidden:
@@ -52,9 +54,10 @@ class RunSettings:
         use_reference: bool | None = None,
         seed: int | None = None,
         hidden: tuple[Path | str, ...] = (),
+        course: Course | None = None,
     ) -> RunSettings:
         """Settings with the answer source chosen here (see :func:`.answers.answer_source`)."""
-        return cls(answer_source(use_reference), seed, tuple(str(h) for h in hidden))
+        return cls(answer_source(use_reference), seed, tuple(str(h) for h in hidden), course)
 
     def secrets(self, workspace: Path) -> tuple[str, ...]:
         """Every path a worker must not see when grading ``workspace`` (never one that holds

@@ -109,6 +109,8 @@ class WorkerRun:
         exitcode: the worker's exit code (negative: killed by that signal).
         seconds: wall-clock time.
         isolated: whether the worker ran in namespaces of its own (None: it never said).
+        stuck: after a timeout, ``(path, line, function)`` of the learner's code that was
+            running (None: unknown).
     """
 
     status: str
@@ -118,6 +120,7 @@ class WorkerRun:
     exitcode: int | None = None
     seconds: float = 0.0
     isolated: bool | None = None
+    stuck: tuple[str, int, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from .protocol import SPLICE_ERROR_EXIT, CallOutcome, Job, Limits, ProbeCall, Wo
 from .scratch import make_scratch
 from .server import ForkServer, WorkerServerError, get_server, shutdown
 from .splice import LearnerFunction
+from .stuck import STACK_FILE, stuck_at
 
 __all__ = ["run_worker"]
 
@@ -81,9 +82,12 @@ def run_worker(
         if os.geteuid() == 0:
             uid = WORKER_UID_BASE + slot
             os.chown(out_dir, uid, uid)
+        renamed: dict[str, str] = {}
         if learner_package is not None:  # the worker may see neither the workspace nor, as
             try:  # root, read it there
+                origin = learner_package
                 learner_package = _readable_copy(Path(learner_package), Path(out_dir))
+                renamed[learner_package] = origin
             except OSError as error:
                 return _grader_error(calls, f"it could not copy the package to grade: {error}")
         data = sorted({str(Path(c.data).parent) for c in calls if c.data})
@@ -99,7 +103,7 @@ def run_worker(
             slot,
             view,
         )
-        return _supervise(job, on_progress, slot)
+        return _supervise(job, on_progress, slot, renamed)
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
 
@@ -142,7 +146,12 @@ def _start(job: Job, slot: int) -> tuple[ForkServer, Job, int]:
     raise AssertionError("unreachable")
 
 
-def _supervise(job: Job, on_progress: Callable[[int, float], None] | None, slot: int) -> WorkerRun:
+def _supervise(
+    job: Job,
+    on_progress: Callable[[int, float], None] | None,
+    slot: int,
+    renamed: dict[str, str] | None = None,
+) -> WorkerRun:
     start = time.monotonic()
     try:
         server, job, pid = _start(job, slot)
@@ -174,7 +183,14 @@ def _supervise(job: Job, on_progress: Callable[[int, float], None] | None, slot:
         raise
     _kill_group(pid)  # whatever the learner's code left behind in its group
     seconds = time.monotonic() - start
-    return _collect(job, exitcode, timed_out, seconds)
+    run = _collect(job, exitcode, timed_out, seconds)
+    if timed_out:
+        files = [f.path for f in job.functions] + list((renamed or {}).values())
+        run.stuck = stuck_at(Path(job.out_dir) / STACK_FILE, files, renamed)
+        if run.stuck:
+            path, line, name = run.stuck
+            run.message += f", at {path}:{line} in {name}"
+    return run
 
 
 def _kill_group(pid: int | None) -> None:

@@ -36,6 +36,7 @@ from .isolate import WORKER_UID_BASE, die_with_parent, try_isolation
 from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, SPLICE_ERROR_EXIT
 from .splice import LearnerFunction, forget_originals, index_originals, install
+from .stuck import arm, disarm
 
 __all__ = ["serve"]
 
@@ -180,8 +181,11 @@ def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the wor
         _write_json(out / "splice.json", {"ok": False, "message": _explain(error, learner_files)})
         return
     _write_json(out / "splice.json", {"ok": True})
+    with contextlib.suppress(Exception):  # no thread for the watchdog: no stack, that is all
+        arm(out, float(job["limits"]["timeout"]))
     for index, (call, probe) in enumerate(zip(job["calls"], probes, strict=True)):
         _run_call(out, index, call, probe, reference, learner_files)
+    disarm()
 
 
 def _install(

@@ -236,3 +236,29 @@ def test_a_slow_but_correct_submission_meets_the_run_budget(tmp_path, monkeypatc
     with ProgressStore() as store:
         recorded = {a.exercise_id for a in store.attempts()}
     assert recorded.isdisjoint(r.id for r in late)
+
+
+def test_a_timeout_names_the_line_that_was_running_and_whose_code_it_is(tmp_path, monkeypatch):
+    """The worker dumps its stack before it is stopped: the report says which line ran, and,
+    in the students' copy, that it was another exercise's code."""
+    from dlfs.autograder.api import grade
+
+    from .grading_helpers import fast_course, replace_body
+    from .learner_copy import finished_workspace
+
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
+    course = fast_course(tmp_path, timeout=3)
+    workspace = reference_workspace(tmp_path)
+    replace_body(workspace, "activations:Sigmoid._output", "while True:\n    pass")
+    (result,) = grade("chapter3.sigmoid_forward", path=workspace, course=course).exercises
+    assert result.status == "timeout"
+    assert f"at {workspace.resolve()}/activations.py:" in result.message, result.message
+    assert "in _output" in result.message
+
+    copy = finished_workspace(tmp_path / "copy" / "exercises")
+    replace_body(copy, "trainer:Trainer.generate_batches", "while True:\n    pass")
+    report = grade("chapter3.train_epoch", path=copy, course=course, use_reference=False)
+    (result,) = report.exercises
+    assert result.status == "timeout", result.message
+    assert "trainer.py:" in result.message
+    assert "chapter3.generate_batches's code" in result.message, result.message
