@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import queue
 import time
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -73,6 +74,7 @@ def grade(
     use_reference: bool | None = None,
     seed: int | None = None,
     hidden: Sequence[Path | str] = (),
+    label: str | None = None,
 ) -> GradeReport:
     """Grade ``target`` — ``"all"``, a chapter (``"chapter5"`` or ``"5"``) or an exercise id.
 
@@ -91,6 +93,8 @@ def grade(
         seed: None for the learner's stable check inputs; else fresh inputs salted with it
             (an official grade: :func:`~.grading.fresh_seed`), recorded in the report.
         hidden: more paths no worker may see (in a class, the other submissions).
+        label: what progress records as the workspace (default: its path; a notebook's
+            checks say ``notebook``, so that the two are kept apart).
     Returns:
         The report; learner code never makes this raise.
     Raises:
@@ -122,7 +126,7 @@ def grade(
         report.warnings.append(unmarked)
     if record and not reference:
         try:
-            _record(report, workspace, course)
+            _record(report, workspace, course, label)
         except ProgressUnavailable as error:  # the grade stands; only the bookkeeping failed
             report.warnings.append(f"your progress was not saved: {error}")
     return report
@@ -175,7 +179,8 @@ def _source_hash(workspace: Path, targets: list[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def _record(report: GradeReport, workspace: Path, course: Course) -> None:
+def _record(report: GradeReport, workspace: Path, course: Course, label: str | None) -> None:
+    run = uuid.uuid4().hex  # the chapter's attempts count runs, not exercises times runs
     with ProgressStore() as store:
         for result in report.exercises:
             if result.status in ("grader_error", "not_started") or not result.graded:
@@ -188,4 +193,6 @@ def _record(report: GradeReport, workspace: Path, course: Course) -> None:
                 result.status,
                 _source_hash(workspace, [str(t) for t in exercise.targets]),
                 report.target,
+                run=run,
+                workspace=label or str(workspace),
             )

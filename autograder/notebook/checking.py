@@ -96,7 +96,9 @@ def grade_cells(
             message = "; ".join(missing.values())
             return GradeReport.from_exercises(exercise.id, [_not_graded(exercise, message)])
         workspace = Path(folder) / "exercises"
-        report = grade(exercise.id, path=workspace, record=record, course=course, seed=seed)
+        report = grade(
+            exercise.id, path=workspace, record=record, course=course, seed=seed, label="notebook"
+        )
     for result in report.exercises:  # the temporary file's line means nothing in a notebook
         result.message = _in_cells(result.message, report.workspace)
         for one in result.checks:

@@ -44,7 +44,8 @@ def plot_progress(report: ProgressReport, path: str | Path) -> Path:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt  # start-up time, as above
+    import matplotlib.dates as mdates  # start-up time, as above
+    import matplotlib.pyplot as plt
 
     titles = {c.name: f"{c.name}: {c.title}" for c in report.chapters}
     figure, axes = plt.subplots(figsize=(9, 5), layout="constrained")
@@ -58,8 +59,11 @@ def plot_progress(report: ProgressReport, path: str | Path) -> Path:
     axes.set_xlabel("time (UTC)")
     axes.set_title("Deep Learning from Scratch: progress")
     axes.grid(alpha=0.3)
-    axes.legend(loc="lower right", fontsize="small")
-    figure.autofmt_xdate()
+    # outside the data, to the right: the newest points are where a legend inside would sit
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    locator = mdates.AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # "Dec 1", "14:03"
     path = Path(path)
     figure.savefig(path, dpi=120)
     plt.close(figure)

@@ -45,7 +45,9 @@ CREATE TABLE IF NOT EXISTS attempts (
     max_score REAL NOT NULL,
     status TEXT NOT NULL,
     source_hash TEXT NOT NULL DEFAULT '',
-    target TEXT NOT NULL DEFAULT ''
+    target TEXT NOT NULL DEFAULT '',
+    run TEXT NOT NULL DEFAULT '',
+    workspace TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS attempts_by_exercise ON attempts (exercise_id, time);
 CREATE TABLE IF NOT EXISTS hints (
@@ -69,6 +71,8 @@ class Attempt:
         status: passed | failed | error | timeout | not_started.
         source_hash: a hash of the learner's source of the exercise (to spot re-runs).
         target: what the run graded (``chapter5``, ``all`` or the exercise id).
+        run: the grading run it was part of (one ``dlfs-grade`` command, one ``check()``).
+        workspace: what was graded: the folder, or ``notebook`` (the two are kept apart).
     """
 
     id: int
@@ -79,6 +83,8 @@ class Attempt:
     status: str
     source_hash: str = ""
     target: str = ""
+    run: str = ""
+    workspace: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "time": self.time.isoformat()}
@@ -154,6 +160,8 @@ class ProgressStore:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         connection.execute(statement)
+                for column in _ADDED_COLUMNS.keys() - _columns(connection):
+                    connection.execute(f"ALTER TABLE attempts ADD COLUMN {_ADDED_COLUMNS[column]}")
             self._connection = connection
         return self._connection
 
@@ -187,6 +195,8 @@ class ProgressStore:
         source_hash: str = "",
         target: str = "",
         time: datetime | None = None,
+        run: str = "",
+        workspace: str = "",
     ) -> Attempt:
         """Record one attempt in its own transaction and return it.
 
@@ -199,19 +209,40 @@ class ProgressStore:
         with _transaction(self.connection) as connection:
             cursor = connection.execute(
                 "INSERT INTO attempts (time, exercise_id, score, max_score, status,"
-                " source_hash, target) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (time.isoformat(), exercise_id, score, max_score, status, source_hash, target),
+                " source_hash, target, run, workspace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    time.isoformat(),
+                    exercise_id,
+                    score,
+                    max_score,
+                    status,
+                    source_hash,
+                    target,
+                    run,
+                    workspace,
+                ),
             )
         return Attempt(
-            cursor.lastrowid, time, exercise_id, score, max_score, status, source_hash, target
+            cursor.lastrowid,
+            time,
+            exercise_id,
+            score,
+            max_score,
+            status,
+            source_hash,
+            target,
+            run,
+            workspace,
         )
 
     @_guarded
     def attempts(self, exercise_id: str | None = None) -> list[Attempt]:
         """Every attempt (at one exercise, if given), oldest first."""
+        present = _columns(self.connection)  # a store made before a column was added
+        extra = "".join(f", {c}" if c in present else ", ''" for c in _ADDED_COLUMNS)
         query = (
             "SELECT id, time, exercise_id, score, max_score, status, source_hash, target"
-            " FROM attempts"
+            f"{extra} FROM attempts"
         )
         params: tuple[str, ...] = ()
         if exercise_id is not None:
@@ -245,6 +276,17 @@ class ProgressStore:
                 (exercise_id, revealed, _now().isoformat()),
             )
         return revealed
+
+
+_ADDED_COLUMNS = {
+    "run": "run TEXT NOT NULL DEFAULT ''",
+    "workspace": "workspace TEXT NOT NULL DEFAULT ''",
+}
+"""Columns newer than the first stores: added to an older store when it is opened."""
+
+
+def _columns(connection: sqlite3.Connection) -> set[str]:
+    return {row[1] for row in connection.execute("PRAGMA table_info(attempts)")}
 
 
 @contextmanager
@@ -375,7 +417,9 @@ def summarize(course: Course, store: ProgressStore, chapter: str | None = None) 
                 title=ch.title,
                 best=sum(row.best for row in rows),
                 max_score=ch.points,
-                attempts=sum(row.attempts for row in rows),
+                attempts=len(
+                    {a.run or f"row {a.id}" for row in rows for a in by_exercise.get(row.id, [])}
+                ),
                 last_attempt=max(times, default=None),
                 exercises=tuple(rows),
             )

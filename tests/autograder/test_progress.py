@@ -112,6 +112,37 @@ def test_summarize_keeps_the_best_per_exercise(course, store):
     assert [c.name for c in only_two.chapters] == ["chapter2"] and only_two.best == 3
 
 
+def test_a_chapter_counts_grading_runs_not_exercises_times_runs(course, store):
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for run in range(4):  # four runs of chapter 1, both exercises started each time
+        for exercise in ("chapter1.a", "chapter1.b"):
+            when = start + timedelta(minutes=run)
+            store.record_attempt(exercise, 0, 1, "failed", time=when, run=f"run{run}")
+    one, _ = summarize(course, store).chapters
+    assert one.attempts == 4
+    assert [e.attempts for e in one.exercises] == [4, 4]
+
+
+def test_a_store_made_before_runs_were_recorded_still_opens(tmp_path):
+    path = tmp_path / DB_NAME
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        "CREATE TABLE attempts (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL,"
+        " exercise_id TEXT NOT NULL, score REAL NOT NULL, max_score REAL NOT NULL,"
+        " status TEXT NOT NULL, source_hash TEXT NOT NULL DEFAULT '',"
+        " target TEXT NOT NULL DEFAULT '');"
+        "INSERT INTO attempts (time, exercise_id, score, max_score, status)"
+        " VALUES ('2026-01-01T00:00:00+00:00', 'chapter1.a', 1, 2, 'failed');"
+    )
+    connection.close()
+    with ProgressStore(path, read_only=True) as store:
+        (old,) = store.attempts()
+    assert old.run == "" and old.exercise_id == "chapter1.a"
+    with ProgressStore(path) as store:  # writing adds the new columns
+        store.record_attempt("chapter1.a", 2, 2, "passed", run="r", workspace="notebook")
+        assert [(a.run, a.workspace) for a in store.attempts()] == [("", ""), ("r", "notebook")]
+
+
 def test_the_timeline_and_the_plot(course, store, tmp_path):
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     store.record_attempt("chapter1.a", 1, 2, "failed", time=start)
