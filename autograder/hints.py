@@ -10,7 +10,7 @@ from typing import Any
 from .course import Course, load_course
 from .progress import ProgressStore, ProgressUnavailable
 
-__all__ = ["Hint", "next_hint", "revealed_hints"]
+__all__ = ["Hint", "SolutionAhead", "next_hint", "revealed_hints"]
 
 
 @dataclass(frozen=True)
@@ -40,30 +40,58 @@ class Hint:
         return {**asdict(self), "last": self.last}
 
 
-def next_hint(
-    exercise_id: str, course: Course | None = None, store: ProgressStore | None = None
-) -> Hint | None:
-    """Reveal the exercise's next hint (the last one again once all are revealed).
+class SolutionAhead(Exception):
+    """The next hint gives the answer away: it is shown only when asked for (``solution``)."""
 
+    def __init__(self, exercise_id: str, number: int, total: int) -> None:
+        super().__init__(
+            f"hint {number} of {total} for {exercise_id} gives the answer away; ask for it "
+            "on purpose to see it"
+        )
+        self.exercise_id, self.number, self.total = exercise_id, number, total
+
+
+def next_hint(
+    exercise_id: str,
+    course: Course | None = None,
+    store: ProgressStore | None = None,
+    solution: bool = False,
+) -> Hint | None:
+    """Reveal the exercise's next hint (the last one again once all are revealed), within
+    the course's ``hint_policy``.
+
+    Args:
+        solution: reveal the hint that gives the answer away, when it is the next one.
     Returns:
-        The hint, or None if the exercise has none.
+        The hint, or None if the exercise has none (that the policy lets learners see).
     Raises:
         ValueError: unknown exercise id.
+        SolutionAhead: the next hint gives the answer away and ``solution`` is False.
     """
-    exercise = (course or load_course()).exercise(exercise_id)
-    if not exercise.hints:
+    course = course or load_course()
+    exercise = course.exercise(exercise_id)
+    hints = course.allowed_hints(exercise)
+    if not hints:
         return None
     try:
-        with _opened(store) as opened:
-            number = opened.reveal_hint(exercise.id, len(exercise.hints))
+        with _opened(store, read_only=True) as reader:
+            shown = reader.hints_revealed(exercise.id)
     except ProgressUnavailable:
         if store is not None:
             raise
-        with ProgressStore(read_only=True) as reader:  # show it, remembered or not
-            number = min(reader.hints_revealed(exercise.id) + 1, len(exercise.hints))
-        hint = Hint(exercise.id, number, len(exercise.hints), exercise.hints[number - 1])
-        return replace(hint, remembered=False)
-    return Hint(exercise.id, number, len(exercise.hints), exercise.hints[number - 1])
+        shown = 0
+    gives_away = exercise.solution_hint and len(hints) == len(exercise.hints)
+    if gives_away and not solution and shown == len(hints) - 1:
+        raise SolutionAhead(exercise.id, len(hints), len(hints))
+    try:
+        with _opened(store) as opened:
+            number = opened.reveal_hint(exercise.id, len(hints))
+    except ProgressUnavailable:
+        if store is not None:
+            raise
+        number = min(shown + 1, len(hints))  # show it, remembered or not
+        return replace(Hint(exercise.id, number, len(hints), hints[number - 1]), remembered=False)
+    return Hint(exercise.id, number, len(hints), hints[number - 1])
 
 
 def revealed_hints(
@@ -74,11 +102,13 @@ def revealed_hints(
     Raises:
         ValueError: unknown exercise id.
     """
-    exercise = (course or load_course()).exercise(exercise_id)
+    course = course or load_course()
+    exercise = course.exercise(exercise_id)
+    hints = course.allowed_hints(exercise)
     with _opened(store, read_only=True) as opened:
-        count = min(opened.hints_revealed(exercise.id), len(exercise.hints))
-    total = len(exercise.hints)
-    return [Hint(exercise.id, n, total, exercise.hints[n - 1]) for n in range(1, count + 1)]
+        count = min(opened.hints_revealed(exercise.id), len(hints))
+    total = len(hints)
+    return [Hint(exercise.id, n, total, hints[n - 1]) for n in range(1, count + 1)]
 
 
 @contextmanager

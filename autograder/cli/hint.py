@@ -5,22 +5,39 @@ from __future__ import annotations
 import click
 
 from ..course import CourseError
-from ..hints import next_hint, revealed_hints
+from ..hints import SolutionAhead, next_hint, revealed_hints
 from .output import abort, echo_json, make_console
 
 
 @click.command("hint", short_help="Reveal the next hint of an exercise.")
 @click.argument("exercise_id", metavar="ID")
 @click.option("--all", "show_all", is_flag=True, help="Show the hints revealed so far, no new one.")
+@click.option(
+    "--solution", is_flag=True, help="Also reveal the last hint, which gives the answer away."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def hint(exercise_id: str, show_all: bool, as_json: bool) -> None:
+def hint(exercise_id: str, show_all: bool, solution: bool, as_json: bool) -> None:
     """Reveal the next hint of exercise ID (e.g. chapter5.conv_2d).
 
     Hints go from gentle to explicit; each call reveals one more, and your progress
-    remembers how many you have seen (dlfs-grade progress).
+    remembers how many you have seen (dlfs-grade progress). The last hint gives the
+    answer away: it is shown only with --solution (and never where the course withholds it).
     """
     try:
-        hints = revealed_hints(exercise_id) if show_all else [next_hint(exercise_id)]
+        hints = (
+            revealed_hints(exercise_id) if show_all else [next_hint(exercise_id, solution=solution)]
+        )
+    except SolutionAhead as ahead:
+        if as_json:
+            echo_json({"id": exercise_id, "hints": [], "solution_ahead": ahead.number})
+            return
+        make_console().print(
+            f"The next hint for {exercise_id} ({ahead.number} of {ahead.total}) gives the answer "
+            f"away. Try once more with the hints so far (dlfs-grade hint {exercise_id} --all); "
+            f"`dlfs-grade hint {exercise_id} --solution` shows it.",
+            markup=False,
+        )
+        return
     except (CourseError, ValueError, OSError) as error:  # OSError: an unreadable store
         raise abort(error) from None
     hints = [h for h in hints if h is not None]

@@ -19,6 +19,7 @@ __all__ = [
     "BUILTIN_DEFAULTS",
     "CHECK_KINDS",
     "COURSE_FILE",
+    "HINT_POLICIES",
     "METRICS",
     "PLAIN_NAMES",
     "Chapter",
@@ -33,6 +34,8 @@ __all__ = [
 
 COURSE_FILE = "course.toml"
 CHECK_KINDS = ("agreement", "gradient", "property", "fixture", "training")
+HINT_POLICIES = ("all", "no-solution", "none")
+"""What a course may let learners see of the hints (``[course] hint_policy``)."""
 PLAIN_NAMES: Mapping[str, str] = MappingProxyType(
     {
         "agreement": "agrees with the reference",
@@ -191,7 +194,8 @@ class Exercise:
         title: a short human title.
         targets: the functions whose bodies the learner writes.
         points: the total, the sum of the checks' points.
-        hints: from gentle to explicit.
+        hints: from gentle to explicit; of two or more, the last gives the answer away
+            (``solution_hint``), and a course's ``hint_policy`` may withhold it.
         checks: what the grader runs.
         settings: ``[defaults]`` overlaid with the exercise's own timeout, memory_mb, ….
         description: optional longer text.
@@ -208,6 +212,11 @@ class Exercise:
     settings: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     line: int | None = None
+
+    @property
+    def solution_hint(self) -> bool:
+        """Whether the last hint gives the answer away (it does when there are several)."""
+        return len(self.hints) >= 2
 
     @property
     def name(self) -> str:
@@ -270,6 +279,9 @@ class Course:
     Attributes:
         chapter_budget: seconds a grading run may spend on one chapter (per student).
         book_budget: seconds a grading run may spend in all, however many chapters.
+        hint_policy: which hints learners may see: ``all``, ``no-solution`` (not an
+            exercise's last hint when it has several: that one gives the answer away) or
+            ``none``.
     """
 
     title: str
@@ -278,6 +290,15 @@ class Course:
     path: Path | None = None
     chapter_budget: float = 120.0
     book_budget: float = 300.0
+    hint_policy: str = "all"
+
+    def allowed_hints(self, exercise: Exercise) -> tuple[str, ...]:
+        """The exercise's hints that the course's policy lets learners see."""
+        if self.hint_policy == "none":
+            return ()
+        if self.hint_policy == "no-solution" and exercise.solution_hint:
+            return exercise.hints[:-1]
+        return exercise.hints
 
     def budget(self, exercises: tuple[Exercise, ...] | list[Exercise]) -> float:
         """The seconds a run grading ``exercises`` may take (per student in a class)."""

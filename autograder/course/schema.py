@@ -25,6 +25,7 @@ from .locate import Locator
 from .model import (
     BUILTIN_DEFAULTS,
     CHECK_KINDS,
+    HINT_POLICIES,
     METRICS,
     Chapter,
     CheckSpec,
@@ -109,16 +110,24 @@ class CourseParser:
         head = data.get("course", {})
         if not isinstance(head, dict):
             self.error("must be a table", "course")
-        keys = ("title", "chapter_budget", "book_budget")
+        keys = ("title", "chapter_budget", "book_budget", "hint_policy")
         for key in head:
             if key not in keys:
                 self.error(_suggest(key, keys), "course", key)
         title = head.get("title", "")
         if not isinstance(title, str) or not title:
             self.error(f"must be a non-empty string, got {title!r}", "course", "title")
-        budgets = {
-            key: float(self.number(head[key], "course", key)) for key in keys[1:] if key in head
+        budgets: dict[str, Any] = {
+            key: float(self.number(head[key], "course", key)) for key in keys[1:3] if key in head
         }
+        policy = head.get("hint_policy", "all")
+        if policy not in HINT_POLICIES:
+            self.error(
+                f"must be one of {', '.join(HINT_POLICIES)}, got {policy!r}",
+                "course",
+                "hint_policy",
+            )
+        budgets["hint_policy"] = policy
         defaults = self.defaults(data.get("defaults", {}))
         chapters = []
         for name, value in data.items():

@@ -36,6 +36,7 @@ from ..course import Course, Exercise, load_course
 from ..grading.answers import reference_available
 from ..paths import exercises_root
 from ..results import CheckResult, ExerciseResult, GradeReport
+from .display import Points, feedback_html, show
 from .source import collect_definitions, write_workspace
 
 __all__ = ["check", "format_feedback", "grade_cells"]
@@ -199,7 +200,10 @@ def check(
     hidden: bool | None = None,
     record: bool | None = None,
 ) -> float:
-    """Grade one exercise from the notebook, print the feedback, return the points earned.
+    """Grade one exercise from the notebook, show the feedback, return the points earned.
+
+    In Jupyter the feedback is a coloured table (HTML), elsewhere text; the points are a
+    float that Jupyter does not echo under it.
 
     Args:
         exercise_id: e.g. ``chapter3.sigmoid_forward``.
@@ -216,7 +220,7 @@ def check(
     """
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         print(f"{exercise_id}: {_AUTOGRADE_NOTE}")
-        return 0.0
+        return Points(0.0)
     if namespace is None:
         namespace = sys._getframe(1).f_globals
     course = load_course()
@@ -230,9 +234,15 @@ def check(
     with warnings.catch_warnings():  # nbgrader scores a cell that writes to stderr 0
         warnings.simplefilter("ignore")
         report = grade_cells(exercise_id, cells, hidden=run_hidden, record=record, course=course)
-    print(format_feedback(report, show_hidden=False))
     hidden_checks = [c for c in exercise.checks if c.hidden]
+    note = ""
     if hidden_checks and not run_hidden:
         points = sum(c.points for c in hidden_checks)
-        print(f"+ {len(hidden_checks)} hidden check(s), {points:g} points, run when graded")
-    return float(report.score)
+        count = len(hidden_checks)
+        note = (
+            f"+ {count} hidden check{'s' if count > 1 else ''}, {points:g} "
+            f"point{'s' if points != 1 else ''}, run when graded"
+        )
+    text = format_feedback(report, show_hidden=False) + (f"\n{note}" if note else "")
+    show(text, feedback_html(report, note))
+    return Points(report.score)

@@ -129,7 +129,7 @@ def _imports(needed: list[tuple[str | None, str, str]]) -> str:
         if lines[-1] and order(line)[0] and not order(lines[-1])[0]:
             lines.append("")  # third-party imports after the standard library's
         lines.append(line)
-    lines += ["", "from dlfs.autograder.notebook import check", *inside]
+    lines += ["", "from dlfs.autograder.notebook import check, hint", *inside]
     return "\n".join(lines)
 
 
@@ -158,7 +158,8 @@ def _intro(exercise: Exercise, emitted_before: bool, reused: set[str]) -> str:
     text.append(
         f"Write the body of {names} {where}, in place of `# YOUR CODE HERE` and the "
         "`raise NotImplementedError`; its docstring gives the formula and the shapes. Run the "
-        f"cell, then the check under it. Stuck? `dlfs-grade hint {exercise.id}` reveals a hint."
+        f'cell, then the check under it. Stuck? `hint("{exercise.id}")` in a cell (or '
+        f"`dlfs-grade hint {exercise.id}` in a terminal) reveals a hint, gentle first."
     )
     for top in sorted({t.qualname.split(".")[0] for t in exercise.targets} & reused):
         text += [
@@ -173,7 +174,16 @@ def _check_source(exercise: Exercise, nbgrader: bool) -> str:
     if not nbgrader:
         return f'check("{exercise.id}")'
     hidden = sum(c.points for c in exercise.checks if c.hidden)
-    note = f" ({_points(hidden)} of them in hidden checks)" if hidden else ""
+    if not hidden:  # no hidden-test block where there is no hidden check
+        return "\n".join(
+            [
+                f"# Checks {exercise.id}: {_points(exercise.points)}. Run it after your cell.",
+                "from dlfs.autograder.notebook import check",
+                "",
+                f'check("{exercise.id}")',
+            ]
+        )
+    note = f" ({_points(hidden)} of them in hidden checks)"
     return "\n".join(
         [
             f"# Checks {exercise.id}: {_points(exercise.points)}{note}. Run it after your cell.",

@@ -68,9 +68,13 @@ def test_nbgrader_source_keeps_solutions_and_marks_cells():
         "points": 2.0,
         "grade_id": "check-deriv",
     }
-    assert "### BEGIN HIDDEN TESTS\nhidden = True\n### END HIDDEN TESTS" in test.source
-    assert test.source.endswith('check("chapter1.deriv", hidden=hidden)')
+    assert "HIDDEN TESTS" not in test.source  # no hidden check: no hidden-test block
+    assert test.source.endswith('check("chapter1.deriv")')
     assert cells["setup"].metadata.nbgrader["locked"]
+    three = {c.id: c for c in chapter_notebook("chapter3", course, nbgrader=True).cells}
+    with_hidden = three["check-train_epoch"].source
+    assert "### BEGIN HIDDEN TESTS\nhidden = True\n### END HIDDEN TESTS" in with_hidden
+    assert with_hidden.endswith('check("chapter3.train_epoch", hidden=hidden)')
 
 
 def test_collect_definitions_keeps_the_last_and_reports_syntax_errors(tmp_path):
@@ -167,7 +171,7 @@ def test_check_leaves_hidden_checks_to_the_instructor_in_the_students_copy(
     assert check("chapter1.sigmoid", namespace=namespace) == 0.5
     out = capsys.readouterr().out
     assert "1/1" not in out and "0.5/0.5 points" in out
-    assert "+ 1 hidden check(s), 0.5 points" in out
+    assert "+ 1 hidden check, 0.5 points" in out
 
 
 def test_check_scores_nothing_inside_nbgrader_autograde(monkeypatch, capsys):
@@ -177,7 +181,8 @@ def test_check_scores_nothing_inside_nbgrader_autograde(monkeypatch, capsys):
 
 
 def test_learner_notebook_runs_in_a_kernel():
-    """Half of chapter 1 filled in, run top to bottom: each check prints and returns its score."""
+    """Half of chapter 1 filled in, run top to bottom: each check shows its feedback as a
+    coloured table, and no ``Out[n]: 1.0`` under it."""
     nbclient = pytest.importorskip("nbclient")
     learner = chapter_notebook("chapter1")
     answers = {c.id: c.source for c in chapter_notebook("chapter1", nbgrader=True).cells}
@@ -186,14 +191,14 @@ def test_learner_notebook_runs_in_a_kernel():
             cell.source = answers[cell.id]
     nbclient.NotebookClient(learner, timeout=120, kernel_name="python3").execute()
     outputs = {c.id: c.outputs for c in learner.cells if c.id.startswith("check-")}
-    scores = {
-        key: next(o.data["text/plain"] for o in value if o.output_type == "execute_result")
+    assert not [k for k, v in outputs.items() if any(o.output_type == "execute_result" for o in v)]
+    pages = {
+        key: "".join(o.data.get("text/html", "") for o in value if o.output_type == "display_data")
         for key, value in outputs.items()
     }
-    assert scores["check-leaky_relu"] == "1.0" and scores["check-deriv"] == "2.0"
-    assert scores["check-sigmoid"] == "0.0"
-    printed = "".join(o.text for o in outputs["check-sigmoid"] if o.output_type == "stream")
-    assert "chapter1.sigmoid  not started  0/1" in printed
+    assert "passed</b> 1/1" in pages["check-leaky_relu"]
+    assert "passed</b> 2/2" in pages["check-deriv"]
+    assert "not started</b> 0/1" in pages["check-sigmoid"]
 
 
 def test_publish_command_calls_the_api(monkeypatch, tmp_path):
@@ -228,3 +233,51 @@ def test_publish_refuses_bad_arguments(tmp_path):
         publish("chapter99", tmp_path)
     with pytest.raises(ValueError, match="cell_timeout"):
         publish("chapter1", tmp_path, cell_timeout=0)
+
+
+def test_check_returns_points_that_jupyter_does_not_echo_and_renders_html():
+    from dlfs.autograder.notebook.display import Points, feedback_html
+    from dlfs.autograder.results import CheckResult, ExerciseResult, GradeReport
+
+    points = Points(1.5)
+    assert points == 1.5 and isinstance(points, float)
+    assert points._ipython_display_() is None  # Jupyter shows nothing for it
+    checks = [
+        CheckResult("gradient check", "gradient", 0.0, 1.0, False, "x < y & z"),
+        CheckResult("known values", "fixture", 1.0, 1.0, True),
+    ]
+    result = ExerciseResult("chapter1.x", 1.0, 2.0, "failed", "gradient check: x < y & z", checks)
+    page = feedback_html(GradeReport.from_exercises("chapter1.x", [result]), "+ 1 hidden check")
+    assert "x &lt; y &amp; z" in page and page.count("x &lt; y") == 1  # escaped, said once
+    assert "✗" in page and "✓" in page and "#cf222e" in page
+    assert "white-space: pre-wrap" in page  # long messages wrap inside the box
+
+
+def test_hint_in_a_notebook_follows_the_cli_and_warns_before_the_solution(
+    tmp_path, monkeypatch, capsys
+):
+    from dlfs.autograder.notebook import hint
+
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
+    hint("chapter3.mse_backward")
+    assert "Hint 1 of 3" in capsys.readouterr().out
+    hint("chapter3.mse_backward")
+    hint("chapter3.mse_backward")
+    out = capsys.readouterr().out
+    assert "Hint 2 of 3" in out and "gives the answer away" in out and "Hint 3" not in out
+    hint("chapter3.mse_backward", solution=True)
+    assert "Hint 3 of 3" in capsys.readouterr().out
+
+
+def test_a_course_may_withhold_the_solution_hints_or_all(tmp_path, monkeypatch):
+    from dlfs.autograder.hints import next_hint
+
+    text = load_course().path.read_text(encoding="utf-8")
+    for policy, shown in (("no-solution", 2), ("none", 0)):
+        path = tmp_path / f"{policy}.toml"
+        path.write_text(text.replace("[course]\n", f'[course]\nhint_policy = "{policy}"\n', 1))
+        course = load_course(path)
+        monkeypatch.setenv("DLFS_HOME", str(tmp_path / policy))
+        seen = {next_hint("chapter3.mse_backward", course, solution=True) for _ in range(4)}
+        numbers = {h.number for h in seen if h is not None}
+        assert numbers == set(range(1, shown + 1))
