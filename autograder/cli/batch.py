@@ -8,7 +8,7 @@ import click
 
 from ..course import CourseError
 from .doctor import refuse_without_isolation
-from .output import abort, echo_json, make_console, make_table
+from .output import abort, echo_json, make_console, make_table, print_table
 
 __all__ = ["batch"]
 
@@ -91,7 +91,7 @@ def batch(
     for row in report.rows():
         points = f"{row['total']:g}/{row['max_score']:g}"
         table.add_row(row["student"], points, row["errors"])
-    out.print(table)
+    print_table(out, table)
     written = f"; grades in {csv_path}" if csv_path else ""
     out.print(
         f"{len(report.students)} students, {len(report.exercises)} exercises each, "

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from .output import Failure, abort, echo_json, make_console, make_table
+from .output import Failure, abort, echo_json, make_console, make_table, print_table
 
 __all__ = ["doctor", "refuse_without_isolation"]
 
@@ -58,6 +58,6 @@ def doctor(as_json: bool) -> None:
         table.show_header = False
         for key in ("platform", "python", "user", "isolation_detail"):
             table.add_row(key.replace("_detail", ""), str(facts[key]))
-        console.print(table)
+        print_table(console, table)
     if not facts["isolation"]:
         raise Failure()

@@ -26,6 +26,7 @@ from .output import (
     echo_json,
     make_console,
     make_table,
+    print_table,
     shown_locations,
     shown_path,
     status_text,
@@ -238,7 +239,7 @@ def render_report(console: Console, report: GradeReport, verbose: bool = False) 
                 f"{_score(check.score)}/{_score(check.max_score)}",
                 shown_locations(message, report.workspace),
             )
-    console.print(table)
+    print_table(console, table)
     if verbose:
         for result in report.exercises:
             if result.output.strip():
@@ -247,6 +248,9 @@ def render_report(console: Console, report: GradeReport, verbose: bool = False) 
     style = "green" if report.passed else "red"
     total = f"{_score(report.score)}/{_score(report.max_score)} points"
     console.print(Text(total, style=style), f"in {report.seconds:.1f} s")
+    if report.exercises and report.passed and report.score >= report.max_score > 0:
+        done = f"Every exercise of {report.target} passed: well done!"
+        console.print(Text(done, style="bold green"))
     if report.seed is not None:
         console.print(f"fresh check inputs: seed {report.seed} (--seed {report.seed} repeats them)")
     if verbose or report.isolation == "none":

@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 
 from ..course import CourseError, load_course
-from .output import abort, echo_json, make_console, make_table
+from .output import abort, echo_json, make_console, make_table, print_table
 
 
 def _points(value: float) -> str:
@@ -46,7 +46,7 @@ def list_(chapter: str | None, as_json: bool) -> None:
             )
         if not ch.exercises:
             table.add_row("(no exercises yet)", "", "", "")
-        console.print(table)
+        print_table(console, table)
         console.print()
     if not chapter:
         console.print(f"{course.title}: {_points(course.points)} points in all.", markup=False)

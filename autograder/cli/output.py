@@ -30,6 +30,7 @@ __all__ = [
     "echo_json",
     "make_console",
     "make_table",
+    "print_table",
     "shown_locations",
     "shown_path",
     "status_text",
@@ -60,6 +61,18 @@ def make_console(stderr: bool = False) -> Console:
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console = Console(stderr=stderr, highlight=False, width=160)
     return console
+
+
+def print_table(console: Console, table: Table) -> None:
+    """Print ``table``; to a file or a pipe without the padding that fills each line to the
+    console's width (a text read by people and tools, not a screen)."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    with console.capture() as captured:
+        console.print(table)
+    text = "\n".join(line.rstrip() for line in captured.get().splitlines())
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def make_table(console: Console, *columns: str | Column, title: str | None = None) -> Table:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ..course import CourseError, load_course
 from ..progress import ProgressStore, summarize
-from .output import abort, echo_json, make_console, make_table, status_text
+from .output import abort, echo_json, make_console, make_table, print_table, status_text
 
 
 def _when(time: datetime | None) -> str:
@@ -76,7 +76,7 @@ def progress(chapter: str | None, plot_file: Path | None, as_json: bool) -> None
                 _when(ex.last_attempt),
                 status,
             )
-    console.print(table)
+    print_table(console, table)
     console.print(f"\nIn all: {_score(report.best, report.max_score)} points.")
     if plot_file is not None:
         console.print(f"Progress over time drawn in {plot_file}.", markup=False)

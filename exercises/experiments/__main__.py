@@ -37,7 +37,7 @@ def main(chapters: tuple[str, ...], out_dir: Path, quick: bool, as_json: bool) -
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in results], indent=2))
     else:
-        click.echo(format_table(results))
+        click.echo(format_table(results, quick=quick))
         click.echo(f"\nplots in {out_dir}/")
 
 

@@ -56,12 +56,16 @@ def _fmt(value: float | None, metric: str) -> str:
     return f"{value:.4g}"
 
 
-def format_table(results: Sequence[ExperimentResult]) -> str:
-    """A plain-text table, one row per result: name, metric, book, ours, verdict, time."""
+def format_table(results: Sequence[ExperimentResult], quick: bool = False) -> str:
+    """A plain-text table, one row per result: name, metric, book, ours, verdict, time.
+
+    With ``quick`` (a smoke run of few epochs) no verdict is given: the book's figures come
+    from full runs, so comparing them with a quick run would say nothing.
+    """
     header = ("experiment", "metric", "book", "ours", "", "time")
     rows = [header]
     for r in results:
-        verdict = {True: "≥ book", False: "< book", None: ""}[r.reaches_book]
+        verdict = "" if quick else {True: "≥ book", False: "< book", None: ""}[r.reaches_book]
         rows.append(
             (
                 r.name,
@@ -79,6 +83,8 @@ def format_table(results: Sequence[ExperimentResult]) -> str:
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     notes = [f"  * {r.name}: {r.note}" for r in results if r.note]
+    if quick:
+        notes.insert(0, "  * --quick: a smoke run of few epochs, not comparable with the book's")
     return "\n".join(lines + (["", *notes] if notes else []))
 
 

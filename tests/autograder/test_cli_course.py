@@ -104,7 +104,9 @@ def test_hint_reveals_one_more_each_time(runner):
     assert first.exit_code == 0
     assert "Hint 1 of 2 for chapter1.square" in first.output
     assert "Think of x times x." in first.output and "again for a more explicit" in first.output
-    second = runner.invoke(cli, ["hint", "chapter1.square", "--json"])
+    ahead = runner.invoke(cli, ["hint", "chapter1.square", "--json"])  # the answer: not yet
+    assert json.loads(ahead.output) == {"id": "chapter1.square", "hints": [], "solution_ahead": 2}
+    second = runner.invoke(cli, ["hint", "chapter1.square", "--solution", "--json"])
     assert json.loads(second.output)["hints"] == [
         {
             "exercise_id": "chapter1.square",
@@ -220,3 +222,47 @@ def test_reset_with_confirmation_or_yes(runner, monkeypatch, tmp_path):
 def test_reset_of_an_unknown_exercise_is_a_usage_error_without_asking(runner):
     result = runner.invoke(cli, ["reset", "chapter1.nope"])
     assert result.exit_code == 2 and "unknown exercise 'chapter1.nope'" in result.output
+
+
+def _commands(command, path=()):
+    import click
+
+    yield path, command
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from _commands(sub, (*path, name))
+
+
+def _help_texts():
+    import click
+
+    for path, command in _commands(cli):
+        options = " ".join(p.help or "" for p in command.params if isinstance(p, click.Option))
+        yield path, f"{command.help or ''} {options}"
+
+
+def test_every_example_in_every_help_runs(data_dir, tmp_path, monkeypatch):
+    """Each `dlfs-grade ...` a --help shows is run as written (with --check where it would
+    rewrite the project's files; placeholders such as ID are skipped), and each exercise id
+    it gives as an example exists."""
+    import re
+
+    from dlfs.autograder.course import load_course
+
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
+    examples, ids = set(), set()
+    for _, text in _help_texts():
+        found = re.findall(r"dlfs-grade ((?:[A-Za-z0-9_.-]+ ?)+)", text)
+        examples |= {m.strip() for m in found if not re.search(r"\b[A-Z]{2,}\b", m)}
+        ids |= set(re.findall(r"\b(chapter\d+\.\w+)", text))
+    course = load_course()
+    assert {i for i in ids if i not in {e.id for e in course.exercises}} == set()
+    assert {"chapter3", "all", "data fetch all"} <= examples
+    runner = CliRunner()
+    for example in sorted(examples):
+        words = example.split()
+        if words[0] in ("build", "build-answers"):
+            words.append("--check")
+        result = runner.invoke(cli, words)
+        assert result.exit_code in (0, 1), (example, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), example
