@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from dlfs.autograder.course import parse_course
-from dlfs.autograder.hints import next_hint, revealed_hints
+from dlfs.autograder.hints import SolutionAhead, next_hint, revealed_hints
 from dlfs.autograder.paths import data_dir
 from dlfs.autograder.progress.plot import plot_progress, progress_timeline
 from dlfs.autograder.progress.store import DB_NAME, ProgressStore, record_attempt, summarize
@@ -163,7 +163,7 @@ def test_plotting_nothing_is_refused(course, store, tmp_path):
 
 def test_hints_come_one_more_each_time_and_stop_at_the_last(course, store):
     assert revealed_hints("chapter1.a", course, store) == []
-    texts = [next_hint("chapter1.a", course, store) for _ in range(4)]
+    texts = [next_hint("chapter1.a", course, store, solution=True) for _ in range(4)]
     assert [h.text for h in texts] == ["gentle", "explicit", "the answer", "the answer"]
     assert [h.number for h in texts] == [1, 2, 3, 3] and texts[-1].last
     assert [h.text for h in revealed_hints("chapter1.a", course, store)] == [
@@ -182,7 +182,9 @@ def test_hints_survive_a_new_connection(course, tmp_path):
     with ProgressStore(path) as first:
         next_hint("chapter2.c", course, first)
     with ProgressStore(path) as second:
-        assert next_hint("chapter2.c", course, second).text == "two"
+        with pytest.raises(SolutionAhead):  # the last of several gives the answer away
+            next_hint("chapter2.c", course, second)
+        assert next_hint("chapter2.c", course, second, solution=True).text == "two"
 
 
 WRITER = """
