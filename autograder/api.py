@@ -82,19 +82,16 @@ def grade(
         target: what to grade; several targets grade their exercises in course order.
         path: the workspace (see ``resolve_workspace``).
         reference: grade the reference itself (every exercise should pass).
-        record: record each exercise's attempt in the progress store (never for the
-            reference).
+        record: record each attempt in the progress store (never for the reference).
         course: the course (default: ``load_course()``).
-        on_event: called as grading goes (see ``grading.EventHandler``), from several
-            threads when ``jobs`` > 1.
+        on_event: called as grading goes (``grading.EventHandler``; from several threads).
         jobs: how many exercises to grade at the same time (one worker server each).
         use_reference: judge with the reference (True) or with the stored known answers,
             hidden checks not run (False); by default, the reference where it is installed.
         seed: None for the learner's stable check inputs; else fresh inputs salted with it
             (an official grade: :func:`~.grading.fresh_seed`), recorded in the report.
         hidden: more paths no worker may see (in a class, the other submissions).
-        label: what progress records as the workspace (default: its path; a notebook's
-            checks say ``notebook``, so that the two are kept apart).
+        label: what progress records as the workspace (default: its path; ``notebook``).
     Returns:
         The report; learner code never makes this raise.
     Raises:
@@ -107,10 +104,7 @@ def grade(
     sweep_stale()  # the folders of runs that were killed (kill -9) before they could
     start = time.monotonic()
     course = course or load_course()
-    targets = [target] if isinstance(target, str) else list(target)
-    chosen = {e.id for name in targets for e in course.select(name)}
-    exercises = tuple(e for e in course.exercises if e.id in chosen)
-    target = " ".join(canonical_name(t) for t in targets)
+    exercises, target = _selected(course, target)
     workspace = resolve_workspace(path, reference)
     settings = RunSettings.create(use_reference, seed, tuple(hidden), course)
     data = DataCache()
@@ -121,15 +115,21 @@ def grade(
         data.close()
     report = GradeReport.from_exercises(target, results, time.monotonic() - start, seed)
     report.workspace = str(workspace)
-    unmarked = _unmarked_local(path, reference)
-    if unmarked:
-        report.warnings.append(unmarked)
+    report.warnings += filter(None, [_unmarked_local(path, reference)])
     if record and not reference:
         try:
             _record(report, workspace, course, label)
         except ProgressUnavailable as error:  # the grade stands; only the bookkeeping failed
             report.warnings.append(f"your progress was not saved: {error}")
     return report
+
+
+def _selected(course: Course, target: str | Sequence[str]) -> tuple[tuple[Exercise, ...], str]:
+    """The exercises of one or several targets, in course order, and the run's name."""
+    targets = [target] if isinstance(target, str) else list(target)
+    chosen = {e.id for name in targets for e in course.select(name)}
+    exercises = tuple(e for e in course.exercises if e.id in chosen)
+    return exercises, " ".join(canonical_name(t) for t in targets)
 
 
 def _grade_all(

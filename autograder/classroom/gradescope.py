@@ -27,13 +27,17 @@ import stat
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from dlfs.datasets import data_dir, ensure_files, get_dataset
+
 from ..api import grade
-from ..course import Course, load_course
+from ..course import Course, Exercise, load_course
 from ..grading import fresh_seed
 from ..paths import package_root
+from ..probes.record import find_probe
 from ..results import GradeReport
 from .batch import find_workspace
 
@@ -67,9 +71,10 @@ fi
 {data}
 """
 
-_FETCH = """# The training checks read the real data sets: fetch them into the image now.
-export DLFS_DATA_DIR="${DLFS_DATA_DIR:-$ROOT/data}"
-"$PYTHON" -m dlfs.autograder.cli data fetch all"""
+_FETCH = """# The training checks read real data sets: fetch those they need into the image now
+# (already there when the zip bundles them: `export gradescope --bundle-data`).
+export DLFS_DATA_DIR="${{DLFS_DATA_DIR:-$ROOT/source/data}}"
+"$PYTHON" -m dlfs.autograder.cli data fetch {names}"""
 
 _RUN = """#!/usr/bin/env bash
 # Gradescope runs this for each submission: grade /autograder/submission, write
@@ -80,7 +85,7 @@ PYTHON="${{DLFS_PYTHON:-python3}}"
 export PYTHONPATH="$ROOT/source${{PYTHONPATH:+:$PYTHONPATH}}"
 export DLFS_COURSE="$ROOT/source/course.toml"
 export DLFS_HOME="${{DLFS_HOME:-$ROOT/dlfs-home}}"
-export DLFS_DATA_DIR="${{DLFS_DATA_DIR:-$ROOT/data}}"
+export DLFS_DATA_DIR="${{DLFS_DATA_DIR:-$ROOT/source/data}}"
 mkdir -p "$ROOT/results"
 exec "$PYTHON" -m dlfs.autograder.cli export gradescope-run {target} --root "$ROOT"
 """
@@ -183,13 +188,39 @@ def _requirements(torch: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_autograder(target: str, out: Path | str, course: Course | None = None) -> Path:
+def _datasets(exercises: Iterable[Exercise]) -> list[str]:
+    """The data sets the exercises' training checks read, each once."""
+    names: dict[str, None] = {}
+    for exercise in exercises:
+        for check in exercise.checks:
+            if check.kind == "training":
+                probe = find_probe(exercise.chapter, check.probe)
+                names.update(dict.fromkeys(probe.datasets))
+    return list(names)
+
+
+def _bundle(names: list[str], folder: Path) -> None:
+    """Copy the data sets ``names`` (fetched first, verified) into ``folder`` for the zip,
+    laid out as a data directory."""
+    for name in names:
+        ensure_files(name)
+        for spec in get_dataset(name).files:
+            target = folder / spec.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(data_dir() / spec.path, target)
+
+
+def build_autograder(
+    target: str, out: Path | str, course: Course | None = None, bundle_data: bool = False
+) -> Path:
     """Write Gradescope's autograder zip for ``target`` (a chapter, ``all`` or an exercise).
 
     Args:
         target: what each submission is graded on.
         out: the zip to write.
         course: the course (default: ``load_course()``); its file goes into the zip.
+        bundle_data: put the data sets the training checks read into the zip (for a
+            machine without internet); else ``setup.sh`` fetches them, and only them.
     Returns:
         The zip's path.
     Raises:
@@ -201,7 +232,7 @@ def build_autograder(target: str, out: Path | str, course: Course | None = None)
     if course.path is None:
         raise ValueError("the course must come from a file to be exported")
     chapters = {e.chapter for e in exercises}
-    training = any(c.kind == "training" for e in exercises for c in e.checks)
+    needed = _datasets(exercises)
     with tempfile.TemporaryDirectory(prefix="dlfs-gradescope-") as tmp:
         stage = source = Path(tmp)  # the zip's root is Gradescope's /autograder/source
         for name in _PACKAGES:
@@ -210,7 +241,9 @@ def build_autograder(target: str, out: Path | str, course: Course | None = None)
         (source / "requirements.txt").write_text(_requirements("chapter7" in chapters))
         names = {"root_var": ROOT_VARIABLE, "target": target}
         torch_import = ", torch" if "chapter7" in chapters else ""
-        data = _FETCH if training else ""
+        data = _FETCH.format(names=" ".join(needed)) if needed else ""
+        if bundle_data and needed:
+            _bundle(needed, source / "data")
         setup = _SETUP.format(torch_import=torch_import, data=data, **names)
         (stage / "setup.sh").write_text(setup)
         (stage / "run_autograder").write_text(_RUN.format(**names))

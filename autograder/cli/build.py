@@ -9,7 +9,7 @@ import click
 from ..course import CourseError
 from ..stubs.generate import Drift, build_exercises, check_exercises, generate_tree
 from ..stubs.regions import RegionError
-from .output import Failure, abort, echo_json, make_console
+from .output import Failure, abort, echo_json, make_console, require_extra
 
 
 @click.command("build", short_help="Regenerate exercises/ from the reference (instructors).")
@@ -34,6 +34,7 @@ def build(check: bool, out: Path | None, yes: bool, as_json: bool) -> None:
     exercise with `dlfs-grade reset ID` instead. `dlfs-grade build-answers` stores the
     answers that public checks compare with in copies without the reference.
     """
+    require_extra("nbformat", "instructor", "build")
     try:
         generation = generate_tree()
         drift = check_exercises(out, generation)

@@ -31,7 +31,12 @@ def export() -> None:
     show_default=True,
     help="The zip to write.",
 )
-def gradescope(target: str, output: Path) -> None:
+@click.option(
+    "--bundle-data",
+    is_flag=True,
+    help="Put the data sets the training checks read into the zip (no internet needed).",
+)
+def gradescope(target: str, output: Path, bundle_data: bool) -> None:
     """Write a Gradescope autograder zip grading TARGET (chapter5, all or an exercise id).
 
     \b
@@ -43,7 +48,7 @@ def gradescope(target: str, output: Path) -> None:
     from ..classroom.gradescope import build_autograder
 
     try:
-        path = build_autograder(target, output)
+        path = build_autograder(target, output, bundle_data=bundle_data)
     except (ValueError, CourseError, OSError) as error:
         raise abort(error) from None
     size = path.stat().st_size / 2**20

@@ -21,6 +21,7 @@ from .hint import hint
 from .listing import list_
 from .progress import progress
 from .publish import publish
+from .release import release
 from .reset import reset
 
 __all__ = ["cli", "main"]
@@ -66,6 +67,7 @@ cli.add_command(build_answers_command)
 cli.add_command(reset)
 cli.add_command(doctor)
 cli.add_command(publish)
+cli.add_command(release)
 cli.add_command(batch)
 cli.add_command(export)
 cli.add_command(grade)

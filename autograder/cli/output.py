@@ -11,6 +11,7 @@ usage error (an unknown option, chapter, exercise or data set name).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "make_console",
     "make_table",
     "print_table",
+    "require_extra",
     "shown_locations",
     "shown_path",
     "status_text",
@@ -117,6 +119,15 @@ def shown_locations(text: str, workspace: str) -> str:
     if not workspace:
         return text
     return text.replace(workspace.rstrip(os.sep) + os.sep, shown_path(workspace) + os.sep)
+
+
+def require_extra(module: str, extra: str, command: str) -> None:
+    """Exit with an install line when an instructor's command lacks its extra's module."""
+    if importlib.util.find_spec(module) is None:
+        raise click.ClickException(
+            f"`dlfs-grade {command}` needs {module}, which the {extra} extra installs: "
+            f'pip install -e ".[{extra}]"'
+        )
 
 
 def echo_json(data: Any) -> None:

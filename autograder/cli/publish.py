@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..course import CourseError
-from .output import abort, echo_json, make_console
+from .output import abort, echo_json, make_console, require_extra
 
 
 @click.command("publish", short_help="Publish a chapter as an nbgrader assignment (instructors).")
@@ -36,6 +36,7 @@ def publish(chapter: str, course_dir: Path, cell_timeout: int | None, as_json: b
 
     Then, from DIR: nbgrader collect / autograde / generate_feedback / export as usual.
     """
+    require_extra("nbgrader", "instructor", "publish")
     # start-up time: nbgrader and nbformat are imported only to publish
     from ..notebook.publish import publish as run_publish
 

@@ -40,7 +40,8 @@ def in_jupyter() -> bool:
 def show(text: str, rich_html: str) -> None:
     """``rich_html`` in Jupyter, ``text`` elsewhere."""
     if in_jupyter():
-        from IPython.display import HTML, display  # only in a kernel
+        # optional: IPython is there only in a Jupyter kernel
+        from IPython.display import HTML, display
 
         display(HTML(rich_html))
     else:

@@ -254,8 +254,8 @@ def _rmse_squared(ref: Any, rng: np.random.Generator, n: int = 8) -> dict[str, A
 
 
 PROBES = declare(
-    Probe(boston_linear_regression, data=boston, metric=rmse_metric),
-    Probe(boston_neural_network, data=boston, metric=rmse_metric),
+    Probe(boston_linear_regression, data=boston, metric=rmse_metric, datasets=("boston",)),
+    Probe(boston_neural_network, data=boston, metric=rmse_metric, datasets=("boston",)),
     Probe(
         forward_linear_regression,
         inputs=_linear_inputs,

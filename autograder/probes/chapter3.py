@@ -394,7 +394,7 @@ PROBES = declare(
     ),
     train_epoch_one_batch,
     Probe(train_epoch_rows, judge=_train_epoch_rows_judge),
-    Probe(boston_trainer, data=boston, metric=rmse),
+    Probe(boston_trainer, data=boston, metric=rmse, datasets=("boston",)),
     SEED_LAYERS,
     EARLY_STOPPING,
 )

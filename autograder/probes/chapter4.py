@@ -452,7 +452,7 @@ PROBES = declare(
     Probe(glorot_scale, expected=_glorot_scale_expected, mistakes=_glorot_mistakes),
     Probe(dropout_forward, judge=_dropout_forward_judge),
     Probe(dropout_backward, judge=_dropout_backward_judge),
-    Probe(mnist_softmax, data=mnist, metric=accuracy),
-    Probe(mnist_momentum, data=mnist, metric=accuracy),
+    Probe(mnist_softmax, data=mnist, metric=accuracy, datasets=("mnist",)),
+    Probe(mnist_momentum, data=mnist, metric=accuracy, datasets=("mnist",)),
 )
 """Every probe of this chapter, with its companions."""

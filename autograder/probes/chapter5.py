@@ -295,6 +295,6 @@ PROBES = declare(
         _avg_pool_mistakes,
         doc="AvgPool2D's output and input gradient.",
     ),
-    Probe(mnist_conv, data=mnist_images, metric=accuracy),
+    Probe(mnist_conv, data=mnist_images, metric=accuracy, datasets=("mnist",)),
 )
 """Every probe of this chapter, with its companions."""

@@ -503,6 +503,8 @@ PROBES = declare(
     Probe(clip_gradient, inputs=_clip_inputs, mistakes=_clip_gradient_mistakes),
     rnn_sgd,
     Probe(adagrad, mistakes=_adagrad_mistakes),
-    Probe(shakespeare_lstm, data=_shakespeare, metric=_cross_entropy),
+    Probe(
+        shakespeare_lstm, data=_shakespeare, metric=_cross_entropy, datasets=("tinyshakespeare",)
+    ),
 )
 """Every probe of this chapter, with its companions."""

@@ -318,7 +318,7 @@ def warm_up_torch() -> None:
 
 
 PROBES = declare(
-    Probe(boston_train_batch, data=boston, metric=rmse),
+    Probe(boston_train_batch, data=boston, metric=rmse, datasets=("boston",)),
     Probe(
         conv_layer,
         mistakes={

@@ -77,6 +77,9 @@ class Probe:
     expected: Callable[..., dict[str, Any]] | None = None
     name: str = ""
     """The probe's name (default: its ``run`` function's)."""
+    datasets: tuple[str, ...] = ()
+    """The data sets a training probe's ``data`` reads (``dlfs-grade data`` names): what a
+    grading machine must fetch beforehand (Gradescope's ``setup.sh``)."""
 
     def __post_init__(self) -> None:
         if not self.name:

@@ -61,8 +61,7 @@ def run_worker(
         functions: the learner's functions to install (see ``splice.read_target``).
         calls: the probe calls, run in order.
         limits: time, memory and process limits.
-        on_progress: called about every 50 ms with the index of the call running and the
-            seconds it has run (for progress bars).
+        on_progress: called every 50 ms or so with the call running and its seconds.
         env: environment variables for the worker.
         preload: modules the fork server imports before forking (``torch``).
         slot: which fork server to use (one per exercise graded at the same time).
@@ -85,11 +84,10 @@ def run_worker(
         renamed: dict[str, str] = {}
         if learner_package is not None:  # the worker may see neither the workspace nor, as
             try:  # root, read it there
-                origin = learner_package
-                learner_package = _readable_copy(Path(learner_package), Path(out_dir))
-                renamed[learner_package] = origin
+                renamed = {_readable_copy(Path(learner_package), Path(out_dir)): learner_package}
             except OSError as error:
                 return _grader_error(calls, f"it could not copy the package to grade: {error}")
+            learner_package = next(iter(renamed))
         data = sorted({str(Path(c.data).parent) for c in calls if c.data})
         view = {"readable": data, "hidden": [*hidden], "slot": slot}
         job = Job(

@@ -29,6 +29,7 @@ from typing import Any
 from ..course import Course, Target, load_course
 from ..paths import WORKSPACE_MARKER, data_dir, exercises_root, reference_root
 from .regions import STUB_COMMENT, Region, find_function, find_regions, stub_source
+from .stored import stored_stub
 
 __all__ = [
     "BuildReport",
@@ -287,6 +288,22 @@ def _function_span(source: str, qualname: str, where: str) -> tuple[int, int]:
     return span
 
 
+def _fresh_stub(relpath: PurePosixPath, reference: Path | None, ids: Mapping[Target, str]) -> str:
+    """The stub module at ``relpath``: made from the reference, else the stored one (the
+    students' copy, where ``dlfs-grade release`` stored them)."""
+    if reference is None:
+        return stored_stub(relpath)
+    source = (reference / relpath).read_text(encoding="utf-8")
+    return _stub_module(relpath, source, find_regions(source, relpath), ids)
+
+
+def _installed_reference() -> Path | None:
+    try:
+        return reference_root()
+    except ValueError:  # the students' copy
+        return None
+
+
 def reset_exercise(
     exercise_id: str,
     workspace: Path | None = None,
@@ -305,14 +322,15 @@ def reset_exercise(
         workspace: the learner's tree; by default the installed ``dlfs.exercises``.
         course: by default :func:`~dlfs.autograder.course.load_course`.
         backup_dir: where the backups go.
-        reference: the answer key's folder (for the fresh stub).
+        reference: the answer key's folder (for the fresh stub); without one installed, the
+            stubs ``dlfs-grade release`` stored.
     Raises:
         ValueError: unknown exercise id, or a learner file that does not parse.
     """
     course = course or load_course()
     exercise = course.exercise(exercise_id)
     workspace = workspace or exercises_root()
-    reference = reference or reference_root()
+    reference = reference or _installed_reference()
     ids = {target: ex.id for ex in course.exercises for target in ex.targets}
     by_file: dict[PurePosixPath, list[Target]] = {}
     for target in exercise.targets:
@@ -320,8 +338,7 @@ def reset_exercise(
     backup = _backup_folder(backup_dir)
     new_texts: dict[Path, str] = {}
     for relpath, targets in by_file.items():
-        source = (reference / relpath).read_text(encoding="utf-8")
-        fresh = _stub_module(relpath, source, find_regions(source, relpath), ids)
+        fresh = _fresh_stub(relpath, reference, ids)
         learner = workspace / relpath
         if not learner.is_file():
             new_texts[learner] = fresh

@@ -61,6 +61,19 @@ def test_the_zip_holds_the_scripts_and_dlfs(gradescope_root):
     assert not any("__pycache__" in n for n in names)
     requirements = (gradescope_root / "source" / "requirements.txt").read_text()
     assert "numpy" in requirements and "pytest" not in requirements
+    assert "nbgrader" not in requirements and "jupyterlab" not in requirements  # extras
+    setup = (gradescope_root / "source" / "setup.sh").read_text()
+    assert "data fetch boston\n" in setup  # what chapter 3's training checks read, only
+
+
+def test_the_zip_can_bundle_the_data_sets_for_a_machine_without_internet(tmp_path, data_dir):
+    import zipfile
+
+    path = build_autograder("chapter3", tmp_path / "offline.zip", bundle_data=True)
+    names = set(zipfile.ZipFile(path).namelist())
+    data = {n for n in names if n.startswith("data/")}
+    assert any("boston" in n for n in data), sorted(names)[:5]
+    assert not any("mnist" in n for n in data)  # only what chapter 3's checks read
 
 
 def test_run_autograder_grades_the_submission_into_results_json(gradescope_root, data_dir):

@@ -1,7 +1,7 @@
 """Can a student who pip-installed a copy of dlfs without ``reference/`` grade the public checks?
 
-The copy is the project's tree minus ``reference/`` (and the tests), installed with pip into
-a fresh virtual environment; only the dependencies come from this environment's
+The copy is what ``dlfs-grade release`` writes (no ``reference/``, no tests), installed with pip
+into a fresh virtual environment; only the dependencies come from this environment's
 site-packages (a path entry: its editable ``dlfs`` is not loaded). ``dlfs-grade chapter3``
 then runs the public checks against the stored known answers and the learner's own package.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import site
 import subprocess
 import venv
@@ -18,12 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from dlfs.autograder.paths import reference_root
+from dlfs.autograder.classroom.release import release
 
 from .learner_copy import finished_workspace
-
-ROOT = reference_root().parent
-_LEFT_OUT = ("reference", "tests", "bench", ".git", "build", "dist", "exercises", ".venv")
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +27,10 @@ def student(tmp_path_factory) -> dict[str, Path]:
     """A copy without the reference, pip-installed into its own virtual environment."""
     base = tmp_path_factory.mktemp("student")
     copy = base / "dlfs"
-    shutil.copytree(
-        ROOT,
-        copy,
-        ignore=shutil.ignore_patterns(*_LEFT_OUT, "__pycache__", "*.egg-info", ".*cache"),
-    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DLFS_HOME", str(base / "home"))
-        finished_workspace(copy / "exercises", unfinished=("chapter3.sigmoid_forward",))
+        release(copy, classroom=True)
+        finished_workspace(base / "finished", unfinished=("chapter3.sigmoid_forward",))
     env_dir = base / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
@@ -82,7 +74,7 @@ def test_the_copy_has_no_reference(student):
 
 
 def test_public_checks_grade_without_the_reference(student):
-    workspace = student["copy"] / "exercises"
+    workspace = student["base"] / "finished"
     result = _run(
         student,
         student["bin"] / "dlfs-grade",
@@ -100,3 +92,36 @@ def test_public_checks_grade_without_the_reference(student):
     passed = [e["id"] for e in report["exercises"] if e["status"] == "passed"]
     assert len(passed) >= 8, [(e["id"], e["message"]) for e in report["exercises"]]
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_the_copy_holds_what_students_need_and_nothing_of_the_key(student):
+    copy = student["copy"]
+    for kept in ("README.md", "course.toml", "exercises/dlfs-workspace.toml",
+                 "exercises/notebooks/chapter3.ipynb", "autograder/answers/chapter3.npz",
+                 "autograder/stubs/stubs.json", ".github/workflows/classroom.yml"):  # fmt: skip
+        assert (copy / kept).is_file(), kept
+    for gone in ("reference", "tests", "bench", "docs/instructors.md", ".git", ".ci"):
+        assert not (copy / gone).exists(), gone
+    readme = (copy / "README.md").read_text(encoding="utf-8")
+    assert "dlfs.reference" not in readme and "pytest" not in readme
+    workflow = (copy / ".github/workflows/classroom.yml").read_text(encoding="utf-8")
+    assert "dlfs-grade chapter3.train_epoch --no-record" in workflow
+    assert "max-score: 2" in workflow.split("chapter3.train_epoch --no-record")[1][:200]
+
+
+def test_every_command_of_the_students_readme_works_in_the_copy(student):
+    """The README's commands, run as written in the copy (the install is the fixture's)."""
+    readme = (student["copy"] / "README.md").read_text(encoding="utf-8")
+    commands = [
+        line.split("#")[0].split()
+        for block in readme.split("```bash")[1:]
+        for line in block.split("```")[0].splitlines()
+        if line.startswith("dlfs-grade")
+    ]
+    assert len(commands) >= 6
+    for words in commands:
+        result = _run(student, student["bin"] / "dlfs-grade", *words[1:])
+        assert result.returncode in (0, 1), (words, result.stdout, result.stderr)
+        assert "Traceback" not in result.stdout + result.stderr, words
+    restored = _run(student, student["bin"] / "dlfs-grade", "reset", "chapter1.sigmoid", "--yes")
+    assert restored.returncode == 0, restored.stderr  # from the stored stubs, no answer key

@@ -1,0 +1,144 @@
+"""``dlfs-grade release DIR``: the students' copy of the project, without the answer key.
+
+What it holds: the grader and the data loaders; fresh stubs in ``exercises/`` (with the
+chapters' notebooks and the workspace marker); the stored answers of the public checks;
+the stubs themselves (``autograder/stubs/stubs.json``, so that ``dlfs-grade reset`` works
+without the reference); course.toml with the hint policy asked for; a students' README
+whose every command works there; and, on request, the GitHub Classroom workflow. What it
+leaves out: ``reference/``, the tests, the benchmarks, the instructors' guide, CI, version
+control and build leftovers. Pure Python file copies: no rsync, any platform.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..answers.build import build_answers
+from ..course import HINT_POLICIES, Course, load_course
+from ..paths import reference_root
+from ..stubs.generate import generate_tree
+from ..stubs.stored import STORED_STUBS
+from .readme import students_readme
+from .workflow import classroom_workflow, public_points
+
+__all__ = ["ReleaseReport", "release"]
+
+LEFT_OUT = (
+    "reference",
+    "tests",
+    "bench",
+    ".git",
+    ".github",
+    ".ci",
+    ".venv",
+    "venv",
+    "build",
+    "dist",
+    "instructors.md",
+    "github-classroom.yml",
+    "__pycache__",
+    "*.egg-info",
+    ".*cache",
+    "*.pyc",
+)
+"""What the students' copy never holds (names or patterns, at any depth)."""
+
+
+@dataclass(frozen=True)
+class ReleaseReport:
+    """What :func:`release` wrote."""
+
+    out: Path
+    files: int
+    exercises: int
+    public_points: float
+    hint_policy: str
+    workflow: Path | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "out": str(self.out),
+            "files": self.files,
+            "exercises": self.exercises,
+            "public_points": self.public_points,
+            "hint_policy": self.hint_policy,
+            "workflow": str(self.workflow) if self.workflow else None,
+        }
+
+
+def release(
+    out: Path | str,
+    hint_policy: str | None = None,
+    classroom: bool = False,
+    course: Course | None = None,
+) -> ReleaseReport:
+    """Write the students' copy to ``out`` (a new or empty folder).
+
+    Args:
+        out: where; it must not exist, or be empty.
+        hint_policy: ``all``, ``no-solution`` or ``none`` (default: course.toml's).
+        classroom: also write ``.github/workflows/classroom.yml``.
+        course: by default :func:`~dlfs.autograder.course.load_course`.
+    Raises:
+        ValueError: ``out`` is not empty, or a hint policy is unknown.
+    """
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise ValueError(f"{out} is not empty: release writes a new folder")
+    if hint_policy is not None and hint_policy not in HINT_POLICIES:
+        raise ValueError(f"hint_policy must be one of {HINT_POLICIES}, got {hint_policy!r}")
+    course = course or load_course()
+    root = reference_root().parent
+    shutil.copytree(root, out, ignore=shutil.ignore_patterns(*LEFT_OUT), dirs_exist_ok=True)
+    generation = generate_tree(course=course)
+    exercises = out / "exercises"
+    shutil.rmtree(exercises, ignore_errors=True)
+    for relpath, data in generation.files.items():
+        path = exercises / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    build_answers(course, out / "autograder" / "answers")  # fresh, whatever was committed
+    stubs = {str(p): d.decode("utf-8") for p, d in generation.files.items() if p.suffix == ".py"}
+    stored = out / "autograder" / STORED_STUBS
+    stored.write_text(json.dumps(stubs, indent=0, sort_keys=True), encoding="utf-8")
+    policy = hint_policy or course.hint_policy
+    _set_hint_policy(out / course_file_name(course), policy)
+    (out / "README.md").write_text(students_readme(course), encoding="utf-8")
+    workflow = None
+    if classroom:
+        workflow = out / ".github" / "workflows" / "classroom.yml"
+        workflow.parent.mkdir(parents=True, exist_ok=True)
+        workflow.write_text(classroom_workflow(course), encoding="utf-8")
+    for folder in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):  # emptied by what was left out (docs/)
+            folder.rmdir()
+    files = sum(1 for p in out.rglob("*") if p.is_file())
+    points = sum(public_points(e) for e in course.exercises)
+    return ReleaseReport(out, files, len(course.exercises), points, policy, workflow)
+
+
+def course_file_name(course: Course) -> str:
+    """Where course.toml sits in the project, relative to its root."""
+    root = reference_root().parent
+    if course.path is None:
+        return "course.toml"
+    try:
+        return Path(course.path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return "course.toml"
+
+
+def _set_hint_policy(path: Path, policy: str) -> None:
+    """Write ``hint_policy = "<policy>"`` into the ``[course]`` table of ``path``."""
+    text = path.read_text(encoding="utf-8")
+    line = f'hint_policy = "{policy}"'
+    if re.search(r"(?m)^hint_policy\s*=.*$", text):
+        text = re.sub(r"(?m)^hint_policy\s*=.*$", line, text, count=1)
+    else:
+        text = re.sub(r"(?m)^\[course\]\n", f"[course]\n{line}\n", text, count=1)
+    path.write_text(text, encoding="utf-8")
