@@ -27,7 +27,7 @@ def release(out: Path, hint_policy: str | None, classroom: bool, as_json: bool) 
 
     The copy has no answer key (reference/), no tests and no instructors' guide; it has
     fresh stubs and notebooks, the stored answers of the public checks, the stubs for
-    `dlfs-grade reset`, a students' README and, with --classroom, the GitHub Classroom
+    `dlfs-grade reset ID`, a students' README and, with --classroom, the GitHub Classroom
     workflow. Commit OUT as the assignment's template repository.
     """
     require_extra("nbformat", "instructor", "release")  # the chapters' notebooks
