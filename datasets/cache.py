@@ -51,11 +51,13 @@ def file_sha256(path: str | Path, use_memo: bool = True) -> str:
     """The SHA-256 of a file, read in 1 MiB chunks (hex, lower case).
 
     With ``use_memo`` a file unchanged since it was last hashed in this process (same
-    size, modification time and inode) is not read again.
+    size, modification time, inode and status-change time) is not read again. The last
+    one is what catches an edit whose size and modification time were put back: nobody can
+    set a file's status-change time (any write or ``utime`` moves it).
     """
     path = Path(path)
     st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
     if use_memo and key in _HASHES:
         return _HASHES[key]
     digest = hashlib.sha256()

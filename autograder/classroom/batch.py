@@ -93,6 +93,8 @@ class ClassReport:
         students: one result per student, sorted by name.
         seconds: wall-clock time of the run.
         seed: the seed of the run's fresh check inputs (``--seed`` reproduces the grades).
+        budget: the seconds each student's grading may take (course.toml's chapter and
+            book budgets); exercises whose turn comes later are "not graded for time".
     """
 
     target: str
@@ -100,6 +102,7 @@ class ClassReport:
     students: list[StudentResult] = field(default_factory=list)
     seconds: float = 0.0
     seed: int | None = None
+    budget: float = 0.0
 
     @property
     def isolation(self) -> str:
@@ -138,6 +141,7 @@ class ClassReport:
             "students": [s.to_dict() for s in self.students],
             "seconds": self.seconds,
             "seed": self.seed,
+            "budget_seconds": self.budget,
             "isolation": self.isolation,
         }
 
@@ -223,7 +227,8 @@ def grade_class(
         elif on_student:
             on_student(student)
     points = [(e.id, float(e.points)) for e in exercises]
-    return ClassReport(target, points, students, time.monotonic() - start, seed)
+    budget = course.budget(exercises)
+    return ClassReport(target, points, students, time.monotonic() - start, seed, budget)
 
 
 def _grade_tasks(

@@ -95,7 +95,8 @@ def batch(
     written = f"; grades in {csv_path}" if csv_path else ""
     out.print(
         f"{len(report.students)} students, {len(report.exercises)} exercises each, "
-        f"in {report.seconds:.1f} s{written}; seed {report.seed} (--seed {report.seed} "
-        f"repeats these grades), isolation: {report.isolation}",
+        f"in {report.seconds:.1f} s (at most {report.budget:g} s a student){written}; "
+        f"seed {report.seed} (--seed {report.seed} repeats these grades), isolation: "
+        f"{report.isolation}",
         markup=False,
     )

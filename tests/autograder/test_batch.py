@@ -53,6 +53,7 @@ def test_every_student_is_a_row_and_failures_are_rows_with_their_error(report):
     assert dave["chapter3.sigmoid_backward"] == 0
     assert "chapter3.sigmoid_backward" in dave["errors"] and "os._exit" in dave["errors"]
     assert dave["total"] == report.max_score - 2  # every other exercise keeps its points
+    assert report.budget == 120 and report.to_dict()["budget_seconds"] == 120  # a chapter's
 
 
 def test_the_csv_has_a_column_per_exercise_and_the_total(report, tmp_path):

@@ -97,3 +97,22 @@ def test_unknown_dataset_is_quoted():
     with pytest.raises(ValueError, match="'cifar'"):
         get_dataset("cifar")
     assert get_dataset("fashion_mnist").name == "fashion-mnist"
+
+
+def test_an_edit_whose_size_and_time_were_put_back_is_hashed_again(tmp_path):
+    """A long-running process must not trust its memo for a file edited in place whose size
+    and modification time were then restored (os.utime): the status-change time moved."""
+    import os
+    import time
+
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"a" * 1000)
+    before = path.stat()
+    first = file_sha256(path)
+    time.sleep(0.01)
+    with path.open("r+b") as handle:  # the same size
+        handle.write(b"b")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same time
+    assert path.stat().st_size == before.st_size
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    assert file_sha256(path) != first
