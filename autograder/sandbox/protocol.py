@@ -25,6 +25,9 @@ SPLICE_ERROR_EXIT = 71
 """The worker's exit code when it could not enter its sandbox."""
 JOB_ERROR_EXIT = 70
 """The worker's exit code when running the job itself failed."""
+NO_SPACE_EXIT = 73
+"""The worker's own files could not be written: the disk (its temporary folder) is full.
+The supervisor believes it only when that disk is indeed (nearly) full."""
 
 
 @dataclass(frozen=True)

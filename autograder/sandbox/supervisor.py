@@ -33,7 +33,16 @@ from pathlib import Path
 
 from .isolate import WORKER_UID_BASE
 from .outputs import read_call, read_json, read_output
-from .protocol import SPLICE_ERROR_EXIT, CallOutcome, Job, Limits, ProbeCall, WorkerRun
+from .protocol import (
+    JOB_ERROR_EXIT,
+    NO_SPACE_EXIT,
+    SPLICE_ERROR_EXIT,
+    CallOutcome,
+    Job,
+    Limits,
+    ProbeCall,
+    WorkerRun,
+)
 from .scratch import make_scratch
 from .server import ForkServer, WorkerServerError, get_server, shutdown
 from .splice import LearnerFunction
@@ -244,6 +253,12 @@ def _collect(job: Job, exitcode: int | None, timed_out: bool, seconds: float) ->
         status, message = "timeout", f"stopped after {job.limits.timeout:g} s (the time limit)"
     elif all(o.status in ("ok", "error") for o in outcomes) and splice is not None:
         status, message = "finished", ""
+    elif exitcode in (NO_SPACE_EXIT, JOB_ERROR_EXIT) and _nearly_full(out):
+        status = "grader_error"
+        message = (
+            f"the grader's temporary folder is full ({out.parent}): the worker could not "
+            "write its outputs; free some space there (or set TMPDIR) and grade again"
+        )
     elif exitcode == SPLICE_ERROR_EXIT and splice is None:
         reason = sandbox.get("error", "") if sandbox is not None else ""
         status = "grader_error"
@@ -251,6 +266,16 @@ def _collect(job: Job, exitcode: int | None, timed_out: bool, seconds: float) ->
     else:
         status, message = "crashed", _describe_exit(exitcode, job.limits)
     return WorkerRun(status, outcomes, message, output, exitcode, seconds, isolated)
+
+
+def _nearly_full(folder: Path, room: int = 1 << 20) -> bool:
+    """Whether the file system of ``folder`` has less than ``room`` bytes free (a learner
+    may exit with the full-disk code too: it is believed only when it is true)."""
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return True
+    return stats.f_bavail * stats.f_frsize < room
 
 
 def _describe_exit(exitcode: int | None, limits: Limits) -> str:

@@ -34,7 +34,7 @@ from ..probes.record import find_probe, probe_modules, strip_companions
 from .confine import enter_sandbox
 from .isolate import WORKER_UID_BASE, die_with_parent, try_isolation
 from .operands import operand_shapes
-from .protocol import JOB_ERROR_EXIT, SPLICE_ERROR_EXIT
+from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
 from .splice import LearnerFunction, forget_originals, index_originals, install
 from .stuck import arm, disarm
 
@@ -158,6 +158,8 @@ def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the work
         os._exit(SPLICE_ERROR_EXIT)
     try:
         _run_job(job)
+    except OSError as error:  # writing its own outputs: a full disk is the grader's fault
+        code = NO_SPACE_EXIT if error.errno in (errno.ENOSPC, errno.EDQUOT) else JOB_ERROR_EXIT
     except BaseException:
         code = JOB_ERROR_EXIT
     try:

@@ -262,3 +262,36 @@ def test_a_timeout_names_the_line_that_was_running_and_whose_code_it_is(tmp_path
     assert result.status == "timeout", result.message
     assert "trainer.py:" in result.message
     assert "chapter3.generate_batches's code" in result.message, result.message
+
+
+@pytest.fixture
+def nearly_full_tmp(tmp_path):
+    """A tiny tmpfs with 4 KiB left (root only: mounting needs it)."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tiny file system needs root")
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)])
+    if mounted.returncode != 0:
+        pytest.skip("this machine does not let root mount a tmpfs")
+    try:
+        (folder / "fill").write_bytes(b"\0" * 250 * 1024)
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_a_full_temporary_folder_is_the_graders_error_not_the_learners(nearly_full_tmp, tmp_path):
+    """Seen for real: the worker could not write its outputs and the reference was told
+    "does your code call sys.exit()?". Now: a grader error naming the full folder."""
+    import sys
+
+    env = {**os.environ, "TMPDIR": str(nearly_full_tmp), "DLFS_HOME": str(tmp_path / "h")}
+    command = [sys.executable, "-m", "dlfs.autograder.cli", "chapter3.sigmoid_forward"]
+    done = subprocess.run(
+        [*command, "--reference", "--json"], env=env, capture_output=True, text=True
+    )
+    (result,) = json.loads(done.stdout)["exercises"]
+    assert result["status"] == "grader_error", result["message"]
+    assert "temporary folder is full" in result["message"]
+    assert "sys.exit" not in result["message"]
