@@ -240,6 +240,39 @@ _max_pool_mistakes = {
 }
 
 
+def max_pool_ties(ref: Any, rng: np.random.Generator, n: int = 2, c: int = 2) -> dict:
+    """MaxPool2D's input gradient where windows hold ties for their maximum (small
+    integers): non-overlapping 2×2 windows, a random output gradient."""
+    x = rng.integers(0, 3, (n, c, 6, 6)).astype(float)
+    op = ref.MaxPool2D(2)
+    output = op.forward(x)
+    grad = rng.standard_normal(np.shape(output))
+    return {"x": x, "output_grad": grad, "input_grad": op.backward(grad)}
+
+
+def _max_pool_ties_judge(got: dict, expected: dict, **_: Any) -> list:
+    x, grad, given = expected["x"], expected["output_grad"], got["input_grad"]
+    n, c = x.shape[:2]
+    windows = given.reshape(n, c, 3, 2, 3, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, 3, 3, 4)
+    values = x.reshape(n, c, 3, 2, 3, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, 3, 3, 4)
+    at_max = values == values.max(axis=-1, keepdims=True)
+    sums = windows.sum(axis=-1)
+    return [
+        (
+            "a window's gradient arrives once",
+            bool(np.allclose(sums, grad)),
+            "where a window holds its maximum twice, its gradient must go to one of them "
+            "(or be shared), not to each: the input gradient of a window should add up to "
+            "its output gradient (argmax picks one)",
+        ),
+        (
+            "only maxima receive it",
+            bool(np.all(np.isclose(windows, 0) | at_max)),
+            "an element that is not its window's maximum received gradient",
+        ),
+    ]
+
+
 # --- training on MNIST ----------------------------------------------------------------------------
 
 
@@ -295,6 +328,7 @@ PROBES = declare(
         _avg_pool_mistakes,
         doc="AvgPool2D's output and input gradient.",
     ),
+    Probe(max_pool_ties, judge=_max_pool_ties_judge),
     Probe(mnist_conv, data=mnist_images, metric=accuracy, datasets=("mnist",)),
 )
 """Every probe of this chapter, with its companions."""

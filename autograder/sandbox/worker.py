@@ -291,12 +291,12 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
     """One line for the learner: what was raised and where in their file."""
     if isinstance(error, SystemExit):
         return f"your code called sys.exit({error.code!r}); return a value instead"
-    if isinstance(error, MemoryError):
-        limit = os.environ.get("DLFS_MEMORY_MB", "")
-        return f"your code ran out of memory (MemoryError; the limit is {limit} MB)"
     if isinstance(error, BadOutput):
         return str(error)
-    if isinstance(error, RecursionError):
+    if isinstance(error, MemoryError):
+        limit = os.environ.get("DLFS_MEMORY_MB", "")
+        text = f"your code ran out of memory (MemoryError; the limit is {limit} MB)"
+    elif isinstance(error, RecursionError):
         text = "RecursionError: the function calls itself without end"
     elif isinstance(error, ModuleNotFoundError) and os.getuid() >= WORKER_UID_BASE:
         text = (

@@ -255,6 +255,17 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "return input_grad",
         "only the largest",
     ),
+    "ch5_max_pool_grad_to_every_tied_maximum": (
+        "chapter5.max_pool",
+        "pooling:MaxPool2D._input_grad",
+        "input_grad = np.zeros_like(self.input_)\n"
+        "for i in range(self.size):\n"
+        "    for j in range(self.size):\n"
+        "        at = self._at(i, j)\n"
+        "        input_grad[at] += output_grad * (self.input_[at] == self.output)\n"
+        "return input_grad",
+        "its maximum twice",
+    ),
     "ch5_conv_param_grad_first_image_only": (
         "chapter5.conv_operation_backward",
         "conv:Conv2DOperation._param_grad",
@@ -555,6 +566,20 @@ CORRECT: dict[str, tuple[str, str, str]] = {
         "        share = output_grad / (self.size * self.size)\n"
         "        grad[self._at(i, j)] = grad[self._at(i, j)] + share\n"
         "return grad",
+    ),
+    "ch5_max_pool_ties_shared": (
+        "chapter5.max_pool",
+        "pooling:MaxPool2D._input_grad",
+        "input_grad = np.zeros_like(self.input_)\n"
+        "count = np.zeros_like(self.output)\n"
+        "for i in range(self.size):\n"
+        "    for j in range(self.size):\n"
+        "        count += self.input_[self._at(i, j)] == self.output\n"
+        "for i in range(self.size):\n"
+        "    for j in range(self.size):\n"
+        "        at = self._at(i, j)\n"
+        "        input_grad[at] += output_grad * (self.input_[at] == self.output) / count\n"
+        "return input_grad",
     ),
     "ch6_adagrad_book_eps": (
         "chapter6.adagrad",
