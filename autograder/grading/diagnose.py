@@ -167,6 +167,14 @@ _SLIPS = (
         "graph: keep it .detach()ed",
     ),
     (
+        re.compile(
+            r"'tuple' object has no attribute '(?:size|dim|shape|view)'|"
+            r"expected Tensor as element|must be Tensor, not tuple"
+        ),
+        "a model may return a tuple (its prediction first): take prediction_of(output) "
+        "before the loss",
+    ),
+    (
         re.compile(r"Can't call numpy\(\) on Tensor that requires grad"),
         "a tensor that still requires grad came back where a number belongs: return "
         "loss.item() (a Python float), or .detach() an array",

@@ -147,7 +147,7 @@ def train_batch(ref: Any, rng: np.random.Generator, n: int = 16, d: int = 5) -> 
 
 
 def _without_zero_grad(trainer: Any, X: Any, y: Any) -> float:
-    loss = trainer.loss(trainer.model(X), y)
+    loss = trainer.loss(trainer.model(X)[0], y)
     loss.backward()
     trainer.optim.step()
     return float(loss.item())
@@ -162,12 +162,28 @@ def _train_batch_mistakes() -> dict[str, Any]:
     }
 
 
+def _with_extras(torch: Any, body: Any) -> Any:
+    """``body`` returning ``(prediction, hidden)``, as the book's models may: train_batch must
+    take the prediction (``prediction_of``), not the tuple."""
+
+    class WithExtras(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.body = body
+
+        def forward(self, x: Any) -> tuple[Any, Any]:
+            hidden = self.body[0](x)
+            return self.body[1](hidden), hidden
+
+    return WithExtras()
+
+
 def _train_batches(ref: Any, rng: np.random.Generator, n: int, d: int, step: Any) -> dict:
     torch = _torch()
     X = torch.from_numpy(rng.standard_normal((3, n, d)).astype(np.float32))
     y = torch.from_numpy(rng.standard_normal((3, n, 1)).astype(np.float32))
     torch.manual_seed(5)
-    model = _tiny_model(ref, torch, d)
+    model = _with_extras(torch, _tiny_model(ref, torch, d))
     optim = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     trainer = _pt(ref, "trainer").PyTorchTrainer(model, optim, torch.nn.MSELoss())
     losses = [step(trainer, X[i], y[i]) for i in range(3)]

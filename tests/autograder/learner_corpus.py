@@ -472,6 +472,16 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "return x",
         "flatten",
     ),
+    "ch7_train_batch_ignores_the_models_tuple": (
+        "chapter7.train_batch",
+        "pytorch.trainer:PyTorchTrainer.train_batch",
+        "self.optim.zero_grad()\n"
+        "loss = self.loss(self.model(X_batch), y_batch)\n"
+        "loss.backward()\n"
+        "self.optim.step()\n"
+        "return float(loss.item())",
+        "prediction_of(output)",
+    ),
     "ch7_train_batch_returns_the_tensor": (
         "chapter7.train_batch",
         "pytorch.trainer:PyTorchTrainer.train_batch",
