@@ -25,7 +25,14 @@ from .output import abort, echo_json, make_console, require_extra
     help="Seconds a cell may run under nbgrader (default: the longest exercise timeout + 30).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def publish(chapter: str, course_dir: Path, cell_timeout: int | None, as_json: bool) -> None:
+@click.option(
+    "--exchange",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="nbgrader's exchange folder (default: DIR/exchange; on JupyterHub, the shared one).",
+)
+def publish(
+    chapter: str, course_dir: Path, cell_timeout: int | None, exchange: Path | None, as_json: bool
+) -> None:
     """Write CHAPTER (e.g. chapter5) as an nbgrader assignment and release it.
 
     \b
@@ -33,7 +40,10 @@ def publish(chapter: str, course_dir: Path, cell_timeout: int | None, as_json: b
     DIR/dlfs_course.toml             the course file the assignment is graded with
     DIR/source/CHAPTER/CHAPTER.ipynb solutions and autograded test cells (with hidden tests)
     DIR/release/CHAPTER/             the students' version (nbgrader generate_assignment)
+    DIR/exchange/                    where it is released (nbgrader release_assignment)
 
+    Students run `nbgrader fetch_assignment CHAPTER --course dlfs --Exchange.root=EXCHANGE`,
+    then `nbgrader submit` the same way, in a Jupyter whose Python has their copy of dlfs.
     Then, from DIR: nbgrader collect / autograde / generate_feedback / export as usual.
     """
     require_extra("nbgrader", "instructor", "publish")
@@ -41,7 +51,7 @@ def publish(chapter: str, course_dir: Path, cell_timeout: int | None, as_json: b
     from ..notebook.publish import publish as run_publish
 
     try:
-        report = run_publish(chapter, course_dir, cell_timeout=cell_timeout)
+        report = run_publish(chapter, course_dir, cell_timeout=cell_timeout, exchange=exchange)
     except (CourseError, ValueError, RuntimeError, OSError) as error:
         raise abort(error) from None
     if as_json:

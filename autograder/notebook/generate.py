@@ -171,29 +171,19 @@ def _intro(exercise: Exercise, emitted_before: bool, reused: set[str]) -> str:
 
 
 def _check_source(exercise: Exercise, nbgrader: bool) -> str:
+    """A check cell. In nbgrader's version no hidden-test block is needed: dlfs's
+    ``RegradeTestCells`` runs the hidden checks itself, and ``check()`` runs them wherever the
+    answer key is installed (so the block's checksum warnings and leaks never arise)."""
     if not nbgrader:
         return f'check("{exercise.id}")'
     hidden = sum(c.points for c in exercise.checks if c.hidden)
-    if not hidden:  # no hidden-test block where there is no hidden check
-        return "\n".join(
-            [
-                f"# Checks {exercise.id}: {_points(exercise.points)}. Run it after your cell.",
-                "from dlfs.autograder.notebook import check",
-                "",
-                f'check("{exercise.id}")',
-            ]
-        )
-    note = f" ({_points(hidden)} of them in hidden checks)"
+    note = f" ({_points(hidden)} of them in hidden checks, run when graded)" if hidden else ""
     return "\n".join(
         [
             f"# Checks {exercise.id}: {_points(exercise.points)}{note}. Run it after your cell.",
             "from dlfs.autograder.notebook import check",
             "",
-            "hidden = False",
-            "### BEGIN HIDDEN TESTS",
-            "hidden = True",
-            "### END HIDDEN TESTS",
-            f'check("{exercise.id}", hidden=hidden)',
+            f'check("{exercise.id}")',
         ]
     )
 

@@ -8,16 +8,18 @@ The course directory gets
 * ``dlfs_course.toml`` — the course file the assignment was published with (its points,
   checks and hidden checks grade the submissions);
 * ``source/<chapter>/<chapter>.ipynb`` — the instructor's notebook: solution cells holding the
-  reference's marked regions, one autograded test cell per exercise worth its points, with
-  a ``### BEGIN HIDDEN TESTS`` part that turns the hidden checks on;
+  reference's marked regions, one autograded test cell per exercise worth its points (no
+  hidden-test block: dlfs's ``RegradeTestCells`` runs the hidden checks itself);
 * ``release/<chapter>/`` — made by nbgrader's own ``generate_assignment``: the student's
-  version, solutions and hidden tests stripped.
+  version, solutions stripped; ``release_assignment`` then puts it in the exchange.
 
-Then nbgrader's ``collect``/``autograde``/``generate_feedback``/``export`` work as usual.
+Then students' ``fetch_assignment``/``submit`` and nbgrader's ``collect``/``autograde``/
+``generate_feedback``/``export`` work as usual.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -73,7 +75,7 @@ class PublishReport:
         }
 
 
-def config_text(cell_timeout: int, course_id: str = "dlfs") -> str:
+def config_text(cell_timeout: int, course_id: str = "dlfs", exchange: str = "") -> str:
     """The ``nbgrader_config.py`` of a dlfs course directory."""
     return f"""{_MARKER}; it is rewritten on each publish unless
 # you delete this first line. Run nbgrader's commands from this folder.
@@ -103,6 +105,9 @@ here = os.path.dirname(os.path.abspath(__file__))
 
 c.CourseDirectory.root = here
 c.CourseDirectory.course_id = {course_id!r}
+# Where release_assignment puts the assignment and students' submit puts their work (each
+# student's nbgrader needs the same: --Exchange.root or their own nbgrader_config.py).
+c.Exchange.root = {exchange!r} or os.path.join(here, "exchange")
 # A cell of the student's that runs longer is interrupted; it costs only its own exercise.
 c.Execute.timeout = {int(cell_timeout)}
 # A deleted test cell is put back (and graded), not skipped.
@@ -148,8 +153,10 @@ def publish(
     course: Course | None = None,
     reference: Path | None = None,
     cell_timeout: int | None = None,
+    exchange: Path | str | None = None,
 ) -> PublishReport:
-    """Write ``chapter`` as an nbgrader assignment into ``course_dir`` and release it.
+    """Write ``chapter`` as an nbgrader assignment into ``course_dir`` and release it to the
+    exchange, where students' ``nbgrader fetch_assignment`` finds it.
 
     Args:
         chapter: ``"chapter5"`` (or ``"5"``).
@@ -160,6 +167,8 @@ def publish(
         cell_timeout: seconds a cell may run under nbgrader (default: the chapter's longest
             exercise timeout plus 30 s, so that a check cell run by ``nbgrader validate``,
             which grades in the kernel, has the time its exercise is allowed).
+        exchange: nbgrader's exchange folder (default: ``course_dir/exchange``, made
+            writable by every user, as nbgrader wants it).
     Raises:
         ValueError: for an unknown chapter, a chapter without exercises, a course not read
             from a file, or a ``cell_timeout`` below 1.
@@ -173,8 +182,12 @@ def publish(
     root.mkdir(parents=True, exist_ok=True)
     config = root / CONFIG_FILE
     config_written = not config.exists() or config.read_text().startswith(_MARKER)
+    exchange_dir = Path(exchange).expanduser().resolve() if exchange else root / "exchange"
+    exchange_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # every student submits into it
+        exchange_dir.chmod(0o1777)
     if config_written:
-        config.write_text(config_text(timeout), encoding="utf-8")
+        config.write_text(config_text(timeout, exchange=str(exchange_dir)), encoding="utf-8")
     shutil.copyfile(course.path, root / COURSE_COPY)  # type: ignore[arg-type]
     source = root / "source" / name / f"{name}.ipynb"
     source.parent.mkdir(parents=True, exist_ok=True)
@@ -184,6 +197,10 @@ def publish(
     release = root / "release" / name / f"{name}.ipynb"
     if run.returncode != 0 or not release.is_file():
         raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n{log.strip()}")
+    released = _nbgrader(["release_assignment", name, "--force"], root)
+    log += released.stdout + released.stderr
+    if released.returncode != 0:
+        raise RuntimeError(f"nbgrader release_assignment {name} failed:\n{log.strip()}")
     points = float(sum(e.points for e in exercises))
     return PublishReport(name, root, source, release, points, len(exercises), config_written, log)
 

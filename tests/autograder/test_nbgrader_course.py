@@ -7,6 +7,8 @@ One test of about a minute (nbgrader's commands start slowly); it runs in CI on 
 from __future__ import annotations
 
 import csv
+import os
+import pwd
 import re
 import subprocess
 import sys
@@ -22,6 +24,7 @@ from dlfs.autograder.notebook import grade_cells
 from dlfs.autograder.notebook.publish import nbgrader_env, publish
 
 CHAPTER = "chapter1"
+ALICE = pwd.getpwuid(os.getuid()).pw_name  # who submits through the exchange
 WRONG_SIGMOID = '''def sigmoid(x):
     """Wrong: the sign of the exponent."""
     return 1.0 / (1.0 + np.exp(x))
@@ -63,10 +66,11 @@ def _course_file(tmp_path: Path) -> Path:
 
 
 def _nbgrader(course_dir: Path, *args: str) -> str:
+    env = nbgrader_env()
     run = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=course_dir,
-        env=nbgrader_env(),
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
@@ -104,7 +108,19 @@ def test_publish_autograde_feedback_export(tmp_path, monkeypatch):
     for cell in complete.cells:
         if cell.metadata.get("nbgrader", {}).get("solution"):
             cell.source = solutions[cell.id]
-    _submit(course_dir, "alice", complete)
+    # The first student goes through the exchange as the guide says: fetch, work, submit;
+    # then the instructor collects. nbgrader names the submission after the system user.
+    exchange = course_dir / "exchange"
+    home = tmp_path / "student-home"
+    home.mkdir()
+    student = ["--course", "dlfs", f"--Exchange.root={exchange}"]
+    _nbgrader(home, "fetch_assignment", CHAPTER, *student)
+    fetched = home / CHAPTER / f"{CHAPTER}.ipynb"
+    assert nbformat.read(fetched, as_version=4).cells[0].source == release.cells[0].source
+    nbformat.write(complete, fetched)
+    _nbgrader(home, "submit", CHAPTER, *student)
+    _nbgrader(course_dir, "collect", CHAPTER)
+    assert (course_dir / "submitted" / ALICE / CHAPTER / f"{CHAPTER}.ipynb").is_file()
 
     half = nbformat.from_dict(release)
     done = ("leaky_relu", "deriv", "chain_deriv_2")
@@ -127,6 +143,8 @@ def test_publish_autograde_feedback_export(tmp_path, monkeypatch):
     _submit(course_dir, "carol", killer)
 
     log = _nbgrader(course_dir, "autograde", CHAPTER)
+    warned = [line for line in log.splitlines() if "checksum" in line]
+    assert all("check-matmul_backward_first" in line for line in warned), warned  # bob's edit
     _nbgrader(course_dir, "generate_feedback", CHAPTER)
     _nbgrader(course_dir, "export")
 
@@ -135,15 +153,15 @@ def test_publish_autograde_feedback_export(tmp_path, monkeypatch):
     # alice: everything. bob: leaky_relu 1 + deriv 2 + chain_deriv_2 2 (its deleted test cell
     # put back); his wrong sigmoid, the hostile cell and the edited test cell score nothing.
     # carol: all but chain_deriv_3, whose cell killed the kernel (the rest graded from code).
-    assert scores == {"alice": 18.0, "bob": 5.0, "carol": 15.0}
+    assert scores == {ALICE: 18.0, "bob": 5.0, "carol": 15.0}
 
     assert "check-chain_deriv_2` was deleted" in log
     assert "check-matmul_backward_first` was edited" in log
     feedback = {
         student: (course_dir / "feedback" / student / CHAPTER / f"{CHAPTER}.html").read_text()
-        for student in ("alice", "bob")
+        for student in (ALICE, "bob")
     }
-    assert "Note from the dlfs autograder" not in feedback["alice"]
+    assert "Note from the dlfs autograder" not in feedback[ALICE]
     assert "Note from the dlfs autograder" in feedback["bob"]
     assert "was deleted" in feedback["bob"] and "was edited" in feedback["bob"]
     assert "hidden check" in feedback["bob"]
