@@ -130,17 +130,27 @@ def _score(value: float) -> str:
     return f"{value:g}"
 
 
-def _check_line(check: CheckResult, show_hidden: bool) -> str:
+def _check_line(check: CheckResult, show_hidden: bool, shared: str | None) -> str:
     mark = "ok  " if check.passed else "FAIL"
     points = f"{_score(check.score)}/{_score(check.max_score)}"
     if check.hidden and not show_hidden:
         return f"    {mark} hidden check {points}"
     text = f"    {mark} {check.name} {points}"
-    return f"{text}  {check.message}" if check.message else text
+    message = "" if check.message == shared else check.message
+    return f"{text}  {message}" if message else text
+
+
+_WIDTH = 96  # nbgrader's feedback shows text in a box that does not wrap: wrap it here
+
+
+def _wrapped(line: str) -> list[str]:
+    indent = " " * (len(line) - len(line.lstrip()) + 4)
+    return textwrap.wrap(line, _WIDTH, subsequent_indent=indent, break_on_hyphens=False) or [""]
 
 
 def format_feedback(report: GradeReport, show_hidden: bool = False) -> str:
-    """The report as ``dlfs-grade -v`` prints it, hidden checks reduced to passed/failed.
+    """The report as ``dlfs-grade -v`` prints it (each message once, lines wrapped at 96
+    columns), hidden checks reduced to passed/failed.
 
     Args:
         report: a grading report.
@@ -150,13 +160,19 @@ def format_feedback(report: GradeReport, show_hidden: bool = False) -> str:
     lines = []
     for result in report.exercises:
         points = f"{_score(result.score)}/{_score(result.max_score)}"
-        message = result.message
+        messages = {c.message for c in result.checks if not c.skipped}
+        shared = result.message if result.status == "not_started" else None
+        if shared is None and len(messages) == 1 and not result.passed:
+            shared = result.message
         failing = next((c for c in result.checks if not c.passed), None)
+        said = shared
         if failing is not None and failing.hidden and not show_hidden:
-            message = "a hidden check failed"
+            said = "a hidden check failed"
         row = f"{result.id}  {labels.get(result.status, result.status)}  {points}"
-        lines.append(f"{row}  {message}" if message else row)
-        lines.extend(_check_line(c, show_hidden) for c in result.checks)
+        lines += _wrapped(f"{row}  {said}" if said else row)
+        if result.status != "not_started":
+            for check in result.checks:
+                lines += _wrapped(_check_line(check, show_hidden, shared))
         if result.output.strip():
             lines.append("    your code printed:")
             lines.extend(f"      {line}" for line in result.output.rstrip().splitlines())
