@@ -295,3 +295,21 @@ def test_a_full_temporary_folder_is_the_graders_error_not_the_learners(nearly_fu
     assert result["status"] == "grader_error", result["message"]
     assert "temporary folder is full" in result["message"]
     assert "sys.exit" not in result["message"]
+
+
+def test_a_full_progress_store_keeps_the_grade_and_says_why(nearly_full_tmp, tmp_path):
+    """DLFS_HOME on a full file system: the grade is printed, with one warning."""
+    import sys
+
+    from .grading_helpers import reference_workspace
+
+    workspace = reference_workspace(tmp_path)
+    env = {**os.environ, "DLFS_HOME": str(nearly_full_tmp / "home")}
+    (nearly_full_tmp / "fill2").write_bytes(b"\0" * 4096)  # to the last block
+    command = [sys.executable, "-m", "dlfs.autograder.cli", "chapter1", "--path", str(workspace)]
+    done = subprocess.run([*command, "--json"], env=env, capture_output=True, text=True)
+    report = json.loads(done.stdout)
+    assert report["score"] == report["max_score"] > 0
+    assert done.returncode == 0, done.stderr  # the exit code still means the grade
+    assert any("progress was not saved" in w for w in report["warnings"]), report["warnings"]
+    assert "Traceback" not in done.stderr
