@@ -36,6 +36,13 @@ __all__ = ["batch"]
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the grades here: a row per student, a column per exercise.",
 )
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the class report here: index.html with the scores, pass rates, the most "
+    "common named mistakes and who is stuck.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
 @click.option(
     "--seed",
@@ -52,6 +59,7 @@ def batch(
     target: str,
     jobs: int,
     csv_path: Path | None,
+    report_dir: Path | None,
     as_json: bool,
     seed: int | None,
     require_isolation: bool,
@@ -65,6 +73,7 @@ def batch(
     """
     # start-up time: the grader (NumPy, the sandbox) is imported only when grading
     from ..classroom.batch import grade_class, write_csv
+    from ..classroom.report import write_report
     from ..sandbox import isolation
 
     if require_isolation:
@@ -83,6 +92,7 @@ def batch(
         raise abort(error) from None
     if csv_path is not None:
         write_csv(report, csv_path)
+    page = write_report(report, report_dir) if report_dir is not None else None
     if as_json:
         echo_json(report.to_dict())
         return
@@ -93,6 +103,7 @@ def batch(
         table.add_row(row["student"], points, row["errors"])
     print_table(out, table)
     written = f"; grades in {csv_path}" if csv_path else ""
+    written += f"; the class report in {page}" if page else ""
     out.print(
         f"{len(report.students)} students, {len(report.exercises)} exercises each, "
         f"in {report.seconds:.1f} s (at most {report.budget:g} s a student){written}; "

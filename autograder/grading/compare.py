@@ -124,6 +124,7 @@ def _compare_values(
     hint = diagnose(name, g, e, batch)
     if hint:
         message += f". {hint}"
+        details["diagnosis"] = hint
     return False, message, details
 
 

@@ -94,9 +94,12 @@ def _with_mistake(
     answers: AnswerSource,
     problems: list[str],
     failed: list[str],
+    details: dict[str, Any],
 ) -> str:
     message = "; ".join(problems)
     mistake = known_mistake(outcome, failed, answers.mistakes(check))
+    if mistake:
+        details["likely"] = mistake
     return f"{message}. Likely: {mistake}" if mistake else message
 
 
@@ -143,7 +146,7 @@ def _compare(
     if passed:
         return True, "", details
     problems = _first_failure_view(inputs, problems, failed, details)
-    return False, _with_mistake(check, outcome, answers, problems, failed), details
+    return False, _with_mistake(check, outcome, answers, problems, failed, details), details
 
 
 def _gradient_problem(
@@ -167,6 +170,8 @@ def _gradient_problem(
         f"(relative error {result.max_rel_error:.2e} > tolerance {result.tol:.0e})"
     )
     hint = diagnose(name, got, want, batch)
+    if hint:
+        info["diagnosis"] = hint
     return message + (f". {hint}" if hint else ""), info
 
 
@@ -190,7 +195,7 @@ def _gradient(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) 
     if not problems:
         return True, "", details
     problems = _first_failure_view(inputs, problems, failed, details)
-    return False, _with_mistake(check, outcome, answers, problems, failed), details
+    return False, _with_mistake(check, outcome, answers, problems, failed, details), details
 
 
 def _fixture(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:

@@ -128,3 +128,54 @@ def test_every_entry_is_a_row_and_no_cell_starts_a_formula(tmp_path):
     assert "=HYPERLINK" not in write_csv(report, tmp_path / "g2.csv").read_text().replace(
         "'=HYPERLINK", ""
     )
+
+
+def test_the_class_report_shows_scores_pass_rates_named_mistakes_and_who_is_stuck(report, tmp_path):
+    from dlfs.autograder.classroom.report import summarize_class, write_report
+
+    summary = summarize_class(report)
+    assert summary.stuck == {"bob": ["chapter3"]}  # the stubs: nothing ran to a result
+    assert {"carol.py", "erin", ".DS_Store"} <= set(summary.ungraded)
+    assert summary.pass_rates["chapter3.sigmoid_forward"] == pytest.approx(2 / 3)
+    page = write_report(report, tmp_path / "class").read_text(encoding="utf-8")
+    for part in ("Scores", "Pass rate per exercise", "most common named mistakes", "stuck"):
+        assert part in page
+    assert page.count("data:image/png;base64,") == 2  # self-contained: the plots inline
+    assert "<li>bob: chapter3</li>" in page
+
+
+def test_named_mistakes_are_counted_once_per_student():
+    from dlfs.autograder.classroom.batch import ClassReport, StudentResult
+    from dlfs.autograder.classroom.report import summarize_class
+    from dlfs.autograder.results import CheckResult, ExerciseResult, GradeReport
+
+    def student(name: str, message: str) -> StudentResult:
+        checks = [CheckResult("gradient check", "gradient", 0.0, 1.0, False, message)] * 2
+        result = ExerciseResult("chapter3.sgd", 0.0, 1.0, "failed", message, checks)
+        return StudentResult(name, GradeReport.from_exercises("chapter3", [result]))
+
+    slip = "W at [0]: got 1, expected 2. Likely: update them in place"
+    students = [student("a", slip), student("b", slip), student("c", "W is off")]
+    summary = summarize_class(ClassReport("chapter3", [("chapter3.sgd", 1.0)], students))
+    assert summary.mistakes == {"chapter3.sgd": [("update them in place", 2)]}
+    assert summary.pass_rates == {"chapter3.sgd": 0.0}
+
+
+def test_the_class_report_renders_in_a_browser(report, tmp_path):
+    """Headless Chromium takes a screenshot of the page (where Debian's chromium is there)."""
+    import shutil
+    import subprocess
+
+    from dlfs.autograder.classroom.report import write_report
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no chromium here (apt-get install chromium)")
+    page = write_report(report, tmp_path / "class")
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
+         "--window-size=1200,2000", page.as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert shot.is_file() and shot.stat().st_size > 10_000
