@@ -163,7 +163,7 @@ def format_feedback(report: GradeReport, show_hidden: bool = False) -> str:
         messages = {c.message for c in result.checks if not c.skipped}
         shared = result.message if result.status == "not_started" else None
         if shared is None and len(messages) == 1 and not result.passed:
-            shared = result.message
+            shared = messages.pop()  # said once, on the exercise's line
         failing = next((c for c in result.checks if not c.passed), None)
         said = shared
         if failing is not None and failing.hidden and not show_hidden:

@@ -179,6 +179,14 @@ def test_publish_autograde_feedback_export(tmp_path, monkeypatch):
         course_dir / "autograded" / "bob" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4
     )
     assert expected.group(1) not in nbformat.writes(autograded)
+    feedback_text = [
+        line
+        for cell in autograded.cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream"
+        for line in output["text"].splitlines()
+    ]
+    assert feedback_text and max(map(len, feedback_text)) <= 100  # wraps inside the box
 
 
 def test_a_config_published_before_the_notebook_package_still_loads():
