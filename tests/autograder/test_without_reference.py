@@ -125,3 +125,37 @@ def test_every_command_of_the_students_readme_works_in_the_copy(student):
         assert "Traceback" not in result.stdout + result.stderr, words
     restored = _run(student, student["bin"] / "dlfs-grade", "reset", "chapter1.sigmoid", "--yes")
     assert restored.returncode == 0, restored.stderr  # from the stored stubs, no answer key
+
+
+def test_a_chapter_notebook_runs_in_a_kernel_of_the_students_copy(student, tmp_path, monkeypatch):
+    """The students' copy's notebook in a Jupyter kernel whose Python has only that copy:
+    check() grades against the stored answers, with the copy's own package around it."""
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    kernel = tmp_path / "kernels" / "students-copy"
+    kernel.mkdir(parents=True)
+    argv = [str(student["python"]), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec = {"argv": argv, "display_name": "the students' copy", "language": "python"}
+    (kernel / "kernel.json").write_text(json.dumps(spec))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    monkeypatch.setenv("DLFS_HOME", str(student["base"] / "home"))
+    notebook = nbformat.read(student["copy"] / "exercises/notebooks/chapter1.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.get("id") == "code-foundations-sigmoid":
+            cell.source = cell.source.replace(
+                'raise NotImplementedError("chapter1.sigmoid")', "return 1.0 / (1.0 + np.exp(-x))"
+            )
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=180,
+        kernel_name="students-copy",
+        resources={"metadata": {"path": str(student["copy"])}},  # the student's folder,
+    )
+    client.execute()
+    pages = {
+        c.id: "".join(o.get("data", {}).get("text/html", "") for o in c.outputs)
+        for c in notebook.cells
+        if c.get("id", "").startswith("check-")
+    }
+    assert "passed</b> 1/1" in pages["check-sigmoid"], pages["check-sigmoid"][:500]
+    assert "not started</b>" in pages["check-leaky_relu"]
