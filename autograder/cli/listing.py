@@ -17,7 +17,7 @@ def _points(value: float) -> str:
 @click.argument("chapter", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_(chapter: str | None, as_json: bool) -> None:
-    """List the chapters and exercises, with their points.
+    """List the chapters and exercises, with their points (and how many are in hidden checks).
 
     CHAPTER (chapter5 or 5) lists only that chapter. An exercise's id
     (chapter5.conv_2d) is what `dlfs-grade ID`, `hint ID` and `reset ID` take.
@@ -34,19 +34,28 @@ def list_(chapter: str | None, as_json: bool) -> None:
     for ch in chapters:
         heading = f"[bold]{ch.name}[/bold]  {escape(ch.title)}  ({_points(ch.points)} points)"
         console.print(heading)
-        table = make_table(console, "exercise", "title", "points", "checks")
-        table.columns[2].justify = "right"
-        table.columns[3].justify = "right"
+        table = make_table(console, "exercise", "title", "points", "of them hidden", "checks")
+        for column in table.columns[2:]:
+            column.justify = "right"
         for exercise in ch.exercises:
+            hidden = sum(c.points for c in exercise.checks if c.hidden)
             table.add_row(
                 exercise.id,
                 escape(exercise.title),
                 _points(exercise.points),
+                _points(hidden) if hidden else "",
                 str(len(exercise.checks)),
             )
         if not ch.exercises:
-            table.add_row("(no exercises yet)", "", "", "")
+            table.add_row("(no exercises yet)", "", "", "", "")
         print_table(console, table)
         console.print()
+    hidden = sum(c.points for ch in chapters for e in ch.exercises for c in e.checks if c.hidden)
     if not chapter:
         console.print(f"{course.title}: {_points(course.points)} points in all.", markup=False)
+    if hidden:
+        console.print(
+            f"{_points(hidden)} of them in hidden checks, run at the instructor's (where the "
+            "answer key is): a students' copy grades the rest.",
+            markup=False,
+        )
