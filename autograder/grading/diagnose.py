@@ -180,6 +180,11 @@ _SLIPS = (
         "loss.item() (a Python float), or .detach() an array",
     ),
     (
+        re.compile(r"Cannot cast ufunc '\w+' output from dtype\('float\d*'\) to dtype\('u?int"),
+        "a float result was written in place into an integer array (the input may hold "
+        "integers, as np.array([-2, 3]) does): compute a new array (np.maximum, np.where)",
+    ),
+    (
         re.compile(r"unsupported operand type\(s\) for [^:]+: '(?:list|tuple)'"),
         "arithmetic on a Python list: make it a NumPy array (np.array(...)) first",
     ),

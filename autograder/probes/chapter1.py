@@ -35,6 +35,19 @@ _leaky_relu_mistakes = {
 }
 
 
+def leaky_relu_integers(ref: Any, rng: np.random.Generator) -> dict[str, ndarray]:
+    """leaky_relu of an integer array, which the book's examples use (np.array([-2, ...]))."""
+    x = np.array([[-5, -2, 0], [1, 3, -1]])
+    output = ref.foundations.leaky_relu(x)
+    if not np.array_equal(x, [[-5, -2, 0], [1, 3, -1]]):
+        raise ValueError("leaky_relu changed its input in place")
+    return {"output": output}
+
+
+def _leaky_relu_integers_expected() -> dict[str, ndarray]:
+    return {"output": np.array([[-1.0, -0.4, 0.0], [1.0, 3.0, -0.2]])}
+
+
 def sigmoid(ref: Any, rng: np.random.Generator, shape: Any = (4, 5)) -> dict[str, ndarray]:
     """sigmoid on values of both signs."""
     x = _x(rng, shape)
@@ -161,6 +174,7 @@ PROBES = declare(
         },
     ),
     Probe(leaky_relu, inputs=_leaky_relu_inputs, mistakes=_leaky_relu_mistakes),
+    Probe(leaky_relu_integers, expected=_leaky_relu_integers_expected),
     matmul_backward_first,
     matrix_function_backward_1,
     matrix_function_backward_sum_1,

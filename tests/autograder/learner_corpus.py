@@ -22,6 +22,12 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "return np.where(x > 0, x, 0)",
         "plain ReLU",
     ),
+    "ch1_leaky_relu_in_place_on_integers": (
+        "chapter1.leaky_relu",
+        "foundations:leaky_relu",
+        "out = x.copy()\nout[out < 0] *= 0.2\nreturn out",
+        "integer",
+    ),
     "ch1_deriv_forward_difference": (
         "chapter1.deriv",
         "foundations:deriv",

@@ -54,11 +54,13 @@ def _course_file(tmp_path: Path) -> Path:
     start = text.index("[chapter1]")
     end = text.index("[chapter2]")
     part = text[start:end]
-    part = part.replace(
+    head, sigmoid = part.split("[chapter1.sigmoid]", 1)
+    sigmoid = sigmoid.replace(
         '{ kind = "agreement", points = 0.5 }',
         '{ kind = "agreement", points = 0.5, hidden = true }',
         1,
     )
+    part = f"{head}[chapter1.sigmoid]{sigmoid}"
     part = part.replace("[chapter1.chain_deriv_3]\n", "[chapter1.chain_deriv_3]\ntimeout = 3\n", 1)
     path = tmp_path / "course.toml"
     path.write_text(text[:start] + part + text[end:], encoding="utf-8")
