@@ -73,8 +73,8 @@ def batch(
     """
     # start-up time: the grader (NumPy, the sandbox) is imported only when grading
     from ..classroom.batch import grade_class, write_csv
-    from ..classroom.report import write_report
-    from ..sandbox import isolation
+    from ..classroom.report import write_report  # start-up time: matplotlib, on use only
+    from ..sandbox import isolation  # start-up time, as above
 
     if require_isolation:
         refuse_without_isolation()

@@ -273,13 +273,14 @@ def test_outputs_seen_with_the_learners_seeds_fail_an_official_grade(course, tmp
     replay = (
         "import numpy\n"
         f"if x.shape == (4, 5):\n    return numpy.array({_leaky_outputs(workspace)})\n"
-        "return np.zeros_like(x)"
-    )
+        "return np.maximum(0.2 * x, x) if x.shape == (2, 3) else np.zeros_like(x)"
+    )  # the integer-input check is fixed: answered honestly, to single out the replay
     replace_body(workspace, "foundations:leaky_relu", replay)
     stable = grade("chapter1.leaky_relu", path=workspace, record=False, course=course)
     fresh = grade("chapter1.leaky_relu", path=workspace, record=False, course=course, seed=7)
     assert stable.passed  # the stable inputs can be replayed
-    assert fresh.exercises[0].score == 0
+    replayed = next(c for c in fresh.exercises[0].checks if c.kind == "agreement")
+    assert not replayed.passed and replayed.score == 0
 
 
 def _leaky_outputs(workspace: Path) -> list:
