@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.text import Text
 
 from ..course import CourseError
 from .doctor import refuse_without_isolation
@@ -100,7 +101,7 @@ def batch(
     table = make_table(out, "student", "points", "errors", title=f"dlfs-grade batch {target}")
     for row in report.rows():
         points = f"{row['total']:g}/{row['max_score']:g}"
-        table.add_row(row["student"], points, row["errors"])
+        table.add_row(Text(row["student"]), points, Text(row["errors"]))  # not markup
     print_table(out, table)
     written = f"; grades in {csv_path}" if csv_path else ""
     written += f"; the class report in {page}" if page else ""

@@ -230,14 +230,14 @@ def render_report(console: Console, report: GradeReport, verbose: bool = False) 
             result.id,
             status_text(result.status),
             points,
-            shown_locations(summary, report.workspace),
+            Text(shown_locations(summary, report.workspace)),  # not markup: "[torch]" stays
         )
         for check, message in checks:
             table.add_row(
                 Text(f"  {check.name}", style="dim"),
                 check_mark(console, check.passed, check.skipped),
                 f"{_score(check.score)}/{_score(check.max_score)}",
-                shown_locations(message, report.workspace),
+                Text(shown_locations(message, report.workspace)),
             )
     print_table(console, table)
     if verbose:

@@ -176,3 +176,13 @@ def test_build_asks_before_it_overwrites_changed_files(tmp_path):
     assert "# my work" in mine.read_text(encoding="utf-8")
     assert runner.invoke(cli, ["build", "--out", str(out), "--yes"]).exit_code == 0
     assert "# my work" not in mine.read_text(encoding="utf-8")
+
+
+def test_messages_are_text_not_markup(monkeypatch):
+    """A message's square brackets (pip install -e ".[torch]") reach the screen as written."""
+    message = 'PyTorch is not installed: pip install -e ".[torch]" (chapter 7 needs it)'
+    exercise = ExerciseResult("chapter7.encoder", 0.0, 1.0, "error", message, [])
+    report = GradeReport.from_exercises("chapter7", [exercise])
+    monkeypatch.setattr("dlfs.autograder.api.grade", lambda target, **kwargs: report)
+    monkeypatch.setenv("COLUMNS", "200")
+    assert '".[torch]"' in CliRunner().invoke(cli, ["chapter7"]).output
