@@ -14,7 +14,7 @@ import functools
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
@@ -205,35 +205,18 @@ class ProgressStore:
         """
         if not 0 <= score <= max_score + 1e-9:
             raise ValueError(f"score must lie in [0, max_score={max_score!r}], got {score!r}")
-        time = time or _now()
+        attempt = Attempt(
+            0, time or _now(), exercise_id, score, max_score, status, source_hash, target, run,
+            workspace,
+        )  # fmt: skip
+        row = {**asdict(attempt), "time": attempt.time.isoformat()}
+        del row["id"]
         with _transaction(self.connection) as connection:
             cursor = connection.execute(
-                "INSERT INTO attempts (time, exercise_id, score, max_score, status,"
-                " source_hash, target, run, workspace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    time.isoformat(),
-                    exercise_id,
-                    score,
-                    max_score,
-                    status,
-                    source_hash,
-                    target,
-                    run,
-                    workspace,
-                ),
+                f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                tuple(row.values()),
             )
-        return Attempt(
-            cursor.lastrowid,
-            time,
-            exercise_id,
-            score,
-            max_score,
-            status,
-            source_hash,
-            target,
-            run,
-            workspace,
-        )
+        return replace(attempt, id=cursor.lastrowid)
 
     @_guarded
     def attempts(self, exercise_id: str | None = None) -> list[Attempt]:
