@@ -108,6 +108,16 @@ class ExerciseResult:
     def passed(self) -> bool:
         return self.status == "passed"
 
+    @property
+    def shared_message(self) -> str | None:
+        """The one message every check that ran shares — said once, on the exercise's line,
+        by every edge that lists the checks (the CLI's ``-v``, a notebook, nbgrader's
+        feedback) — or the not-started message; None when the checks say different things."""
+        if self.status == "not_started":
+            return self.message
+        messages = {check.message for check in self.checks if not check.skipped}
+        return messages.pop() if len(messages) == 1 and "" not in messages else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,

@@ -189,14 +189,14 @@ def _score(value: float) -> str:
 
 
 def _check_rows(result: ExerciseResult) -> list[tuple[CheckResult, str]]:
-    """The checks ``-v`` lists under an exercise, each with its message (said once: a message
-    every check shares goes on the exercise's row instead; an unstarted one lists none)."""
+    """The checks ``-v`` lists under an exercise, each with its message (a message every
+    check shares goes on the exercise's row instead; an unstarted one lists none)."""
     if result.status == "not_started":
         return []
-    messages = {check.message for check in result.checks if not check.skipped}
-    shared = len(messages) == 1
+    shared = result.shared_message
     return [
-        (check, "" if shared and not check.skipped else check.message) for check in result.checks
+        (check, "" if check.message == shared and not check.skipped else check.message)
+        for check in result.checks
     ]
 
 
@@ -204,8 +204,8 @@ def _summary(result: ExerciseResult, checks: list[tuple[CheckResult, str]]) -> s
     """The exercise's row under ``-v``: what its check rows do not already say."""
     if not checks or result.passed:
         return result.message
-    if all(not message for check, message in checks if not check.skipped):
-        return next(check.message for check in result.checks if not check.skipped)
+    if result.shared_message is not None:
+        return result.shared_message
     failed = sum(1 for check, _ in checks if not check.passed and not check.skipped)
     return f"{failed} of {len(checks)} checks did not pass"
 

@@ -160,10 +160,7 @@ def format_feedback(report: GradeReport, show_hidden: bool = False) -> str:
     lines = []
     for result in report.exercises:
         points = f"{_score(result.score)}/{_score(result.max_score)}"
-        messages = {c.message for c in result.checks if not c.skipped}
-        shared = result.message if result.status == "not_started" else None
-        if shared is None and len(messages) == 1 and not result.passed:
-            shared = messages.pop()  # said once, on the exercise's line
+        shared = result.shared_message  # said once, on the exercise's line
         failing = next((c for c in result.checks if not c.passed), None)
         said = shared
         if failing is not None and failing.hidden and not show_hidden:

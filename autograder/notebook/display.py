@@ -52,7 +52,7 @@ def feedback_html(report: GradeReport, note: str = "", show_hidden: bool = False
     """The report as an HTML table: a coloured row per exercise, a marked row per check."""
     rows: list[str] = []
     for result in report.exercises:
-        shared = _shared_message(result)
+        shared = result.shared_message
         rows.append(_exercise_row(result, shared))
         if result.status != "not_started":
             rows.extend(_check_row(c, show_hidden, shared) for c in result.checks)
@@ -83,14 +83,6 @@ def _exercise_row(result: ExerciseResult, shared: str | None) -> str:
         f'<td style="{_CELL}; color: {colour}"><b>{status}</b> {points}</td>'
         f'<td style="{_MESSAGE}">{html.escape(message)}</td></tr>'
     )
-
-
-def _shared_message(result: ExerciseResult) -> str | None:
-    """The one message all the exercise's checks share (said once, on its row), if so."""
-    if result.status == "not_started":
-        return result.message
-    messages = {c.message for c in result.checks if not c.skipped}
-    return messages.pop() if len(messages) == 1 else None
 
 
 def _check_row(check: CheckResult, show_hidden: bool, shared: str | None) -> str:
