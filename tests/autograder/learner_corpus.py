@@ -186,7 +186,7 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "chapter4.relu",
         "activations:ReLU._input_grad",
         "return output_grad * (self.output >= 0)",
-        "the book's bug",
+        "the book's bug: the mask output >= 0",
     ),
     "ch4_cross_entropy_book_term": (
         "chapter4.softmax_cross_entropy_forward",

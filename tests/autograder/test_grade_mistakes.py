@@ -1,5 +1,8 @@
 """Does the grader name the book's known bugs and the common mistakes it recognises?
 
+(The learner-written corpus, tests/autograder/learner_corpus.py, holds the book's bugs as
+typed and most common slips; these are the cases that need a test of their own shape.)
+
 Each case writes a wrong body into a copy of the reference and grades that one exercise: the
 exercise must lose points and its message must name the mistake.
 """
@@ -13,21 +16,6 @@ from dlfs.autograder.api import grade
 from .grading_helpers import reference_workspace, replace_body
 
 CASES = {
-    "relu_book_bug": (
-        "chapter4.relu",
-        "activations:ReLU._input_grad",
-        "return output_grad * (self.output >= 0)",
-        "the book's bug: the mask output >= 0",
-    ),
-    "cross_entropy_book_term": (
-        "chapter4.softmax_cross_entropy_forward",
-        "losses:SoftmaxCrossEntropy._output",
-        "self.softmax_preds = softmax(self.prediction, axis=1)\n"
-        "p = np.clip(self.softmax_preds, self.eps, 1 - self.eps)\n"
-        "return float(-np.sum(self.target * np.log(p) + (1 - self.target) * np.log(1 - p))"
-        " / self.prediction.shape[0])",
-        "the book's extra term",
-    ),
     "linear_regression_missing_mean": (
         "chapter2.loss_gradients",
         "linear_regression:loss_gradients",
@@ -75,13 +63,6 @@ CASES = {
         "exps = np.exp(x - np.max(x, axis=axis, keepdims=True))\n"
         "return exps / np.sum(exps, axis=axis)",
         "keepdims=True",
-    ),
-    "kernel_not_flipped": (
-        "chapter5.conv_2d_backward",
-        "conv_steps:_input_grad_2d",
-        "windows = sliding_window_view(_pad_2d(output_grad, K // 2), (K, K), axis=(1, 2))\n"
-        "return np.einsum('nhwij,ij->nhw', windows, param)",
-        "the kernel is not flipped",
     ),
     "sgd_not_in_place": (
         "chapter3.sgd",
@@ -137,13 +118,6 @@ CORRECT = {
         "    return self.input_ * self.keep_prob\n"
         "self.mask = (self.rng.random(self.input_.shape) < self.keep_prob).astype(float)\n"
         "return self.input_ * self.mask",
-    ),
-    "adagrad_book_eps": (
-        "chapter6.adagrad",
-        "rnn_optimizers:AdaGrad._update_rule",
-        "sum_square += self.eps + np.power(grad, 2)\n"
-        "lr = np.divide(self.lr, np.sqrt(sum_square))\n"
-        "param -= lr * grad",
     ),
     "lstm_layer_book_carries_state_through_evaluation": (
         "chapter7.lstm_layer",
