@@ -256,9 +256,10 @@ def _arrange_files(libc: ctypes.CDLL, view: View) -> None:  # pragma: no cover -
 def _temporary_roots(paths: Iterable[str]) -> list[str]:
     """The temporary directories that hold ``paths`` (they are replaced by empty ones)."""
     roots = {os.path.realpath(tempfile.gettempdir()), "/tmp", "/var/tmp", "/dev/shm"}
-    found = []
-    for root in sorted(roots):
-        if os.path.isdir(root) and not os.path.islink(root):
+    found: list[str] = []
+    for root in sorted(roots):  # a parent first: a TMPDIR inside /tmp goes with /tmp
+        nested = any(root.startswith(parent.rstrip("/") + "/") for parent in found)
+        if os.path.isdir(root) and not os.path.islink(root) and not nested:
             found.append(root)
     return found
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from dlfs.autograder.sandbox import Limits, ProbeCall, run_worker
@@ -133,3 +135,19 @@ def test_the_process_limit_counts_the_user_s_running_tasks():
     if running is None:
         pytest.skip("no /proc here")
     assert running >= 1  # this test's own process at least
+
+
+def test_a_tmpdir_inside_tmp_is_replaced_with_tmp_not_mounted_over_again(tmp_path, monkeypatch):
+    """Seen as an ordinary user with TMPDIR=/tmp/<user>: the fresh /tmp hid the TMPDIR, and
+    mounting on it failed, so no worker could be isolated."""
+    import tempfile
+
+    from dlfs.autograder.sandbox.isolate import _temporary_roots
+
+    inside = tempfile.mkdtemp(dir="/tmp")
+    try:
+        monkeypatch.setattr(tempfile, "tempdir", inside)
+        roots = _temporary_roots([])
+        assert "/tmp" in roots and inside not in roots
+    finally:
+        os.rmdir(inside)
