@@ -155,11 +155,40 @@ _FLOAT32_CHAPTERS = {"chapter7.npz"}
 """Chapters computed by PyTorch in float32, whose last bits differ between CPUs: they are
 compared at float32's precision."""
 
+SCALE_TOLERANCE = 1e-7
+"""How far a stored value may move, relative to the largest magnitude in its array, between
+two builds on different machines (float64 chapters).
 
-def _tolerances(name: str, rtol: float, atol: float) -> tuple[float, float]:
+The same reference on another CPU or BLAS rounds differently: a sum accumulated in another
+order (SIMD width, blocked GEMM) moves the last bits of each value by about 1e-16 times the
+*magnitudes summed*, not the result, so a value that cancels to near zero can move by far
+more than its own size times ``rtol``. Numerical gradients are worse: central differences
+divide a loss's rounding (about 1e-16 · |L|) by 2h = 2e-5, an error of about 1e-11 · |L| in
+every entry however small. Seen between two x86-64 machines: 3.6e-9 on entries of a
+``chapter5`` array whose largest was about 0.6. Both errors are bounded by the scale of the
+array, so the tolerance is too; a real change of the reference or of a probe moves values by
+far more than 1e-7 of their array's scale."""
+
+
+def _tolerances(name: str, rtol: float, atol: float) -> tuple[float, float, float]:
+    """``(rtol, atol, scale)``: a value may differ by ``atol + rtol·|b| + scale·max|b|``."""
     if name in _FLOAT32_CHAPTERS:
-        return max(rtol, 1e-5), max(atol, 1e-6)
-    return rtol, atol
+        return max(rtol, 1e-5), max(atol, 1e-6), 1e-5
+    return rtol, atol, SCALE_TOLERANCE
+
+
+def same_within_scale(
+    a: np.ndarray, b: np.ndarray, rtol: float, atol: float, scale: float
+) -> bool:
+    """Whether ``a`` equals ``b`` up to rounding relative to each value and to ``b``'s scale
+    (NaNs equal NaNs; integers and booleans exactly)."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.dtype.kind not in "fc":
+        return bool(np.array_equal(a, b))
+    finite = np.isfinite(b)
+    magnitude = float(np.max(np.abs(b[finite]))) if finite.any() else 0.0
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol + scale * magnitude, equal_nan=True))
 
 
 def _compare_file(name: str, left: Path, right: Path, rtol: float, atol: float) -> list[str]:
@@ -169,10 +198,9 @@ def _compare_file(name: str, left: Path, right: Path, rtol: float, atol: float) 
         f"{name}: {key} only in {'left' if key in a else 'right'}"
         for key in sorted(set(a) ^ set(b))
     ]
+    r, t, scale = _tolerances(name, rtol, atol)
     for key in sorted(set(a) & set(b)):
-        same = a[key].shape == b[key].shape and a[key].dtype == b[key].dtype
-        r, t = _tolerances(name, rtol, atol)
-        if not same or not np.allclose(a[key], b[key], rtol=r, atol=t, equal_nan=True):
+        if not same_within_scale(a[key], b[key], r, t, scale):
             problems.append(f"{name}: {key} differs")
     if a_types != b_types:
         problems.append(f"{name}: the recorded types differ")

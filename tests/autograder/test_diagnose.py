@@ -67,6 +67,22 @@ def test_compare_arrays_reports_the_worst_element_and_its_tolerance(expected):
     assert details["worst_index"] == [2, 1]
 
 
+def test_compare_arrays_allows_rounding_relative_to_the_arrays_scale():
+    """A value that cancels to near zero carries the rounding of the magnitudes summed:
+    another summation order (a loop for the reference's GEMM) or another CPU moves it by far
+    more than ``rtol`` of itself. Such a move passes; a real mistake near zero does not."""
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((40, 300)), rng.standard_normal((300, 5))
+    gemm = a @ b
+    gemm[0, 0] = 1e-9  # an entry that cancelled
+    looped = gemm.copy()
+    looped[0, 0] += 3e-9 * np.abs(gemm).max() / 40  # its rounding, seen on another machine
+    assert compare_arrays("out", looped, gemm, rtol=1e-7, atol=1e-10)[0]
+    wrong = gemm.copy()
+    wrong[0, 0] += 1e-4 * np.abs(gemm).max()
+    assert not compare_arrays("out", wrong, gemm, rtol=1e-7, atol=1e-10)[0]
+
+
 def test_compare_arrays_refuses_lists_and_integers(expected):
     passed, message, _ = compare_arrays("output", expected, expected, 1e-7, 1e-10, "list")
     assert not passed and "returned a list" in message
