@@ -67,6 +67,11 @@ __all__ = ["grade", "render_report"]
     is_flag=True,
     help="Refuse to grade where workers cannot be isolated from the grader and each other.",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Keep grading: on every save, regrade the exercises whose code changed (Ctrl-C ends).",
+)
 def grade(
     targets: tuple[str, ...],
     path: Path | None,
@@ -78,6 +83,7 @@ def grade(
     fresh_seeds: bool,
     seed: int | None,
     require_isolation: bool,
+    watch: bool,
 ) -> None:
     """Grade TARGETS: chapters (chapter5, 5, ch5), exercise ids (chapter5.conv_2d) or all.
 
@@ -95,23 +101,42 @@ def grade(
         seed = fresh_seed()
     if require_isolation:
         refuse_without_isolation()
+    if watch and as_json:
+        raise click.UsageError("--watch draws a table for a person; it does not take --json")
     console = make_console()
-    live = _LiveProgress(console) if console.is_terminal and not as_json else None
-    try:
-        report = run_grade(
-            joined_targets(targets) or "all",
-            path=path,
-            reference=reference,
-            record=not no_record,
-            on_event=live.handle if live else None,
-            jobs=jobs,
-            seed=seed,
-        )
-    except ValueError as error:  # an unknown target (exit 2) or a broken course.toml (1)
-        raise abort(error) from None
-    finally:
-        if live:
-            live.stop()
+
+    def graded(what: list[str]) -> GradeReport:
+        live = _LiveProgress(console) if console.is_terminal and not as_json else None
+        try:
+            return run_grade(
+                what,
+                path=path,
+                reference=reference,
+                record=not no_record,
+                on_event=live.handle if live else None,
+                jobs=jobs,
+                seed=seed,
+            )
+        except ValueError as error:  # an unknown target (exit 2) or a broken course.toml (1)
+            raise abort(error) from None
+        finally:
+            if live:
+                live.stop()
+
+    if watch:
+        from .watch import watch as watch_saves
+
+        try:
+            watch_saves(
+                console,
+                joined_targets(targets) or ["all"],
+                graded,
+                lambda report: render_report(console, report, verbose),
+            )
+        except KeyboardInterrupt:
+            console.print("stopped watching", markup=False)
+        return
+    report = graded(joined_targets(targets) or ["all"])
     if as_json:
         echo_json(report.to_dict())
     else:

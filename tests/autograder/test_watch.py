@@ -1,0 +1,121 @@
+"""``dlfs-grade --watch``: a save regrades what it changed, in place, and Ctrl-C leaves nothing.
+
+The end-to-end test runs the command in a pseudo-terminal, as a learner's terminal runs it:
+it saves a wrong body, waits for the redrawn table, and presses Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+from dlfs.autograder.course import load_course
+from dlfs.autograder.fingerprint import fingerprints
+
+from .grading_helpers import reference_workspace, replace_body
+
+_RIGHT = "return 1.0 / (1.0 + np.exp(-x))"
+
+
+def _prints(course, workspace):
+    chapter = list(course.select("chapter1"))
+    return fingerprints(chapter, workspace, course.exercises)
+
+
+def test_a_body_changes_its_exercise_only_and_a_helper_changes_its_whole_file(tmp_path):
+    course = load_course()
+    workspace = reference_workspace(tmp_path)
+    before = _prints(course, workspace)
+    path = workspace / "foundations.py"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(_RIGHT, "return 1.0 / (1.0 + np.exp(x))"), encoding="utf-8")
+    after = _prints(course, workspace)
+    assert [e for e in before if before[e] != after[e]] == ["chapter1.sigmoid"]
+
+    path.write_text(text + "\n# a comment, and the layout\n\n\n", encoding="utf-8")
+    assert _prints(course, workspace) == before  # nothing a grade depends on
+
+    path.write_text(text + "\nSCALE = 3.0\n", encoding="utf-8")
+    changed = _prints(course, workspace)
+    in_file = {
+        e.id for e in course.select("chapter1") if any(t.module == "foundations" for t in e.targets)
+    }
+    assert {e for e in before if before[e] != changed[e]} == in_file
+
+    path.write_text("def broken(:\n", encoding="utf-8")
+    broken = _prints(course, workspace)
+    assert all(broken[e] != before[e] for e in in_file)  # graded, so the error shows at once
+
+
+def _own_terminal() -> None:
+    """In the child: a session of its own whose controlling terminal is the pseudo-terminal
+    (so that Ctrl-C typed there is SIGINT to it, as in a learner's terminal)."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _read_until(fd: int, pattern: str, seen: list[str], timeout: float) -> float:
+    """Read the terminal until ``pattern`` shows; the seconds it took."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                seen.append(os.read(fd, 65536).decode("utf-8", errors="replace"))
+            except OSError:
+                break
+            text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", "".join(seen))
+            if re.search(pattern, text):
+                return time.monotonic() - start
+    raise AssertionError(f"{pattern!r} did not show in {timeout} s; the screen:\n{''.join(seen)}")
+
+
+def test_watch_regrades_a_save_in_a_terminal_and_ctrl_c_leaves_nothing(tmp_path):
+    workspace = reference_workspace(tmp_path)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = shutil.which("dlfs-grade", path=str(Path(sys.executable).parent))
+    assert command is not None
+    env = {**os.environ, "TMPDIR": str(scratch), "COLUMNS": "200", "TERM": "xterm"}
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [command, "chapter1", "--watch", "--path", str(workspace), "--no-record"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        preexec_fn=_own_terminal,
+    )
+    os.close(slave)
+    seen: list[str] = []
+    try:
+        _read_until(master, r"watching .* for saves", seen, 120)
+        seen.clear()
+        replace_body(workspace, "foundations:sigmoid", "return 1.0 / (1.0 + np.exp(x))")
+        _read_until(master, r"regraded chapter1\.sigmoid", seen, 60)
+        screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", "".join(seen))
+        assert re.search(r"chapter1\.sigmoid\s+\S*\s*failed", screen)
+        assert re.search(r"chapter1\.leaky_relu\s+\S*\s*passed", screen)  # still shown
+        assert "regraded chapter1.sigmoid\n" in screen or "regraded chapter1.sigmoid\r" in screen
+        os.write(master, b"\x03")  # Ctrl-C, as the terminal sends it
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        os.close(master)
+    assert list(scratch.iterdir()) == []  # no worker's folder left
+    left = subprocess.run(
+        ["pgrep", "-s", str(process.pid)], capture_output=True, text=True, check=False
+    )
+    assert left.stdout.strip() == ""  # no fork server, no worker
