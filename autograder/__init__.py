@@ -1,48 +1,56 @@
-"""The autograder: checks, the sandboxed runner, the progress store and the CLI."""
+"""The autograder: checks, the sandboxed runner, the progress store and the CLI.
 
-from .api import grade
-from .course import Course, CourseError, Exercise, load_course
-from .gradcheck import (
-    GradCheckResult,
-    check_gradient,
-    check_layer,
-    check_loss,
-    check_network,
-    check_operation,
-    numerical_gradient,
-    rel_error,
-)
-from .hints import next_hint, revealed_hints
-from .progress import ProgressStore, record_attempt, summarize
-from .results import CheckResult, ExerciseResult, GradeReport
-from .stubs.generate import build_exercises, check_exercises, reset_exercise
-from .stubs.regions import find_regions, regions_in_tree
+The names below are imported when first used (PEP 562), so that ``import dlfs.autograder``
+— which every ``dlfs-grade`` command does, ``--help`` included — loads neither NumPy nor the
+grader until a command needs them.
+"""
 
-__all__ = [
-    "CheckResult",
-    "Course",
-    "CourseError",
-    "Exercise",
-    "ExerciseResult",
-    "GradCheckResult",
-    "GradeReport",
-    "ProgressStore",
-    "build_exercises",
-    "check_exercises",
-    "check_gradient",
-    "check_layer",
-    "check_loss",
-    "check_network",
-    "check_operation",
-    "find_regions",
-    "grade",
-    "load_course",
-    "next_hint",
-    "numerical_gradient",
-    "record_attempt",
-    "regions_in_tree",
-    "rel_error",
-    "reset_exercise",
-    "revealed_hints",
-    "summarize",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "grade": ".api",
+    "Course": ".course",
+    "CourseError": ".course",
+    "Exercise": ".course",
+    "load_course": ".course",
+    "GradCheckResult": ".gradcheck",
+    "check_gradient": ".gradcheck",
+    "check_layer": ".gradcheck",
+    "check_loss": ".gradcheck",
+    "check_network": ".gradcheck",
+    "check_operation": ".gradcheck",
+    "numerical_gradient": ".gradcheck",
+    "rel_error": ".gradcheck",
+    "next_hint": ".hints",
+    "revealed_hints": ".hints",
+    "ProgressStore": ".progress",
+    "record_attempt": ".progress",
+    "summarize": ".progress",
+    "CheckResult": ".results",
+    "ExerciseResult": ".results",
+    "GradeReport": ".results",
+    "build_exercises": ".stubs.generate",
+    "check_exercises": ".stubs.generate",
+    "reset_exercise": ".stubs.generate",
+    "find_regions": ".stubs.regions",
+    "regions_in_tree": ".stubs.regions",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that holds ``name`` on first use."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
