@@ -8,6 +8,7 @@ when every exercise graded passed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +94,7 @@ def grade(
     Exit codes: 0 when everything graded passed, 1 when something did not pass (or the
     course file is broken), 2 for a usage error such as an unknown chapter or exercise.
     """
-    # start-up time: the grader (NumPy, the sandbox) is imported only when grading
-    from ..api import grade as run_grade
-    from ..grading import fresh_seed
+    from ..grading import fresh_seed  # start-up time: NumPy only when grading
 
     if fresh_seeds and seed is None:
         seed = fresh_seed()
@@ -104,37 +103,10 @@ def grade(
     if watch and as_json:
         raise click.UsageError("--watch draws a table for a person; it does not take --json")
     console = make_console()
-
-    def graded(what: list[str]) -> GradeReport:
-        live = _LiveProgress(console) if console.is_terminal and not as_json else None
-        try:
-            return run_grade(
-                what,
-                path=path,
-                reference=reference,
-                record=not no_record,
-                on_event=live.handle if live else None,
-                jobs=jobs,
-                seed=seed,
-            )
-        except ValueError as error:  # an unknown target (exit 2) or a broken course.toml (1)
-            raise abort(error) from None
-        finally:
-            if live:
-                live.stop()
-
+    options = {"path": path, "reference": reference, "record": not no_record, "jobs": jobs}
+    graded = _grader(console, as_json, {**options, "seed": seed})
     if watch:
-        from .watch import watch as watch_saves
-
-        try:
-            watch_saves(
-                console,
-                joined_targets(targets) or ["all"],
-                graded,
-                lambda report: render_report(console, report, verbose),
-            )
-        except KeyboardInterrupt:
-            console.print("stopped watching", markup=False)
+        _watch(console, joined_targets(targets) or ["all"], graded, verbose)
         return
     report = graded(joined_targets(targets) or ["all"])
     if as_json:
@@ -145,6 +117,37 @@ def grade(
         make_console(stderr=True).print(f"warning: {warning}", markup=False)
     if not report.passed:
         raise Failure()
+
+
+def _grader(
+    console: Console, as_json: bool, options: dict[str, Any]
+) -> Callable[[list[str]], GradeReport]:
+    """A function that grades targets with ``options``, with live progress on a terminal."""
+    from ..api import grade as run_grade  # start-up time: the grader only when grading
+
+    def graded(targets: list[str]) -> GradeReport:
+        live = _LiveProgress(console) if console.is_terminal and not as_json else None
+        try:
+            return run_grade(targets, on_event=live.handle if live else None, **options)
+        except ValueError as error:  # an unknown target (exit 2) or a broken course.toml (1)
+            raise abort(error) from None
+        finally:
+            if live:
+                live.stop()
+
+    return graded
+
+
+def _watch(
+    console: Console, targets: list[str], graded: Callable[[list[str]], GradeReport], verbose: bool
+) -> None:
+    """``--watch``: grade, then regrade what each save changed, until Ctrl-C."""
+    from .watch import watch  # start-up time: the watcher only with --watch
+
+    try:
+        watch(console, targets, graded, lambda report: render_report(console, report, verbose))
+    except KeyboardInterrupt:
+        console.print("stopped watching", markup=False)
 
 
 def joined_targets(words: tuple[str, ...]) -> list[str]:

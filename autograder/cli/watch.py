@@ -16,7 +16,12 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
+from watchfiles import Change
+from watchfiles import watch as file_events
 
+from ..api import resolve_workspace
+from ..course import load_course
+from ..fingerprint import fingerprints
 from ..results import ExerciseResult, GradeReport
 
 __all__ = ["watch"]
@@ -41,13 +46,6 @@ def watch(
         render: prints a report (the same table as without ``--watch``).
         stop: set it to end the loop (tests); Ctrl-C ends it too.
     """
-    from watchfiles import Change
-    from watchfiles import watch as file_events
-
-    from ..api import resolve_workspace
-    from ..course import load_course
-    from ..fingerprint import fingerprints
-
     report = grade(targets)
     workspace = Path(report.workspace or resolve_workspace())
     course = load_course()
