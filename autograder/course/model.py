@@ -115,8 +115,8 @@ class CheckSpec:
 
     Attributes:
         kind: agreement | gradient | property | fixture | training.
-        probe: the probe's name in ``dlfs.autograder.probes.chapterN`` (by default the
-            exercise's name).
+        probe: the probe's name in its chapter's module of ``dlfs.autograder.probes`` (by
+            default the exercise's name).
         points: the partial credit this check is worth.
         hidden: run only where the reference is present.
         name: the course's label for the check (by default the probe's name).

@@ -10,7 +10,7 @@ The learner's notebooks live in ``exercises/notebooks/chapterN.ipynb``: they are
 generated exercises tree (``dlfs-grade build`` writes them, its drift check compares them).
 With ``nbgrader=True`` the same builder makes the instructor's nbgrader source notebook:
 solution cells keep the reference's marked regions, check cells become autograded test cells
-worth the exercise's points, with a hidden-tests part (see :mod:`.nbgrader_course`).
+worth the exercise's points, with a hidden-tests part (see :mod:`.publish`).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The course directory gets
 
 * ``nbgrader_config.py`` — nbgrader's configuration with the dlfs steps
-  (:mod:`.nbgrader_preprocessors`): test cells graded outside the student's kernel, edited or
+  (:mod:`.preprocessors`): test cells graded outside the student's kernel, edited or
   deleted read-only cells reported, deleted test cells put back, the cell timeout;
 * ``dlfs_course.toml`` — the course file the assignment was published with (its points,
   checks and hidden checks grade the submissions);

@@ -1,20 +1,19 @@
 """Probes: small functions that exercise one piece of the reference on seeded inputs.
 
-A probe ``def name(ref, rng, **params) -> dict[str, ndarray]`` runs twice: in the sandboxed
-worker against the reference with the learner's function spliced in, and in the grader against
-the pristine reference. The grader compares the two (see ``dlfs.autograder.checks``). A probe
-draws every random input from ``rng`` *before* it calls the code under test, so both runs see
-the same inputs whatever the learner's code does.
+A probe runs twice: in the sandboxed worker against the reference with the learner's function
+spliced in, and in the grader against the pristine reference (or, in a students' copy without
+the reference, its outputs are read from the stored answers, :mod:`dlfs.autograder.answers`).
+The grader compares the two (:mod:`dlfs.autograder.grading.judge`).
 
-Companions, found by name in the same module:
-
-* ``name__mistakes``: ``{"the likely mistake": function(ref, rng, **params) -> dict}`` —
-  outputs of known wrong implementations; when the learner's outputs match one, the message
-  names it.
-* ``name__judge(got, expected, **params) -> list[Verdict]`` for ``property`` checks.
-* ``name__data(**params) -> (inputs, labels)`` and ``name__metric(got, labels, **params)`` for
-  ``training`` checks: the inputs go to the worker, the labels stay in the grader.
-* ``name__expected(**params) -> dict`` for ``fixture`` checks: known answers, by hand.
+Each chapter's module (``chapter1`` … ``chapter7``) ends with ``PROBES = declare(...)``: one
+:class:`~dlfs.autograder.probes.record.Probe` record per probe, holding its function and what
+its check kinds need — its inputs (drawn from the check's seeded generator before the code under
+test runs, so that both runs see the same inputs), its known mistakes (outputs of wrong
+implementations, named when the learner's match), a judge for property checks, the data and
+metric of a training check (the inputs go to the worker, the labels stay in the grader), the
+known answers of a fixture check. :func:`~dlfs.autograder.probes.record.find_probe` is how
+everything else reaches a probe; ``builders``, ``common``, ``fit`` and ``training`` hold what
+the chapters' probes share, and ``book`` the book's own code, line for line, as known mistakes.
 """
 
 __all__: list[str] = []

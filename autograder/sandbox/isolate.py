@@ -20,7 +20,7 @@ system calls:
 
 Where the kernel refuses (another OS, a container without unprivileged user namespaces),
 :func:`isolate` raises :class:`IsolationUnavailable` and the worker runs with process limits
-only; :func:`probe_isolation` says which, so that reports can say so.
+only; :func:`try_isolation` says which, so that reports can say so.
 """
 
 from __future__ import annotations

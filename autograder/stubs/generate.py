@@ -180,7 +180,7 @@ def generate_tree(
         reference: the answer key's folder; by default the installed ``dlfs.reference``.
         course: names the exercises; by default :func:`~dlfs.autograder.course.load_course`.
         notebooks: also the chapters' notebooks (``notebooks/chapterN.ipynb``, see
-            :mod:`.notebooks`); by default only for the installed reference.
+            :mod:`dlfs.autograder.notebook.generate`); by default only for the installed reference.
     Raises:
         RegionError: a solution marker breaks the rules.
         CourseError: the course file is malformed.
