@@ -35,7 +35,7 @@ from dlfs.datasets import data_dir, ensure_files, get_dataset
 
 from ..api import grade
 from ..course import Course, Exercise, load_course
-from ..grading import fresh_seed
+from ..grading import GradingSession, fresh_seed
 from ..paths import package_root
 from ..probes.record import find_probe
 from ..results import GradeReport
@@ -151,14 +151,8 @@ def run_autograder(root: Path | str, target: str) -> dict[str, Any]:
     course = load_course()
     try:
         workspace = find_workspace(root / "submission")
-        report = grade(
-            target,
-            path=workspace,
-            record=False,
-            course=course,
-            use_reference=True,
-            seed=fresh_seed(),
-        )
+        with GradingSession(course, use_reference=True, seed=fresh_seed()) as session:
+            report = grade(target, path=workspace, record=False, session=session)
         results = results_json(report, course)
     except ValueError as error:
         results = {

@@ -89,7 +89,7 @@ def grade(
     """
     # start-up time: the grader (NumPy, the sandbox) is imported only when grading
     from ..api import grade as run_grade
-    from ..grading import fresh_seed
+    from ..grading import GradingSession, fresh_seed
 
     if fresh_seeds and seed is None:
         seed = fresh_seed()
@@ -98,15 +98,15 @@ def grade(
     console = make_console()
     live = _LiveProgress(console) if console.is_terminal and not as_json else None
     try:
-        report = run_grade(
-            joined_targets(targets) or "all",
-            path=path,
-            reference=reference,
-            record=not no_record,
-            on_event=live.handle if live else None,
-            jobs=jobs,
-            seed=seed,
-        )
+        with GradingSession(seed=seed, jobs=jobs) as session:
+            report = run_grade(
+                joined_targets(targets) or "all",
+                path=path,
+                reference=reference,
+                record=not no_record,
+                on_event=live.handle if live else None,
+                session=session,
+            )
     except ValueError as error:  # an unknown target (exit 2) or a broken course.toml (1)
         raise abort(error) from None
     finally:

@@ -27,7 +27,7 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from .protocol import (
     Job,
     Limits,
     ProbeCall,
+    WorkerContext,
     WorkerRun,
 )
 from .scratch import make_scratch
@@ -57,12 +58,9 @@ def run_worker(
     functions: list[LearnerFunction],
     calls: list[ProbeCall],
     limits: Limits,
+    context: WorkerContext | None = None,
     on_progress: Callable[[int, float], None] | None = None,
     env: dict[str, str] | None = None,
-    preload: tuple[str, ...] = (),
-    slot: int = 0,
-    learner_package: str | None = None,
-    hidden: Sequence[str] = (),
 ) -> WorkerRun:
     """Splice ``functions`` into the reference in a worker, run ``calls``, read the outputs.
 
@@ -70,18 +68,17 @@ def run_worker(
         functions: the learner's functions to install (see ``splice.read_target``).
         calls: the probe calls, run in order.
         limits: time, memory and process limits.
+        context: the session's word on this worker: its slot, what it must not see, what
+            its server preloads, the learner's package (:class:`~.protocol.WorkerContext`;
+            by default slot 0, nothing hidden).
         on_progress: called every 50 ms or so with the call running and its seconds.
         env: environment variables for the worker.
-        preload: modules the fork server imports before forking (``torch``).
-        slot: which fork server to use (one per exercise graded at the same time).
-        learner_package: where the reference is not installed, the learner's workspace: the
-            worker imports it whole as ``dlfs.exercises`` and runs the probes on it (nothing
-            is spliced; the learner's other exercises run too).
-        hidden: paths the worker must not see (where it can be isolated): the answer key,
-            the stored answers, the progress store, the submissions.
     Returns:
         The worker's outcome; it never raises for anything the learner's code did.
     """
+    context = context or WorkerContext()
+    slot, hidden, preload = context.slot, context.hidden, context.preload
+    learner_package = context.learner_package
     try:
         out_dir = str(make_scratch("grade"))
     except OSError as error:
