@@ -24,6 +24,9 @@ from typing import Any
 from ..course import Course
 from ..grading import GradingSession, fresh_seed
 from ..results import ExerciseResult, GradeReport
+from .cache import ResultCache
+from .identity import RunIdentity
+from .shards import ClassShard, Shard
 
 __all__ = [
     "ClassReport",
@@ -48,12 +51,15 @@ class StudentResult:
         report: the grading report, or None when the submission could not be graded at all.
         error: why the submission could not be graded (empty when it was).
         workspace: the folder that was graded.
+        cached: the report was kept from an earlier grading of the same submission, course,
+            grader, target and seed (not graded again).
     """
 
     student: str
     report: GradeReport | None = None
     error: str = ""
     workspace: str = ""
+    cached: bool = False
 
     @property
     def score(self) -> float:
@@ -112,6 +118,8 @@ class ClassReport:
         seed: the seed of the run's fresh check inputs (``--seed`` reproduces the grades).
         budget: the seconds each student's grading may take (course.toml's chapter and
             book budgets); exercises whose turn comes later are "not graded for time".
+        run: the course, grader, target and seed that graded it (what a merge compares).
+        shard: which shard of the class it is, None for a whole class.
     """
 
     target: str
@@ -120,6 +128,8 @@ class ClassReport:
     seconds: float = 0.0
     seed: int | None = None
     budget: float = 0.0
+    run: RunIdentity | None = None
+    shard: ClassShard | None = None
 
     @property
     def isolation(self) -> str:
@@ -160,6 +170,9 @@ class ClassReport:
             "seed": self.seed,
             "budget_seconds": self.budget,
             "isolation": self.isolation,
+            "course_hash": self.run.course if self.run else None,
+            "grader_version": self.run.grader if self.run else None,
+            "shard": str(self.shard.shard) if self.shard else None,
         }
 
 
@@ -196,30 +209,76 @@ def grade_class(
     course: Course | None = None,
     on_student: StudentHandler | None = None,
     seed: int | None = None,
+    *,
+    shard: Shard | None = None,
+    cache: ResultCache | Path | str | None = None,
+    force: bool = False,
 ) -> ClassReport:
-    """Grade every submission in ``submissions`` (one folder per student).
+    """Grade every submission in ``submissions`` (one folder per student), or one shard.
 
     Args:
         submissions: the folder of submissions.
         target: what to grade in each: ``"all"``, a chapter or an exercise id.
         jobs: how many exercises to grade at the same time, over all students.
         course: the course (default: ``load_course()``).
-        on_student: called as each student's grading ends.
+        on_student: called as each student's grading ends (or their kept result is used).
         seed: the seed of the check inputs (default: a fresh one, recorded in the report;
-            give a report's seed to reproduce its grades exactly).
+            give a report's seed to reproduce its grades exactly). A shard needs one.
+        shard: grade only this shard of the class (:class:`~.shards.Shard`).
+        cache: a folder of kept results (:mod:`.cache`): a student whose submission, course,
+            grader, target and seed are unchanged keeps their result; what is graded is kept.
+        force: regrade every student even where a result is kept.
     Returns:
-        The class's report; nothing in a submission makes this raise.
+        The class's report (the shard's students only, for a shard); nothing in a
+        submission makes this raise.
     Raises:
-        ValueError: for a missing submissions folder, an unknown target, ``jobs`` < 1, or
-            where the reference is not installed (official grades draw fresh inputs).
+        ValueError: for a missing submissions folder, an unknown target, ``jobs`` < 1, a
+            shard without a seed, or where the reference is not installed (official grades
+            draw fresh inputs).
     """
     folder = Path(submissions)
     if not folder.is_dir():
         raise ValueError(f"the submissions must be a folder, got submissions={str(folder)!r}")
+    if shard is not None and shard.count > 1 and seed is None:
+        raise ValueError("the shards of one class need one seed: give it (or a class id)")
     seed = fresh_seed() if seed is None else seed
-    options = {"use_reference": True, "seed": seed, "hidden": (folder.resolve(),), "jobs": jobs}
+    hidden = [folder.resolve()]
+    if cache is not None:  # other students' results
+        hidden.append(Path(cache.folder if isinstance(cache, ResultCache) else cache).resolve())
+    options = {"use_reference": True, "seed": seed, "hidden": hidden, "jobs": jobs}
     with GradingSession(course, **options) as session:
-        return grade_students(session, read_submissions(folder), target, on_student)
+        run = RunIdentity.of(session.course, target, seed)
+        students = read_submissions(folder)
+        part = ClassShard.of(shard, [s.student for s in students]) if shard else None
+        if shard is not None:
+            chosen = set(shard.select(s.student for s in students))
+            students = [s for s in students if s.student in chosen]
+        kept = cache if isinstance(cache, ResultCache | None) else ResultCache(cache, run, force)
+        fresh = _take_kept(kept, students, on_student)
+        report = grade_students(session, fresh, target, on_student)
+        if kept is not None:
+            for student in fresh:
+                if student.report is not None:
+                    kept.put(Path(student.workspace), student.report)
+    report.students, report.run, report.shard = students, run, part
+    return report
+
+
+def _take_kept(
+    cache: ResultCache | None, students: list[StudentResult], on_student: StudentHandler | None
+) -> list[StudentResult]:
+    """Give each student whose result ``cache`` keeps that result (``on_student`` hears of
+    them); return the others, to grade."""
+    fresh = []
+    for student in students:
+        kept = None if cache is None or student.error else cache.get(Path(student.workspace))
+        if kept is None:
+            fresh.append(student)
+            continue
+        student.report, student.cached = kept, True
+        if on_student is not None:
+            on_student(student)
+    return fresh
 
 
 def read_submissions(folder: Path) -> list[StudentResult]:
