@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,6 +213,7 @@ def grade_class(
     shard: Shard | None = None,
     cache: ResultCache | Path | str | None = None,
     force: bool = False,
+    hidden: Sequence[Path | str] = (),
 ) -> ClassReport:
     """Grade every submission in ``submissions`` (one folder per student), or one shard.
 
@@ -228,6 +229,7 @@ def grade_class(
         cache: a folder of kept results (:mod:`.cache`): a student whose submission, course,
             grader, target and seed are unchanged keeps their result; what is graded is kept.
         force: regrade every student even where a result is kept.
+        hidden: more paths no worker may see (the folder of the class's parts).
     Returns:
         The class's report (the shard's students only, for a shard); nothing in a
         submission makes this raise.
@@ -242,10 +244,10 @@ def grade_class(
     if shard is not None and shard.count > 1 and seed is None:
         raise ValueError("the shards of one class need one seed: give it (or a class id)")
     seed = fresh_seed() if seed is None else seed
-    hidden = [folder.resolve()]
+    secret = [folder.resolve(), *(Path(h).resolve() for h in hidden)]
     if cache is not None:  # other students' results
-        hidden.append(Path(cache.folder if isinstance(cache, ResultCache) else cache).resolve())
-    options = {"use_reference": True, "seed": seed, "hidden": hidden, "jobs": jobs}
+        secret.append(Path(cache.folder if isinstance(cache, ResultCache) else cache).resolve())
+    options = {"use_reference": True, "seed": seed, "hidden": secret, "jobs": jobs}
     with GradingSession(course, **options) as session:
         run = RunIdentity.of(session.course, target, seed)
         students = read_submissions(folder)

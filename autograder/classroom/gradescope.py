@@ -46,6 +46,7 @@ __all__ = [
     "build_autograder",
     "results_json",
     "run_autograder",
+    "training_datasets",
 ]
 
 ROOT_VARIABLE = "DLFS_GRADESCOPE_ROOT"
@@ -182,7 +183,7 @@ def _requirements(torch: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _datasets(exercises: Iterable[Exercise]) -> list[str]:
+def training_datasets(exercises: Iterable[Exercise]) -> list[str]:
     """The data sets the exercises' training checks read, each once."""
     names: dict[str, None] = {}
     for exercise in exercises:
@@ -226,7 +227,7 @@ def build_autograder(
     if course.path is None:
         raise ValueError("the course must come from a file to be exported")
     chapters = {e.chapter for e in exercises}
-    needed = _datasets(exercises)
+    needed = training_datasets(exercises)
     with tempfile.TemporaryDirectory(prefix="dlfs-gradescope-") as tmp:
         stage = source = Path(tmp)  # the zip's root is Gradescope's /autograder/source
         for name in _PACKAGES:

@@ -112,4 +112,3 @@ class RunIdentity:
             for key, label in names.items()
             if getattr(self, key) != getattr(other, key)
         ]
-

@@ -160,6 +160,7 @@ def batch(**options: Any) -> None:
             shard=shard,
             cache=cache,
             force=options["force"],
+            hidden=[options["part_dir"]] if options["part_dir"] else [],
         )
     except (ValueError, CourseError) as error:
         raise abort(error) from None

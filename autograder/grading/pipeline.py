@@ -13,12 +13,12 @@
 from __future__ import annotations
 
 import importlib.util
-import threading
 import time
 from pathlib import Path
 
 from ..course import Course, Exercise
 from ..results import CheckResult, ExerciseResult
+from ..sandbox.astlock import AST_LOCK
 from ..sandbox.protocol import Limits, WorkerRun
 from ..sandbox.splice import LearnerFunction, SpliceError, read_target
 from ..sandbox.supervisor import run_worker
@@ -31,7 +31,10 @@ from .plan import Plan, check_result, plan_checks, skipped_check
 __all__ = ["EventHandler", "grade_exercise", "judge_checks", "read_learner_code", "summarise"]
 
 _SUMMARY_CHARS = 400
-_JUDGING = threading.Lock()
+_ONE_AT_A_TIME = AST_LOCK
+"""Judging (the probes' reference runs share global state: torch's seed; stored answers are
+arrays), reading the learner's code and blaming another exercise (both parse code): one
+grader thread at a time (:mod:`~..sandbox.astlock` says why parsing must be)."""
 
 
 class _Stop(Exception):
@@ -65,7 +68,8 @@ def grade_exercise(
     answers = settings.answers
     points = _points(exercise, answers)
     try:
-        functions = read_learner_code(exercise, workspace)
+        with _ONE_AT_A_TIME:
+            functions = read_learner_code(exercise, workspace)
         plan = plan_checks(exercise, context.data, answers.runs_hidden, settings.seed)
         timeout = float(exercise.timeout)
         if context.time_left is not None:
@@ -80,7 +84,8 @@ def grade_exercise(
             exercise.id, 0.0, points, stop.status, stop.message, checks, stop.output
         )
     if settings.course is not None and result.status in ("timeout", "error"):
-        _blame(result, workspace, exercise, settings.course)
+        with _ONE_AT_A_TIME:
+            _blame(result, workspace, exercise, settings.course)
     result.seconds = time.monotonic() - start
     if on_event:
         on_event("result", {"id": exercise.id, "result": result})
@@ -183,7 +188,7 @@ def judge_checks(
 ) -> list[CheckResult]:
     """Every check's result in course order: the planned ones judged from the worker's
     outputs, the others as planned."""
-    with _JUDGING:  # the probes' reference runs share global state (torch's seed)
+    with _ONE_AT_A_TIME:
         judged = iter(
             [
                 evaluate(check, outcome, answers, run.message)

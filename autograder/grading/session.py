@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -206,4 +207,7 @@ def _grader_failed(exercise: Exercise, error: Exception) -> ExerciseResult:
     """The grader's own failure: the exercise's ``grader_error``, never charged as the
     learner's mistake (it is not recorded in progress)."""
     message = f"the grader failed on this submission: {type(error).__name__}: {error}"
+    frames = traceback.extract_tb(error.__traceback__)
+    if frames:  # where, for the maintainers
+        message += f" (in {Path(frames[-1].filename).name}:{frames[-1].lineno}, {frames[-1].name})"
     return ExerciseResult(exercise.id, 0.0, float(exercise.points), "grader_error", message)

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from .astlock import AST_LOCK
 from .isolate import WORKER_UID_BASE
 from .outputs import read_call, read_json, read_output
 from .protocol import (
@@ -187,7 +188,8 @@ def _supervise(
         raise
     _kill_group(pid)  # whatever the learner's code left behind in its group
     seconds = time.monotonic() - start
-    run = _collect(job, exitcode, timed_out, seconds)
+    with AST_LOCK:  # np.load parses each array's header with ast
+        run = _collect(job, exitcode, timed_out, seconds)
     if timed_out:
         files = [f.path for f in job.functions] + list((renamed or {}).values())
         run.stuck = stuck_at(Path(job.out_dir) / STACK_FILE, files, renamed)
