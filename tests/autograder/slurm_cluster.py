@@ -138,6 +138,8 @@ class SlurmCluster:
             "SelectType": "select/cons_tres",
             "SelectTypeParameters": "CR_Core",
             "MpiDefault": "none",
+            "SchedulerType": "sched/builtin",  # first in, first out: a test needs no backfill
+            "SchedulerParameters": "sched_interval=2",  # a freed CPU is used within seconds
             "ReturnToService": 2,
             "MinJobAge": 600,
             "SlurmctldTimeout": 30,
