@@ -22,7 +22,7 @@ from pathlib import Path
 __all__ = ["SlurmCluster", "SlurmError", "unavailable"]
 
 _DAEMONS = ("munged", "slurmctld", "slurmd")
-_CLIENTS = ("sbatch", "squeue", "scontrol", "sinfo")
+_CLIENTS = ("sbatch", "squeue", "scontrol", "sinfo", "scancel")
 _CALL_SECONDS = 30
 NODE = "dlfsnode"
 
