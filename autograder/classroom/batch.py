@@ -250,11 +250,7 @@ def grade_class(
     options = {"use_reference": True, "seed": seed, "hidden": secret, "jobs": jobs}
     with GradingSession(course, **options) as session:
         run = RunIdentity.of(session.course, target, seed)
-        students = read_submissions(folder)
-        part = ClassShard.of(shard, [s.student for s in students]) if shard else None
-        if shard is not None:
-            chosen = set(shard.select(s.student for s in students))
-            students = [s for s in students if s.student in chosen]
+        students, part = _sharded(read_submissions(folder), shard)
         kept = cache if isinstance(cache, ResultCache | None) else ResultCache(cache, run, force)
         fresh = _take_kept(kept, students, on_student)
         report = grade_students(session, fresh, target, on_student)
@@ -264,6 +260,17 @@ def grade_class(
                     kept.put(Path(student.workspace), student.report)
     report.students, report.run, report.shard = students, run, part
     return report
+
+
+def _sharded(
+    students: list[StudentResult], shard: Shard | None
+) -> tuple[list[StudentResult], ClassShard | None]:
+    """The students of ``shard`` (all without one), and the shard of the class."""
+    if shard is None:
+        return students, None
+    chosen = set(shard.select(s.student for s in students))
+    part = ClassShard.of(shard, [s.student for s in students])
+    return [s for s in students if s.student in chosen], part
 
 
 def _take_kept(

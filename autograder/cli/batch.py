@@ -12,7 +12,7 @@ from ..course import CourseError
 from .doctor import refuse_without_isolation
 from .output import abort, echo_json, make_console, make_table, print_table
 
-__all__ = ["batch", "show_class"]
+__all__ = ["batch", "class_seed_of", "show_class"]
 
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
@@ -118,22 +118,14 @@ def batch(**options: Any) -> None:
     """
     # start-up time: the grader (NumPy, the sandbox) is imported only when grading
     from ..classroom.batch import grade_class
-    from ..classroom.identity import class_seed
-    from ..classroom.outputs import write_class
-    from ..classroom.parts import write_part
-    from ..paths import data_dir
-    from ..sandbox import isolation
+    from ..classroom.outputs import write_class  # start-up time, as above
+    from ..classroom.parts import write_part  # start-up time, as above
+    from ..paths import data_dir  # start-up time, as above
+    from ..sandbox import isolation  # start-up time, as above
 
     if options["require_isolation"]:
         refuse_without_isolation()
-    seed, shard, as_json = options["seed"], options["shard"], options["as_json"]
-    if options["class_id"] is not None:
-        if seed is not None:
-            raise click.UsageError("give --seed or --class-id, not both")
-        try:
-            seed = class_seed(options["class_id"])
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--class-id") from None
+    seed, shard, as_json = class_seed_of(options), options["shard"], options["as_json"]
     if shard is not None and options["part_dir"] is None:
         raise click.UsageError("--shard needs --out: the folder of the class's parts")
     cache = None if options["no_cache"] else options["cache_dir"] or data_dir() / "batch-cache"
@@ -167,6 +159,21 @@ def batch(**options: Any) -> None:
     part = write_part(report, options["part_dir"]) if options["part_dir"] else None
     csv_path, page = write_class(report, options["csv_path"], options["report_dir"])
     show_class(report, as_json, csv_path, page, part)
+
+
+def class_seed_of(options: dict[str, Any]) -> int | None:
+    """The seed ``--seed`` gives, or ``--class-id`` derives (a usage error for both)."""
+    seed, class_id = options["seed"], options["class_id"]
+    if class_id is None:
+        return seed
+    if seed is not None:
+        raise click.UsageError("give --seed or --class-id, not both")
+    from ..classroom.identity import class_seed  # start-up time: the classroom on use only
+
+    try:
+        return class_seed(class_id)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--class-id") from None
 
 
 def show_class(

@@ -81,74 +81,47 @@ def gradescope_run(target: str, root: Path | None) -> None:
     make_console().print(results["output"], markup=False, highlight=False)
 
 
+_CLASS_OPTIONS = [
+    click.argument("folder", type=click.Path(file_okay=False, path_type=Path)),
+    click.option(
+        "--submissions",
+        required=True,
+        help="The class's submissions folder, as the jobs see it (one folder a student).",
+    ),
+    click.option("-t", "--target", default="all", show_default=True,
+                 help="What to grade: all, a chapter or an exercise id."),
+    click.option("--shards", type=click.IntRange(min=1),
+                 help="How many tasks (default: one per 100 students of the class)."),
+    click.option("--students", type=click.IntRange(min=1),
+                 help="How many students the class has, where the submissions are not on "
+                 "this machine (to size the shards)."),
+    click.option("--parallel", type=click.IntRange(min=1),
+                 help="Tasks running at once at most (default: all)."),
+    click.option("--cpus-per-task", "cpus", type=click.IntRange(min=1), default=2,
+                 show_default=True,
+                 help="CPUs of each task: it grades that many exercises at a time."),
+    click.option("--seed", type=int,
+                 help="The class's seed (default: a fresh one, written in the jobs)."),
+    click.option("--class-id", help="Derive the class's seed from this id instead."),
+    click.option("--csv", "csv_path", default="grades.csv", show_default=True,
+                 help="Where the merge writes the grades."),
+    click.option("--report", "report_dir", default="report", show_default=True,
+                 help="Where the merge writes the class report."),
+]  # fmt: skip
+"""The options every engine's export shares: the class, its shards and its seed."""
+
+
 def _class_options(parts_default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The options every engine's export shares: the class, its shards and its seed."""
-    options = [
-        click.argument("folder", type=click.Path(file_okay=False, path_type=Path)),
-        click.option(
-            "--submissions",
-            required=True,
-            help="The class's submissions folder, as the jobs see it (one folder a student).",
-        ),
-        click.option(
-            "-t",
-            "--target",
-            default="all",
-            show_default=True,
-            help="What to grade: all, a chapter or an exercise id.",
-        ),
-        click.option(
-            "--shards",
-            type=click.IntRange(min=1),
-            help="How many tasks (default: one per 100 students of the class).",
-        ),
-        click.option(
-            "--students",
-            type=click.IntRange(min=1),
-            help="How many students the class has, where the submissions are not "
-            "on this machine (to size the shards).",
-        ),
-        click.option(
-            "--parallel",
-            type=click.IntRange(min=1),
-            help="Tasks running at once at most (default: all).",
-        ),
-        click.option(
-            "--cpus-per-task",
-            "cpus",
-            type=click.IntRange(min=1),
-            default=2,
-            show_default=True,
-            help="CPUs of each task: it grades that many exercises at a time.",
-        ),
-        click.option(
-            "--seed", type=int, help="The class's seed (default: a fresh one, written in the jobs)."
-        ),
-        click.option("--class-id", help="Derive the class's seed from this id instead."),
-        click.option(
-            "--parts",
-            default=parts_default,
-            show_default=True,
-            help="The folder of the parts, shared by every task and the merge.",
-        ),
-        click.option(
-            "--csv",
-            "csv_path",
-            default="grades.csv",
-            show_default=True,
-            help="Where the merge writes the grades.",
-        ),
-        click.option(
-            "--report",
-            "report_dir",
-            default="report",
-            show_default=True,
-            help="Where the merge writes the class report.",
-        ),
-    ]
+    """:data:`_CLASS_OPTIONS` and ``--parts`` (whose default differs by engine)."""
+    parts = click.option(
+        "--parts",
+        default=parts_default,
+        show_default=True,
+        help="The folder of the parts, shared by every task and the merge.",
+    )
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
-        for option in reversed(options):
+        for option in reversed([*_CLASS_OPTIONS, parts]):
             command = option(command)
         return command
 

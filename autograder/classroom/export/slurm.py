@@ -97,7 +97,22 @@ def write_slurm(
         *where,
         *_body(environment, [*command, *plan.merge_args()]),
     ]
-    submit = [
+    paths = []
+    for name, lines in (
+        ("grade.sbatch", grade),
+        ("merge.sbatch", merge),
+        ("submit.sh", _submit(plan)),
+    ):
+        path = folder / name
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.chmod(0o755)
+        paths.append(path)
+    return paths
+
+
+def _submit(plan: ShardPlan) -> list[str]:
+    """``submit.sh``: the array, then the merge ``afterok`` on it."""
+    return [
         "#!/bin/bash",
         "# Submit the grading array, then the merge once every task has succeeded (afterok).",
         "set -euo pipefail",
@@ -110,10 +125,3 @@ def write_slurm(
         f'merge: job ${{merge}}, after every shard succeeded"',
         'echo "array=${array} merge=${merge}"',
     ]
-    paths = []
-    for name, lines in (("grade.sbatch", grade), ("merge.sbatch", merge), ("submit.sh", submit)):
-        path = folder / name
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        path.chmod(0o755)
-        paths.append(path)
-    return paths
