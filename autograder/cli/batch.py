@@ -79,7 +79,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     "part_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Write this shard's part (every student's full result) here, as "
-    "part-K-of-N.json, for `dlfs-grade merge`.",
+    "part-K-of-N.json, for the merge command.",
 )
 @click.option(
     "--cache",
@@ -114,7 +114,7 @@ def batch(**options: Any) -> None:
     A large class runs as shards on several machines: each runs
       dlfs-grade batch SUBMISSIONS --shard K/N --class-id ID --out PARTS
     and `dlfs-grade merge PARTS --csv grades.csv` writes what one run would
-    (`dlfs-grade export slurm|k8s|actions` writes the jobs).
+    (the export command writes the jobs for Slurm, Kubernetes or GitHub Actions).
     """
     # start-up time: the grader (NumPy, the sandbox) is imported only when grading
     from ..classroom.batch import grade_class

@@ -30,7 +30,7 @@ __all__ = ["merge"]
 def merge(
     parts: tuple[Path, ...], csv_path: Path | None, report_dir: Path | None, as_json: bool
 ) -> None:
-    """Merge the parts that `dlfs-grade batch --shard K/N --out DIR` wrote.
+    """Merge the parts that `batch --shard K/N --out DIR` wrote, as one batch run.
 
     \b
     PARTS are part-K-of-N.json files or folders of them. They must be of one class
