@@ -9,21 +9,17 @@
 from __future__ import annotations
 
 import hashlib
-import queue
 import time
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .course import Course, Exercise, load_course
+from .course import Course, Exercise
 from .course.model import canonical_name
-from .grading import DataCache, EventHandler, RunSettings, grade_exercise
-from .grading.budget import Budget, not_graded
+from .grading import EventHandler, GradingSession
 from .paths import WORKSPACE_MARKER, exercises_root, is_workspace, reference_root
 from .progress import ProgressStore, ProgressUnavailable
-from .results import ExerciseResult, GradeReport
-from .sandbox.scratch import sweep_stale
+from .results import GradeReport
 from .sandbox.splice import target_path
 
 __all__ = ["grade", "resolve_workspace"]
@@ -70,10 +66,7 @@ def grade(
     record: bool = True,
     course: Course | None = None,
     on_event: EventHandler | None = None,
-    jobs: int = 1,
-    use_reference: bool | None = None,
-    seed: int | None = None,
-    hidden: Sequence[Path | str] = (),
+    session: GradingSession | None = None,
     label: str | None = None,
 ) -> GradeReport:
     """Grade ``target`` — ``"all"``, a chapter (``"chapter5"`` or ``"5"``) or an exercise id.
@@ -83,42 +76,35 @@ def grade(
         path: the workspace (see ``resolve_workspace``).
         reference: grade the reference itself (every exercise should pass).
         record: record each attempt in the progress store (never for the reference).
-        course: the course (default: ``load_course()``).
+        course: the course, when no ``session`` is given (default: ``load_course()``).
         on_event: called as grading goes (``grading.EventHandler``; from several threads).
-        jobs: how many exercises to grade at the same time (one worker server each).
-        use_reference: judge with the reference (True) or with the stored known answers,
-            hidden checks not run (False); by default, the reference where it is installed.
-        seed: None for the learner's stable check inputs; else fresh inputs salted with it
-            (an official grade: :func:`~.grading.fresh_seed`), recorded in the report.
-        hidden: more paths no worker may see (in a class, the other submissions).
+        session: the grading run (:class:`~.grading.GradingSession`: the answer source, the
+            seed, what no worker may see, the worker slots). By default a session of its own
+            with the learner's stable check inputs, judged by the reference where it is
+            installed, one exercise at a time.
         label: what progress records as the workspace (default: its path; ``notebook``).
     Returns:
         The report; learner code never makes this raise.
     Raises:
-        ValueError: for an unknown target, a missing workspace, ``jobs`` < 1, or a seed
-            where the reference is not installed.
+        ValueError: for an unknown target, a missing workspace, or both ``course`` and a
+            ``session`` of another course.
         CourseError: for a malformed course.toml.
     """
-    if jobs < 1:
-        raise ValueError(f"jobs must be at least 1, got jobs={jobs!r}")
-    sweep_stale()  # the folders of runs that were killed (kill -9) before they could
     start = time.monotonic()
-    course = course or load_course()
-    exercises, target = _selected(course, target)
+    if session is None:
+        with GradingSession(course) as own:
+            return grade(target, path, reference, record, None, on_event, own, label)
+    if course is not None and course is not session.course:
+        raise ValueError("grade() takes the course of its session: give one or the other")
+    exercises, target = _selected(session.course, target)
     workspace = resolve_workspace(path, reference)
-    settings = RunSettings.create(use_reference, seed, tuple(hidden), course)
-    data = DataCache()
-    try:
-        budget = Budget(course.budget(exercises))
-        results = _grade_all(list(exercises), workspace, data, on_event, jobs, settings, budget)
-    finally:
-        data.close()
-    report = GradeReport.from_exercises(target, results, time.monotonic() - start, seed)
+    results = session.grade(exercises, workspace, on_event)
+    report = GradeReport.from_exercises(target, results, time.monotonic() - start, session.seed)
     report.workspace = str(workspace)
     report.warnings += filter(None, [_unmarked_local(path, reference)])
     if record and not reference:
         try:
-            _record(report, workspace, course, label)
+            _record(report, workspace, session.course, label)
         except ProgressUnavailable as error:  # the grade stands; only the bookkeeping failed
             report.warnings.append(f"your progress was not saved: {error}")
     return report
@@ -130,43 +116,6 @@ def _selected(course: Course, target: str | Sequence[str]) -> tuple[tuple[Exerci
     chosen = {e.id for name in targets for e in course.select(name)}
     exercises = tuple(e for e in course.exercises if e.id in chosen)
     return exercises, " ".join(canonical_name(t) for t in targets)
-
-
-def _grade_all(
-    exercises: list[Exercise],
-    workspace: Path,
-    data: DataCache,
-    on_event: EventHandler | None,
-    jobs: int,
-    settings: RunSettings,
-    budget: Budget,
-) -> list[ExerciseResult]:
-    """Each exercise's result, in order; ``jobs`` at a time, each on its own worker server;
-    those whose turn comes after the budget is spent, not graded."""
-
-    def within_budget(exercise: Exercise, slot: int) -> ExerciseResult:
-        left = budget.left()
-        if left <= 0:
-            return not_graded(exercise, budget)
-        result = grade_exercise(exercise, workspace, data, on_event, slot, settings, left)
-        budget.spend(result.seconds)
-        return result
-
-    if jobs == 1 or len(exercises) < 2:
-        return [within_budget(e, 0) for e in exercises]
-    slots: queue.Queue[int] = queue.Queue()
-    for slot in range(jobs):
-        slots.put(slot)
-
-    def grade_one(exercise: Exercise) -> ExerciseResult:
-        slot = slots.get()
-        try:
-            return within_budget(exercise, slot)
-        finally:
-            slots.put(slot)
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(grade_one, exercises))
 
 
 def _source_hash(workspace: Path, targets: list[str]) -> str:

@@ -70,6 +70,22 @@ class CheckResult:
             "skipped": self.skipped,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        """The check whose :meth:`to_dict` is ``data`` (details as JSON made them)."""
+        return cls(
+            name=str(data["name"]),
+            kind=str(data["kind"]),
+            score=float(data["score"]),
+            max_score=float(data["max_score"]),
+            passed=bool(data["passed"]),
+            message=str(data.get("message", "")),
+            hidden=bool(data.get("hidden", False)),
+            details=dict(data.get("details") or {}),
+            skipped=bool(data.get("skipped", False)),
+            id=str(data.get("id", "")),
+        )
+
 
 @dataclass
 class ExerciseResult:
@@ -128,6 +144,33 @@ class ExerciseResult:
             "graded": self.graded,
             "checks": [check.to_dict() for check in self.checks],
         }
+
+    def to_record(self) -> dict[str, Any]:
+        """Everything the result holds, as JSON (:meth:`to_dict` and what the learner printed,
+        the seconds and the isolation): what a class's part or cache keeps."""
+        return {
+            **self.to_dict(),
+            "output": self.output,
+            "seconds": self.seconds,
+            "isolated": self.isolated,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExerciseResult:
+        """The result whose :meth:`to_dict` or :meth:`to_record` is ``data``."""
+        isolated = data.get("isolated")
+        return cls(
+            id=str(data["id"]),
+            score=float(data["score"]),
+            max_score=float(data["max_score"]),
+            status=str(data["status"]),
+            message=str(data.get("message", "")),
+            checks=[CheckResult.from_dict(c) for c in data.get("checks", [])],
+            output=str(data.get("output", "")),
+            seconds=float(data.get("seconds", 0.0)),
+            isolated=None if isolated is None else bool(isolated),
+            graded=bool(data.get("graded", True)),
+        )
 
 
 @dataclass
@@ -200,6 +243,29 @@ class GradeReport:
             "warnings": list(self.warnings),
             "exercises": [e.to_dict() for e in self.exercises],
         }
+
+    def to_record(self) -> dict[str, Any]:
+        """Everything the report holds, as JSON (every exercise's :meth:`~ExerciseResult.
+        to_record` and the seconds): what a class's part or cache keeps."""
+        return {
+            **self.to_dict(),
+            "seconds": self.seconds,
+            "exercises": [e.to_record() for e in self.exercises],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeReport:
+        """The report whose :meth:`to_dict` or :meth:`to_record` is ``data``."""
+        seed = data.get("seed")
+        report = cls.from_exercises(
+            str(data["target"]),
+            [ExerciseResult.from_dict(e) for e in data.get("exercises", [])],
+            float(data.get("seconds", 0.0)),
+            None if seed is None else int(seed),
+        )
+        report.workspace = str(data.get("workspace", ""))
+        report.warnings = [str(w) for w in data.get("warnings", [])]
+        return report
 
 
 def _jsonable(value: Any) -> Any:

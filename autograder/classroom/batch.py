@@ -15,26 +15,26 @@ stops the run: a student whose grading fails is a row carrying the error.
 from __future__ import annotations
 
 import csv
-import queue
-import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..course import Course, Exercise, load_course
-from ..grading import DataCache, RunSettings, fresh_seed, grade_exercise
-from ..grading.budget import Budget, not_graded
+from ..course import Course
+from ..grading import GradingSession, fresh_seed
 from ..results import ExerciseResult, GradeReport
-from ..sandbox.scratch import sweep_stale
+from .cache import ResultCache
+from .identity import RunIdentity
+from .shards import ClassShard, Shard
 
 __all__ = [
     "ClassReport",
     "StudentResult",
     "find_workspace",
     "grade_class",
+    "grade_students",
+    "read_submissions",
     "write_csv",
 ]
 
@@ -51,12 +51,15 @@ class StudentResult:
         report: the grading report, or None when the submission could not be graded at all.
         error: why the submission could not be graded (empty when it was).
         workspace: the folder that was graded.
+        cached: the report was kept from an earlier grading of the same submission, course,
+            grader, target and seed (not graded again).
     """
 
     student: str
     report: GradeReport | None = None
     error: str = ""
     workspace: str = ""
+    cached: bool = False
 
     @property
     def score(self) -> float:
@@ -69,7 +72,7 @@ class StudentResult:
         return "; ".join(
             f"{e.id}: {e.status}: {e.message}"
             for e in self.report.exercises
-            if e.status in ("error", "timeout")
+            if e.status in ("error", "timeout", "grader_error")
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,6 +84,26 @@ class StudentResult:
             "error": self.error,
             "exercises": [e.to_dict() for e in self.report.exercises] if self.report else [],
         }
+
+    def to_record(self) -> dict[str, Any]:
+        """Everything about the row, as JSON: what a class's part and cache keep."""
+        return {
+            "student": self.student,
+            "workspace": self.workspace,
+            "error": self.error,
+            "report": self.report.to_record() if self.report else None,
+        }
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> StudentResult:
+        """The row whose :meth:`to_record` is ``data``."""
+        report = data.get("report")
+        return cls(
+            student=str(data["student"]),
+            report=GradeReport.from_dict(report) if report is not None else None,
+            error=str(data.get("error", "")),
+            workspace=str(data.get("workspace", "")),
+        )
 
 
 @dataclass
@@ -95,6 +118,8 @@ class ClassReport:
         seed: the seed of the run's fresh check inputs (``--seed`` reproduces the grades).
         budget: the seconds each student's grading may take (course.toml's chapter and
             book budgets); exercises whose turn comes later are "not graded for time".
+        run: the course, grader, target and seed that graded it (what a merge compares).
+        shard: which shard of the class it is, None for a whole class.
     """
 
     target: str
@@ -103,6 +128,8 @@ class ClassReport:
     seconds: float = 0.0
     seed: int | None = None
     budget: float = 0.0
+    run: RunIdentity | None = None
+    shard: ClassShard | None = None
 
     @property
     def isolation(self) -> str:
@@ -143,6 +170,9 @@ class ClassReport:
             "seed": self.seed,
             "budget_seconds": self.budget,
             "isolation": self.isolation,
+            "course_hash": self.run.course if self.run else None,
+            "grader_version": self.run.grader if self.run else None,
+            "shard": str(self.shard.shard) if self.shard else None,
         }
 
 
@@ -179,108 +209,130 @@ def grade_class(
     course: Course | None = None,
     on_student: StudentHandler | None = None,
     seed: int | None = None,
+    *,
+    shard: Shard | None = None,
+    cache: ResultCache | Path | str | None = None,
+    force: bool = False,
+    hidden: Sequence[Path | str] = (),
 ) -> ClassReport:
-    """Grade every submission in ``submissions`` (one folder per student).
+    """Grade every submission in ``submissions`` (one folder per student), or one shard.
 
     Args:
         submissions: the folder of submissions.
         target: what to grade in each: ``"all"``, a chapter or an exercise id.
         jobs: how many exercises to grade at the same time, over all students.
         course: the course (default: ``load_course()``).
-        on_student: called as each student's grading ends.
+        on_student: called as each student's grading ends (or their kept result is used).
         seed: the seed of the check inputs (default: a fresh one, recorded in the report;
-            give a report's seed to reproduce its grades exactly).
+            give a report's seed to reproduce its grades exactly). A shard needs one.
+        shard: grade only this shard of the class (:class:`~.shards.Shard`).
+        cache: a folder of kept results (:mod:`.cache`): a student whose submission, course,
+            grader, target and seed are unchanged keeps their result; what is graded is kept.
+        force: regrade every student even where a result is kept.
+        hidden: more paths no worker may see (the folder of the class's parts).
     Returns:
-        The class's report; nothing in a submission makes this raise.
+        The class's report (the shard's students only, for a shard); nothing in a
+        submission makes this raise.
     Raises:
-        ValueError: for a missing submissions folder, an unknown target, ``jobs`` < 1, or
-            where the reference is not installed (official grades draw fresh inputs).
+        ValueError: for a missing submissions folder, an unknown target, ``jobs`` < 1, a
+            shard without a seed, or where the reference is not installed (official grades
+            draw fresh inputs).
     """
-    if jobs < 1:
-        raise ValueError(f"jobs must be at least 1, got jobs={jobs!r}")
     folder = Path(submissions)
     if not folder.is_dir():
         raise ValueError(f"the submissions must be a folder, got submissions={str(folder)!r}")
-    sweep_stale()  # the folders of runs that were killed (kill -9) before they could
-    start = time.monotonic()
-    course = course or load_course()
-    exercises = list(course.select(target))
+    if shard is not None and shard.count > 1 and seed is None:
+        raise ValueError("the shards of one class need one seed: give it (or a class id)")
     seed = fresh_seed() if seed is None else seed
-    settings = RunSettings.create(True, seed, (folder.resolve(),), course)
-    students: list[StudentResult] = []
-    tasks: list[tuple[StudentResult, Exercise]] = []
+    secret = [folder.resolve(), *(Path(h).resolve() for h in hidden)]
+    if cache is not None:  # other students' results
+        secret.append(Path(cache.folder if isinstance(cache, ResultCache) else cache).resolve())
+    options = {"use_reference": True, "seed": seed, "hidden": secret, "jobs": jobs}
+    with GradingSession(course, **options) as session:
+        run = RunIdentity.of(session.course, target, seed)
+        students, part = _sharded(read_submissions(folder), shard)
+        kept = cache if isinstance(cache, ResultCache | None) else ResultCache(cache, run, force)
+        fresh = _take_kept(kept, students, on_student)
+        report = grade_students(session, fresh, target, on_student)
+        if kept is not None:
+            for student in fresh:
+                if student.report is not None:
+                    kept.put(Path(student.workspace), student.report)
+    report.students, report.run, report.shard = students, run, part
+    return report
+
+
+def _sharded(
+    students: list[StudentResult], shard: Shard | None
+) -> tuple[list[StudentResult], ClassShard | None]:
+    """The students of ``shard`` (all without one), and the shard of the class."""
+    if shard is None:
+        return students, None
+    chosen = set(shard.select(s.student for s in students))
+    part = ClassShard.of(shard, [s.student for s in students])
+    return [s for s in students if s.student in chosen], part
+
+
+def _take_kept(
+    cache: ResultCache | None, students: list[StudentResult], on_student: StudentHandler | None
+) -> list[StudentResult]:
+    """Give each student whose result ``cache`` keeps that result (``on_student`` hears of
+    them); return the others, to grade."""
+    fresh = []
+    for student in students:
+        kept = None if cache is None or student.error else cache.get(Path(student.workspace))
+        if kept is None:
+            fresh.append(student)
+            continue
+        student.report, student.cached = kept, True
+        if on_student is not None:
+            on_student(student)
+    return fresh
+
+
+def read_submissions(folder: Path) -> list[StudentResult]:
+    """One row per entry of ``folder``, sorted by name: its workspace, or why it has none."""
+    students = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):  # every entry is a row,
         student = StudentResult(entry.name)  # hidden names too: none is dropped silently
-        students.append(student)
         try:
             student.workspace = str(find_workspace(entry))
         except (ValueError, OSError) as error:
             student.error = str(error)
-            continue
-        tasks.extend((student, exercise) for exercise in exercises)
-    budgets = {s.student: Budget(course.budget(exercises)) for s in students}
-    results = _grade_tasks(tasks, jobs, on_student, settings, budgets)
+        students.append(student)
+    return students
+
+
+def grade_students(
+    session: GradingSession,
+    students: list[StudentResult],
+    target: str,
+    on_student: StudentHandler | None = None,
+) -> ClassReport:
+    """Grade ``target`` in each of ``students``' workspaces in ``session``; a student with an
+    error keeps it (and no report).
+
+    Raises:
+        ValueError: for an unknown target.
+    """
+    start = time.monotonic()
+    exercises = list(session.course.select(target))
+    seed = session.seed
+
+    def done(name: str, results: list[ExerciseResult]) -> None:
+        if on_student is not None:
+            on_student(StudentResult(name, GradeReport.from_exercises(target, results, seed=seed)))
+
+    workspaces = {s.student: Path(s.workspace) for s in students if not s.error}
+    graded = session.grade_workspaces(workspaces, exercises, done)
     for student in students:
-        if not student.error:
-            graded = [results[(student.student, e.id)] for e in exercises]
-            student.report = GradeReport.from_exercises(target, graded, seed=seed)
+        if student.student in graded:
+            student.report = GradeReport.from_exercises(target, graded[student.student], seed=seed)
         elif on_student:
             on_student(student)
     points = [(e.id, float(e.points)) for e in exercises]
-    budget = course.budget(exercises)
+    budget = session.course.budget(exercises)
     return ClassReport(target, points, students, time.monotonic() - start, seed, budget)
-
-
-def _grade_tasks(
-    tasks: list[tuple[StudentResult, Exercise]],
-    jobs: int,
-    on_student: StudentHandler | None,
-    settings: RunSettings,
-    budgets: dict[str, Budget],
-) -> dict[tuple[str, str], ExerciseResult]:
-    """Every (student, exercise) graded, ``jobs`` at a time, each slot its own worker server."""
-    slots: queue.Queue[int] = queue.Queue()
-    for slot in range(jobs):
-        slots.put(slot)
-    remaining: dict[str, int] = {}
-    for student, _ in tasks:
-        remaining[student.student] = remaining.get(student.student, 0) + 1
-    results: dict[tuple[str, str], ExerciseResult] = {}
-    lock = threading.Lock()
-    data = DataCache()
-
-    def grade_one(task: tuple[StudentResult, Exercise]) -> None:
-        student, exercise = task
-        budget = budgets[student.student]
-        slot = slots.get()
-        try:
-            if budget.left() <= 0:
-                result = not_graded(exercise, budget)
-            else:
-                workspace = Path(student.workspace)
-                result = grade_exercise(
-                    exercise, workspace, data, None, slot, settings, budget.left()
-                )
-                budget.spend(result.seconds)
-        except Exception as error:  # the grader's own failure on this submission
-            message = f"the grader failed on this submission: {type(error).__name__}: {error}"
-            result = ExerciseResult(exercise.id, 0.0, float(exercise.points), "error", message)
-        finally:
-            slots.put(slot)
-        with lock:
-            results[(student.student, exercise.id)] = result
-            remaining[student.student] -= 1
-            done = remaining[student.student] == 0
-        if done and on_student:
-            graded = [r for (name, _), r in results.items() if name == student.student]
-            on_student(StudentResult(student.student, GradeReport.from_exercises("", graded)))
-
-    try:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            list(pool.map(grade_one, tasks))
-    finally:
-        data.close()
-    return results
 
 
 def write_csv(report: ClassReport, path: Path | str) -> Path:

@@ -35,7 +35,7 @@ from dlfs.datasets import data_dir, ensure_files, get_dataset
 
 from ..api import grade
 from ..course import Course, Exercise, load_course
-from ..grading import fresh_seed
+from ..grading import GradingSession, fresh_seed
 from ..paths import package_root
 from ..probes.record import find_probe
 from ..results import GradeReport
@@ -46,6 +46,7 @@ __all__ = [
     "build_autograder",
     "results_json",
     "run_autograder",
+    "training_datasets",
 ]
 
 ROOT_VARIABLE = "DLFS_GRADESCOPE_ROOT"
@@ -151,14 +152,8 @@ def run_autograder(root: Path | str, target: str) -> dict[str, Any]:
     course = load_course()
     try:
         workspace = find_workspace(root / "submission")
-        report = grade(
-            target,
-            path=workspace,
-            record=False,
-            course=course,
-            use_reference=True,
-            seed=fresh_seed(),
-        )
+        with GradingSession(course, use_reference=True, seed=fresh_seed()) as session:
+            report = grade(target, path=workspace, record=False, session=session)
         results = results_json(report, course)
     except ValueError as error:
         results = {
@@ -188,7 +183,7 @@ def _requirements(torch: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _datasets(exercises: Iterable[Exercise]) -> list[str]:
+def training_datasets(exercises: Iterable[Exercise]) -> list[str]:
     """The data sets the exercises' training checks read, each once."""
     names: dict[str, None] = {}
     for exercise in exercises:
@@ -232,7 +227,7 @@ def build_autograder(
     if course.path is None:
         raise ValueError("the course must come from a file to be exported")
     chapters = {e.chapter for e in exercises}
-    needed = _datasets(exercises)
+    needed = training_datasets(exercises)
     with tempfile.TemporaryDirectory(prefix="dlfs-gradescope-") as tmp:
         stage = source = Path(tmp)  # the zip's root is Gradescope's /autograder/source
         for name in _PACKAGES:

@@ -1,8 +1,9 @@
-"""``dlfs-grade batch SUBMISSIONS_DIR``: grade a whole class (instructors)."""
+"""``dlfs-grade batch SUBMISSIONS_DIR``: grade a whole class, or one shard of it (instructors)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.text import Text
@@ -11,7 +12,19 @@ from ..course import CourseError
 from .doctor import refuse_without_isolation
 from .output import abort, echo_json, make_console, make_table, print_table
 
-__all__ = ["batch"]
+__all__ = ["batch", "class_seed_of", "show_class"]
+
+
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--shard K/N`` as a ``Shard`` (a usage error otherwise)."""
+    if value is None:
+        return None
+    from ..classroom.shards import Shard  # start-up time: the classroom on use only
+
+    try:
+        return Shard.parse(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 @click.command("batch", short_help="Grade a folder of student submissions (instructors).")
@@ -51,64 +64,147 @@ __all__ = ["batch"]
     help="The seed of the check inputs (default: a fresh one; a report's seed repeats it).",
 )
 @click.option(
+    "--class-id",
+    help="Derive the seed from this id (every shard of a class the same; keep it private).",
+)
+@click.option(
+    "--shard",
+    callback=_shard,
+    metavar="K/N",
+    help="Grade only the K-th of N shards of the class (the same on every machine); "
+    "needs --out and a seed (--seed or --class-id).",
+)
+@click.option(
+    "--out",
+    "part_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write this shard's part (every student's full result) here, as "
+    "part-K-of-N.json, for the merge command.",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where results are kept between runs (default: the batch-cache folder of dlfs's "
+    "data directory, $DLFS_HOME).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither use nor keep results between runs.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Regrade every student, even whose submission, course, grader and seed are "
+    "unchanged since a kept result.",
+)
+@click.option(
     "--require-isolation",
     is_flag=True,
     help="Refuse to grade where workers cannot be isolated (see dlfs-grade doctor).",
 )
-def batch(
-    submissions: Path,
-    target: str,
-    jobs: int,
-    csv_path: Path | None,
-    report_dir: Path | None,
-    as_json: bool,
-    seed: int | None,
-    require_isolation: bool,
-) -> None:
+def batch(**options: Any) -> None:
     """Grade every student's workspace in SUBMISSIONS (one folder per student).
 
     \b
     A student's folder holds their exercise files (activations.py, losses.py …) or a
     whole clone of the project (its exercises/ folder is graded). A submission that
     crashes or cannot be graded is a row with its error; the run goes on.
+
+    \b
+    Grading the class again regrades only the students whose submission (or the
+    course, the grader, the target or the seed) changed; --force regrades all.
+    A large class runs as shards on several machines: each runs
+      dlfs-grade batch SUBMISSIONS --shard K/N --class-id ID --out PARTS
+    and `dlfs-grade merge PARTS --csv grades.csv` writes what one run would
+    (the export command writes the jobs for Slurm, Kubernetes or GitHub Actions).
     """
     # start-up time: the grader (NumPy, the sandbox) is imported only when grading
-    from ..classroom.batch import grade_class, write_csv
-    from ..classroom.report import write_report  # start-up time: matplotlib, on use only
+    from ..classroom.batch import grade_class
+    from ..classroom.outputs import write_class  # start-up time, as above
+    from ..classroom.parts import write_part  # start-up time, as above
+    from ..paths import data_dir  # start-up time, as above
     from ..sandbox import isolation  # start-up time, as above
 
-    if require_isolation:
+    if options["require_isolation"]:
         refuse_without_isolation()
+    seed, shard, as_json = class_seed_of(options), options["shard"], options["as_json"]
+    if shard is not None and options["part_dir"] is None:
+        raise click.UsageError("--shard needs --out: the folder of the class's parts")
+    cache = None if options["no_cache"] else options["cache_dir"] or data_dir() / "batch-cache"
     console = make_console(stderr=True)
     if not as_json:
         console.print(f"isolation: {isolation().describe()}", markup=False)
 
-    def progress(student) -> None:
+    def progress(student: Any) -> None:
         if not as_json:
-            console.print(f"graded {student.student}", markup=False)
+            kept = " (unchanged: result kept)" if student.cached else ""
+            console.print(f"graded {student.student}{kept}", markup=False)
 
+    if shard is None and options["part_dir"] is not None:
+        from ..classroom.shards import Shard  # start-up time, as above
+
+        shard = Shard(1, 1)  # the whole class as one part
     try:
-        report = grade_class(submissions, target=target, jobs=jobs, on_student=progress, seed=seed)
+        report = grade_class(
+            options["submissions"],
+            target=options["target"],
+            jobs=options["jobs"],
+            on_student=progress,
+            seed=seed,
+            shard=shard,
+            cache=cache,
+            force=options["force"],
+            hidden=[options["part_dir"]] if options["part_dir"] else [],
+        )
     except (ValueError, CourseError) as error:
         raise abort(error) from None
-    if csv_path is not None:
-        write_csv(report, csv_path)
-    page = write_report(report, report_dir) if report_dir is not None else None
+    part = write_part(report, options["part_dir"]) if options["part_dir"] else None
+    csv_path, page = write_class(report, options["csv_path"], options["report_dir"])
+    show_class(report, as_json, csv_path, page, part)
+
+
+def class_seed_of(options: dict[str, Any]) -> int | None:
+    """The seed ``--seed`` gives, or ``--class-id`` derives (a usage error for both)."""
+    seed, class_id = options["seed"], options["class_id"]
+    if class_id is None:
+        return seed
+    if seed is not None:
+        raise click.UsageError("give --seed or --class-id, not both")
+    from ..classroom.identity import class_seed  # start-up time: the classroom on use only
+
+    try:
+        return class_seed(class_id)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--class-id") from None
+
+
+def show_class(
+    report: Any,
+    as_json: bool,
+    csv_path: Path | None = None,
+    page: Path | None = None,
+    part: Path | None = None,
+) -> None:
+    """Print a class's grades: the table and a summary line, or the whole report as JSON."""
     if as_json:
         echo_json(report.to_dict())
         return
     out = make_console()
-    table = make_table(out, "student", "points", "errors", title=f"dlfs-grade batch {target}")
+    title = f"dlfs-grade batch {report.target}"
+    if report.shard is not None:
+        title += f" (shard {report.shard.shard})"
+    table = make_table(out, "student", "points", "errors", title=title)
     for row in report.rows():
         points = f"{row['total']:g}/{row['max_score']:g}"
         table.add_row(Text(row["student"]), points, Text(row["errors"]))  # not markup
     print_table(out, table)
     written = f"; grades in {csv_path}" if csv_path else ""
     written += f"; the class report in {page}" if page else ""
+    written += f"; the part in {part}" if part else ""
+    kept = sum(s.cached for s in report.students)
+    unchanged = f" ({kept} unchanged, their results kept)" if kept else ""
     out.print(
-        f"{len(report.students)} students, {len(report.exercises)} exercises each, "
-        f"in {report.seconds:.1f} s (at most {report.budget:g} s a student){written}; "
-        f"seed {report.seed} (--seed {report.seed} repeats these grades), isolation: "
-        f"{report.isolation}",
+        f"{len(report.students)} students{unchanged}, "
+        f"{len(report.exercises)} exercises each, in {report.seconds:.1f} s "
+        f"(at most {report.budget:g} s a student){written}; seed {report.seed} "
+        f"(--seed {report.seed} repeats these grades), isolation: {report.isolation}",
         markup=False,
     )

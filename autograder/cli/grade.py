@@ -94,7 +94,7 @@ def grade(
     Exit codes: 0 when everything graded passed, 1 when something did not pass (or the
     course file is broken), 2 for a usage error such as an unknown chapter or exercise.
     """
-    from ..grading import fresh_seed  # start-up time: NumPy only when grading
+    from ..grading import GradingSession, fresh_seed  # start-up time: only when grading
 
     if fresh_seeds and seed is None:
         seed = fresh_seed()
@@ -103,12 +103,17 @@ def grade(
     if watch and as_json:
         raise click.UsageError("--watch draws a table for a person; it does not take --json")
     console = make_console()
-    options = {"path": path, "reference": reference, "record": not no_record, "jobs": jobs}
-    graded = _grader(console, as_json, {**options, "seed": seed})
-    if watch:
-        _watch(console, joined_targets(targets) or ["all"], graded, verbose)
-        return
-    report = graded(joined_targets(targets) or ["all"])
+    options = {"path": path, "reference": reference, "record": not no_record}
+    try:
+        session = GradingSession(seed=seed, jobs=jobs)  # one for every regrade of --watch
+    except ValueError as error:  # a seed where the reference is not installed
+        raise abort(error) from None
+    with session:
+        graded = _grader(console, as_json, {**options, "session": session})
+        if watch:
+            _watch(console, joined_targets(targets) or ["all"], graded, verbose)
+            return
+        report = graded(joined_targets(targets) or ["all"])
     if as_json:
         echo_json(report.to_dict())
     else:

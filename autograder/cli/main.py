@@ -19,6 +19,7 @@ from .export import export
 from .grade import grade
 from .hint import hint
 from .listing import list_
+from .merge import merge
 from .progress import progress
 from .publish import publish
 from .release import release
@@ -69,6 +70,7 @@ cli.add_command(doctor)
 cli.add_command(publish)
 cli.add_command(release)
 cli.add_command(batch)
+cli.add_command(merge)
 cli.add_command(export)
 cli.add_command(grade)
 

@@ -3,18 +3,23 @@
 :mod:`.pipeline` reads the learner's code, :mod:`.plan` plans the checks, the sandbox runs
 them, :mod:`.judge` (with :mod:`.compare` and :mod:`.diagnose`) judges them against an
 :mod:`.answers` source, and the pipeline summarises.
+:mod:`.session` is the run around it: one scheduler for a learner's grading and a class's.
 """
 
 from .answers import AnswerSource, ReferenceAnswers, StoredAnswers, answer_source
+from .context import EventHandler, ExerciseContext
 from .data import DataCache
-from .pipeline import EventHandler, grade_exercise
+from .pipeline import grade_exercise
 from .run import RunSettings
 from .seeds import check_seed, fresh_seed
+from .session import GradingSession
 
 __all__ = [
     "AnswerSource",
     "DataCache",
     "EventHandler",
+    "ExerciseContext",
+    "GradingSession",
     "ReferenceAnswers",
     "RunSettings",
     "StoredAnswers",

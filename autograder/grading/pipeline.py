@@ -13,32 +13,28 @@
 from __future__ import annotations
 
 import importlib.util
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ..course import Course, Exercise
 from ..results import CheckResult, ExerciseResult
+from ..sandbox.astlock import AST_LOCK
 from ..sandbox.protocol import Limits, WorkerRun
 from ..sandbox.splice import LearnerFunction, SpliceError, read_target
 from ..sandbox.supervisor import run_worker
 from .answers import HIDDEN_NOT_RUN, AnswerSource
 from .blame import blame_other
-from .data import DataCache
+from .context import EventHandler, ExerciseContext
 from .judge import evaluate
 from .plan import Plan, check_result, plan_checks, skipped_check
-from .run import RunSettings
 
 __all__ = ["EventHandler", "grade_exercise", "judge_checks", "read_learner_code", "summarise"]
 
-EventHandler = Callable[[str, dict[str, Any]], None]
-"""``on_event(event, info)``: ``"exercise"`` (starting one), ``"check"`` (a probe running:
-its name, kind, budget and elapsed seconds), ``"result"`` (an ``ExerciseResult``)."""
-
 _SUMMARY_CHARS = 400
-_JUDGING = threading.Lock()
+_ONE_AT_A_TIME = AST_LOCK
+"""Judging (the probes' reference runs share global state: torch's seed; stored answers are
+arrays), reading the learner's code and blaming another exercise (both parse code): one
+grader thread at a time (:mod:`~..sandbox.astlock` says why parsing must be)."""
 
 
 class _Stop(Exception):
@@ -53,35 +49,32 @@ class _Stop(Exception):
 
 
 def grade_exercise(
-    exercise: Exercise,
-    workspace: Path,
-    data: DataCache | None = None,
-    on_event: EventHandler | None = None,
-    slot: int = 0,
-    settings: RunSettings | None = None,
-    time_left: float | None = None,
+    exercise: Exercise, workspace: Path, context: ExerciseContext | None = None
 ) -> ExerciseResult:
     """Grade ``exercise`` with the learner's functions from ``workspace``.
 
     Never raises for anything in the learner's files or code: every problem becomes the
-    exercise's status and message. ``slot`` picks the worker server (one per exercise graded
-    at the same time); ``settings`` are the run's (by default: expected values from the
-    reference where it is installed, else the stored answers; the learner's stable seeds);
-    ``time_left`` what is left of the run's budget (the worker gets no more).
+    exercise's status and message. ``context`` is the session's (:class:`ExerciseContext`:
+    the run's settings and training inputs, the worker slot, the event handler, what is left
+    of the run's budget — the worker gets no more); by default, expected values from the
+    reference where it is installed, else the stored answers, and the learner's stable seeds.
     """
     start = time.monotonic()
+    context = context or ExerciseContext()
+    on_event = context.on_event
     if on_event:
         on_event("exercise", {"id": exercise.id, "title": exercise.title})
-    settings = settings or RunSettings()
+    settings = context.settings
     answers = settings.answers
     points = _points(exercise, answers)
     try:
-        functions = read_learner_code(exercise, workspace)
-        plan = plan_checks(exercise, data or DataCache(), answers.runs_hidden, settings.seed)
+        with _ONE_AT_A_TIME:
+            functions = read_learner_code(exercise, workspace)
+        plan = plan_checks(exercise, context.data, answers.runs_hidden, settings.seed)
         timeout = float(exercise.timeout)
-        if time_left is not None:
-            timeout = max(1.0, min(timeout, time_left))
-        run = run_checks(exercise, functions, plan, workspace, settings, on_event, slot, timeout)
+        if context.time_left is not None:
+            timeout = max(1.0, min(timeout, context.time_left))
+        run = run_checks(exercise, functions, plan, workspace, context, timeout)
         checks = judge_checks(exercise, plan, run, answers)
         result = summarise(exercise, checks, run, points)
         result.isolated = run.isolated
@@ -91,7 +84,8 @@ def grade_exercise(
             exercise.id, 0.0, points, stop.status, stop.message, checks, stop.output
         )
     if settings.course is not None and result.status in ("timeout", "error"):
-        _blame(result, workspace, exercise, settings.course)
+        with _ONE_AT_A_TIME:
+            _blame(result, workspace, exercise, settings.course)
     result.seconds = time.monotonic() - start
     if on_event:
         on_event("result", {"id": exercise.id, "result": result})
@@ -147,9 +141,7 @@ def run_checks(
     functions: list[LearnerFunction],
     plan: Plan,
     workspace: Path,
-    settings: RunSettings,
-    on_event: EventHandler | None,
-    slot: int,
+    context: ExerciseContext,
     timeout: float,
 ) -> WorkerRun:
     """Run the planned checks' probe calls on the learner's code in a sandboxed worker.
@@ -158,7 +150,8 @@ def run_checks(
         _Stop: every check is hidden and cannot run here (``passed``, nothing to grade), or
             the learner's code could not be installed in the worker (``error``).
     """
-    answers = settings.answers
+    answers = context.settings.answers
+    on_event = context.on_event
     running = plan.running
     if not running and not plan.unavailable:
         message = f"every check of this exercise is hidden: {HIDDEN_NOT_RUN}"
@@ -174,11 +167,8 @@ def run_checks(
         functions,
         [check.call for check in running],
         Limits(timeout=timeout, memory_mb=int(exercise.memory_mb)),
+        context.worker(exercise.chapter, workspace),
         on_progress=progress,
-        preload=answers.preload(exercise.chapter),
-        slot=slot,
-        learner_package=answers.learner_package(workspace),
-        hidden=settings.secrets(workspace),
     )
     if run.status == "grader_error":
         raise _Stop("grader_error", run.message)
@@ -198,7 +188,7 @@ def judge_checks(
 ) -> list[CheckResult]:
     """Every check's result in course order: the planned ones judged from the worker's
     outputs, the others as planned."""
-    with _JUDGING:  # the probes' reference runs share global state (torch's seed)
+    with _ONE_AT_A_TIME:
         judged = iter(
             [
                 evaluate(check, outcome, answers, run.message)

@@ -33,6 +33,7 @@ from typing import Any
 
 from ..api import grade
 from ..course import Course, Exercise, load_course
+from ..grading import GradingSession
 from ..grading.answers import reference_available
 from ..paths import exercises_root
 from ..results import CheckResult, ExerciseResult, GradeReport
@@ -64,7 +65,7 @@ def grade_cells(
     hidden: bool = False,
     record: bool = False,
     course: Course | None = None,
-    seed: int | None = None,
+    session: GradingSession | None = None,
 ) -> GradeReport:
     """Grade one exercise with the learner's code taken from ``cells`` (in the order they ran).
 
@@ -73,15 +74,19 @@ def grade_cells(
         cells: the source of each cell run, oldest first.
         hidden: also run the exercise's hidden checks (the instructor's grading).
         record: record the attempt in the learner's progress store.
-        course: by default :func:`~dlfs.autograder.course.load_course`.
-        seed: fresh check inputs salted with this seed (the instructor's grading), or None
-            for the learner's stable ones.
+        course: by default :func:`~dlfs.autograder.course.load_course` (the session's when
+            one is given).
+        session: the run to grade in (the instructor's grading of a notebook: one seed for
+            all its cells, fresh inputs); by default one of its own with the learner's
+            stable inputs. A session grades the hidden checks its course has.
     Returns:
         The report of that one exercise; learner code never makes this raise.
     Raises:
-        ValueError: for an unknown exercise id.
+        ValueError: for an unknown exercise id, or a session without ``hidden``.
     """
-    course = course or load_course()
+    if session is not None and not hidden:
+        raise ValueError("a session grades hidden checks: give hidden=True with it")
+    course = session.course if session is not None else course or load_course()
     exercise = course.exercise(exercise_id)
     if not hidden:
         course = _visible_course(course, exercise)
@@ -97,9 +102,8 @@ def grade_cells(
             message = "; ".join(missing.values())
             return GradeReport.from_exercises(exercise.id, [_not_graded(exercise, message)])
         workspace = Path(folder) / "exercises"
-        report = grade(
-            exercise.id, path=workspace, record=record, course=course, seed=seed, label="notebook"
-        )
+        where = {"session": session} if session is not None else {"course": course}
+        report = grade(exercise.id, path=workspace, record=record, label="notebook", **where)
     for result in report.exercises:  # the temporary file's line means nothing in a notebook
         result.message = _in_cells(result.message, report.workspace)
         for one in result.checks:

@@ -31,6 +31,7 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocess
 from traitlets import Bool, Unicode
 
 from ..course import Course, load_course
+from ..grading import GradingSession
 from ..grading.seeds import fresh_seed
 from ..sandbox import isolation
 from .checking import format_feedback, grade_cells
@@ -90,6 +91,13 @@ class RegradeTestCells(NbGraderPreprocessor):
         isolated = isolation()
         if not isolated.available:
             self.log.warning("dlfs: isolation: %s", isolated.describe())
+        with GradingSession(course, seed=seed) as session:
+            self._regrade(nb, session)
+        return nb, resources
+
+    def _regrade(self, nb: Any, session: GradingSession) -> None:
+        """Each test cell's output: its exercise graded in ``session`` from the cells above."""
+        seed = session.seed
         cells: list[str] = []
         for cell in nb.cells:
             if cell.cell_type != "code":
@@ -100,7 +108,7 @@ class RegradeTestCells(NbGraderPreprocessor):
             exercise_id = test_cell_exercise(cell.source)
             if exercise_id is None:
                 continue
-            report = grade_cells(exercise_id, list(cells), hidden=True, course=course, seed=seed)
+            report = grade_cells(exercise_id, list(cells), hidden=True, session=session)
             points = float(cell.metadata["nbgrader"].get("points", report.max_score))
             score = min(report.score, points)
             self.log.info("dlfs: %s scored %g of %g (seed %d)", exercise_id, score, points, seed)
@@ -117,7 +125,6 @@ class RegradeTestCells(NbGraderPreprocessor):
                     execution_count=cell.get("execution_count"),
                 ),
             ]
-        return nb, resources
 
 
 def _released(source: str) -> str:

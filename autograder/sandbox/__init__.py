@@ -7,7 +7,7 @@ and :mod:`.splice` reads the learner's functions (in the grader) and installs th
 worker).
 """
 
-from .protocol import CallOutcome, Limits, ProbeCall, WorkerRun
+from .protocol import CallOutcome, Limits, ProbeCall, WorkerContext, WorkerRun
 from .server import Isolation, isolation
 from .supervisor import run_worker
 
@@ -16,6 +16,7 @@ __all__ = [
     "Isolation",
     "Limits",
     "ProbeCall",
+    "WorkerContext",
     "WorkerRun",
     "isolation",
     "run_worker",

@@ -19,7 +19,7 @@ from numpy import ndarray
 
 from .splice import LearnerFunction
 
-__all__ = ["CallOutcome", "Job", "Limits", "ProbeCall", "WorkerRun"]
+__all__ = ["CallOutcome", "Job", "Limits", "ProbeCall", "WorkerContext", "WorkerRun"]
 
 SPLICE_ERROR_EXIT = 71
 """The worker's exit code when it could not enter its sandbox."""
@@ -124,6 +124,27 @@ class WorkerRun:
     seconds: float = 0.0
     isolated: bool | None = None
     stuck: tuple[str, int, str] | None = None
+
+
+@dataclass(frozen=True)
+class WorkerContext:
+    """What a grading session tells the sandbox about one worker, besides its job.
+
+    Attributes:
+        slot: which fork server to use (one per exercise graded at the same time; as root,
+            the worker's own user id).
+        hidden: paths the worker must not see (where it can be isolated): the answer key,
+            the stored answers, the progress store, the submissions.
+        preload: modules the fork server imports before forking (``torch``).
+        learner_package: where the reference is not installed, the learner's workspace: the
+            worker imports it whole as ``dlfs.exercises`` and runs the probes on it (nothing
+            is spliced; the learner's other exercises run too).
+    """
+
+    slot: int = 0
+    hidden: tuple[str, ...] = ()
+    preload: tuple[str, ...] = ()
+    learner_package: str | None = None
 
 
 @dataclass(frozen=True)

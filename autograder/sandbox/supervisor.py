@@ -27,10 +27,11 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from .astlock import AST_LOCK
 from .isolate import WORKER_UID_BASE
 from .outputs import read_call, read_json, read_output
 from .protocol import (
@@ -41,6 +42,7 @@ from .protocol import (
     Job,
     Limits,
     ProbeCall,
+    WorkerContext,
     WorkerRun,
 )
 from .scratch import make_scratch
@@ -57,12 +59,9 @@ def run_worker(
     functions: list[LearnerFunction],
     calls: list[ProbeCall],
     limits: Limits,
+    context: WorkerContext | None = None,
     on_progress: Callable[[int, float], None] | None = None,
     env: dict[str, str] | None = None,
-    preload: tuple[str, ...] = (),
-    slot: int = 0,
-    learner_package: str | None = None,
-    hidden: Sequence[str] = (),
 ) -> WorkerRun:
     """Splice ``functions`` into the reference in a worker, run ``calls``, read the outputs.
 
@@ -70,18 +69,17 @@ def run_worker(
         functions: the learner's functions to install (see ``splice.read_target``).
         calls: the probe calls, run in order.
         limits: time, memory and process limits.
+        context: the session's word on this worker: its slot, what it must not see, what
+            its server preloads, the learner's package (:class:`~.protocol.WorkerContext`;
+            by default slot 0, nothing hidden).
         on_progress: called every 50 ms or so with the call running and its seconds.
         env: environment variables for the worker.
-        preload: modules the fork server imports before forking (``torch``).
-        slot: which fork server to use (one per exercise graded at the same time).
-        learner_package: where the reference is not installed, the learner's workspace: the
-            worker imports it whole as ``dlfs.exercises`` and runs the probes on it (nothing
-            is spliced; the learner's other exercises run too).
-        hidden: paths the worker must not see (where it can be isolated): the answer key,
-            the stored answers, the progress store, the submissions.
     Returns:
         The worker's outcome; it never raises for anything the learner's code did.
     """
+    context = context or WorkerContext()
+    slot, hidden, preload = context.slot, context.hidden, context.preload
+    learner_package = context.learner_package
     try:
         out_dir = str(make_scratch("grade"))
     except OSError as error:
@@ -190,7 +188,8 @@ def _supervise(
         raise
     _kill_group(pid)  # whatever the learner's code left behind in its group
     seconds = time.monotonic() - start
-    run = _collect(job, exitcode, timed_out, seconds)
+    with AST_LOCK:  # np.load parses each array's header with ast
+        run = _collect(job, exitcode, timed_out, seconds)
     if timed_out:
         files = [f.path for f in job.functions] + list((renamed or {}).values())
         run.stuck = stuck_at(Path(job.out_dir) / STACK_FILE, files, renamed)

@@ -18,6 +18,7 @@ __all__ = [
     "reference_workspace",
     "regions_by_target",
     "replace_body",
+    "session_grade",
 ]
 
 
@@ -55,6 +56,16 @@ def replace_body(workspace: Path, target: str, body: str) -> None:
     new = textwrap.indent(textwrap.dedent(body).strip("\n") + "\n", region.indent)
     lines[region.begin - 1 : region.end] = [new]
     path.write_text("".join(lines), encoding="utf-8")
+
+
+def session_grade(target: str, workspace: Path, course: Course | None = None, **options):
+    """``grade(target)`` of ``workspace``, unrecorded, in a session of its own made with
+    ``options`` (``seed``, ``jobs``, ``use_reference``)."""
+    from dlfs.autograder.api import grade
+    from dlfs.autograder.grading import GradingSession
+
+    with GradingSession(course, **options) as session:
+        return grade(target, path=workspace, record=False, session=session)
 
 
 class _Mutate(ast.NodeTransformer):

@@ -94,8 +94,9 @@ def test_bad_arguments_raise_quoting_the_value(tmp_path):
 def test_the_command_writes_csv_and_json(monkeypatch, tmp_path, report):
     calls = {}
 
-    def fake_grade_class(submissions, target, jobs, on_student, seed):
+    def fake_grade_class(submissions, target, jobs, on_student, seed, shard, cache, force, hidden):
         calls.update(submissions=submissions, target=target, jobs=jobs, seed=seed)
+        calls.update(shard=shard, cache=cache, force=force, hidden=hidden)
         return report
 
     monkeypatch.setattr("dlfs.autograder.classroom.batch.grade_class", fake_grade_class)
@@ -103,7 +104,10 @@ def test_the_command_writes_csv_and_json(monkeypatch, tmp_path, report):
     options = ["-t", TARGET, "-j", "3", "--csv", str(out), "--json", "--seed", "12"]
     result = CliRunner().invoke(cli, ["batch", str(tmp_path), *options])
     assert result.exit_code == 0, result.output
-    assert calls == {"submissions": tmp_path, "target": TARGET, "jobs": 3, "seed": 12}
+    cache = calls.pop("cache")
+    assert calls == {"submissions": tmp_path, "target": TARGET, "jobs": 3, "seed": 12,
+                     "shard": None, "force": False, "hidden": []}  # fmt: skip
+    assert cache is not None and cache.name == "batch-cache"  # kept results by default
     data = json.loads(result.output)
     assert [s["student"] for s in data["students"]] == [s.student for s in report.students]
     assert out.read_text(encoding="utf-8").startswith("student,chapter3.")

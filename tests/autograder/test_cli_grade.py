@@ -91,7 +91,7 @@ def test_an_unknown_target_is_a_usage_error(monkeypatch):
 def test_jobs_is_passed_through_and_checked(calls):
     result = CliRunner().invoke(cli, ["chapter3", "-j", "2"])
     assert result.exit_code == 0
-    assert calls[0][1]["jobs"] == 2
+    assert calls[0][1]["session"].jobs == 2
     assert CliRunner().invoke(cli, ["chapter3", "--jobs", "0"]).exit_code == 2
 
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from dlfs.autograder.cli.main import cli
 from dlfs.autograder.progress import ProgressStore
 
-from .grading_helpers import reference_workspace
+from .grading_helpers import reference_workspace, session_grade
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -257,7 +257,7 @@ def test_a_timeout_names_the_line_that_was_running_and_whose_code_it_is(tmp_path
 
     copy = finished_workspace(tmp_path / "copy" / "exercises")
     replace_body(copy, "trainer:Trainer.generate_batches", "while True:\n    pass")
-    report = grade("chapter3.train_epoch", path=copy, course=course, use_reference=False)
+    report = session_grade("chapter3.train_epoch", copy, course, use_reference=False)
     (result,) = report.exercises
     assert result.status == "timeout", result.message
     assert "trainer.py:" in result.message

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from dlfs.autograder.api import grade
 from dlfs.autograder.cli.main import cli
 
-from .grading_helpers import fast_course, reference_workspace, replace_body
+from .grading_helpers import fast_course, reference_workspace, replace_body, session_grade
 
 TARGET = "foundations:sigmoid"
 EXERCISE = "chapter1.sigmoid"
@@ -84,7 +84,7 @@ def test_a_hostile_body_costs_its_own_points_only(kind, course, tmp_path):
 def test_printed_output_never_reaches_the_json_report(course, tmp_path, monkeypatch):
     workspace = reference_workspace(tmp_path)
     replace_body(workspace, TARGET, HOSTILE["fake_report"][0])
-    monkeypatch.setattr("dlfs.autograder.api.load_course", lambda: course)
+    monkeypatch.setattr("dlfs.autograder.grading.session.load_course", lambda: course)
     result = CliRunner().invoke(
         cli, ["chapter1", "--path", str(workspace), "--json", "--no-record"]
     )
@@ -131,7 +131,7 @@ def test_grading_two_at_a_time_gives_the_same_report(course, tmp_path):
     workspace = reference_workspace(tmp_path)
     replace_body(workspace, TARGET, HOSTILE["infinite_loop"][0])
     one = grade("chapter1", path=workspace, record=False, course=course)
-    two = grade("chapter1", path=workspace, record=False, course=course, jobs=2)
+    two = session_grade("chapter1", workspace, course, jobs=2)
     assert [(e.id, e.status, e.score) for e in two.exercises] == [
         (e.id, e.status, e.score) for e in one.exercises
     ]

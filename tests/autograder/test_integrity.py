@@ -31,7 +31,7 @@ from dlfs.autograder.classroom.batch import grade_class
 from dlfs.autograder.paths import reference_root
 from dlfs.autograder.sandbox import isolation
 
-from .grading_helpers import fast_course, reference_workspace, replace_body
+from .grading_helpers import fast_course, reference_workspace, replace_body, session_grade
 
 TARGET = "foundations:sigmoid"
 EXERCISE = "chapter1.sigmoid"
@@ -256,13 +256,13 @@ def test_in_a_class_the_attacker_costs_nobody_else_a_point(
 
 def test_an_official_grade_draws_inputs_the_submission_has_never_seen(course, tmp_path):
     workspace = reference_workspace(tmp_path)
-    one = grade("chapter1", path=workspace, record=False, course=course, seed=1)
-    two = grade("chapter1", path=workspace, record=False, course=course, seed=2)
+    one = session_grade("chapter1", workspace, course, seed=1)
+    two = session_grade("chapter1", workspace, course, seed=2)
     assert one.seed == 1 and two.seed == 2 and one.passed and two.passed
     first = {c.name: c.details for c in one.exercises[0].checks}
     second = {c.name: c.details for c in two.exercises[0].checks}
     assert first != second  # other inputs, so other worst elements
-    again = grade("chapter1", path=workspace, record=False, course=course, seed=1)
+    again = session_grade("chapter1", workspace, course, seed=1)
     assert {c.name: c.details for c in again.exercises[0].checks} == first
 
 
@@ -277,7 +277,7 @@ def test_outputs_seen_with_the_learners_seeds_fail_an_official_grade(course, tmp
     )  # the integer-input check is fixed: answered honestly, to single out the replay
     replace_body(workspace, "foundations:leaky_relu", replay)
     stable = grade("chapter1.leaky_relu", path=workspace, record=False, course=course)
-    fresh = grade("chapter1.leaky_relu", path=workspace, record=False, course=course, seed=7)
+    fresh = session_grade("chapter1.leaky_relu", workspace, course, seed=7)
     assert stable.passed  # the stable inputs can be replayed
     replayed = next(c for c in fresh.exercises[0].checks if c.kind == "agreement")
     assert not replayed.passed and replayed.score == 0

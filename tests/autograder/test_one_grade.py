@@ -23,13 +23,12 @@ import pytest
 
 import dlfs.autograder.grading.answers as answers_module
 import dlfs.autograder.notebook.checking as checking
-from dlfs.autograder.api import grade
 from dlfs.autograder.classroom.batch import grade_class
 from dlfs.autograder.classroom.gradescope import run_autograder
 from dlfs.autograder.notebook import check
 from dlfs.autograder.notebook.generate import chapter_notebook
 
-from .grading_helpers import reference_workspace, replace_body
+from .grading_helpers import reference_workspace, replace_body, session_grade
 
 pytest.importorskip("nbgrader")
 
@@ -122,7 +121,7 @@ def _students_copy(workspace: Path, root: Path) -> Path:
 
 def _by_students_copy(workspace: Path, root: Path) -> dict[str, float]:
     copy = _students_copy(workspace, root)
-    report = grade(CHAPTER, path=copy, record=False, use_reference=False)
+    report = session_grade(CHAPTER, copy, use_reference=False)
     return _scores(report.exercises)
 
 

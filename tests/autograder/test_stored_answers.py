@@ -16,11 +16,11 @@ import pytest
 
 from dlfs.autograder.answers.build import build_answers, compare_answers
 from dlfs.autograder.answers.store import answers_dir, load_expected
-from dlfs.autograder.api import grade
 from dlfs.autograder.course import load_course, parse_course
 from dlfs.autograder.grading.answers import HIDDEN_NOT_RUN, StoredAnswers
 from dlfs.autograder.grading.seeds import check_seed
 
+from .grading_helpers import session_grade
 from .learner_copy import finished_workspace
 
 _LINEAR = """
@@ -136,7 +136,7 @@ def test_the_stored_answers_are_small_plain_arrays_without_hidden_checks():
 
 
 def test_public_checks_grade_from_the_stored_answers_and_name_the_unfinished_exercise(workspace):
-    report = grade("chapter3", path=workspace, record=False, use_reference=False)
+    report = session_grade("chapter3", workspace, use_reference=False)
     by_id = {e.id: e for e in report.exercises}
     assert by_id["chapter3.sigmoid_forward"].status == "not_started"
     for needs_sigmoid in ("chapter3.sigmoid_backward", "chapter3.train_epoch"):
@@ -157,9 +157,7 @@ def test_a_wrong_body_fails_against_the_stored_answers_with_its_diagnosis(worksp
     right = "return self.input_.T @ output_grad"
     assert right in text
     path.write_text(text.replace(right, f"{right} / self.input_.shape[0]"), encoding="utf-8")
-    report = grade(
-        "chapter3.weight_multiply_backward", path=copy, record=False, use_reference=False
-    )
+    report = session_grade("chapter3.weight_multiply_backward", copy, use_reference=False)
     (result,) = report.exercises
     assert result.status == "failed"
     assert "divided by the batch size" in result.message  # a stored known mistake
@@ -167,7 +165,7 @@ def test_a_wrong_body_fails_against_the_stored_answers_with_its_diagnosis(worksp
 
 def test_hidden_checks_are_reported_not_run_and_do_not_count(workspace):
     course = parse_course(_LINEAR.format(params=""))
-    offline = grade("chapter3", path=workspace, record=False, course=course, use_reference=False)
+    offline = session_grade("chapter3", workspace, course, use_reference=False)
     (result,) = offline.exercises
     assert result.status == "passed"
     assert (result.score, result.max_score) == (0.5, 0.5)
@@ -176,14 +174,14 @@ def test_hidden_checks_are_reported_not_run_and_do_not_count(workspace):
     assert hidden.skipped and hidden.hidden and hidden.message == HIDDEN_NOT_RUN
     assert hidden.to_dict()["skipped"] is True
 
-    online = grade("chapter3", path=workspace, record=False, course=course, use_reference=True)
+    online = session_grade("chapter3", workspace, course, use_reference=True)
     assert (online.exercises[0].score, online.exercises[0].max_score) == (1.0, 1.0)
     assert not online.exercises[0].checks[1].skipped
 
 
 def test_a_check_newer_than_the_stored_answers_says_so(workspace):
     course = parse_course(_LINEAR.format(params="params = { n = 7 }"))
-    report = grade("chapter3", path=workspace, record=False, course=course, use_reference=False)
+    report = session_grade("chapter3", workspace, course, use_reference=False)
     (result,) = report.exercises
     assert result.status == "grader_error"  # the instructor's to fix, not the student's
     assert "dlfs-grade build-answers" in result.checks[0].message
@@ -203,7 +201,7 @@ def test_the_verbose_table_marks_a_hidden_check_not_run_as_skipped(workspace):
     from dlfs.autograder.cli.grade import render_report
 
     course = parse_course(_LINEAR.format(params=""))
-    report = grade("chapter3", path=workspace, record=False, course=course, use_reference=False)
+    report = session_grade("chapter3", workspace, course, use_reference=False)
     console = Console(width=200, record=True, file=io.StringIO())
     render_report(console, report, verbose=True)
     lines = console.export_text().splitlines()
@@ -218,6 +216,6 @@ def test_a_finished_workspace_gets_every_public_point_without_the_reference(tmp_
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DLFS_HOME", str(tmp_path / "home"))
         workspace = finished_workspace(tmp_path / "exercises")
-    report = grade("all", path=workspace, record=False, use_reference=False)
+    report = session_grade("all", workspace, use_reference=False)
     assert [(e.id, e.message) for e in report.exercises if not e.passed] == []
     assert report.score == report.max_score > 0
