@@ -3,10 +3,12 @@
 What it holds: the grader and the data loaders; fresh stubs in ``exercises/`` (with the
 chapters' notebooks and the workspace marker); the stored answers of the public checks;
 the stubs themselves (``autograder/stubs/stubs.json``, so that ``dlfs-grade reset`` works
-without the reference); course.toml with the hint policy asked for; a students' README
-whose every command works there; and, on request, the GitHub Classroom workflow. What it
-leaves out: ``reference/``, the tests, the benchmarks, the instructors' guide, CI, version
-control and build leftovers. Pure Python file copies: no rsync, any platform.
+without the reference); course.toml holding only the hints its policy lets students see
+(:mod:`.withhold`); the probes without their known mistakes' code (:mod:`.copy_probes`: the
+stored answers describe the mistakes); a students' README whose every command works there;
+and, on request, the GitHub Classroom workflow. What it leaves out: ``reference/``, the
+tests, the benchmarks, the instructors' guide, CI, version control and build leftovers. Pure
+Python file copies: no rsync, any platform.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from ..course import HINT_POLICIES, Course, load_course
 from ..paths import reference_root
 from ..stubs.generate import generate_tree
 from ..stubs.stored import STORED_STUBS
+from .copy_probes import mistake_parameters, without_mistakes
 from .readme import students_readme
+from .withhold import students_course_text
 from .workflow import classroom_workflow, public_points
 
 __all__ = ["ReleaseReport", "release"]
@@ -103,11 +107,14 @@ def release(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     build_answers(course, out / "autograder" / "answers")  # fresh, whatever was committed
+    _probes_without_mistakes(out / "autograder" / "probes")
     stubs = {str(p): d.decode("utf-8") for p, d in generation.files.items() if p.suffix == ".py"}
     stored = out / "autograder" / STORED_STUBS
     stored.write_text(json.dumps(stubs, indent=0, sort_keys=True), encoding="utf-8")
     policy = hint_policy or course.hint_policy
-    _set_hint_policy(out / course_file_name(course), policy)
+    course_file = out / course_file_name(course)
+    text = Path(course.path or course_file).read_text(encoding="utf-8")
+    course_file.write_text(students_course_text(text, course, policy), encoding="utf-8")
     (out / "README.md").write_text(students_readme(course), encoding="utf-8")
     workflow = None
     if classroom:
@@ -122,6 +129,23 @@ def release(
     return ReleaseReport(out, files, len(course.exercises), points, policy, workflow)
 
 
+_SANITIZED = ("chapter*.py", "fit.py", "builders.py")
+"""The probe modules that hold or pass on known mistakes."""
+
+
+def _probes_without_mistakes(folder: Path) -> None:
+    """Rewrite the copy's probe modules without their known mistakes' code, and leave out the
+    book's code (it models the book's bugs: a mistake each) once nothing imports it."""
+    modules = sorted({path for pattern in _SANITIZED for path in folder.glob(pattern)})
+    parameters = mistake_parameters(path.read_text(encoding="utf-8") for path in modules)
+    for path in modules:
+        text = without_mistakes(path.read_text(encoding="utf-8"), parameters)
+        path.write_text(text, encoding="utf-8")
+    sources = [p.read_text(encoding="utf-8") for p in folder.glob("*.py")]
+    if not any(re.search(r"from \. import .*\bbook\b|from \.book import", s) for s in sources):
+        (folder / "book.py").unlink(missing_ok=True)
+
+
 def course_file_name(course: Course) -> str:
     """Where course.toml sits in the project, relative to its root."""
     root = reference_root().parent
@@ -131,14 +155,3 @@ def course_file_name(course: Course) -> str:
         return Path(course.path).resolve().relative_to(root).as_posix()
     except ValueError:
         return "course.toml"
-
-
-def _set_hint_policy(path: Path, policy: str) -> None:
-    """Write ``hint_policy = "<policy>"`` into the ``[course]`` table of ``path``."""
-    text = path.read_text(encoding="utf-8")
-    line = f'hint_policy = "{policy}"'
-    if re.search(r"(?m)^hint_policy\s*=.*$", text):
-        text = re.sub(r"(?m)^hint_policy\s*=.*$", line, text, count=1)
-    else:
-        text = re.sub(r"(?m)^\[course\]\n", f"[course]\n{line}\n", text, count=1)
-    path.write_text(text, encoding="utf-8")

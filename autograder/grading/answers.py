@@ -149,10 +149,12 @@ class StoredAnswers:
         stored = load_mistakes(
             check.module, check.spec.probe, check.params, check.seed, numerical, self.folder
         )
-        descriptions = list(find_probe(check.module, check.spec.probe).mistakes)
-        for index, outputs in sorted(stored.items()):
-            if index < len(descriptions):
-                yield descriptions[index], outputs
+        known = list(find_probe(check.module, check.spec.probe).mistakes)  # a copy has none
+        for index, (description, outputs) in sorted(stored.items()):
+            if not description and index < len(known):
+                description = known[index]
+            if description:
+                yield description, outputs
 
     def learner_package(self, workspace: Path) -> str | None:
         return str(workspace)
