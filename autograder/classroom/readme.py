@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..course import Course
-from .workflow import public_points
 
 __all__ = ["students_readme"]
 
@@ -64,5 +63,5 @@ needed, or all at once with `dlfs-grade data fetch all`.
 def students_readme(course: Course) -> str:
     """The students' README for ``course``."""
     exercises = course.exercises
-    public = sum(public_points(e) for e in exercises)
+    public = sum(e.public_points for e in exercises)
     return _TEXT.format(title=course.title, public=public, count=len(exercises))

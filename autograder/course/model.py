@@ -219,6 +219,12 @@ class Exercise:
         return len(self.hints) >= 2
 
     @property
+    def public_points(self) -> float:
+        """The points of the checks that are not hidden: what runs without the answer key
+        (a students' copy, Classroom50)."""
+        return float(sum(check.points for check in self.checks if not check.hidden))
+
+    @property
     def name(self) -> str:
         """The id without its chapter (``conv_2d``)."""
         return self.id.split(".", 1)[1]

@@ -30,7 +30,7 @@ def student(tmp_path_factory) -> dict[str, Path]:
     copy = base / "dlfs"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DLFS_HOME", str(base / "home"))
-        release(copy, classroom=True)
+        release(copy)
         finished = finished_workspace(base / "finished", unfinished=("chapter3.sigmoid_forward",))
         # a known mistake: the copy's probes hold no mistake's code, its stored answers name it
         mean = "return float(np.mean((q - self.target) ** 2))"
@@ -103,15 +103,12 @@ def test_the_copy_holds_what_students_need_and_nothing_of_the_key(student):
     copy = student["copy"]
     for kept in ("README.md", "course.toml", "exercises/dlfs-workspace.toml",
                  "exercises/notebooks/chapter3.ipynb", "autograder/answers/chapter3.npz",
-                 "autograder/stubs/stubs.json", ".github/workflows/classroom.yml"):  # fmt: skip
+                 "autograder/stubs/stubs.json"):  # fmt: skip
         assert (copy / kept).is_file(), kept
     for gone in ("reference", "tests", "bench", "docs/instructors.md", ".git", ".ci"):
         assert not (copy / gone).exists(), gone
     readme = (copy / "README.md").read_text(encoding="utf-8")
     assert "dlfs.reference" not in readme and "pytest" not in readme
-    workflow = (copy / ".github/workflows/classroom.yml").read_text(encoding="utf-8")
-    assert "dlfs-grade chapter3.train_epoch --no-record" in workflow
-    assert "max-score: 2" in workflow.split("chapter3.train_epoch --no-record")[1][:200]
 
 
 def test_every_command_of_the_students_readme_works_in_the_copy(student):
