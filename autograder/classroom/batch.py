@@ -29,8 +29,10 @@ from ..grading import DataCache, RunSettings, fresh_seed, grade_exercise
 from ..grading.budget import Budget, not_graded
 from ..results import ExerciseResult, GradeReport
 from ..sandbox.scratch import sweep_stale
+from .deadlines import Lateness
 
 __all__ = [
+    "LATE_COLUMNS",
     "ClassReport",
     "StudentResult",
     "find_workspace",
@@ -51,12 +53,15 @@ class StudentResult:
         report: the grading report, or None when the submission could not be graded at all.
         error: why the submission could not be graded (empty when it was).
         workspace: the folder that was graded.
+        late: when the assignment has a deadline: the submission's time, its penalty and
+            the points after it (:mod:`.deadlines`).
     """
 
     student: str
     report: GradeReport | None = None
     error: str = ""
     workspace: str = ""
+    late: Lateness | None = None
 
     @property
     def score(self) -> float:
@@ -79,6 +84,7 @@ class StudentResult:
             "score": self.score,
             "max_score": self.report.max_score if self.report else None,
             "error": self.error,
+            "late": self.late.to_dict() if self.late else None,
             "exercises": [e.to_dict() for e in self.report.exercises] if self.report else [],
         }
 
@@ -120,7 +126,9 @@ class ClassReport:
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per student: ``student``, a score per exercise id, ``total``,
-        ``max_score`` and ``errors`` (what the CSV holds)."""
+        ``max_score``, where a deadline applies the late columns (:data:`LATE_COLUMNS`: the
+        points before the penalty are ``total``), and ``errors`` (what the CSV holds)."""
+        late = any(student.late for student in self.students)
         rows = []
         for student in self.students:
             row: dict[str, Any] = {"student": student.student}
@@ -129,6 +137,8 @@ class ClassReport:
                 row[exercise_id] = scores.get(exercise_id)
             row["total"] = student.score
             row["max_score"] = self.max_score
+            if late:
+                row.update(_late_columns(student.late))
             row["errors"] = student.errors()
             rows.append(row)
         return rows
@@ -283,15 +293,36 @@ def _grade_tasks(
     return results
 
 
+LATE_COLUMNS = ("submitted", "late_hours", "penalty_percent", "total_after_penalty", "late_note")
+"""The CSV's columns where the assignment has a deadline, after ``max_score``."""
+
+
+def _late_columns(late: Lateness | None) -> dict[str, Any]:
+    if late is None:
+        return dict.fromkeys(LATE_COLUMNS)
+    return {
+        "submitted": late.submitted.isoformat() if late.submitted else None,
+        "late_hours": round(late.late_seconds / 3600, 2),
+        "penalty_percent": late.penalty_percent,
+        "total_after_penalty": late.points_after,
+        "late_note": late.note,
+    }
+
+
 def write_csv(report: ClassReport, path: Path | str) -> Path:
-    """Write the class's grades: a row per student, a column per exercise, the total and the
-    errors. Scores are plain numbers; an exercise not graded (the row's error) is empty."""
+    """Write the class's grades: a row per student, a column per exercise, the total, the
+    late columns where a deadline applies, and the errors. Scores are plain numbers; an
+    exercise not graded (the row's error) is empty."""
     path = Path(path)
-    columns = ["student", *(i for i, _ in report.exercises), "total", "max_score", "errors"]
+    columns = ["student", *(i for i, _ in report.exercises), "total", "max_score"]
+    if any(student.late for student in report.students):
+        columns += LATE_COLUMNS
+    columns.append("errors")
+    rows = report.rows()
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
-        for row in report.rows():
+        for row in rows:
             writer.writerow({k: _cell(v) for k, v in row.items()})
     return path
 

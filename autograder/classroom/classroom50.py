@@ -22,7 +22,6 @@ import json
 import math
 import os
 import shutil
-import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 
 from ..course import Course, Exercise, load_course
 from ..results import ExerciseResult, GradeReport
+from .deadlines import committed_at
 from .gradescope import requirements
 
 __all__ = [
@@ -87,22 +87,6 @@ class Identity:
             review=env.get("REVIEW_URL") or commit,
             datetime=_utc(committed_at(checkout) or datetime.datetime.now(datetime.timezone.utc)),
         )
-
-
-def committed_at(folder: Path) -> datetime.datetime | None:
-    """The committer date of ``folder``'s last git commit (None: not a repository)."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(folder), "log", "-1", "--format=%cI"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    text = done.stdout.strip()
-    return datetime.datetime.fromisoformat(text) if done.returncode == 0 and text else None
 
 
 def _utc(moment: datetime.datetime) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
+from .assignments import Assignment
+
 __all__ = [
     "BUILTIN_DEFAULTS",
     "CHECK_KINDS",
@@ -288,6 +290,7 @@ class Course:
         hint_policy: which hints learners may see: ``all``, ``no-solution`` (not an
             exercise's last hint when it has several: that one gives the answer away) or
             ``none``.
+        assignments: the ``[assignments.NAME]`` tables: deadlines and late policies.
     """
 
     title: str
@@ -297,6 +300,15 @@ class Course:
     chapter_budget: float = 120.0
     book_budget: float = 300.0
     hint_policy: str = "all"
+    assignments: tuple[Assignment, ...] = ()
+
+    def assignment(self, target: str) -> Assignment | None:
+        """The assignment (deadline and late policy) named ``target`` or grading it, if any."""
+        wanted = canonical_name(target)
+        for assignment in self.assignments:
+            if wanted in (assignment.name, canonical_name(assignment.target)):
+                return assignment
+        return None
 
     def allowed_hints(self, exercise: Exercise) -> tuple[str, ...]:
         """The exercise's hints that the course's policy lets learners see."""

@@ -94,7 +94,7 @@ def test_bad_arguments_raise_quoting_the_value(tmp_path):
 def test_the_command_writes_csv_and_json(monkeypatch, tmp_path, report):
     calls = {}
 
-    def fake_grade_class(submissions, target, jobs, on_student, seed):
+    def fake_grade_class(submissions, target, jobs, on_student, seed, course):
         calls.update(submissions=submissions, target=target, jobs=jobs, seed=seed)
         return report
 
@@ -102,7 +102,7 @@ def test_the_command_writes_csv_and_json(monkeypatch, tmp_path, report):
     out = tmp_path / "grades.csv"
     options = ["-t", TARGET, "-j", "3", "--csv", str(out), "--json", "--seed", "12"]
     result = CliRunner().invoke(cli, ["batch", str(tmp_path), *options])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # not every student passed: the rule's 1
     assert calls == {"submissions": tmp_path, "target": TARGET, "jobs": 3, "seed": 12}
     data = json.loads(result.output)
     assert [s["student"] for s in data["students"]] == [s.student for s in report.students]
@@ -179,3 +179,32 @@ def test_the_class_report_renders_in_a_browser(report, tmp_path):
         capture_output=True, timeout=120, check=False,
     )  # fmt: skip
     assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+def test_the_exit_code_follows_the_rule_of_every_command(tmp_path, monkeypatch, report):
+    """0 only when every student passed everything; 1 when something did not; 2 for a
+    mistyped target (before any grading)."""
+    from dlfs.autograder.classroom.batch import ClassReport, StudentResult
+    from dlfs.autograder.results import ExerciseResult, GradeReport
+
+    passing = ClassReport(
+        TARGET,
+        [("chapter3.sigmoid_forward", 1.0)],
+        [
+            StudentResult(
+                "alice",
+                GradeReport.from_exercises(
+                    TARGET, [ExerciseResult("chapter3.sigmoid_forward", 1.0, 1.0, "passed")]
+                ),
+            )
+        ],
+    )
+    for graded, code in ((passing, 0), (report, 1)):
+        monkeypatch.setattr(
+            "dlfs.autograder.classroom.batch.grade_class", lambda *a, r=graded, **k: r
+        )
+        result = CliRunner().invoke(cli, ["batch", str(tmp_path), "-t", TARGET])
+        assert result.exit_code == code, result.output
+    monkeypatch.undo()
+    mistyped = CliRunner().invoke(cli, ["batch", str(tmp_path), "-t", "chapter33"])
+    assert mistyped.exit_code == 2 and "did you mean" in mistyped.output
