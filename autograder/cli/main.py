@@ -17,6 +17,7 @@ from .data import data
 from .doctor import doctor
 from .export import export
 from .grade import grade
+from .gradebook import gradebook
 from .hint import hint
 from .listing import list_
 from .progress import progress
@@ -70,6 +71,7 @@ cli.add_command(publish)
 cli.add_command(release)
 cli.add_command(batch)
 cli.add_command(export)
+cli.add_command(gradebook)
 cli.add_command(grade)
 
 
