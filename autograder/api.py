@@ -114,6 +114,7 @@ def grade(
     finally:
         data.close()
     report = GradeReport.from_exercises(target, results, time.monotonic() - start, seed)
+    report.warnings += data.notes  # a missing data set, said once for the run
     report.workspace = str(workspace)
     report.warnings += filter(None, [_unmarked_local(path, reference)])
     if record and not reference:

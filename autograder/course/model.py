@@ -399,8 +399,13 @@ def canonical_name(name: str) -> str:
 
 
 def _unknown(what: str, value: object, known: list[str]) -> str:
+    """The message for an unknown name, with the names it may have meant: those it begins
+    (``chapter3.mse`` → ``chapter3.mse_forward``, ``chapter3.mse_backward``), then the
+    closest spellings."""
     message = f"unknown {what} {value!r}"
-    close = difflib.get_close_matches(str(value), known, n=3)
+    text = str(value)
+    begun = [k for k in known if k.startswith(text) and len(text) > len("chapterN.")]
+    close = begun + [c for c in difflib.get_close_matches(text, known, n=3) if c not in begun]
     if close:
-        message += f"; did you mean {' or '.join(repr(c) for c in close)}?"
+        message += f"; did you mean {' or '.join(repr(c) for c in close[:4])}?"
     return message

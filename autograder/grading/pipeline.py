@@ -106,6 +106,11 @@ def _blame(result: ExerciseResult, workspace: Path, exercise: Exercise, course: 
             check.message = blame_other(check.message, workspace, exercise, course)
 
 
+def _count(number: float, noun: str) -> str:
+    """``1 point``, ``2 points``, ``0.5 points``: as a person writes it."""
+    return f"{number:g} {noun}{'' if number == 1 else 's'}"
+
+
 def _points(exercise: Exercise, answers: AnswerSource) -> float:
     """The exercise's maximum here: hidden checks count only where they can run."""
     return float(sum(s.points for s in exercise.checks if answers.runs_hidden or not s.hidden))
@@ -113,12 +118,15 @@ def _points(exercise: Exercise, answers: AnswerSource) -> float:
 
 def _unrun(exercise: Exercise, answers: AnswerSource, message: str) -> list[CheckResult]:
     """Every check at zero with ``message`` (hidden ones skipped where they cannot run)."""
-    return [
+    checks = [
         skipped_check(s)
         if s.hidden and not answers.runs_hidden
         else check_result(s, False, message)
         for s in exercise.checks
     ]
+    for check in checks:
+        check.name = answers.check_name(check.name)
+    return checks
 
 
 def read_learner_code(exercise: Exercise, workspace: Path) -> list[LearnerFunction]:
@@ -207,6 +215,7 @@ def judge_checks(
         )
     checks = [next(judged) if not isinstance(e, CheckResult) else e for e in plan.entries]
     for check in checks:
+        check.name = answers.check_name(check.name)
         if not check.skipped:
             check.message = answers.explain(check.message, exercise.id)
     return checks
@@ -224,7 +233,8 @@ def summarise(
         message = ""
         if skipped:
             hidden = sum(c.max_score for c in skipped)
-            message = f"{len(skipped)} hidden check(s), {hidden:g} points: {HIDDEN_NOT_RUN}"
+            message = f"{_count(len(skipped), 'hidden check')}, {_count(hidden, 'point')}: "
+            message += HIDDEN_NOT_RUN
         return ExerciseResult(exercise.id, score, points, "passed", message, checks, run.output)
     if run.status == "timeout":
         return ExerciseResult(

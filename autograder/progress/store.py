@@ -24,6 +24,7 @@ from ..paths import data_dir
 
 __all__ = [
     "DB_NAME",
+    "WORKSPACES",
     "Attempt",
     "ChapterProgress",
     "ExerciseProgress",
@@ -360,19 +361,40 @@ class ProgressReport:
         }
 
 
-def summarize(course: Course, store: ProgressStore, chapter: str | None = None) -> ProgressReport:
+WORKSPACES = ("files", "notebook")
+"""The two workspaces progress keeps apart: the ``.py`` files, and the notebooks."""
+
+
+def _in_workspace(attempt: Attempt, workspace: str | None) -> bool:
+    if workspace is None:
+        return True
+    return (attempt.workspace == "notebook") == (workspace == "notebook")
+
+
+def summarize(
+    course: Course,
+    store: ProgressStore,
+    chapter: str | None = None,
+    workspace: str | None = None,
+) -> ProgressReport:
     """Best score, attempts and last attempt per exercise and chapter.
 
     Args:
         course: the course (attempts at exercises it no longer has are left out).
         store: the progress store.
         chapter: only this chapter (``chapter5`` or ``5``), if given.
+        workspace: only the attempts of one workspace: ``files`` (the ``.py`` files) or
+            ``notebook`` (the notebooks' ``check()``); None: every attempt.
     Raises:
-        ValueError: unknown chapter.
+        ValueError: unknown chapter or workspace.
     """
+    if workspace is not None and workspace not in WORKSPACES:
+        raise ValueError(f"workspace must be one of {WORKSPACES}, got {workspace!r}")
     chapters = (course.chapter(chapter),) if chapter is not None else course.chapters
     wanted = {exercise.id for ch in chapters for exercise in ch.exercises}
-    history = tuple(a for a in store.attempts() if a.exercise_id in wanted)
+    history = tuple(
+        a for a in store.attempts() if a.exercise_id in wanted and _in_workspace(a, workspace)
+    )
     by_exercise: dict[str, list[Attempt]] = {}
     for attempt in history:
         by_exercise.setdefault(attempt.exercise_id, []).append(attempt)

@@ -199,6 +199,12 @@ def test_learner_notebook_runs_in_a_kernel():
     assert "passed</b> 1/1" in pages["check-leaky_relu"]
     assert "passed</b> 2/2" in pages["check-deriv"]
     assert "not started</b> 0/1" in pages["check-sigmoid"]
+    texts = {  # the plain-text form, beside the HTML, for every front end that shows text
+        key: "".join(o.data.get("text/plain", "") for o in value if o.output_type == "display_data")
+        for key, value in outputs.items()
+    }
+    assert "chapter1.leaky_relu  passed  1/1" in texts["check-leaky_relu"]
+    assert "<" not in texts["check-deriv"] and "2/2 points" in texts["check-deriv"]
 
 
 def test_publish_command_calls_the_api(monkeypatch, tmp_path):
@@ -269,8 +275,9 @@ def test_hint_in_a_notebook_follows_the_cli_and_warns_before_the_solution(
     assert "Hint 3 of 3" in capsys.readouterr().out
 
 
-def test_a_course_may_withhold_the_solution_hints_or_all(tmp_path, monkeypatch):
-    from dlfs.autograder.hints import next_hint
+def test_a_course_may_withhold_the_solution_hints_or_all(tmp_path, monkeypatch, capsys):
+    from dlfs.autograder.hints import SolutionWithheld, next_hint
+    from dlfs.autograder.notebook import hint
 
     text = load_course().path.read_text(encoding="utf-8")
     for policy, shown in (("no-solution", 2), ("none", 0)):
@@ -278,6 +285,28 @@ def test_a_course_may_withhold_the_solution_hints_or_all(tmp_path, monkeypatch):
         path.write_text(text.replace("[course]\n", f'[course]\nhint_policy = "{policy}"\n', 1))
         course = load_course(path)
         monkeypatch.setenv("DLFS_HOME", str(tmp_path / policy))
-        seen = {next_hint("chapter3.mse_backward", course, solution=True) for _ in range(4)}
+        seen = {next_hint("chapter3.mse_backward", course) for _ in range(4)}
         numbers = {h.number for h in seen if h is not None}
         assert numbers == set(range(1, shown + 1))
+        # asked for on purpose, the withheld answer is said to be withheld, not a hint again
+        with pytest.raises(SolutionWithheld, match=f"hint policy is '{policy}'"):
+            next_hint("chapter3.mse_backward", course, solution=True)
+        monkeypatch.setenv("DLFS_COURSE", str(path))
+        hint("chapter3.mse_backward", solution=True)
+        assert "withholds the hint that gives" in capsys.readouterr().out
+
+
+def test_the_hint_command_says_a_withheld_solution_is_withheld(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from dlfs.autograder.cli import cli
+
+    text = load_course().path.read_text(encoding="utf-8")
+    path = tmp_path / "course.toml"
+    path.write_text(text.replace("[course]\n", '[course]\nhint_policy = "no-solution"\n', 1))
+    monkeypatch.setenv("DLFS_COURSE", str(path))
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
+    result = CliRunner().invoke(cli, ["hint", "chapter1.sigmoid", "--solution"])
+    assert result.exit_code == 1
+    assert "withholds the hint that gives chapter1.sigmoid's answer away" in result.output
+    assert "1.0 / (1.0 + np.exp(-x))" not in result.output
