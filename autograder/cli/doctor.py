@@ -42,9 +42,7 @@ def _data_sets() -> dict[str, str]:
     """Each data set's state in the data directory: verified (every file there, its SHA-256
     right), missing, partial or corrupt."""
     # start-up time: the data sets' registry is read only when asked
-    from dlfs.datasets import data_dir
-    from dlfs.datasets.cache import dataset_status
-    from dlfs.datasets.registry import dataset_names
+    from dlfs.datasets import data_dir, dataset_names, dataset_status
 
     found = {}
     for name in dataset_names():
@@ -56,7 +54,8 @@ def _data_sets() -> dict[str, str]:
 
 
 def _data_folder() -> str:
-    from dlfs.datasets import data_dir  # start-up time, as above
+    # start-up time: the data sets' registry is read only when asked
+    from dlfs.datasets import data_dir
 
     return str(data_dir())
 

@@ -371,6 +371,37 @@ def _in_workspace(attempt: Attempt, workspace: str | None) -> bool:
     return (attempt.workspace == "notebook") == (workspace == "notebook")
 
 
+def _chapter_progress(
+    ch: Any, by_exercise: dict[str, list[Attempt]], store: ProgressStore
+) -> ChapterProgress:
+    """One chapter's standing: the best per exercise, summed."""
+    rows = []
+    for exercise in ch.exercises:
+        attempts = by_exercise.get(exercise.id, [])
+        rows.append(
+            ExerciseProgress(
+                id=exercise.id,
+                title=exercise.title,
+                best=max((min(a.score, exercise.points) for a in attempts), default=0.0),
+                max_score=exercise.points,
+                attempts=len(attempts),
+                last_attempt=attempts[-1].time if attempts else None,
+                last_status=attempts[-1].status if attempts else "",
+                hints_revealed=store.hints_revealed(exercise.id),
+            )
+        )
+    times = [row.last_attempt for row in rows if row.last_attempt]
+    return ChapterProgress(
+        name=ch.name,
+        title=ch.title,
+        best=sum(row.best for row in rows),
+        max_score=ch.points,
+        attempts=len({a.run or f"row {a.id}" for row in rows for a in by_exercise.get(row.id, [])}),
+        last_attempt=max(times, default=None),
+        exercises=tuple(rows),
+    )
+
+
 def summarize(
     course: Course,
     store: ProgressStore,
@@ -398,37 +429,7 @@ def summarize(
     by_exercise: dict[str, list[Attempt]] = {}
     for attempt in history:
         by_exercise.setdefault(attempt.exercise_id, []).append(attempt)
-    summaries = []
-    for ch in chapters:
-        rows = []
-        for exercise in ch.exercises:
-            attempts = by_exercise.get(exercise.id, [])
-            rows.append(
-                ExerciseProgress(
-                    id=exercise.id,
-                    title=exercise.title,
-                    best=max((min(a.score, exercise.points) for a in attempts), default=0.0),
-                    max_score=exercise.points,
-                    attempts=len(attempts),
-                    last_attempt=attempts[-1].time if attempts else None,
-                    last_status=attempts[-1].status if attempts else "",
-                    hints_revealed=store.hints_revealed(exercise.id),
-                )
-            )
-        times = [row.last_attempt for row in rows if row.last_attempt]
-        summaries.append(
-            ChapterProgress(
-                name=ch.name,
-                title=ch.title,
-                best=sum(row.best for row in rows),
-                max_score=ch.points,
-                attempts=len(
-                    {a.run or f"row {a.id}" for row in rows for a in by_exercise.get(row.id, [])}
-                ),
-                last_attempt=max(times, default=None),
-                exercises=tuple(rows),
-            )
-        )
+    summaries = [_chapter_progress(ch, by_exercise, store) for ch in chapters]
     return ProgressReport(
         best=sum(s.best for s in summaries),
         max_score=sum(s.max_score for s in summaries),
