@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -249,8 +250,14 @@ def summarise(
     return ExerciseResult(exercise.id, score, points, status, message, checks, run.output)
 
 
+_LOCATION = re.compile(r" \(at [^()]+:\d+\)")
+
+
 def _shorten(message: str, limit: int = _SUMMARY_CHARS) -> str:
-    """The exercise's one-line summary; every check keeps its full message."""
+    """The exercise's one-line summary, its location kept (the line to open); every check
+    keeps its full message."""
     if len(message) <= limit:
         return message
-    return message[: limit - 1].rstrip() + "… (-v for every check)"
+    where = _LOCATION.search(message)
+    kept = where.group(0) if where and where.start() > limit // 2 else ""
+    return message[: limit - 1 - len(kept)].rstrip() + f"…{kept} (-v for every check)"

@@ -86,6 +86,8 @@ def test_a_learners_exception_in_a_fixed_answer_check_is_the_learners_error(copy
     assert "ValueError: not yet" in sigmoid.message
     assert "build-answers" not in sigmoid.message and "grader" not in sigmoid.message
     assert all(not c.details.get("grader_error") for c in sigmoid.checks)
+    # where it happened: the learner's own file, not the worker's temporary copy of it
+    assert f"(at {copy_grade.workspace}/foundations.py:" in sigmoid.message, sigmoid.message
 
 
 def test_a_missing_data_set_is_said_once_per_run(monkeypatch):
