@@ -146,16 +146,20 @@ def _notebook(
         if not c.get("id", "").startswith("check-")
         or f"{chapter}.{c.id.removeprefix('check-')}" in ids
     ]
+    modules = {
+        t.module.replace(".", "_"): t.module for e in load_course().exercises for t in e.targets
+    }
     for cell in notebook.cells:
         found = re.fullmatch(r"code-(\w+)-(\w+)", cell.get("id", ""))
         if cell.cell_type != "code" or not found:
             continue
-        marker = cell.source.split("\n", 1)[0]
-        module = marker.removeprefix("# exercises/").removesuffix(".py")
-        ours = _module_statements(workspace / f"{module}.py")
-        key = _module_statements(reference_root() / f"{module}.py")
+        module = modules[found.group(1)]
+        first = cell.source.split("\n", 1)[0]
+        marker = [first] if first.startswith("# exercises/") else []  # the file's line, kept
+        ours = _module_statements(workspace.joinpath(*module.split(".")).with_suffix(".py"))
+        key = _module_statements(reference_root().joinpath(*module.split(".")).with_suffix(".py"))
         beside = [text for name, text in ours.items() if name not in key]
-        cell.source = "\n\n\n".join([marker, ours[found.group(2)], *beside])
+        cell.source = "\n\n\n".join([*marker, ours[found.group(2)], *beside])
     return notebook
 
 
