@@ -170,3 +170,18 @@ def test_the_integer_scale_is_the_smallest_that_makes_points_whole():
         for e in course.exercises
         for c in e.checks
     )
+
+
+def test_the_release_command_writes_the_autograder_beside_the_copy(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
+    out = tmp_path / "dlfs-students"
+    args = ["release", str(out), "--classroom50", "-t", "chapter1", "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["classroom50"] == str(tmp_path / "dlfs-students-classroom50")
+    assert (
+        "TARGET = 'chapter1'" in (tmp_path / "dlfs-students-classroom50/autograder.py").read_text()
+    )
+    again = CliRunner().invoke(cli, args)  # the folders are not empty any more
+    assert again.exit_code == 1 and "is not empty" in again.output

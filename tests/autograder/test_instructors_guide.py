@@ -24,6 +24,12 @@ from .grading_helpers import reference_workspace
 pytest.importorskip("nbgrader")
 
 GUIDE = reference_root().parent / "docs" / "instructors.md"
+CANVAS_EXPORT = (
+    "\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,Chapter 3 (4242),Current Score\r\n"
+    "    Points Possible,,,,,26.00,(read only)\r\n"
+    '"Smith, Alice",101,S-1,alice,Section 1,,0.00\r\n'
+    '"Jones, Bob",102,S-2,bob,Section 2,,0.00\r\n'
+)
 
 
 def _blocks() -> list[str]:
@@ -35,6 +41,7 @@ def test_every_command_of_the_guide_runs_in_order(tmp_path, data_dir):
     home.mkdir()
     shutil.move(reference_workspace(tmp_path / "a"), home / "submissions" / "alice")
     shutil.copytree(reference_root(), home / "some-student" / "exercises")
+    (home / "canvas-export.csv").write_bytes(CANVAS_EXPORT.encode("utf-8"))  # the class's
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "HOME": str(home), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     env["DLFS_HOME"] = str(tmp_path / "dlfs-home")
@@ -60,6 +67,9 @@ def test_every_command_of_the_guide_runs_in_order(tmp_path, data_dir):
     assert (home / "course" / "grades.csv").is_file()
     assert (home / "grades.csv").read_text(encoding="utf-8").startswith("student,")
     assert (home / "autograder.zip").is_file()
+    assert (home / "report" / "index.html").is_file()
+    imported = (home / "canvas-import.csv").read_bytes().decode("utf-8")
+    assert imported == CANVAS_EXPORT.replace("Section 1,,", "Section 1,26,", 1)
 
 
 def _extras() -> dict[str, list[str]]:
