@@ -15,7 +15,8 @@ maps submission names (``student``) to one of Canvas's id columns.
 
 **Moodle.** :func:`moodle_import` writes the CSV Moodle's "Import grades: CSV file" takes: a
 column identifying the user (``Email address``, ``Username`` or ``ID number``, chosen when
-importing) and one grade column; submission names are mapped through a roster when given.
+importing), one grade column and, where late penalties were applied, a feedback column
+saying the points before and after; submission names are mapped through a roster.
 
 Both say who is in one file but not the other: a submission without a student in the
 gradebook (its grade goes nowhere) and a student without a submission (their cell is left
@@ -40,6 +41,7 @@ __all__ = [
     "fill_canvas",
     "moodle_import",
     "read_grades",
+    "read_penalties",
     "read_roster",
 ]
 
@@ -60,6 +62,8 @@ class GradebookReport:
         filled: student (the gradebook's name for them) -> the grade written.
         no_student: submissions whose grade found no student in the gradebook or roster.
         no_submission: the gradebook's students with no grade (their cells left as they were).
+        penalties: student -> (points before, penalty percent, points after), for those a
+            late penalty was applied to (the grade written is the points after).
         points_possible: the column's ``Points Possible`` (Canvas), when it is a number.
         max_score: the most a submission could get, as grades.csv says.
         scale: the factor applied to every grade (1: as graded).
@@ -70,6 +74,7 @@ class GradebookReport:
     filled: dict[str, float] = field(default_factory=dict)
     no_student: list[str] = field(default_factory=list)
     no_submission: list[str] = field(default_factory=list)
+    penalties: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     points_possible: float | None = None
     max_score: float | None = None
     scale: float = 1.0
@@ -81,6 +86,7 @@ class GradebookReport:
             "filled": dict(self.filled),
             "no_student": list(self.no_student),
             "no_submission": list(self.no_submission),
+            "penalties": {name: list(p) for name, p in self.penalties.items()},
             "points_possible": self.points_possible,
             "max_score": self.max_score,
             "scale": self.scale,
@@ -122,6 +128,26 @@ def read_grades(path: Path | str) -> tuple[dict[str, float], float | None]:
         except ValueError:
             raise ValueError(f"{Path(path).name}:{line}: {cell!r} is not a number") from None
     return grades, most
+
+
+def read_penalties(path: Path | str) -> dict[str, tuple[float, float, float]]:
+    """Student -> (points before the penalty, the penalty in percent, points after), for the
+    rows of a grades.csv that lost points to lateness."""
+    reader = csv.DictReader(io.StringIO(_text(path).lstrip("\ufeff"), newline=""))
+    found = {}
+    for row in reader:
+        try:
+            percent = float(row.get("penalty_percent") or 0)
+            if percent > 0:
+                before, after = float(row["total"]), float(row["total_after_penalty"])
+                found[_unescaped(row["student"])] = (before, percent, after)
+        except (KeyError, ValueError):
+            continue  # read_grades says what is wrong with the file
+    return found
+
+
+def _penalty_note(before: float, percent: float, after: float) -> str:
+    return f"{_number(before)} points, {percent:g}% off for lateness: {_number(after)}"
 
 
 def read_roster(path: Path | str, wanted: tuple[str, ...]) -> tuple[str, dict[str, str]]:
@@ -180,6 +206,7 @@ def fill_canvas(
         ValueError: an export that is not Canvas's, an unknown column, an unreadable roster.
     """
     grades, most = read_grades(grades_csv)
+    late = read_penalties(grades_csv)
     text = _text(export)
     rows = read_spans(text)
     header = [cell.value.lstrip("\ufeff") for cell in rows[0]] if rows else []
@@ -209,6 +236,8 @@ def fill_canvas(
             continue
         value = grades[submission] * report.scale
         report.filled[cells["Student"]] = value
+        if submission in late:
+            report.penalties[cells["Student"]] = late[submission]
         edits.append((row[index].start, row[index].end, _number(value)))
     report.no_student = sorted(report.no_student + list(wanted.values()))
     for start, end, cell in sorted(edits, reverse=True):
@@ -272,15 +301,19 @@ def moodle_import(
     if roster is not None:
         _, by_student = read_roster(roster, (identify_by,))
     report = GradebookReport(item, max_score=most)
+    late = read_penalties(grades_csv)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([identify_by, item])
+    writer.writerow([identify_by, item, *(["Feedback"] if late else [])])
     for name, grade in sorted(grades.items()):
         if name not in by_student:
             report.no_student.append(name)
             continue
-        writer.writerow([by_student[name], _number(grade)])
+        note = [_penalty_note(*late[name])] if name in late else [""] if late else []
+        writer.writerow([by_student[name], _number(grade), *note])
         report.filled[by_student[name]] = grade
+        if name in late:
+            report.penalties[by_student[name]] = late[name]
     report.no_submission = sorted(i for n, i in by_student.items() if n not in grades)
     report.out = _write(out, buffer.getvalue())
     return report

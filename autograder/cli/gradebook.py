@@ -134,6 +134,10 @@ def _show(report, as_json: bool) -> None:
             f"{report.max_score:g} (--scale-to-points scales the grades)",
             markup=False,
         )
+    for name, (before, percent, after) in report.penalties.items():
+        console.print(
+            f"{name}: {before:g} points, {percent:g}% off for lateness: {after:g}", markup=False
+        )
     for what, names in (
         ("submissions with no student in the gradebook", report.no_student),
         ("students with no submission (left as they were)", report.no_submission),

@@ -52,6 +52,7 @@ def test_one_column_is_filled_and_every_other_byte_is_kept(files):
     assert report.filled == {"Lovelace, Ada": 37, 'Hopper, Grace "Amazing"': 24.4}
     assert report.no_student == ["ghost"]  # a submission nobody in the gradebook owns
     assert report.no_submission == ["Turing, Alan", "Student, Test"]
+    assert report.penalties == {'Hopper, Grace "Amazing"': (30.5, 20.0, 24.4)}  # before, after
     written = out.read_bytes().decode("utf-8")
     expected = EXPORT.replace("27.00,,100.00", "27.00,37,100.00").replace(
         "25.50,,94.44", "25.50,24.4,94.44"
@@ -128,9 +129,9 @@ def test_moodles_import_file_has_the_identifier_and_the_item(files, tmp_path):
     report = moodle_import(grades, out, "Chapter 3", roster=roster)
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert rows == [
-        ["Email address", "Chapter 3"],
-        ["ada@uni.edu", "37"],
-        ["grace@uni.edu", "24.4"],
+        ["Email address", "Chapter 3", "Feedback"],
+        ["ada@uni.edu", "37", ""],
+        ["grace@uni.edu", "24.4", "30.5 points, 20% off for lateness: 24.4"],
     ]
     assert report.no_student == ["ghost"] and report.no_submission == ["alan@uni.edu"]
     with pytest.raises(ValueError, match="identifies users by"):
@@ -154,6 +155,7 @@ def test_the_commands_say_who_is_missing(files, tmp_path):
     assert "2 grades in 'Chapter 3 (1202)'" in result.output
     assert "no student in the gradebook: ghost" in result.output
     assert "no submission (left as they were): Turing, Alan, Student, Test" in result.output
+    assert '"Amazing": 30.5 points, 20% off for lateness: 24.4' in result.output
     data = json.loads(CliRunner().invoke(cli, [*args, "--column", "1202", "--json"]).output)
     assert data["no_student"] == ["ghost"]
     mistyped = CliRunner().invoke(cli, [*args, "--column", "Chapter 9"])
