@@ -143,7 +143,10 @@ def read_extensions(path: Path | str, deadline: datetime.datetime) -> dict[str, 
 
 
 def committed_at(folder: Path) -> datetime.datetime | None:
-    """The committer date of ``folder``'s last git commit (None: not a repository)."""
+    """The committer date of ``folder``'s last git commit (None: ``folder`` is not the top
+    of a repository of its own — a folder inside another repository is not its commit)."""
+    if not (Path(folder) / ".git").exists():
+        return None
     try:
         done = subprocess.run(
             ["git", "-C", str(folder), "log", "-1", "--format=%cI"],
@@ -183,7 +186,7 @@ def submission_times(
     found: dict[str, tuple[datetime.datetime, str]] = {}
     for name in students:
         entry = folder / name
-        committed = committed_at(entry) if source == "git" and (entry / ".git").exists() else None
+        committed = committed_at(entry) if source == "git" else None
         if committed is not None:
             found[name] = (committed, "git")
         elif entry.is_dir() and (newest := _newest_file(entry)) is not None:

@@ -107,7 +107,24 @@ def _targets(
 
 
 def _loaded(source: str) -> set[str]:
-    return {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+    """The names ``source`` reads from its module: those loaded, less those its functions
+    bind themselves (arguments, locals: a scratch cell's ``x = …`` is not a body's ``x``)."""
+    tree = ast.parse(source)
+    loaded = {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    local: set[str] = set()
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            given = function.args
+            named = [*given.posonlyargs, *given.args, *given.kwonlyargs, given.vararg, given.kwarg]
+            local |= {a.arg for a in named if a is not None}
+            local |= {
+                n.id
+                for n in ast.walk(function)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            }
+    return loaded - local
 
 
 def _helpers(

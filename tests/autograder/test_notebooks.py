@@ -347,3 +347,16 @@ def test_a_notebooks_error_points_at_its_cells_own_line(monkeypatch, tmp_path):
     line = len(text.splitlines())  # the raise: the file's last line
     assert f"(at {module}:{line})" in message, message
     assert "dlfs-notebook-" not in message
+
+
+def test_a_scratch_cell_does_not_travel_with_a_body(tmp_path):
+    """A notebook's scratch cells (``x = …`` to try a function) bind names a body uses as its
+    own locals: they are not written beside the body (they could call anything)."""
+    body = (
+        "# exercises/foundations.py\ndef sigmoid(x):\n    y = np.exp(-x)\n    return 1 / (1 + y)\n"
+    )
+    cells = ["import numpy as np", body, "x = np.arange(3)", "y = sigmoid(x)"]
+    found = collect_definitions(cells)
+    written = write_workspace(found, load_course().exercise("chapter1.sigmoid"), tmp_path)
+    text = (tmp_path / "foundations.py").read_text()
+    assert written.missing == {} and "y = sigmoid" not in text and "np.arange" not in text
