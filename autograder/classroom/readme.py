@@ -45,8 +45,10 @@ dlfs-grade list chapter1               # the exercises and their points
 The same exercises come as one notebook per chapter in `exercises/notebooks/`
 (`pip install -e ".[notebooks]"` installs JupyterLab to open them; if your course hands out
 its notebooks with nbgrader, `pip install -e ".[nbgrader]"` adds nbgrader's
-`fetch_assignment` and `submit`). Write each function in its cell, run the check cell under
-it; `hint("chapter1.sigmoid")` in a cell gives a hint. The notebook and the `.py` files are
+`fetch_assignment` and `submit`). Write each function in its cell (keep the cell's first
+line: it names the file the code belongs to), run the check cell under it;
+`hint("chapter1.sigmoid")` in a cell gives a hint. A chapter that calls an earlier chapter's
+exercise has a cell for it: paste your version there. The notebook and the `.py` files are
 two separate workspaces: progress keeps them apart (`dlfs-grade progress` shows both).
 
 ## What is graded here, and what at your instructor's
