@@ -100,6 +100,7 @@ def grade(
     workspace = resolve_workspace(path, reference)
     results = session.grade(exercises, workspace, on_event)
     report = GradeReport.from_exercises(target, results, time.monotonic() - start, session.seed)
+    report.warnings += session.data.notes  # a missing data set, said once for the run
     report.workspace = str(workspace)
     report.warnings += filter(None, [_unmarked_local(path, reference)])
     if record and not reference:

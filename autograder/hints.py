@@ -10,7 +10,7 @@ from typing import Any
 from .course import Course, load_course
 from .progress import ProgressStore, ProgressUnavailable
 
-__all__ = ["Hint", "SolutionAhead", "next_hint", "revealed_hints"]
+__all__ = ["Hint", "SolutionAhead", "SolutionWithheld", "next_hint", "revealed_hints"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,17 @@ class SolutionAhead(Exception):
         self.exercise_id, self.number, self.total = exercise_id, number, total
 
 
+class SolutionWithheld(Exception):
+    """The hint that gives the answer away was asked for, and the course withholds it."""
+
+    def __init__(self, exercise_id: str, policy: str) -> None:
+        super().__init__(
+            f"the course withholds the hint that gives {exercise_id}'s answer away (its hint "
+            f"policy is {policy!r}): ask your instructor"
+        )
+        self.exercise_id, self.policy = exercise_id, policy
+
+
 def next_hint(
     exercise_id: str,
     course: Course | None = None,
@@ -67,10 +78,15 @@ def next_hint(
     Raises:
         ValueError: unknown exercise id.
         SolutionAhead: the next hint gives the answer away and ``solution`` is False.
+        SolutionWithheld: ``solution`` asked for the hint that gives the answer away and
+            the course's policy withholds it (rather than the last allowed hint again).
     """
     course = course or load_course()
     exercise = course.exercise(exercise_id)
     hints = course.allowed_hints(exercise)
+    withheld = exercise.solution_hint and len(hints) < len(exercise.hints)
+    if solution and (withheld or (exercise.hints and not hints)):
+        raise SolutionWithheld(exercise.id, course.hint_policy)
     if not hints:
         return None
     try:

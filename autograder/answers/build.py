@@ -23,7 +23,16 @@ from ..grading.answers import ReferenceAnswers, reference_available
 from ..grading.plan import PlannedCheck
 from ..grading.seeds import check_seed
 from ..probes.record import find_probe
-from .store import STORED_KINDS, TYPES_KEY, AnswerStoreError, answers_dir, check_key, load_file
+from .store import (
+    MISTAKES_KEY,
+    STORED_KINDS,
+    TYPES_KEY,
+    AnswerStoreError,
+    answers_dir,
+    check_key,
+    load_file,
+    load_mistake_names,
+)
 
 __all__ = ["BuildReport", "build_answers", "compare_answers"]
 
@@ -71,11 +80,13 @@ def _stored_checks(course: Course, chapters: Iterable[str] | None) -> dict[str, 
 
 
 class _Arrays:
-    """A chapter's stored arrays and the manifest of their Python types."""
+    """A chapter's stored arrays, the manifest of their Python types and the descriptions of
+    the known mistakes whose outputs are stored (a copy without the reference names them)."""
 
     def __init__(self) -> None:
         self.arrays: dict[str, ndarray] = {}
         self.types: dict[str, str] = {}
+        self.mistakes: dict[str, str] = {}
 
     def put(self, name: str, value: Any) -> None:
         array = np.asarray(value)
@@ -89,7 +100,12 @@ class _Arrays:
 
     def with_manifest(self) -> dict[str, ndarray]:
         manifest = json.dumps(self.types, sort_keys=True).encode("utf-8")
-        return {**self.arrays, TYPES_KEY: np.frombuffer(manifest, dtype=np.uint8)}
+        names = json.dumps(self.mistakes, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return {
+            **self.arrays,
+            TYPES_KEY: np.frombuffer(manifest, dtype=np.uint8),
+            MISTAKES_KEY: np.frombuffer(names, dtype=np.uint8),
+        }
 
 
 def _arrays_of(checks: list[PlannedCheck]) -> dict[str, ndarray]:
@@ -106,9 +122,10 @@ def _arrays_of(checks: list[PlannedCheck]) -> dict[str, ndarray]:
             stored.put(f"{key}/{name}", value)
         probe = find_probe(check.module, check.spec.probe)
         rng = np.random.default_rng(check.seed)
-        for i, _, outputs in probe.wrong_outputs(reference, rng, check.params):
+        for i, description, outputs in probe.wrong_outputs(reference, rng, check.params):
             for name, value in outputs.items():
                 stored.put(f"{key}/mistake{i}/{name}", value)
+            stored.mistakes[f"{key}/mistake{i}"] = description
     return stored.with_manifest()
 
 
@@ -145,6 +162,7 @@ def build_answers(
         np.savez_compressed(tmp, **_arrays_of(checks))
         tmp.replace(path)
         load_file.cache_clear()
+        load_mistake_names.cache_clear()
         report.files.append(path)
         report.checks += len(checks)
         report.bytes += path.stat().st_size
@@ -177,9 +195,7 @@ def _tolerances(name: str, rtol: float, atol: float) -> tuple[float, float, floa
     return rtol, atol, SCALE_TOLERANCE
 
 
-def same_within_scale(
-    a: np.ndarray, b: np.ndarray, rtol: float, atol: float, scale: float
-) -> bool:
+def same_within_scale(a: np.ndarray, b: np.ndarray, rtol: float, atol: float, scale: float) -> bool:
     """Whether ``a`` equals ``b`` up to rounding relative to each value and to ``b``'s scale
     (NaNs equal NaNs; integers and booleans exactly)."""
     if a.shape != b.shape or a.dtype != b.dtype:
@@ -204,6 +220,8 @@ def _compare_file(name: str, left: Path, right: Path, rtol: float, atol: float) 
             problems.append(f"{name}: {key} differs")
     if a_types != b_types:
         problems.append(f"{name}: the recorded types differ")
+    if load_mistake_names(str(left)) != load_mistake_names(str(right)):
+        problems.append(f"{name}: the known mistakes' descriptions differ")
     return problems
 
 

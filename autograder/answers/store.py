@@ -26,6 +26,7 @@ import numpy as np
 from numpy import ndarray
 
 __all__ = [
+    "MISTAKES_KEY",
     "STORED_KINDS",
     "TYPES_KEY",
     "AnswerStoreError",
@@ -33,11 +34,14 @@ __all__ = [
     "check_key",
     "load_expected",
     "load_file",
+    "load_mistake_names",
     "load_mistakes",
 ]
 
 TYPES_KEY = "__types__"
 """The member of each file that records the Python type of every stored value."""
+MISTAKES_KEY = "__mistakes__"
+"""The member of each file that describes each stored known mistake (``key/mistakeN``)."""
 STORED_KINDS = ("agreement", "gradient", "property")
 """The check kinds whose answers are stored."""
 
@@ -63,9 +67,18 @@ def check_key(
 def load_file(path: str) -> tuple[dict[str, ndarray], dict[str, str]]:
     """The arrays of one stored file (cached) and the recorded type of each."""
     with np.load(path, allow_pickle=False) as npz:
-        arrays = {name: npz[name] for name in npz.files}
+        arrays = {name: npz[name] for name in npz.files if name != MISTAKES_KEY}
     types = json.loads(arrays.pop(TYPES_KEY, np.zeros(0, np.uint8)).tobytes() or b"{}")
     return arrays, types
+
+
+@lru_cache(maxsize=16)
+def load_mistake_names(path: str) -> dict[str, str]:
+    """``key/mistakeN`` -> the description of that stored known mistake, in one file."""
+    with np.load(path, allow_pickle=False) as npz:
+        if MISTAKES_KEY not in npz.files:
+            return {}
+        return json.loads(npz[MISTAKES_KEY].tobytes().decode("utf-8") or "{}")
 
 
 def _chapter_arrays(chapter: str, folder: Path | None) -> tuple[dict[str, ndarray], dict]:
@@ -128,17 +141,20 @@ def load_mistakes(
     seed: int,
     numerical: bool = False,
     folder: Path | None = None,
-) -> dict[int, dict[str, Any]]:
-    """The stored outputs of the probe's known mistakes, by their index in its mistakes."""
+) -> dict[int, tuple[str, dict[str, Any]]]:
+    """The stored known mistakes of the probe, by their index in its mistakes: each one's
+    description (empty in files stored before descriptions were) and outputs."""
     try:
         arrays, types = _chapter_arrays(module, folder)
     except AnswerStoreError:
         return {}
+    names = load_mistake_names(str((folder or answers_dir()) / f"{module}.npz"))
     key = check_key(module, probe, params, seed, numerical)
-    found: dict[int, dict[str, Any]] = {}
+    found: dict[int, tuple[str, dict[str, Any]]] = {}
     for name in arrays:
         match = re.fullmatch(rf"{key}/mistake(\d+)/[^/]+", name)
         if match and int(match.group(1)) not in found:
             index = int(match.group(1))
-            found[index] = _under(f"{key}/mistake{index}/", arrays, types)
+            outputs = _under(f"{key}/mistake{index}/", arrays, types)
+            found[index] = (names.get(f"{key}/mistake{index}", ""), outputs)
     return found

@@ -25,10 +25,12 @@ from ..course import Course
 from ..grading import GradingSession, fresh_seed
 from ..results import ExerciseResult, GradeReport
 from .cache import ResultCache
+from .deadlines import Lateness
 from .identity import RunIdentity
 from .shards import ClassShard, Shard
 
 __all__ = [
+    "LATE_COLUMNS",
     "ClassReport",
     "StudentResult",
     "find_workspace",
@@ -53,6 +55,8 @@ class StudentResult:
         workspace: the folder that was graded.
         cached: the report was kept from an earlier grading of the same submission, course,
             grader, target and seed (not graded again).
+        late: when the assignment has a deadline: the submission's time, its penalty and
+            the points after it (:mod:`.deadlines`).
     """
 
     student: str
@@ -60,6 +64,7 @@ class StudentResult:
     error: str = ""
     workspace: str = ""
     cached: bool = False
+    late: Lateness | None = None
 
     @property
     def score(self) -> float:
@@ -82,6 +87,7 @@ class StudentResult:
             "score": self.score,
             "max_score": self.report.max_score if self.report else None,
             "error": self.error,
+            "late": self.late.to_dict() if self.late else None,
             "exercises": [e.to_dict() for e in self.report.exercises] if self.report else [],
         }
 
@@ -92,6 +98,7 @@ class StudentResult:
             "workspace": self.workspace,
             "error": self.error,
             "report": self.report.to_record() if self.report else None,
+            "late": self.late.to_dict() if self.late else None,
         }
 
     @classmethod
@@ -103,6 +110,7 @@ class StudentResult:
             report=GradeReport.from_dict(report) if report is not None else None,
             error=str(data.get("error", "")),
             workspace=str(data.get("workspace", "")),
+            late=Lateness.from_dict(data["late"]) if data.get("late") else None,
         )
 
 
@@ -132,6 +140,11 @@ class ClassReport:
     shard: ClassShard | None = None
 
     @property
+    def passed(self) -> bool:
+        """True when every student's every exercise graded passed (the exit code's rule)."""
+        return all(s.report is not None and s.report.passed and not s.error for s in self.students)
+
+    @property
     def isolation(self) -> str:
         """``"namespaces"`` when every worker of every student was isolated, else ``"none"``
         (``"no worker ran"`` when none ran)."""
@@ -147,7 +160,9 @@ class ClassReport:
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per student: ``student``, a score per exercise id, ``total``,
-        ``max_score`` and ``errors`` (what the CSV holds)."""
+        ``max_score``, where a deadline applies the late columns (:data:`LATE_COLUMNS`: the
+        points before the penalty are ``total``), and ``errors`` (what the CSV holds)."""
+        late = any(student.late for student in self.students)
         rows = []
         for student in self.students:
             row: dict[str, Any] = {"student": student.student}
@@ -156,6 +171,8 @@ class ClassReport:
                 row[exercise_id] = scores.get(exercise_id)
             row["total"] = student.score
             row["max_score"] = self.max_score
+            if late:
+                row.update(_late_columns(student.late))
             row["errors"] = student.errors()
             rows.append(row)
         return rows
@@ -335,15 +352,36 @@ def grade_students(
     return ClassReport(target, points, students, time.monotonic() - start, seed, budget)
 
 
+LATE_COLUMNS = ("submitted", "late_hours", "penalty_percent", "total_after_penalty", "late_note")
+"""The CSV's columns where the assignment has a deadline, after ``max_score``."""
+
+
+def _late_columns(late: Lateness | None) -> dict[str, Any]:
+    if late is None:
+        return dict.fromkeys(LATE_COLUMNS)
+    return {
+        "submitted": late.submitted.isoformat() if late.submitted else None,
+        "late_hours": round(late.late_seconds / 3600, 2),
+        "penalty_percent": late.penalty_percent,
+        "total_after_penalty": late.points_after,
+        "late_note": late.note,
+    }
+
+
 def write_csv(report: ClassReport, path: Path | str) -> Path:
-    """Write the class's grades: a row per student, a column per exercise, the total and the
-    errors. Scores are plain numbers; an exercise not graded (the row's error) is empty."""
+    """Write the class's grades: a row per student, a column per exercise, the total, the
+    late columns where a deadline applies, and the errors. Scores are plain numbers; an
+    exercise not graded (the row's error) is empty."""
     path = Path(path)
-    columns = ["student", *(i for i, _ in report.exercises), "total", "max_score", "errors"]
+    columns = ["student", *(i for i, _ in report.exercises), "total", "max_score"]
+    if any(student.late for student in report.students):
+        columns += LATE_COLUMNS
+    columns.append("errors")
+    rows = report.rows()
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
-        for row in report.rows():
+        for row in rows:
             writer.writerow({k: _cell(v) for k, v in row.items()})
     return path
 

@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import tempfile
 import time
 import zipfile
@@ -44,6 +45,8 @@ from .batch import find_workspace
 __all__ = [
     "ROOT_VARIABLE",
     "build_autograder",
+    "committable",
+    "requirements",
     "results_json",
     "run_autograder",
     "training_datasets",
@@ -171,7 +174,7 @@ def run_autograder(root: Path | str, target: str) -> dict[str, Any]:
     return results
 
 
-def _requirements(torch: bool) -> str:
+def requirements(torch: bool) -> str:
     """dlfs's runtime dependencies, as its installed metadata lists them."""
     lines = []
     for requirement in importlib.metadata.requires("dlfs") or []:
@@ -233,7 +236,7 @@ def build_autograder(
         for name in _PACKAGES:
             shutil.copytree(package_root(name), source / "dlfs" / name, ignore=_IGNORE)
         shutil.copyfile(course.path, source / "course.toml")
-        (source / "requirements.txt").write_text(_requirements("chapter7" in chapters))
+        (source / "requirements.txt").write_text(requirements("chapter7" in chapters))
         names = {"root_var": ROOT_VARIABLE, "target": target}
         torch_import = ", torch" if "chapter7" in chapters else ""
         data = _FETCH.format(names=" ".join(needed)) if needed else ""
@@ -249,6 +252,30 @@ def build_autograder(
                 if path.is_file():
                     _add(archive, path, path.relative_to(stage).as_posix())
     return out
+
+
+def committable(path: Path | str) -> Path | None:
+    """The git work tree that would commit ``path`` (inside it and not ignored), or None.
+
+    The zip holds the answer key: written into a clone of the course, it is one
+    ``git add -A`` from being published.
+    """
+    path = Path(path).resolve()
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(path.parent), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if top.returncode != 0:
+            return None
+        ignored = subprocess.run(
+            ["git", "-C", str(path.parent), "check-ignore", "-q", str(path)], check=False
+        )
+    except OSError:  # no git here: nothing would commit it
+        return None
+    return None if ignored.returncode == 0 else Path(top.stdout.strip())
 
 
 def _add(archive: zipfile.ZipFile, path: Path, name: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..course import Course
-from .workflow import public_points
 
 __all__ = ["students_readme"]
 
@@ -44,9 +43,13 @@ dlfs-grade list chapter1               # the exercises and their points
 ## Notebooks
 
 The same exercises come as one notebook per chapter in `exercises/notebooks/`
-(`pip install -e ".[notebooks]"` installs JupyterLab to open them). Write each function in
-its cell, run the check cell under it; `hint("chapter1.sigmoid")` in a cell gives a hint.
-The notebook and the `.py` files are two separate workspaces: progress keeps them apart.
+(`pip install -e ".[notebooks]"` installs JupyterLab to open them; if your course hands out
+its notebooks with nbgrader, `pip install -e ".[nbgrader]"` adds nbgrader's
+`fetch_assignment` and `submit`). Write each function in its cell (keep the cell's first
+line: it names the file the code belongs to), run the check cell under it;
+`hint("chapter1.sigmoid")` in a cell gives a hint. A chapter that calls an earlier chapter's
+exercise has a cell for it: paste your version there. The notebook and the `.py` files are
+two separate workspaces: progress keeps them apart (`dlfs-grade progress` shows both).
 
 ## What is graded here, and what at your instructor's
 
@@ -64,5 +67,5 @@ needed, or all at once with `dlfs-grade data fetch all`.
 def students_readme(course: Course) -> str:
     """The students' README for ``course``."""
     exercises = course.exercises
-    public = sum(public_points(e) for e in exercises)
+    public = sum(e.public_points for e in exercises)
     return _TEXT.format(title=course.title, public=public, count=len(exercises))

@@ -1,9 +1,12 @@
 """The class report: one self-contained HTML page of what a class's grading says.
 
 ``dlfs-grade batch SUBMISSIONS --report DIR`` writes ``DIR/index.html`` (plots inline, as
-PNG): the score distribution, each exercise's pass rate, the most common *named* mistakes
-per exercise (the grader's "Likely: …" diagnoses) with how many students made each, and the
-students who are stuck (every exercise of a chapter an error, a timeout or not started).
+PNG): the score distribution, each exercise's statistics (mean, pass rate, how many students
+had each status, how well it separates strong from weak students: :mod:`.statistics`) and
+pass rate, every *named* mistake per exercise (the grader's "Likely: …" diagnoses) with how
+many students made it, the students who are stuck (every exercise of a chapter an error, a
+timeout or not started), and a table of every student: each exercise's status (syntax
+errors and timeouts included) and the points, before and after any late penalty.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..results import CheckResult
 from .batch import ClassReport
+from .statistics import ExerciseStatistics, exercise_statistics, is_syntax_error
 
 __all__ = ["ClassSummary", "summarize_class", "write_report"]
 
@@ -34,9 +38,11 @@ class ClassSummary:
     Attributes:
         totals: each graded student's total points.
         pass_rates: exercise id -> the fraction of graded students who passed it.
-        mistakes: exercise id -> [(named mistake, how many students)], most common first.
+        mistakes: exercise id -> [(named mistake, how many students)], every one, most
+            common first.
         stuck: student -> the chapters where nothing they wrote ran to a result.
         ungraded: student -> why their submission could not be graded.
+        statistics: each exercise's statistics, in course order.
     """
 
     totals: dict[str, float]
@@ -44,6 +50,7 @@ class ClassSummary:
     mistakes: dict[str, list[tuple[str, int]]]
     stuck: dict[str, list[str]]
     ungraded: dict[str, str]
+    statistics: list[ExerciseStatistics] = field(default_factory=list)
 
 
 def summarize_class(report: ClassReport) -> ClassSummary:
@@ -67,9 +74,10 @@ def summarize_class(report: ClassReport) -> ClassSummary:
     return ClassSummary(
         totals={s.student: s.score for s in graded},
         pass_rates={i: passed[i] / count for i, _ in report.exercises},
-        mistakes={i: named[i].most_common(5) for i, _ in report.exercises if i in named},
+        mistakes={i: named[i].most_common() for i, _ in report.exercises if i in named},
         stuck=stuck,
         ungraded={s.student: s.error for s in report.students if s.error or s.report is None},
+        statistics=exercise_statistics(report),
     )
 
 
@@ -113,12 +121,14 @@ def _plots(report: ClassReport, summary: ClassSummary) -> tuple[str, str]:
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt  # start-up time, as above
+    from matplotlib.ticker import MaxNLocator  # start-up time, as above
 
     figure, axes = plt.subplots(figsize=(7, 3), layout="constrained")
     axes.hist(list(summary.totals.values()) or [0], bins=min(20, max(5, len(summary.totals))))
     axes.set_xlim(0, report.max_score)
     axes.set_xlabel(f"points (of {report.max_score:g})")
     axes.set_ylabel("students")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of students
     scores = _png(figure)
     plt.close(figure)
     ids = list(summary.pass_rates)
@@ -130,6 +140,70 @@ def _plots(report: ClassReport, summary: ClassSummary) -> tuple[str, str]:
     rates = _png(figure)
     plt.close(figure)
     return scores, rates
+
+
+_STATUS_MARK = {
+    "passed": "✓",
+    "failed": "✗",
+    "error": "error",
+    "syntax_error": "syntax",
+    "timeout": "timeout",
+    "not_started": "–",
+    "grader_error": "grader",
+}
+"""How the students' table shows each exercise's status (the message is its tooltip)."""
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def _statistics_table(summary: ClassSummary) -> str:
+    """Each exercise's statistics as table rows."""
+    rows = []
+    for stats in summary.statistics:
+        counts = stats.statuses
+        troubles = ", ".join(
+            f"{counts[k]} {k.replace('_', ' ')}"
+            for k in ("failed", "error", "syntax_error", "timeout", "not_started")
+            if counts.get(k)
+        )
+        rows.append(
+            f"<tr><td>{html.escape(stats.id)}</td><td>{stats.max_score:g}</td>"
+            f"<td>{_number(stats.mean)}</td><td>{100 * stats.pass_rate:.0f}%</td>"
+            f"<td>{_number(stats.discrimination)}</td><td>{html.escape(troubles)}</td></tr>"
+        )
+    return "".join(rows)
+
+
+def _students_table(report: ClassReport) -> str:
+    """A row per student: each exercise's status (its message as a tooltip) and the points,
+    before and after a late penalty where one applied."""
+    late = any(student.late for student in report.students)
+    names = [exercise_id.split(".")[-1] for exercise_id, _ in report.exercises]
+    head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
+    head += "<th>points</th>" + ("<th>penalty</th><th>after</th>" if late else "")
+    rows = []
+    for student in report.students:
+        cells = ""
+        if student.report is None or student.error:
+            cells = f'<td colspan="{len(names)}">{html.escape(student.error)}</td>'
+        else:
+            found = {e.id: e for e in student.report.exercises}
+            for exercise_id, _ in report.exercises:
+                result = found.get(exercise_id)
+                status = result.status if result else "not graded"
+                if result and is_syntax_error(result.status, result.message):
+                    status = "syntax_error"
+                tip = html.escape(f"{status}: {result.message}" if result else status, quote=True)
+                cells += f'<td title="{tip}">{_STATUS_MARK.get(status, status)}</td>'
+        cells += f"<td>{student.score:g}/{report.max_score:g}</td>"
+        if late:
+            penalty = f"{student.late.penalty_percent:g}%" if student.late else ""
+            after = f"{student.late.points_after:g}" if student.late else ""
+            cells += f"<td>{penalty}</td><td>{after}</td>"
+        rows.append(f"<tr><td>{html.escape(student.student)}</td>{cells}</tr>")
+    return f"<table><tr><th>student</th>{head}</tr>{''.join(rows)}</table>"
 
 
 def _page(report: ClassReport, summary: ClassSummary) -> str:
@@ -159,22 +233,32 @@ def _page(report: ClassReport, summary: ClassSummary) -> str:
 <html lang="en"><head><meta charset="utf-8">
 <title>dlfs class report: {escape(report.target)}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; }}
-table {{ border-collapse: collapse; }} td, th {{ padding: 2px 10px; text-align: left; }}
-th {{ border-bottom: 1px solid #999; }} td:last-child {{ text-align: right; }}
+body {{ font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; }}
+table {{ border-collapse: collapse; }} td, th {{ padding: 2px 8px; text-align: left; }}
+th {{ border-bottom: 1px solid #999; }} td[title] {{ text-align: center; cursor: help; }}
 </style></head><body>
 <h1>Class report: {escape(report.target)}</h1>
 <p>{graded} students graded, {len(summary.ungraded)} not gradable; seed {report.seed},
 isolation: {escape(report.isolation)}.</p>
 <h2>Scores</h2>
 <img alt="the score distribution" src="data:image/png;base64,{scores}">
+<h2>Each exercise</h2>
+<p>Mean points and pass rate over the graded students; <em>discrimination</em> is the
+correlation between the exercise's points and each student's points on the rest (near 1:
+the strong students pass it and the weak do not; near 0 or below: it measures something
+else, or something is wrong with it; — where nobody or everybody differs).</p>
+<table><tr><th>exercise</th><th>points</th><th>mean</th><th>passed</th>
+<th>discrimination</th><th>students who did not pass</th></tr>{_statistics_table(summary)}</table>
 <h2>Pass rate per exercise</h2>
 <img alt="each exercise's pass rate" src="data:image/png;base64,{rates}">
-<h2>The most common named mistakes</h2>
+<h2>Every named mistake</h2>
 <table><tr><th>exercise</th><th>mistake</th><th>students</th></tr>{mistakes}</table>
 <h2>Students who are stuck</h2>
 <p>Every exercise of the chapter an error, a timeout or not started:</p>
 <ul>{stuck}</ul>
 {f"<h2>Submissions that could not be graded</h2><ul>{ungraded}</ul>" if ungraded else ""}
+<h2>Every student</h2>
+<p>✓ passed, ✗ failed, – not started; hover a cell for its message.</p>
+{_students_table(report)}
 </body></html>
 """

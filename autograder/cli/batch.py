@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ..course import CourseError
 from .doctor import refuse_without_isolation
-from .output import abort, echo_json, make_console, make_table, print_table
+from .output import Failure, abort, echo_json, make_console, make_table, print_table
 
 __all__ = ["batch", "class_seed_of", "show_class"]
 
@@ -100,13 +100,39 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     is_flag=True,
     help="Refuse to grade where workers cannot be isolated (see dlfs-grade doctor).",
 )
+@click.option(
+    "--submitted-at",
+    "times",
+    default="git",
+    show_default=True,
+    metavar="git|mtime|CSV",
+    help="Where each submission's time comes from, for the assignment's deadline: its "
+    "repository's last commit (else its newest file), its newest file, or a CSV of "
+    "student,submitted_at (ISO 8601 with a timezone).",
+)
+@click.option(
+    "--assignment",
+    help="The [assignments.NAME] of course.toml whose deadline applies (default: the one "
+    "whose target is --target; none: no penalty).",
+)
+@click.option(
+    "--exit-zero-if-graded",
+    "graded_ok",
+    is_flag=True,
+    help="Exit 0 once the class is graded and written, whatever the grades (for job "
+    "engines, whose dependencies take any other exit code as a failed job).",
+)
 def batch(**options: Any) -> None:
     """Grade every student's workspace in SUBMISSIONS (one folder per student).
 
     \b
     A student's folder holds their exercise files (activations.py, losses.py …) or a
     whole clone of the project (its exercises/ folder is graded). A submission that
-    crashes or cannot be graded is a row with its error; the run goes on.
+    crashes or cannot be graded is a row with its error; the run goes on. Where
+    course.toml gives the assignment a deadline, late submissions lose points as its late
+    policy says: the CSV, the report and the JSON show the points before and after.
+    Exit code 0 only when every student passed every exercise, 1 otherwise, 2 for a
+    mistyped target.
 
     \b
     Grading the class again regrades only the students whose submission (or the
@@ -117,48 +143,64 @@ def batch(**options: Any) -> None:
     (the export command writes the jobs for Slurm, Kubernetes or GitHub Actions).
     """
     # start-up time: the grader (NumPy, the sandbox) is imported only when grading
-    from ..classroom.batch import grade_class
-    from ..classroom.outputs import write_class  # start-up time, as above
+    from ..classroom.outputs import write_class
     from ..classroom.parts import write_part  # start-up time, as above
-    from ..paths import data_dir  # start-up time, as above
     from ..sandbox import isolation  # start-up time, as above
 
     if options["require_isolation"]:
         refuse_without_isolation()
-    seed, shard, as_json = class_seed_of(options), options["shard"], options["as_json"]
-    if shard is not None and options["part_dir"] is None:
+    if options["shard"] is not None and options["part_dir"] is None:
         raise click.UsageError("--shard needs --out: the folder of the class's parts")
+    if not options["as_json"]:
+        make_console(stderr=True).print(f"isolation: {isolation().describe()}", markup=False)
+    report, applied = _graded(options, class_seed_of(options))
+    part = write_part(report, options["part_dir"]) if options["part_dir"] else None
+    csv_path, page = write_class(report, options["csv_path"], options["report_dir"])
+    show_class(report, options["as_json"], csv_path, page, part, applied)
+    if not report.passed and not options["graded_ok"]:
+        raise Failure()  # the rule of every command: 0 only when everything graded passed
+
+
+def _graded(options: dict[str, Any], seed: int | None) -> tuple[Any, Any]:
+    """The class (or its shard) graded as ``options`` say, and the assignment whose deadline
+    was applied to it (None: none)."""
+    # start-up time: the grader (NumPy, the sandbox) is imported only when grading
+    from ..classroom.batch import grade_class
+    from ..classroom.deadlines import apply_deadline  # start-up time, as above
+    from ..classroom.shards import Shard  # start-up time, as above
+    from ..course import load_course  # start-up time, as above
+    from ..paths import data_dir  # start-up time, as above
+
+    shard, part_dir, console = options["shard"], options["part_dir"], make_console(stderr=True)
+    if shard is None and part_dir is not None:
+        shard = Shard(1, 1)  # the whole class as one part
     cache = None if options["no_cache"] else options["cache_dir"] or data_dir() / "batch-cache"
-    console = make_console(stderr=True)
-    if not as_json:
-        console.print(f"isolation: {isolation().describe()}", markup=False)
 
     def progress(student: Any) -> None:
-        if not as_json:
+        if not options["as_json"]:
             kept = " (unchanged: result kept)" if student.cached else ""
             console.print(f"graded {student.student}{kept}", markup=False)
 
-    if shard is None and options["part_dir"] is not None:
-        from ..classroom.shards import Shard  # start-up time, as above
-
-        shard = Shard(1, 1)  # the whole class as one part
     try:
+        course = load_course()
         report = grade_class(
             options["submissions"],
             target=options["target"],
             jobs=options["jobs"],
+            course=course,
             on_student=progress,
             seed=seed,
             shard=shard,
             cache=cache,
             force=options["force"],
-            hidden=[options["part_dir"]] if options["part_dir"] else [],
+            hidden=[part_dir] if part_dir else [],
         )
-    except (ValueError, CourseError) as error:
+        applied = apply_deadline(
+            report, course, options["submissions"], options["times"], options["assignment"]
+        )
+    except (ValueError, CourseError, OSError) as error:
         raise abort(error) from None
-    part = write_part(report, options["part_dir"]) if options["part_dir"] else None
-    csv_path, page = write_class(report, options["csv_path"], options["report_dir"])
-    show_class(report, as_json, csv_path, page, part)
+    return report, applied
 
 
 def class_seed_of(options: dict[str, Any]) -> int | None:
@@ -182,10 +224,12 @@ def show_class(
     csv_path: Path | None = None,
     page: Path | None = None,
     part: Path | None = None,
+    applied: Any = None,
 ) -> None:
-    """Print a class's grades: the table and a summary line, or the whole report as JSON."""
+    """Print a class's grades: the table and a summary line, or the whole report as JSON;
+    ``applied``: the assignment whose deadline was applied (None: none)."""
     if as_json:
-        echo_json(report.to_dict())
+        echo_json({**report.to_dict(), "assignment": applied.to_dict() if applied else None})
         return
     out = make_console()
     title = f"dlfs-grade batch {report.target}"
@@ -194,6 +238,8 @@ def show_class(
     table = make_table(out, "student", "points", "errors", title=title)
     for row in report.rows():
         points = f"{row['total']:g}/{row['max_score']:g}"
+        if row.get("penalty_percent"):
+            points += f" - {row['penalty_percent']:g}% = {row['total_after_penalty']:g}"
         table.add_row(Text(row["student"]), points, Text(row["errors"]))  # not markup
     print_table(out, table)
     written = f"; grades in {csv_path}" if csv_path else ""
@@ -208,3 +254,10 @@ def show_class(
         f"(--seed {report.seed} repeats these grades), isolation: {report.isolation}",
         markup=False,
     )
+    if applied is not None:
+        late = sum(1 for s in report.students if s.late and s.late.penalty_percent)
+        out.print(
+            f"deadline {applied.deadline.isoformat()} ({applied.name}): {late} late "
+            f"submission{'s' if late != 1 else ''} penalised",
+            markup=False,
+        )

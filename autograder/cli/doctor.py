@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import platform
 import sys
@@ -24,7 +25,39 @@ def _facts() -> dict[str, object]:
         "user": "root" if os.geteuid() == 0 else f"uid {os.geteuid()}",
         "isolation": status.available,
         "isolation_detail": status.describe(),
+        "pytorch": _pytorch(),
+        "data_sets": _data_sets(),
     }
+
+
+def _pytorch() -> str:
+    """PyTorch's version, or what chapter 7 needs where it is missing."""
+    try:
+        return importlib.metadata.version("torch")
+    except importlib.metadata.PackageNotFoundError:
+        return 'not installed: chapter 7 needs it (pip install -e ".[torch]")'
+
+
+def _data_sets() -> dict[str, str]:
+    """Each data set's state in the data directory: verified (every file there, its SHA-256
+    right), missing, partial or corrupt."""
+    # start-up time: the data sets' registry is read only when asked
+    from dlfs.datasets import data_dir, dataset_names, dataset_status
+
+    found = {}
+    for name in dataset_names():
+        try:
+            found[name] = dataset_status(name, data_dir()).status
+        except (OSError, ValueError) as error:
+            found[name] = f"unreadable: {error}"
+    return found
+
+
+def _data_folder() -> str:
+    # start-up time: the data sets' registry is read only when asked
+    from dlfs.datasets import data_dir
+
+    return str(data_dir())
 
 
 def refuse_without_isolation() -> None:
@@ -43,7 +76,8 @@ def refuse_without_isolation() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def doctor(as_json: bool) -> None:
     """Check what this machine gives the grader: whether each worker can run isolated from
-    the grader, from the other workers and from the files it must not see (namespaces).
+    the grader, from the other workers and from the files it must not see (namespaces);
+    which data sets the training checks find, and PyTorch (chapter 7).
 
     Without isolation a submission's code runs with the grader's rights: grading a class
     is then not tamper-proof (batch, Gradescope and nbgrader say so in every report). Exit
@@ -56,8 +90,14 @@ def doctor(as_json: bool) -> None:
         console = make_console()
         table = make_table(console, "", "")
         table.show_header = False
-        for key in ("platform", "python", "user", "isolation_detail"):
+        for key in ("platform", "python", "user", "isolation_detail", "pytorch"):
             table.add_row(key.replace("_detail", ""), str(facts[key]))
+        data = facts["data_sets"]
+        assert isinstance(data, dict)
+        folder = _data_folder()
+        table.add_row(
+            "data sets", f"in {folder}: " + ", ".join(f"{k} {v}" for k, v in data.items())
+        )
         print_table(console, table)
     if not facts["isolation"]:
         raise Failure()

@@ -35,7 +35,7 @@ def export() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("autograder.zip"),
     show_default=True,
-    help="The zip to write.",
+    help="The zip to write (it holds the answer key: keep it out of any repository).",
 )
 @click.option(
     "--bundle-data",
@@ -51,7 +51,7 @@ def gradescope(target: str, output: Path, bundle_data: bool) -> None:
     are shown to students once the grades are published.
     """
     # start-up time: the grader is imported only when exporting
-    from ..classroom.gradescope import build_autograder
+    from ..classroom.gradescope import build_autograder, committable
 
     try:
         path = build_autograder(target, output, bundle_data=bundle_data)
@@ -60,6 +60,44 @@ def gradescope(target: str, output: Path, bundle_data: bool) -> None:
     size = path.stat().st_size / 2**20
     make_console().print(
         f"{path}: Gradescope autograder for {target} ({size:.1f} MiB)", markup=False
+    )
+    tree = committable(path)
+    if tree is not None:
+        make_console(stderr=True).print(
+            f"warning: {path} holds the answer key and lies in the git work tree {tree}, "
+            "which does not ignore it: write it elsewhere (-o ~/autograder.zip) or never "
+            "commit it",
+            markup=False,
+        )
+
+
+@export.command("classroom50-run", hidden=True)
+@click.argument("target")
+@click.option(
+    "--submission",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="The student's checkout (its exercises/ folder is graded).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The result.json to write.",
+)
+def classroom50_run(target: str, submission: Path, out: Path) -> None:
+    """Grade SUBMISSION on TARGET and write Classroom50's result.json (run by autograder.py)."""
+    # start-up time: the grader is imported only when grading
+    from ..classroom.classroom50 import run_classroom50
+
+    try:
+        result = run_classroom50(submission, target, out)
+    except (ValueError, CourseError) as error:  # the autograder's own course or target
+        raise abort(error) from None
+    make_console().print(
+        f"{result['score']}/{result['max-score']} (Classroom50 points) for {target}: {out}",
+        markup=False,
+        highlight=False,
     )
 
 

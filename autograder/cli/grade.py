@@ -282,12 +282,33 @@ def render_report(console: Console, report: GradeReport, verbose: bool = False) 
     total = f"{_score(report.score)}/{_score(report.max_score)} points"
     console.print(Text(total, style=style), f"in {report.seconds:.1f} s")
     if report.exercises and report.passed and report.score >= report.max_score > 0:
-        done = f"Every exercise of {report.target} passed: well done!"
-        console.print(Text(done, style="bold green"))
+        console.print(Text(f"{_all_passed(report.target)}: well done!", style="bold green"))
     if report.seed is not None:
         console.print(f"fresh check inputs: seed {report.seed} (--seed {report.seed} repeats them)")
     if verbose or report.isolation == "none":
         console.print(f"isolation: {_ISOLATION.get(report.isolation, report.isolation)}")
+
+
+def _all_passed(target: str) -> str:
+    """``Every exercise passed``, ``Every exercise of chapter 3 passed``, ``chapter1.sigmoid
+    passed``, ``Every exercise of chapters 3 and 4 passed``: as a person writes it."""
+    names = target.split()
+    if names == ["all"] or not names:
+        return "Every exercise passed"
+    if len(names) == 1 and "." in names[0]:
+        return f"{names[0]} passed"
+    chapters = [n.removeprefix("chapter") for n in names if "." not in n]
+    exercises = [n for n in names if "." in n]
+    parts = []
+    if chapters:
+        word = "chapter" if len(chapters) == 1 else "chapters"
+        parts.append(f"{word} {_and(chapters)}")
+    parts += exercises
+    return f"Every exercise of {_and(parts)} passed"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 _ISOLATION = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from ..course import CourseError
-from ..hints import SolutionAhead, next_hint, revealed_hints
-from .output import abort, echo_json, make_console
+from ..hints import SolutionAhead, SolutionWithheld, next_hint, revealed_hints
+from .output import Failure, abort, echo_json, make_console
 
 
 @click.command("hint", short_help="Reveal the next hint of an exercise.")
@@ -38,6 +38,12 @@ def hint(exercise_id: str, show_all: bool, solution: bool, as_json: bool) -> Non
             markup=False,
         )
         return
+    except SolutionWithheld as withheld:  # said, not a hint repeated as if it were the answer
+        if as_json:
+            echo_json({"id": exercise_id, "hints": [], "withheld": str(withheld)})
+        else:
+            make_console().print(f"{withheld}.", markup=False)
+        raise Failure() from None
     except (CourseError, ValueError, OSError) as error:  # OSError: an unreadable store
         raise abort(error) from None
     hints = [h for h in hints if h is not None]

@@ -17,6 +17,7 @@ from .data import data
 from .doctor import doctor
 from .export import export
 from .grade import grade
+from .gradebook import gradebook
 from .hint import hint
 from .listing import list_
 from .merge import merge
@@ -72,6 +73,7 @@ cli.add_command(release)
 cli.add_command(batch)
 cli.add_command(merge)
 cli.add_command(export)
+cli.add_command(gradebook)
 cli.add_command(grade)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .batch import show_class
-from .output import abort
+from .output import Failure, abort
 
 __all__ = ["merge"]
 
@@ -27,8 +27,19 @@ __all__ = ["merge"]
     help="Write the class report here (index.html), as `batch --report` would.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+@click.option(
+    "--exit-zero-if-graded",
+    "graded_ok",
+    is_flag=True,
+    help="Exit 0 once the class is graded and written, whatever the grades (for job "
+    "engines, whose dependencies take any other exit code as a failed job).",
+)
 def merge(
-    parts: tuple[Path, ...], csv_path: Path | None, report_dir: Path | None, as_json: bool
+    parts: tuple[Path, ...],
+    csv_path: Path | None,
+    report_dir: Path | None,
+    as_json: bool,
+    graded_ok: bool,
 ) -> None:
     """Merge the parts that `batch --shard K/N --out DIR` wrote, as one batch run.
 
@@ -48,3 +59,5 @@ def merge(
         raise abort(error) from None
     written, page = write_class(report, csv_path, report_dir)
     show_class(report, as_json, written, page)
+    if not report.passed and not graded_ok:
+        raise Failure()  # as batch: 0 only when every student passed everything

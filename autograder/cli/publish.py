@@ -28,7 +28,8 @@ from .output import abort, echo_json, make_console, require_extra
 @click.option(
     "--exchange",
     type=click.Path(file_okay=False, path_type=Path),
-    help="nbgrader's exchange folder (default: DIR/exchange; on JupyterHub, the shared one).",
+    help="nbgrader's exchange folder, which every student can reach (nbgrader's default "
+    "/srv/nbgrader/exchange, or JupyterHub's shared one; default here: DIR/exchange).",
 )
 def publish(
     chapter: str, course_dir: Path, cell_timeout: int | None, exchange: Path | None, as_json: bool
@@ -38,13 +39,19 @@ def publish(
     \b
     DIR/nbgrader_config.py           nbgrader's configuration with dlfs's grading steps
     DIR/dlfs_course.toml             the course file the assignment is graded with
-    DIR/source/CHAPTER/CHAPTER.ipynb solutions and autograded test cells (with hidden tests)
+    DIR/source/CHAPTER/CHAPTER.ipynb solutions and one autograded test cell per exercise
+                                     (no hidden-test block: dlfs's grader runs hidden checks)
     DIR/release/CHAPTER/             the students' version (nbgrader generate_assignment)
-    DIR/exchange/                    where it is released (nbgrader release_assignment)
+    EXCHANGE                         where it is released (nbgrader release_assignment):
+                                     --exchange, a folder every student can reach
+                                     (default DIR/exchange, for a single machine)
 
-    Students run `nbgrader fetch_assignment CHAPTER --course dlfs --Exchange.root=EXCHANGE`,
-    then `nbgrader submit` the same way, in a Jupyter whose Python has their copy of dlfs.
-    Then, from DIR: nbgrader collect / autograde / generate_feedback / export as usual.
+    \b
+    Each student, in a Jupyter whose Python has their copy of dlfs, installed with
+    pip install -e ".[nbgrader]" (JupyterLab and nbgrader's commands):
+      nbgrader fetch_assignment CHAPTER --course dlfs --Exchange.root=EXCHANGE
+      nbgrader submit CHAPTER --course dlfs --Exchange.root=EXCHANGE
+    Then, from DIR: nbgrader collect, autograde, generate_feedback and export.
     """
     require_extra("nbgrader", "instructor", "publish")
     # start-up time: nbgrader and nbformat are imported only to publish

@@ -19,23 +19,47 @@ from .output import abort, echo_json, make_console, require_extra
     help="Which hints students may see (default: course.toml's hint_policy).",
 )
 @click.option(
-    "--classroom", is_flag=True, help="Also write the GitHub Classroom workflow (public points)."
+    "--classroom50",
+    is_flag=True,
+    help="Also write Classroom50's autograder for --target, beside OUT in OUT-classroom50/.",
 )
+@click.option(
+    "-t",
+    "--target",
+    default="all",
+    show_default=True,
+    help="What the Classroom50 autograder grades: all, a chapter or an exercise id.",
+)
+@click.option("--classroom", is_flag=True, hidden=True)  # GitHub Classroom's, retired
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def release(out: Path, hint_policy: str | None, classroom: bool, as_json: bool) -> None:
+def release(
+    out: Path,
+    hint_policy: str | None,
+    classroom50: bool,
+    target: str,
+    classroom: bool,
+    as_json: bool,
+) -> None:
     """Write the students' copy of dlfs into OUT, a new folder.
 
     The copy has no answer key (reference/), no tests and no instructors' guide; it has
     fresh stubs and notebooks, the stored answers of the public checks, the stubs for
-    `dlfs-grade reset ID`, a students' README and, with --classroom, the GitHub Classroom
-    workflow. Commit OUT as the assignment's template repository.
+    `dlfs-grade reset ID`, course.toml with only the hints --hints allows, and a students'
+    README. Commit OUT as the assignment's template repository. With --classroom50,
+    OUT-classroom50/ holds Classroom50's autograder: copy it to CLASSROOM/autograders/
+    ASSIGNMENT/ in your classroom50 repository.
     """
+    if classroom:
+        raise click.UsageError(
+            "GitHub Classroom was retired on 2026-08-28, and its workflow with it: "
+            "--classroom50 writes the autograder of Classroom50, its successor"
+        )
     require_extra("nbformat", "instructor", "release")  # the chapters' notebooks
     # start-up time: building the stored answers imports the reference and the probes
     from ..classroom.release import release as write_release
 
     try:
-        report = write_release(out, hint_policy, classroom)
+        report = write_release(out, hint_policy, classroom50, target=target)
     except (CourseError, ValueError, OSError) as error:
         raise abort(error) from None
     if as_json:
@@ -47,5 +71,9 @@ def release(out: Path, hint_policy: str | None, classroom: bool, as_json: bool) 
         f"exercises, {report.public_points:g} public points; hints: {report.hint_policy}",
         markup=False,
     )
-    if report.workflow:
-        console.print(f"GitHub Classroom workflow: {report.workflow}", markup=False)
+    if report.classroom50:
+        console.print(
+            f"Classroom50 autograder ({target}): {report.classroom50}; copy it to "
+            "CLASSROOM/autograders/ASSIGNMENT/ in your classroom50 repository",
+            markup=False,
+        )

@@ -5,6 +5,7 @@ rule a :class:`CourseError` naming the file, line and key), :mod:`.loading` wher
 found and how it is read.
 """
 
+from .assignments import Assignment
 from .loading import course_path, load_course, parse_course
 from .model import (
     BUILTIN_DEFAULTS,
@@ -27,6 +28,7 @@ __all__ = [
     "COURSE_FILE",
     "HINT_POLICIES",
     "METRICS",
+    "Assignment",
     "Chapter",
     "CheckSpec",
     "Course",

@@ -15,6 +15,8 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
+from .assignments import Assignment
+
 __all__ = [
     "BUILTIN_DEFAULTS",
     "CHECK_KINDS",
@@ -219,6 +221,12 @@ class Exercise:
         return len(self.hints) >= 2
 
     @property
+    def public_points(self) -> float:
+        """The points of the checks that are not hidden: what runs without the answer key
+        (a students' copy, Classroom50)."""
+        return float(sum(check.points for check in self.checks if not check.hidden))
+
+    @property
     def name(self) -> str:
         """The id without its chapter (``conv_2d``)."""
         return self.id.split(".", 1)[1]
@@ -282,6 +290,7 @@ class Course:
         hint_policy: which hints learners may see: ``all``, ``no-solution`` (not an
             exercise's last hint when it has several: that one gives the answer away) or
             ``none``.
+        assignments: the ``[assignments.NAME]`` tables: deadlines and late policies.
     """
 
     title: str
@@ -291,6 +300,15 @@ class Course:
     chapter_budget: float = 120.0
     book_budget: float = 300.0
     hint_policy: str = "all"
+    assignments: tuple[Assignment, ...] = ()
+
+    def assignment(self, target: str) -> Assignment | None:
+        """The assignment (deadline and late policy) named ``target`` or grading it, if any."""
+        wanted = canonical_name(target)
+        for assignment in self.assignments:
+            if wanted in (assignment.name, canonical_name(assignment.target)):
+                return assignment
+        return None
 
     def allowed_hints(self, exercise: Exercise) -> tuple[str, ...]:
         """The exercise's hints that the course's policy lets learners see."""
@@ -381,8 +399,13 @@ def canonical_name(name: str) -> str:
 
 
 def _unknown(what: str, value: object, known: list[str]) -> str:
+    """The message for an unknown name, with the names it may have meant: those it begins
+    (``chapter3.mse`` → ``chapter3.mse_forward``, ``chapter3.mse_backward``), then the
+    closest spellings."""
     message = f"unknown {what} {value!r}"
-    close = difflib.get_close_matches(str(value), known, n=3)
+    text = str(value)
+    begun = [k for k in known if k.startswith(text) and len(text) > len("chapterN.")]
+    close = begun + [c for c in difflib.get_close_matches(text, known, n=3) if c not in begun]
     if close:
-        message += f"; did you mean {' or '.join(repr(c) for c in close)}?"
+        message += f"; did you mean {' or '.join(repr(c) for c in close[:4])}?"
     return message

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any, NoReturn
 
 from ..probes.record import Probe, ProbeError, find_probe
+from .assignments import parse_assignments
 from .locate import Locator
 from .model import (
     BUILTIN_DEFAULTS,
@@ -131,17 +132,34 @@ class CourseParser:
         defaults = self.defaults(data.get("defaults", {}))
         chapters = []
         for name, value in data.items():
-            if name in ("course", "defaults"):
+            if name in ("course", "defaults", "assignments"):
                 continue
             match = _CHAPTER_RE.fullmatch(name)
             if not match or not isinstance(value, dict):
                 self.error(
-                    "unknown top-level key: expected [course], [defaults] or [chapterN]", name
+                    "unknown top-level key: expected [course], [defaults], [assignments.NAME] "
+                    "or [chapterN]",
+                    name,
                 )
             chapters.append(self.chapter(name, int(match.group(1)), value, defaults))
         chapters.sort(key=lambda chapter: chapter.number)
         self.check_targets_unique(chapters)
-        return Course(title, MappingProxyType(defaults), tuple(chapters), self.path, **budgets)
+        base = self.path.parent if self.path is not None else None
+        assignments = parse_assignments(data.get("assignments", {}), base, self.error)
+        course = Course(
+            title,
+            MappingProxyType(defaults),
+            tuple(chapters),
+            self.path,
+            **budgets,
+            assignments=assignments,
+        )
+        for assignment in assignments:
+            try:
+                course.select(assignment.target)
+            except ValueError as error:
+                self.error(str(error), f"assignments.{assignment.name}", "target")
+        return course
 
     def defaults(self, table: Any) -> dict[str, Any]:
         if not isinstance(table, dict):

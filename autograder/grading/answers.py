@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..answers.store import AnswerStoreError, load_expected, load_mistakes
+from ..course.model import PLAIN_NAMES
 from ..probes.record import find_probe
 from .plan import HIDDEN_NOT_RUN, PlannedCheck
 
@@ -70,6 +71,9 @@ class AnswerSource(Protocol):
 
     def explain(self, message: str, exercise_id: str) -> str:
         """A check's message, reworded where this source makes it mean something else."""
+
+    def check_name(self, name: str) -> str:
+        """A check's name as this source can say it (no reference: no "the reference")."""
 
 
 def reference_available() -> bool:
@@ -123,6 +127,13 @@ class ReferenceAnswers:
     def explain(self, message: str, exercise_id: str) -> str:
         return message
 
+    def check_name(self, name: str) -> str:
+        return name
+
+
+_AGREEMENT = PLAIN_NAMES["agreement"]
+_AGREEMENT_STORED = "agrees with the stored answers"
+
 
 class StoredAnswers:
     """Expected values read from the answers stored with the package (no reference here).
@@ -149,10 +160,12 @@ class StoredAnswers:
         stored = load_mistakes(
             check.module, check.spec.probe, check.params, check.seed, numerical, self.folder
         )
-        descriptions = list(find_probe(check.module, check.spec.probe).mistakes)
-        for index, outputs in sorted(stored.items()):
-            if index < len(descriptions):
-                yield descriptions[index], outputs
+        known = list(find_probe(check.module, check.spec.probe).mistakes)  # a copy has none
+        for index, (description, outputs) in sorted(stored.items()):
+            if not description and index < len(known):
+                description = known[index]
+            if description:
+                yield description, outputs
 
     def learner_package(self, workspace: Path) -> str | None:
         return str(workspace)
@@ -164,6 +177,10 @@ class StoredAnswers:
             if chapter == "chapter7"
             else ()
         )
+
+    def check_name(self, name: str) -> str:
+        """``agrees with the stored answers``: a students' copy has no reference."""
+        return name.replace(_AGREEMENT, _AGREEMENT_STORED)
 
     def explain(self, message: str, exercise_id: str) -> str:
         """Reword a stub's ``NotImplementedError`` from *another* exercise (the learner's own

@@ -1,4 +1,9 @@
-"""Training inputs, written once per grading run for the workers; the labels stay here."""
+"""Training inputs, written once per grading run for the workers; the labels stay here.
+
+A data set that cannot be had (offline, not fetched) is tried once per run: its long
+explanation (which files, where, how to place them by hand) is kept in :attr:`DataCache.
+notes`, said once under the run's report, and every check that needs it gets one short line.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +18,27 @@ import numpy as np
 from ..probes.record import find_probe
 from ..sandbox.scratch import make_scratch
 
-__all__ = ["DataCache"]
+__all__ = ["DataCache", "MissingData"]
+
+
+class MissingData(Exception):
+    """A training check's data set is not here; the message is one line (the full story is
+    in :attr:`DataCache.notes`)."""
 
 
 class DataCache:
-    """Training inputs written once per grading run, and the labels the grader keeps."""
+    """Training inputs written once per grading run, and the labels the grader keeps.
+
+    Attributes:
+        notes: the full explanation of each data set that could not be had, once each.
+    """
 
     def __init__(self) -> None:
         self._dir: Path | None = None
         self._entries: dict[str, tuple[str, dict[str, np.ndarray]]] = {}
         self._lock = threading.Lock()
+        self._missing: dict[str, str] = {}  # data set (or probe) -> its one-line message
+        self.notes: list[str] = []
 
     def get(self, module: str, probe: str, params: dict[str, Any]) -> tuple[str, dict]:
         """``(path of the inputs' .npz, labels)`` for a training probe, made on first use."""
@@ -32,9 +48,17 @@ class DataCache:
     def _get(self, module: str, probe: str, params: dict[str, Any]) -> tuple[str, dict]:
         key = json.dumps([module, probe, params], sort_keys=True, default=str)
         if key not in self._entries:
-            make = find_probe(module, probe).data
+            found = find_probe(module, probe)
+            needs = found.datasets or (f"{module}.{probe}",)
+            known = next((self._missing[n] for n in needs if n in self._missing), None)
+            if known is not None:
+                raise MissingData(known)
+            make = found.data
             assert make is not None, "the course checks that training probes have data"
-            inputs, labels = make(**params)
+            try:
+                inputs, labels = make(**params)
+            except Exception as error:  # offline, not fetched: said once, fully, for the run
+                raise MissingData(self._missed(needs, error)) from error
             if self._dir is None:
                 self._dir = make_scratch("data")
                 os.chmod(self._dir, 0o755)
@@ -43,6 +67,17 @@ class DataCache:
             os.chmod(path, 0o644)
             self._entries[key] = (str(path), labels)
         return self._entries[key]
+
+    def _missed(self, needs: tuple[str, ...], error: Exception) -> str:
+        text = str(error) or repr(error)
+        self.notes.append(text)
+        first = text.splitlines()[0].rstrip(":")
+        names = " ".join(n for n in needs if "." not in n)
+        fetch = f"; `dlfs-grade data fetch {names}` gets it" if names else ""
+        line = f"{first}{fetch} (the details are said once, under the report)"
+        for name in needs:
+            self._missing[name] = line
+        return line
 
     def close(self) -> None:
         """Delete the files."""

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import time
 from pathlib import Path
 
@@ -100,6 +101,11 @@ def _blame(result: ExerciseResult, workspace: Path, exercise: Exercise, course: 
             check.message = blame_other(check.message, workspace, exercise, course)
 
 
+def _count(number: float, noun: str) -> str:
+    """``1 point``, ``2 points``, ``0.5 points``: as a person writes it."""
+    return f"{number:g} {noun}{'' if number == 1 else 's'}"
+
+
 def _points(exercise: Exercise, answers: AnswerSource) -> float:
     """The exercise's maximum here: hidden checks count only where they can run."""
     return float(sum(s.points for s in exercise.checks if answers.runs_hidden or not s.hidden))
@@ -107,12 +113,15 @@ def _points(exercise: Exercise, answers: AnswerSource) -> float:
 
 def _unrun(exercise: Exercise, answers: AnswerSource, message: str) -> list[CheckResult]:
     """Every check at zero with ``message`` (hidden ones skipped where they cannot run)."""
-    return [
+    checks = [
         skipped_check(s)
         if s.hidden and not answers.runs_hidden
         else check_result(s, False, message)
         for s in exercise.checks
     ]
+    for check in checks:
+        check.name = answers.check_name(check.name)
+    return checks
 
 
 def read_learner_code(exercise: Exercise, workspace: Path) -> list[LearnerFunction]:
@@ -197,6 +206,7 @@ def judge_checks(
         )
     checks = [next(judged) if not isinstance(e, CheckResult) else e for e in plan.entries]
     for check in checks:
+        check.name = answers.check_name(check.name)
         if not check.skipped:
             check.message = answers.explain(check.message, exercise.id)
     return checks
@@ -214,7 +224,8 @@ def summarise(
         message = ""
         if skipped:
             hidden = sum(c.max_score for c in skipped)
-            message = f"{len(skipped)} hidden check(s), {hidden:g} points: {HIDDEN_NOT_RUN}"
+            message = f"{_count(len(skipped), 'hidden check')}, {_count(hidden, 'point')}: "
+            message += HIDDEN_NOT_RUN
         return ExerciseResult(exercise.id, score, points, "passed", message, checks, run.output)
     if run.status == "timeout":
         return ExerciseResult(
@@ -229,8 +240,14 @@ def summarise(
     return ExerciseResult(exercise.id, score, points, status, message, checks, run.output)
 
 
+_LOCATION = re.compile(r" \(at [^()]+:\d+\)")
+
+
 def _shorten(message: str, limit: int = _SUMMARY_CHARS) -> str:
-    """The exercise's one-line summary; every check keeps its full message."""
+    """The exercise's one-line summary, its location kept (the line to open); every check
+    keeps its full message."""
     if len(message) <= limit:
         return message
-    return message[: limit - 1].rstrip() + "… (-v for every check)"
+    where = _LOCATION.search(message)
+    kept = where.group(0) if where and where.start() > limit // 2 else ""
+    return message[: limit - 1 - len(kept)].rstrip() + f"…{kept} (-v for every check)"

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import textwrap
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,8 @@ from ..grading.answers import reference_available
 from ..paths import exercises_root
 from ..results import CheckResult, ExerciseResult, GradeReport
 from .display import Points, feedback_html, show
-from .source import collect_definitions, write_workspace
+from .source import CellDefinitions, collect_definitions
+from .workspace import Origin, write_workspace
 
 __all__ = ["check", "format_feedback", "grade_cells"]
 
@@ -66,6 +67,7 @@ def grade_cells(
     record: bool = False,
     course: Course | None = None,
     session: GradingSession | None = None,
+    labels: Sequence[str] | None = None,
 ) -> GradeReport:
     """Grade one exercise with the learner's code taken from ``cells`` (in the order they ran).
 
@@ -79,8 +81,12 @@ def grade_cells(
         session: the run to grade in (the instructor's grading of a notebook: one seed for
             all its cells, fresh inputs); by default one of its own with the learner's
             stable inputs. A session grades the hidden checks its course has.
+        labels: each cell's name where a message points at it (``In[7]``; default
+            ``cell N``).
     Returns:
-        The report of that one exercise; learner code never makes this raise.
+        The report of that one exercise; learner code never makes this raise. Its messages
+        point at the cells' own lines (and at the learner's package's files), never at the
+        temporary files graded.
     Raises:
         ValueError: for an unknown exercise id, or a session without ``hidden``.
     """
@@ -91,34 +97,64 @@ def grade_cells(
     if not hidden:
         course = _visible_course(course, exercise)
         exercise = course.exercise(exercise_id)
-    found = collect_definitions(cells)
+    found = collect_definitions(cells, labels)
     with tempfile.TemporaryDirectory(prefix="dlfs-notebook-") as folder:
         base = None if reference_available() else exercises_root()
-        pieces: dict[str, set[str]] = {}
-        for target in (t for e in course.exercises for t in e.targets):
-            pieces.setdefault(target.module, set()).add(target.qualname.split(".")[0])
-        missing = write_workspace(found, exercise, Path(folder) / "exercises", base, pieces)
-        if missing:
-            message = "; ".join(missing.values())
-            return GradeReport.from_exercises(exercise.id, [_not_graded(exercise, message)])
         workspace = Path(folder) / "exercises"
-        where = {"session": session} if session is not None else {"course": course}
-        report = grade(exercise.id, path=workspace, record=record, label="notebook", **where)
-    for result in report.exercises:  # the temporary file's line means nothing in a notebook
-        result.message = _in_cells(result.message, report.workspace)
+        written = write_workspace(found, exercise, workspace, base, _pieces(course))
+        if written.missing:
+            message = "; ".join(written.missing.values())
+            return GradeReport.from_exercises(exercise.id, [_not_graded(exercise, message)])
+        where_graded = {"session": session} if session is not None else {"course": course}
+        report = grade(
+            exercise.id, path=workspace, record=record, label="notebook", **where_graded
+        )
+    where = _Locations(report.workspace, written.origins, found, base)
+    for result in report.exercises:  # the temporary file's lines mean nothing in a notebook
+        result.message = where.said(result.message)
         for one in result.checks:
-            one.message = _in_cells(one.message, report.workspace)
+            one.message = where.said(one.message)
         if result.status == "not_started":
             names = ", ".join(t.qualname for t in exercise.targets)
             result.message = f"not started: write the body of {names} in its cell"
     return report
 
 
-def _in_cells(message: str, workspace: str) -> str:
-    """``message`` without the temporary file's locations (a cell has its own lines)."""
-    return re.sub(rf" \(at {re.escape(str(workspace))}[^)]*\)", "", message).replace(
-        f"{workspace}{os.sep}", ""
-    )
+def _pieces(course: Course) -> dict[str, set[str]]:
+    """``{module: the top-level names its exercises' targets are in}``."""
+    pieces: dict[str, set[str]] = {}
+    for target in (t for e in course.exercises for t in e.targets):
+        pieces.setdefault(target.module, set()).add(target.qualname.split(".")[0])
+    return pieces
+
+
+class _Locations:
+    """The temporary files' locations in messages, told as the notebook's: a cell and its
+    line (``cell In[7], line 3``), or the learner's package's file and line."""
+
+    def __init__(
+        self,
+        workspace: str,
+        origins: Mapping[str, Mapping[int, Origin]],
+        found: CellDefinitions,
+        base: Path | None,
+    ) -> None:
+        root = re.escape(workspace.rstrip(os.sep) + os.sep)
+        self.pattern = re.compile(rf"{root}(?P<file>[\w./-]+?\.py)(?::(?P<line>\d+))?")
+        self.origins, self.found, self.base = origins, found, base
+
+    def said(self, message: str) -> str:
+        return self.pattern.sub(self._one, message)
+
+    def _one(self, match: re.Match[str]) -> str:
+        file, line = match["file"], match["line"]
+        origin = self.origins.get(file, {}).get(int(line)) if line else None
+        if origin is not None and origin[0] == "cell":
+            return f"cell {self.found.label(origin[1])}, line {origin[2]}"
+        if self.base is not None:  # the learner's own package file, at its own line
+            at = origin[1] if origin is not None else (int(line) if line else None)
+            return str(self.base / file) + (f":{at}" if at else "")
+        return f"the notebook's {file.removesuffix('.py')} code"
 
 
 def _not_graded(exercise: Exercise, message: str) -> ExerciseResult:
@@ -243,6 +279,7 @@ def check(
     course = load_course()
     exercise = course.exercise(exercise_id)
     cells = _history(namespace)
+    labels = [f"In[{n}]" for n in range(len(cells))] if cells is not None else None
     if cells is None:
         cells = _from_objects(exercise, namespace)
     if record is None:
@@ -250,7 +287,9 @@ def check(
     run_hidden = reference_available() if hidden is None else hidden
     with warnings.catch_warnings():  # nbgrader scores a cell that writes to stderr 0
         warnings.simplefilter("ignore")
-        report = grade_cells(exercise_id, cells, hidden=run_hidden, record=record, course=course)
+        report = grade_cells(
+            exercise_id, cells, hidden=run_hidden, record=record, course=course, labels=labels
+        )
     hidden_checks = [c for c in exercise.checks if c.hidden]
     note = ""
     if hidden_checks and not run_hidden:

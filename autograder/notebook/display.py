@@ -38,12 +38,14 @@ def in_jupyter() -> bool:
 
 
 def show(text: str, rich_html: str) -> None:
-    """``rich_html`` in Jupyter, ``text`` elsewhere."""
+    """In Jupyter both forms, each front end taking the one it shows (the notebook the
+    HTML; a console, nbconvert to text or a screen reader's export the plain text);
+    elsewhere ``text``."""
     if in_jupyter():
         # optional: IPython is there only in a Jupyter kernel
-        from IPython.display import HTML, display
+        from IPython.display import display
 
-        display(HTML(rich_html))
+        display({"text/plain": text, "text/html": rich_html}, raw=True)
     else:
         print(text)
 

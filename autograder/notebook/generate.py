@@ -28,7 +28,13 @@ from ..course import Chapter, Course, Exercise, Target, load_course
 from ..paths import reference_root
 from ..stubs.regions import Region, find_regions, stub_source
 
-__all__ = ["NOTEBOOK_DIR", "chapter_notebook", "notebook_bytes", "notebook_files"]
+__all__ = [
+    "NOTEBOOK_DIR",
+    "chapter_notebook",
+    "module_marker",
+    "notebook_bytes",
+    "notebook_files",
+]
 
 NOTEBOOK_DIR = PurePosixPath("notebooks")
 """Where the learner's notebooks sit in the exercises tree."""
@@ -164,10 +170,32 @@ def _intro(exercise: Exercise, emitted_before: bool, reused: set[str]) -> str:
     for top in sorted({t.qualname.split(".")[0] for t in exercise.targets} & reused):
         text += [
             "",
-            f"*The book gives two functions the name `{top}`, and so does this notebook: the "
-            "check grades the one defined last, so run it right after this exercise's cell.*",
+            f"*The book gives two functions the name `{top}`, and so does this notebook: each "
+            "cell's first line names its file, and each check grades the one of its own file, "
+            "whichever ran last. Keep that line.*",
         ]
     return "\n".join(text)
+
+
+def module_marker(module: str) -> str:
+    """The first line of a definition's cell: the exercises file it belongs to (which
+    :func:`~.source.collect_definitions` reads, so that two chapters' functions of one name
+    are told apart whichever cell ran last)."""
+    return f"# exercises/{module.replace('.', '/')}.py"
+
+
+def _borrowed(name: str, owner: str) -> str:
+    chapter = owner.split(".")[0].removeprefix("chapter")
+    return "\n".join(
+        [
+            f"## From chapter {chapter}: `{name}`",
+            "",
+            f"*The code below calls `{name}`, chapter {chapter}'s exercise `{owner}`. This "
+            "notebook defines it itself, in the next cell: write it again, or paste your "
+            f"chapter {chapter} version, and run the cell before the checks that need it. "
+            f'`check("{owner}")` is in chapter {chapter}\'s notebook.*',
+        ]
+    )
 
 
 def _check_source(exercise: Exercise, nbgrader: bool) -> str:
@@ -229,7 +257,7 @@ def chapter_notebook(
     course = course or load_course()
     name = chapter if chapter.startswith("chapter") else f"chapter{chapter}"
     chapter_ = course.chapter(name)
-    builder = _Builder(course, reference or reference_root(), nbgrader)
+    builder = _Builder(course, reference or reference_root(), nbgrader, chapter_.number)
     body = [
         cell for exercise in chapter_.exercises for cell in builder.exercise(chapter_, exercise)
     ]
@@ -244,9 +272,10 @@ class _Builder:
     """The cells of a chapter's exercises, each definition emitted once, and the names the
     set-up cell must import."""
 
-    def __init__(self, course: Course, reference: Path, nbgrader: bool) -> None:
-        self.reference, self.nbgrader = reference, nbgrader
+    def __init__(self, course: Course, reference: Path, nbgrader: bool, chapter: int) -> None:
+        self.reference, self.nbgrader, self.chapter = reference, nbgrader, chapter
         self.ids = {t: e.id for e in course.exercises for t in e.targets}
+        self.pieces = {(t.module, t.qualname.split(".")[0]): i for t, i in self.ids.items()}
         self.modules: dict[str, _Module] = {}
         self.emitted: set[tuple[str, str]] = set()
         self.names_defined: set[str] = set()
@@ -272,12 +301,15 @@ class _Builder:
                 _locked(self.nbgrader, intro_id),
             )
         ]
-        cells += [self.definition(module_name, top) for module_name, top in new]
+        cells += [cell for module_name, top in new for cell in self.definition(module_name, top)]
         cells.append(self.check(exercise))
         return cells
 
-    def definition(self, module_name: str, top: str) -> nbformat.NotebookNode:
-        """The code cell of one top-level definition (stubbed for learners)."""
+    def definition(self, module_name: str, top: str) -> list[nbformat.NotebookNode]:
+        """The code cell of one top-level definition (stubbed for learners), its first line
+        naming its module (two chapters' functions may share a name), after the cells of
+        earlier chapters' pieces it calls."""
+        cells = self.borrowed(module_name, top)
         self.emitted.add((module_name, top))
         definition = self.modules[module_name].definitions[top]
         self.names_defined.add(top)
@@ -285,7 +317,7 @@ class _Builder:
         if not self.nbgrader:
             regions = find_regions(definition.source)
             source = stub_source(definition.source, regions, _namer(self.ids, module_name))
-        source = _RENAME.sub(_LEARNER_PACKAGE, source)
+        source = f"{module_marker(module_name)}\n" + _RENAME.sub(_LEARNER_PACKAGE, source)
         grade_id = f"code-{module_name.replace('.', '_')}-{top}"
         meta = None
         if self.nbgrader:
@@ -294,7 +326,30 @@ class _Builder:
             binding = self.modules[module_name].bindings.get(used)
             if binding is not None and binding not in self.needed:
                 self.needed.append(binding)
-        return _cell("code", source, grade_id, meta)
+        return [*cells, _cell("code", source, grade_id, meta)]
+
+    def borrowed(self, module_name: str, top: str) -> list[nbformat.NotebookNode]:
+        """Cells for the exercise pieces of earlier chapters that a definition calls: defined
+        in this notebook (stubbed), never imported from the package, where the learner who
+        did them in their own notebook still has the stub."""
+        cells: list[nbformat.NotebookNode] = []
+        used = self.modules[module_name].definitions[top].used - self.names_defined
+        for name in sorted(used):
+            binding = self.modules[module_name].bindings.get(name)
+            if binding is None or binding[0] is None or binding[2] not in ("", name):
+                continue
+            module = binding[0].removeprefix(f"{_LEARNER_PACKAGE}.")
+            owner = self.pieces.get((module, binding[1]))
+            if owner is None or int(owner.split(".")[0][len("chapter") :]) >= self.chapter:
+                continue
+            if module not in self.modules:
+                self.modules[module] = _read_module(self.reference, module)
+            cell_id = f"borrowed-{module.replace('.', '_')}-{binding[1]}"
+            cells.append(
+                _cell("markdown", _borrowed(name, owner), cell_id, _locked(self.nbgrader, cell_id))
+            )
+            cells += self.definition(module, binding[1])
+        return cells
 
     def check(self, exercise: Exercise) -> nbformat.NotebookNode:
         """The check cell under an exercise (an autograded test cell for nbgrader)."""

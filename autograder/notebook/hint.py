@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from ..hints import SolutionAhead, next_hint
+from ..hints import SolutionAhead, SolutionWithheld, next_hint
 from .display import show
 
 __all__ = ["hint"]
@@ -28,6 +28,9 @@ def hint(exercise_id: str, solution: bool = False) -> None:
             f'answer away: hint("{exercise_id}", solution=True) shows it.'
         )
         show(text, f"<p>{html.escape(text)}</p>")
+        return
+    except SolutionWithheld as withheld:
+        show(f"{withheld}.", f"<p>{html.escape(str(withheld))}.</p>")
         return
     if found is None:
         show(f"{exercise_id} has no hints.", f"<p>{html.escape(exercise_id)} has no hints.</p>")

@@ -99,16 +99,20 @@ class RegradeTestCells(NbGraderPreprocessor):
         """Each test cell's output: its exercise graded in ``session`` from the cells above."""
         seed = session.seed
         cells: list[str] = []
-        for cell in nb.cells:
+        labels: list[str] = []  # a cell's place in the notebook, where messages point
+        for number, cell in enumerate(nb.cells, start=1):
             if cell.cell_type != "code":
                 continue
             if not _is_test(cell):
                 cells.append(cell.source)
+                labels.append(str(number))
                 continue
             exercise_id = test_cell_exercise(cell.source)
             if exercise_id is None:
                 continue
-            report = grade_cells(exercise_id, list(cells), hidden=True, session=session)
+            report = grade_cells(
+                exercise_id, list(cells), hidden=True, session=session, labels=list(labels)
+            )
             points = float(cell.metadata["nbgrader"].get("points", report.max_score))
             score = min(report.score, points)
             self.log.info("dlfs: %s scored %g of %g (seed %d)", exercise_id, score, points, seed)

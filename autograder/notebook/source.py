@@ -1,42 +1,85 @@
-"""A learner's code from notebook cells, written out as the workspace the grader reads.
+"""A learner's code from notebook cells: what the cells define, and where.
 
 The grader reads the learner's functions from files laid out like ``exercises/``
 (``<workspace>/activations.py`` holds ``Sigmoid._output``). In a notebook the learner's code
 is in cells instead. :func:`collect_definitions` reads cells in the order they ran — the
 kernel's input history, or an executed notebook's code cells — and keeps, as Python does,
-the last definition of each top-level function and class; :func:`write_workspace` writes the
-definitions an exercise targets, with the cells' imports, into a folder for
-:func:`dlfs.autograder.api.grade`. Nothing here runs the learner's code: it is only parsed.
+the last binding of each top-level name: functions and classes, and the module-level values
+(``EPS = 1e-7``) a body may read, each with the cell and line it came from.
+
+A generated cell's first line names its file (``# exercises/linear_regression.py``): its
+definitions belong to that module, so that chapter 2's two ``loss_gradients`` are told
+apart whichever cell ran last (:meth:`CellDefinitions.definition`). Nothing here runs the
+learner's code: it is only parsed. :mod:`.workspace` writes what an exercise needs to files.
 """
 
 from __future__ import annotations
 
 import ast
-import shutil
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ..course import Exercise
-
-__all__ = ["CellDefinitions", "collect_definitions", "write_workspace"]
+__all__ = ["CellDefinitions", "Definition", "collect_definitions"]
 
 _SKIPPED_IMPORTS = ("dlfs.autograder",)
+_MARKER = re.compile(r"#\s*exercises/([\w/]+)\.py\s*$")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One top-level binding of a cell.
+
+    Attributes:
+        name: the name bound.
+        source: its text (a ``def``/``class`` with its decorators, or an assignment).
+        module: the module its cell's first line names (None: the cell names none).
+        cell: the index of its cell among the cells read.
+        line: its first line in that cell (1-based).
+        value: an assignment (a module-level value), not a function or a class.
+    """
+
+    name: str
+    source: str
+    module: str | None
+    cell: int
+    line: int
+    value: bool = False
 
 
 @dataclass
 class CellDefinitions:
-    """What the cells define, as source text.
+    """What the cells define, in the order they ran.
 
     Attributes:
-        definitions: top-level name -> the source of its last ``def`` or ``class``.
+        found: every top-level binding, oldest first.
         imports: every top-level import statement, in order, ``__future__`` ones first.
         errors: top-level names a cell tried to define but could not parse -> the reason.
+        labels: how each cell is called where a message names it (``cell In[7]``,
+            ``cell 7``): ``In[7]``, ``7``.
     """
 
-    definitions: dict[str, str] = field(default_factory=dict)
+    found: list[Definition] = field(default_factory=list)
     imports: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    labels: list[str] = field(default_factory=list)
+
+    @property
+    def definitions(self) -> dict[str, str]:
+        """Name -> the source of its last binding, whatever its module."""
+        return {d.name: d.source for d in self.found}
+
+    def definition(self, name: str, module: str | None) -> Definition | None:
+        """The binding of ``name`` that module ``module`` sees: the last one of a cell of
+        that module, else the last one of a cell that names no module — never one of another
+        module's cell (chapter 2 has a ``loss_gradients`` in two modules)."""
+        own = [d for d in self.found if d.name == name and d.module == module]
+        unmarked = [d for d in self.found if d.name == name and d.module is None]
+        chosen = own or unmarked
+        return chosen[-1] if chosen else None
+
+    def label(self, cell: int) -> str:
+        return self.labels[cell] if cell < len(self.labels) else str(cell + 1)
 
 
 def _python_source(cell: str) -> str:
@@ -64,41 +107,64 @@ def _defined_names(text: str) -> list[str]:
     return names
 
 
-def collect_definitions(cells: Iterable[str]) -> CellDefinitions:
-    """Parse ``cells`` in the order they ran; later definitions replace earlier ones.
+def _module(text: str) -> str | None:
+    first = text.lstrip("\n").split("\n", 1)[0]
+    found = _MARKER.match(first.strip())
+    return found.group(1).replace("/", ".") if found else None
+
+
+def collect_definitions(
+    cells: Iterable[str], labels: Sequence[str] | None = None
+) -> CellDefinitions:
+    """Parse ``cells`` in the order they ran; later bindings replace earlier ones.
 
     A cell that does not parse defines nothing (as when it ran), but the names it meant to
-    define are remembered with the syntax error, so that grading can say why they are missing.
+    define are remembered with the syntax error and where it is, so that grading can say why
+    they are missing.
+
+    Args:
+        cells: the source of each cell, oldest first.
+        labels: each cell's name in messages, after the word "cell" (``In[7]``; default:
+            its number among ``cells``, from 1).
     """
-    found = CellDefinitions()
+    found = CellDefinitions(labels=list(labels or []))
     future: list[str] = []
-    for cell in cells:
+    for index, cell in enumerate(cells):
         if not isinstance(cell, str) or not cell.strip():
             continue
         text = _python_source(cell)
         try:
             tree = ast.parse(text)
         except SyntaxError as error:
-            reason = f"a cell that defines it has a syntax error (line {error.lineno}): {error.msg}"
+            where = f"cell {found.label(index)}, line {error.lineno}"
+            reason = f"its cell has a syntax error at {where}: {error.msg}"
             for name in _defined_names(text):
                 found.errors[name] = reason
             continue
         lines = text.splitlines(keepends=True)
+        module = _module(text)
         for node in tree.body:
             first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-            _collect(found, future, node, "".join(lines[first - 1 : node.end_lineno]))
+            segment = "".join(lines[first - 1 : node.end_lineno])
+            _collect(found, future, node, Definition("", segment, module, index, first))
     found.imports = future + found.imports
     return found
 
 
-def _collect(found: CellDefinitions, future: list[str], node: ast.stmt, segment: str) -> None:
-    """Record one top-level statement of a cell: a definition, or an import worth keeping."""
+def _collect(found: CellDefinitions, future: list[str], node: ast.stmt, at: Definition) -> None:
+    """Record one top-level statement of a cell: a definition, a module-level value, or an
+    import worth keeping."""
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        found.definitions[node.name] = segment
+        found.found.append(_named(at, node.name, False))
         found.errors.pop(node.name, None)
+    elif isinstance(node, ast.Assign | ast.AnnAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if all(isinstance(t, ast.Name) for t in targets):
+            for target in targets:
+                found.found.append(_named(at, target.id, True))  # type: ignore[attr-defined]
     elif isinstance(node, ast.ImportFrom) and node.module == "__future__":
-        if segment not in future:
-            future.append(segment)
+        if at.source not in future:
+            future.append(at.source)
     elif isinstance(node, ast.Import | ast.ImportFrom):
         if isinstance(node, ast.ImportFrom) and node.level:
             return  # relative imports mean nothing outside a package
@@ -106,132 +172,9 @@ def _collect(found: CellDefinitions, future: list[str], node: ast.stmt, segment:
         modules += [alias.name for alias in node.names]
         if any(m.startswith(_SKIPPED_IMPORTS) for m in modules if m):
             return
-        if segment not in found.imports:
-            found.imports.append(segment)
+        if at.source not in found.imports:
+            found.imports.append(at.source)
 
 
-def write_workspace(
-    found: CellDefinitions,
-    exercise: Exercise,
-    root: Path,
-    base: Path | None = None,
-    pieces: Mapping[str, set[str]] | None = None,
-) -> dict[str, str]:
-    """Write the files holding ``exercise``'s targets into ``root``.
-
-    Without ``base``, each target's module gets a file (``root/activations.py``) with the
-    cells' imports and the top-level definitions its targets live in (the class ``Sigmoid``
-    for ``activations:Sigmoid._output``): the reference supplies everything else. With
-    ``base`` (a whole exercises package: the students' copy, without the reference),
-    ``root`` becomes a copy of it whose module files have those definitions replaced by the
-    notebook's, so that the rest of the package is there to import: the exercise's own
-    definitions, and the cells' definitions of other exercises' pieces (``pieces``: module ->
-    the top-level names the course's targets live in), since the notebook is one workspace.
-
-    Returns:
-        target -> why it could not be written (not defined in the notebook, or its cell does
-        not parse); empty when every target was written.
-    """
-    missing: dict[str, str] = {}
-    by_module: dict[str, list[str]] = {}
-    for target in exercise.targets:
-        top = target.qualname.split(".")[0]
-        if top not in found.definitions:
-            reason = found.errors.get(top, "the notebook does not define it: run its cell first")
-            missing[str(target)] = f"{target.qualname}: {reason}"
-            continue
-        names = by_module.setdefault(target.module, [])
-        if top not in names:
-            names.append(top)
-    for names in by_module.values():  # the learner's own helpers go along with the body
-        names += [name for name in _used_helpers(found, names) if name not in names]
-    if base is not None:
-        shutil.copytree(base, root, dirs_exist_ok=True, ignore=_NOT_CODE)
-        _overlay(found, root, by_module, pieces or {})
-        return missing
-    for module, names in by_module.items():
-        path = root.joinpath(*module.split(".")).with_suffix(".py")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        parts = [*found.imports, *(found.definitions[name] for name in names)]
-        path.write_text("\n\n".join(p.rstrip("\n") for p in parts) + "\n", encoding="utf-8")
-    return missing
-
-
-def _used_helpers(found: CellDefinitions, names: list[str]) -> list[str]:
-    """The other top-level definitions of the cells that ``names`` use, directly or not,
-    and that are not another exercise's piece (those come from the package)."""
-    wanted: list[str] = []
-    todo = list(names)
-    while todo:
-        tree = ast.parse(found.definitions[todo.pop()])
-        used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-        for name in sorted(used & set(found.definitions)):
-            if name not in names and name not in wanted and name.startswith("_"):
-                wanted.append(name)
-                todo.append(name)
-    return wanted
-
-
-def _overlay(
-    found: CellDefinitions,
-    root: Path,
-    by_module: dict[str, list[str]],
-    pieces: Mapping[str, set[str]],
-) -> None:
-    """Put the notebook's definitions in place of the package's under ``root``: those of
-    exercise pieces the cells define, and the exercise's own with its helpers. The package's
-    own imports stay; the cells' other imports join them."""
-    imports = [i for i in found.imports if not _from_dlfs(i)]
-    for path in sorted(root.rglob("*.py")):
-        module = path.relative_to(root).with_suffix("").as_posix().replace("/", ".")
-        text = path.read_text(encoding="utf-8")
-        tops = _top_level_names(text) & pieces.get(module, set())
-        names = [name for name in found.definitions if name in tops]
-        names += [n for n in by_module.get(module, []) if n not in names]
-        if not names:
-            continue
-        definitions = {name: found.definitions[name] for name in names}
-        missing = "".join(i.rstrip("\n") + "\n" for i in imports if i not in text)
-        definitions[names[0]] = missing + definitions[names[0]]  # after any __future__ one
-        path.write_text(_replace_definitions(text, definitions), encoding="utf-8")
-
-
-def _top_level_names(source: str) -> set[str]:
-    try:
-        body = ast.parse(source).body
-    except SyntaxError:
-        return set()
-    kinds = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-    return {node.name for node in body if isinstance(node, kinds)}
-
-
-def _from_dlfs(segment: str) -> bool:
-    """Whether the import statement ``segment`` imports from dlfs (the package has those
-    already, and in a module's own file they could be circular)."""
-    node = ast.parse(segment).body[0]
-    if isinstance(node, ast.ImportFrom):
-        return (node.module or "").split(".")[0] == "dlfs"
-    return any(alias.name.split(".")[0] == "dlfs" for alias in node.names)
-
-
-_NOT_CODE = shutil.ignore_patterns("__pycache__", "notebooks", "*.ipynb")
-
-
-def _replace_definitions(source: str, definitions: dict[str, str]) -> str:
-    """``source`` with each top-level definition named in ``definitions`` replaced by its
-    text there (added at the end when the module has no such definition)."""
-    lines = source.splitlines(keepends=True)
-    spans = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            spans[node.name] = (first - 1, node.end_lineno or node.lineno)
-    extra = []
-    for name, text in sorted(definitions.items(), key=lambda i: -spans.get(i[0], (0, 0))[0]):
-        new = text.rstrip("\n") + "\n"
-        if name in spans:
-            begin, end = spans[name]
-            lines[begin:end] = [new]
-        else:
-            extra.append("\n\n" + new)
-    return "".join(lines) + "".join(extra)
+def _named(at: Definition, name: str, value: bool) -> Definition:
+    return Definition(name, at.source, at.module, at.cell, at.line, value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .common import layer_pass, loss_pass, op_pass, unchanged
+from .common import layer_pass, loss_pass, op_pass, read_only, unchanged
 from .record import Probe, ProbeFunction
 
 __all__ = [
@@ -44,7 +44,8 @@ def op_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
 
     def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
         original = drawn["x"].copy()
-        output = make(ref, drawn).forward(drawn["x"])
+        with read_only(input_=drawn["x"]):
+            output = make(ref, drawn).forward(drawn["x"])
         unchanged({"input_": original}, {"input_": drawn["x"]})
         return {"output": output}
 
@@ -92,7 +93,8 @@ def loss_forward(
     def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
         given = {key: drawn[key] for key in ("prediction", "target")}
         before = {key: value.copy() for key, value in given.items()}
-        value = make(ref, drawn).forward(given["prediction"], given["target"])
+        with read_only(**given):
+            value = make(ref, drawn).forward(given["prediction"], given["target"])
         unchanged(before, given)
         return {"loss": value}
 

@@ -9,6 +9,7 @@ import numpy as np
 from numpy import ndarray
 
 from ..gradcheck import numerical_gradient
+from .inplace import ChangedInPlace, read_only, unchanged
 
 __all__ = [
     "ChangedInPlace",
@@ -17,6 +18,7 @@ __all__ = [
     "numeric",
     "op_pass",
     "output_grad_for",
+    "read_only",
     "unchanged",
 ]
 
@@ -41,7 +43,8 @@ def op_pass(
         ``output``, ``input_grad`` and, with a parameter, ``param_grad``.
     """
     original = input_.copy()
-    output = op.forward(input_, inference)
+    with read_only(input_=input_):
+        output = op.forward(input_, inference)
     grad = output_grad_for(np.shape(output), seed)
     if numerical:
 
@@ -55,25 +58,13 @@ def op_pass(
     # The learner's methods are called directly, not through ``backward``: a gradient of the
     # wrong shape then reaches the grader, which can say how it is wrong.
     before = {"input_": original, "output_grad": grad.copy()}
-    result = {"output": np.array(output, copy=True), "input_grad": op._input_grad(grad)}
-    if hasattr(op, "param"):
-        result["param_grad"] = op._param_grad(grad)
+    result = {"output": np.array(output, copy=True)}
+    with read_only(input_=input_, output_grad=grad):
+        result["input_grad"] = op._input_grad(grad)
+        if hasattr(op, "param"):
+            result["param_grad"] = op._param_grad(grad)
     unchanged(before, {"input_": input_, "output_grad": grad})
     return result
-
-
-class ChangedInPlace(ValueError):
-    """Code under test changed an array it was given (its caller's)."""
-
-
-def unchanged(before: dict[str, ndarray], after: dict[str, ndarray]) -> None:
-    """Raise :class:`ChangedInPlace` naming the first array that differs from its copy."""
-    for name, copy in before.items():
-        if not np.array_equal(copy, after[name], equal_nan=True):
-            raise ChangedInPlace(
-                f"your code changed {name} in place (e.g. {name} *= … or {name}[…] = …): the "
-                f"caller's array is not yours to modify; compute a new array instead"
-            )
 
 
 def layer_pass(
@@ -89,7 +80,8 @@ def layer_pass(
         for the lists).
     """
     original = input_.copy()
-    output = layer.forward(input_)
+    with read_only(input_=input_):
+        output = layer.forward(input_)
     grad = output_grad_for(np.shape(output), seed)
     if numerical:
 
@@ -101,7 +93,8 @@ def layer_pass(
             result[f"{name}_grad"] = numerical_gradient(loss, value)
         return result
     before = {"input_": original, "output_grad": grad.copy()}
-    result = {"output": np.array(output, copy=True), "input_grad": layer.backward(grad)}
+    with read_only(input_=input_, output_grad=grad):
+        result = {"output": np.array(output, copy=True), "input_grad": layer.backward(grad)}
     result.update({f"{name}_grad": g for name, g in _named_grads(layer).items()})
     unchanged(before, {"input_": input_, "output_grad": grad})
     return result
@@ -124,11 +117,13 @@ def loss_pass(
 ) -> dict[str, ndarray]:
     """A ``Loss``'s value and its gradient with respect to the prediction."""
     before = {"prediction": prediction.copy(), "target": target.copy()}
-    value = loss.forward(prediction, target)
+    with read_only(prediction=prediction, target=target):
+        value = loss.forward(prediction, target)
     if numerical:
         grad = numerical_gradient(lambda: float(loss.forward(prediction, target)), prediction)
         return {"loss": np.float64(value), "input_grad": grad}
-    result = {"loss": value, "input_grad": loss._input_grad()}
+    with read_only(prediction=prediction, target=target):
+        result = {"loss": value, "input_grad": loss._input_grad()}
     unchanged(before, {"prediction": prediction, "target": target})
     return result
 

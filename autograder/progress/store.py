@@ -24,6 +24,7 @@ from ..paths import data_dir
 
 __all__ = [
     "DB_NAME",
+    "WORKSPACES",
     "Attempt",
     "ChapterProgress",
     "ExerciseProgress",
@@ -360,53 +361,75 @@ class ProgressReport:
         }
 
 
-def summarize(course: Course, store: ProgressStore, chapter: str | None = None) -> ProgressReport:
+WORKSPACES = ("files", "notebook")
+"""The two workspaces progress keeps apart: the ``.py`` files, and the notebooks."""
+
+
+def _in_workspace(attempt: Attempt, workspace: str | None) -> bool:
+    if workspace is None:
+        return True
+    return (attempt.workspace == "notebook") == (workspace == "notebook")
+
+
+def _chapter_progress(
+    ch: Any, by_exercise: dict[str, list[Attempt]], store: ProgressStore
+) -> ChapterProgress:
+    """One chapter's standing: the best per exercise, summed."""
+    rows = []
+    for exercise in ch.exercises:
+        attempts = by_exercise.get(exercise.id, [])
+        rows.append(
+            ExerciseProgress(
+                id=exercise.id,
+                title=exercise.title,
+                best=max((min(a.score, exercise.points) for a in attempts), default=0.0),
+                max_score=exercise.points,
+                attempts=len(attempts),
+                last_attempt=attempts[-1].time if attempts else None,
+                last_status=attempts[-1].status if attempts else "",
+                hints_revealed=store.hints_revealed(exercise.id),
+            )
+        )
+    times = [row.last_attempt for row in rows if row.last_attempt]
+    return ChapterProgress(
+        name=ch.name,
+        title=ch.title,
+        best=sum(row.best for row in rows),
+        max_score=ch.points,
+        attempts=len({a.run or f"row {a.id}" for row in rows for a in by_exercise.get(row.id, [])}),
+        last_attempt=max(times, default=None),
+        exercises=tuple(rows),
+    )
+
+
+def summarize(
+    course: Course,
+    store: ProgressStore,
+    chapter: str | None = None,
+    workspace: str | None = None,
+) -> ProgressReport:
     """Best score, attempts and last attempt per exercise and chapter.
 
     Args:
         course: the course (attempts at exercises it no longer has are left out).
         store: the progress store.
         chapter: only this chapter (``chapter5`` or ``5``), if given.
+        workspace: only the attempts of one workspace: ``files`` (the ``.py`` files) or
+            ``notebook`` (the notebooks' ``check()``); None: every attempt.
     Raises:
-        ValueError: unknown chapter.
+        ValueError: unknown chapter or workspace.
     """
+    if workspace is not None and workspace not in WORKSPACES:
+        raise ValueError(f"workspace must be one of {WORKSPACES}, got {workspace!r}")
     chapters = (course.chapter(chapter),) if chapter is not None else course.chapters
     wanted = {exercise.id for ch in chapters for exercise in ch.exercises}
-    history = tuple(a for a in store.attempts() if a.exercise_id in wanted)
+    history = tuple(
+        a for a in store.attempts() if a.exercise_id in wanted and _in_workspace(a, workspace)
+    )
     by_exercise: dict[str, list[Attempt]] = {}
     for attempt in history:
         by_exercise.setdefault(attempt.exercise_id, []).append(attempt)
-    summaries = []
-    for ch in chapters:
-        rows = []
-        for exercise in ch.exercises:
-            attempts = by_exercise.get(exercise.id, [])
-            rows.append(
-                ExerciseProgress(
-                    id=exercise.id,
-                    title=exercise.title,
-                    best=max((min(a.score, exercise.points) for a in attempts), default=0.0),
-                    max_score=exercise.points,
-                    attempts=len(attempts),
-                    last_attempt=attempts[-1].time if attempts else None,
-                    last_status=attempts[-1].status if attempts else "",
-                    hints_revealed=store.hints_revealed(exercise.id),
-                )
-            )
-        times = [row.last_attempt for row in rows if row.last_attempt]
-        summaries.append(
-            ChapterProgress(
-                name=ch.name,
-                title=ch.title,
-                best=sum(row.best for row in rows),
-                max_score=ch.points,
-                attempts=len(
-                    {a.run or f"row {a.id}" for row in rows for a in by_exercise.get(row.id, [])}
-                ),
-                last_attempt=max(times, default=None),
-                exercises=tuple(rows),
-            )
-        )
+    summaries = [_chapter_progress(ch, by_exercise, store) for ch in chapters]
     return ProgressReport(
         best=sum(s.best for s in summaries),
         max_score=sum(s.max_score for s in summaries),

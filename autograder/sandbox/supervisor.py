@@ -190,6 +190,8 @@ def _supervise(
     seconds = time.monotonic() - start
     with AST_LOCK:  # np.load parses each array's header with ast
         run = _collect(job, exitcode, timed_out, seconds)
+    for copy, original in (renamed or {}).items():  # the learner's own files, not the copy
+        _put_back(run, copy, original)
     if timed_out:
         files = [f.path for f in job.functions] + list((renamed or {}).values())
         run.stuck = stuck_at(Path(job.out_dir) / STACK_FILE, files, renamed)
@@ -197,6 +199,15 @@ def _supervise(
             path, line, name = run.stuck
             run.message += f", at {path}:{line} in {name}"
     return run
+
+
+def _put_back(run: WorkerRun, copy: str, original: str) -> None:
+    """Every location in ``run`` that names the worker's copy of the learner's package
+    names the learner's own package instead (the copy is gone when they read it)."""
+    run.message = run.message.replace(copy, original)
+    for outcome in run.calls:
+        outcome.message = outcome.message.replace(copy, original)
+        outcome.traceback = outcome.traceback.replace(copy, original)
 
 
 def _kill_group(pid: int | None) -> None:

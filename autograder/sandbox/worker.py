@@ -305,10 +305,15 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
         )
     elif isinstance(error, NotImplementedError):
         text = f"NotImplementedError: {error} — a function still raises its stub's error"
+    elif getattr(error, "said_to_the_learner", False):  # a probe's own words (ChangedInPlace)
+        text = str(error)
     else:
         text = f"{type(error).__name__}: {error}"
     where = ""
-    for frame in traceback.extract_tb(error.__traceback__):
+    cause = error.__cause__  # a probe's word for a learner's error (ChangedInPlace)
+    frames = traceback.extract_tb(error.__traceback__)
+    frames += traceback.extract_tb(cause.__traceback__) if cause is not None else []
+    for frame in frames:
         if frame.filename in learner_files:
             where = f"{frame.filename}:{frame.lineno}"  # shown relative at the edges
     text = f"{text} (at {where})" if where else text

@@ -94,7 +94,9 @@ def test_bad_arguments_raise_quoting_the_value(tmp_path):
 def test_the_command_writes_csv_and_json(monkeypatch, tmp_path, report):
     calls = {}
 
-    def fake_grade_class(submissions, target, jobs, on_student, seed, shard, cache, force, hidden):
+    def fake_grade_class(
+        submissions, target, jobs, course, on_student, seed, shard, cache, force, hidden
+    ):
         calls.update(submissions=submissions, target=target, jobs=jobs, seed=seed)
         calls.update(shard=shard, cache=cache, force=force, hidden=hidden)
         return report
@@ -103,7 +105,7 @@ def test_the_command_writes_csv_and_json(monkeypatch, tmp_path, report):
     out = tmp_path / "grades.csv"
     options = ["-t", TARGET, "-j", "3", "--csv", str(out), "--json", "--seed", "12"]
     result = CliRunner().invoke(cli, ["batch", str(tmp_path), *options])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # not every student passed: the rule's 1
     cache = calls.pop("cache")
     assert calls == {"submissions": tmp_path, "target": TARGET, "jobs": 3, "seed": 12,
                      "shard": None, "force": False, "hidden": []}  # fmt: skip
@@ -142,10 +144,60 @@ def test_the_class_report_shows_scores_pass_rates_named_mistakes_and_who_is_stuc
     assert {"carol.py", "erin", ".DS_Store"} <= set(summary.ungraded)
     assert summary.pass_rates["chapter3.sigmoid_forward"] == pytest.approx(2 / 3)
     page = write_report(report, tmp_path / "class").read_text(encoding="utf-8")
-    for part in ("Scores", "Pass rate per exercise", "most common named mistakes", "stuck"):
+    for part in ("Scores", "Pass rate per exercise", "Every named mistake", "stuck"):
         assert part in page
     assert page.count("data:image/png;base64,") == 2  # self-contained: the plots inline
     assert "<li>bob: chapter3</li>" in page
+    stats = {s.id: s for s in summary.statistics}
+    sigmoid = stats["chapter3.sigmoid_backward"]  # alice passed, bob did not start, dave crashed
+    assert sigmoid.graded == 3 and sigmoid.pass_rate == pytest.approx(1 / 3)
+    assert sigmoid.statuses == {"passed": 1, "not_started": 1, "error": 1}
+    assert sigmoid.mean == pytest.approx(sigmoid.max_score / 3)
+    assert "<h2>Every student</h2>" in page and 'title="error: ' in page  # the crash's message
+    assert "discrimination" in page
+
+
+def test_per_exercise_statistics_separate_strong_from_weak_students():
+    """An exercise the strong students pass and the weak fail discriminates (near 1); one
+    that only the weakest passes is negative; one everyone passes is undefined."""
+    from dlfs.autograder.classroom.batch import ClassReport, StudentResult
+    from dlfs.autograder.classroom.statistics import exercise_statistics
+    from dlfs.autograder.results import ExerciseResult, GradeReport
+
+    def student(name: str, passed: set[str], syntax: bool = False) -> StudentResult:
+        results = []
+        for exercise in ("a", "b", "c", "d", "e"):
+            ok = exercise in passed
+            status = "passed" if ok else "error" if syntax and exercise == "e" else "failed"
+            message = "syntax error at x.py:3: invalid syntax" if status == "error" else ""
+            results.append(ExerciseResult(f"ch.{exercise}", float(ok), 1.0, status, message))
+        return StudentResult(name, GradeReport.from_exercises("ch", results))
+
+    students = [
+        student("strong", {"a", "b", "c", "d"}),
+        student("good", {"a", "b", "c", "d"}),
+        student("fair", {"a", "b", "c"}),
+        student("weak", {"a", "e"}, syntax=False),
+        student("weakest", {"a", "e"}),
+    ]
+    report = ClassReport("ch", [(f"ch.{x}", 1.0) for x in "abcde"], students)
+    stats = {s.id: s for s in exercise_statistics(report)}
+    assert stats["ch.a"].discrimination is None  # everyone passed it
+    assert stats["ch.b"].discrimination > 0.5
+    assert stats["ch.e"].discrimination < 0
+    report.students.append(student("typo", set(), syntax=True))
+    assert exercise_statistics(report)[-1].statuses["syntax_error"] == 1
+
+
+def test_the_score_histogram_counts_students_in_whole_numbers(report, monkeypatch):
+    from dlfs.autograder.classroom import report as page
+
+    figures = []
+    original = page._png
+    monkeypatch.setattr(page, "_png", lambda figure: figures.append(figure) or original(figure))
+    page._plots(report, page.summarize_class(report))
+    ticks = figures[0].axes[0].get_yticks()
+    assert all(float(t).is_integer() for t in ticks)
 
 
 def test_named_mistakes_are_counted_once_per_student():
@@ -162,6 +214,7 @@ def test_named_mistakes_are_counted_once_per_student():
     students = [student("a", slip), student("b", slip), student("c", "W is off")]
     summary = summarize_class(ClassReport("chapter3", [("chapter3.sgd", 1.0)], students))
     assert summary.mistakes == {"chapter3.sgd": [("update them in place", 2)]}
+    assert summary.statistics[0].statuses == {"failed": 3}
     assert summary.pass_rates == {"chapter3.sgd": 0.0}
 
 
@@ -183,3 +236,32 @@ def test_the_class_report_renders_in_a_browser(report, tmp_path):
         capture_output=True, timeout=120, check=False,
     )  # fmt: skip
     assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+def test_the_exit_code_follows_the_rule_of_every_command(tmp_path, monkeypatch, report):
+    """0 only when every student passed everything; 1 when something did not; 2 for a
+    mistyped target (before any grading)."""
+    from dlfs.autograder.classroom.batch import ClassReport, StudentResult
+    from dlfs.autograder.results import ExerciseResult, GradeReport
+
+    passing = ClassReport(
+        TARGET,
+        [("chapter3.sigmoid_forward", 1.0)],
+        [
+            StudentResult(
+                "alice",
+                GradeReport.from_exercises(
+                    TARGET, [ExerciseResult("chapter3.sigmoid_forward", 1.0, 1.0, "passed")]
+                ),
+            )
+        ],
+    )
+    for graded, code in ((passing, 0), (report, 1)):
+        monkeypatch.setattr(
+            "dlfs.autograder.classroom.batch.grade_class", lambda *a, r=graded, **k: r
+        )
+        result = CliRunner().invoke(cli, ["batch", str(tmp_path), "-t", TARGET])
+        assert result.exit_code == code, result.output
+    monkeypatch.undo()
+    mistyped = CliRunner().invoke(cli, ["batch", str(tmp_path), "-t", "chapter33"])
+    assert mistyped.exit_code == 2 and "did you mean" in mistyped.output

@@ -13,7 +13,7 @@ import pytest
 
 from dlfs.autograder.api import grade
 
-from .grading_helpers import reference_workspace, replace_body
+from .grading_helpers import reference_workspace, regions_by_target, replace_body
 
 CASES = {
     "linear_regression_missing_mean": (
@@ -251,3 +251,34 @@ def test_only_started_exercises_are_recorded_in_the_progress_store(tmp_path, mon
     with ProgressStore() as store:
         attempts = store.attempts()
     assert [(a.exercise_id, a.status) for a in attempts] == [("chapter1.sigmoid", "passed")]
+
+
+@pytest.mark.parametrize(
+    ("target", "exercise", "body", "said"),
+    [
+        (
+            "activations:ReLU._output",
+            "chapter4.relu",
+            "x = self.input_\nx[x < 0] = 0\nreturn x",
+            "through x: `x = self.input_` does not copy",
+        ),
+        (
+            "activations:Sigmoid._input_grad",
+            "chapter3.sigmoid_backward",
+            "output_grad *= self.output * (1.0 - self.output)\nreturn output_grad",
+            "changed output_grad in place",
+        ),
+    ],
+)
+def test_an_input_changed_in_place_names_its_line_and_why(tmp_path, target, exercise, body, said):
+    """The write itself is caught, at its line: the message says where and, for
+    ``x = self.input_``, why that gives the caller's array another name instead of a copy."""
+    workspace = reference_workspace(tmp_path)
+    path, _ = regions_by_target(workspace)[target]
+    replace_body(workspace, target, body)
+    (result,) = grade(exercise, path=workspace, record=False).exercises
+    assert result.score < result.max_score
+    assert said in result.message, result.message
+    text = path.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, t in enumerate(text, 1) if t.strip() == body.splitlines()[-2].strip())
+    assert f"{path}:{line})" in result.message, result.message

@@ -131,3 +131,21 @@ def test_hidden_checks_are_shown_after_publishing():
     assert [t["number"] for t in results["tests"]] == ["1.1", "1.2"]
     assert results["tests"][0]["name"] == "chapter3.sgd: agreement:sgd (SGD)"
     assert results["score"] == 1.0
+
+
+def test_a_zip_that_git_would_commit_is_warned_about(tmp_path):
+    """The zip holds the answer key: in a work tree that does not ignore it, export says so;
+    the project's own .gitignore ignores it; outside any repository nothing is said."""
+    from dlfs.autograder.classroom.gradescope import committable
+    from dlfs.autograder.paths import reference_root
+
+    repo = tmp_path / "course-clone"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert committable(repo / "autograder.zip") == repo.resolve()
+    (repo / ".gitignore").write_text("autograder.zip\n")
+    assert committable(repo / "autograder.zip") is None
+    assert committable(tmp_path / "elsewhere.zip") is None
+    clone = reference_root().parent
+    if (clone / ".git").exists():
+        assert committable(clone / "autograder.zip") is None  # the project ignores it

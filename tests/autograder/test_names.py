@@ -10,6 +10,7 @@ do not resolve.
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 from pathlib import Path
 
@@ -55,10 +56,22 @@ def resolves(dotted: str) -> bool:
             annotations = getattr(value, "__annotations__", {})
             fields = getattr(value, "__dataclass_fields__", {})
             if not hasattr(value, attribute):
-                return attribute in annotations or attribute in fields  # a declared field
+                declared = attribute in annotations or attribute in fields
+                return declared or _set_on_instances(value, attribute)
             value = getattr(value, attribute)
         return True
     return False
+
+
+def _set_on_instances(value: object, attribute: str) -> bool:
+    """Whether ``value`` is a class whose methods set ``self.<attribute>``."""
+    if not isinstance(value, type):
+        return False
+    try:
+        source = inspect.getsource(value)
+    except (OSError, TypeError):
+        return False
+    return re.search(rf"self\.{re.escape(attribute)}\s*(:[^=\n]*)?=", source) is not None
 
 
 def _in_a_class(dotted: str) -> bool:
@@ -98,6 +111,7 @@ def test_every_dotted_name_in_the_source_resolves():
 def test_a_stale_name_is_found():
     assert resolves("dlfs.autograder.grading.seeds.fresh_seed")
     assert resolves("dlfs.autograder.results.CheckResult.passed")
+    assert resolves("dlfs.autograder.grading.data.DataCache.notes")  # set in __init__
     assert not resolves("dlfs.autograder.checks")
     assert not resolves("dlfs.autograder.grading.seeds.no_such_function")
     assert _absolute(".store", "dlfs.autograder.answers", True) == "dlfs.autograder.answers.store"

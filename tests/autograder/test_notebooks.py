@@ -8,14 +8,19 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
+import dlfs.autograder.grading.answers as answers_module
+import dlfs.autograder.notebook.checking as checking
 from dlfs.autograder.cli.main import cli
 from dlfs.autograder.course import load_course
 from dlfs.autograder.notebook import check, format_feedback, grade_cells
 from dlfs.autograder.notebook.generate import NOTEBOOK_DIR, chapter_notebook, notebook_files
-from dlfs.autograder.notebook.source import collect_definitions, write_workspace
+from dlfs.autograder.notebook.source import collect_definitions
+from dlfs.autograder.notebook.workspace import write_workspace
 from dlfs.autograder.paths import exercises_root
 from dlfs.autograder.progress import ProgressStore
 from dlfs.autograder.results import CheckResult, ExerciseResult, GradeReport
+
+from .learner_copy import finished_workspace
 
 SIGMOID = "def sigmoid(x):\n    return 1.0 / (1.0 + np.exp(-x))\n"
 
@@ -85,15 +90,17 @@ def test_collect_definitions_keeps_the_last_and_reports_syntax_errors(tmp_path):
         "def deriv(func, input_, delta=0.001:\n    pass",
         "class Thing:\n    def go(self):\n        return 1\n",
     ]
-    found = collect_definitions(cells)
+    found = collect_definitions(cells, labels=[f"In[{n}]" for n in range(1, 6)])
     assert found.definitions["sigmoid"] == SIGMOID
     assert found.imports == ["import numpy as np\n"]
-    assert "syntax error" in found.errors["deriv"]
+    assert "syntax error at cell In[4], line 1" in found.errors["deriv"]
     course = load_course()
-    assert write_workspace(found, course.exercise("chapter1.sigmoid"), tmp_path) == {}
-    written = (tmp_path / "foundations.py").read_text()
-    assert written == "import numpy as np\n\n" + SIGMOID
-    missing = write_workspace(found, course.exercise("chapter1.deriv"), tmp_path)
+    written = write_workspace(found, course.exercise("chapter1.sigmoid"), tmp_path)
+    assert written.missing == {}
+    text = (tmp_path / "foundations.py").read_text()
+    assert text == "import numpy as np\n\n" + SIGMOID + "\n"
+    assert written.origins["foundations.py"][3] == ("cell", 2, 1)  # the def: In[3], line 1
+    missing = write_workspace(found, course.exercise("chapter1.deriv"), tmp_path).missing
     assert "syntax error" in missing["foundations:deriv"]
 
 
@@ -199,6 +206,12 @@ def test_learner_notebook_runs_in_a_kernel():
     assert "passed</b> 1/1" in pages["check-leaky_relu"]
     assert "passed</b> 2/2" in pages["check-deriv"]
     assert "not started</b> 0/1" in pages["check-sigmoid"]
+    texts = {  # the plain-text form, beside the HTML, for every front end that shows text
+        key: "".join(o.data.get("text/plain", "") for o in value if o.output_type == "display_data")
+        for key, value in outputs.items()
+    }
+    assert "chapter1.leaky_relu  passed  1/1" in texts["check-leaky_relu"]
+    assert "<" not in texts["check-deriv"] and "2/2 points" in texts["check-deriv"]
 
 
 def test_publish_command_calls_the_api(monkeypatch, tmp_path):
@@ -269,8 +282,9 @@ def test_hint_in_a_notebook_follows_the_cli_and_warns_before_the_solution(
     assert "Hint 3 of 3" in capsys.readouterr().out
 
 
-def test_a_course_may_withhold_the_solution_hints_or_all(tmp_path, monkeypatch):
-    from dlfs.autograder.hints import next_hint
+def test_a_course_may_withhold_the_solution_hints_or_all(tmp_path, monkeypatch, capsys):
+    from dlfs.autograder.hints import SolutionWithheld, next_hint
+    from dlfs.autograder.notebook import hint
 
     text = load_course().path.read_text(encoding="utf-8")
     for policy, shown in (("no-solution", 2), ("none", 0)):
@@ -278,6 +292,71 @@ def test_a_course_may_withhold_the_solution_hints_or_all(tmp_path, monkeypatch):
         path.write_text(text.replace("[course]\n", f'[course]\nhint_policy = "{policy}"\n', 1))
         course = load_course(path)
         monkeypatch.setenv("DLFS_HOME", str(tmp_path / policy))
-        seen = {next_hint("chapter3.mse_backward", course, solution=True) for _ in range(4)}
+        seen = {next_hint("chapter3.mse_backward", course) for _ in range(4)}
         numbers = {h.number for h in seen if h is not None}
         assert numbers == set(range(1, shown + 1))
+        # asked for on purpose, the withheld answer is said to be withheld, not a hint again
+        with pytest.raises(SolutionWithheld, match=f"hint policy is '{policy}'"):
+            next_hint("chapter3.mse_backward", course, solution=True)
+        monkeypatch.setenv("DLFS_COURSE", str(path))
+        hint("chapter3.mse_backward", solution=True)
+        assert "withholds the hint that gives" in capsys.readouterr().out
+
+
+def test_the_hint_command_says_a_withheld_solution_is_withheld(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from dlfs.autograder.cli import cli
+
+    text = load_course().path.read_text(encoding="utf-8")
+    path = tmp_path / "course.toml"
+    path.write_text(text.replace("[course]\n", '[course]\nhint_policy = "no-solution"\n', 1))
+    monkeypatch.setenv("DLFS_COURSE", str(path))
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
+    result = CliRunner().invoke(cli, ["hint", "chapter1.sigmoid", "--solution"])
+    assert result.exit_code == 1
+    assert "withholds the hint that gives chapter1.sigmoid's answer away" in result.output
+    assert "1.0 / (1.0 + np.exp(-x))" not in result.output
+
+
+def test_a_notebooks_error_points_at_its_cells_own_line(monkeypatch, tmp_path):
+    """An exception in a cell's code, and a syntax error, are located by the cell and its
+    line; without the answer key, a line of the learner's package by that file's own line
+    (never the temporary files graded)."""
+    raising = "# exercises/foundations.py\ndef sigmoid(x):\n    y = -x\n    raise ValueError(y)\n"
+    labels = [f"In[{n}]" for n in range(4)]
+    report = grade_cells("chapter1.sigmoid", ["", "import numpy as np", raising], labels=labels)
+    assert "(at cell In[2], line 4)" in report.exercises[0].message, report.exercises[0].message
+    broken = "def sigmoid(x:\n    return x\n"
+    report = grade_cells("chapter1.sigmoid", ["", broken], labels=labels)
+    assert "syntax error at cell In[1], line 1" in report.exercises[0].message
+    # the students' copy: a line of the learner's own package, by that file's own line
+    # (the notebook's shorter forward_loss moves the lines below it in the copy graded)
+    package = finished_workspace(tmp_path / "package")
+    module = package / "two_layer_network.py"
+    text = module.read_text(encoding="utf-8") + "\n\ndef scaled(x):\n    raise ValueError('mine')\n"
+    module.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(answers_module, "reference_available", lambda: False)
+    monkeypatch.setattr(checking, "reference_available", lambda: False)
+    monkeypatch.setattr(checking, "exercises_root", lambda: package)
+    cell = (
+        "# exercises/two_layer_network.py\ndef forward_loss(X, y, weights):\n    return scaled(X)\n"
+    )
+    report = grade_cells("chapter2.forward_loss", ["", cell], labels=labels)
+    message = report.exercises[0].checks[0].message
+    line = len(text.splitlines())  # the raise: the file's last line
+    assert f"(at {module}:{line})" in message, message
+    assert "dlfs-notebook-" not in message
+
+
+def test_a_scratch_cell_does_not_travel_with_a_body(tmp_path):
+    """A notebook's scratch cells (``x = …`` to try a function) bind names a body uses as its
+    own locals: they are not written beside the body (they could call anything)."""
+    body = (
+        "# exercises/foundations.py\ndef sigmoid(x):\n    y = np.exp(-x)\n    return 1 / (1 + y)\n"
+    )
+    cells = ["import numpy as np", body, "x = np.arange(3)", "y = sigmoid(x)"]
+    found = collect_definitions(cells)
+    written = write_workspace(found, load_course().exercise("chapter1.sigmoid"), tmp_path)
+    text = (tmp_path / "foundations.py").read_text()
+    assert written.missing == {} and "y = sigmoid" not in text and "np.arange" not in text

@@ -61,12 +61,15 @@ class ShardPlan:
         kept = ["--cache", f"{self.parts}/cache"] if cache else ["--no-cache"]
         return [
             "batch", self.submissions, "--target", self.target, "--seed", str(self.seed),
-            "--shard", shard, "--out", self.parts, "--jobs", jobs, *kept,
+            "--shard", shard, "--out", self.parts, "--jobs", jobs, *kept, "--exit-zero-if-graded",
         ]  # fmt: skip
 
     def merge_args(self) -> list[str]:
         """``merge``'s arguments."""
-        return ["merge", self.parts, "--csv", self.csv, "--report", self.report]
+        return [
+            "merge", self.parts, "--csv", self.csv, "--report", self.report,
+            "--exit-zero-if-graded",
+        ]  # fmt: skip
 
     def task_seconds(self) -> int:
         """A task's time limit: its students' budgets, ``cpus`` at a time, plus start-up

@@ -1,0 +1,93 @@
+"""Code under test that changes, in place, an array it was given: caught at its line.
+
+The probes hand the learner's code its inputs read-only (:func:`read_only`): a write into one
+(``x[x < 0] = 0``, ``x *= 2``, ``np.exp(x, out=x)``) raises at the very line that does it,
+and :class:`ChangedInPlace` says which array it was and, where the learner wrote
+``x = self.input_`` first, why that does not copy. :func:`unchanged` compares with copies
+afterwards, for what a read-only flag cannot stop (code that makes its own array writeable).
+"""
+
+from __future__ import annotations
+
+import linecache
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+
+import numpy as np
+from numpy import ndarray
+
+__all__ = ["ChangedInPlace", "read_only", "unchanged"]
+
+
+class ChangedInPlace(ValueError):
+    """Code under test changed an array it was given (its caller's)."""
+
+    said_to_the_learner = True
+    """The message is written for the learner: the worker shows it without the class name."""
+
+
+def unchanged(before: dict[str, ndarray], after: dict[str, ndarray]) -> None:
+    """Raise :class:`ChangedInPlace` naming the first array that differs from its copy."""
+    for name, copy in before.items():
+        if not np.array_equal(copy, after[name], equal_nan=True):
+            raise ChangedInPlace(_direct(name))
+
+
+def _direct(name: str) -> str:
+    return (
+        f"your code changed {name} in place (e.g. {name} *= … or {name}[…] = …): the "
+        f"caller's array is not yours to modify; compute a new array instead"
+    )
+
+
+def _through(name: str, alias: str, assigned: str) -> str:
+    return (
+        f"your code changed {name} in place through {alias}: `{alias} = {assigned}` does not "
+        f"copy the array, it gives the caller's {name} a second name, so writing into "
+        f"{alias} writes into {name}; compute a new array ({alias} * mask, np.where(…), "
+        f"np.maximum(…)) or copy first: `{alias} = {assigned}.copy()`"
+    )
+
+
+@contextmanager
+def read_only(**arrays: ndarray) -> Iterator[None]:
+    """Run the code under test with ``arrays`` read-only; a write into one becomes a
+    :class:`ChangedInPlace` (its cause, the ``ValueError`` NumPy raised, holds the line)."""
+    flags = {name: a.flags.writeable for name, a in arrays.items() if isinstance(a, ndarray)}
+    for name in flags:
+        arrays[name].flags.writeable = False
+    try:
+        yield
+    except ValueError as error:
+        if "read-only" not in str(error):
+            raise
+        raise ChangedInPlace(_which(error.__traceback__, list(flags))) from error
+    finally:
+        for name, writeable in flags.items():
+            if writeable:
+                arrays[name].flags.writeable = True
+
+
+_ASSIGNMENT = re.compile(r"\s*(\w+)\s*=\s*((?:self\.)?(\w+))\s*(?:#.*)?$")
+
+
+def _which(trace: TracebackType | None, names: list[str]) -> str:
+    """What the line that wrote says: the array by its name, or through a name given to it
+    (``x = self.input_``) earlier in the same function."""
+    if trace is None:
+        return _direct(" or ".join(names))
+    while trace.tb_next is not None:
+        trace = trace.tb_next
+    code, line = trace.tb_frame.f_code, trace.tb_lineno
+    lines = linecache.getlines(code.co_filename)
+    words = set(re.findall(r"\w+", lines[line - 1])) if 0 < line <= len(lines) else set()
+    direct = [n for n in names if n in words]
+    if direct:
+        return _direct(direct[0])
+    for text in reversed(lines[code.co_firstlineno - 1 : line - 1]):
+        found = _ASSIGNMENT.match(text)
+        if found and found.group(3) in names and found.group(1) in words:
+            return _through(found.group(3), found.group(1), found.group(2))
+    return _direct(" or ".join(names))
