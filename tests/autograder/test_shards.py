@@ -247,6 +247,9 @@ def test_batch_writes_a_part_and_refuses_a_shard_without_its_folder_or_two_seeds
     assert bad.exit_code == 2 and "K/N" in bad.output
     out = tmp_path / "parts"
     done = runner.invoke(cli, [*base, "--shard", "2/2", "--class-id", "c", "--out", str(out)])
-    assert done.exit_code == 0, done.output
+    assert done.exit_code == 1, done.output  # a student of the shard did not pass: the rule
+    graded = [*base, "--shard", "2/2", "--class-id", "c", "--out", str(out)]
+    engine = runner.invoke(cli, [*graded, "--exit-zero-if-graded"])  # as the jobs run it
+    assert engine.exit_code == 0, engine.output
     part = read_part(out / "part-2-of-2.json")
     assert part.seed == class_seed("c") and "the part in" in done.output

@@ -14,13 +14,13 @@ from datetime import datetime, timezone
 import pytest
 from click.testing import CliRunner
 
-from dlfs.autograder.api import grade
 from dlfs.autograder.cli import cli
 from dlfs.autograder.cli.grade import _all_passed
 from dlfs.autograder.course import UnknownName, load_course
 from dlfs.autograder.grading.data import DataCache, MissingData
 from dlfs.autograder.progress import ProgressStore
 
+from .grading_helpers import session_grade
 from .learner_copy import finished_workspace
 
 
@@ -59,11 +59,8 @@ def copy_grade(tmp_path_factory):
         path.write_text(
             text.replace("return 1.0 / (1.0 + np.exp(-x))", "raise ValueError('not yet')", 1)
         )
-        return grade(
-            ["chapter1.sigmoid", "chapter3.train_epoch"],
-            path=workspace,
-            record=False,
-            use_reference=False,
+        return session_grade(
+            ["chapter1.sigmoid", "chapter3.train_epoch"], workspace, use_reference=False
         )
 
 
