@@ -21,12 +21,13 @@ from typing import Any
 
 from ..course import Course, Exercise
 from ..results import CheckResult, ExerciseResult
-from ..sandbox.protocol import Limits, WorkerRun
+from ..sandbox.protocol import Limits, ProbeCall, WorkerRun
 from ..sandbox.splice import LearnerFunction, SpliceError, read_target
 from ..sandbox.supervisor import run_worker
 from .answers import HIDDEN_NOT_RUN, AnswerSource
 from .blame import blame_other
 from .data import DataCache
+from .explain import Runner, explain_failure
 from .judge import evaluate
 from .plan import Plan, check_result, plan_checks, skipped_check
 from .run import RunSettings
@@ -83,6 +84,9 @@ def grade_exercise(
             timeout = max(1.0, min(timeout, time_left))
         run = run_checks(exercise, functions, plan, workspace, settings, on_event, slot, timeout)
         checks = judge_checks(exercise, plan, run, answers)
+        if answers.learner_package(workspace) is None:
+            runner = _runner(exercise, functions, workspace, settings, slot)
+            explain_failure(plan, run, checks, functions, answers, runner, _JUDGING)
         result = summarise(exercise, checks, run, points)
         result.isolated = run.isolated
     except _Stop as stop:
@@ -96,6 +100,26 @@ def grade_exercise(
     if on_event:
         on_event("result", {"id": exercise.id, "result": result})
     return result
+
+
+def _runner(
+    exercise: Exercise,
+    functions: list[LearnerFunction],
+    workspace: Path,
+    settings: RunSettings,
+    slot: int,
+) -> Runner:
+    """How a failing check's trace jobs run: the exercise's worker, limits and view."""
+
+    def run(calls: list[ProbeCall], trace: dict[str, Any], timeout: float) -> WorkerRun:
+        limits = Limits(timeout=timeout, memory_mb=int(exercise.memory_mb))
+        preload = settings.answers.preload(exercise.chapter)
+        hidden = settings.secrets(workspace)
+        return run_worker(
+            functions, calls, limits, preload=preload, slot=slot, hidden=hidden, trace=trace
+        )
+
+    return run
 
 
 def _blame(result: ExerciseResult, workspace: Path, exercise: Exercise, course: Course) -> None:

@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import gc
 import importlib
 import inspect
 import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..course.targets import find_definition
+from ..course.targets import FunctionNode, find_definition
 
 __all__ = [
     "MAX_SOURCE_BYTES",
@@ -43,6 +45,7 @@ __all__ = [
     "install",
     "parse_target",
     "read_target",
+    "swapped",
 ]
 
 REFERENCE_PACKAGE = "dlfs.reference"
@@ -146,8 +149,15 @@ def _stub_line(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:
 # --- the worker's half -----------------------------------------------------------------------
 
 
-def install(function: LearnerFunction, package: str = REFERENCE_PACKAGE) -> None:
+def install(
+    function: LearnerFunction,
+    package: str = REFERENCE_PACKAGE,
+    transform: Callable[[FunctionNode], FunctionNode] | None = None,
+) -> None:
     """Compile the learner's function and put it in place of the reference's (worker only).
+
+    ``transform`` changes the function's ``ast`` before it is compiled (tracing: see
+    ``trace``).
 
     Raises:
         SpliceError: the reference has no such function, or the learner's file's own imports
@@ -174,9 +184,45 @@ def install(function: LearnerFunction, package: str = REFERENCE_PACKAGE) -> None
 
     node.decorator_list = []
     _LearnerImports().visit(node)
+    if transform is not None:
+        node = transform(node)
     new = _compile(node, module, owner if isinstance(owner, type) else None, function.path)
     new.__qualname__ = qualname
     _put(owner, name, original, new)
+
+
+@contextlib.contextmanager
+def swapped(
+    target: str,
+    node: FunctionNode,
+    path: str,
+    package: str = REFERENCE_PACKAGE,
+) -> Iterator[None]:
+    """``target`` of ``package`` compiled from ``node`` for the duration of the block, then
+    put back as it was (the grader's reference traced with its own code: see
+    ``grading.reftrace``; nothing of the learner's ever goes through here)."""
+    module_name, qualname = parse_target(target)
+    module = importlib.import_module(f"{package}.{module_name}")
+    *owner_path, name = qualname.split(".")
+    owner: Any = module
+    for part in owner_path:
+        owner = getattr(owner, part)
+    is_class = isinstance(owner, type)
+    original = owner.__dict__.get(name) if is_class else getattr(owner, name)
+    saved = None
+    if isinstance(original, types.FunctionType):
+        saved = (original.__code__, original.__defaults__, original.__kwdefaults__)
+    new = _compile(node, module, owner if is_class else None, path)
+    new.__qualname__ = qualname
+    _put(owner, name, original, new)
+    try:
+        yield
+    finally:
+        if is_class or saved is None:
+            setattr(owner, name, original)
+        else:
+            original.__code__, original.__defaults__, original.__kwdefaults__ = saved
+            setattr(owner, name, original)
 
 
 _ORIGINALS: dict[tuple[str, str], list[types.FunctionType]] = {}

@@ -1,0 +1,225 @@
+"""Explain a failing check: the first line whose value departs, and a mistake named only when
+undoing it makes the check pass.
+
+Only for a check that failed, so that a passing exercise costs nothing more:
+
+1. the learner's code runs the check's probe call again, in the worker, with its values
+   recorded (``sandbox.trace``); the reference runs it in the grader likewise
+   (:mod:`.reftrace`);
+2. :mod:`.firstline` aligns the two runs and finds the departures;
+3. :mod:`.relations` proposes edits that would undo a simple mistake at each of the first
+   departures; the worker runs the learner's code once per edit, and the grader judges each
+   run exactly as it judged the check;
+4. the check's message gets the first departing line (``path:line``, the learner's value and
+   the reference's) and, when an edit made the check pass, the mistake it undid. A relation
+   the numbers show but no edit proved is asked, never asserted.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..results import CheckResult
+from ..sandbox.protocol import CallOutcome, ProbeCall, WorkerRun
+from ..sandbox.splice import LearnerFunction
+from ..sandbox.trace import TraceJob
+from .answers import AnswerSource, GraderError
+from .firstline import Departure, departures
+from .judge import evaluate
+from .plan import Plan, PlannedCheck
+from .reftrace import reference_sources, trace_reference
+from .relations import Proposal, proposals
+from .shown import shown_pair
+from .traces import Source, parse_trace
+
+__all__ = ["Explanation", "Runner", "explain_failure"]
+
+Runner = Callable[[list[ProbeCall], dict[str, Any], float], WorkerRun]
+"""``runner(calls, trace, timeout)``: the learner's functions run on ``calls`` in a worker
+with the trace job ``trace`` (``TraceJob.to_json``), within ``timeout`` seconds."""
+
+TRACE_SECONDS = 10.0
+"""The most a trace job may take (a probe call ran once already, well within its limit)."""
+
+
+@dataclass
+class Explanation:
+    """What the grader found out about a failing check.
+
+    Attributes:
+        where: ``path:line`` of the first departing line (or of the confirmed mistake's).
+        message: the sentences added to the check's message.
+        confirmed: the mistake an edit proved, if any.
+        proposals: how many edits were tried.
+    """
+
+    where: str
+    message: str
+    confirmed: str | None
+    proposals: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "first_line": self.where,
+            "confirmed": self.confirmed,
+            "tried": self.proposals,
+        }
+
+
+def explain_failure(
+    plan: Plan,
+    run: WorkerRun,
+    checks: Sequence[CheckResult],
+    functions: Sequence[LearnerFunction],
+    answers: AnswerSource,
+    runner: Runner,
+    lock: threading.Lock,
+) -> Explanation | None:
+    """Explain the first failing check that can be (adding to its message), and return what
+    was found (None: nothing to explain, or nothing found)."""
+    picked = _failing(plan, run, checks)
+    if picked is None or not answers.runs_hidden:
+        return None
+    check, result = picked
+    others = [c for c in plan.running if c is not check and c.spec.kind != "training"]
+    try:
+        learner_sources = [Source(f.path, f.source, f.target) for f in functions]
+        explanation = _explain(check, others, learner_sources, answers, runner, lock)
+    except Exception as error:  # an explanation is a bonus: the check's verdict stands
+        result.details["explanation_error"] = f"{type(error).__name__}: {error}"
+        return None
+    if explanation is not None:
+        result.message = f"{result.message.rstrip('.')}. {explanation.message}"
+        result.details["explanation"] = explanation.to_dict()
+    return explanation
+
+
+def _failing(
+    plan: Plan, run: WorkerRun, checks: Sequence[CheckResult]
+) -> tuple[PlannedCheck, CheckResult] | None:
+    by_id = {c.id: c for c in checks}
+    for check, outcome in zip(plan.running, run.calls, strict=False):
+        result = by_id.get(check.spec.check_id)
+        if result is None or result.passed or result.details.get("grader_error"):
+            continue
+        if check.spec.kind != "training" and outcome.status in ("ok", "error"):
+            return check, result
+    return None
+
+
+def _explain(
+    check: PlannedCheck,
+    others: list[PlannedCheck],
+    learner_sources: list[Source],
+    answers: AnswerSource,
+    runner: Runner,
+    lock: threading.Lock,
+) -> Explanation | None:
+    targets = [s.target for s in learner_sources]
+    record = TraceJob((True,), ((),))
+    traced = runner([check.call], record.to_json(), TRACE_SECONDS)
+    outcome = traced.calls[0] if traced.calls else None
+    if outcome is None or outcome.trace is None:
+        return None
+    learner = parse_trace(outcome.trace, len(targets))
+    with lock:
+        theirs_sources = reference_sources(targets)
+        reference = trace_reference(check, theirs_sources)
+    if learner is None or reference is None:
+        return None
+    found = departures(learner, reference, learner_sources)
+    if not found:
+        return None
+    tried = proposals(found, learner, theirs_sources)
+    confirmed = _prove([check, *others], tried, answers, runner, lock)
+    return _explanation(found, tried, confirmed)
+
+
+def _prove(
+    checks: list[PlannedCheck],
+    tried: list[Proposal],
+    answers: AnswerSource,
+    runner: Runner,
+    lock: threading.Lock,
+) -> Proposal | None:
+    """The first proposal whose edit makes the failing check (``checks[0]``) pass, and every
+    other check of the exercise too: an edit that fixes one input by chance (a symmetric
+    one) is not a mistake undone."""
+    cached = {id(check): _Cached(answers) for check in checks}
+    passing = _passing(checks[0], tried, cached[id(checks[0])], runner, lock)
+    for proposal in passing:
+        if all(
+            _passing(other, [proposal], cached[id(other)], runner, lock) for other in checks[1:]
+        ):
+            return proposal
+    return None
+
+
+def _passing(
+    check: PlannedCheck,
+    tried: list[Proposal],
+    answers: AnswerSource,
+    runner: Runner,
+    lock: threading.Lock,
+) -> list[Proposal]:
+    """The proposals whose edit makes ``check`` pass, in order."""
+    if not tried:
+        return []
+    job = TraceJob(tuple(False for _ in tried), tuple(((p.fid, p.edit),) for p in tried))
+    run = runner([check.call] * len(tried), job.to_json(), TRACE_SECONDS)
+    with lock:
+        return [
+            proposal
+            for proposal, outcome in zip(tried, run.calls, strict=False)
+            if outcome.status == "ok" and _passes(check, outcome, answers)
+        ]
+
+
+def _passes(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> bool:
+    try:
+        return evaluate(check, outcome, answers).passed
+    except GraderError:
+        return False
+
+
+class _Cached:
+    """The run's answers, each expected value computed once for all the edits judged."""
+
+    def __init__(self, answers: AnswerSource) -> None:
+        self._answers = answers
+        self._expected: dict[bool, dict[str, Any]] = {}
+        self.runs_hidden = answers.runs_hidden
+
+    def expected(self, check: PlannedCheck, numerical: bool = False) -> dict[str, Any]:
+        if numerical not in self._expected:
+            self._expected[numerical] = self._answers.expected(check, numerical)
+        return self._expected[numerical]
+
+    def mistakes(self, check: PlannedCheck) -> Any:
+        return iter(())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._answers, name)
+
+
+def _explanation(
+    found: list[Departure], tried: list[Proposal], confirmed: Proposal | None
+) -> Explanation:
+    if confirmed is not None:
+        departure = found[confirmed.departure]
+        where = f"{departure.source.path}:{confirmed.line}"
+        text = departure.source.line_text(confirmed.line)
+        message = f"At {where} (`{text}`): {confirmed.name} — with that undone, this check passes"
+        return Explanation(where, message, confirmed.name, len(tried))
+    first = found[0]
+    where = f"{first.source.path}:{first.line}"
+    message = f"The first line whose value departs from the reference's: {where} " + shown_pair(
+        first
+    )
+    question = next((p for p in tried if p.evidence and p.departure == 0), None)
+    if question is not None:
+        message += f" (is it that {question.name}? undoing only that does not make it pass)"
+    return Explanation(where, message, None, len(tried))

@@ -1,0 +1,475 @@
+"""Relations between a departing value and the reference's, each a counterfactual to prove.
+
+For a value of the learner's that departs (:mod:`.firstline`), a *relation* is a simple way
+it could have gone wrong, with the edit of the learner's code that would undo it:
+
+* from the numbers (the learner's value against a value of the reference's at that point):
+  transposed, axes in another order, the sign, a constant factor (2, a size such as the
+  batch or the number of time steps: a sum where a mean belongs, or back), an axis reversed,
+  a term too many or missing that is another of the learner's values (or arguments), a
+  factor too many or missing likewise;
+* from the code of the departing line: an operand reversed (a kernel not flipped) or
+  transposed, one value read where another belongs (before the activation where after it
+  belongs, a state stale from an earlier call), an integer off by one, a reduction over
+  another axis or without ``keepdims``, randomness drawn from NumPy's global generator where
+  the generator given belongs.
+
+A relation is only a :class:`Proposal`: :mod:`.explain` runs the learner's code with the edit
+in the worker and names the mistake only when the check then passes.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy import ndarray
+
+from ..sandbox.instrument import Edit, span_of
+from .firstline import Departure, close
+from .relnames import activation_between, factor_name
+from .traces import Source, Statement, Trace, name_of, touches
+
+__all__ = ["Proposal", "proposals"]
+
+MAX_PROPOSALS = 60
+_DEPARTURES = 3
+_REDUCTIONS = frozenset({"sum", "mean", "max", "min", "prod", "std", "var", "argmax", "nansum"})
+_DRAWS = frozenset(
+    {
+        "rand",
+        "randn",
+        "random",
+        "random_sample",
+        "randint",
+        "binomial",
+        "normal",
+        "uniform",
+        "permutation",
+        "shuffle",
+        "choice",
+        "standard_normal",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An edit of the learner's code and what it says when it makes the check pass.
+
+    Attributes:
+        fid: the function edited.
+        edit: the edit.
+        name: the mistake, in a sentence, for when it is confirmed.
+        departure: which departure (in the run's order) it explains.
+        line: the line it changes.
+        evidence: whether the numbers showed it (a value exactly so related), not only the
+            code: unconfirmed, it may still be asked as a question.
+    """
+
+    fid: int
+    edit: Edit
+    name: str
+    departure: int
+    line: int
+    evidence: bool = False
+
+
+def proposals(
+    departures: Sequence[Departure], learner: Trace, reference_sources: Sequence[Source]
+) -> list[Proposal]:
+    """The relations worth proving, the first departures' first, at most
+    :data:`MAX_PROPOSALS`; each edit once."""
+    found: list[Proposal] = []
+    seen: set[tuple[int, Edit]] = set()
+    for index, departure in enumerate(departures[:_DEPARTURES]):
+        known = _known(departure, learner)
+        sizes = _sizes(departure, learner)
+        candidates = itertools.chain(
+            _from_numbers(departure, known, sizes),
+            _upstream(departure, learner, known, sizes),
+            _from_code(departure, known, reference_sources[departure.value.fid]),
+        )
+        for edit, name, evidence in candidates:
+            if (departure.value.fid, edit) in seen:
+                continue
+            seen.add((departure.value.fid, edit))
+            found.append(Proposal(departure.value.fid, edit, name, index, edit.span[0], evidence))
+            if len(found) >= MAX_PROPOSALS:
+                return found
+    return found
+
+
+Candidate = tuple[Edit, str, bool]
+
+
+# --- what the learner's run knows at the departing point ----------------------------------------
+
+
+def _known(departure: Departure, learner: Trace) -> dict[str, tuple[ndarray, int | None]]:
+    """``name -> (value, site)`` of the arguments, the object's attributes and the names
+    assigned before the departing value, in the same call (site None: not a site's)."""
+    value, source = departure.value, departure.source
+    known: dict[str, tuple[ndarray, int | None]] = {}
+    results = {s.result: s.assigns for s in source.statements if s.result and len(s.assigns) == 1}
+    for other in learner.invocation(value.fid, value.inv):
+        if other.seq >= value.seq or other.elem != -1:
+            continue
+        if other.kind in ("entry", "self_in"):
+            known[str(other.key)] = (other.array, None)
+        elif other.kind == "value" and 0 <= int(other.key) < len(source.sites):
+            site = source.sites[int(other.key)]
+            names = results.get(site.span)
+            if names:
+                known[next(iter(names))] = (other.array, int(other.key))
+    return known
+
+
+def _sizes(departure: Departure, learner: Trace) -> dict[int, str]:
+    """The sizes of the arguments' axes, each with what it is (for naming a factor)."""
+    sizes: dict[int, str] = {}
+    for other in learner.invocation(departure.value.fid, departure.value.inv):
+        if other.kind != "entry" or other.array.ndim == 0:
+            continue
+        for axis, size in enumerate(other.array.shape):
+            if size > 2:
+                sizes.setdefault(size, f"{size}, axis {axis} of {other.key}")
+    return sizes
+
+
+# --- from the numbers ---------------------------------------------------------------------------
+
+
+def _from_numbers(
+    departure: Departure, known: dict[str, tuple[ndarray, int | None]], sizes: dict[int, str]
+) -> Iterator[Candidate]:
+    if departure.site is None:
+        return
+    yield from _related(
+        departure.value.array, departure.site.span, departure.code, departure, known, sizes
+    )
+
+
+def _upstream(
+    departure: Departure,
+    learner: Trace,
+    known: dict[str, tuple[ndarray, int | None]],
+    sizes: dict[int, str],
+) -> Iterator[Candidate]:
+    """Relations of the values the departing statement reads, as their statements assigned
+    them: a value can match a part of the reference's (a term of a sum) and still be wrong."""
+    source = departure.source
+    by_span = {site.span: sid for sid, site in enumerate(source.sites)}
+    latest: dict[int, ndarray] = {}
+    for other in learner.invocation(departure.value.fid, departure.value.inv):
+        if other.kind == "value" and other.seq < departure.value.seq and other.elem == -1:
+            latest[int(other.key)] = other.array
+    for statement in _statements(departure)[1:]:
+        sid = by_span.get(statement.result) if statement.result else None
+        if sid is not None and sid in latest:
+            span = statement.result
+            code = source.code(span)  # type: ignore[arg-type]
+            yield from _related(latest[sid], span, code, departure, known, sizes)  # type: ignore[arg-type]
+
+
+def _related(
+    mine: ndarray,
+    span,
+    code: str,
+    departure: Departure,
+    known: dict[str, tuple[ndarray, int | None]],
+    sizes: dict[int, str],
+) -> Iterator[Candidate]:
+    """The relations of ``mine`` to the reference's values at the departing point."""
+    if mine.dtype.kind != "f":
+        return
+    mine = mine.astype(np.float64)
+    for theirs in _counterparts(mine, departure):
+        yield from _reshaped(mine, theirs, span, code)
+        if theirs.shape != mine.shape:
+            continue
+        yield from _scaled(mine, theirs, span, code, sizes)
+        yield from _flipped(mine, theirs, span, code)
+        yield from _terms(mine, theirs, span, code, known)
+
+
+def _counterparts(mine: ndarray, departure: Departure) -> list[ndarray]:
+    """The reference's values at the departing point of ``mine``'s shape (or its
+    transpose's)."""
+    shapes = {mine.shape, mine.shape[::-1]}
+    values = [
+        v.array.astype(np.float64)
+        for v in departure.pool.values
+        if v.numeric and v.array.shape in shapes and v.array.size > 1
+    ]
+    return values[:40]
+
+
+def _reshaped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:
+    if mine.ndim == 2 and theirs.shape == mine.shape[::-1] and close(mine.T, theirs):
+        yield (
+            Edit(span, "transpose"),
+            f"`{code}` is the transpose of the right value: a product in the wrong order, or "
+            "a .T missing (or one too many)",
+            True,
+        )
+        return
+    if 3 <= mine.ndim <= 5 and sorted(theirs.shape) == sorted(mine.shape):
+        for axes in itertools.permutations(range(mine.ndim)):
+            if (
+                axes == tuple(range(mine.ndim))
+                or tuple(mine.shape[a] for a in axes) != theirs.shape
+            ):
+                continue
+            if close(np.transpose(mine, axes), theirs):
+                yield (
+                    Edit(span, "permute", (list(axes),)),
+                    f"`{code}` has its axes in another order: np.transpose(…, {axes}) gives the "
+                    "right value (channels last where the book puts them first, NHWC for NCHW?)",
+                    True,
+                )
+                return
+
+
+def _scaled(
+    mine: ndarray, theirs: ndarray, span, code: str, sizes: dict[int, str]
+) -> Iterator[Candidate]:
+    big = np.abs(theirs) > 1e-6 * float(np.abs(theirs).max(initial=0.0))
+    if not big.any():
+        return
+    c = float(np.median(mine[big] / theirs[big]))
+    if not np.isfinite(c) or c == 0.0 or abs(c - 1.0) < 1e-6 or not close(mine, c * theirs):
+        return
+    if abs(c + 1.0) < 1e-6:
+        yield Edit(span, "negate"), f"`{code}` has the wrong sign", True
+        return
+    yield Edit(span, "scale", (1.0 / c,)), factor_name(code, c, sizes), True
+
+
+def _flipped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:
+    axes_options: list[tuple[int, ...]] = [(a,) for a in range(mine.ndim)]
+    if mine.ndim >= 2:
+        axes_options.append((mine.ndim - 2, mine.ndim - 1))
+    for axes in axes_options:
+        if all(mine.shape[a] > 1 for a in axes) and close(np.flip(mine, axes), theirs):
+            where = f"axis {axes[0]}" if len(axes) == 1 else "its last two axes"
+            yield (
+                Edit(span, "flip", (list(axes),)),
+                f"`{code}` is reversed along {where}: the order of a loop, an index counted "
+                "from the wrong end, or a kernel flipped once too often (or not at all)?",
+                True,
+            )
+            return
+
+
+def _terms(
+    mine: ndarray,
+    theirs: ndarray,
+    span,
+    code: str,
+    known: dict[str, tuple[ndarray, int | None]],
+) -> Iterator[Candidate]:
+    """A term or factor too many or missing, equal to another known value."""
+    for name, (value, site) in known.items():
+        if value.shape != mine.shape or value.dtype.kind != "f" or not value.any():
+            continue
+        term = value.astype(np.float64)
+        for coef, word in ((1.0, "misses the term"), (-1.0, "has the extra term")):
+            if close(mine + coef * term, theirs) and not close(mine, theirs):
+                edit = (
+                    Edit(span, "add_site", (site, coef))
+                    if site is not None
+                    else Edit(span, "add_name", (name, coef))
+                )
+                yield edit, f"`{code}` {word} `{name}`", True
+        if np.all(np.abs(term) > 1e-12):
+            for power, word in ((1, "misses the factor"), (-1, "has the extra factor")):
+                if close(mine * term**power, theirs):
+                    edit = (
+                        Edit(span, "mul_site", (site, power))
+                        if site is not None
+                        else Edit(span, "mul_name", (name, power))
+                    )
+                    yield edit, f"`{code}` {word} `{name}`", True
+
+
+# --- from the code ------------------------------------------------------------------------------
+
+
+def _from_code(
+    departure: Departure, known: dict[str, tuple[ndarray, int | None]], reference: Source
+) -> Iterator[Candidate]:
+    """Edits of the departing statement's code, then of the statements it reads from."""
+    for statement in _statement_nodes(departure):
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
+                yield from _operand(node, departure, known)
+            elif isinstance(node, ast.Call):
+                yield from _call(node, departure, reference)
+            elif isinstance(node, ast.Constant) and type(node.value) is int:
+                yield from _off_by_one(node, departure)
+
+
+def _statement_nodes(departure: Departure) -> list[ast.AST]:
+    """The code of :func:`_statements`."""
+    source = departure.source
+    nodes = {span_of(n): n for n in ast.walk(source.node) if isinstance(n, ast.stmt | ast.expr)}
+    return [nodes[s.span] for s in _statements(departure) if s.span in nodes]
+
+
+def _statements(departure: Departure, depth: int = 2) -> list[Statement]:
+    """The departing statement, and up to ``depth`` levels of the statements before it that
+    assign what it reads (where a mistake upstream first shows)."""
+    source = departure.source
+    statement = None
+    if departure.site is not None:
+        statement = source.statement_of(departure.site)
+    elif departure.line:
+        statement = next((s for s in source.statements if s.span[0] == departure.line), None)
+    if statement is None:
+        return []
+    chosen = [statement]
+    frontier = [statement]
+    for _ in range(depth):
+        frontier = [
+            s
+            for s in source.statements
+            if s not in chosen
+            and any(touches(f.reads, s.assigns) for f in frontier)
+            and s.span < statement.span
+        ]
+        chosen.extend(frontier)
+    return chosen
+
+
+def _operand(
+    node: ast.Name | ast.Attribute,
+    departure: Departure,
+    known: dict[str, tuple[ndarray, int | None]],
+) -> Iterator[Candidate]:
+    name = name_of(node)
+    if name is None or name not in known:
+        return
+    value = known[name][0]
+    if value.dtype.kind != "f" or value.ndim == 0 or value.size < 2:
+        return
+    span = span_of(node)
+    if value.shape[-1] > 1:
+        axes = [value.ndim - 2, value.ndim - 1] if value.ndim >= 2 else [0]
+        kernel = "the kernel is not flipped: " if _kernel_like(name, value) else ""
+        yield (
+            Edit(span, "flip", (axes,)),
+            f"{kernel}`{name}` should be read reversed"
+            + (" along its last two axes (rotated by 180°)" if len(axes) == 2 else "")
+            + " here",
+            False,
+        )
+    if value.ndim == 2:
+        yield Edit(span, "transpose"), f"`{name}` should be transposed here (`{name}.T`)", False
+    yield (
+        Edit(span, "negate"),
+        f"`{name}` has the wrong sign here (a + where a − belongs, or the reverse?)",
+        False,
+    )
+    for other, (theirs, _) in known.items():
+        if other == name or theirs.shape != value.shape or theirs.dtype.kind != "f":
+            continue
+        if close(theirs, value):
+            continue
+        yield Edit(span, "name", (other,)), _substitution(name, value, other, theirs), False
+
+
+def _kernel_like(name: str, value: ndarray) -> bool:
+    spatial = value.shape[-2:] if value.ndim >= 2 else value.shape
+    return name.split(".")[-1].lower() in {
+        "param",
+        "w",
+        "weights",
+        "kernel",
+        "filter",
+        "param_",
+    } or (len(set(spatial)) == 1 and spatial[0] in (3, 5, 7) and value.ndim in (1, 2, 4))
+
+
+def _substitution(name: str, value: ndarray, other: str, theirs: ndarray) -> str:
+    activation = activation_between(value, theirs)
+    if activation:
+        return (
+            f"`{name}` is read where `{other}` belongs: the value before the activation "
+            f"where its {activation} belongs (pre- for post-activation)"
+        )
+    activation = activation_between(theirs, value)
+    if activation:
+        return (
+            f"`{name}` is read where `{other}` belongs: the value after the activation "
+            f"({activation}) where the value before it belongs"
+        )
+    return f"`{name}` is read where `{other}` belongs"
+
+
+def _call(node: ast.Call, departure: Departure, reference: Source) -> Iterator[Candidate]:
+    func = node.func
+    method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    span = span_of(node)
+    axis = next((k for k in node.keywords if k.arg == "axis"), None)
+    if method in _REDUCTIONS and axis is not None and isinstance(axis.value, ast.Constant):
+        current = axis.value.value
+        for other in (0, 1, 2, -1):
+            if other != current:
+                yield (
+                    Edit(span, "keyword", ("axis", other)),
+                    f"`{ast.unparse(node)}` reduces over the wrong axis: axis={other} "
+                    f"where it has axis={current}",
+                    False,
+                )
+        if not any(k.arg == "keepdims" for k in node.keywords):
+            yield (
+                Edit(span, "keyword", ("keepdims", True)),
+                f"`{ast.unparse(node)}` drops the axis it reduces: keepdims=True is missing",
+                False,
+            )
+    if method in _DRAWS and _is_global_random(func):
+        for generator in _generators(reference):
+            yield (
+                Edit(span, "generator", (generator,)),
+                f"`{ast.unparse(node)}` draws from NumPy's global generator (np.random): "
+                f"the randomness must come from the generator given, `{generator}` (the same "
+                "seed must give the same numbers)",
+                False,
+            )
+
+
+def _is_global_random(func: ast.expr) -> bool:
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr == "random"
+        and isinstance(func.value.value, ast.Name)
+        and func.value.value.id in ("np", "numpy")
+    )
+
+
+def _generators(reference: Source) -> list[str]:
+    """What the reference's function draws its randomness from (``self.rng``, ``rng``)."""
+    found: list[str] = []
+    for node in ast.walk(reference.node):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = name_of(node.func.value)
+            draws = node.func.attr in _DRAWS | {"integers"}
+            if receiver and draws and "random" not in receiver and receiver not in found:
+                found.append(receiver)
+    return found
+
+
+def _off_by_one(node: ast.Constant, departure: Departure) -> Iterator[Candidate]:
+    span = span_of(node)
+    code = departure.source.line_text(span[0])
+    for step in (1, -1):
+        yield (
+            Edit(span, "offset", (step,)),
+            f"an integer is off by one in `{code}`: {node.value} should be {node.value + step}",
+            False,
+        )
