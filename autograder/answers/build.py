@@ -177,7 +177,9 @@ def _tolerances(name: str, rtol: float, atol: float) -> tuple[float, float, floa
     return rtol, atol, SCALE_TOLERANCE
 
 
-def same_within_scale(a: np.ndarray, b: np.ndarray, rtol: float, atol: float, scale: float) -> bool:
+def same_within_scale(
+    a: np.ndarray, b: np.ndarray, rtol: float, atol: float, scale: float
+) -> bool:
     """Whether ``a`` equals ``b`` up to rounding relative to each value and to ``b``'s scale
     (NaNs equal NaNs; integers and booleans exactly)."""
     if a.shape != b.shape or a.dtype != b.dtype:
