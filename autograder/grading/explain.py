@@ -26,8 +26,9 @@ from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome, ProbeCall, WorkerRun
 from ..sandbox.splice import LearnerFunction
 from ..sandbox.trace import TraceJob
+from .aligned import Departure
 from .answers import AnswerSource, GraderError
-from .firstline import Departure, departures
+from .firstline import departures
 from .judge import evaluate
 from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference

@@ -29,7 +29,7 @@ import numpy as np
 from numpy import ndarray
 
 from ..sandbox.instrument import Edit, span_of
-from .firstline import Departure, close
+from .aligned import Departure, close
 from .relnames import activation_between, factor_name
 from .traces import Source, Statement, Trace, name_of, touches
 
@@ -81,26 +81,30 @@ class Proposal:
 def proposals(
     departures: Sequence[Departure], learner: Trace, reference_sources: Sequence[Source]
 ) -> list[Proposal]:
-    """The relations worth proving, the first departures' first, at most
-    :data:`MAX_PROPOSALS`; each edit once."""
-    found: list[Proposal] = []
-    seen: set[tuple[int, Edit]] = set()
+    """The relations worth proving, at most :data:`MAX_PROPOSALS`: those the numbers show,
+    for the first departures in order, then those the code suggests; each edit once (an
+    operand's edit only where it is first read)."""
+    shown: list[Proposal] = []
+    suggested: list[Proposal] = []
+    seen: set[tuple] = set()
     for index, departure in enumerate(departures[:_DEPARTURES]):
+        fid, source = departure.value.fid, departure.source
         known = _known(departure, learner)
         sizes = _sizes(departure, learner)
         candidates = itertools.chain(
+            _from_state(departure),
             _from_numbers(departure, known, sizes),
             _upstream(departure, learner, known, sizes),
-            _from_code(departure, known, reference_sources[departure.value.fid]),
+            _from_code(departure, known, reference_sources[fid]),
         )
         for edit, name, evidence in candidates:
-            if (departure.value.fid, edit) in seen:
+            key = (fid, edit) if evidence else (fid, edit.op, edit.args, source.code(edit.span))
+            if key in seen:
                 continue
-            seen.add((departure.value.fid, edit))
-            found.append(Proposal(departure.value.fid, edit, name, index, edit.span[0], evidence))
-            if len(found) >= MAX_PROPOSALS:
-                return found
-    return found
+            seen.add(key)
+            proposal = Proposal(fid, edit, name, index, edit.span[0], evidence)
+            (shown if evidence else suggested).append(proposal)
+    return (shown + suggested)[:MAX_PROPOSALS]
 
 
 Candidate = tuple[Edit, str, bool]
@@ -128,23 +132,32 @@ def _known(departure: Departure, learner: Trace) -> dict[str, tuple[ndarray, int
     return known
 
 
-def _sizes(departure: Departure, learner: Trace) -> dict[int, str]:
-    """The sizes of the arguments' axes, each with what it is (for naming a factor)."""
-    sizes: dict[int, str] = {}
+def _sizes(departure: Departure, learner: Trace) -> dict[int, tuple[str, int]]:
+    """The sizes of the arguments' (and the object's arrays') axes, each with the array and
+    axis it is (for naming a factor, and for undoing it on any input)."""
+    sizes: dict[int, tuple[str, int]] = {}
     for other in learner.invocation(departure.value.fid, departure.value.inv):
-        if other.kind != "entry" or other.array.ndim == 0:
+        if other.kind not in ("entry", "self_in") or other.array.ndim == 0:
             continue
         for axis, size in enumerate(other.array.shape):
             if size > 2:
-                sizes.setdefault(size, f"{size}, axis {axis} of {other.key}")
+                sizes.setdefault(size, (str(other.key), axis))
     return sizes
 
 
 # --- from the numbers ---------------------------------------------------------------------------
 
 
+def _from_state(departure: Departure) -> Iterator[Candidate]:
+    """An update lost to a new array bound to the name: write into the old one instead."""
+    if departure.rebinding is not None:
+        yield Edit(departure.rebinding, "inplace"), departure.note, True
+
+
 def _from_numbers(
-    departure: Departure, known: dict[str, tuple[ndarray, int | None]], sizes: dict[int, str]
+    departure: Departure,
+    known: dict[str, tuple[ndarray, int | None]],
+    sizes: dict[int, tuple[str, int]],
 ) -> Iterator[Candidate]:
     if departure.site is None:
         return
@@ -157,7 +170,7 @@ def _upstream(
     departure: Departure,
     learner: Trace,
     known: dict[str, tuple[ndarray, int | None]],
-    sizes: dict[int, str],
+    sizes: dict[int, tuple[str, int]],
 ) -> Iterator[Candidate]:
     """Relations of the values the departing statement reads, as their statements assigned
     them: a value can match a part of the reference's (a term of a sum) and still be wrong."""
@@ -181,7 +194,7 @@ def _related(
     code: str,
     departure: Departure,
     known: dict[str, tuple[ndarray, int | None]],
-    sizes: dict[int, str],
+    sizes: dict[int, tuple[str, int]],
 ) -> Iterator[Candidate]:
     """The relations of ``mine`` to the reference's values at the departing point."""
     if mine.dtype.kind != "f":
@@ -235,7 +248,7 @@ def _reshaped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candi
 
 
 def _scaled(
-    mine: ndarray, theirs: ndarray, span, code: str, sizes: dict[int, str]
+    mine: ndarray, theirs: ndarray, span, code: str, sizes: dict[int, tuple[str, int]]
 ) -> Iterator[Candidate]:
     big = np.abs(theirs) > 1e-6 * float(np.abs(theirs).max(initial=0.0))
     if not big.any():
@@ -246,7 +259,23 @@ def _scaled(
     if abs(c + 1.0) < 1e-6:
         yield Edit(span, "negate"), f"`{code}` has the wrong sign", True
         return
-    yield Edit(span, "scale", (1.0 / c,)), factor_name(code, c, sizes), True
+    name = factor_name(code, c, sizes)
+    for size, (path, axis) in sizes.items():
+        for power, factor in ((-1, size), (1, 1.0 / size)):
+            if abs(abs(c) - factor) <= 1e-6 * factor:
+                yield from _reduction_swapped(span, code, power, name)
+                yield Edit(span, "size_scale", (path, axis, power)), name, True
+                if c < 0:
+                    yield Edit(span, "negate"), f"`{code}` has the wrong sign", True
+                return
+    yield Edit(span, "scale", (1.0 / c,)), name, True
+
+
+def _reduction_swapped(span, code: str, power: int, name: str) -> Iterator[Candidate]:
+    """``np.sum`` where ``np.mean`` belongs (``power`` -1: too large by a size), or back."""
+    wrong, right = ("sum", "mean") if power == -1 else ("mean", "sum")
+    if f"{wrong}(" in code and code.rstrip().endswith(")"):
+        yield Edit(span, "call", (right,)), f"{name} — np.{right} belongs where np.{wrong} is", True
 
 
 def _flipped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:
@@ -303,6 +332,7 @@ def _from_code(
     departure: Departure, known: dict[str, tuple[ndarray, int | None]], reference: Source
 ) -> Iterator[Candidate]:
     """Edits of the departing statement's code, then of the statements it reads from."""
+    yield from _loops(departure)
     for statement in _statement_nodes(departure):
         for node in ast.walk(statement):
             if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
@@ -311,6 +341,20 @@ def _from_code(
                 yield from _call(node, departure, reference)
             elif isinstance(node, ast.Constant) and type(node.value) is int:
                 yield from _off_by_one(node, departure)
+
+
+def _loops(departure: Departure) -> Iterator[Candidate]:
+    """The loops around the departing line, each run the other way round."""
+    line = departure.line
+    for node in ast.walk(departure.source.node):
+        if isinstance(node, ast.For) and node.body[0].lineno <= line <= (node.end_lineno or 0):
+            code = ast.unparse(node.iter)
+            yield (
+                Edit(span_of(node.iter), "reversed"),
+                f"the loop over `{code}` runs in the wrong order: it must run backwards "
+                f"(reversed({code})), last step first",
+                False,
+            )
 
 
 def _statement_nodes(departure: Departure) -> list[ast.AST]:

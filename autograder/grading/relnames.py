@@ -13,14 +13,15 @@ def _near(value: float, target: float) -> bool:
     return abs(value - target) <= 1e-6 * abs(target)
 
 
-def factor_name(code: str, c: float, sizes: dict[int, str]) -> str:
+def factor_name(code: str, c: float, sizes: dict[int, tuple[str, int]]) -> str:
     """The sentence for ``code`` being ``c`` times the right value; ``sizes`` are the sizes
     of the call's arguments' axes, each with what it is."""
     sign = "the wrong sign and " if c < 0 else ""
     size = abs(c)
     reduces = "sum" in code and "mean" not in code
     averages = "mean" in code
-    for n, what in sorted(sizes.items()):
+    for n, (array, axis) in sorted(sizes.items()):
+        what = f"{n}, the size of axis {axis} of {array}"
         if _near(size, n):
             hint = " — a sum where a mean belongs?" if reduces or not averages else ""
             return f"`{code}` has {sign}{n} times the right value (N = {what}): divide by it{hint}"

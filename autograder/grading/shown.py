@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from numpy import ndarray
 
-from .firstline import Departure
+from .aligned import Departure
 
 __all__ = ["shown_pair"]
 
@@ -19,6 +19,8 @@ def shown_pair(departure: Departure) -> str:
     mine = departure.value.array
     theirs = departure.counterpart.array if departure.counterpart else _nearest(departure)
     head = f"(`{departure.code}`): yours {_shown(mine)}"
+    if departure.note:
+        head = f"(`{departure.code}`): it {departure.note}; yours {_shown(mine)}"
     if theirs is None:
         shape = "a number" if mine.ndim == 0 else f"shape {mine.shape}"
         return f"{head}; no value of the reference's has {shape} at this point"

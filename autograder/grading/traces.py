@@ -37,7 +37,7 @@ __all__ = [
     "trace_from_records",
 ]
 
-_KINDS = frozenset({"entry", "self_in", "self_out", "value"})
+_KINDS = frozenset({"entry", "entry_out", "self_in", "self_out", "value"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ class Value:
         elem: the element of a tuple the site computed (-1: the whole value).
         seq: when it was recorded (the run's order).
         array: the value.
+        alias: for a site's value, the argument or attribute it *is* (the same array, not a
+            copy), if it is one.
     """
 
     fid: int
@@ -64,6 +66,7 @@ class Value:
     elem: int
     seq: int
     array: ndarray = field(repr=False, compare=False)
+    alias: str | None = None
 
     @property
     def numeric(self) -> bool:
@@ -107,7 +110,8 @@ def _value(meta: Mapping[str, Any], array: ndarray, functions: int) -> Value:
         raise ValueError(f"not a trace record: {meta!r}")
     key = int(meta["key"]) if kind == "value" else str(meta["key"])[:200]
     numbers = (int(meta["inv"]), int(meta["hit"]), int(meta["elem"]), int(meta["seq"]))
-    return Value(fid, numbers[0], kind, key, numbers[1], numbers[2], numbers[3], array)
+    alias = str(meta["alias"])[:200] if meta.get("alias") is not None else None
+    return Value(fid, numbers[0], kind, key, numbers[1], numbers[2], numbers[3], array, alias)
 
 
 def trace_from_records(records: Iterable[tuple[dict[str, Any], ndarray]], truncated: bool) -> Trace:
@@ -130,6 +134,8 @@ class Statement:
     result: Span | None = None
     """The site that holds what a one-name assignment assigned (its value, or for ``x += …``
     the name read after it)."""
+    rebinds: bool = False
+    """Whether it binds names to new values (``x = …``), changing no array in place."""
 
 
 class Source:
@@ -158,7 +164,12 @@ class Source:
             if node is self.node:
                 continue
             if isinstance(node, ast.stmt) and not isinstance(node, _COMPOUND):
-                found.append(Statement(span_of(node), _assigned(node), _read(node), _result(node)))
+                rebinds = isinstance(node, ast.Assign) and all(
+                    isinstance(t, ast.Name) for t in node.targets
+                )
+                found.append(
+                    Statement(span_of(node), _assigned(node), _read(node), _result(node), rebinds)
+                )
             elif isinstance(node, ast.For | ast.While | ast.If | ast.With):
                 head = _header(node)
                 assigns = _assigned(node.target) if isinstance(node, ast.For) else frozenset()
@@ -179,6 +190,22 @@ class Source:
             else:
                 reads.append(reads_of(node))
         return reads
+
+    @cached_property
+    def neutral(self) -> list[bool]:
+        """For each site, whether its value is a fresh buffer or a constant (``np.zeros``,
+        ``np.empty``, ``float("inf")``): computed from nothing, it cannot depart."""
+        nodes = {span_of(n): n for n in ast.walk(self.node) if isinstance(n, ast.expr)}
+        assigned = {
+            span_of(target): node.value
+            for node in ast.walk(self.node)
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+        }
+        return [
+            _is_neutral(assigned.get(site.span) if site.kind == "store" else nodes.get(site.span))
+            for site in self.sites
+        ]
 
     def statement_of(self, site: Site) -> Statement | None:
         """The statement whose code holds ``site`` (the innermost)."""
@@ -239,6 +266,37 @@ def _result(node: ast.stmt) -> Span | None:
     if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name | ast.Attribute):
         return span_of(node.target)
     return None
+
+
+_BUFFERS = frozenset(
+    {
+        "zeros",
+        "ones",
+        "empty",
+        "full",
+        "zeros_like",
+        "ones_like",
+        "empty_like",
+        "full_like",
+        "arange",
+        "eye",
+        "identity",
+        "linspace",
+    }
+)
+_MODULE_PATHS = ("np.", "numpy.", "torch.", "math.", "float", "int", "range", "len")
+
+
+def _is_neutral(node: ast.AST | None) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in _BUFFERS:
+            return True
+    reads = reads_of(node)
+    return all(path.startswith(_MODULE_PATHS) for path in reads)
 
 
 def _within(inner: Span, outer: Span) -> bool:

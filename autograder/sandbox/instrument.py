@@ -32,6 +32,7 @@ from typing import Any
 __all__ = [
     "NODE_EDITS",
     "RUNTIME",
+    "STATEMENT_EDITS",
     "VALUE_EDITS",
     "Edit",
     "Site",
@@ -61,7 +62,11 @@ VALUE_EDITS = frozenset(
     }
 )
 """Edits the recorder applies to a value as it is computed (``__dlfs_trace__.fix``)."""
-NODE_EDITS = frozenset({"name", "add_name", "mul_name", "keyword", "generator"})
+NODE_EDITS = frozenset(
+    {"name", "add_name", "mul_name", "size_scale", "call", "keyword", "generator", "reversed"}
+)
+STATEMENT_EDITS = frozenset({"inplace"})
+"""Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``)."""
 """Edits that replace the code itself: another name read, a name's value added or multiplied
 in, a keyword argument, another generator."""
 _MODULES = frozenset({"np", "numpy", "torch", "nn", "F", "math", "random", "optim"})
@@ -94,8 +99,10 @@ class Edit:
     ``offset`` (a number added); ``flip`` (axes); ``regroup`` (shape, axes: split, permute
     and merge back); ``add_site`` (another site's number, coefficient: add its latest value);
     ``mul_site`` (site number, power); ``name`` (``x`` or ``self.x``: read instead);
-    ``add_name`` (name, coefficient); ``mul_name`` (name, power); ``keyword`` (name,
-    value); ``generator`` (``self.rng`` or ``rng``). Args are JSON values.
+    ``add_name`` (name, coefficient); ``mul_name`` (name, power); ``size_scale`` (name,
+    axis, power: times ``name.shape[axis] ** power``); ``call`` (another function's name, for
+    ``np.sum`` where ``np.mean`` is); ``keyword`` (name, value); ``generator`` (``self.rng``
+    or ``rng``); ``reversed`` (a loop's iterable, reversed). Args are JSON values.
     """
 
     span: Span
@@ -103,7 +110,7 @@ class Edit:
     args: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.op not in VALUE_EDITS | NODE_EDITS:
+        if self.op not in VALUE_EDITS | NODE_EDITS | STATEMENT_EDITS:
             raise ValueError(f"unknown edit {self.op!r}")
         object.__setattr__(self, "args", _tupled(tuple(self.args)))
 
@@ -257,11 +264,14 @@ class _Instrument(ast.NodeTransformer):
     # --- statements -------------------------------------------------------------------------
 
     def visit_Assign(self, node: ast.Assign) -> Any:
+        edit = self.edits.get(span_of(node))
+        if edit is not None and edit.op == "inplace":
+            node.targets = [_written_in_place(t) for t in node.targets]
         for target in node.targets:
             self._skip.add(id(target))
         node.value = self.visit(node.value)
         node.targets = [self._visit_target(t) for t in node.targets]
-        changed = [t for t in node.targets if isinstance(t, ast.Subscript)]
+        changed = [t for t in node.targets if isinstance(t, ast.Subscript | ast.Attribute)]
         return [node, *(self._after(t) for t in changed)]
 
     def visit_AugAssign(self, node: ast.AugAssign) -> Any:
@@ -313,6 +323,16 @@ class _Instrument(ast.NodeTransformer):
         return node
 
 
+def _written_in_place(target: ast.expr) -> ast.expr:
+    """``x[...]`` for the target ``x``: the assignment writes into the array ``x`` holds."""
+    if not isinstance(target, ast.Name):
+        return target
+    load = ast.Name(id=target.id, ctx=ast.Load())
+    return ast.copy_location(
+        ast.Subscript(value=load, slice=ast.Constant(Ellipsis), ctx=ast.Store()), target
+    )
+
+
 def _changed_array(target: ast.expr) -> ast.expr:
     """The array a store into ``target`` changes: ``a`` for ``a[i, j]``; the element itself
     for a dictionary entry (``params["W"]["deriv"]``) or a plain name or attribute."""
@@ -347,6 +367,21 @@ def _node_edit(node: ast.expr, edit: Edit) -> ast.expr:
             left=_reading(edit.args[0]), op=ast.Pow(), right=ast.Constant(edit.args[1])
         )
         return ast.BinOp(left=node, op=ast.Mult(), right=factor)
+    if edit.op == "size_scale":
+        shape = ast.Attribute(value=_reading(edit.args[0]), attr="shape", ctx=ast.Load())
+        size = ast.Subscript(value=shape, slice=ast.Constant(int(edit.args[1])), ctx=ast.Load())
+        factor = ast.BinOp(left=size, op=ast.Pow(), right=ast.Constant(edit.args[2]))
+        return ast.BinOp(left=node, op=ast.Mult(), right=factor)
+    if edit.op == "call" and isinstance(node, ast.Call):
+        func = copy.copy(node.func)
+        if isinstance(func, ast.Attribute):
+            func.attr = _identifier(edit.args[0])
+        elif isinstance(func, ast.Name):
+            func = ast.Name(id=_identifier(edit.args[0]), ctx=ast.Load())
+        return ast.Call(func=func, args=node.args, keywords=node.keywords)
+    if edit.op == "reversed":
+        listed = ast.Call(func=ast.Name(id="list", ctx=ast.Load()), args=[node], keywords=[])
+        return ast.Call(func=ast.Name(id="reversed", ctx=ast.Load()), args=[listed], keywords=[])
     if edit.op == "keyword" and isinstance(node, ast.Call):
         name = _identifier(edit.args[0])
         keywords = [k for k in node.keywords if k.arg != name]

@@ -43,6 +43,9 @@ __all__ = [
 
 FIRST_HITS = 3
 """A site's first values kept in an invocation (then only its last)."""
+SMALL_HITS = 64
+"""For a small value (a number: a loop over a graph's nodes), the first values kept."""
+_SMALL = 16
 MAX_ELEMENTS = 6_000_000
 """Elements kept in all (48 MB of float64): a trace explains, it need not be complete."""
 MAX_ARRAY = 1_000_000
@@ -59,6 +62,10 @@ class _Invocation:
     owner: Any = None
     hits: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     last: dict[int, tuple[int, int, Any]] = field(default_factory=dict)
+    aliases: dict[int, str] = field(default_factory=dict)
+    """``id`` of each array the call was given (or its object held) -> its path."""
+    given: list[tuple[str, Any]] = field(default_factory=list)
+    """The arrays among the arguments, kept to be recorded again at the end."""
 
 
 class Recorder:
@@ -97,8 +104,11 @@ class Recorder:
         invocation = stack.pop()
         if self.record:
             for sid, (hit, seq, value) in invocation.last.items():
-                if hit >= FIRST_HITS:
+                if hit >= (SMALL_HITS if _small(value) else FIRST_HITS):
                     self._keep(invocation, "value", sid, value, hit, seq)
+            for path, value in invocation.given:
+                self._seq += 1
+                self._keep(invocation, "entry_out", path, value, 0, self._seq)
             self._keep_owner(invocation, "self_out")
 
     def v(self, fid: int, sid: int, value: Any) -> Any:
@@ -110,7 +120,7 @@ class Recorder:
         invocation.hits[sid] = hit + 1
         self._seq += 1
         invocation.last[sid] = (hit, self._seq, value)
-        if self.record and hit < FIRST_HITS:
+        if self.record and (hit < FIRST_HITS or (hit < SMALL_HITS and _small(value))):
             self._keep(invocation, "value", sid, value, hit, self._seq)
         return value
 
@@ -147,6 +157,9 @@ class Recorder:
                 "elem": element,
                 "seq": seq,
             }
+            alias = invocation.aliases.get(id(value))
+            if alias is not None and kind == "value":
+                meta["alias"] = alias
             self.records.append((meta, array))
 
     def _full(self, array: ndarray) -> bool:
@@ -159,6 +172,10 @@ class Recorder:
     def _keep_tree(self, invocation: _Invocation, kind: str, name: str, value: Any) -> None:
         for path, leaf in _leaves(name, value, depth=2):
             self._seq += 1
+            if kind in ("entry", "self_in") and _is_array(leaf):
+                invocation.aliases.setdefault(id(leaf), path)
+                if kind == "entry":
+                    invocation.given.append((path, leaf))
             self._keep(invocation, kind, path, leaf, 0, self._seq)
 
     def _keep_owner(self, invocation: _Invocation, kind: str) -> None:
@@ -185,7 +202,7 @@ def _leaves(name: str, value: Any, depth: int) -> Iterator[tuple[str, Any]]:
     """``(path, value)`` of ``value`` and, ``depth`` levels down, its dict and list items."""
     if isinstance(value, dict) and depth > 0:
         for key, item in list(value.items())[:_ITEMS]:
-            if isinstance(key, str | int):
+            if isinstance(key, str | int) or _numbers_or_strings(key):
                 yield from _leaves(f"{name}[{key!r}]", item, depth - 1)
     elif isinstance(value, list | tuple) and depth > 0 and not _numbers(value):
         for index, item in enumerate(value[:_ITEMS]):
@@ -194,8 +211,25 @@ def _leaves(name: str, value: Any, depth: int) -> Iterator[tuple[str, Any]]:
         yield name, value
 
 
+def _numbers_or_strings(key: Any) -> bool:
+    return isinstance(key, tuple) and all(isinstance(k, str | int) for k in key)
+
+
 def _numbers(value: list | tuple) -> bool:
     return all(isinstance(v, int | float) for v in value)
+
+
+def _small(value: Any) -> bool:
+    """A number or an array of at most a few numbers."""
+    if isinstance(value, ndarray):
+        return value.size <= _SMALL
+    if isinstance(value, int | float | np.generic):
+        return True
+    return _is_tensor(value) and value.numel() <= _SMALL
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, ndarray) or _is_tensor(value)
 
 
 def captured(value: Any) -> list[tuple[int, ndarray]]:
