@@ -79,7 +79,7 @@ def _first_write(path: str, calls: list[Value], source: Source) -> int | None:
     """The line of the first statement that wrote into the array ``path`` names."""
     for value, statement in _sites(calls, source):
         site = source.sites[int(value.key)]
-        if site.kind == "store" and value.alias == path and statement is not None:
+        if site.kind == "store" and value.alias == path and statement and statement.writes:
             return statement.span[0]
     return None
 

@@ -16,6 +16,7 @@ import importlib.util
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,10 @@ def read_learner_code(exercise: Exercise, workspace: Path) -> list[LearnerFuncti
             still the stub (``not_started``), or the chapter needs PyTorch (``error``).
     """
     try:
-        functions = [read_target(workspace, str(target)) for target in exercise.targets]
+        functions = [
+            replace(read_target(workspace, str(t)), changes=exercise.changes_in_place)
+            for t in exercise.targets
+        ]
     except SpliceError as error:
         raise _Stop("error", str(error)) from None
     if all(f.stub for f in functions):

@@ -136,6 +136,8 @@ class Statement:
     the name read after it)."""
     rebinds: bool = False
     """Whether it binds names to new values (``x = …``), changing no array in place."""
+    writes: bool = False
+    """Whether it writes into an array (``x += …``, ``x[i] = …``)."""
 
 
 class Source:
@@ -167,8 +169,14 @@ class Source:
                 rebinds = isinstance(node, ast.Assign) and all(
                     isinstance(t, ast.Name) for t in node.targets
                 )
+                writes = isinstance(node, ast.AugAssign) or (
+                    isinstance(node, ast.Assign)
+                    and any(isinstance(t, ast.Subscript) for t in node.targets)
+                )
                 found.append(
-                    Statement(span_of(node), _assigned(node), _read(node), _result(node), rebinds)
+                    Statement(
+                        span_of(node), _assigned(node), _read(node), _result(node), rebinds, writes
+                    )
                 )
             elif isinstance(node, ast.For | ast.While | ast.If | ast.With):
                 head = _header(node)

@@ -11,7 +11,9 @@ from numpy import ndarray
 from ..gradcheck import numerical_gradient
 
 __all__ = [
+    "EXTREME",
     "ChangedInPlace",
+    "extreme_inputs",
     "layer_pass",
     "loss_pass",
     "numeric",
@@ -19,6 +21,17 @@ __all__ = [
     "output_grad_for",
     "unchanged",
 ]
+
+
+EXTREME = (-1000.0, -300.0, -40.0, -1.0, 0.0, 1.0, 40.0, 300.0, 1000.0)
+"""Inputs where a formula right on small values can overflow (e^1000 is inf): an
+elementwise function must still return its finite limit there (1 or 0, ±1)."""
+
+
+def extreme_inputs(rng: np.random.Generator, **_: Any) -> dict[str, ndarray]:
+    """:data:`EXTREME` as a batch of two rows (the second negated)."""
+    row = np.array(EXTREME)
+    return {"x": np.stack([row, -row[::-1] * 0.5])}
 
 
 def output_grad_for(shape: tuple[int, ...], seed: int) -> ndarray:

@@ -157,13 +157,18 @@ def instrument(
     fid: int,
     edits: Iterable[Edit] = (),
     record: bool = True,
+    sites: bool = True,
 ) -> ast.FunctionDef | ast.AsyncFunctionDef:
     """A copy of ``function`` that reports to the recorder as function ``fid``, with
     ``edits`` made. Without ``record`` it still reports every site (an edit may add another
-    site's latest value), but the recorder keeps nothing of it."""
+    site's latest value), but the recorder keeps nothing of it; without ``sites``, it reports
+    only its start and end (the in-place guard's, ``guard.Guard``)."""
     tree = copy.deepcopy(function)
-    transformer = _Instrument(fid, {edit.span: edit for edit in edits}, record)
-    new = transformer.visit(tree)
+    if sites:
+        transformer = _Instrument(fid, {edit.span: edit for edit in edits}, record)
+        new = transformer.visit(tree)
+    else:
+        new = tree
     body = new.body
     docstring = body[:1] if body and _is_docstring(body[0]) else []
     rest = body[len(docstring) :] or [ast.Pass()]

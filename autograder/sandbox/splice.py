@@ -36,6 +36,7 @@ from typing import Any
 from ..course.targets import FunctionNode, find_definition
 
 __all__ = [
+    "LEARNER_PACKAGE",
     "MAX_SOURCE_BYTES",
     "REFERENCE_PACKAGE",
     "LearnerFunction",
@@ -76,6 +77,8 @@ class LearnerFunction:
         lineno: the line of the function's ``def``.
         stub: True when the body is still the generated ``raise NotImplementedError``.
         stub_line: the line of that ``raise`` (where the learner writes), when ``stub``.
+        changes: the arguments the function may change in place (patterns such as
+            ``param`` or ``params_dict.*.deriv``: course.toml's ``changes_in_place``).
     """
 
     target: str
@@ -84,6 +87,7 @@ class LearnerFunction:
     lineno: int
     stub: bool
     stub_line: int | None = None
+    changes: tuple[str, ...] = ()
 
 
 def parse_target(target: str) -> tuple[str, str]:
@@ -169,8 +173,10 @@ def install(
     node = find_definition(tree, qualname)
     if node is None:  # the grader checked already; the file may have changed since
         raise SpliceError(f"{Path(function.path).name} does not define {qualname}")
-    _run_new_imports(tree, module, function.path)
-    _define_helpers(tree, node, module, function.path)
+    spliced = package == REFERENCE_PACKAGE  # else the learner's own package: imports stay
+    if spliced:
+        _run_new_imports(tree, module, function.path)
+        _define_helpers(tree, node, module, function.path)
 
     *owner_path, name = qualname.split(".")
     owner: Any = module
@@ -183,7 +189,8 @@ def install(
         raise SpliceError(f"the reference has no {qualname} in {module_name}")
 
     node.decorator_list = []
-    _LearnerImports().visit(node)
+    if spliced:
+        _LearnerImports().visit(node)
     if transform is not None:
         node = transform(node)
     new = _compile(node, module, owner if isinstance(owner, type) else None, function.path)
@@ -319,12 +326,12 @@ def _put(owner: Any, name: str, original: Any, new: types.FunctionType) -> None:
         setattr(owner, name, new)
 
 
-_LEARNER_PACKAGE = "dlfs.exercises"
+LEARNER_PACKAGE = "dlfs.exercises"
 
 
 def _to_reference(name: str | None) -> str | None:
-    if name is not None and (name == _LEARNER_PACKAGE or name.startswith(_LEARNER_PACKAGE + ".")):
-        return REFERENCE_PACKAGE + name[len(_LEARNER_PACKAGE) :]
+    if name is not None and (name == LEARNER_PACKAGE or name.startswith(LEARNER_PACKAGE + ".")):
+        return REFERENCE_PACKAGE + name[len(LEARNER_PACKAGE) :]
     return name
 
 

@@ -20,7 +20,7 @@ import importlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
+from .guard import Guard, is_array, is_tensor, leaves
 from .instrument import RUNTIME, Edit, instrument
 from .outputs import load_arrays
 from .splice import REFERENCE_PACKAGE, LearnerFunction, install, parse_target
@@ -51,8 +52,6 @@ MAX_ELEMENTS = 6_000_000
 MAX_ARRAY = 1_000_000
 """The largest array kept."""
 MAX_RECORDS = 20_000
-_ITEMS = 16
-"""How many entries of a list or dict argument are looked into."""
 
 
 @dataclass
@@ -68,15 +67,25 @@ class _Invocation:
     """The arrays among the arguments, kept to be recorded again at the end."""
 
 
-class Recorder:
-    """Collects an instrumented run's values.
+class Recorder(Guard):
+    """Collects an instrumented run's values; it guards the arguments as :class:`Guard`
+    does, so that a traced run ends as the graded one did.
 
     Args:
         record: keep values (else only apply edits; a site's latest value is still held,
             for edits that add it elsewhere).
+        allowed: per function, the arguments it may change in place.
+        enforce: raise where a function changes another (the reference's run does not: it
+            is the answer key).
     """
 
-    def __init__(self, record: bool = True) -> None:
+    def __init__(
+        self,
+        record: bool = True,
+        allowed: Mapping[int, Any] | None = None,
+        enforce: bool = True,
+    ) -> None:
+        super().__init__(allowed, enforce)
         self.record = record
         self.records: list[tuple[dict[str, Any], ndarray]] = []
         self.truncated = False
@@ -88,6 +97,7 @@ class Recorder:
     # --- called by instrumented code ---------------------------------------------------------
 
     def enter(self, fid: int, frame: Mapping[str, Any]) -> None:
+        super().enter(fid, frame)
         invocation = _Invocation(fid, self._count[fid], frame.get("self"))
         self._count[fid] += 1
         self._stacks[fid].append(invocation)
@@ -99,9 +109,11 @@ class Recorder:
 
     def leave(self, fid: int) -> None:
         stack = self._stacks.get(fid)
-        if not stack:
-            return
-        invocation = stack.pop()
+        if stack:
+            self._end(stack.pop())
+        super().leave(fid)
+
+    def _end(self, invocation: _Invocation) -> None:
         if self.record:
             for sid, (hit, seq, value) in invocation.last.items():
                 if hit >= (SMALL_HITS if _small(value) else FIRST_HITS):
@@ -170,9 +182,9 @@ class Recorder:
         return False
 
     def _keep_tree(self, invocation: _Invocation, kind: str, name: str, value: Any) -> None:
-        for path, leaf in _leaves(name, value, depth=2):
+        for path, leaf in leaves(name, value):
             self._seq += 1
-            if kind in ("entry", "self_in") and _is_array(leaf):
+            if kind in ("entry", "self_in") and is_array(leaf):
                 invocation.aliases.setdefault(id(leaf), path)
                 if kind == "entry":
                     invocation.given.append((path, leaf))
@@ -198,38 +210,13 @@ class Recorder:
         os.replace(tmp, path)
 
 
-def _leaves(name: str, value: Any, depth: int) -> Iterator[tuple[str, Any]]:
-    """``(path, value)`` of ``value`` and, ``depth`` levels down, its dict and list items."""
-    if isinstance(value, dict) and depth > 0:
-        for key, item in list(value.items())[:_ITEMS]:
-            if isinstance(key, str | int) or _numbers_or_strings(key):
-                yield from _leaves(f"{name}[{key!r}]", item, depth - 1)
-    elif isinstance(value, list | tuple) and depth > 0 and not _numbers(value):
-        for index, item in enumerate(value[:_ITEMS]):
-            yield from _leaves(f"{name}[{index}]", item, depth - 1)
-    else:
-        yield name, value
-
-
-def _numbers_or_strings(key: Any) -> bool:
-    return isinstance(key, tuple) and all(isinstance(k, str | int) for k in key)
-
-
-def _numbers(value: list | tuple) -> bool:
-    return all(isinstance(v, int | float) for v in value)
-
-
 def _small(value: Any) -> bool:
     """A number or an array of at most a few numbers."""
     if isinstance(value, ndarray):
         return value.size <= _SMALL
     if isinstance(value, int | float | np.generic):
         return True
-    return _is_tensor(value) and value.numel() <= _SMALL
-
-
-def _is_array(value: Any) -> bool:
-    return isinstance(value, ndarray) or _is_tensor(value)
+    return is_tensor(value) and value.numel() <= _SMALL
 
 
 def captured(value: Any) -> list[tuple[int, ndarray]]:
@@ -264,12 +251,8 @@ def _array(value: Any) -> ndarray | None:
 # --- edits of values ---------------------------------------------------------------------------
 
 
-def _is_tensor(value: Any) -> bool:
-    return type(value).__module__.startswith("torch") and hasattr(value, "permute")
-
-
 def _apply(value: Any, op: str, args: tuple[Any, ...], latest: Callable[[int], Any]) -> Any:
-    tensor = _is_tensor(value)
+    tensor = is_tensor(value)
     if op == "transpose":
         return value.T if not tensor else value.transpose(-2, -1)
     if op == "permute":
@@ -345,7 +328,8 @@ class TraceJob:
         self, index: int, functions: list[LearnerFunction], package: str = REFERENCE_PACKAGE
     ) -> Recorder:
         """Install the learner's functions instrumented for call ``index`` (worker only)."""
-        recorder = Recorder(record=self.record[index])
+        allowed = {fid: f.changes for fid, f in enumerate(functions)}
+        recorder = Recorder(record=self.record[index], allowed=allowed)
         for fid, function in enumerate(functions):
             module_name, _ = parse_target(function.target)
             module = importlib.import_module(f"{package}.{module_name}")

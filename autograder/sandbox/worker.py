@@ -32,10 +32,11 @@ from numpy import ndarray
 
 from ..probes.record import find_probe, probe_modules, strip_companions
 from .confine import enter_sandbox
+from .guard import install_guarded
 from .isolate import WORKER_UID_BASE, die_with_parent, try_isolation
 from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
-from .splice import LearnerFunction, forget_originals, index_originals, install
+from .splice import LEARNER_PACKAGE, LearnerFunction, forget_originals, index_originals
 from .stuck import arm, disarm
 from .trace import Recorder, TraceJob, trace_file
 
@@ -222,9 +223,10 @@ def _install(
     strip_companions()  # no known answer stays within reach of the learner's code
     probes = [find_probe(call["module"], call["probe"]) for call in job["calls"]]
     if not package:
-        for function in functions:
-            install(function)
+        install_guarded(functions)  # each installed so that it may not change its arguments
         forget_originals(functions)
+    else:  # the learner's own functions, guarded alike
+        install_guarded(functions, LEARNER_PACKAGE)
     return reference, probes
 
 
