@@ -57,25 +57,46 @@ class Pool:
         for value in self.values:
             self._by_size[value.array.size].append(value)
 
-    def find(self, array: ndarray) -> Value | None:
+    def find(self, array: ndarray, graph: bool | None = None, shaped: bool = False) -> Value | None:
         """A value of the reference's with the same numbers as ``array`` (or of which it is a
         block), if there is one. In another shape only where the reference has no value of
-        ``array``'s shape: a reshape that keeps the data is no mistake, unless the reference
-        holds that shape with other numbers (a reshape where a transpose belongs)."""
+        ``array``'s shape (and not at all when ``shaped``, for what a function returns): a
+        reshape that keeps the data is no mistake, unless the reference holds that shape with
+        other numbers (a reshape where a transpose belongs). A tensor matches only a tensor
+        tracked by autograd alike (``graph``)."""
         others = []
-        for value in self._by_size.get(array.size, ()):
+        candidates = self._by_size.get(array.size, ())
+        if graph is not None:  # a tensor: tensors tracked alike first, then plain numbers
+            if self.untracked(array, graph) is not None and not any(
+                v.graph == graph and close(array, v.array) for v in candidates
+            ):
+                return None
+            candidates = sorted(candidates, key=lambda v: v.graph != graph)
+        for value in candidates:
+            if graph is not None and value.graph is not None and value.graph != graph:
+                continue
             if _quick(array, value.array) and close(array, value.array):
                 if value.array.shape == array.shape or array.ndim == 0:
                     return value
                 others.append(value)
-        if others and not any(
-            v.array.shape == array.shape for v in self.values if v.array.ndim >= 2
+        if (
+            others
+            and not shaped
+            and not any(v.array.shape == array.shape for v in self.values if v.array.ndim >= 2)
         ):
             return others[0]
         if array.ndim >= 1 and array.dtype.kind == "f":
             for value in self.values:
                 if value.array.size > array.size and _block_of(array, value.array):
                     return value
+        return None
+
+    def untracked(self, array: ndarray, graph: bool) -> Value | None:
+        """A value of the reference's with ``array``'s numbers that autograd tracks where the
+        learner's is not tracked (or the reverse): the same number, cut off from the graph."""
+        for value in self._by_size.get(array.size, ()):
+            if value.graph is not None and value.graph != graph and close(array, value.array):
+                return value
         return None
 
     def shaped(self, shape: tuple[int, ...]) -> list[Value]:

@@ -13,6 +13,7 @@ line.
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -21,7 +22,7 @@ from numpy import ndarray
 from ..sandbox.instrument import Site
 from .aligned import Departure, Pool, same
 from .inplace import state_departure
-from .traces import Source, Statement, Trace, Value, touches
+from .traces import Source, Statement, Trace, Value, name_of, touches
 
 __all__ = ["Departure", "departures"]
 
@@ -44,7 +45,13 @@ def departures(learner: Trace, reference: Trace, sources: Sequence[Source]) -> l
         if pool is None or value.kind != "value" or not value.numeric:
             continue
         verdict = "no"
-        if pool.find(value.array) is not None:
+        site = (
+            sources[value.fid].sites[int(value.key)]
+            if 0 <= int(value.key) < len(sources[value.fid].sites)
+            else None
+        )
+        shaped = site is not None and site.kind == "return"
+        if pool.find(value.array, value.graph, shaped) is not None:
             given = inputs[(value.fid, value.inv)]
             verdict = "input" if any(same(value.array, a) for a in given) else "yes"
         matched[value.seq * 16 + value.elem + 1] = verdict
@@ -75,9 +82,54 @@ def _departure(
     if not 0 <= int(value.key) < len(source.sites):
         return None
     site = source.sites[int(value.key)]
-    if source.neutral[int(value.key)] or _excused(value, site, matched, learner, source):
+    if source.neutral[int(value.key)]:
         return None
-    return Departure(value, source, site, site.line, source.code(site.span), pool, earlier)
+    departure = Departure(value, source, site, site.line, source.code(site.span), pool, earlier)
+    if value.graph is not None and pool.untracked(value.array, value.graph) is not None:
+        _cut_from_graph(departure)  # what comes after cannot make up for a lost graph
+        return departure
+    if _excused(value, site, matched, learner, source):
+        return None
+    _to_assignment(departure, learner)
+    return departure
+
+
+def _cut_from_graph(departure: Departure) -> None:
+    """The numbers are right but autograd does not track them (or still does)."""
+    if departure.value.graph:
+        departure.note = "still holds the autograd graph that computed it: .detach() it"
+        return
+    departure.note = (
+        "has the right numbers but is cut off from the autograd graph: no gradient flows "
+        "back through it (computed under torch.no_grad(), .detach()ed, or rebuilt from "
+        ".item())"
+    )
+    line = departure.line
+    for node in ast.walk(departure.source.node):
+        within = isinstance(node, ast.With) and node.body[0].lineno <= line <= (
+            node.end_lineno or 0
+        )
+        if within and "no_grad" in ast.unparse(node.items[0].context_expr):  # type: ignore[union-attr]
+            departure.line = node.lineno
+
+
+def _to_assignment(departure: Departure, learner: Trace) -> None:
+    """A departing value that only reads a name (``return x``) was made where the name was
+    assigned: point there."""
+    source, value = departure.source, departure.value
+    node = source.node_at(departure.site.span) if departure.site else None
+    path = name_of(node) if isinstance(node, ast.Name | ast.Attribute) else None
+    if path is None:
+        return
+    for other in learner.invocation(value.fid, value.inv):
+        if other.seq >= value.seq or other.kind != "value":
+            continue
+        if not 0 <= int(other.key) < len(source.sites):
+            continue
+        statement = source.statement_of(source.sites[int(other.key)])
+        if statement is not None and path in statement.assigns:
+            departure.line = statement.span[0]
+            departure.code = source.line_text(statement.span[0])
 
 
 def _excused(

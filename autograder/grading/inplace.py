@@ -27,7 +27,10 @@ def state_departure(
 ) -> Departure | None:
     """The departure of an argument or an attribute after the call (None: it matches)."""
     theirs = next((v for v in pool.values if v.kind == value.kind and v.key == value.key), None)
-    if theirs is None or not value.numeric or close(value.array, theirs.array):
+    if theirs is None or not value.numeric:
+        return None
+    tracked = value.graph is not None and theirs.graph is not None and value.graph != theirs.graph
+    if close(value.array, theirs.array) and not tracked:
         return None
     if value.array.shape != theirs.array.shape and value.array.size == theirs.array.size:
         return None  # kept in another shape: no use of it depends on the shape here
@@ -57,6 +60,12 @@ def state_departure(
             )
     else:
         departure.line = _last_assignment(path, calls, source) or departure.line
+    if tracked:
+        departure.note = (
+            "still holds the autograd graph of the batch that computed it: .detach() it"
+            if value.graph
+            else "is cut off from the autograd graph"
+        )
     return departure
 
 
@@ -85,23 +94,30 @@ def _first_write(path: str, calls: list[Value], source: Source) -> int | None:
 
 
 def _rebinding(path: str, calls: list[Value], source: Source) -> Statement | None:
-    """The first plain assignment, after ``path``'s array was bound to a name, that binds a
-    new array to that name (so that the old one is never changed)."""
-    names = {path} if path.isidentifier() else set()
+    """The first plain assignment that binds a new array to ``path`` itself, or to a name
+    that held its array (so that the old array is never changed)."""
+    names = {path}
     for value, statement in _sites(calls, source):
         if statement is None:
             continue
         site = source.sites[int(value.key)]
         if value.alias == path and statement.result == site.span:
             names |= statement.assigns
-        elif statement.rebinds and statement.assigns & names and site.span == statement.result:
+        elif statement.rebinds and statement.assigns & names:
             return statement
     return None
 
 
 def _last_assignment(path: str, calls: list[Value], source: Source) -> int | None:
-    line = None
+    """The last statement that assigned ``path`` (else an attribute of the same name of
+    another object: ``node.grad`` for ``self.grad``)."""
+    attribute = "." + path.rsplit(".", 1)[-1] if "." in path else None
+    line = fallback = None
     for _, statement in _sites(calls, source):
-        if statement is not None and path in statement.assigns:
+        if statement is None:
+            continue
+        if path in statement.assigns:
             line = statement.span[0]
-    return line
+        elif attribute and any(a.endswith(attribute) for a in statement.assigns):
+            fallback = statement.span[0]
+    return line or fallback

@@ -56,6 +56,7 @@ class Value:
         array: the value.
         alias: for a site's value, the argument or attribute it *is* (the same array, not a
             copy), if it is one.
+        graph: for a tensor, whether autograd tracks how it was computed (None: no tensor).
     """
 
     fid: int
@@ -67,6 +68,7 @@ class Value:
     seq: int
     array: ndarray = field(repr=False, compare=False)
     alias: str | None = None
+    graph: bool | None = None
 
     @property
     def numeric(self) -> bool:
@@ -111,7 +113,10 @@ def _value(meta: Mapping[str, Any], array: ndarray, functions: int) -> Value:
     key = int(meta["key"]) if kind == "value" else str(meta["key"])[:200]
     numbers = (int(meta["inv"]), int(meta["hit"]), int(meta["elem"]), int(meta["seq"]))
     alias = str(meta["alias"])[:200] if meta.get("alias") is not None else None
-    return Value(fid, numbers[0], kind, key, numbers[1], numbers[2], numbers[3], array, alias)
+    graph = bool(meta["graph"]) if meta.get("graph") is not None else None
+    return Value(
+        fid, numbers[0], kind, key, numbers[1], numbers[2], numbers[3], array, alias, graph
+    )
 
 
 def trace_from_records(records: Iterable[tuple[dict[str, Any], ndarray]], truncated: bool) -> Trace:
@@ -167,11 +172,11 @@ class Source:
                 continue
             if isinstance(node, ast.stmt) and not isinstance(node, _COMPOUND):
                 rebinds = isinstance(node, ast.Assign) and all(
-                    isinstance(t, ast.Name) for t in node.targets
+                    isinstance(t, ast.Name) or _is_entry(t) for t in node.targets
                 )
                 writes = isinstance(node, ast.AugAssign) or (
                     isinstance(node, ast.Assign)
-                    and any(isinstance(t, ast.Subscript) for t in node.targets)
+                    and any(isinstance(t, ast.Subscript) and not _is_entry(t) for t in node.targets)
                 )
                 found.append(
                     Statement(
@@ -326,6 +331,11 @@ def name_of(node: ast.AST) -> str | None:
         base = name_of(node.value)
         return f"{base}[{node.slice.value!r}]" if base else None  # type: ignore[attr-defined]
     return None
+
+
+def _is_entry(target: ast.AST) -> bool:
+    """A dictionary entry, ``d["deriv"]``: storing into it binds, it writes into no array."""
+    return isinstance(target, ast.Subscript) and _is_key(target.slice)
 
 
 def _is_key(index: ast.AST) -> bool:

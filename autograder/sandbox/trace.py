@@ -157,7 +157,7 @@ class Recorder(Guard):
     def _keep(
         self, invocation: _Invocation, kind: str, key: int | str, value: Any, hit: int, seq: int
     ) -> None:
-        for element, array in captured(value):
+        for element, array, graph in captured(value):
             if self._full(array):
                 return
             meta = {
@@ -172,6 +172,8 @@ class Recorder(Guard):
             alias = invocation.aliases.get(id(value))
             if alias is not None and kind == "value":
                 meta["alias"] = alias
+            if graph is not None:
+                meta["graph"] = graph
             self.records.append((meta, array))
 
     def _full(self, array: ndarray) -> bool:
@@ -195,7 +197,7 @@ class Recorder(Guard):
         state = getattr(owner, "__dict__", None)
         if not isinstance(state, dict):
             return
-        for name, value in list(state.items())[:64]:
+        for name, value in _attributes(state):
             self._keep_tree(invocation, kind, f"self.{name}", value)
 
     # --- writing -----------------------------------------------------------------------------
@@ -210,6 +212,21 @@ class Recorder(Guard):
         os.replace(tmp, path)
 
 
+_MODULE_STATE = ("_parameters", "_buffers")
+"""Where a ``torch.nn.Module`` keeps the tensors its code sets as ``self.x``."""
+
+
+def _attributes(state: dict[str, Any]) -> list[tuple[str, Any]]:
+    """An object's attributes as its code names them (a module's tensors by their names)."""
+    found = []
+    for name, value in list(state.items())[:64]:
+        if name in _MODULE_STATE and isinstance(value, dict):
+            found.extend((str(k), v) for k, v in list(value.items())[:32])
+        else:
+            found.append((name, value))
+    return found
+
+
 def _small(value: Any) -> bool:
     """A number or an array of at most a few numbers."""
     if isinstance(value, ndarray):
@@ -219,16 +236,21 @@ def _small(value: Any) -> bool:
     return is_tensor(value) and value.numel() <= _SMALL
 
 
-def captured(value: Any) -> list[tuple[int, ndarray]]:
-    """``value`` as arrays to keep: ``[(-1, array)]``, one per element of a tuple or list of
-    arrays, or none (anything not numeric, or too large)."""
+def captured(value: Any) -> list[tuple[int, ndarray, bool | None]]:
+    """``value`` as arrays to keep: ``[(-1, array, graph)]``, one per element of a tuple or
+    list of arrays, or none (anything not numeric, or too large). ``graph`` says whether a
+    tensor is the result of operations autograd tracks (None: not a tensor)."""
     if isinstance(value, tuple | list) and 0 < len(value) <= 8:
-        parts = [(i, _array(v)) for i, v in enumerate(value)]
         if any(isinstance(v, tuple | list | int | float) for v in value):
             return []
-        return [(i, a) for i, a in parts if a is not None]
+        parts = [(i, _array(v), _graph(v)) for i, v in enumerate(value)]
+        return [(i, a, g) for i, a, g in parts if a is not None]
     array = _array(value)
-    return [] if array is None else [(-1, array)]
+    return [] if array is None else [(-1, array, _graph(value))]
+
+
+def _graph(value: Any) -> bool | None:
+    return bool(value.grad_fn is not None) if is_tensor(value) else None
 
 
 def _array(value: Any) -> ndarray | None:
