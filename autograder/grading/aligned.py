@@ -51,8 +51,9 @@ def _block_of(a: ndarray, b: ndarray) -> bool:
 class Pool:
     """The reference's values of one invocation, looked up by content."""
 
-    def __init__(self, values: Sequence[Value]) -> None:
+    def __init__(self, values: Sequence[Value], returned: Sequence[Value] = ()) -> None:
         self.values = [v for v in values if v.array.size > 0]
+        self.returned = [v for v in returned if v.array.size > 0]
         self._by_size: dict[int, list[Value]] = defaultdict(list)
         for value in self.values:
             self._by_size[value.array.size].append(value)
@@ -60,12 +61,15 @@ class Pool:
     def find(self, array: ndarray, graph: bool | None = None, shaped: bool = False) -> Value | None:
         """A value of the reference's with the same numbers as ``array`` (or of which it is a
         block), if there is one. In another shape only where the reference has no value of
-        ``array``'s shape (and not at all when ``shaped``, for what a function returns): a
+        ``array``'s shape (and not at all when ``shaped``: what a function returns is matched
+        with what the reference's returns, in its shape): a
         reshape that keeps the data is no mistake, unless the reference holds that shape with
         other numbers (a reshape where a transpose belongs). A tensor matches only a tensor
         tracked by autograd alike (``graph``)."""
         others = []
         candidates = self._by_size.get(array.size, ())
+        if shaped and self.returned:  # what a call returns answers to what the other returns
+            candidates = [v for v in self.returned if v.array.size == array.size]
         if graph is not None:  # a tensor: tensors tracked alike first, then plain numbers
             if self.untracked(array, graph) is not None and not any(
                 v.graph == graph and close(array, v.array) for v in candidates

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..results import CheckResult
@@ -85,7 +85,7 @@ def explain_failure(
     if picked is None or not answers.runs_hidden:
         return None
     check, result = picked
-    others = [c for c in plan.running if c is not check and c.spec.kind != "training"]
+    others = _second_opinion(check, plan)
     try:
         learner_sources = [Source(f.path, f.source, f.target) for f in functions]
         explanation = _explain(check, others, learner_sources, answers, runner, lock)
@@ -93,9 +93,22 @@ def explain_failure(
         result.details["explanation_error"] = f"{type(error).__name__}: {error}"
         return None
     if explanation is not None:
-        result.message = f"{result.message.rstrip('.')}. {explanation.message}"
+        if explanation.confirmed:  # a proven mistake first: the one-line summary keeps it
+            result.message = f"{explanation.message}. {result.message}"
+        else:
+            result.message = f"{result.message.rstrip('.')}. {explanation.message}"
         result.details["explanation"] = explanation.to_dict()
     return explanation
+
+
+def _second_opinion(check: PlannedCheck, plan: Plan) -> list[PlannedCheck]:
+    """Where an edit must pass too, besides the failing check: the exercise's next check that
+    runs on other inputs, else the failing check on inputs drawn from another seed (an edit
+    that fixes one input by chance, a symmetric one, is no mistake undone)."""
+    for other in plan.running:
+        if other is not check and other.spec.kind != "training":
+            return [other]
+    return [replace(check, seed=check.seed + 1)]
 
 
 def _failing(
@@ -131,7 +144,7 @@ def _explain(
         reference = trace_reference(check, theirs_sources)
     if learner is None or reference is None:
         return None
-    found = departures(learner, reference, learner_sources)
+    found = departures(learner, reference, learner_sources, theirs_sources)
     if not found:
         return None
     tried = proposals(found, learner, theirs_sources)
@@ -147,36 +160,26 @@ def _prove(
     lock: threading.Lock,
 ) -> Proposal | None:
     """The first proposal whose edit makes the failing check (``checks[0]``) pass, and every
-    other check of the exercise too: an edit that fixes one input by chance (a symmetric
-    one) is not a mistake undone."""
-    cached = {id(check): _Cached(answers) for check in checks}
-    passing = _passing(checks[0], tried, cached[id(checks[0])], runner, lock)
-    for proposal in passing:
-        if all(
-            _passing(other, [proposal], cached[id(other)], runner, lock) for other in checks[1:]
-        ):
-            return proposal
-    return None
-
-
-def _passing(
-    check: PlannedCheck,
-    tried: list[Proposal],
-    answers: AnswerSource,
-    runner: Runner,
-    lock: threading.Lock,
-) -> list[Proposal]:
-    """The proposals whose edit makes ``check`` pass, in order."""
+    other check of the exercise too (an edit that fixes one input by chance, a symmetric one,
+    is not a mistake undone). One worker runs every edit on every check."""
     if not tried:
-        return []
-    job = TraceJob(tuple(False for _ in tried), tuple(((p.fid, p.edit),) for p in tried))
-    run = runner([check.call] * len(tried), job.to_json(), TRACE_SECONDS)
+        return None
+    calls = [check.call for _ in tried for check in checks]
+    edits = tuple(((p.fid, p.edit),) for p in tried for _ in checks)
+    run = runner(calls, TraceJob(tuple(False for _ in calls), edits).to_json(), TRACE_SECONDS)
+    cached = {id(check): _Cached(answers) for check in checks}
+    outcomes = iter(run.calls)
     with lock:
-        return [
-            proposal
-            for proposal, outcome in zip(tried, run.calls, strict=False)
-            if outcome.status == "ok" and _passes(check, outcome, answers)
-        ]
+        for proposal in tried:
+            results = [(check, next(outcomes, None)) for check in checks]
+            if all(
+                outcome is not None
+                and outcome.status == "ok"
+                and _passes(check, outcome, cached[id(check)])
+                for check, outcome in results
+            ):
+                return proposal
+    return None
 
 
 def _passes(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> bool:

@@ -27,13 +27,21 @@ from .traces import Source, Statement, Trace, Value, name_of, touches
 __all__ = ["Departure", "departures"]
 
 
-def departures(learner: Trace, reference: Trace, sources: Sequence[Source]) -> list[Departure]:
-    """The learner's values that depart from the reference's, in the order computed."""
+def departures(
+    learner: Trace,
+    reference: Trace,
+    sources: Sequence[Source],
+    reference_sources: Sequence[Source] = (),
+) -> list[Departure]:
+    """The learner's values that depart from the reference's, in the order computed
+    (``reference_sources``: to match what each call returns with what the reference's
+    returns)."""
     pools: dict[tuple[int, int], Pool] = {}
     for value in reference.values:
         pools.setdefault((value.fid, value.inv), None)  # type: ignore[arg-type]
     for fid, inv in list(pools):
-        pools[(fid, inv)] = Pool(reference.invocation(fid, inv))
+        values = reference.invocation(fid, inv)
+        pools[(fid, inv)] = Pool(values, _returned(values, reference_sources, fid))
     matched: dict[int, str] = {}
     inputs: dict[tuple[int, int], list[ndarray]] = defaultdict(list)
     for value in learner.values:
@@ -63,6 +71,18 @@ def departures(learner: Trace, reference: Trace, sources: Sequence[Source]) -> l
         if departure is not None:
             found.append(departure)
     return found
+
+
+def _returned(values: list[Value], sources: Sequence[Source], fid: int) -> list[Value]:
+    """The values a call returned (or yielded), by its source's sites."""
+    if fid >= len(sources):
+        return []
+    sites = sources[fid].sites
+    return [
+        v
+        for v in values
+        if v.kind == "value" and 0 <= int(v.key) < len(sites) and sites[int(v.key)].kind == "return"
+    ]
 
 
 def _departure(

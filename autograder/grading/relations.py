@@ -35,7 +35,7 @@ from .traces import Source, Statement, Trace, name_of, touches
 
 __all__ = ["Proposal", "proposals"]
 
-MAX_PROPOSALS = 60
+MAX_PROPOSALS = 20
 _DEPARTURES = 3
 _REDUCTIONS = frozenset({"sum", "mean", "max", "min", "prod", "std", "var", "argmax", "nansum"})
 _DRAWS = frozenset(
@@ -200,7 +200,7 @@ def _related(
     if mine.dtype.kind != "f":
         return
     mine = mine.astype(np.float64)
-    for theirs in _counterparts(mine, departure):
+    for theirs in _counterparts(mine, departure, span):
         yield from _reshaped(mine, theirs, span, code)
         if theirs.shape != mine.shape:
             continue
@@ -209,16 +209,29 @@ def _related(
         yield from _terms(mine, theirs, span, code, known)
 
 
-def _counterparts(mine: ndarray, departure: Departure) -> list[ndarray]:
+def _counterparts(mine: ndarray, departure: Departure, span=None) -> list[ndarray]:
     """The reference's values at the departing point of ``mine``'s shape (or its
-    transpose's)."""
+    transpose's): for what the call returns, what the reference's returns first; then the
+    nearest first."""
     shapes = {mine.shape, mine.shape[::-1]}
+    returned = departure.site is not None and departure.site.kind == "return"
+    returned = returned and (span is None or span == departure.site.span)
+    first = departure.pool.returned if returned else []
     values = [
         v.array.astype(np.float64)
-        for v in departure.pool.values
+        for v in [*first, *departure.pool.values]
         if v.numeric and v.array.shape in shapes and v.array.size > 1
     ]
-    return values[:40]
+    scale = float(np.abs(mine).max(initial=0.0)) + 1e-12
+
+    def distance(theirs: ndarray) -> float:
+        if theirs.shape != mine.shape:
+            return np.inf
+        with np.errstate(all="ignore"):
+            return float(np.nanmean(np.abs(theirs - mine))) / scale
+
+    head = values[: len([v for v in first if v.array.shape in shapes])]
+    return (head + sorted(values[len(head) :], key=distance))[:40]
 
 
 def _reshaped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:
@@ -302,27 +315,43 @@ def _terms(
     known: dict[str, tuple[ndarray, int | None]],
 ) -> Iterator[Candidate]:
     """A term or factor too many or missing, equal to another known value."""
+    gap = theirs - mine
+    if _likely(gap, np.zeros_like(gap)):
+        return
+    with np.errstate(all="ignore"):
+        ratio = theirs / mine
     for name, (value, site) in known.items():
         if value.shape != mine.shape or value.dtype.kind != "f" or not value.any():
             continue
         term = value.astype(np.float64)
         for coef, word in ((1.0, "misses the term"), (-1.0, "has the extra term")):
-            if close(mine + coef * term, theirs) and not close(mine, theirs):
+            if _likely(gap, coef * term) and close(mine + coef * term, theirs):
                 edit = (
                     Edit(span, "add_site", (site, coef))
                     if site is not None
                     else Edit(span, "add_name", (name, coef))
                 )
                 yield edit, f"`{code}` {word} `{name}`", True
-        if np.all(np.abs(term) > 1e-12):
-            for power, word in ((1, "misses the factor"), (-1, "has the extra factor")):
-                if close(mine * term**power, theirs):
-                    edit = (
-                        Edit(span, "mul_site", (site, power))
-                        if site is not None
-                        else Edit(span, "mul_name", (name, power))
-                    )
-                    yield edit, f"`{code}` {word} `{name}`", True
+        for power, word in ((1, "misses the factor"), (-1, "has the extra factor")):
+            with np.errstate(all="ignore"):
+                factor = term**power
+            if _likely(ratio, factor) and close(mine * factor, theirs):
+                edit = (
+                    Edit(span, "mul_site", (site, power))
+                    if site is not None
+                    else Edit(span, "mul_name", (name, power))
+                )
+                yield edit, f"`{code}` {word} `{name}`", True
+
+
+def _likely(a: ndarray, b: ndarray) -> bool:
+    """A cheap first look before :func:`close`: a few elements agree."""
+    x, y = a.reshape(-1), b.reshape(-1)
+    for index in (0, x.size // 2, -1):
+        p, q = float(x[index]), float(y[index])
+        if not abs(p - q) <= 1e-4 * (abs(q) + abs(p)) + 1e-9:
+            return False
+    return True
 
 
 # --- from the code ------------------------------------------------------------------------------
@@ -360,8 +389,7 @@ def _loops(departure: Departure) -> Iterator[Candidate]:
 def _statement_nodes(departure: Departure) -> list[ast.AST]:
     """The code of :func:`_statements`."""
     source = departure.source
-    nodes = {span_of(n): n for n in ast.walk(source.node) if isinstance(n, ast.stmt | ast.expr)}
-    return [nodes[s.span] for s in _statements(departure) if s.span in nodes]
+    return [source.nodes[s.span] for s in _statements(departure) if s.span in source.nodes]
 
 
 def _statements(departure: Departure, depth: int = 2) -> list[Statement]:

@@ -162,6 +162,7 @@ class Source:
         self.node: FunctionNode = node
         self.sites: list[Site] = site_table(node)
         self.lines = text.splitlines()
+        self._statement_of: dict[Span, Statement | None] = {}
 
     @cached_property
     def statements(self) -> list[Statement]:
@@ -222,13 +223,26 @@ class Source:
 
     def statement_of(self, site: Site) -> Statement | None:
         """The statement whose code holds ``site`` (the innermost)."""
+        if site.span in self._statement_of:
+            return self._statement_of[site.span]
         best: Statement | None = None
         for statement in self.statements:
             if _within(site.span, statement.span) and (
                 best is None or _within(statement.span, best.span)
             ):
                 best = statement
+        self._statement_of[site.span] = best
         return best
+
+    @cached_property
+    def nodes(self) -> dict[Span, ast.AST]:
+        """Every statement and expression of the function by where it is (the outermost,
+        where two share a span)."""
+        found: dict[Span, ast.AST] = {}
+        for node in ast.walk(self.node):
+            if isinstance(node, ast.stmt | ast.expr):
+                found.setdefault(span_of(node), node)
+        return found
 
     def code(self, span: Span) -> str:
         """The source text of ``span`` (one line's worth at most)."""

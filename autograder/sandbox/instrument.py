@@ -164,8 +164,10 @@ def instrument(
     site's latest value), but the recorder keeps nothing of it; without ``sites``, it reports
     only its start and end (the in-place guard's, ``guard.Guard``)."""
     tree = copy.deepcopy(function)
-    if sites:
-        transformer = _Instrument(fid, {edit.span: edit for edit in edits}, record)
+    edits = list(edits)
+    wrap = record or any(edit.op in ("add_site", "mul_site") for edit in edits)
+    if sites and (wrap or edits):
+        transformer = _Instrument(fid, {edit.span: edit for edit in edits}, record, wrap)
         new = transformer.visit(tree)
     else:
         new = tree
@@ -204,8 +206,8 @@ def _constant(value: Any) -> ast.expr:
 class _Instrument(ast.NodeTransformer):
     """Wraps sites with ``v`` and makes edits; numbers sites in visiting order."""
 
-    def __init__(self, fid: int, edits: dict[Span, Edit], record: bool) -> None:
-        self.fid, self.edits, self.record = fid, edits, record
+    def __init__(self, fid: int, edits: dict[Span, Edit], record: bool, wrap: bool = True) -> None:
+        self.fid, self.edits, self.record, self.wrap = fid, edits, record, wrap
         self.sites: list[Site] = []
         self._skip: set[int] = set()  # nodes not to wrap (a call's function, a store target)
 
@@ -232,7 +234,7 @@ class _Instrument(ast.NodeTransformer):
         if getattr(new, "ctx", ast.Load()).__class__ is not ast.Load:
             return new
         new = self._edited(new, original)
-        if self._recorded(original):
+        if self._recorded(original) and self.wrap:
             new = self._wrap("value", new, original)
         return new
 
@@ -277,13 +279,14 @@ class _Instrument(ast.NodeTransformer):
         node.value = self.visit(node.value)
         node.targets = [self._visit_target(t) for t in node.targets]
         changed = [t for t in node.targets if isinstance(t, ast.Subscript | ast.Attribute)]
-        return [node, *(self._after(t) for t in changed)]
+        return [node, *(a for a in (self._after(t) for t in changed) if a is not None)]
 
     def visit_AugAssign(self, node: ast.AugAssign) -> Any:
         self._skip.add(id(node.target))
         node.value = self.visit(node.value)
         node.target = self._visit_target(node.target)
-        return [node, self._after(node.target)]
+        after = self._after(node.target)
+        return [node] if after is None else [node, after]
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> Any:
         if node.value is not None:
@@ -307,8 +310,11 @@ class _Instrument(ast.NodeTransformer):
             return self._visit_target(base)
         return base
 
-    def _after(self, target: ast.expr) -> ast.stmt:
+    def _after(self, target: ast.expr) -> ast.stmt | None:
         """``v(fid, sid, <what the statement changed>)``, as a statement after it."""
+        if not self.wrap:
+            self._site("store", target)
+            return None
         changed = _changed_array(target)
         load = _as_load(copy.deepcopy(changed))
         sid = self._site("store", target)
@@ -317,15 +323,20 @@ class _Instrument(ast.NodeTransformer):
 
     def visit_Return(self, node: ast.Return) -> ast.Return:
         if node.value is not None:
-            original = node.value
-            node.value = self._wrap("return", self.visit(node.value), original)
+            node.value = self._returned(node.value)
         return node
 
     def visit_Yield(self, node: ast.Yield) -> ast.Yield:
         if node.value is not None:
-            original = node.value
-            node.value = self._wrap("return", self.visit(node.value), original)
+            node.value = self._returned(node.value)
         return node
+
+    def _returned(self, value: ast.expr) -> ast.expr:
+        visited = self.visit(value)
+        if self.wrap:
+            return self._wrap("return", visited, value)
+        self._site("return", value)
+        return visited
 
 
 def _written_in_place(target: ast.expr) -> ast.expr:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import copy
 import gc
 import importlib
 import inspect
@@ -157,11 +158,13 @@ def install(
     function: LearnerFunction,
     package: str = REFERENCE_PACKAGE,
     transform: Callable[[FunctionNode], FunctionNode] | None = None,
+    helpers: bool = True,
 ) -> None:
     """Compile the learner's function and put it in place of the reference's (worker only).
 
     ``transform`` changes the function's ``ast`` before it is compiled (tracing: see
-    ``trace``).
+    ``trace``); without ``helpers``, the file's imports and helpers are not run again (the
+    function installed anew, once more, in the same worker).
 
     Raises:
         SpliceError: the reference has no such function, or the learner's file's own imports
@@ -169,12 +172,13 @@ def install(
     """
     module_name, qualname = parse_target(function.target)
     module = importlib.import_module(f"{package}.{module_name}")
-    tree = ast.parse(function.source, filename=function.path)
-    node = find_definition(tree, qualname)
-    if node is None:  # the grader checked already; the file may have changed since
+    tree = _parsed(function)
+    found = find_definition(tree, qualname)
+    if found is None:  # the grader checked already; the file may have changed since
         raise SpliceError(f"{Path(function.path).name} does not define {qualname}")
+    node = copy.deepcopy(found)
     spliced = package == REFERENCE_PACKAGE  # else the learner's own package: imports stay
-    if spliced:
+    if spliced and helpers:
         _run_new_imports(tree, module, function.path)
         _define_helpers(tree, node, module, function.path)
 
@@ -196,6 +200,18 @@ def install(
     new = _compile(node, module, owner if isinstance(owner, type) else None, function.path)
     new.__qualname__ = qualname
     _put(owner, name, original, new)
+
+
+_TREES: dict[tuple[str, int], ast.Module] = {}
+"""The learner's files as parsed, in this worker (a traced check installs a function anew
+for each edit proven)."""
+
+
+def _parsed(function: LearnerFunction) -> ast.Module:
+    key = (function.path, hash(function.source))
+    if key not in _TREES:
+        _TREES[key] = ast.parse(function.source, filename=function.path)
+    return _TREES[key]
 
 
 @contextlib.contextmanager

@@ -357,7 +357,8 @@ class TraceJob:
             module = importlib.import_module(f"{package}.{module_name}")
             module.__dict__[RUNTIME] = recorder
             edits = [edit for owner, edit in self.edits[index] if owner == fid]
-            install(function, package, transform=_instrumenter(fid, edits, recorder.record))
+            transform = _instrumenter(fid, edits, recorder.record)
+            install(function, package, transform=transform, helpers=False)
         return recorder
 
 
