@@ -17,16 +17,19 @@ Only for a check that failed, so that a passing exercise costs nothing more:
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome, ProbeCall, WorkerRun
 from ..sandbox.splice import LearnerFunction
 from ..sandbox.trace import TraceJob
-from .aligned import Departure
+from .aligned import Departure, Pool
 from .answers import AnswerSource, GraderError
 from .firstline import departures
 from .judge import evaluate
@@ -34,7 +37,7 @@ from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference
 from .relations import Proposal, proposals
 from .shown import shown_pair
-from .traces import Source, parse_trace
+from .traces import Source, Trace, Value, parse_trace
 
 __all__ = ["Explanation", "Runner", "explain_failure"]
 
@@ -145,11 +148,36 @@ def _explain(
     if learner is None or reference is None:
         return None
     found = departures(learner, reference, learner_sources, theirs_sources)
+    raised = _raised_at(outcome, learner, reference, learner_sources)
+    if raised is not None and not any(d.value.seq < raised.value.seq for d in found):
+        found.insert(0, raised)  # nothing departed before the line that raised: start there
     if not found:
         return None
     tried = proposals(found, learner, theirs_sources)
     confirmed = _prove([check, *others], tried, answers, runner, lock)
     return _explanation(found, tried, confirmed)
+
+
+def _raised_at(
+    outcome: CallOutcome, learner: Trace, reference: Trace, sources: list[Source]
+) -> Departure | None:
+    """For a call that raised in the learner's code, that line as a departure (what it
+    computed never came to be)."""
+    found = _AT.search(outcome.message) if outcome.status == "error" else None
+    if found is None:
+        return None
+    path, line = found.group(1), int(found.group(2))
+    for fid, source in enumerate(sources):
+        if source.path == path and source.node.lineno <= line <= (source.node.end_lineno or 0):
+            values = learner.of(fid)
+            last = values[-1] if values else Value(fid, 0, "entry", "", 0, -1, 0, np.zeros(0))
+            pool = Pool(reference.invocation(fid, last.inv))
+            note = "raised"
+            return Departure(last, source, None, line, source.line_text(line), pool, [], note=note)
+    return None
+
+
+_AT = re.compile(r"\(at (.+?):(\d+)\)")
 
 
 def _prove(
@@ -211,7 +239,7 @@ class _Cached:
 
 def _explanation(
     found: list[Departure], tried: list[Proposal], confirmed: Proposal | None
-) -> Explanation:
+) -> Explanation | None:
     if confirmed is not None:
         departure = found[confirmed.departure]
         where = f"{departure.source.path}:{confirmed.line}"
@@ -219,6 +247,8 @@ def _explanation(
         message = f"At {where} (`{text}`): {confirmed.name} — with that undone, this check passes"
         return Explanation(where, message, confirmed.name, len(tried))
     first = found[0]
+    if first.note == "raised":  # the error's own message says where already
+        return None
     where = f"{first.source.path}:{first.line}"
     message = f"The first line whose value departs from the reference's: {where} " + shown_pair(
         first

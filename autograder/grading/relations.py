@@ -104,7 +104,26 @@ def proposals(
             seen.add(key)
             proposal = Proposal(fid, edit, name, index, edit.span[0], evidence)
             (shown if evidence else suggested).append(proposal)
+    suggested.sort(key=lambda p: _SPECIFIC.get(p.edit.op, len(_SPECIFIC)))  # stable: in order
     return (shown + suggested)[:MAX_PROPOSALS]
+
+
+_SPECIFIC = {
+    op: rank
+    for rank, ops in enumerate(
+        (
+            ("generator", "reversed"),
+            ("keyword", "call", "operator"),
+            ("name",),
+            ("flip", "transpose"),
+            ("negate",),
+            ("offset",),
+        )
+    )
+    for op in ops
+}
+"""The code's edits, the most specific first: few of them apply where they are proposed (a
+draw from np.random, a loop), many could (an operand's sign)."""
 
 
 Candidate = tuple[Edit, str, bool]
@@ -370,6 +389,8 @@ def _from_code(
                 yield from _call(node, departure, reference)
             elif isinstance(node, ast.Constant) and type(node.value) is int:
                 yield from _off_by_one(node, departure)
+            elif isinstance(node, ast.BinOp) and type(node.op) in _SWAPS:
+                yield from _swapped_operator(node)
 
 
 def _loops(departure: Departure) -> Iterator[Candidate]:
@@ -534,6 +555,19 @@ def _generators(reference: Source) -> list[str]:
             if receiver and draws and "random" not in receiver and receiver not in found:
                 found.append(receiver)
     return found
+
+
+_SWAPS = {
+    ast.Mult: ("MatMult", "multiplies element by element where a matrix product (@) belongs"),
+    ast.MatMult: ("Mult", "is a matrix product where an element-by-element product (*) belongs"),
+    ast.Add: ("Sub", "adds where it should subtract (a sign)"),
+    ast.Sub: ("Add", "subtracts where it should add (a sign)"),
+}
+
+
+def _swapped_operator(node: ast.BinOp) -> Iterator[Candidate]:
+    operator, words = _SWAPS[type(node.op)]
+    yield Edit(span_of(node), "operator", (operator,)), f"`{ast.unparse(node)}` {words}", False
 
 
 def _off_by_one(node: ast.Constant, departure: Departure) -> Iterator[Candidate]:

@@ -63,7 +63,17 @@ VALUE_EDITS = frozenset(
 )
 """Edits the recorder applies to a value as it is computed (``__dlfs_trace__.fix``)."""
 NODE_EDITS = frozenset(
-    {"name", "add_name", "mul_name", "size_scale", "call", "keyword", "generator", "reversed"}
+    {
+        "name",
+        "add_name",
+        "mul_name",
+        "size_scale",
+        "call",
+        "keyword",
+        "generator",
+        "reversed",
+        "operator",
+    }
 )
 STATEMENT_EDITS = frozenset({"inplace"})
 """Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``)."""
@@ -102,7 +112,8 @@ class Edit:
     ``add_name`` (name, coefficient); ``mul_name`` (name, power); ``size_scale`` (name,
     axis, power: times ``name.shape[axis] ** power``); ``call`` (another function's name, for
     ``np.sum`` where ``np.mean`` is); ``keyword`` (name, value); ``generator`` (``self.rng``
-    or ``rng``); ``reversed`` (a loop's iterable, reversed). Args are JSON values.
+    or ``rng``); ``reversed`` (a loop's iterable, reversed); ``operator`` (another binary
+    operator's name: ``MatMult`` for ``Mult``). Args are JSON values.
     """
 
     span: Span
@@ -370,45 +381,73 @@ def _as_load(node: ast.expr) -> ast.expr:
 
 
 def _node_edit(node: ast.expr, edit: Edit) -> ast.expr:
-    """The code that replaces ``node`` for a :data:`NODE_EDITS` edit."""
-    if edit.op == "name":
-        return _reading(edit.args[0])
-    if edit.op == "add_name":
-        term = ast.BinOp(
-            left=ast.Constant(edit.args[1]), op=ast.Mult(), right=_reading(edit.args[0])
-        )
-        return ast.BinOp(left=node, op=ast.Add(), right=term)
-    if edit.op == "mul_name":
-        factor = ast.BinOp(
-            left=_reading(edit.args[0]), op=ast.Pow(), right=ast.Constant(edit.args[1])
-        )
-        return ast.BinOp(left=node, op=ast.Mult(), right=factor)
-    if edit.op == "size_scale":
-        shape = ast.Attribute(value=_reading(edit.args[0]), attr="shape", ctx=ast.Load())
-        size = ast.Subscript(value=shape, slice=ast.Constant(int(edit.args[1])), ctx=ast.Load())
-        factor = ast.BinOp(left=size, op=ast.Pow(), right=ast.Constant(edit.args[2]))
-        return ast.BinOp(left=node, op=ast.Mult(), right=factor)
-    if edit.op == "call" and isinstance(node, ast.Call):
-        func = copy.copy(node.func)
-        if isinstance(func, ast.Attribute):
-            func.attr = _identifier(edit.args[0])
-        elif isinstance(func, ast.Name):
-            func = ast.Name(id=_identifier(edit.args[0]), ctx=ast.Load())
-        return ast.Call(func=func, args=node.args, keywords=node.keywords)
-    if edit.op == "reversed":
-        listed = ast.Call(func=ast.Name(id="list", ctx=ast.Load()), args=[node], keywords=[])
-        return ast.Call(func=ast.Name(id="reversed", ctx=ast.Load()), args=[listed], keywords=[])
-    if edit.op == "keyword" and isinstance(node, ast.Call):
-        name = _identifier(edit.args[0])
-        keywords = [k for k in node.keywords if k.arg != name]
-        return ast.Call(
-            func=node.func,
-            args=node.args,
-            keywords=[*keywords, ast.keyword(arg=name, value=_constant(edit.args[1]))],
-        )
-    if edit.op == "generator" and isinstance(node, ast.Call):
-        return _redrawn(node, edit)
-    return node
+    """The code that replaces ``node`` for a :data:`NODE_EDITS` edit (``node`` itself where
+    the edit does not fit it)."""
+    make = _NODE_EDITS.get(edit.op)
+    needs_call = edit.op in ("call", "keyword", "generator")
+    if make is None or (needs_call and not isinstance(node, ast.Call)):
+        return node
+    if edit.op == "operator" and not isinstance(node, ast.BinOp):
+        return node
+    return make(node, edit.args)
+
+
+def _added(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    term = ast.BinOp(left=ast.Constant(args[1]), op=ast.Mult(), right=_reading(args[0]))
+    return ast.BinOp(left=node, op=ast.Add(), right=term)
+
+
+def _multiplied(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    factor = ast.BinOp(left=_reading(args[0]), op=ast.Pow(), right=ast.Constant(args[1]))
+    return ast.BinOp(left=node, op=ast.Mult(), right=factor)
+
+
+def _size_scaled(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    shape = ast.Attribute(value=_reading(args[0]), attr="shape", ctx=ast.Load())
+    size = ast.Subscript(value=shape, slice=ast.Constant(int(args[1])), ctx=ast.Load())
+    factor = ast.BinOp(left=size, op=ast.Pow(), right=ast.Constant(args[2]))
+    return ast.BinOp(left=node, op=ast.Mult(), right=factor)
+
+
+def _called(node: Any, args: tuple[Any, ...]) -> ast.expr:
+    func = copy.copy(node.func)
+    if isinstance(func, ast.Attribute):
+        func.attr = _identifier(args[0])
+    elif isinstance(func, ast.Name):
+        func = ast.Name(id=_identifier(args[0]), ctx=ast.Load())
+    return ast.Call(func=func, args=node.args, keywords=node.keywords)
+
+
+def _operator(node: Any, args: tuple[Any, ...]) -> ast.expr:
+    operator = getattr(ast, _identifier(args[0]), None)
+    if not (isinstance(operator, type) and issubclass(operator, ast.operator)):
+        return node
+    return ast.BinOp(left=node.left, op=operator(), right=node.right)
+
+
+def _reversed(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    listed = ast.Call(func=ast.Name(id="list", ctx=ast.Load()), args=[node], keywords=[])
+    return ast.Call(func=ast.Name(id="reversed", ctx=ast.Load()), args=[listed], keywords=[])
+
+
+def _keyword(node: Any, args: tuple[Any, ...]) -> ast.expr:
+    name = _identifier(args[0])
+    keywords = [k for k in node.keywords if k.arg != name]
+    keywords.append(ast.keyword(arg=name, value=_constant(args[1])))
+    return ast.Call(func=node.func, args=node.args, keywords=keywords)
+
+
+_NODE_EDITS = {
+    "name": lambda node, args: _reading(args[0]),
+    "add_name": _added,
+    "mul_name": _multiplied,
+    "size_scale": _size_scaled,
+    "call": _called,
+    "operator": _operator,
+    "reversed": _reversed,
+    "keyword": _keyword,
+    "generator": lambda node, args: _redrawn(node, args),
+}
 
 
 def _reading(path: Any) -> ast.expr:
@@ -423,11 +462,11 @@ def _reading(path: Any) -> ast.expr:
     return node
 
 
-def _redrawn(node: ast.Call, edit: Edit) -> ast.expr:
-    """``np.random.f(args)`` drawn from the generator ``edit.args[0]`` instead."""
+def _redrawn(node: ast.Call, args: tuple[Any, ...]) -> ast.expr:
+    """``np.random.f(args)`` drawn from the generator ``args[0]`` instead."""
     func = node.func
     method = func.attr if isinstance(func, ast.Attribute) else ""
-    call = _runtime_call("draw", [_reading(edit.args[0]), ast.Constant(method), *node.args])
+    call = _runtime_call("draw", [_reading(args[0]), ast.Constant(method), *node.args])
     call.keywords = list(node.keywords)
     return call
 
