@@ -15,7 +15,8 @@ import numpy as np
 from numpy import ndarray
 
 from ..sandbox.instrument import Site, Span
-from .traces import Source, Value
+from .source import Source
+from .traces import Value
 
 __all__ = ["Departure", "Pool", "close", "same"]
 

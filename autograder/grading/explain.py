@@ -37,7 +37,8 @@ from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference
 from .relations import Proposal, proposals
 from .shown import shown_pair
-from .traces import Source, Trace, Value, parse_trace
+from .source import Source
+from .traces import Trace, Value, parse_trace
 
 __all__ = ["Explanation", "Runner", "explain_failure"]
 
@@ -105,12 +106,14 @@ def explain_failure(
 
 
 def _second_opinion(check: PlannedCheck, plan: Plan) -> list[PlannedCheck]:
-    """Where an edit must pass too, besides the failing check: the exercise's next check that
-    runs on other inputs, else the failing check on inputs drawn from another seed (an edit
-    that fixes one input by chance, a symmetric one, is no mistake undone)."""
-    for other in plan.running:
-        if other is not check and other.spec.kind != "training":
-            return [other]
+    """Where an edit must pass too, besides the failing check: the same check on inputs drawn
+    from another seed — or, for known answers on fixed inputs, the exercise's next check on
+    drawn ones (an edit that fixes one input by chance, a symmetric one, is no mistake
+    undone)."""
+    if check.spec.kind == "fixture":
+        for other in plan.running:
+            if other is not check and other.spec.kind not in ("training", "fixture"):
+                return [other]
     return [replace(check, seed=check.seed + 1)]
 
 

@@ -22,7 +22,8 @@ from numpy import ndarray
 from ..sandbox.instrument import Site
 from .aligned import Departure, Pool, same
 from .inplace import state_departure
-from .traces import Source, Statement, Trace, Value, name_of, touches
+from .source import Source, Statement, name_of, touches
+from .traces import Trace, Value
 
 __all__ = ["Departure", "departures"]
 

@@ -15,7 +15,8 @@ departs says where to look:
 from __future__ import annotations
 
 from .aligned import Departure, Pool, close, same
-from .traces import Source, Statement, Trace, Value
+from .source import Source, Statement
+from .traces import Trace, Value
 
 __all__ = ["state_departure"]
 

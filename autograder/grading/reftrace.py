@@ -21,7 +21,8 @@ from ..sandbox.instrument import RUNTIME, instrument
 from ..sandbox.splice import REFERENCE_PACKAGE, parse_target, swapped
 from ..sandbox.trace import Recorder
 from .plan import PlannedCheck
-from .traces import Source, Trace, trace_from_records
+from .source import Source
+from .traces import Trace, trace_from_records
 
 __all__ = ["reference_sources", "trace_reference"]
 

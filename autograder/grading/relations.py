@@ -8,11 +8,10 @@ it could have gone wrong, with the edit of the learner's code that would undo it
   batch or the number of time steps: a sum where a mean belongs, or back), an axis reversed,
   a term too many or missing that is another of the learner's values (or arguments), a
   factor too many or missing likewise;
-* from the code of the departing line: an operand reversed (a kernel not flipped) or
-  transposed, one value read where another belongs (before the activation where after it
-  belongs, a state stale from an earlier call), an integer off by one, a reduction over
-  another axis or without ``keepdims``, randomness drawn from NumPy's global generator where
-  the generator given belongs.
+* from the code of the departing line (:mod:`.codeedits`): an operand reversed (a kernel
+  not flipped) or transposed, one value read where another belongs, an integer off by one,
+  a reduction over another axis, an operator swapped, a loop run backwards, randomness
+  drawn from NumPy's global generator where the generator given belongs.
 
 A relation is only a :class:`Proposal`: :mod:`.explain` runs the learner's code with the edit
 in the worker and names the mistake only when the check then passes.
@@ -20,7 +19,6 @@ in the worker and names the mistake only when the check then passes.
 
 from __future__ import annotations
 
-import ast
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -28,32 +26,17 @@ from dataclasses import dataclass
 import numpy as np
 from numpy import ndarray
 
-from ..sandbox.instrument import Edit, span_of
+from ..sandbox.instrument import Edit
 from .aligned import Departure, close
-from .relnames import activation_between, factor_name
-from .traces import Source, Statement, Trace, name_of, touches
+from .codeedits import Candidate, from_code, statements
+from .relnames import factor_name
+from .source import Source
+from .traces import Trace
 
 __all__ = ["Proposal", "proposals"]
 
 MAX_PROPOSALS = 20
 _DEPARTURES = 3
-_REDUCTIONS = frozenset({"sum", "mean", "max", "min", "prod", "std", "var", "argmax", "nansum"})
-_DRAWS = frozenset(
-    {
-        "rand",
-        "randn",
-        "random",
-        "random_sample",
-        "randint",
-        "binomial",
-        "normal",
-        "uniform",
-        "permutation",
-        "shuffle",
-        "choice",
-        "standard_normal",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -95,7 +78,7 @@ def proposals(
             _from_state(departure),
             _from_numbers(departure, known, sizes),
             _upstream(departure, learner, known, sizes),
-            _from_code(departure, known, reference_sources[fid]),
+            from_code(departure, known, reference_sources[fid]),
         )
         for edit, name, evidence in candidates:
             key = (fid, edit) if evidence else (fid, edit.op, edit.args, source.code(edit.span))
@@ -124,9 +107,6 @@ _SPECIFIC = {
 }
 """The code's edits, the most specific first: few of them apply where they are proposed (a
 draw from np.random, a loop), many could (an operand's sign)."""
-
-
-Candidate = tuple[Edit, str, bool]
 
 
 # --- what the learner's run knows at the departing point ----------------------------------------
@@ -199,7 +179,7 @@ def _upstream(
     for other in learner.invocation(departure.value.fid, departure.value.inv):
         if other.kind == "value" and other.seq < departure.value.seq and other.elem == -1:
             latest[int(other.key)] = other.array
-    for statement in _statements(departure)[1:]:
+    for statement in statements(departure)[1:]:
         sid = by_span.get(statement.result) if statement.result else None
         if sid is not None and sid in latest:
             span = statement.result
@@ -374,208 +354,3 @@ def _likely(a: ndarray, b: ndarray) -> bool:
 
 
 # --- from the code ------------------------------------------------------------------------------
-
-
-def _from_code(
-    departure: Departure, known: dict[str, tuple[ndarray, int | None]], reference: Source
-) -> Iterator[Candidate]:
-    """Edits of the departing statement's code, then of the statements it reads from."""
-    yield from _loops(departure)
-    for statement in _statement_nodes(departure):
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
-                yield from _operand(node, departure, known)
-            elif isinstance(node, ast.Call):
-                yield from _call(node, departure, reference)
-            elif isinstance(node, ast.Constant) and type(node.value) is int:
-                yield from _off_by_one(node, departure)
-            elif isinstance(node, ast.BinOp) and type(node.op) in _SWAPS:
-                yield from _swapped_operator(node)
-
-
-def _loops(departure: Departure) -> Iterator[Candidate]:
-    """The loops around the departing line, each run the other way round."""
-    line = departure.line
-    for node in ast.walk(departure.source.node):
-        if isinstance(node, ast.For) and node.body[0].lineno <= line <= (node.end_lineno or 0):
-            code = ast.unparse(node.iter)
-            yield (
-                Edit(span_of(node.iter), "reversed"),
-                f"the loop over `{code}` runs in the wrong order: it must run backwards "
-                f"(reversed({code})), last step first",
-                False,
-            )
-
-
-def _statement_nodes(departure: Departure) -> list[ast.AST]:
-    """The code of :func:`_statements`."""
-    source = departure.source
-    return [source.nodes[s.span] for s in _statements(departure) if s.span in source.nodes]
-
-
-def _statements(departure: Departure, depth: int = 2) -> list[Statement]:
-    """The departing statement, and up to ``depth`` levels of the statements before it that
-    assign what it reads (where a mistake upstream first shows)."""
-    source = departure.source
-    statement = None
-    if departure.site is not None:
-        statement = source.statement_of(departure.site)
-    elif departure.line:
-        statement = next((s for s in source.statements if s.span[0] == departure.line), None)
-    if statement is None:
-        return []
-    chosen = [statement]
-    frontier = [statement]
-    for _ in range(depth):
-        frontier = [
-            s
-            for s in source.statements
-            if s not in chosen
-            and any(touches(f.reads, s.assigns) for f in frontier)
-            and s.span < statement.span
-        ]
-        chosen.extend(frontier)
-    return chosen
-
-
-def _operand(
-    node: ast.Name | ast.Attribute,
-    departure: Departure,
-    known: dict[str, tuple[ndarray, int | None]],
-) -> Iterator[Candidate]:
-    name = name_of(node)
-    if name is None or name not in known:
-        return
-    value = known[name][0]
-    if value.dtype.kind != "f" or value.ndim == 0 or value.size < 2:
-        return
-    span = span_of(node)
-    if value.shape[-1] > 1:
-        axes = [value.ndim - 2, value.ndim - 1] if value.ndim >= 2 else [0]
-        kernel = "the kernel is not flipped: " if _kernel_like(name, value) else ""
-        yield (
-            Edit(span, "flip", (axes,)),
-            f"{kernel}`{name}` should be read reversed"
-            + (" along its last two axes (rotated by 180°)" if len(axes) == 2 else "")
-            + " here",
-            False,
-        )
-    if value.ndim == 2:
-        yield Edit(span, "transpose"), f"`{name}` should be transposed here (`{name}.T`)", False
-    yield (
-        Edit(span, "negate"),
-        f"`{name}` has the wrong sign here (a + where a − belongs, or the reverse?)",
-        False,
-    )
-    for other, (theirs, _) in known.items():
-        if other == name or theirs.shape != value.shape or theirs.dtype.kind != "f":
-            continue
-        if close(theirs, value):
-            continue
-        yield Edit(span, "name", (other,)), _substitution(name, value, other, theirs), False
-
-
-def _kernel_like(name: str, value: ndarray) -> bool:
-    spatial = value.shape[-2:] if value.ndim >= 2 else value.shape
-    return name.split(".")[-1].lower() in {
-        "param",
-        "w",
-        "weights",
-        "kernel",
-        "filter",
-        "param_",
-    } or (len(set(spatial)) == 1 and spatial[0] in (3, 5, 7) and value.ndim in (1, 2, 4))
-
-
-def _substitution(name: str, value: ndarray, other: str, theirs: ndarray) -> str:
-    activation = activation_between(value, theirs)
-    if activation:
-        return (
-            f"`{name}` is read where `{other}` belongs: the value before the activation "
-            f"where its {activation} belongs (pre- for post-activation)"
-        )
-    activation = activation_between(theirs, value)
-    if activation:
-        return (
-            f"`{name}` is read where `{other}` belongs: the value after the activation "
-            f"({activation}) where the value before it belongs"
-        )
-    return f"`{name}` is read where `{other}` belongs"
-
-
-def _call(node: ast.Call, departure: Departure, reference: Source) -> Iterator[Candidate]:
-    func = node.func
-    method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    span = span_of(node)
-    axis = next((k for k in node.keywords if k.arg == "axis"), None)
-    if method in _REDUCTIONS and axis is not None and isinstance(axis.value, ast.Constant):
-        current = axis.value.value
-        for other in (0, 1, 2, -1):
-            if other != current:
-                yield (
-                    Edit(span, "keyword", ("axis", other)),
-                    f"`{ast.unparse(node)}` reduces over the wrong axis: axis={other} "
-                    f"where it has axis={current}",
-                    False,
-                )
-        if not any(k.arg == "keepdims" for k in node.keywords):
-            yield (
-                Edit(span, "keyword", ("keepdims", True)),
-                f"`{ast.unparse(node)}` drops the axis it reduces: keepdims=True is missing",
-                False,
-            )
-    if method in _DRAWS and _is_global_random(func):
-        for generator in _generators(reference):
-            yield (
-                Edit(span, "generator", (generator,)),
-                f"`{ast.unparse(node)}` draws from NumPy's global generator (np.random): "
-                f"the randomness must come from the generator given, `{generator}` (the same "
-                "seed must give the same numbers)",
-                False,
-            )
-
-
-def _is_global_random(func: ast.expr) -> bool:
-    return (
-        isinstance(func, ast.Attribute)
-        and isinstance(func.value, ast.Attribute)
-        and func.value.attr == "random"
-        and isinstance(func.value.value, ast.Name)
-        and func.value.value.id in ("np", "numpy")
-    )
-
-
-def _generators(reference: Source) -> list[str]:
-    """What the reference's function draws its randomness from (``self.rng``, ``rng``)."""
-    found: list[str] = []
-    for node in ast.walk(reference.node):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            receiver = name_of(node.func.value)
-            draws = node.func.attr in _DRAWS | {"integers"}
-            if receiver and draws and "random" not in receiver and receiver not in found:
-                found.append(receiver)
-    return found
-
-
-_SWAPS = {
-    ast.Mult: ("MatMult", "multiplies element by element where a matrix product (@) belongs"),
-    ast.MatMult: ("Mult", "is a matrix product where an element-by-element product (*) belongs"),
-    ast.Add: ("Sub", "adds where it should subtract (a sign)"),
-    ast.Sub: ("Add", "subtracts where it should add (a sign)"),
-}
-
-
-def _swapped_operator(node: ast.BinOp) -> Iterator[Candidate]:
-    operator, words = _SWAPS[type(node.op)]
-    yield Edit(span_of(node), "operator", (operator,)), f"`{ast.unparse(node)}` {words}", False
-
-
-def _off_by_one(node: ast.Constant, departure: Departure) -> Iterator[Candidate]:
-    span = span_of(node)
-    code = departure.source.line_text(span[0])
-    for step in (1, -1):
-        yield (
-            Edit(span, "offset", (step,)),
-            f"an integer is off by one in `{code}`: {node.value} should be {node.value + step}",
-            False,
-        )

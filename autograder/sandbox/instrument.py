@@ -25,9 +25,23 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from .edits import (
+    NODE_EDITS,
+    RUNTIME,
+    STATEMENT_EDITS,
+    VALUE_EDITS,
+    Edit,
+    Span,
+    constant,
+    node_edit,
+    runtime_call,
+    span_of,
+    written_in_place,
+)
 
 __all__ = [
     "NODE_EDITS",
@@ -42,43 +56,6 @@ __all__ = [
     "span_of",
 ]
 
-RUNTIME = "__dlfs_trace__"
-"""The name the instrumented code calls the recorder by, in its module's namespace."""
-
-Span = tuple[int, int, int, int]
-"""``(line, column, end line, end column)`` of a node in its file."""
-
-VALUE_EDITS = frozenset(
-    {
-        "transpose",
-        "permute",
-        "negate",
-        "scale",
-        "offset",
-        "flip",
-        "regroup",
-        "add_site",
-        "mul_site",
-    }
-)
-"""Edits the recorder applies to a value as it is computed (``__dlfs_trace__.fix``)."""
-NODE_EDITS = frozenset(
-    {
-        "name",
-        "add_name",
-        "mul_name",
-        "size_scale",
-        "call",
-        "keyword",
-        "generator",
-        "reversed",
-        "operator",
-    }
-)
-STATEMENT_EDITS = frozenset({"inplace"})
-"""Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``)."""
-"""Edits that replace the code itself: another name read, a name's value added or multiplied
-in, a keyword argument, another generator."""
 _MODULES = frozenset({"np", "numpy", "torch", "nn", "F", "math", "random", "optim"})
 _RECORDED = (ast.Call, ast.BinOp, ast.UnaryOp, ast.Subscript, ast.Attribute, ast.Compare, ast.IfExp)
 
@@ -99,61 +76,6 @@ class Site:
     @property
     def line(self) -> int:
         return self.span[0]
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One change of a function's code, at the node that spans ``span``.
-
-    ``op`` and ``args``: ``transpose``; ``permute`` (axes); ``negate``; ``scale`` (factor);
-    ``offset`` (a number added); ``flip`` (axes); ``regroup`` (shape, axes: split, permute
-    and merge back); ``add_site`` (another site's number, coefficient: add its latest value);
-    ``mul_site`` (site number, power); ``name`` (``x`` or ``self.x``: read instead);
-    ``add_name`` (name, coefficient); ``mul_name`` (name, power); ``size_scale`` (name,
-    axis, power: times ``name.shape[axis] ** power``); ``call`` (another function's name, for
-    ``np.sum`` where ``np.mean`` is); ``keyword`` (name, value); ``generator`` (``self.rng``
-    or ``rng``); ``reversed`` (a loop's iterable, reversed); ``operator`` (another binary
-    operator's name: ``MatMult`` for ``Mult``). Args are JSON values.
-    """
-
-    span: Span
-    op: str
-    args: tuple[Any, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.op not in VALUE_EDITS | NODE_EDITS | STATEMENT_EDITS:
-            raise ValueError(f"unknown edit {self.op!r}")
-        object.__setattr__(self, "args", _tupled(tuple(self.args)))
-
-    def to_json(self) -> list[Any]:
-        return [list(self.span), self.op, _jsonable(self.args)]
-
-    @classmethod
-    def from_json(cls, value: Sequence[Any]) -> Edit:
-        span, op, args = value
-        return cls(tuple(int(v) for v in span), str(op), _tupled(args))  # type: ignore[arg-type]
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def _tupled(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return tuple(_tupled(v) for v in value)
-    return value
-
-
-def span_of(node: ast.AST) -> Span:
-    """Where ``node`` is: ``(line, column, end line, end column)``."""
-    return (
-        int(getattr(node, "lineno", 0)),
-        int(getattr(node, "col_offset", 0)),
-        int(getattr(node, "end_lineno", 0) or 0),
-        int(getattr(node, "end_col_offset", 0) or 0),
-    )
 
 
 def site_table(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Site]:
@@ -185,8 +107,8 @@ def instrument(
     body = new.body
     docstring = body[:1] if body and _is_docstring(body[0]) else []
     rest = body[len(docstring) :] or [ast.Pass()]
-    enter = ast.Expr(_runtime_call("enter", [ast.Constant(fid), _call_name("locals")]))
-    leave = ast.Expr(_runtime_call("leave", [ast.Constant(fid)]))
+    enter = ast.Expr(runtime_call("enter", [ast.Constant(fid), _call_name("locals")]))
+    leave = ast.Expr(runtime_call("leave", [ast.Constant(fid)]))
     guarded = ast.Try(body=rest, handlers=[], orelse=[], finalbody=[leave])
     new.body = [*docstring, enter, guarded]
     for statement in new.body:
@@ -194,24 +116,12 @@ def instrument(
     return ast.fix_missing_locations(new)
 
 
-def _is_docstring(statement: ast.stmt) -> bool:
-    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
-
-
-def _runtime_call(method: str, args: list[ast.expr]) -> ast.Call:
-    func = ast.Attribute(value=ast.Name(id=RUNTIME, ctx=ast.Load()), attr=method, ctx=ast.Load())
-    return ast.Call(func=func, args=args, keywords=[])
-
-
 def _call_name(name: str) -> ast.Call:
     return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[], keywords=[])
 
 
-def _constant(value: Any) -> ast.expr:
-    """A JSON value as an expression (tuples for lists)."""
-    if isinstance(value, tuple | list):
-        return ast.Tuple(elts=[_constant(v) for v in value], ctx=ast.Load())
-    return ast.Constant(value)
+def _is_docstring(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
 
 
 class _Instrument(ast.NodeTransformer):
@@ -228,7 +138,7 @@ class _Instrument(ast.NodeTransformer):
 
     def _wrap(self, kind: str, node: ast.expr, original: ast.AST) -> ast.expr:
         sid = self._site(kind, original)
-        wrapped = _runtime_call("v", [ast.Constant(self.fid), sid, node])
+        wrapped = runtime_call("v", [ast.Constant(self.fid), sid, node])
         return ast.copy_location(wrapped, original)
 
     # --- expressions ------------------------------------------------------------------------
@@ -275,16 +185,16 @@ class _Instrument(ast.NodeTransformer):
         if edit is None:
             return node
         if edit.op in VALUE_EDITS:
-            args = [node, ast.Constant(self.fid), ast.Constant(edit.op), _constant(edit.args)]
-            return ast.copy_location(_runtime_call("fix", args), original)
-        return ast.copy_location(_node_edit(node, edit), original)
+            args = [node, ast.Constant(self.fid), ast.Constant(edit.op), constant(edit.args)]
+            return ast.copy_location(runtime_call("fix", args), original)
+        return ast.copy_location(node_edit(node, edit), original)
 
     # --- statements -------------------------------------------------------------------------
 
     def visit_Assign(self, node: ast.Assign) -> Any:
         edit = self.edits.get(span_of(node))
         if edit is not None and edit.op == "inplace":
-            node.targets = [_written_in_place(t) for t in node.targets]
+            node.targets = [written_in_place(t) for t in node.targets]
         for target in node.targets:
             self._skip.add(id(target))
         node.value = self.visit(node.value)
@@ -329,7 +239,7 @@ class _Instrument(ast.NodeTransformer):
         changed = _changed_array(target)
         load = _as_load(copy.deepcopy(changed))
         sid = self._site("store", target)
-        call = _runtime_call("v", [ast.Constant(self.fid), sid, load])
+        call = runtime_call("v", [ast.Constant(self.fid), sid, load])
         return ast.copy_location(ast.Expr(call), target)
 
     def visit_Return(self, node: ast.Return) -> ast.Return:
@@ -350,16 +260,6 @@ class _Instrument(ast.NodeTransformer):
         return visited
 
 
-def _written_in_place(target: ast.expr) -> ast.expr:
-    """``x[...]`` for the target ``x``: the assignment writes into the array ``x`` holds."""
-    if not isinstance(target, ast.Name):
-        return target
-    load = ast.Name(id=target.id, ctx=ast.Load())
-    return ast.copy_location(
-        ast.Subscript(value=load, slice=ast.Constant(Ellipsis), ctx=ast.Store()), target
-    )
-
-
 def _changed_array(target: ast.expr) -> ast.expr:
     """The array a store into ``target`` changes: ``a`` for ``a[i, j]``; the element itself
     for a dictionary entry (``params["W"]["deriv"]``) or a plain name or attribute."""
@@ -378,101 +278,3 @@ def _as_load(node: ast.expr) -> ast.expr:
         if hasattr(child, "ctx"):
             child.ctx = ast.Load()  # type: ignore[attr-defined]
     return node
-
-
-def _node_edit(node: ast.expr, edit: Edit) -> ast.expr:
-    """The code that replaces ``node`` for a :data:`NODE_EDITS` edit (``node`` itself where
-    the edit does not fit it)."""
-    make = _NODE_EDITS.get(edit.op)
-    needs_call = edit.op in ("call", "keyword", "generator")
-    if make is None or (needs_call and not isinstance(node, ast.Call)):
-        return node
-    if edit.op == "operator" and not isinstance(node, ast.BinOp):
-        return node
-    return make(node, edit.args)
-
-
-def _added(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
-    term = ast.BinOp(left=ast.Constant(args[1]), op=ast.Mult(), right=_reading(args[0]))
-    return ast.BinOp(left=node, op=ast.Add(), right=term)
-
-
-def _multiplied(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
-    factor = ast.BinOp(left=_reading(args[0]), op=ast.Pow(), right=ast.Constant(args[1]))
-    return ast.BinOp(left=node, op=ast.Mult(), right=factor)
-
-
-def _size_scaled(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
-    shape = ast.Attribute(value=_reading(args[0]), attr="shape", ctx=ast.Load())
-    size = ast.Subscript(value=shape, slice=ast.Constant(int(args[1])), ctx=ast.Load())
-    factor = ast.BinOp(left=size, op=ast.Pow(), right=ast.Constant(args[2]))
-    return ast.BinOp(left=node, op=ast.Mult(), right=factor)
-
-
-def _called(node: Any, args: tuple[Any, ...]) -> ast.expr:
-    func = copy.copy(node.func)
-    if isinstance(func, ast.Attribute):
-        func.attr = _identifier(args[0])
-    elif isinstance(func, ast.Name):
-        func = ast.Name(id=_identifier(args[0]), ctx=ast.Load())
-    return ast.Call(func=func, args=node.args, keywords=node.keywords)
-
-
-def _operator(node: Any, args: tuple[Any, ...]) -> ast.expr:
-    operator = getattr(ast, _identifier(args[0]), None)
-    if not (isinstance(operator, type) and issubclass(operator, ast.operator)):
-        return node
-    return ast.BinOp(left=node.left, op=operator(), right=node.right)
-
-
-def _reversed(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
-    listed = ast.Call(func=ast.Name(id="list", ctx=ast.Load()), args=[node], keywords=[])
-    return ast.Call(func=ast.Name(id="reversed", ctx=ast.Load()), args=[listed], keywords=[])
-
-
-def _keyword(node: Any, args: tuple[Any, ...]) -> ast.expr:
-    name = _identifier(args[0])
-    keywords = [k for k in node.keywords if k.arg != name]
-    keywords.append(ast.keyword(arg=name, value=_constant(args[1])))
-    return ast.Call(func=node.func, args=node.args, keywords=keywords)
-
-
-_NODE_EDITS = {
-    "name": lambda node, args: _reading(args[0]),
-    "add_name": _added,
-    "mul_name": _multiplied,
-    "size_scale": _size_scaled,
-    "call": _called,
-    "operator": _operator,
-    "reversed": _reversed,
-    "keyword": _keyword,
-    "generator": lambda node, args: _redrawn(node, args),
-}
-
-
-def _reading(path: Any) -> ast.expr:
-    """Code that reads ``path``: ``x``, ``self.x`` or ``params['W']['value']`` (names,
-    attributes and string keys only: nothing else is accepted)."""
-    node = ast.parse(str(path), mode="eval").body
-    for part in ast.walk(node):
-        if isinstance(part, ast.Constant) and isinstance(part.value, str):
-            continue
-        if not isinstance(part, ast.Name | ast.Attribute | ast.Subscript | ast.Load):
-            raise ValueError(f"not a path: {path!r}")
-    return node
-
-
-def _redrawn(node: ast.Call, args: tuple[Any, ...]) -> ast.expr:
-    """``np.random.f(args)`` drawn from the generator ``args[0]`` instead."""
-    func = node.func
-    method = func.attr if isinstance(func, ast.Attribute) else ""
-    call = _runtime_call("draw", [_reading(args[0]), ast.Constant(method), *node.args])
-    call.keywords = list(node.keywords)
-    return call
-
-
-def _identifier(value: Any) -> str:
-    text = str(value)
-    if not text.isidentifier():
-        raise ValueError(f"not an identifier: {text!r}")
-    return text

@@ -14,7 +14,7 @@ from dlfs.autograder.api import grade
 from dlfs.autograder.course import load_course
 from dlfs.autograder.grading import pipeline
 from dlfs.autograder.grading.seeds import check_seed
-from dlfs.autograder.grading.traces import Source
+from dlfs.autograder.grading.source import Source
 from dlfs.autograder.probes.record import find_probe
 from dlfs.autograder.sandbox.guard import Guard, plain_path
 from dlfs.autograder.sandbox.instrument import RUNTIME, instrument

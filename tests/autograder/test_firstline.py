@@ -11,7 +11,8 @@ import numpy as np
 
 from dlfs.autograder.grading.firstline import departures
 from dlfs.autograder.grading.relations import proposals
-from dlfs.autograder.grading.traces import Source, Trace, trace_from_records
+from dlfs.autograder.grading.source import Source
+from dlfs.autograder.grading.traces import Trace, trace_from_records
 from dlfs.autograder.sandbox.instrument import RUNTIME, instrument
 from dlfs.autograder.sandbox.trace import Recorder
 
