@@ -151,9 +151,9 @@ def _explain(
     if learner is None or reference is None:
         return None
     found = departures(learner, reference, learner_sources, theirs_sources)
-    raised = _raised_at(outcome, learner, reference, learner_sources)
-    if raised is not None and not any(d.value.seq < raised.value.seq for d in found):
-        found.insert(0, raised)  # nothing departed before the line that raised: start there
+    raised = _raised_at(outcome, learner, reference, learner_sources) if not found else None
+    if raised is not None:  # nothing departed before the line that raised: start there
+        found.append(raised)
     if not found:
         return None
     tried = proposals(found, learner, theirs_sources)
