@@ -150,13 +150,14 @@ def _explain(
         reference = trace_reference(check, theirs_sources)
     if learner is None or reference is None:
         return None
-    found = departures(learner, reference, learner_sources, theirs_sources)
-    raised = _raised_at(outcome, learner, reference, learner_sources) if not found else None
-    if raised is not None:  # nothing departed before the line that raised: start there
-        found.append(raised)
+    with np.errstate(all="ignore"):  # the learner's NaN and inf are compared, not warned
+        found = departures(learner, reference, learner_sources, theirs_sources)
+        raised = _raised_at(outcome, learner, reference, learner_sources) if not found else None
+        if raised is not None:  # nothing departed before the line that raised: start there
+            found.append(raised)
+        tried = proposals(found, learner, theirs_sources)
     if not found:
         return None
-    tried = proposals(found, learner, theirs_sources)
     confirmed = _prove([check, *others], tried, answers, runner, lock)
     return _explanation(found, tried, confirmed)
 
@@ -244,7 +245,7 @@ def _explanation(
     found: list[Departure], tried: list[Proposal], confirmed: Proposal | None
 ) -> Explanation | None:
     if confirmed is not None:
-        departure = found[confirmed.departure]
+        departure = found[confirmed.departure]  # the values shown below need no warnings
         where = f"{departure.source.path}:{confirmed.line}"
         text = departure.source.line_text(confirmed.line)
         message = f"At {where} (`{text}`): {confirmed.name} — with that undone, this check passes"
@@ -253,9 +254,9 @@ def _explanation(
     if first.note == "raised":  # the error's own message says where already
         return None
     where = f"{first.source.path}:{first.line}"
-    message = f"The first line whose value departs from the reference's: {where} " + shown_pair(
-        first
-    )
+    with np.errstate(all="ignore"):
+        shown = shown_pair(first)
+    message = f"The first line whose value departs from the reference's: {where} {shown}"
     question = next((p for p in tried if p.evidence and p.departure == 0), None)
     if question is not None:
         message += f" (is it that {question.name}? undoing only that does not make it pass)"

@@ -35,7 +35,7 @@ def _nearest(departure: Departure) -> ndarray | None:
     for value in departure.pool.shaped(mine.shape):
         theirs = value.array.astype(np.float64)
         with np.errstate(all="ignore"):
-            error = float(np.nanmax(np.abs(mine - theirs), initial=0.0))
+            error = _largest(np.abs(mine - theirs))
         if error < best_error:
             best, best_error = theirs, error
     return best
@@ -53,7 +53,7 @@ def _shown(array: ndarray) -> str:
 def _first_difference(mine: ndarray, theirs: ndarray) -> str:
     with np.errstate(all="ignore"):
         a, b = mine.astype(np.float64), theirs.astype(np.float64)
-        scale = float(np.nanmax(np.abs(b), initial=0.0))
+        scale = _largest(np.abs(b))
         off = ~np.isclose(a, b, rtol=1e-6, atol=1e-7 * scale + 1e-12, equal_nan=True)
     if not off.any():
         return "the reference's has the same numbers in another arrangement"
@@ -63,3 +63,9 @@ def _first_difference(mine: ndarray, theirs: ndarray) -> str:
         f"first difference at {list(index)}: yours {a[index]:.6g}, the reference's "
         f"{b[index]:.6g} ({count} of {off.size} elements differ)"
     )
+
+
+def _largest(values: ndarray) -> float:
+    """The largest finite value (0 for none)."""
+    finite = values[np.isfinite(values)]
+    return float(finite.max(initial=0.0))
