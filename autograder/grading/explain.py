@@ -59,18 +59,21 @@ class Explanation:
         message: the sentences added to the check's message.
         confirmed: the mistake an edit proved, if any.
         proposals: how many edits were tried.
+        rank: which of them was confirmed (0: the first), if one was.
     """
 
     where: str
     message: str
     confirmed: str | None
     proposals: int
+    rank: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "first_line": self.where,
             "confirmed": self.confirmed,
             "tried": self.proposals,
+            "rank": self.rank,
         }
 
 
@@ -249,7 +252,7 @@ def _explanation(
         where = f"{departure.source.path}:{confirmed.line}"
         text = departure.source.line_text(confirmed.line)
         message = f"At {where} (`{text}`): {confirmed.name} — with that undone, this check passes"
-        return Explanation(where, message, confirmed.name, len(tried))
+        return Explanation(where, message, confirmed.name, len(tried), tried.index(confirmed))
     first = found[0]
     if first.note == "raised":  # the error's own message says where already
         return None

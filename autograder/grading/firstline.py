@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from numpy import ndarray
 
 from ..sandbox.instrument import Site
-from .aligned import Departure, Pool, same
+from .aligned import Departure, Pool, close, same
 from .inplace import state_departure
 from .source import Source, Statement, name_of, touches
 from .traces import Trace, Value
@@ -71,7 +71,26 @@ def departures(
         departure = _departure(value, pool, matched, learner, reference, sources[value.fid])
         if departure is not None:
             found.append(departure)
-    return found
+    return _in_code_order(found)
+
+
+def _in_code_order(found: list[Departure]) -> list[Departure]:
+    """The departures of one call's end (its arguments and state, recorded together) in the
+    order of the lines they point at: the first of them is the first that went wrong."""
+    ordered: list[Departure] = []
+    for departure in found:
+        run = ordered and departure.site is None and ordered[-1].site is None
+        if run and (ordered[-1].value.fid, ordered[-1].value.inv) == (
+            departure.value.fid,
+            departure.value.inv,
+        ):
+            start = len(ordered)
+            while start > 0 and ordered[start - 1].site is None:
+                start -= 1
+            ordered[start:] = sorted([*ordered[start:], departure], key=lambda d: d.line)
+        else:
+            ordered.append(departure)
+    return ordered
 
 
 def _returned(values: list[Value], sources: Sequence[Source], fid: int) -> list[Value]:
@@ -142,15 +161,25 @@ def _to_assignment(departure: Departure, learner: Trace) -> None:
     path = name_of(node) if isinstance(node, ast.Name | ast.Attribute) else None
     if path is None:
         return
+    assignments = []  # the statements that assigned the name, each with what it assigned
     for other in learner.invocation(value.fid, value.inv):
         if other.seq >= value.seq or other.kind != "value":
             continue
         if not 0 <= int(other.key) < len(source.sites):
             continue
-        statement = source.statement_of(source.sites[int(other.key)])
-        if statement is not None and path in statement.assigns:
-            departure.line = statement.span[0]
-            departure.code = source.line_text(statement.span[0])
+        site = source.sites[int(other.key)]
+        statement = source.statement_of(site)
+        if statement is not None and path in statement.assigns and statement.result == site.span:
+            assignments.append((statement, other.array))
+    if not assignments:
+        return
+    origin = assignments[-1][0]
+    for statement, array in reversed(assignments):  # back while the value passes through
+        if not (array.shape == value.array.shape and close(array, value.array)):
+            break
+        origin = statement
+    departure.line = origin.span[0]
+    departure.code = source.line_text(origin.span[0])
 
 
 def _excused(

@@ -14,6 +14,7 @@ departs says where to look:
 
 from __future__ import annotations
 
+from ..sandbox.instrument import Site
 from .aligned import Departure, Pool, close, same
 from .source import Source, Statement
 from .traces import Trace, Value
@@ -49,18 +50,19 @@ def state_departure(
             departure.note += (
                 " (the caller's array is not the function's to change: compute a new one)"
             )
-    elif they_changed and not changed:
+    else:
         others = [v for v in learner.of(value.fid) if v.inv != value.inv]
         rebinding = _rebinding(path, calls, source) or _rebinding(path, others, source)
-        departure.note = f"never updates `{path}` itself, which the reference changes in place"
+        if they_changed and (not changed or rebinding is not None):
+            departure.note = f"never updates `{path}` itself, which the reference changes in place"
         if rebinding is not None:
             departure.line, departure.rebinding = rebinding.span[0], rebinding.span
             departure.note += (
                 f": `{source.line_text(rebinding.span[0])}` binds a new array to the name "
                 "instead (update it in place: `+=`, `[...] =`, or `out=`)"
             )
-    else:
-        departure.line = _last_assignment(path, calls, source) or departure.line
+        elif changed:
+            departure.line = _last_assignment(path, calls, source) or departure.line
     if tracked:
         departure.note = (
             "still holds the autograd graph of the batch that computed it: .detach() it"
@@ -104,9 +106,15 @@ def _rebinding(path: str, calls: list[Value], source: Source) -> Statement | Non
         site = source.sites[int(value.key)]
         if value.alias == path and statement.result == site.span:
             names |= statement.assigns
-        elif statement.rebinds and statement.assigns & names:
+        elif statement.rebinds and statement.assigns & names and _bound(site, statement):
             return statement
     return None
+
+
+def _bound(site: Site, statement: Statement) -> bool:
+    """Whether ``site`` holds what ``statement`` binds (judged by the value bound, not by
+    the parts of it)."""
+    return statement.result is None or site.span == statement.result
 
 
 def _last_assignment(path: str, calls: list[Value], source: Source) -> int | None:

@@ -35,7 +35,7 @@ from .traces import Trace
 
 __all__ = ["Proposal", "proposals"]
 
-MAX_PROPOSALS = 20
+MAX_PROPOSALS = 12
 _DEPARTURES = 3
 
 
