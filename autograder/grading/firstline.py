@@ -74,6 +74,14 @@ def departures(
     return _in_code_order(found)
 
 
+def _where_first(departure: Departure) -> tuple[bool, bool, int]:
+    """Departures found at a line before those left at the function's own (none found);
+    what the values say plainly (changed in place, never updated) before what follows from
+    it (an attribute holding the same array)."""
+    unlocated = departure.line == departure.source.node.lineno
+    return unlocated, not departure.note, departure.line
+
+
 def _in_code_order(found: list[Departure]) -> list[Departure]:
     """The departures of one call's end (its arguments and state, recorded together) in the
     order of the lines they point at: the first of them is the first that went wrong."""
@@ -87,7 +95,7 @@ def _in_code_order(found: list[Departure]) -> list[Departure]:
             start = len(ordered)
             while start > 0 and ordered[start - 1].site is None:
                 start -= 1
-            ordered[start:] = sorted([*ordered[start:], departure], key=lambda d: d.line)
+            ordered[start:] = sorted([*ordered[start:], departure], key=_where_first)
         else:
             ordered.append(departure)
     return ordered

@@ -288,7 +288,13 @@ def reads_of(node: ast.AST) -> frozenset[str]:
     found: set[str] = set()
 
     def visit(part: ast.AST) -> None:
-        if isinstance(getattr(part, "ctx", None), ast.Load):
+        context = getattr(part, "ctx", None)
+        if isinstance(context, ast.Store | ast.Del):  # a target: only its indices are read
+            for child in ast.walk(part):
+                if isinstance(child, ast.Subscript) and not _is_key(child.slice):
+                    visit(child.slice)
+            return
+        if isinstance(context, ast.Load):
             path = name_of(part)
             if path is not None:
                 found.add(path)
