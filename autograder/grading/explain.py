@@ -92,7 +92,7 @@ def explain_failure(
     if picked is None or not answers.runs_hidden:
         return None
     check, result = picked
-    others = _second_opinion(check, plan)
+    others = _second_opinion(check, plan, checks)
     try:
         learner_sources = [Source(f.path, f.source, f.target) for f in functions]
         explanation = _explain(check, others, learner_sources, answers, runner, lock)
@@ -108,16 +108,24 @@ def explain_failure(
     return explanation
 
 
-def _second_opinion(check: PlannedCheck, plan: Plan) -> list[PlannedCheck]:
-    """Where an edit must pass too, besides the failing check: the same check on inputs drawn
-    from another seed — or, for known answers on fixed inputs, the exercise's next check on
-    drawn ones (an edit that fixes one input by chance, a symmetric one, is no mistake
-    undone)."""
-    if check.spec.kind == "fixture":
-        for other in plan.running:
-            if other is not check and other.spec.kind not in ("training", "fixture"):
-                return [other]
-    return [replace(check, seed=check.seed + 1)]
+def _second_opinion(
+    check: PlannedCheck, plan: Plan, results: Sequence[CheckResult]
+) -> list[PlannedCheck]:
+    """Where an edit must pass too, besides the failing check: the same check on inputs
+    drawn from another seed (an edit that fixes one input by chance, a symmetric one, is no
+    mistake undone). A property or a known answer says less than agreement with the
+    reference: there, every check that passed must still pass (an edit that makes the
+    output finite by computing something else is no mistake undone either)."""
+    again = replace(check, seed=check.seed + 1)
+    if check.spec.kind not in ("property", "fixture"):
+        return [again]
+    passed = {r.id for r in results if r.passed}
+    kept = [
+        other
+        for other in plan.running
+        if other is not check and other.spec.kind != "training" and other.spec.check_id in passed
+    ]
+    return [again, *kept]
 
 
 def _failing(

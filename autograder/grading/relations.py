@@ -87,8 +87,14 @@ def proposals(
             seen.add(key)
             proposal = Proposal(fid, edit, name, index, edit.span[0], evidence)
             (shown if evidence else suggested).append(proposal)
-    suggested.sort(key=lambda p: _SPECIFIC.get(p.edit.op, len(_SPECIFIC)))  # stable: in order
+    suggested.sort(key=_specific)  # stable: otherwise in the order found
     return (shown + suggested)[:MAX_PROPOSALS]
+
+
+def _specific(proposal: Proposal) -> tuple[int, bool]:
+    """The most specific edits first; a kernel's flip before another array's."""
+    rank = _SPECIFIC.get(proposal.edit.op, len(_SPECIFIC))
+    return rank, "kernel" not in proposal.name
 
 
 _SPECIFIC = {

@@ -664,7 +664,7 @@ MISTAKES.update(
             "chapter1.matmul_backward_first",
             "matrix_functions:matmul_backward_first",
             "_check_matmul(X, W)\nD, M = W.shape\nreturn W.reshape(M, D)",
-            "`W` should be transposed here (`W.T`)",
+            "is the transpose of the right value: a product in the wrong ",
         ),
         "A_c1_matrix_backward_elementwise": (
             "chapter1.matrix_function_backward_1",
@@ -924,7 +924,7 @@ MISTAKES.update(
             "self.softmax_preds = softmax(self.prediction, axis=1)\n"
             "log_p = np.log(self.softmax_preds)\n"
             "return float(-np.sum(self.target * log_p) / self.prediction.shape[0])",
-            "`np.log(self.softmax_preds)`",
+            "`self.prediction` is read where `self.target` belongs",
         ),
         "A_c4_softmax_global_max": (
             "chapter4.softmax",
@@ -1122,7 +1122,7 @@ MISTAKES.update(
             "sum_square = self.sum_squares.setdefault(key, np.zeros_like(param))\n"
             "sum_square = sum_square + grad ** 2\n"
             "param -= self.lr * grad / (np.sqrt(sum_square) + self.eps)",
-            "`self.sum_squares[(0, 'W')]`",
+            "never updates `self.sum_squares[(0, 'W')]` itself, which the",
         ),
         "A_c6_add_no_wrap": (
             "chapter6.number_with_grad_add",
@@ -1240,7 +1240,7 @@ MISTAKES.update(
             "self.H_out = self.h_bar + self.u * (H_in - self.h_bar)\n"
             'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
             "return self.x_out, self.H_out",
-            "`self.h_bar = np.tanh(A_h)`",
+            "`W_h[:D]`",
         ),
         "A_c6_gru_forward_update_swapped": (
             "chapter6.gru_node_forward",
@@ -1464,7 +1464,7 @@ MISTAKES.update(
             "if self.dropout is not None:\n"
             "    x = self.dropout(x)\n"
             "return x",
-            "`x = self.dropout(x)`",
+            "`x = x.flatten()`",
         ),
         "A_c7_conv_flatten_channels_last": (
             "chapter7.conv_layer",
