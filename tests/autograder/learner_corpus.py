@@ -924,7 +924,7 @@ MISTAKES.update(
             "self.softmax_preds = softmax(self.prediction, axis=1)\n"
             "log_p = np.log(self.softmax_preds)\n"
             "return float(-np.sum(self.target * log_p) / self.prediction.shape[0])",
-            "`self.prediction` is read where `self.target` belongs",
+            "`np.log(self.softmax_preds)`",
         ),
         "A_c4_softmax_global_max": (
             "chapter4.softmax",
