@@ -111,21 +111,21 @@ def explain_failure(
 def _second_opinion(
     check: PlannedCheck, plan: Plan, results: Sequence[CheckResult]
 ) -> list[PlannedCheck]:
-    """Where an edit must pass too, besides the failing check: the same check on inputs
-    drawn from another seed (an edit that fixes one input by chance, a symmetric one, is no
-    mistake undone). A property or a known answer says less than agreement with the
-    reference: there, every check that passed must still pass (an edit that makes the
-    output finite by computing something else is no mistake undone either)."""
-    again = replace(check, seed=check.seed + 1)
+    """Where an edit must pass too, besides the failing check. Agreement with the reference
+    (or its gradients) on random inputs leaves nothing to chance; a property or known answers
+    on fixed inputs say less: there, the same check on inputs drawn from another seed (an
+    edit that fixes a symmetric input by chance is no mistake undone), and every check that
+    passed, which must still pass (an edit that makes a loss finite by computing something
+    else undoes no mistake either)."""
     if check.spec.kind not in ("property", "fixture"):
-        return [again]
+        return []
     passed = {r.id for r in results if r.passed}
     kept = [
         other
         for other in plan.running
         if other is not check and other.spec.kind != "training" and other.spec.check_id in passed
     ]
-    return [again, *kept]
+    return [replace(check, seed=check.seed + 1), *kept]
 
 
 def _failing(
