@@ -202,6 +202,9 @@ class Exercise:
         settings: ``[defaults]`` overlaid with the exercise's own timeout, memory_mb, ….
         description: optional longer text.
         line: the line of the exercise's table header in course.toml.
+        changes_in_place: the arguments its functions may change in place (``param``,
+            ``params_dict.*.deriv``); every other array they are given must be left as it
+            was (the in-place guard, ``sandbox.guard``).
     """
 
     id: str
@@ -214,6 +217,7 @@ class Exercise:
     settings: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     line: int | None = None
+    changes_in_place: tuple[str, ...] = ()
 
     @property
     def solution_hint(self) -> bool:

@@ -39,7 +39,15 @@ from .targets import TargetFinder
 
 __all__ = ["CourseParser"]
 
-_EXERCISE_KEYS = ("title", "targets", "points", "hints", "checks", "description")
+_EXERCISE_KEYS = (
+    "title",
+    "targets",
+    "points",
+    "hints",
+    "checks",
+    "description",
+    "changes_in_place",
+)
 _COMMON_CHECK_KEYS = ("kind", "probe", "points", "hidden", "name", "params")
 _KIND_KEYS: Mapping[str, tuple[str, ...]] = {
     "agreement": ("rtol", "atol"),
@@ -224,6 +232,11 @@ class CourseParser:
         hints = table.get("hints", [])
         if not isinstance(hints, list) or not all(isinstance(h, str) and h for h in hints):
             self.error(f"must be a list of non-empty strings, got {hints!r}", where, "hints")
+        changes = table.get("changes_in_place", [])
+        if not isinstance(changes, list) or not all(isinstance(c, str) and c for c in changes):
+            self.error(
+                f"must be a list of argument names, got {changes!r}", where, "changes_in_place"
+            )
         checks = self.checks(where, chapter, name, table.get("checks"), settings)
         points = self.points(where, table.get("points"), sum(c.points for c in checks))
         return Exercise(
@@ -237,6 +250,7 @@ class CourseParser:
             settings=MappingProxyType(settings),
             description=description,
             line=self.locate.line(where),
+            changes_in_place=tuple(changes),
         )
 
     def text(self, value: Any, table: str, key: str, index: int = 0) -> str:

@@ -132,7 +132,7 @@ def _compare_values(
     )
     if got.dtype != want.dtype and got.dtype.kind == "f" and want.dtype.kind == "f":
         message += f"; your array is {got.dtype}, the reference's {want.dtype}"
-    hint = diagnose(name, g, e, batch)
+    hint = diagnose(name, got, want, batch)  # its dtypes: integer codes are not quantities
     if hint:
         message += f". {hint}"
         details["diagnosis"] = hint

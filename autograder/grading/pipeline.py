@@ -15,17 +15,20 @@ from __future__ import annotations
 import importlib.util
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ..course import Course, Exercise
 from ..results import CheckResult, ExerciseResult
 from ..sandbox.astlock import AST_LOCK
-from ..sandbox.protocol import Limits, WorkerRun
+from ..sandbox.protocol import Limits, ProbeCall, WorkerRun
 from ..sandbox.splice import LearnerFunction, SpliceError, read_target
 from ..sandbox.supervisor import run_worker
 from .answers import HIDDEN_NOT_RUN, AnswerSource
 from .blame import blame_other
 from .context import EventHandler, ExerciseContext
+from .explain import Runner, explain_failure
 from .judge import evaluate
 from .plan import Plan, check_result, plan_checks, skipped_check
 
@@ -77,6 +80,10 @@ def grade_exercise(
             timeout = max(1.0, min(timeout, context.time_left))
         run = run_checks(exercise, functions, plan, workspace, context, timeout)
         checks = judge_checks(exercise, plan, run, answers)
+        failed = any(not c.passed and not c.skipped for c in checks)
+        if failed and answers.learner_package(workspace) is None:  # a pass costs nothing more
+            runner = _runner(exercise, functions, workspace, context)
+            explain_failure(plan, run, checks, functions, answers, runner, _ONE_AT_A_TIME)
         result = summarise(exercise, checks, run, points)
         result.isolated = run.isolated
     except _Stop as stop:
@@ -91,6 +98,19 @@ def grade_exercise(
     if on_event:
         on_event("result", {"id": exercise.id, "result": result})
     return result
+
+
+def _runner(
+    exercise: Exercise, functions: list[LearnerFunction], workspace: Path, context: ExerciseContext
+) -> Runner:
+    """How a failing check's trace jobs run: the exercise's worker, limits and view."""
+
+    def run(calls: list[ProbeCall], trace: dict[str, Any], timeout: float) -> WorkerRun:
+        limits = Limits(timeout=timeout, memory_mb=int(exercise.memory_mb))
+        worker = context.worker(exercise.chapter, workspace)
+        return run_worker(functions, calls, limits, worker, trace=trace)
+
+    return run
 
 
 def _blame(result: ExerciseResult, workspace: Path, exercise: Exercise, course: Course) -> None:
@@ -132,7 +152,10 @@ def read_learner_code(exercise: Exercise, workspace: Path) -> list[LearnerFuncti
             still the stub (``not_started``), or the chapter needs PyTorch (``error``).
     """
     try:
-        functions = [read_target(workspace, str(target)) for target in exercise.targets]
+        functions = [
+            replace(read_target(workspace, str(t)), changes=exercise.changes_in_place)
+            for t in exercise.targets
+        ]
     except SpliceError as error:
         raise _Stop("error", str(error)) from None
     if all(f.stub for f in functions):

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
+from .common import extreme_inputs
 from .record import Probe, declare
 
 __all__ = ["PROBES"]
@@ -52,6 +53,13 @@ def sigmoid(ref: Any, rng: np.random.Generator, shape: Any = (4, 5)) -> dict[str
     """sigmoid on values of both signs."""
     x = _x(rng, shape)
     return {"output": ref.foundations.sigmoid(x)}
+
+
+def sigmoid_extreme(ref: Any, rng: np.random.Generator) -> dict[str, ndarray]:
+    """sigmoid where e^(±x) overflows: its limits 0 and 1 (1 / (1 + e^(−x)) gets them
+    right, e^x / (1 + e^x) gives inf / inf = nan at x = 1000)."""
+    with np.errstate(over="ignore"):
+        return {"output": ref.foundations.sigmoid(extreme_inputs(rng)["x"])}
 
 
 def sigmoid_fixture(ref: Any, rng: np.random.Generator) -> dict[str, ndarray]:
@@ -180,6 +188,7 @@ PROBES = declare(
     matrix_function_backward_sum_1,
     multiple_inputs_add_backward,
     Probe(sigmoid, mistakes={_SIGMOID_NEGATED: _sigmoid_negated}),
+    sigmoid_extreme,
     Probe(
         sigmoid_fixture,
         expected=_sigmoid_fixture_expected,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
 from numpy import ndarray
 
 from .builders import loss_backward, loss_forward, op_backward, op_forward
-from .common import output_grad_for
+from .common import extreme_inputs, output_grad_for
 from .fit import EARLY_STOPPING, SEED_LAYERS
 from .record import Probe, declare
 from .training import boston, rmse
@@ -219,9 +220,14 @@ def generate_batches(
     order = rng.permutation(n) if ordered else None
     net = ref.NeuralNetwork([ref.Dense(1)], ref.MeanSquaredError())
     trainer = ref.Trainer(net, ref.SGD(0.1))
-    batches = list(trainer.generate_batches(X, y, size, order))
+    batches = list(itertools.islice(trainer.generate_batches(X, y, size, order), n + 1))
     if not batches:
         raise ValueError("generate_batches yielded no batch")
+    if len(batches) > n:  # every run stops here, the same way (not at a memory limit)
+        raise ValueError(
+            f"generate_batches yielded more than {n} batches for {n} rows: does it ever stop? "
+            "(a loop whose index never passes the number of rows)"
+        )
     return {
         "X_batches": np.concatenate([b[0] for b in batches]),
         "y_batches": np.concatenate([b[1] for b in batches]),
@@ -368,6 +374,12 @@ PROBES = declare(
         lambda ref, i: ref.Sigmoid(),
         _activation_inputs(3.0),
         "σ of values of both signs.",
+    ),
+    op_forward(
+        "sigmoid_forward_extreme",
+        lambda ref, i: ref.Sigmoid(),
+        extreme_inputs,
+        "σ where e^(±x) overflows: its limits 0 and 1, never nan.",
     ),
     op_backward(
         "sigmoid_backward",

@@ -8,7 +8,7 @@ import numpy as np
 from numpy import ndarray
 
 from .builders import loss_backward, op_backward, op_forward
-from .common import output_grad_for
+from .common import extreme_inputs, output_grad_for
 from .record import Probe, declare
 from .training import accuracy, fit_network, mnist
 
@@ -33,6 +33,16 @@ def _relu_inputs(rng: np.random.Generator, n: int = 6, h: int = 5) -> dict:
     x = _x(rng, n, h)
     # keep every element away from the kink, where the numerical gradient is undefined
     return {"x": np.where(np.abs(x) < 0.05, 0.1, x)}
+
+
+def _relu_zero_inputs(rng: np.random.Generator, n: int = 6, h: int = 5) -> dict:
+    """Values of both signs, a third of them exactly 0."""
+    x = _x(rng, n, h)
+    return {"x": np.where(rng.random((n, h)) < 1 / 3, 0.0, x)}
+
+
+def _relu_at_zero_ge(ref: Any, inputs: dict) -> dict:
+    return {"input_grad": _grad(inputs) * (inputs["x"] >= 0)}
 
 
 def _grad(inputs: dict) -> ndarray:
@@ -274,11 +284,19 @@ def dropout_forward(
 ) -> dict[str, Any]:
     """A training pass, its mask, and an inference pass, on inputs away from zero."""
     x = rng.uniform(0.5, 2.0, (n, h)) * rng.choice([-1.0, 1.0], (n, h))
-    op = ref.Dropout(keep_prob, seed=int(rng.integers(2**31)))
-    train = np.array(op.forward(x), copy=True)
-    infer = np.array(op.forward(x, inference=True), copy=True)
-    means = np.mean([op.forward(x) for _ in range(20)], axis=0)
-    return {"x": x, "train": train, "inference": infer, "mean_of_20": means}
+    seed = int(rng.integers(2**31))
+    state = np.random.get_state()
+    try:  # the global generator in two states: the masks must not depend on it
+        np.random.seed(1)
+        op = ref.Dropout(keep_prob, seed=seed)
+        train = np.array(op.forward(x), copy=True)
+        infer = np.array(op.forward(x, inference=True), copy=True)
+        means = np.mean([op.forward(x) for _ in range(20)], axis=0)
+        np.random.seed(2)
+        again = np.array(ref.Dropout(keep_prob, seed=seed).forward(x), copy=True)
+    finally:
+        np.random.set_state(state)
+    return {"x": x, "train": train, "inference": infer, "mean_of_20": means, "same_seed": again}
 
 
 def _dropout_forward_judge(got: dict, expected: dict, keep_prob: float = 0.8, **_: Any) -> list:
@@ -316,6 +334,13 @@ def _dropout_forward_judge(got: dict, expected: dict, keep_prob: float = 0.8, **
             "a fresh mask each pass",
             not np.array_equal(got["mean_of_20"], train),
             "every training pass should draw a new mask from self.rng",
+        ),
+        (
+            "the mask comes from the layer's generator",
+            bool(np.array_equal(got.get("same_seed", train), train)),
+            "two Dropout layers with the same seed drew different masks: the mask is drawn "
+            "from NumPy's global generator (np.random…), not from the generator given "
+            "(self.rng), so the seed does not decide it",
         ),
     ]
 
@@ -404,6 +429,12 @@ PROBES = declare(
     op_forward(
         "tanh_forward", lambda ref, i: ref.Tanh(), _scaled_inputs(2.0, 5, 4), "tanh of both signs."
     ),
+    op_forward(
+        "tanh_forward_extreme",
+        lambda ref, i: ref.Tanh(),
+        extreme_inputs,
+        "tanh where e^(±x) overflows: its limits ±1, never nan.",
+    ),
     op_backward(
         "tanh_backward",
         lambda ref, i: ref.Tanh(),
@@ -418,6 +449,17 @@ PROBES = declare(
         _relu_inputs,
         _relu_backward_mistakes,
         "∂L/∂input_ of ReLU.",
+    ),
+    op_backward(
+        "relu_backward_at_zero",
+        lambda ref, i: ref.ReLU(),
+        _relu_zero_inputs,
+        {
+            "the mask input_ >= 0 lets the gradient through at 0: ReLU's is input_ > 0": (
+                _relu_at_zero_ge
+            )
+        },
+        "∂L/∂input_ of ReLU where inputs are exactly 0 (the gradient there is 0).",
     ),
     Probe(
         softmax,

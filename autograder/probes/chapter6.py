@@ -22,14 +22,14 @@ _OPS = {"": 0, "add": 1, "mul": 2}
 
 
 def _node_record(node: Any, parents: list[Any]) -> dict[str, Any]:
-    """A node as numbers: its value, how it was made, and which of ``parents`` it depends on."""
+    """A node as numbers: its value, how it was made, and how often it lists each of
+    ``parents`` among what it depends on (in any order: [b, a] is as right as [a, b])."""
     depends = list(getattr(node, "depends_on", []) or [])
     return {
         "num": float(node.num),
         "op": _OPS.get(getattr(node, "creation_op", None), -1),
-        "depends_on": np.array([[p is d for d in depends] for p in parents], dtype=np.int64)
-        if depends
-        else np.zeros((len(parents), 0), dtype=np.int64),
+        "depends_on": np.array([sum(p is d for d in depends) for p in parents], dtype=np.int64),
+        "parents": np.int64(len(depends)),
     }
 
 

@@ -56,8 +56,8 @@ def dense_layer_dropout(
     """DenseLayer with dropout in training mode, beside the same layer in evaluation mode."""
     torch = _torch()
     x = torch.from_numpy(rng.standard_normal((n, d)).astype(np.float32))
-    torch.manual_seed(2)
-    layer = _pt(ref, "layers").DenseLayer(d, d, dropout=keep)
+    torch.manual_seed(2)  # with an activation: dropout comes after it, as the book's layer
+    layer = _pt(ref, "layers").DenseLayer(d, d, dropout=keep, activation=torch.nn.Tanh())
     layer.eval()
     evaluated = _np(layer(x))
     layer.train()
@@ -252,6 +252,36 @@ def encoder(ref: Any, rng: np.random.Generator, n: int = 2, hidden_dim: int = 8)
     return {"codes": _np(model(x))}
 
 
+def encoder_gradients(ref: Any, rng: np.random.Generator, n: int = 2, hidden_dim: int = 8) -> dict:
+    """After one backward pass in training mode, the size of each parameter's gradient (in
+    ``model.parameters()`` order): every layer of the Encoder must be trained."""
+    torch = _torch()
+    x = torch.from_numpy(rng.uniform(-1, 1, (n, 1, 28, 28)).astype(np.float32))
+    torch.manual_seed(7)
+    model = _pt(ref, "autoencoder").Encoder(hidden_dim)
+    model.train()
+    (model(x) ** 2).sum().backward()
+    norms = [0.0 if p.grad is None else float(p.grad.abs().sum()) for p in model.parameters()]
+    return {"gradient_sizes": np.array(norms)}
+
+
+def _encoder_gradients_judge(got: dict, expected: dict, **_: Any) -> list:
+    sizes, theirs = np.asarray(got["gradient_sizes"]), np.asarray(expected["gradient_sizes"])
+    if sizes.shape != theirs.shape:
+        return [("parameters", False, f"{sizes.size} parameters, expected {theirs.size}")]
+    missing = [int(i) for i in np.flatnonzero((sizes == 0) & (theirs > 0))]
+    return [
+        (
+            "every parameter gets a gradient",
+            not missing,
+            f"{len(missing)} of the {sizes.size} parameters get no gradient from a backward "
+            f"pass (the first is parameter {missing[0] if missing else 0} in "
+            "model.parameters() order): a layer run under torch.no_grad(), or a tensor "
+            ".detach()ed on the way, is never trained",
+        )
+    ]
+
+
 def decoder(ref: Any, rng: np.random.Generator, n: int = 2, hidden_dim: int = 8) -> dict:
     """The Decoder's images for a few codes."""
     torch = _torch()
@@ -355,6 +385,7 @@ PROBES = declare(
         },
     ),
     Probe(dense_layer_dropout, judge=_dense_layer_dropout_judge),
+    Probe(encoder_gradients, judge=_encoder_gradients_judge),
     encoder,
     Probe(evaluate, inputs=_evaluate_inputs, mistakes=_evaluate_mistakes),
     lstm_layer,

@@ -12,7 +12,9 @@ from ..gradcheck import numerical_gradient
 from .inplace import ChangedInPlace, read_only, unchanged
 
 __all__ = [
+    "EXTREME",
     "ChangedInPlace",
+    "extreme_inputs",
     "layer_pass",
     "loss_pass",
     "numeric",
@@ -21,6 +23,17 @@ __all__ = [
     "read_only",
     "unchanged",
 ]
+
+
+EXTREME = (-1000.0, -300.0, -40.0, -1.0, 0.0, 1.0, 40.0, 300.0, 1000.0)
+"""Inputs where a formula right on small values can overflow (e^1000 is inf): an
+elementwise function must still return its finite limit there (1 or 0, ±1)."""
+
+
+def extreme_inputs(rng: np.random.Generator, **_: Any) -> dict[str, ndarray]:
+    """:data:`EXTREME` as a batch of two rows (the second negated)."""
+    row = np.array(EXTREME)
+    return {"x": np.stack([row, -row[::-1] * 0.5])}
 
 
 def output_grad_for(shape: tuple[int, ...], seed: int) -> ndarray:

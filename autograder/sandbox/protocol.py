@@ -87,6 +87,7 @@ class CallOutcome:
             12)"``.
         traceback: the traceback, the grader's frames left out.
         seconds: how long the call took.
+        trace: for a trace job, the values the call recorded (``trace.read_trace``).
     """
 
     status: str
@@ -95,6 +96,7 @@ class CallOutcome:
     message: str = ""
     traceback: str = ""
     seconds: float = 0.0
+    trace: dict[str, ndarray] | None = None
 
 
 @dataclass
@@ -162,6 +164,8 @@ class Job:
         slot: the concurrent worker's number (its own user id as root).
         view: with isolation, what the worker may see: ``readable`` folders and ``hidden``
             paths (:class:`~.isolate.View`); None without.
+        trace: for a failing check explained, what each call records or changes
+            (``trace.TraceJob.to_json``); None for grading.
     """
 
     functions: tuple[LearnerFunction, ...]
@@ -173,6 +177,7 @@ class Job:
     learner_package: str | None = None
     slot: int = 0
     view: dict[str, Any] | None = None
+    trace: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         return json.dumps(
@@ -186,5 +191,6 @@ class Job:
                 "learner_package": self.learner_package,
                 "slot": self.slot,
                 "view": self.view,
+                "trace": self.trace,
             }
         )

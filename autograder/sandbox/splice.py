@@ -23,17 +23,21 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
+import copy
 import gc
 import importlib
 import inspect
 import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..course.targets import find_definition
+from ..course.targets import FunctionNode, find_definition
 
 __all__ = [
+    "LEARNER_PACKAGE",
     "MAX_SOURCE_BYTES",
     "REFERENCE_PACKAGE",
     "LearnerFunction",
@@ -43,6 +47,7 @@ __all__ = [
     "install",
     "parse_target",
     "read_target",
+    "swapped",
 ]
 
 REFERENCE_PACKAGE = "dlfs.reference"
@@ -73,6 +78,8 @@ class LearnerFunction:
         lineno: the line of the function's ``def``.
         stub: True when the body is still the generated ``raise NotImplementedError``.
         stub_line: the line of that ``raise`` (where the learner writes), when ``stub``.
+        changes: the arguments the function may change in place (patterns such as
+            ``param`` or ``params_dict.*.deriv``: course.toml's ``changes_in_place``).
     """
 
     target: str
@@ -81,6 +88,7 @@ class LearnerFunction:
     lineno: int
     stub: bool
     stub_line: int | None = None
+    changes: tuple[str, ...] = ()
 
 
 def parse_target(target: str) -> tuple[str, str]:
@@ -146,8 +154,17 @@ def _stub_line(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:
 # --- the worker's half -----------------------------------------------------------------------
 
 
-def install(function: LearnerFunction, package: str = REFERENCE_PACKAGE) -> None:
+def install(
+    function: LearnerFunction,
+    package: str = REFERENCE_PACKAGE,
+    transform: Callable[[FunctionNode], FunctionNode] | None = None,
+    helpers: bool = True,
+) -> None:
     """Compile the learner's function and put it in place of the reference's (worker only).
+
+    ``transform`` changes the function's ``ast`` before it is compiled (tracing: see
+    ``trace``); without ``helpers``, the file's imports and helpers are not run again (the
+    function installed anew, once more, in the same worker).
 
     Raises:
         SpliceError: the reference has no such function, or the learner's file's own imports
@@ -155,12 +172,15 @@ def install(function: LearnerFunction, package: str = REFERENCE_PACKAGE) -> None
     """
     module_name, qualname = parse_target(function.target)
     module = importlib.import_module(f"{package}.{module_name}")
-    tree = ast.parse(function.source, filename=function.path)
-    node = find_definition(tree, qualname)
-    if node is None:  # the grader checked already; the file may have changed since
+    tree = _parsed(function)
+    found = find_definition(tree, qualname)
+    if found is None:  # the grader checked already; the file may have changed since
         raise SpliceError(f"{Path(function.path).name} does not define {qualname}")
-    _run_new_imports(tree, module, function.path)
-    _define_helpers(tree, node, module, function.path)
+    node = copy.deepcopy(found)
+    spliced = package == REFERENCE_PACKAGE  # else the learner's own package: imports stay
+    if spliced and helpers:
+        _run_new_imports(tree, module, function.path)
+        _define_helpers(tree, node, module, function.path)
 
     *owner_path, name = qualname.split(".")
     owner: Any = module
@@ -173,10 +193,59 @@ def install(function: LearnerFunction, package: str = REFERENCE_PACKAGE) -> None
         raise SpliceError(f"the reference has no {qualname} in {module_name}")
 
     node.decorator_list = []
-    _LearnerImports().visit(node)
+    if spliced:
+        _LearnerImports().visit(node)
+    if transform is not None:
+        node = transform(node)
     new = _compile(node, module, owner if isinstance(owner, type) else None, function.path)
     new.__qualname__ = qualname
     _put(owner, name, original, new)
+
+
+_TREES: dict[tuple[str, int], ast.Module] = {}
+"""The learner's files as parsed, in this worker (a traced check installs a function anew
+for each edit proven)."""
+
+
+def _parsed(function: LearnerFunction) -> ast.Module:
+    key = (function.path, hash(function.source))
+    if key not in _TREES:
+        _TREES[key] = ast.parse(function.source, filename=function.path)
+    return _TREES[key]
+
+
+@contextlib.contextmanager
+def swapped(
+    target: str,
+    node: FunctionNode,
+    path: str,
+    package: str = REFERENCE_PACKAGE,
+) -> Iterator[None]:
+    """``target`` of ``package`` compiled from ``node`` for the duration of the block, then
+    put back as it was (the grader's reference traced with its own code: see
+    ``grading.reftrace``; nothing of the learner's ever goes through here)."""
+    module_name, qualname = parse_target(target)
+    module = importlib.import_module(f"{package}.{module_name}")
+    *owner_path, name = qualname.split(".")
+    owner: Any = module
+    for part in owner_path:
+        owner = getattr(owner, part)
+    is_class = isinstance(owner, type)
+    original = owner.__dict__.get(name) if is_class else getattr(owner, name)
+    saved = None
+    if isinstance(original, types.FunctionType):
+        saved = (original.__code__, original.__defaults__, original.__kwdefaults__)
+    new = _compile(node, module, owner if is_class else None, path)
+    new.__qualname__ = qualname
+    _put(owner, name, original, new)
+    try:
+        yield
+    finally:
+        if is_class or saved is None:
+            setattr(owner, name, original)
+        else:
+            original.__code__, original.__defaults__, original.__kwdefaults__ = saved
+            setattr(owner, name, original)
 
 
 _ORIGINALS: dict[tuple[str, str], list[types.FunctionType]] = {}
@@ -273,12 +342,12 @@ def _put(owner: Any, name: str, original: Any, new: types.FunctionType) -> None:
         setattr(owner, name, new)
 
 
-_LEARNER_PACKAGE = "dlfs.exercises"
+LEARNER_PACKAGE = "dlfs.exercises"
 
 
 def _to_reference(name: str | None) -> str | None:
-    if name is not None and (name == _LEARNER_PACKAGE or name.startswith(_LEARNER_PACKAGE + ".")):
-        return REFERENCE_PACKAGE + name[len(_LEARNER_PACKAGE) :]
+    if name is not None and (name == LEARNER_PACKAGE or name.startswith(LEARNER_PACKAGE + ".")):
+        return REFERENCE_PACKAGE + name[len(LEARNER_PACKAGE) :]
     return name
 
 

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from .astlock import AST_LOCK
 from .isolate import WORKER_UID_BASE
@@ -49,6 +50,7 @@ from .scratch import make_scratch
 from .server import ForkServer, WorkerServerError, get_server, shutdown
 from .splice import LearnerFunction
 from .stuck import STACK_FILE, stuck_at
+from .trace import read_trace
 
 __all__ = ["run_worker"]
 
@@ -62,6 +64,7 @@ def run_worker(
     context: WorkerContext | None = None,
     on_progress: Callable[[int, float], None] | None = None,
     env: dict[str, str] | None = None,
+    trace: dict[str, Any] | None = None,
 ) -> WorkerRun:
     """Splice ``functions`` into the reference in a worker, run ``calls``, read the outputs.
 
@@ -74,6 +77,8 @@ def run_worker(
             by default slot 0, nothing hidden).
         on_progress: called every 50 ms or so with the call running and its seconds.
         env: environment variables for the worker.
+        trace: what each call records or changes (``trace.TraceJob.to_json``): a failing
+            check explained; each outcome then carries its ``trace``.
     Returns:
         The worker's outcome; it never raises for anything the learner's code did.
     """
@@ -97,17 +102,8 @@ def run_worker(
             learner_package = next(iter(renamed))
         data = sorted({str(Path(c.data).parent) for c in calls if c.data})
         view = {"readable": data, "hidden": [*hidden], "slot": slot}
-        job = Job(
-            tuple(functions),
-            tuple(calls),
-            limits,
-            out_dir,
-            dict(env or {}),
-            preload,
-            learner_package,
-            slot,
-            view,
-        )
+        job = Job(tuple(functions), tuple(calls), limits, out_dir, dict(env or {}), preload)
+        job = replace(job, learner_package=learner_package, slot=slot, view=view, trace=trace)
         return _supervise(job, on_progress, slot, renamed)
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
@@ -252,6 +248,8 @@ def _collect(job: Job, exitcode: int | None, timed_out: bool, seconds: float) ->
         status = read_json(out / f"call{index}.json")
         if status is not None:
             outcomes.append(read_call(out, index, status, job.limits.file_mb))
+            if job.trace is not None:
+                outcomes[-1].trace = read_trace(out, index, job.limits.file_mb)
         elif (out / f"call{index}.started").exists() and not interrupted:
             outcomes.append(CallOutcome("timeout" if timed_out else "crashed"))
             interrupted = True

@@ -32,11 +32,13 @@ from numpy import ndarray
 
 from ..probes.record import find_probe, probe_modules, strip_companions
 from .confine import enter_sandbox
+from .guard import install_guarded
 from .isolate import WORKER_UID_BASE, die_with_parent, try_isolation
 from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
-from .splice import LearnerFunction, forget_originals, index_originals, install
+from .splice import LEARNER_PACKAGE, LearnerFunction, forget_originals, index_originals
 from .stuck import arm, disarm
+from .trace import Recorder, TraceJob, trace_file
 
 __all__ = ["serve"]
 
@@ -185,9 +187,26 @@ def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the wor
     _write_json(out / "splice.json", {"ok": True})
     with contextlib.suppress(Exception):  # no thread for the watchdog: no stack, that is all
         arm(out, float(job["limits"]["timeout"]))
+    trace = TraceJob.from_json(job["trace"]) if job.get("trace") else None
     for index, (call, probe) in enumerate(zip(job["calls"], probes, strict=True)):
+        recorder = _traced(trace, index, functions)
         _run_call(out, index, call, probe, reference, learner_files)
+        if recorder is not None and recorder.record:
+            with contextlib.suppress(OSError):
+                recorder.write(trace_file(out, index))
     disarm()
+
+
+def _traced(
+    trace: TraceJob | None, index: int, functions: list[LearnerFunction]
+) -> Recorder | None:  # pragma: no cover - runs in the worker
+    """For a trace job (a failing check explained): call ``index``'s instrumented functions."""
+    if trace is None:
+        return None
+    try:
+        return trace.before_call(index, functions)
+    except Exception:  # the learner's code could not be instrumented: no trace, that is all
+        return None
 
 
 def _install(
@@ -204,9 +223,10 @@ def _install(
     strip_companions()  # no known answer stays within reach of the learner's code
     probes = [find_probe(call["module"], call["probe"]) for call in job["calls"]]
     if not package:
-        for function in functions:
-            install(function)
+        install_guarded(functions)  # each installed so that it may not change its arguments
         forget_originals(functions)
+    else:  # the learner's own functions, guarded alike
+        install_guarded(functions, LEARNER_PACKAGE)
     return reference, probes
 
 

@@ -605,3 +605,1297 @@ CORRECT: dict[str, tuple[str, str, str]] = {
     ),
 }
 """Correct bodies written differently from the reference's."""
+
+
+# --- set A: written by an author who never saw the grader ---------------------------------------
+# The independently written set A (its cases keep their ids), from angles the cases above do
+# not take: habits from PyTorch and TensorFlow (NHWC, (out, in) weights, PyTorch gate orders),
+# formulas from blog posts, loops where the reference vectorises. The words are what the
+# grader proves: a mistake an edit of the code undid, the line that departs, or a known
+# mistake matched.
+
+MISTAKES.update(
+    {
+        "A_c1_add_backward_sigma_at_each_input": (
+            "chapter1.multiple_inputs_add_backward",
+            "foundations:multiple_inputs_add_backward",
+            "_check_same_shape(x, y)\n"
+            "dsdx = deriv(sigma, x)\n"
+            "dsdy = deriv(sigma, y)\n"
+            "return dsdx, dsdy",
+            "`deriv(sigma, x)`",
+        ),
+        "A_c1_chain2_composition_reversed": (
+            "chapter1.chain_deriv_2",
+            "foundations:chain_deriv_2",
+            "_check_chain(chain, 2)\n"
+            "f1, f2 = chain\n"
+            "df2dx = deriv(f2, input_range)\n"
+            "df1du = deriv(f1, f2(input_range))\n"
+            "return df2dx * df1du",
+            "`deriv(f2, input_range)`",
+        ),
+        "A_c1_chain3_inner_order": (
+            "chapter1.chain_deriv_3",
+            "foundations:chain_deriv_3",
+            "_check_chain(chain, 3)\n"
+            "f1, f2, f3 = chain\n"
+            "df1 = deriv(f1, input_range)\n"
+            "df2 = deriv(f2, f1(input_range))\n"
+            "df3 = deriv(f3, f1(f2(input_range)))\n"
+            "return df1 * df2 * df3",
+            "`f2(input_range)`",
+        ),
+        "A_c1_deriv_forward_difference": (
+            "chapter1.deriv",
+            "foundations:deriv",
+            "if not delta > 0:\n"
+            '    raise ValueError(f"delta must be positive, got delta={delta!r}")\n'
+            "return (func(input_ + delta) - func(input_)) / delta",
+            "`func(input_)`",
+        ),
+        "A_c1_leaky_relu_inplace_mask": (
+            "chapter1.leaky_relu",
+            "foundations:leaky_relu",
+            "x[x < 0] *= 0.2\nreturn x",
+            "a float result was written in place into an integer array",
+        ),
+        "A_c1_matmul_backward_reshape": (
+            "chapter1.matmul_backward_first",
+            "matrix_functions:matmul_backward_first",
+            "_check_matmul(X, W)\nD, M = W.shape\nreturn W.reshape(M, D)",
+            "is the transpose of the right value: a product in the wrong ",
+        ),
+        "A_c1_matrix_backward_elementwise": (
+            "chapter1.matrix_function_backward_1",
+            "matrix_functions:matrix_function_backward_1",
+            "_check_matmul(X, W)\nN = X @ W\ndSdN = deriv(sigma, N)\nreturn dSdN * W.T",
+            "multiplies element by element where a matrix product (@) bel",
+        ),
+        "A_c1_sigmoid_exp_over_one_plus_exp": (
+            "chapter1.sigmoid",
+            "foundations:sigmoid",
+            "e = np.exp(x)\nreturn e / (1.0 + e)",
+            "`np.exp(x)`",
+        ),
+        "A_c2_linreg_grad_bias_mean": (
+            "chapter2.loss_gradients",
+            "linear_regression:loss_gradients",
+            'P, y = forward_info["P"], forward_info["y"]\n'
+            "dLdP = -2.0 * (y - P) / P.size\n"
+            'dLdW = forward_info["X"].T @ dLdP\n'
+            "dLdB = np.mean(dLdP, axis=0, keepdims=True)\n"
+            'return {"W": dLdW, "B": dLdB}',
+            "`np.mean(dLdP, axis=0, keepdims=True)`",
+        ),
+        "A_c2_linreg_sum_loss": (
+            "chapter2.forward_linear_regression",
+            "linear_regression:forward_linear_regression",
+            "_check_shapes(X_batch, y_batch, weights)\n"
+            'N = np.dot(X_batch, weights["W"])\n'
+            'P = N + weights["B"]\n'
+            "loss = float(np.sum((y_batch - P) ** 2))\n"
+            'return loss, {"X": X_batch, "N": N, "P": P, "y": y_batch}',
+            "the loss is the mean of the squared errors, not their sum",
+        ),
+        "A_c2_mae_abs_of_mean": (
+            "chapter2.mae",
+            "regression_metrics:mae",
+            "_check_same_shape(preds, actuals)\nreturn float(np.abs(np.mean(preds - actuals)))",
+            "`np.mean(preds - actuals)`",
+        ),
+        "A_c2_net_forward_ravel_broadcast": (
+            "chapter2.forward_loss",
+            "two_layer_network:forward_loss",
+            "_check_shapes(X, y, weights)\n"
+            'M1 = np.dot(X, weights["W1"])\n'
+            'N1 = M1 + weights["B1"]\n'
+            "O1 = sigmoid(N1)\n"
+            'M2 = np.dot(O1, weights["W2"])\n'
+            'P = M2 + weights["B2"]\n'
+            "loss = float(np.mean((y - P.ravel()) ** 2))\n"
+            'return loss, {"X": X, "M1": M1, "N1": N1, "O1": O1, "M2": M2, "P": P, "y": y}',
+            "`y` should be transposed here (`y.T`)",
+        ),
+        "A_c2_net_grads_sigmoid_of_O1": (
+            "chapter2.loss_gradients_nn",
+            "two_layer_network:loss_gradients",
+            'P, y = forward_info["P"], forward_info["y"]\n'
+            "dLdP = -2.0 * (y - P) / P.shape[0]\n"
+            'dLdW2 = forward_info["O1"].T @ dLdP\n'
+            "dLdB2 = dLdP.sum(axis=0, keepdims=True)\n"
+            'dLdO1 = dLdP @ weights["W2"].T\n'
+            's = sigmoid(forward_info["O1"])\n'
+            "dLdN1 = dLdO1 * s * (1 - s)\n"
+            'dLdW1 = forward_info["X"].T @ dLdN1\n'
+            "dLdB1 = dLdN1.sum(axis=0, keepdims=True)\n"
+            'return {"W1": dLdW1, "B1": dLdB1, "W2": dLdW2, "B2": dLdB2}',
+            '`sigmoid(forward_info["O1"])`',
+        ),
+        "A_c2_rmse_sqrt_inside_mean": (
+            "chapter2.rmse",
+            "regression_metrics:rmse",
+            "_check_same_shape(preds, actuals)\n"
+            "errors = preds - actuals\n"
+            "return float(np.mean(np.sqrt(errors ** 2)))",
+            "`np.sqrt(errors ** 2)`",
+        ),
+        "A_c3_batches_drop_last": (
+            "chapter3.generate_batches",
+            "trainer:Trainer.generate_batches",
+            "if X.shape[0] != y.shape[0]:\n"
+            "    raise ValueError(\n"
+            '        f"X has {X.shape[0]} rows but y has {y.shape[0]}: they must have as many"\n'
+            "    )\n"
+            "if order is None:\n"
+            "    order = np.arange(X.shape[0])\n"
+            "for b in range(X.shape[0] // size):\n"
+            "    rows = order[b * size : (b + 1) * size]\n"
+            "    yield X[rows], y[rows]",
+            "the last, smaller batch is missing: range",
+        ),
+        "A_c3_bias_forward_inplace": (
+            "chapter3.bias_add_forward",
+            "operations:BiasAdd._output",
+            "self.input_ += self.param\nreturn self.input_",
+            "`self.input_`",
+        ),
+        "A_c3_bias_param_grad_mean": (
+            "chapter3.bias_add_backward",
+            "operations:BiasAdd._param_grad",
+            "return output_grad.mean(axis=0, keepdims=True)",
+            "has 1/5 of the right value (N = 5, the size of axis 0 of out",
+        ),
+        "A_c3_epoch_global_permutation": (
+            "chapter3.train_epoch",
+            "trainer:Trainer._train_epoch",
+            "perm = np.random.permutation(X_train.shape[0])\n"
+            "losses = []\n"
+            "for X_batch, y_batch in self.generate_batches(X_train, y_train, batch_size, perm):\n"
+            "    losses.append(self.net.train_batch(X_batch, y_batch))\n"
+            "    self.optim.step()\n"
+            "return float(np.mean(losses))",
+            "(the same seed must give the same numbers)",
+        ),
+        "A_c3_fit_no_restore": (
+            "chapter3.early_stopping",
+            "trainer:Trainer.fit",
+            "_check_fit_args(X_train, y_train, X_test, y_test, epochs, eval_every, batch_size)\n"
+            "start = time.perf_counter()\n"
+            "rng = np.random.default_rng(seed)\n"
+            "if restart:\n"
+            "    self.net.restart()\n"
+            "    self.optim.reset()\n"
+            '    self.best_loss = float("inf")\n'
+            "self.optim.net = self.net\n"
+            "self.optim.max_epochs = epochs\n"
+            "self.optim._setup_decay()\n"
+            "history = TrainingHistory()\n"
+            "for epoch in range(1, epochs + 1):\n"
+            "    history.train_losses.append(self._train"
+            "_epoch(X_train, y_train, batch_size, rng))\n"
+            "    if epoch % eval_every == 0:\n"
+            "        improved = self._evaluate(epoch, X_test, y_test, history)\n"
+            "        history.stopped_early = early_stopping and not improved\n"
+            "    self._end_epoch(epoch, epochs, history, callbacks)\n"
+            "    if history.stopped_early:\n"
+            "        break\n"
+            "history.seconds = time.perf_counter() - start\n"
+            "return history",
+            "training stopped, but the network kept the last epoch's para",
+        ),
+        "A_c3_mse_backward_normalize_forgotten": (
+            "chapter3.mse_backward",
+            "losses:MeanSquaredError._input_grad",
+            "q = self.normalized\nreturn 2.0 * (q - self.target) / q.shape[0]",
+            "the book's bug: the gradient does not go back through the no",
+        ),
+        "A_c3_mse_mean_over_all": (
+            "chapter3.mse_forward",
+            "losses:MeanSquaredError._output",
+            "q = self.prediction\n"
+            "if self.normalize:\n"
+            "    q = q / q.sum(axis=1, keepdims=True)\n"
+            "self.normalized = q\n"
+            "return float(np.mean((q - self.target) ** 2))",
+            "the squared errors are averaged over every element",
+        ),
+        "A_c3_seed_layers_same_seed": (
+            "chapter3.seed_layers",
+            "network:NeuralNetwork._seed_layers",
+            "if self.seed is None:\n"
+            "    return\n"
+            "for layer in self.layers:\n"
+            "    layer.rng = np.random.default_rng(self.seed)",
+            "layers 1 and 2 start with the same weights: every ",
+        ),
+        "A_c3_sgd_rebinds": (
+            "chapter3.sgd",
+            "optimizers:SGD._update_rule",
+            "param = param - self.lr * grad",
+            "never updates `param` itself, which the reference changes in",
+        ),
+        "A_c3_sigmoid_backward_sigmoid_again": (
+            "chapter3.sigmoid_backward",
+            "activations:Sigmoid._input_grad",
+            "s = 1.0 / (1.0 + np.exp(-self.output))\nreturn output_grad * s * (1.0 - s)",
+            "belongs: the value after the activation (sigmoid (the value ",
+        ),
+        "A_c3_weight_forward_star": (
+            "chapter3.weight_multiply_forward",
+            "operations:WeightMultiply._output",
+            "return self.input_ * self.param",
+            "multiplies element by element where a matrix product (@) bel",
+        ),
+        "A_c3_weight_param_grad_out_in": (
+            "chapter3.weight_multiply_backward",
+            "operations:WeightMultiply._param_grad",
+            "return output_grad.T @ self.input_",
+            "is the transpose of the right value: a product in the wrong ",
+        ),
+        "A_c4_decay_linear_over_all_epochs": (
+            "chapter4.lr_decay",
+            "optimizers:Optimizer._setup_decay",
+            "if self.decay_type is None:\n"
+            "    return\n"
+            "steps = max(self.max_epochs - 1, 1)\n"
+            'if self.decay_type == "exponential":\n'
+            "    self.decay_per_epoch = (self.final_lr / self.lr) ** (1.0 / steps)\n"
+            "else:\n"
+            "    self.decay_per_epoch = (self.lr - self.final_lr) / self.max_epochs",
+            "lr reaches final_lr after max_epochs decays, one epoch too l",
+        ),
+        "A_c4_dropout_global_binomial": (
+            "chapter4.dropout",
+            "dropout:Dropout._output",
+            "if inference:\n"
+            "    return self.input_\n"
+            "self.mask = np.random.binomial(1, self.keep_prob,"
+            " size=self.input_.shape) / self.keep_prob\n"
+            "return self.input_ * self.mask",
+            "(the same seed must give the same numbers)",
+        ),
+        "A_c4_glorot_he": (
+            "chapter4.glorot",
+            "layers:init_scale",
+            "if weight_init not in WEIGHT_INITS:\n"
+            "    raise ValueError(\n"
+            '        f"weight_init must be one of {WEIGHT_INITS},'
+            ' got weight_init={weight_init!r}"\n'
+            "    )\n"
+            'if weight_init == "standard":\n'
+            "    return 1.0\n"
+            "return float(np.sqrt(2.0 / n_in))",
+            "`2.0 / n_in`",
+        ),
+        "A_c4_momentum_pytorch_convention": (
+            "chapter4.sgd_momentum",
+            "optimizers:SGDMomentum._update_rule",
+            "velocity *= self.momentum\nvelocity += grad\nparam -= self.lr * velocity",
+            "`velocity`",
+        ),
+        "A_c4_momentum_velocity_rebound": (
+            "chapter4.sgd_momentum",
+            "optimizers:SGDMomentum._update_rule",
+            "velocity = self.momentum * velocity + self.lr * grad\nparam -= velocity",
+            "never updates `velocity` itself, which the reference changes",
+        ),
+        "A_c4_relu_backward_ge_zero": (
+            "chapter4.relu",
+            "activations:ReLU._input_grad",
+            "return output_grad * (self.input_ >= 0)",
+            "the mask input_ >= 0 lets the gradient through at 0: ReLU's",
+        ),
+        "A_c4_relu_backward_inplace": (
+            "chapter4.relu",
+            "activations:ReLU._input_grad",
+            "output_grad[self.input_ <= 0] = 0\nreturn output_grad",
+            "`output_grad`",
+        ),
+        "A_c4_sce_grad_not_averaged": (
+            "chapter4.softmax_cross_entropy_backward",
+            "losses:SoftmaxCrossEntropy._input_grad",
+            "return self.softmax_preds - self.target",
+            "has 6 times the right value (N = 6, the size of axis 0 of se",
+        ),
+        "A_c4_sce_no_clip": (
+            "chapter4.softmax_cross_entropy_forward",
+            "losses:SoftmaxCrossEntropy._output",
+            "self.softmax_preds = softmax(self.prediction, axis=1)\n"
+            "log_p = np.log(self.softmax_preds)\n"
+            "return float(-np.sum(self.target * log_p) / self.prediction.shape[0])",
+            "`np.log(self.softmax_preds)`",
+        ),
+        "A_c4_softmax_global_max": (
+            "chapter4.softmax",
+            "losses:softmax",
+            "shifted = x - np.max(x)\n"
+            "e = np.exp(shifted)\n"
+            "return e / e.sum(axis=axis, keepdims=True)",
+            "`np.max(x)`",
+        ),
+        "A_c4_tanh_forward_exp_formula": (
+            "chapter4.tanh",
+            "activations:Tanh._output",
+            "e_pos = np.exp(self.input_)\n"
+            "e_neg = np.exp(-self.input_)\n"
+            "return (e_pos - e_neg) / (e_pos + e_neg)",
+            "`np.exp(self.input_)`",
+        ),
+        "A_c5_avgpool_grad_not_divided": (
+            "chapter5.avg_pool",
+            "pooling:AvgPool2D._input_grad",
+            "input_grad = np.zeros(self.input_.shape)\n"
+            "for i in range(self.size):\n"
+            "    for j in range(self.size):\n"
+            "        input_grad[self._at(i, j)] += output_grad\n"
+            "return input_grad",
+            "the input gradient is window² times too large: each of a win",
+        ),
+        "A_c5_col2im_assigns": (
+            "chapter5.col2im",
+            "im2col:col2im",
+            "_check(tuple(input_shape), K)\n"
+            "N, C, H, W = input_shape\n"
+            "if cols.shape != (N, C * K * K, H * W):\n"
+            "    raise ValueError(\n"
+            '        f"columns of shape {cols.shape} do not fit'
+            ' images of shape {tuple(input_shape)} "\n'
+            '        f"with K={K}: expected {(N, C * K * K, H * W)}"\n'
+            "    )\n"
+            "p = K // 2\n"
+            "patches = cols.reshape(N, C, K, K, H, W)\n"
+            "padded = np.zeros((N, C, H + 2 * p, W + 2 * p), dtype=cols.dtype)\n"
+            "for i in range(K):\n"
+            "    for j in range(K):\n"
+            "        padded[:, :, i : i + H, j : j + W] = patches[:, :, i, j]\n"
+            "return padded[:, :, p : p + H, p : p + W]",
+            "`padded[:, :, i : i + H, j : j + W]`",
+        ),
+        "A_c5_conv1d_np_convolve": (
+            "chapter5.conv_1d",
+            "conv_steps:conv_1d",
+            '_check_input(input_, 1, "a signal")\n'
+            "K = _check_filter(param, 1)\n"
+            'return np.convolve(input_, param, mode="same")',
+            "should be read reversed here",
+        ),
+        "A_c5_conv2d_filter_transposed": (
+            "chapter5.conv_2d",
+            "conv_steps:conv_2d",
+            '_check_input(input_, 3, "a batch of images")\n'
+            "K = _check_filter(param, 2)\n"
+            "windows = sliding_window_view(_pad_2d(input_, K // 2), (K, K), axis=(1, 2))\n"
+            'return np.einsum("nhwij,ji->nhw", windows, param)',
+            "`param` should be transposed here (`param.T`)",
+        ),
+        "A_c5_convop_forward_no_transpose": (
+            "chapter5.conv_operation_forward",
+            "conv:Conv2DOperation._output",
+            "N, _, H, W = self.input_.shape\n"
+            "C_out = self.param.shape[1]\n"
+            "weights = self.param.reshape(C_out, -1)\n"
+            "return (weights @ self._columns()).reshape(N, C_out, H, W)",
+            "`self.param.reshape(C_out, -1)`",
+        ),
+        "A_c5_convop_input_grad_no_flip": (
+            "chapter5.conv_operation_backward",
+            "conv:Conv2DOperation._input_grad",
+            "import numpy as np\n"
+            "from numpy.lib.stride_tricks import sliding_window_view\n"
+            "K = self.param_size\n"
+            "p = K // 2\n"
+            "g = np.pad(output_grad, ((0, 0), (0, 0), (p, p), (p, p)))\n"
+            "windows = sliding_window_view(g, (K, K), axis=(2, 3))\n"
+            'return np.einsum("nohwij,coij->nchw", windows, self.param)',
+            "should be read reversed along its last two axes (rotated by ",
+        ),
+        "A_c5_flatten_channels_last": (
+            "chapter5.flatten",
+            "conv:Flatten._output",
+            "return self.input_.transpose(0, 2, 3, 1).reshape(self.input_.shape[0], -1)",
+            "`self.input_.transpose(0, 2, 3, 1)`",
+        ),
+        "A_c5_im2col_rows_ijc": (
+            "chapter5.im2col",
+            "im2col:im2col",
+            "_check(input_.shape, K)\n"
+            "N, C, H, W = input_.shape\n"
+            "p = K // 2\n"
+            "padded = np.pad(input_, ((0, 0), (0, 0), (p, p), (p, p)))\n"
+            "windows = sliding_window_view(padded, (K, K), axis=(2, 3))\n"
+            "cols = windows.transpose(0, 4, 5, 1, 2, 3)\n"
+            "return np.ascontiguousarray(cols).reshape(N, C * K * K, H * W)",
+            "`windows.transpose(0, 4, 5, 1, 2, 3)`",
+        ),
+        "A_c5_input_grad_1d_no_flip": (
+            "chapter5.conv_1d_backward",
+            "conv_steps:_input_grad_1d",
+            "K = _check_filter(param, 1)\n"
+            "output_grad = _ones_if_none(output_grad, input_)\n"
+            "windows = sliding_window_view(_pad_1d(output_grad, K // 2), K)\n"
+            "return windows @ param",
+            "should be read reversed here",
+        ),
+        "A_c5_input_grad_2d_flip_rows_only": (
+            "chapter5.conv_2d_backward",
+            "conv_steps:_input_grad_2d",
+            "K = _check_filter(param, 2)\n"
+            "output_grad = _ones_if_none(output_grad, input_)\n"
+            "windows = sliding_window_view(_pad_2d(output_grad, K // 2), (K, K), axis=(1, 2))\n"
+            'return np.einsum("nhwij,ij->nhw", windows, param[::-1])',
+            "is reversed along axis 1: the order of a loop, an index coun",
+        ),
+        "A_c5_maxpool_grad_every_tie": (
+            "chapter5.max_pool",
+            "pooling:MaxPool2D._input_grad",
+            "input_grad = np.zeros_like(self.input_)\n"
+            "for i in range(self.size):\n"
+            "    for j in range(self.size):\n"
+            "        at = self._at(i, j)\n"
+            "        input_grad[at] += output_grad * (self.input_[at] == self.output)\n"
+            "return input_grad",
+            "`output_grad * (self.input_[at] == self.output)`",
+        ),
+        "A_c5_maxpool_reshape_trick": (
+            "chapter5.max_pool",
+            "pooling:MaxPool2D._output",
+            "N, C, H, W = self.input_.shape\n"
+            "s = self.size\n"
+            "return self.input_.reshape(N, C, H // s, s, W // s, s).max(axis=(3, 5))",
+            "ValueError: cannot reshape array of size 196 into shape",
+        ),
+        "A_c5_multichannel_pytorch_layout": (
+            "chapter5.conv_2d_multichannel",
+            "conv_steps:conv_2d_multichannel",
+            "K = _check_channels(input_, param)\n"
+            "padded = _pad_conv_input(input_, K // 2)\n"
+            "windows = sliding_window_view(padded, (K, K), axis=(2, 3))\n"
+            'return np.einsum("nchwij,ocij->nohw", windows, param)',
+            "ValueError: operands could not be broadcast together with rema",
+        ),
+        "A_c5_pad1d_right_only": (
+            "chapter5.conv_1d",
+            "conv_steps:_pad_1d",
+            "return np.concatenate([input_, np.zeros(2 * num, dtype=input_.dtype)])",
+            "`np.concatenate([input_, np.zeros(2 * num, dtype=input_.dtype)])`",
+        ),
+        "A_c5_pad2d_batch_axis": (
+            "chapter5.conv_2d",
+            "conv_steps:_pad_2d",
+            "return np.pad(input_, ((num, num), (num, num), (0, 0)))",
+            "`np.pad(input_, ((num, num), (num, num), (0, 0)))`",
+        ),
+        "A_c5_param_grad_1d_batch_mean": (
+            "chapter5.conv_1d_batch_backward",
+            "conv_steps:_param_grad_1d_batch",
+            "K = _check_filter(param, 1)\n"
+            "output_grad = _ones_if_none(output_grad, input_)\n"
+            "windows = sliding_window_view(_pad_1d_batch(input_, K // 2), K, axis=1)\n"
+            'per_obs = np.einsum("nl,nlk->nk", output_grad, windows)\n'
+            "return per_obs.mean(axis=0)",
+            "has 1/3 of the right value (N = 3, the size of axis 0 of inp",
+        ),
+        "A_c5_param_grad_1d_border_dropped": (
+            "chapter5.conv_1d_backward",
+            "conv_steps:_param_grad_1d",
+            "K = _check_filter(param, 1)\n"
+            "output_grad = _ones_if_none(output_grad, input_)\n"
+            "p = K // 2\n"
+            "L = input_.shape[0]\n"
+            "windows = sliding_window_view(input_, K)\n"
+            "return output_grad[p : L - p] @ windows",
+            "`sliding_window_view(input_, K)`",
+        ),
+        "A_c6_adagrad_is_rmsprop": (
+            "chapter6.adagrad",
+            "rnn_optimizers:AdaGrad._update_rule",
+            "sum_square = self.sum_squares.setdefault(key, np.zeros_like(param))\n"
+            "sum_square *= 0.9\n"
+            "sum_square += 0.1 * grad * grad\n"
+            "param -= self.lr * grad / (np.sqrt(sum_square) + self.eps)",
+            "`0.1 * grad * grad`",
+        ),
+        "A_c6_adagrad_sum_rebound": (
+            "chapter6.adagrad",
+            "rnn_optimizers:AdaGrad._update_rule",
+            "sum_square = self.sum_squares.setdefault(key, np.zeros_like(param))\n"
+            "sum_square = sum_square + grad ** 2\n"
+            "param -= self.lr * grad / (np.sqrt(sum_square) + self.eps)",
+            "never updates `self.sum_squares[(0, 'W')]` itself, which the",
+        ),
+        "A_c6_add_no_wrap": (
+            "chapter6.number_with_grad_add",
+            "autodiff:NumberWithGrad.__add__",
+            "return NumberWithGrad(self.num + other.num,"
+            ' depends_on=[self, other], creation_op="add")',
+            "AttributeError: 'int' object has no attribute 'num'",
+        ),
+        "A_c6_backward_overwrites_grad": (
+            "chapter6.number_with_grad_backward",
+            "autodiff:NumberWithGrad.backward",
+            "topo, done = [], {id(self)}\n"
+            "stack = [(self, iter(self.depends_on))]\n"
+            "while stack:\n"
+            "    node, parents = stack[-1]\n"
+            "    for parent in parents:\n"
+            "        if id(parent) not in done:\n"
+            "            done.add(id(parent))\n"
+            "            stack.append((parent, iter(parent.depends_on)))\n"
+            "            break\n"
+            "    else:\n"
+            "        stack.pop()\n"
+            "        topo.append(node)\n"
+            "upstream = {id(self): 1 if backward_grad is None else backward_grad}\n"
+            "for node in reversed(topo):\n"
+            "    g = upstream.pop(id(node), 0)\n"
+            "    node.grad = g\n"
+            '    if node.creation_op == "add":\n'
+            "        local = [1, 1]\n"
+            '    elif node.creation_op == "mul":\n'
+            "        local = [node.depends_on[1].num, node.depends_on[0].num]\n"
+            "    else:\n"
+            "        continue\n"
+            "    for parent, d in zip(node.depends_on, local):\n"
+            "        upstream[id(parent)] = upstream.get(id(parent), 0) + g * d",
+            "`self.grad`",
+        ),
+        "A_c6_backward_recursive_sort": (
+            "chapter6.number_with_grad_backward",
+            "autodiff:NumberWithGrad.backward",
+            "order = []\n"
+            "seen = set()\n"
+            "\n"
+            "def visit(node):\n"
+            "    if id(node) in seen:\n"
+            "        return\n"
+            "    seen.add(id(node))\n"
+            "    for parent in node.depends_on:\n"
+            "        visit(parent)\n"
+            "    order.append(node)\n"
+            "\n"
+            "visit(self)\n"
+            "grads = {id(self): 1 if backward_grad is None else backward_grad}\n"
+            "for node in reversed(order):\n"
+            "    g = grads.pop(id(node), 0)\n"
+            "    node.grad = g if node.grad is None else node.grad + g\n"
+            '    if node.creation_op == "add":\n'
+            "        for parent in node.depends_on:\n"
+            "            grads[id(parent)] = grads.get(id(parent), 0) + g\n"
+            '    elif node.creation_op == "mul":\n'
+            "        a, b = node.depends_on\n"
+            "        grads[id(a)] = grads.get(id(a), 0) + g * b.num\n"
+            "        grads[id(b)] = grads.get(id(b), 0) + g * a.num",
+            "RecursionError: the function calls itself without end",
+        ),
+        "A_c6_clip_rebinds": (
+            "chapter6.clip_gradient",
+            "rnn_optimizers:RNNOptimizer._clip_gradient",
+            "grad = np.clip(grad, -self.clip_value, self.clip_value)",
+            "never updates `grad` itself, which the reference changes in ",
+        ),
+        "A_c6_gru_backward_reset_missing_H": (
+            "chapter6.gru_node_backward",
+            "rnn_nodes:GRUNode.backward",
+            "assert_same_shape(self.x_out, x_out_grad)\n"
+            "assert_same_shape(self.H_out, H_out_grad)\n"
+            "p = params_dict\n"
+            'p["W_v"]["deriv"] += self.H_out.T @ x_out_grad\n'
+            'p["B_v"]["deriv"] += np.sum(x_out_grad, axis=0, keepdims=True)\n'
+            'dH = x_out_grad @ p["W_v"]["value"].T + H_out_grad\n'
+            "H = dH.shape[1]\n"
+            "D = self.Z.shape[1] - H\n"
+            "d_hbar = dH * (1.0 - self.u)\n"
+            "dA_h = d_hbar * (1.0 - self.h_bar ** 2)\n"
+            'p["W_h"]["deriv"] += self.Z_h.T @ dA_h\n'
+            'p["B_h"]["deriv"] += np.sum(dA_h, axis=0, keepdims=True)\n'
+            'dZ_h = dA_h @ p["W_h"]["value"].T\n'
+            "d_rH = dZ_h[:, D:]\n"
+            "dA_r = d_rH * self.r * (1.0 - self.r)\n"
+            "du = dH * (self.H_in - self.h_bar)\n"
+            "dA_u = du * self.u * (1.0 - self.u)\n"
+            "dA = np.concatenate([dA_r, dA_u], axis=1)\n"
+            'p["W_ru"]["deriv"] += self.Z.T @ dA\n'
+            'p["B_ru"]["deriv"] += np.sum(dA, axis=0, keepdims=True)\n'
+            'dZ = dA @ p["W_ru"]["value"].T\n'
+            "dx = dZ[:, :D] + dZ_h[:, :D]\n"
+            "dH_in = dZ[:, D:] + d_rH * self.r + dH * self.u\n"
+            "return dx, dH_in",
+            "`d_rH * self.r * (1.0 - self.r)` misses the factor `self.H_i",
+        ),
+        "A_c6_gru_forward_reset_after_projection": (
+            "chapter6.gru_node_forward",
+            "rnn_nodes:GRUNode.forward",
+            "H = H_in.shape[1]\n"
+            "D = x_in.shape[1]\n"
+            "self.H_in = H_in\n"
+            "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+            "gates = sigmoid(self.Z @"
+            ' params_dict["W_ru"]["value"] + params_dict["B_ru"]["value"])\n'
+            "self.r, self.u = gates[:, :H], gates[:, H:]\n"
+            'W_h = params_dict["W_h"]["value"]\n'
+            "self.Z_h = np.concatenate([x_in, self.r * H_in], axis=1)\n"
+            'A_h = x_in @ W_h[:D] + self.r * (H_in @ W_h[D:]) + params_dict["B_h"]["value"]\n'
+            "self.h_bar = np.tanh(A_h)\n"
+            "self.H_out = self.h_bar + self.u * (H_in - self.h_bar)\n"
+            'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+            "return self.x_out, self.H_out",
+            "`W_h[:D]`",
+        ),
+        "A_c6_gru_forward_update_swapped": (
+            "chapter6.gru_node_forward",
+            "rnn_nodes:GRUNode.forward",
+            "H = H_in.shape[1]\n"
+            "self.H_in = H_in\n"
+            "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+            "gates = sigmoid(self.Z @"
+            ' params_dict["W_ru"]["value"] + params_dict["B_ru"]["value"])\n'
+            "self.r, self.u = gates[:, :H], gates[:, H:]\n"
+            "self.Z_h = np.concatenate([x_in, self.r * H_in], axis=1)\n"
+            "self.h_bar = np.tanh(self.Z_h @"
+            ' params_dict["W_h"]["value"] + params_dict["B_h"]["value"])\n'
+            "self.H_out = self.u * self.h_bar + (1.0 - self.u) * H_in\n"
+            'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+            "return self.x_out, self.H_out",
+            "`self.u * self.h_bar`",
+        ),
+        "A_c6_lstm_backward_no_cell_grad": (
+            "chapter6.lstm_node_backward",
+            "rnn_nodes:LSTMNode.backward",
+            "assert_same_shape(self.x_out, x_out_grad)\n"
+            "assert_same_shape(self.H_out, H_out_grad)\n"
+            "assert_same_shape(self.C_out, C_out_grad)\n"
+            'params_dict["W_v"]["deriv"] += self.H_out.T @ x_out_grad\n'
+            'params_dict["B_v"]["deriv"] += x_out_grad.sum(axis=0, keepdims=True)\n'
+            'dH = x_out_grad @ params_dict["W_v"]["value"].T + H_out_grad\n'
+            "H = dH.shape[1]\n"
+            "f, i = self.gates[:, :H], self.gates[:, H : 2 * H]\n"
+            "o, c_bar = self.gates[:, 2 * H : 3 * H], self.gates[:, 3 * H :]\n"
+            "dC = dH * o * (1.0 - self.tanh_C ** 2)\n"
+            "dA = np.concatenate(\n"
+            "    [\n"
+            "        dC * self.C_in * f * (1 - f),\n"
+            "        dC * c_bar * i * (1 - i),\n"
+            "        dH * self.tanh_C * o * (1 - o),\n"
+            "        dC * i * (1 - c_bar ** 2),\n"
+            "    ],\n"
+            "    axis=1,\n"
+            ")\n"
+            'params_dict["W_fioc"]["deriv"] += self.Z.T @ dA\n'
+            'params_dict["B_fioc"]["deriv"] += dA.sum(axis=0, keepdims=True)\n'
+            'dZ = dA @ params_dict["W_fioc"]["value"].T\n'
+            "D = self.Z.shape[1] - H\n"
+            "return dZ[:, :D], dZ[:, D:], dC * f",
+            "`dH * o * (1.0 - self.tanh_C ** 2)` misses the term `C_out_g",
+        ),
+        "A_c6_lstm_backward_tanh_of_cell_missing": (
+            "chapter6.lstm_node_backward",
+            "rnn_nodes:LSTMNode.backward",
+            "assert_same_shape(self.x_out, x_out_grad)\n"
+            "assert_same_shape(self.H_out, H_out_grad)\n"
+            "assert_same_shape(self.C_out, C_out_grad)\n"
+            'params_dict["W_v"]["deriv"] += self.H_out.T @ x_out_grad\n'
+            'params_dict["B_v"]["deriv"] += x_out_grad.sum(axis=0, keepdims=True)\n'
+            'dH = x_out_grad @ params_dict["W_v"]["value"].T + H_out_grad\n'
+            "H = dH.shape[1]\n"
+            "g = self.gates\n"
+            "f, i, o, c_bar = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]\n"
+            "dC = C_out_grad + dH * o * (1.0 - self.C_out ** 2)\n"
+            "df = dC * self.C_in * f * (1.0 - f)\n"
+            "di = dC * c_bar * i * (1.0 - i)\n"
+            "do = dH * self.tanh_C * o * (1.0 - o)\n"
+            "dc = dC * i * (1.0 - c_bar ** 2)\n"
+            "dA = np.hstack([df, di, do, dc])\n"
+            'params_dict["W_fioc"]["deriv"] += self.Z.T @ dA\n'
+            'params_dict["B_fioc"]["deriv"] += dA.sum(axis=0, keepdims=True)\n'
+            'dZ = dA @ params_dict["W_fioc"]["value"].T\n'
+            "D = self.Z.shape[1] - H\n"
+            "return dZ[:, :D], dZ[:, D:], dC * f",
+            "`self.C_out ** 2`",
+        ),
+        "A_c6_lstm_forward_cell_inplace": (
+            "chapter6.lstm_node_forward",
+            "rnn_nodes:LSTMNode.forward",
+            "H = H_in.shape[1]\n"
+            "self.C_in = C_in\n"
+            "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+            'A = self.Z @ params_dict["W_fioc"]["value"] + params_dict["B_fioc"]["value"]\n'
+            "f, i, o = sigmoid(A[:, :H]), sigmoid(A[:, H : 2 * H]), sigmoid(A[:, 2 * H : 3 * H])\n"
+            "c_bar = np.tanh(A[:, 3 * H :])\n"
+            "self.gates = np.concatenate([f, i, o, c_bar], axis=1)\n"
+            "C_in *= f\n"
+            "C_in += i * c_bar\n"
+            "self.C_out = C_in\n"
+            "self.tanh_C = np.tanh(self.C_out)\n"
+            "self.H_out = o * self.tanh_C\n"
+            'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+            "return self.x_out, self.H_out, self.C_out",
+            "`C_in`",
+        ),
+        "A_c6_lstm_forward_pytorch_gate_order": (
+            "chapter6.lstm_node_forward",
+            "rnn_nodes:LSTMNode.forward",
+            "H = H_in.shape[1]\n"
+            "self.C_in = C_in\n"
+            "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+            'A = self.Z @ params_dict["W_fioc"]["value"] + params_dict["B_fioc"]["value"]\n'
+            "i = sigmoid(A[:, :H])\n"
+            "f = sigmoid(A[:, H : 2 * H])\n"
+            "c_bar = np.tanh(A[:, 2 * H : 3 * H])\n"
+            "o = sigmoid(A[:, 3 * H :])\n"
+            "self.gates = np.concatenate([f, i, o, c_bar], axis=1)\n"
+            "self.C_out = f * C_in + i * c_bar\n"
+            "self.tanh_C = np.tanh(self.C_out)\n"
+            "self.H_out = o * self.tanh_C\n"
+            'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+            "return self.x_out, self.H_out, self.C_out",
+            "the gates are read from W_fioc in the order i, f, c, o: its",
+        ),
+        "A_c6_lstm_layer_states_unpacked_swapped": (
+            "chapter6.lstm_layer_forward",
+            "rnn_layers:LSTMLayer.forward",
+            "self._prepare_forward(x_seq_in)\n"
+            "N, T, _ = x_seq_in.shape\n"
+            "H_in = np.repeat(self.start_H, N, axis=0)\n"
+            "C_in = np.repeat(self.start_C, N, axis=0)\n"
+            "x_seq_out = np.empty((N, T, self.output_size))\n"
+            "for t in range(T):\n"
+            "    x_seq_out[:, t, :], C_in, H_in = self.nodes[t].forward(\n"
+            "        x_seq_in[:, t, :], H_in, C_in, self.params\n"
+            "    )\n"
+            "self.start_H = self._carry(H_in)\n"
+            "self.start_C = self._carry(C_in)\n"
+            "return x_seq_out",
+            "`x_seq_out[:, t, :], C_in, H_in = self.nodes[t].forward(`",
+        ),
+        "A_c6_mul_tagged_add": (
+            "chapter6.number_with_grad_mul",
+            "autodiff:NumberWithGrad.__mul__",
+            "other = _ensure_number(other)\n"
+            "return NumberWithGrad(self.num * other.num,"
+            ' depends_on=[self, other], creation_op="add")',
+            "op: got 1, expected 2 (error 1.00e+00 > tolerance ",
+        ),
+        "A_c6_rnn_backward_assigns_derivs": (
+            "chapter6.rnn_node_backward",
+            "rnn_nodes:RNNNode.backward",
+            "assert_same_shape(self.x_out, x_out_grad)\n"
+            "assert_same_shape(self.H_out, H_out_grad)\n"
+            'dH = x_out_grad @ params_dict["W_v"]["value"].T + H_out_grad\n'
+            "dA = dH * (1 - self.H_out * self.H_out)\n"
+            'params_dict["W_v"]["deriv"] = self.H_out.T @ x_out_grad\n'
+            'params_dict["B_v"]["deriv"] = x_out_grad.sum(axis=0, keepdims=True)\n'
+            'params_dict["W_f"]["deriv"] = self.Z.T @ dA\n'
+            'params_dict["B_f"]["deriv"] = dA.sum(axis=0, keepdims=True)\n'
+            'dZ = dA @ params_dict["W_f"]["value"].T\n'
+            "H = self.H_out.shape[1]\n"
+            "return dZ[:, :-H], dZ[:, -H:]",
+            "the parameter gradients replace params_dict[name]['deriv'] i",
+        ),
+        "A_c6_rnn_backward_no_next_state_grad": (
+            "chapter6.rnn_node_backward",
+            "rnn_nodes:RNNNode.backward",
+            "assert_same_shape(self.x_out, x_out_grad)\n"
+            "assert_same_shape(self.H_out, H_out_grad)\n"
+            'W_v = params_dict["W_v"]["value"]\n'
+            'params_dict["W_v"]["deriv"] += self.H_out.T @ x_out_grad\n'
+            'params_dict["B_v"]["deriv"] += x_out_grad.sum(axis=0, keepdims=True)\n'
+            "dH = x_out_grad @ W_v.T\n"
+            "dA = dH * (1.0 - self.H_out ** 2)\n"
+            'params_dict["W_f"]["deriv"] += self.Z.T @ dA\n'
+            'params_dict["B_f"]["deriv"] += dA.sum(axis=0, keepdims=True)\n'
+            'dZ = dA @ params_dict["W_f"]["value"].T\n'
+            "D = self.Z.shape[1] - self.H_out.shape[1]\n"
+            "return dZ[:, :D], dZ[:, D:]",
+            "`x_out_grad @ W_v.T` misses the term `H_out_grad`",
+        ),
+        "A_c6_rnn_forward_state_first": (
+            "chapter6.rnn_node_forward",
+            "rnn_nodes:RNNNode.forward",
+            "self.Z = np.concatenate([H_in, x_in], axis=1)\n"
+            "self.H_out = np.tanh(self.Z @"
+            ' params_dict["W_f"]["value"] + params_dict["B_f"]["value"])\n'
+            'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+            "return self.x_out, self.H_out",
+            "`np.concatenate([H_in, x_in], axis=1)`",
+        ),
+        "A_c6_rnn_layer_backward_forward_in_time": (
+            "chapter6.rnn_layer_backward",
+            "rnn_layers:RNNLayer.backward",
+            "self._prepare_backward(x_seq_out_grad)\n"
+            "N, T, D = self.input_shape\n"
+            "x_seq_in_grad = np.zeros((N, T, D))\n"
+            "H_grad = np.zeros((N, self.hidden_size))\n"
+            "for t in range(T):\n"
+            "    x_seq_in_grad[:, t, :], H_grad = self.nodes[t].backward(\n"
+            "        x_seq_out_grad[:, t, :], H_grad, self.params\n"
+            "    )\n"
+            "return x_seq_in_grad",
+            "runs in the wrong order: it must run backwards (reversed(ran",
+        ),
+        "A_c6_rnn_layer_state_not_carried": (
+            "chapter6.rnn_layer_forward",
+            "rnn_layers:RNNLayer.forward",
+            "self._prepare_forward(x_seq_in)\n"
+            "N, T, _ = x_seq_in.shape\n"
+            "H_in = np.repeat(self.start_H, N, axis=0)\n"
+            "x_seq_out = np.empty((N, T, self.output_size))\n"
+            "for t in range(T):\n"
+            "    x_seq_out[:, t, :], H_t ="
+            " self.nodes[t].forward(x_seq_in[:, t, :], H_in, self.params)\n"
+            "self.start_H = self._carry(H_in)\n"
+            "return x_seq_out",
+            "`self.nodes[t].forward(x_seq_in[:, t, :], H_in, self.params)`",
+        ),
+        "A_c6_rnn_sgd_ascent": (
+            "chapter6.rnn_sgd",
+            "rnn_optimizers:RNNSGD._update_rule",
+            "param += self.lr * grad",
+            "has the wrong sign here (a + where a − belongs, or the rever",
+        ),
+        "A_c7_conv_flatten_batch": (
+            "chapter7.conv_layer",
+            "pytorch.layers:ConvLayer.forward",
+            "x = self.conv(x)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x)\n"
+            "if self.flatten:\n"
+            "    x = x.flatten()\n"
+            "if self.dropout is not None:\n"
+            "    x = self.dropout(x)\n"
+            "return x",
+            "`x = x.flatten()`",
+        ),
+        "A_c7_conv_flatten_channels_last": (
+            "chapter7.conv_layer",
+            "pytorch.layers:ConvLayer.forward",
+            "x = self.conv(x)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x)\n"
+            "if self.flatten:\n"
+            "    x = x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)\n"
+            "if self.dropout is not None:\n"
+            "    x = self.dropout(x)\n"
+            "return x",
+            "`x.permute(0, 2, 3, 1)`",
+        ),
+        "A_c7_decoder_channels_last_view": (
+            "chapter7.decoder",
+            "pytorch.autoencoder:Decoder.forward",
+            "check_input_dim(x, 2)\n"
+            "x = self.dense1(x)\n"
+            "x = x.view(-1, 28, 28, 7).permute(0, 3, 1, 2)\n"
+            "x = self.conv1(x)\n"
+            "return self.conv2(x)",
+            "`x.view(-1, 28, 28, 7).permute(0, 3, 1, 2)`",
+        ),
+        "A_c7_dense_dropout_before_activation": (
+            "chapter7.dense_layer",
+            "pytorch.layers:DenseLayer.forward",
+            "x = self.linear(x)\n"
+            "if self.dropout is not None:\n"
+            "    x = self.dropout(x)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x)\n"
+            "return x",
+            "`self.dropout(x)`",
+        ),
+        "A_c7_dense_functional_dropout": (
+            "chapter7.dense_layer",
+            "pytorch.layers:DenseLayer.forward",
+            "x = self.linear(x)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x)\n"
+            "if self.dropout is not None:\n"
+            "    x = nn.functional.dropout(x, p=self.dropout.p)\n"
+            "return x",
+            "`self.dropout.p`",
+        ),
+        "A_c7_encoder_convs_no_grad": (
+            "chapter7.encoder",
+            "pytorch.autoencoder:Encoder.forward",
+            "import torch\n"
+            "check_input_dim(x, 4)\n"
+            "with torch.no_grad():\n"
+            "    features = self.conv2(self.conv1(x))\n"
+            "return self.dense1(features)",
+            "`self.conv1(x)`",
+        ),
+        "A_c7_evaluate_no_eval_mode": (
+            "chapter7.evaluate",
+            "pytorch.trainer:PyTorchTrainer.evaluate",
+            "X, y = as_tensor(X), as_tensor(y)\n"
+            "total = 0.0\n"
+            "with torch.no_grad():\n"
+            "    for start in range(0, X.shape[0], batch_size):\n"
+            "        out = prediction_of(self.model(X[start : start + batch_size]))\n"
+            "        total += float(self.loss(out, y[start : start + batch_size])) * out.shape[0]\n"
+            "return total / X.shape[0]",
+            "`self.model(X[start : start + batch_size])`",
+        ),
+        "A_c7_evaluate_unweighted_chunks": (
+            "chapter7.evaluate",
+            "pytorch.trainer:PyTorchTrainer.evaluate",
+            "X, y = as_tensor(X), as_tensor(y)\n"
+            "was_training = self.model.training\n"
+            "self.model.eval()\n"
+            "losses = []\n"
+            "with torch.no_grad():\n"
+            "    for start in range(0, len(X), batch_size):\n"
+            "        pred = prediction_of(self.model(X[start : start + batch_size]))\n"
+            "        losses.append(self.loss(pred, y[start : start + batch_size]).item())\n"
+            "self.model.train(was_training)\n"
+            "return sum(losses) / len(losses)",
+            "`sum(losses)`",
+        ),
+        "A_c7_lstm_state_ignored": (
+            "chapter7.lstm_layer",
+            "pytorch.lstm:LSTMLayer.forward",
+            "out, _ = self.lstm(x)\n"
+            "out = self.fc(out)\n"
+            "if self.dropout is not None:\n"
+            "    out = self.dropout(out)\n"
+            "return out",
+            "`self.h_init`",
+        ),
+        "A_c7_lstm_state_not_detached": (
+            "chapter7.lstm_layer",
+            "pytorch.lstm:LSTMLayer.forward",
+            "batch_size = x.shape[0]\n"
+            "h_0 = self.h_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+            "c_0 = self.c_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+            "out, (h_n, c_n) = self.lstm(x, (h_0, c_0))\n"
+            "if self.training:\n"
+            "    self.h_init = h_n[0].mean(dim=0, keepdim=True)\n"
+            "    self.c_init = c_n[0].mean(dim=0, keepdim=True)\n"
+            "out = self.fc(out)\n"
+            "if self.dropout is not None:\n"
+            "    out = self.dropout(out)\n"
+            "return out",
+            "a tensor kept from an earlier batch",
+        ),
+        "A_c7_lstm_time_major": (
+            "chapter7.lstm_layer",
+            "pytorch.lstm:LSTMLayer.forward",
+            "batch_size = x.shape[0]\n"
+            "h_0 = self.h_init.repeat(batch_size, 1).unsqueeze(0)\n"
+            "c_0 = self.c_init.repeat(batch_size, 1).unsqueeze(0)\n"
+            "out, (h_n, c_n) = self.lstm(x.transpose(0, 1), (h_0, c_0))\n"
+            "out = out.transpose(0, 1)\n"
+            "if self.training:\n"
+            "    self.h_init = h_n[0].mean(dim=0, keepdim=True).detach()\n"
+            "    self.c_init = c_n[0].mean(dim=0, keepdim=True).detach()\n"
+            "out = self.fc(out)\n"
+            "if self.dropout is not None:\n"
+            "    out = self.dropout(out)\n"
+            "return out",
+            "`x.transpose(0, 1)`",
+        ),
+        "A_c7_train_loss_rebuilt_from_item": (
+            "chapter7.train_batch",
+            "pytorch.trainer:PyTorchTrainer.train_batch",
+            "self.optim.zero_grad()\n"
+            "output = prediction_of(self.model(X_batch))\n"
+            "loss = torch.tensor(self.loss(output, y_batch).item(), requires_grad=True)\n"
+            "loss.backward()\n"
+            "self.optim.step()\n"
+            "return loss.item()",
+            "`torch.tensor(self.loss(output, y_batch).item(), requires_grad=True)`",
+        ),
+        "A_c7_train_no_zero_grad": (
+            "chapter7.train_batch",
+            "pytorch.trainer:PyTorchTrainer.train_batch",
+            "output = prediction_of(self.model(X_batch))\n"
+            "loss = self.loss(output, y_batch)\n"
+            "loss.backward()\n"
+            "self.optim.step()\n"
+            "return loss.item()",
+            "the gradients of earlier batches are added to this one's: ca",
+        ),
+        "A_c7_train_tuple_output": (
+            "chapter7.train_batch",
+            "pytorch.trainer:PyTorchTrainer.train_batch",
+            "self.optim.zero_grad()\n"
+            "output = self.model(X_batch)\n"
+            "loss = self.loss(output, y_batch)\n"
+            "loss.backward()\n"
+            "self.optim.step()\n"
+            "return float(loss)",
+            "a model may return a tuple",
+        ),
+    }
+)
+
+CORRECT.update(
+    {
+        "A_c1_chain3_loop": (
+            "chapter1.chain_deriv_3",
+            "foundations:chain_deriv_3",
+            "_check_chain(chain, 3)\n"
+            "f1, f2, f3 = chain\n"
+            "result = np.ones(np.shape(input_range))\n"
+            "point = input_range\n"
+            "for f in (f1, f2, f3):\n"
+            "    result = result * deriv(f, point)\n"
+            "    point = f(point)\n"
+            "return result",
+        ),
+        "A_c1_matrix_sum_backward_einsum": (
+            "chapter1.matrix_function_backward_sum_1",
+            "matrix_functions:matrix_function_backward_sum_1",
+            "_check_matmul(X, W)\n"
+            'dLdN = deriv(sigma, np.einsum("nd,dm->nm", X, W))\n'
+            'return np.einsum("nm,dm->nd", dLdN, W)',
+        ),
+        "A_c1_sigmoid_stable_branches": (
+            "chapter1.sigmoid",
+            "foundations:sigmoid",
+            "x = np.asarray(x, dtype=float)\n"
+            "z = np.exp(-np.abs(x))\n"
+            "return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))",
+        ),
+        "A_c2_linreg_grad_per_row_mean": (
+            "chapter2.loss_gradients",
+            "linear_regression:loss_gradients",
+            'P, y = forward_info["P"], forward_info["y"]\n'
+            'X = forward_info["X"]\n'
+            "per_row = -2.0 * (y - P)\n"
+            "dLdW = (X * per_row).mean(axis=0).reshape(-1, 1)\n"
+            "dLdB = per_row.mean(axis=0, keepdims=True)\n"
+            'return {"W": dLdW, "B": dLdB}',
+        ),
+        "A_c2_linreg_info_dict_first": (
+            "chapter2.forward_linear_regression",
+            "linear_regression:forward_linear_regression",
+            "_check_shapes(X_batch, y_batch, weights)\n"
+            'info = {"X": X_batch, "y": y_batch}\n'
+            'info["N"] = X_batch @ weights["W"]\n'
+            'info["P"] = info["N"] + weights["B"]\n'
+            'err = info["P"] - y_batch\n'
+            "return float((err * err).mean()), info",
+        ),
+        "A_c2_net_forward_inline_sigmoid": (
+            "chapter2.forward_loss",
+            "two_layer_network:forward_loss",
+            "_check_shapes(X, y, weights)\n"
+            'M1 = X @ weights["W1"]\n'
+            'N1 = M1 + weights["B1"]\n'
+            "O1 = 1.0 / (1.0 + np.exp(-N1))\n"
+            'M2 = O1 @ weights["W2"]\n'
+            'P = M2 + weights["B2"]\n'
+            "loss = float(np.mean((y - P) ** 2))\n"
+            "return loss, dict(X=X, M1=M1, N1=N1, O1=O1, M2=M2, P=P, y=y)",
+        ),
+        "A_c2_net_grads_broadcast_outer": (
+            "chapter2.loss_gradients_nn",
+            "two_layer_network:loss_gradients",
+            'P, y = forward_info["P"], forward_info["y"]\n'
+            "n = y.shape[0]\n"
+            "g = 2.0 * (P - y) / n\n"
+            'O1 = forward_info["O1"]\n'
+            'grads = {"W2": O1.T @ g, "B2": g.sum(axis=0, keepdims=True)}\n'
+            'dN1 = (g * weights["W2"].T) * O1 * (1 - O1)\n'
+            'grads["W1"] = forward_info["X"].T @ dN1\n'
+            'grads["B1"] = dN1.sum(axis=0, keepdims=True)\n'
+            "return grads",
+        ),
+        "A_c2_rmse_norm": (
+            "chapter2.rmse",
+            "regression_metrics:rmse",
+            "_check_same_shape(preds, actuals)\n"
+            "diff = np.asarray(preds - actuals, dtype=float)\n"
+            "return float(np.linalg.norm(diff.ravel()) / np.sqrt(diff.size))",
+        ),
+        "A_c3_batches_while": (
+            "chapter3.generate_batches",
+            "trainer:Trainer.generate_batches",
+            "if X.shape[0] != y.shape[0]:\n"
+            "    raise ValueError(\n"
+            '        f"X has {X.shape[0]} rows but y has {y.shape[0]}: they must have as many"\n'
+            "    )\n"
+            "start = 0\n"
+            "while start < X.shape[0]:\n"
+            "    stop = min(start + size, X.shape[0])\n"
+            "    idx = slice(start, stop) if order is None else order[start:stop]\n"
+            "    yield X[idx], y[idx]\n"
+            "    start = stop",
+        ),
+        "A_c3_linear_output_copy": (
+            "chapter3.linear",
+            "activations:Linear._output",
+            "return self.input_.copy()",
+        ),
+        "A_c3_sigmoid_forward_exp": (
+            "chapter3.sigmoid_forward",
+            "activations:Sigmoid._output",
+            "return 1.0 / (1.0 + np.exp(-self.input_))",
+        ),
+        "A_c3_weight_input_grad_einsum": (
+            "chapter3.weight_multiply_backward",
+            "operations:WeightMultiply._input_grad",
+            'return np.einsum("nh,dh->nd", output_grad, self.param)',
+        ),
+        "A_c4_decay_lr_explicit": (
+            "chapter4.lr_decay",
+            "optimizers:Optimizer._decay_lr",
+            "if self.decay_type is None:\n"
+            "    return\n"
+            'if self.decay_type == "linear":\n'
+            "    self.lr = self.lr - self.decay_per_epoch\n"
+            "else:\n"
+            "    self.lr = self.lr * self.decay_per_epoch",
+        ),
+        # the book's dropout (unscaled while training, × keep_prob at inference): a convention
+        "A_c4_dropout_not_inverted": (
+            "chapter4.dropout",
+            "dropout:Dropout._output",
+            "if inference:\n"
+            "    return self.input_ * self.keep_prob\n"
+            "self.mask = self.rng.random(self.input_.shape) < self.keep_prob\n"
+            "return self.input_ * self.mask",
+        ),
+        "A_c4_softmax_logsumexp": (
+            "chapter4.softmax",
+            "losses:softmax",
+            "z = x - np.max(x, axis=axis, keepdims=True)\n"
+            "lse = np.log(np.sum(np.exp(z), axis=axis, keepdims=True))\n"
+            "return np.exp(z - lse)",
+        ),
+        "A_c4_tanh_backward_cosh": (
+            "chapter4.tanh",
+            "activations:Tanh._input_grad",
+            "return output_grad / np.cosh(self.input_) ** 2",
+        ),
+        "A_c5_conv1d_batch_loop": (
+            "chapter5.conv_1d_batch",
+            "conv_steps:conv_1d_batch",
+            '_check_input(input_, 2, "a batch of signals")\n'
+            "K = _check_filter(param, 1)\n"
+            "out = np.empty(input_.shape, dtype=np.result_type(input_, param))\n"
+            "for n in range(input_.shape[0]):\n"
+            "    out[n] = conv_1d(input_[n], param)\n"
+            "return out",
+        ),
+        "A_c5_conv1d_double_loop": (
+            "chapter5.conv_1d",
+            "conv_steps:conv_1d",
+            '_check_input(input_, 1, "a signal")\n'
+            "K = _check_filter(param, 1)\n"
+            "x_pad = _pad_1d(input_, K // 2)\n"
+            "out = np.zeros(input_.shape[0], dtype=np.result_type(input_, param))\n"
+            "for o in range(out.shape[0]):\n"
+            "    for k in range(K):\n"
+            "        out[o] += param[k] * x_pad[o + k]\n"
+            "return out",
+        ),
+        "A_c5_input_grad_1d_batch_loop": (
+            "chapter5.conv_1d_batch_backward",
+            "conv_steps:_input_grad_1d_batch",
+            "K = _check_filter(param, 1)\n"
+            "output_grad = _ones_if_none(output_grad, input_)\n"
+            "grads = np.zeros(output_grad.shape)\n"
+            "for n in range(output_grad.shape[0]):\n"
+            "    grads[n] = _input_grad_1d(input_[n], param, output_grad[n])\n"
+            "return grads",
+        ),
+        "A_c5_maxpool_windows": (
+            "chapter5.max_pool",
+            "pooling:MaxPool2D._output",
+            "return self._windows().max(axis=(-2, -1))",
+        ),
+        "A_c5_multichannel_param_grad_loops": (
+            "chapter5.conv_2d_multichannel_backward",
+            "conv_steps:_param_grad_2d_multichannel",
+            "K = _check_channels(input_, param)\n"
+            "if output_grad is None:\n"
+            "    output_grad = np.ones((input_.shape[0], param.shape[1], *input_.shape[2:]))\n"
+            "C_in, C_out = param.shape[0], param.shape[1]\n"
+            "grad = np.zeros(param.shape)\n"
+            "for c in range(C_in):\n"
+            "    for o in range(C_out):\n"
+            "        grad[c, o] = _param_grad_2d(input_[:, c], param[c, o], output_grad[:, o])\n"
+            "return grad",
+        ),
+        "A_c6_add_parents_reversed": (
+            "chapter6.number_with_grad_add",
+            "autodiff:NumberWithGrad.__add__",
+            "other = _ensure_number(other)\n"
+            'return NumberWithGrad(other.num + self.num, [other, self], "add")',
+        ),
+        "A_c6_clip_max_min": (
+            "chapter6.clip_gradient",
+            "rnn_optimizers:RNNOptimizer._clip_gradient",
+            "np.maximum(grad, -self.clip_value, out=grad)\n"
+            "np.minimum(grad, self.clip_value, out=grad)",
+        ),
+        "A_c6_lstm_layer_backward_while": (
+            "chapter6.lstm_layer_backward",
+            "rnn_layers:LSTMLayer.backward",
+            "self._prepare_backward(x_seq_out_grad)\n"
+            "N, T, D = self.input_shape\n"
+            "grads_in = np.zeros((N, T, D))\n"
+            "dH = np.zeros((N, self.hidden_size))\n"
+            "dC = np.zeros_like(dH)\n"
+            "t = T - 1\n"
+            "while t >= 0:\n"
+            "    dx, dH, dC = self.nodes[t].backward(x_seq_out_grad[:, t], dH, dC, self.params)\n"
+            "    grads_in[:, t] = dx\n"
+            "    t -= 1\n"
+            "return grads_in",
+        ),
+        "A_c6_mul_parents_reversed": (
+            "chapter6.number_with_grad_mul",
+            "autodiff:NumberWithGrad.__mul__",
+            "other = _ensure_number(other)\n"
+            'node = NumberWithGrad(self.num * other.num, creation_op="mul")\n'
+            "node.depends_on = [other, self]\n"
+            "return node",
+        ),
+        "A_c6_rnn_forward_split_products": (
+            "chapter6.rnn_node_forward",
+            "rnn_nodes:RNNNode.forward",
+            'W_f = params_dict["W_f"]["value"]\n'
+            "D = x_in.shape[1]\n"
+            "self.Z = np.hstack((x_in, H_in))\n"
+            'A = x_in @ W_f[:D] + H_in @ W_f[D:] + params_dict["B_f"]["value"]\n'
+            "self.H_out = np.tanh(A)\n"
+            'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+            "return self.x_out, self.H_out",
+        ),
+        "A_c7_conv_reshape_rows": (
+            "chapter7.conv_layer",
+            "pytorch.layers:ConvLayer.forward",
+            "out = self.conv(x)\n"
+            "if self.activation is not None:\n"
+            "    out = self.activation(out)\n"
+            "if self.flatten:\n"
+            "    out = out.reshape(out.shape[0], -1)\n"
+            "if self.dropout is not None:\n"
+            "    out = self.dropout(out)\n"
+            "return out",
+        ),
+        "A_c7_dense_manual_affine": (
+            "chapter7.dense_layer",
+            "pytorch.layers:DenseLayer.forward",
+            "out = x @ self.linear.weight.T + self.linear.bias\n"
+            "if self.activation is not None:\n"
+            "    out = self.activation(out)\n"
+            "return out if self.dropout is None else self.dropout(out)",
+        ),
+        "A_c7_encoder_nested_calls": (
+            "chapter7.encoder",
+            "pytorch.autoencoder:Encoder.forward",
+            "check_input_dim(x, 4)\nreturn self.dense1(self.conv2(self.conv1(x)))",
+        ),
+        "A_c7_train_model_zero_grad": (
+            "chapter7.train_batch",
+            "pytorch.trainer:PyTorchTrainer.train_batch",
+            "self.model.zero_grad()\n"
+            "prediction = prediction_of(self.model(X_batch))\n"
+            "batch_loss = self.loss(prediction, y_batch)\n"
+            "batch_loss.backward()\n"
+            "self.optim.step()\n"
+            "return batch_loss.item()",
+        ),
+    }
+)

@@ -76,9 +76,13 @@ def test_every_correct_alternative_of_the_corpus_passes(names, tmp_path, data_di
     assert not failed, failed
 
 
-def test_the_corpus_has_five_mistakes_a_chapter():
-    chapters = Counter(exercise.split(".")[0] for exercise, *_ in MISTAKES.values())
-    assert all(chapters[f"chapter{n}"] >= 5 for n in range(1, 8)), chapters
+def test_the_corpus_has_five_mistakes_and_ten_cases_a_chapter():
+    mistakes = Counter(exercise.split(".")[0] for exercise, *_ in MISTAKES.values())
+    cases = mistakes + Counter(exercise.split(".")[0] for exercise, *_ in CORRECT.values())
+    assert all(mistakes[f"chapter{n}"] >= 5 for n in range(1, 8)), mistakes
+    assert all(cases[f"chapter{n}"] >= 10 for n in range(1, 8)), cases
+    later = sum(cases[f"chapter{n}"] for n in (5, 6, 7))
+    assert later >= sum(cases.values()) / 3, cases  # the hardest chapters carry their share
 
 
 def test_each_of_the_books_ten_bugs_is_a_case_of_the_corpus():

@@ -1,0 +1,249 @@
+"""Relations the code suggests: edits of the departing statement and of those it reads from.
+
+Where the numbers show no relation, the code may: an operand read reversed (a kernel not
+flipped), transposed or with the wrong sign, one value read where another belongs (before
+the activation where after it belongs), an integer off by one, a reduction over another
+axis or without ``keepdims``, an operator swapped (``*`` where ``@`` belongs), a loop run the
+wrong way round, randomness from NumPy's global generator where the generator given belongs.
+Each is only a proposal: :mod:`.explain` proves it or says nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from numpy import ndarray
+
+from ..sandbox.instrument import Edit, span_of
+from .aligned import Departure, close
+from .relnames import activation_between
+from .source import Source, Statement, name_of, touches
+
+__all__ = ["Candidate", "from_code", "statements"]
+
+Candidate = tuple[Edit, str, bool]
+"""``(edit, the mistake it undoes, whether the numbers showed it)``."""
+
+_REDUCTIONS = frozenset({"sum", "mean", "max", "min", "prod", "std", "var", "argmax", "nansum"})
+_DRAWS = frozenset(
+    {
+        "rand",
+        "randn",
+        "random",
+        "random_sample",
+        "randint",
+        "binomial",
+        "normal",
+        "uniform",
+        "permutation",
+        "shuffle",
+        "choice",
+        "standard_normal",
+    }
+)
+
+
+def from_code(
+    departure: Departure, known: dict[str, tuple[ndarray, int | None]], reference: Source
+) -> Iterator[Candidate]:
+    """Edits of the departing statement's code, then of the statements it reads from."""
+    yield from _loops(departure)
+    for statement in _statement_nodes(departure):
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
+                yield from _operand(node, departure, known)
+            elif isinstance(node, ast.Call):
+                yield from _call(node, departure, reference)
+            elif isinstance(node, ast.Constant) and type(node.value) is int:
+                yield from _off_by_one(node, departure)
+            elif isinstance(node, ast.BinOp) and type(node.op) in _SWAPS:
+                yield from _swapped_operator(node)
+
+
+def _loops(departure: Departure) -> Iterator[Candidate]:
+    """The loops around the departing line, each run the other way round."""
+    line = departure.line
+    for node in ast.walk(departure.source.node):
+        if isinstance(node, ast.For) and node.body[0].lineno <= line <= (node.end_lineno or 0):
+            code = ast.unparse(node.iter)
+            yield (
+                Edit(span_of(node.iter), "reversed"),
+                f"the loop over `{code}` runs in the wrong order: it must run backwards "
+                f"(reversed({code})), last step first",
+                False,
+            )
+
+
+def _statement_nodes(departure: Departure) -> list[ast.AST]:
+    """The code of :func:`_statements`."""
+    source = departure.source
+    return [source.nodes[s.span] for s in statements(departure) if s.span in source.nodes]
+
+
+def statements(departure: Departure, depth: int = 2) -> list[Statement]:
+    """The departing statement, and up to ``depth`` levels of the statements before it that
+    assign what it reads (where a mistake upstream first shows)."""
+    source = departure.source
+    statement = None
+    if departure.site is not None:
+        statement = source.statement_of(departure.site)
+    elif departure.line:
+        statement = next((s for s in source.statements if s.span[0] == departure.line), None)
+    if statement is None:
+        return []
+    chosen = [statement]
+    frontier = [statement]
+    for _ in range(depth):
+        frontier = [
+            s
+            for s in source.statements
+            if s not in chosen
+            and any(touches(f.reads, s.assigns) for f in frontier)
+            and s.span < statement.span
+        ]
+        chosen.extend(frontier)
+    return chosen
+
+
+def _operand(
+    node: ast.Name | ast.Attribute,
+    departure: Departure,
+    known: dict[str, tuple[ndarray, int | None]],
+) -> Iterator[Candidate]:
+    name = name_of(node)
+    if name is None or name not in known:
+        return
+    value = known[name][0]
+    if value.dtype.kind != "f" or value.ndim == 0 or value.size < 2:
+        return
+    span = span_of(node)
+    if value.shape[-1] > 1:
+        axes = [value.ndim - 2, value.ndim - 1] if value.ndim >= 2 else [0]
+        kernel = "the kernel is not flipped: " if _kernel_like(name, value) else ""
+        yield (
+            Edit(span, "flip", (axes,)),
+            f"{kernel}`{name}` should be read reversed"
+            + (" along its last two axes (rotated by 180°)" if len(axes) == 2 else "")
+            + " here",
+            False,
+        )
+    if value.ndim == 2:
+        yield Edit(span, "transpose"), f"`{name}` should be transposed here (`{name}.T`)", False
+    yield (
+        Edit(span, "negate"),
+        f"`{name}` has the wrong sign here (a + where a − belongs, or the reverse?)",
+        False,
+    )
+    for other, (theirs, _) in known.items():
+        if other == name or theirs.shape != value.shape or theirs.dtype.kind != "f":
+            continue
+        if close(theirs, value):
+            continue
+        yield Edit(span, "name", (other,)), _substitution(name, value, other, theirs), False
+
+
+def _kernel_like(name: str, value: ndarray) -> bool:
+    spatial = value.shape[-2:] if value.ndim >= 2 else value.shape
+    return name.split(".")[-1].lower() in {
+        "param",
+        "w",
+        "weights",
+        "kernel",
+        "filter",
+        "param_",
+    } or (len(set(spatial)) == 1 and spatial[0] in (3, 5, 7) and value.ndim in (1, 2, 4))
+
+
+def _substitution(name: str, value: ndarray, other: str, theirs: ndarray) -> str:
+    activation = activation_between(value, theirs)
+    if activation:
+        return (
+            f"`{name}` is read where `{other}` belongs: the value before the activation "
+            f"where its {activation} belongs (pre- for post-activation)"
+        )
+    activation = activation_between(theirs, value)
+    if activation:
+        return (
+            f"`{name}` is read where `{other}` belongs: the value after the activation "
+            f"({activation}) where the value before it belongs"
+        )
+    return f"`{name}` is read where `{other}` belongs"
+
+
+def _call(node: ast.Call, departure: Departure, reference: Source) -> Iterator[Candidate]:
+    func = node.func
+    method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    span = span_of(node)
+    axis = next((k for k in node.keywords if k.arg == "axis"), None)
+    if method in _REDUCTIONS and axis is not None and isinstance(axis.value, ast.Constant):
+        current = axis.value.value
+        for other in (0, 1, 2, -1):
+            if other != current:
+                yield (
+                    Edit(span, "keyword", ("axis", other)),
+                    f"`{ast.unparse(node)}` reduces over the wrong axis: axis={other} "
+                    f"where it has axis={current}",
+                    False,
+                )
+        if not any(k.arg == "keepdims" for k in node.keywords):
+            yield (
+                Edit(span, "keyword", ("keepdims", True)),
+                f"`{ast.unparse(node)}` drops the axis it reduces: keepdims=True is missing",
+                False,
+            )
+    if method in _DRAWS and _is_global_random(func):
+        for generator in _generators(reference):
+            yield (
+                Edit(span, "generator", (generator,)),
+                f"`{ast.unparse(node)}` draws from NumPy's global generator (np.random): "
+                f"the randomness must come from the generator given, `{generator}` (the same "
+                "seed must give the same numbers)",
+                False,
+            )
+
+
+def _is_global_random(func: ast.expr) -> bool:
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr == "random"
+        and isinstance(func.value.value, ast.Name)
+        and func.value.value.id in ("np", "numpy")
+    )
+
+
+def _generators(reference: Source) -> list[str]:
+    """What the reference's function draws its randomness from (``self.rng``, ``rng``)."""
+    found: list[str] = []
+    for node in ast.walk(reference.node):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = name_of(node.func.value)
+            draws = node.func.attr in _DRAWS | {"integers"}
+            if receiver and draws and "random" not in receiver and receiver not in found:
+                found.append(receiver)
+    return found
+
+
+_SWAPS = {
+    ast.Mult: ("MatMult", "multiplies element by element where a matrix product (@) belongs"),
+    ast.MatMult: ("Mult", "is a matrix product where an element-by-element product (*) belongs"),
+    ast.Add: ("Sub", "adds where it should subtract (a sign)"),
+    ast.Sub: ("Add", "subtracts where it should add (a sign)"),
+}
+
+
+def _swapped_operator(node: ast.BinOp) -> Iterator[Candidate]:
+    operator, words = _SWAPS[type(node.op)]
+    yield Edit(span_of(node), "operator", (operator,)), f"`{ast.unparse(node)}` {words}", False
+
+
+def _off_by_one(node: ast.Constant, departure: Departure) -> Iterator[Candidate]:
+    span = span_of(node)
+    code = departure.source.line_text(span[0])
+    for step in (1, -1):
+        yield (
+            Edit(span, "offset", (step,)),
+            f"an integer is off by one in `{code}`: {node.value} should be {node.value + step}",
+            False,
+        )

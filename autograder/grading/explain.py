@@ -1,0 +1,277 @@
+"""Explain a failing check: the first line whose value departs, and a mistake named only when
+undoing it makes the check pass.
+
+Only for a check that failed, so that a passing exercise costs nothing more:
+
+1. the learner's code runs the check's probe call again, in the worker, with its values
+   recorded (``sandbox.trace``); the reference runs it in the grader likewise
+   (:mod:`.reftrace`);
+2. :mod:`.firstline` aligns the two runs and finds the departures;
+3. :mod:`.relations` proposes edits that would undo a simple mistake at each of the first
+   departures; the worker runs the learner's code once per edit, and the grader judges each
+   run exactly as it judged the check;
+4. the check's message gets the first departing line (``path:line``, the learner's value and
+   the reference's) and, when an edit made the check pass, the mistake it undid. A relation
+   the numbers show but no edit proved is asked, never asserted.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from ..results import CheckResult
+from ..sandbox.protocol import CallOutcome, ProbeCall, WorkerRun
+from ..sandbox.splice import LearnerFunction
+from ..sandbox.trace import TraceJob
+from .aligned import Departure, Pool
+from .answers import AnswerSource, GraderError
+from .firstline import departures
+from .judge import evaluate
+from .plan import Plan, PlannedCheck
+from .reftrace import reference_sources, trace_reference
+from .relations import Proposal, proposals
+from .shown import shown_pair
+from .source import Source
+from .traces import Trace, Value, parse_trace
+
+__all__ = ["Explanation", "Runner", "explain_failure"]
+
+Runner = Callable[[list[ProbeCall], dict[str, Any], float], WorkerRun]
+"""``runner(calls, trace, timeout)``: the learner's functions run on ``calls`` in a worker
+with the trace job ``trace`` (``TraceJob.to_json``), within ``timeout`` seconds."""
+
+TRACE_SECONDS = 10.0
+"""The most a trace job may take (a probe call ran once already, well within its limit)."""
+
+
+@dataclass
+class Explanation:
+    """What the grader found out about a failing check.
+
+    Attributes:
+        where: ``path:line`` of the first departing line (or of the confirmed mistake's).
+        message: the sentences added to the check's message.
+        confirmed: the mistake an edit proved, if any.
+        proposals: how many edits were tried.
+        rank: which of them was confirmed (0: the first), if one was.
+    """
+
+    where: str
+    message: str
+    confirmed: str | None
+    proposals: int
+    rank: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "first_line": self.where,
+            "confirmed": self.confirmed,
+            "tried": self.proposals,
+            "rank": self.rank,
+        }
+
+
+def explain_failure(
+    plan: Plan,
+    run: WorkerRun,
+    checks: Sequence[CheckResult],
+    functions: Sequence[LearnerFunction],
+    answers: AnswerSource,
+    runner: Runner,
+    lock: threading.Lock,
+) -> Explanation | None:
+    """Explain the first failing check that can be (adding to its message), and return what
+    was found (None: nothing to explain, or nothing found)."""
+    picked = _failing(plan, run, checks)
+    if picked is None or not answers.runs_hidden:
+        return None
+    check, result = picked
+    others = _second_opinion(check, plan, checks)
+    try:
+        with lock:  # parsing (ast) is not safe across the grader's threads
+            learner_sources = [Source(f.path, f.source, f.target) for f in functions]
+        explanation = _explain(check, others, learner_sources, answers, runner, lock)
+    except Exception as error:  # an explanation is a bonus: the check's verdict stands
+        result.details["explanation_error"] = f"{type(error).__name__}: {error}"
+        return None
+    if explanation is not None:
+        if explanation.confirmed:  # a proven mistake first: the one-line summary keeps it
+            result.message = f"{explanation.message}. {result.message}"
+        else:
+            result.message = f"{result.message.rstrip('.')}. {explanation.message}"
+        result.details["explanation"] = explanation.to_dict()
+    return explanation
+
+
+def _second_opinion(
+    check: PlannedCheck, plan: Plan, results: Sequence[CheckResult]
+) -> list[PlannedCheck]:
+    """Where an edit must pass too, besides the failing check. Agreement with the reference
+    (or its gradients) on random inputs leaves nothing to chance; a property or known answers
+    on fixed inputs say less: there, the same check on inputs drawn from another seed (an
+    edit that fixes a symmetric input by chance is no mistake undone), and every check that
+    passed, which must still pass (an edit that makes a loss finite by computing something
+    else undoes no mistake either)."""
+    if check.spec.kind not in ("property", "fixture"):
+        return []
+    passed = {r.id for r in results if r.passed}
+    kept = [
+        other
+        for other in plan.running
+        if other is not check and other.spec.kind != "training" and other.spec.check_id in passed
+    ]
+    return [replace(check, seed=check.seed + 1), *kept]
+
+
+def _failing(
+    plan: Plan, run: WorkerRun, checks: Sequence[CheckResult]
+) -> tuple[PlannedCheck, CheckResult] | None:
+    by_id = {c.id: c for c in checks}
+    for check, outcome in zip(plan.running, run.calls, strict=False):
+        result = by_id.get(check.spec.check_id)
+        if result is None or result.passed or result.details.get("grader_error"):
+            continue
+        if check.spec.kind != "training" and outcome.status in ("ok", "error"):
+            return check, result
+    return None
+
+
+def _explain(
+    check: PlannedCheck,
+    others: list[PlannedCheck],
+    learner_sources: list[Source],
+    answers: AnswerSource,
+    runner: Runner,
+    lock: threading.Lock,
+) -> Explanation | None:
+    targets = [s.target for s in learner_sources]
+    record = TraceJob((True,), ((),))
+    traced = runner([check.call], record.to_json(), TRACE_SECONDS)
+    outcome = traced.calls[0] if traced.calls else None
+    if outcome is None or outcome.trace is None:
+        return None
+    learner = parse_trace(outcome.trace, len(targets))
+    with lock:  # the reference's run, and parsing (ast), one grader thread at a time
+        theirs_sources = reference_sources(targets)
+        reference = trace_reference(check, theirs_sources)
+        if learner is None or reference is None:
+            return None
+        with np.errstate(all="ignore"):  # the learner's NaN and inf are compared, not warned
+            found = departures(learner, reference, learner_sources, theirs_sources)
+            raised = (
+                _raised_at(outcome, learner, reference, learner_sources) if not found else None
+            )
+            if raised is not None:  # nothing departed before the line that raised: from there
+                found.append(raised)
+            tried = proposals(found, learner, theirs_sources)
+    if not found:
+        return None
+    confirmed = _prove([check, *others], tried, answers, runner, lock)
+    return _explanation(found, tried, confirmed)
+
+
+def _raised_at(
+    outcome: CallOutcome, learner: Trace, reference: Trace, sources: list[Source]
+) -> Departure | None:
+    """For a call that raised in the learner's code, that line as a departure (what it
+    computed never came to be)."""
+    found = _AT.search(outcome.message) if outcome.status == "error" else None
+    if found is None:
+        return None
+    path, line = found.group(1), int(found.group(2))
+    for fid, source in enumerate(sources):
+        if source.path == path and source.node.lineno <= line <= (source.node.end_lineno or 0):
+            values = learner.of(fid)
+            last = values[-1] if values else Value(fid, 0, "entry", "", 0, -1, 0, np.zeros(0))
+            pool = Pool(reference.invocation(fid, last.inv))
+            note = "raised"
+            return Departure(last, source, None, line, source.line_text(line), pool, [], note=note)
+    return None
+
+
+_AT = re.compile(r"\(at (.+?):(\d+)\)")
+
+
+def _prove(
+    checks: list[PlannedCheck],
+    tried: list[Proposal],
+    answers: AnswerSource,
+    runner: Runner,
+    lock: threading.Lock,
+) -> Proposal | None:
+    """The first proposal whose edit makes the failing check (``checks[0]``) pass, and every
+    other check of the exercise too (an edit that fixes one input by chance, a symmetric one,
+    is not a mistake undone). One worker runs every edit on every check."""
+    if not tried:
+        return None
+    calls = [check.call for _ in tried for check in checks]
+    edits = tuple(((p.fid, p.edit),) for p in tried for _ in checks)
+    run = runner(calls, TraceJob(tuple(False for _ in calls), edits).to_json(), TRACE_SECONDS)
+    cached = {id(check): _Cached(answers) for check in checks}
+    outcomes = iter(run.calls)
+    with lock:
+        for proposal in tried:
+            results = [(check, next(outcomes, None)) for check in checks]
+            if all(
+                outcome is not None
+                and outcome.status == "ok"
+                and _passes(check, outcome, cached[id(check)])
+                for check, outcome in results
+            ):
+                return proposal
+    return None
+
+
+def _passes(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> bool:
+    try:
+        return evaluate(check, outcome, answers).passed
+    except GraderError:
+        return False
+
+
+class _Cached:
+    """The run's answers, each expected value computed once for all the edits judged."""
+
+    def __init__(self, answers: AnswerSource) -> None:
+        self._answers = answers
+        self._expected: dict[bool, dict[str, Any]] = {}
+        self.runs_hidden = answers.runs_hidden
+
+    def expected(self, check: PlannedCheck, numerical: bool = False) -> dict[str, Any]:
+        if numerical not in self._expected:
+            self._expected[numerical] = self._answers.expected(check, numerical)
+        return self._expected[numerical]
+
+    def mistakes(self, check: PlannedCheck) -> Any:
+        return iter(())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._answers, name)
+
+
+def _explanation(
+    found: list[Departure], tried: list[Proposal], confirmed: Proposal | None
+) -> Explanation | None:
+    if confirmed is not None:
+        departure = found[confirmed.departure]  # the values shown below need no warnings
+        where = f"{departure.source.path}:{confirmed.line}"
+        text = departure.source.line_text(confirmed.line)
+        message = f"At {where} (`{text}`): {confirmed.name} — with that undone, this check passes"
+        return Explanation(where, message, confirmed.name, len(tried), tried.index(confirmed))
+    first = found[0]
+    if first.note == "raised":  # the error's own message says where already
+        return None
+    where = f"{first.source.path}:{first.line}"
+    with np.errstate(all="ignore"):
+        shown = shown_pair(first)
+    message = f"The first line whose value departs from the reference's: {where} {shown}"
+    question = next((p for p in tried if p.evidence and p.departure == 0), None)
+    if question is not None:
+        message += f" (is it that {question.name}? undoing only that does not make it pass)"
+    return Explanation(where, message, None, len(tried))

@@ -1,0 +1,231 @@
+"""The first line whose value departs from the reference's.
+
+The learner's run and the reference's run of the same check are aligned call by call: the
+k-th call of a traced function in one with the k-th in the other (an *invocation*). A value
+of the learner's *matches* when some value of the reference's in the same invocation holds
+the same numbers — up to the forms that do not matter: a reshape that keeps the data, a view
+or a copy, the order independent statements ran in, a block of a fused array (four gates
+computed in one product). A value that matches nothing is *excused* when a later value that
+depends on it matches (an intermediate the reference never names, used rightly); what is
+left, in the order the run computed it, are the *departures*: the first is the first wrong
+line.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from collections.abc import Sequence
+
+from numpy import ndarray
+
+from ..sandbox.instrument import Site
+from .aligned import Departure, Pool, close, same
+from .inplace import state_departure
+from .source import Source, Statement, name_of, touches
+from .traces import Trace, Value
+
+__all__ = ["Departure", "departures"]
+
+
+def departures(
+    learner: Trace,
+    reference: Trace,
+    sources: Sequence[Source],
+    reference_sources: Sequence[Source] = (),
+) -> list[Departure]:
+    """The learner's values that depart from the reference's, in the order computed
+    (``reference_sources``: to match what each call returns with what the reference's
+    returns)."""
+    pools: dict[tuple[int, int], Pool] = {}
+    for value in reference.values:
+        pools.setdefault((value.fid, value.inv), None)  # type: ignore[arg-type]
+    for fid, inv in list(pools):
+        values = reference.invocation(fid, inv)
+        pools[(fid, inv)] = Pool(values, _returned(values, reference_sources, fid))
+    matched: dict[int, str] = {}
+    inputs: dict[tuple[int, int], list[ndarray]] = defaultdict(list)
+    for value in learner.values:
+        if value.kind in ("entry", "self_in") and value.numeric and value.array.size > 1:
+            inputs[(value.fid, value.inv)].append(value.array)
+    found: list[Departure] = []
+    for value in learner.values:
+        pool = pools.get((value.fid, value.inv))
+        if pool is None or value.kind != "value" or not value.numeric:
+            continue
+        verdict = "no"
+        site = (
+            sources[value.fid].sites[int(value.key)]
+            if 0 <= int(value.key) < len(sources[value.fid].sites)
+            else None
+        )
+        shaped = site is not None and site.kind == "return"
+        if pool.find(value.array, value.graph, shaped) is not None:
+            given = inputs[(value.fid, value.inv)]
+            verdict = "input" if any(same(value.array, a) for a in given) else "yes"
+        matched[value.seq * 16 + value.elem + 1] = verdict
+    for value in learner.values:
+        pool = pools.get((value.fid, value.inv))
+        if pool is None:
+            continue
+        departure = _departure(value, pool, matched, learner, reference, sources[value.fid])
+        if departure is not None:
+            found.append(departure)
+    return _in_code_order(found)
+
+
+def _where_first(departure: Departure) -> tuple[bool, bool, int]:
+    """Departures found at a line before those left at the function's own (none found);
+    what the values say plainly (changed in place, never updated) before what follows from
+    it (an attribute holding the same array)."""
+    unlocated = departure.line == departure.source.node.lineno
+    return unlocated, not departure.note, departure.line
+
+
+def _in_code_order(found: list[Departure]) -> list[Departure]:
+    """The departures of one call's end (its arguments and state, recorded together) in the
+    order of the lines they point at: the first of them is the first that went wrong."""
+    ordered: list[Departure] = []
+    for departure in found:
+        run = ordered and departure.site is None and ordered[-1].site is None
+        if run and (ordered[-1].value.fid, ordered[-1].value.inv) == (
+            departure.value.fid,
+            departure.value.inv,
+        ):
+            start = len(ordered)
+            while start > 0 and ordered[start - 1].site is None:
+                start -= 1
+            ordered[start:] = sorted([*ordered[start:], departure], key=_where_first)
+        else:
+            ordered.append(departure)
+    return ordered
+
+
+def _returned(values: list[Value], sources: Sequence[Source], fid: int) -> list[Value]:
+    """The values a call returned (or yielded), by its source's sites."""
+    if fid >= len(sources):
+        return []
+    sites = sources[fid].sites
+    return [
+        v
+        for v in values
+        if v.kind == "value" and 0 <= int(v.key) < len(sites) and sites[int(v.key)].kind == "return"
+    ]
+
+
+def _departure(
+    value: Value,
+    pool: Pool,
+    matched: dict[int, str],
+    learner: Trace,
+    reference: Trace,
+    source: Source,
+) -> Departure | None:
+    earlier = [v for v in reference.of(value.fid) if v.inv < value.inv and v.numeric]
+    if value.kind in ("self_out", "entry_out"):
+        return state_departure(value, pool, earlier, learner, source)
+    key = value.seq * 16 + value.elem + 1
+    if value.kind != "value" or matched.get(key, "yes") != "no":
+        return None
+    if not 0 <= int(value.key) < len(source.sites):
+        return None
+    site = source.sites[int(value.key)]
+    if source.neutral[int(value.key)]:
+        return None
+    departure = Departure(value, source, site, site.line, source.code(site.span), pool, earlier)
+    if value.graph is not None and pool.untracked(value.array, value.graph) is not None:
+        _cut_from_graph(departure)  # what comes after cannot make up for a lost graph
+        return departure
+    if _excused(value, site, matched, learner, source):
+        return None
+    _to_assignment(departure, learner)
+    return departure
+
+
+def _cut_from_graph(departure: Departure) -> None:
+    """The numbers are right but autograd does not track them (or still does)."""
+    if departure.value.graph:
+        departure.note = "still holds the autograd graph that computed it: .detach() it"
+        return
+    departure.note = (
+        "has the right numbers but is cut off from the autograd graph: no gradient flows "
+        "back through it (computed under torch.no_grad(), .detach()ed, or rebuilt from "
+        ".item())"
+    )
+    line = departure.line
+    for node in ast.walk(departure.source.node):
+        within = isinstance(node, ast.With) and node.body[0].lineno <= line <= (
+            node.end_lineno or 0
+        )
+        if within and "no_grad" in ast.unparse(node.items[0].context_expr):  # type: ignore[union-attr]
+            departure.line = node.lineno
+
+
+def _to_assignment(departure: Departure, learner: Trace) -> None:
+    """A departing value that only reads a name (``return x``) was made where the name was
+    assigned: point there."""
+    source, value = departure.source, departure.value
+    node = source.node_at(departure.site.span) if departure.site else None
+    path = name_of(node) if isinstance(node, ast.Name | ast.Attribute) else None
+    if path is None:
+        return
+    assignments = []  # the statements that assigned the name, each with what it assigned
+    for other in learner.invocation(value.fid, value.inv):
+        if other.seq >= value.seq or other.kind != "value":
+            continue
+        if not 0 <= int(other.key) < len(source.sites):
+            continue
+        site = source.sites[int(other.key)]
+        statement = source.statement_of(site)
+        if statement is not None and path in statement.assigns and statement.result == site.span:
+            assignments.append((statement, other.array))
+    if not assignments:
+        return
+    origin = assignments[-1][0]
+    for statement, array in reversed(assignments):  # back while the value passes through
+        if not (array.shape == value.array.shape and close(array, value.array)):
+            break
+        origin = statement
+    departure.line = origin.span[0]
+    departure.code = source.line_text(origin.span[0])
+
+
+def _excused(
+    value: Value, site: Site, matched: dict[int, str], learner: Trace, source: Source
+) -> bool:
+    """Whether a later value of the same call, computed from ``value``, matches."""
+    statement = source.statement_of(site)
+    if statement is None:
+        return False
+    tainted = _tainted(statement, source)
+    for other in learner.invocation(value.fid, value.inv):
+        if other.seq <= value.seq or matched.get(other.seq * 16 + other.elem + 1) != "yes":
+            continue  # a value equal to an input of the call vindicates nothing
+        if not 0 <= int(other.key) < len(source.sites):
+            continue
+        other_site = source.sites[int(other.key)]
+        if source.statement_of(other_site) == statement:
+            if _encloses(other_site, site) or other_site.kind == "store":
+                return True
+        elif touches(source.site_reads[int(other.key)], tainted):
+            return True
+    return False
+
+
+def _encloses(outer: Site, inner: Site) -> bool:
+    a, b = inner.span, outer.span
+    return (a[0], a[1]) >= (b[0], b[1]) and (a[2], a[3]) <= (b[2], b[3])
+
+
+def _tainted(start: Statement, source: Source) -> set[str]:
+    """What ``start`` assigns, and what every statement reading any of that assigns, and so
+    on: the paths whose values may be computed from ``start``'s."""
+    names = set(start.assigns)
+    grown = True
+    while grown:
+        grown = False
+        for statement in source.statements:
+            if statement.assigns - names and touches(statement.reads, names):
+                names |= statement.assigns
+                grown = True
+    return names

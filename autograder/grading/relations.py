@@ -1,0 +1,362 @@
+"""Relations between a departing value and the reference's, each a counterfactual to prove.
+
+For a value of the learner's that departs (:mod:`.firstline`), a *relation* is a simple way
+it could have gone wrong, with the edit of the learner's code that would undo it:
+
+* from the numbers (the learner's value against a value of the reference's at that point):
+  transposed, axes in another order, the sign, a constant factor (2, a size such as the
+  batch or the number of time steps: a sum where a mean belongs, or back), an axis reversed,
+  a term too many or missing that is another of the learner's values (or arguments), a
+  factor too many or missing likewise;
+* from the code of the departing line (:mod:`.codeedits`): an operand reversed (a kernel
+  not flipped) or transposed, one value read where another belongs, an integer off by one,
+  a reduction over another axis, an operator swapped, a loop run backwards, randomness
+  drawn from NumPy's global generator where the generator given belongs.
+
+A relation is only a :class:`Proposal`: :mod:`.explain` runs the learner's code with the edit
+in the worker and names the mistake only when the check then passes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy import ndarray
+
+from ..sandbox.instrument import Edit
+from .aligned import Departure, close
+from .codeedits import Candidate, from_code, statements
+from .relnames import factor_name
+from .source import Source
+from .traces import Trace
+
+__all__ = ["Proposal", "proposals"]
+
+MAX_PROPOSALS = 12
+_DEPARTURES = 3
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An edit of the learner's code and what it says when it makes the check pass.
+
+    Attributes:
+        fid: the function edited.
+        edit: the edit.
+        name: the mistake, in a sentence, for when it is confirmed.
+        departure: which departure (in the run's order) it explains.
+        line: the line it changes.
+        evidence: whether the numbers showed it (a value exactly so related), not only the
+            code: unconfirmed, it may still be asked as a question.
+    """
+
+    fid: int
+    edit: Edit
+    name: str
+    departure: int
+    line: int
+    evidence: bool = False
+
+
+def proposals(
+    departures: Sequence[Departure], learner: Trace, reference_sources: Sequence[Source]
+) -> list[Proposal]:
+    """The relations worth proving, at most :data:`MAX_PROPOSALS`: those the numbers show,
+    for the first departures in order, then those the code suggests; each edit once (an
+    operand's edit only where it is first read)."""
+    shown: list[Proposal] = []
+    suggested: list[Proposal] = []
+    seen: set[tuple] = set()
+    for index, departure in enumerate(departures[:_DEPARTURES]):
+        fid, source = departure.value.fid, departure.source
+        known = _known(departure, learner)
+        sizes = _sizes(departure, learner)
+        candidates = itertools.chain(
+            _from_state(departure),
+            _from_numbers(departure, known, sizes),
+            _upstream(departure, learner, known, sizes),
+            from_code(departure, known, reference_sources[fid]),
+        )
+        for edit, name, evidence in candidates:
+            key = (fid, edit) if evidence else (fid, edit.op, edit.args, source.code(edit.span))
+            if key in seen:
+                continue
+            seen.add(key)
+            proposal = Proposal(fid, edit, name, index, edit.span[0], evidence)
+            (shown if evidence else suggested).append(proposal)
+    suggested.sort(key=_specific)  # stable: otherwise in the order found
+    return (shown + suggested)[:MAX_PROPOSALS]
+
+
+def _specific(proposal: Proposal) -> tuple[int, bool]:
+    """The most specific edits first; a kernel's flip before another array's."""
+    rank = _SPECIFIC.get(proposal.edit.op, len(_SPECIFIC))
+    return rank, "kernel" not in proposal.name
+
+
+_SPECIFIC = {
+    op: rank
+    for rank, ops in enumerate(
+        (
+            ("generator", "reversed"),
+            ("keyword", "call", "operator"),
+            ("name",),
+            ("flip", "transpose"),
+            ("negate",),
+            ("offset",),
+        )
+    )
+    for op in ops
+}
+"""The code's edits, the most specific first: few of them apply where they are proposed (a
+draw from np.random, a loop), many could (an operand's sign)."""
+
+
+# --- what the learner's run knows at the departing point ----------------------------------------
+
+
+def _known(departure: Departure, learner: Trace) -> dict[str, tuple[ndarray, int | None]]:
+    """``name -> (value, site)`` of the arguments, the object's attributes and the names
+    assigned before the departing value, in the same call (site None: not a site's)."""
+    value, source = departure.value, departure.source
+    known: dict[str, tuple[ndarray, int | None]] = {}
+    results = {s.result: s.assigns for s in source.statements if s.result and len(s.assigns) == 1}
+    for other in learner.invocation(value.fid, value.inv):
+        if other.seq >= value.seq or other.elem != -1:
+            continue
+        if other.kind in ("entry", "self_in"):
+            known[str(other.key)] = (other.array, None)
+        elif other.kind == "value" and 0 <= int(other.key) < len(source.sites):
+            site = source.sites[int(other.key)]
+            names = results.get(site.span)
+            if names:
+                known[next(iter(names))] = (other.array, int(other.key))
+    return known
+
+
+def _sizes(departure: Departure, learner: Trace) -> dict[int, tuple[str, int]]:
+    """The sizes of the arguments' (and the object's arrays') axes, each with the array and
+    axis it is (for naming a factor, and for undoing it on any input)."""
+    sizes: dict[int, tuple[str, int]] = {}
+    for other in learner.invocation(departure.value.fid, departure.value.inv):
+        if other.kind not in ("entry", "self_in") or other.array.ndim == 0:
+            continue
+        for axis, size in enumerate(other.array.shape):
+            if size > 2:
+                sizes.setdefault(size, (str(other.key), axis))
+    return sizes
+
+
+# --- from the numbers ---------------------------------------------------------------------------
+
+
+def _from_state(departure: Departure) -> Iterator[Candidate]:
+    """An update lost to a new array bound to the name: write into the old one instead."""
+    if departure.rebinding is not None:
+        yield Edit(departure.rebinding, "inplace"), departure.note, True
+
+
+def _from_numbers(
+    departure: Departure,
+    known: dict[str, tuple[ndarray, int | None]],
+    sizes: dict[int, tuple[str, int]],
+) -> Iterator[Candidate]:
+    if departure.site is None:
+        return
+    yield from _related(
+        departure.value.array, departure.site.span, departure.code, departure, known, sizes
+    )
+
+
+def _upstream(
+    departure: Departure,
+    learner: Trace,
+    known: dict[str, tuple[ndarray, int | None]],
+    sizes: dict[int, tuple[str, int]],
+) -> Iterator[Candidate]:
+    """Relations of the values the departing statement reads, as their statements assigned
+    them: a value can match a part of the reference's (a term of a sum) and still be wrong."""
+    source = departure.source
+    by_span = {site.span: sid for sid, site in enumerate(source.sites)}
+    latest: dict[int, ndarray] = {}
+    for other in learner.invocation(departure.value.fid, departure.value.inv):
+        if other.kind == "value" and other.seq < departure.value.seq and other.elem == -1:
+            latest[int(other.key)] = other.array
+    for statement in statements(departure)[1:]:
+        sid = by_span.get(statement.result) if statement.result else None
+        if sid is not None and sid in latest:
+            span = statement.result
+            code = source.code(span)  # type: ignore[arg-type]
+            yield from _related(latest[sid], span, code, departure, known, sizes)  # type: ignore[arg-type]
+
+
+def _related(
+    mine: ndarray,
+    span,
+    code: str,
+    departure: Departure,
+    known: dict[str, tuple[ndarray, int | None]],
+    sizes: dict[int, tuple[str, int]],
+) -> Iterator[Candidate]:
+    """The relations of ``mine`` to the reference's values at the departing point."""
+    if mine.dtype.kind != "f":
+        return
+    mine = mine.astype(np.float64)
+    for theirs in _counterparts(mine, departure, span):
+        yield from _reshaped(mine, theirs, span, code)
+        if theirs.shape != mine.shape:
+            continue
+        yield from _scaled(mine, theirs, span, code, sizes)
+        yield from _flipped(mine, theirs, span, code)
+        yield from _terms(mine, theirs, span, code, known)
+
+
+def _counterparts(mine: ndarray, departure: Departure, span=None) -> list[ndarray]:
+    """The reference's values at the departing point of ``mine``'s shape (or its
+    transpose's): for what the call returns, what the reference's returns first; then the
+    nearest first."""
+    shapes = {mine.shape, mine.shape[::-1]}
+    returned = departure.site is not None and departure.site.kind == "return"
+    returned = returned and (span is None or span == departure.site.span)
+    first = departure.pool.returned if returned else []
+    values = [
+        v.array.astype(np.float64)
+        for v in [*first, *departure.pool.values]
+        if v.numeric and v.array.shape in shapes and v.array.size > 1
+    ]
+    scale = float(np.abs(mine).max(initial=0.0)) + 1e-12
+
+    def distance(theirs: ndarray) -> float:
+        if theirs.shape != mine.shape:
+            return np.inf
+        with np.errstate(all="ignore"):
+            return float(np.nanmean(np.abs(theirs - mine))) / scale
+
+    head = values[: len([v for v in first if v.array.shape in shapes])]
+    return (head + sorted(values[len(head) :], key=distance))[:40]
+
+
+def _reshaped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:
+    if mine.ndim == 2 and theirs.shape == mine.shape[::-1] and close(mine.T, theirs):
+        yield (
+            Edit(span, "transpose"),
+            f"`{code}` is the transpose of the right value: a product in the wrong order, or "
+            "a .T missing (or one too many)",
+            True,
+        )
+        return
+    if 3 <= mine.ndim <= 5 and sorted(theirs.shape) == sorted(mine.shape):
+        for axes in itertools.permutations(range(mine.ndim)):
+            if (
+                axes == tuple(range(mine.ndim))
+                or tuple(mine.shape[a] for a in axes) != theirs.shape
+            ):
+                continue
+            if close(np.transpose(mine, axes), theirs):
+                yield (
+                    Edit(span, "permute", (list(axes),)),
+                    f"`{code}` has its axes in another order: np.transpose(…, {axes}) gives the "
+                    "right value (channels last where the book puts them first, NHWC for NCHW?)",
+                    True,
+                )
+                return
+
+
+def _scaled(
+    mine: ndarray, theirs: ndarray, span, code: str, sizes: dict[int, tuple[str, int]]
+) -> Iterator[Candidate]:
+    big = np.abs(theirs) > 1e-6 * float(np.abs(theirs).max(initial=0.0))
+    if not big.any():
+        return
+    c = float(np.median(mine[big] / theirs[big]))
+    if not np.isfinite(c) or c == 0.0 or abs(c - 1.0) < 1e-6 or not close(mine, c * theirs):
+        return
+    if abs(c + 1.0) < 1e-6:
+        yield Edit(span, "negate"), f"`{code}` has the wrong sign", True
+        return
+    name = factor_name(code, c, sizes)
+    for size, (path, axis) in sizes.items():
+        for power, factor in ((-1, size), (1, 1.0 / size)):
+            if abs(abs(c) - factor) <= 1e-6 * factor:
+                yield from _reduction_swapped(span, code, power, name)
+                yield Edit(span, "size_scale", (path, axis, power)), name, True
+                if c < 0:
+                    yield Edit(span, "negate"), f"`{code}` has the wrong sign", True
+                return
+    yield Edit(span, "scale", (1.0 / c,)), name, True
+
+
+def _reduction_swapped(span, code: str, power: int, name: str) -> Iterator[Candidate]:
+    """``np.sum`` where ``np.mean`` belongs (``power`` -1: too large by a size), or back."""
+    wrong, right = ("sum", "mean") if power == -1 else ("mean", "sum")
+    if f"{wrong}(" in code and code.rstrip().endswith(")"):
+        yield Edit(span, "call", (right,)), f"{name} — np.{right} belongs where np.{wrong} is", True
+
+
+def _flipped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:
+    axes_options: list[tuple[int, ...]] = [(a,) for a in range(mine.ndim)]
+    if mine.ndim >= 2:
+        axes_options.append((mine.ndim - 2, mine.ndim - 1))
+    for axes in axes_options:
+        if all(mine.shape[a] > 1 for a in axes) and close(np.flip(mine, axes), theirs):
+            where = f"axis {axes[0]}" if len(axes) == 1 else "its last two axes"
+            yield (
+                Edit(span, "flip", (list(axes),)),
+                f"`{code}` is reversed along {where}: the order of a loop, an index counted "
+                "from the wrong end, or a kernel flipped once too often (or not at all)?",
+                True,
+            )
+            return
+
+
+def _terms(
+    mine: ndarray,
+    theirs: ndarray,
+    span,
+    code: str,
+    known: dict[str, tuple[ndarray, int | None]],
+) -> Iterator[Candidate]:
+    """A term or factor too many or missing, equal to another known value."""
+    gap = theirs - mine
+    if _likely(gap, np.zeros_like(gap)):
+        return
+    with np.errstate(all="ignore"):
+        ratio = theirs / mine
+    for name, (value, site) in known.items():
+        if value.shape != mine.shape or value.dtype.kind != "f" or not value.any():
+            continue
+        term = value.astype(np.float64)
+        for coef, word in ((1.0, "misses the term"), (-1.0, "has the extra term")):
+            if _likely(gap, coef * term) and close(mine + coef * term, theirs):
+                edit = (
+                    Edit(span, "add_site", (site, coef))
+                    if site is not None
+                    else Edit(span, "add_name", (name, coef))
+                )
+                yield edit, f"`{code}` {word} `{name}`", True
+        for power, word in ((1, "misses the factor"), (-1, "has the extra factor")):
+            with np.errstate(all="ignore"):
+                factor = term**power
+            if _likely(ratio, factor) and close(mine * factor, theirs):
+                edit = (
+                    Edit(span, "mul_site", (site, power))
+                    if site is not None
+                    else Edit(span, "mul_name", (name, power))
+                )
+                yield edit, f"`{code}` {word} `{name}`", True
+
+
+def _likely(a: ndarray, b: ndarray) -> bool:
+    """A cheap first look before :func:`close`: a few elements agree."""
+    x, y = a.reshape(-1), b.reshape(-1)
+    for index in (0, x.size // 2, -1):
+        p, q = float(x[index]), float(y[index])
+        if not abs(p - q) <= 1e-4 * (abs(q) + abs(p)) + 1e-9:
+            return False
+    return True
+
+
+# --- from the code ------------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+"""A departing value shown beside the reference's: small arrays whole, large ones by shape
+and their first difference."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy import ndarray
+
+from .aligned import Departure
+
+__all__ = ["shown_pair"]
+
+WHOLE = 12
+"""Arrays of at most this many elements are shown whole."""
+
+
+def shown_pair(departure: Departure) -> str:
+    """``(`code`): yours …, the reference's …`` for a departure."""
+    mine = departure.value.array
+    theirs = departure.counterpart.array if departure.counterpart else _nearest(departure)
+    head = f"(`{departure.code}`): yours {_shown(mine)}"
+    if departure.note:
+        head = f"(`{departure.code}`): it {departure.note}; yours {_shown(mine)}"
+    if theirs is None:
+        shape = "a number" if mine.ndim == 0 else f"shape {mine.shape}"
+        return f"{head}; no value of the reference's has {shape} at this point"
+    if mine.shape == theirs.shape and mine.size > WHOLE:
+        return f"{head}; {_first_difference(mine, theirs)}"
+    return f"{head}, the reference's {_shown(theirs)}"
+
+
+def _nearest(departure: Departure) -> ndarray | None:
+    mine = departure.value.array.astype(np.float64)
+    best, best_error = None, np.inf
+    for value in departure.pool.shaped(mine.shape):
+        theirs = value.array.astype(np.float64)
+        with np.errstate(all="ignore"):
+            error = _largest(np.abs(mine - theirs))
+        if error < best_error:
+            best, best_error = theirs, error
+    return best
+
+
+def _shown(array: ndarray) -> str:
+    if array.ndim == 0:
+        return f"{float(array):.6g}" if array.dtype.kind == "f" else str(array.item())
+    if array.size <= WHOLE:
+        text = np.array2string(array, precision=4, separator=", ", suppress_small=True)
+        return " ".join(text.split())
+    return f"an array of shape {array.shape}"
+
+
+def _first_difference(mine: ndarray, theirs: ndarray) -> str:
+    with np.errstate(all="ignore"):
+        a, b = mine.astype(np.float64), theirs.astype(np.float64)
+        scale = _largest(np.abs(b))
+        off = ~np.isclose(a, b, rtol=1e-6, atol=1e-7 * scale + 1e-12, equal_nan=True)
+    if not off.any():
+        return "the reference's has the same numbers in another arrangement"
+    index = tuple(int(i) for i in np.argwhere(off)[0])
+    count = int(off.sum())
+    return (
+        f"first difference at {list(index)}: yours {a[index]:.6g}, the reference's "
+        f"{b[index]:.6g} ({count} of {off.size} elements differ)"
+    )
+
+
+def _largest(values: ndarray) -> float:
+    """The largest finite value (0 for none)."""
+    finite = values[np.isfinite(values)]
+    return float(finite.max(initial=0.0))

@@ -1,0 +1,242 @@
+"""The edits of a function's code that a trace job makes: each undoes one possible mistake.
+
+An :class:`Edit` names a node of the function by where it is in the file (its span) and what
+to do there: transform the value it computes (the recorder does it as the value passes), put
+other code in its place, or rewrite the statement around it (``x = …`` into ``x[...] = …``).
+Nothing here runs any code: :mod:`.instrument` applies the edits to the ``ast`` it compiles.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "NODE_EDITS",
+    "RUNTIME",
+    "STATEMENT_EDITS",
+    "VALUE_EDITS",
+    "Edit",
+    "Span",
+    "constant",
+    "node_edit",
+    "runtime_call",
+    "span_of",
+    "written_in_place",
+]
+
+RUNTIME = "__dlfs_trace__"
+"""The name the instrumented code calls the recorder by, in its module's namespace."""
+
+Span = tuple[int, int, int, int]
+"""``(line, column, end line, end column)`` of a node in its file."""
+
+VALUE_EDITS = frozenset(
+    {
+        "transpose",
+        "permute",
+        "negate",
+        "scale",
+        "offset",
+        "flip",
+        "regroup",
+        "add_site",
+        "mul_site",
+    }
+)
+"""Edits the recorder applies to a value as it is computed (``__dlfs_trace__.fix``)."""
+NODE_EDITS = frozenset(
+    {
+        "name",
+        "add_name",
+        "mul_name",
+        "size_scale",
+        "call",
+        "keyword",
+        "generator",
+        "reversed",
+        "operator",
+    }
+)
+STATEMENT_EDITS = frozenset({"inplace"})
+"""Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``)."""
+"""Edits that replace the code itself: another name read, a name's value added or multiplied
+in, a keyword argument, another generator."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change of a function's code, at the node that spans ``span``.
+
+    ``op`` and ``args``: ``transpose``; ``permute`` (axes); ``negate``; ``scale`` (factor);
+    ``offset`` (a number added); ``flip`` (axes); ``regroup`` (shape, axes: split, permute
+    and merge back); ``add_site`` (another site's number, coefficient: add its latest value);
+    ``mul_site`` (site number, power); ``name`` (``x`` or ``self.x``: read instead);
+    ``add_name`` (name, coefficient); ``mul_name`` (name, power); ``size_scale`` (name,
+    axis, power: times ``name.shape[axis] ** power``); ``call`` (another function's name, for
+    ``np.sum`` where ``np.mean`` is); ``keyword`` (name, value); ``generator`` (``self.rng``
+    or ``rng``); ``reversed`` (a loop's iterable, reversed); ``operator`` (another binary
+    operator's name: ``MatMult`` for ``Mult``). Args are JSON values.
+    """
+
+    span: Span
+    op: str
+    args: tuple[Any, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.op not in VALUE_EDITS | NODE_EDITS | STATEMENT_EDITS:
+            raise ValueError(f"unknown edit {self.op!r}")
+        object.__setattr__(self, "args", _tupled(tuple(self.args)))
+
+    def to_json(self) -> list[Any]:
+        return [list(self.span), self.op, _jsonable(self.args)]
+
+    @classmethod
+    def from_json(cls, value: Sequence[Any]) -> Edit:
+        span, op, args = value
+        return cls(tuple(int(v) for v in span), str(op), _tupled(args))  # type: ignore[arg-type]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _tupled(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_tupled(v) for v in value)
+    return value
+
+
+def span_of(node: ast.AST) -> Span:
+    """Where ``node`` is: ``(line, column, end line, end column)``."""
+    return (
+        int(getattr(node, "lineno", 0)),
+        int(getattr(node, "col_offset", 0)),
+        int(getattr(node, "end_lineno", 0) or 0),
+        int(getattr(node, "end_col_offset", 0) or 0),
+    )
+
+
+def runtime_call(method: str, args: list[ast.expr]) -> ast.Call:
+    func = ast.Attribute(value=ast.Name(id=RUNTIME, ctx=ast.Load()), attr=method, ctx=ast.Load())
+    return ast.Call(func=func, args=args, keywords=[])
+
+
+def constant(value: Any) -> ast.expr:
+    """A JSON value as an expression (tuples for lists)."""
+    if isinstance(value, tuple | list):
+        return ast.Tuple(elts=[constant(v) for v in value], ctx=ast.Load())
+    return ast.Constant(value)
+
+
+def written_in_place(target: ast.expr) -> ast.expr:
+    """``x[...]`` for the target ``x``: the assignment writes into the array ``x`` holds."""
+    if not isinstance(target, ast.Name):
+        return target
+    load = ast.Name(id=target.id, ctx=ast.Load())
+    return ast.copy_location(
+        ast.Subscript(value=load, slice=ast.Constant(Ellipsis), ctx=ast.Store()), target
+    )
+
+
+def node_edit(node: ast.expr, edit: Edit) -> ast.expr:
+    """The code that replaces ``node`` for a :data:`NODE_EDITS` edit (``node`` itself where
+    the edit does not fit it)."""
+    make = _NODE_EDITS.get(edit.op)
+    needs_call = edit.op in ("call", "keyword", "generator")
+    if make is None or (needs_call and not isinstance(node, ast.Call)):
+        return node
+    if edit.op == "operator" and not isinstance(node, ast.BinOp):
+        return node
+    return make(node, edit.args)
+
+
+def _added(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    term = ast.BinOp(left=ast.Constant(args[1]), op=ast.Mult(), right=_reading(args[0]))
+    return ast.BinOp(left=node, op=ast.Add(), right=term)
+
+
+def _multiplied(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    factor = ast.BinOp(left=_reading(args[0]), op=ast.Pow(), right=ast.Constant(args[1]))
+    return ast.BinOp(left=node, op=ast.Mult(), right=factor)
+
+
+def _size_scaled(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    shape = ast.Attribute(value=_reading(args[0]), attr="shape", ctx=ast.Load())
+    size = ast.Subscript(value=shape, slice=ast.Constant(int(args[1])), ctx=ast.Load())
+    factor = ast.BinOp(left=size, op=ast.Pow(), right=ast.Constant(args[2]))
+    return ast.BinOp(left=node, op=ast.Mult(), right=factor)
+
+
+def _called(node: Any, args: tuple[Any, ...]) -> ast.expr:
+    func = copy.copy(node.func)
+    if isinstance(func, ast.Attribute):
+        func.attr = _identifier(args[0])
+    elif isinstance(func, ast.Name):
+        func = ast.Name(id=_identifier(args[0]), ctx=ast.Load())
+    return ast.Call(func=func, args=node.args, keywords=node.keywords)
+
+
+def _operator(node: Any, args: tuple[Any, ...]) -> ast.expr:
+    operator = getattr(ast, _identifier(args[0]), None)
+    if not (isinstance(operator, type) and issubclass(operator, ast.operator)):
+        return node
+    return ast.BinOp(left=node.left, op=operator(), right=node.right)
+
+
+def _reversed(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    listed = ast.Call(func=ast.Name(id="list", ctx=ast.Load()), args=[node], keywords=[])
+    return ast.Call(func=ast.Name(id="reversed", ctx=ast.Load()), args=[listed], keywords=[])
+
+
+def _keyword(node: Any, args: tuple[Any, ...]) -> ast.expr:
+    name = _identifier(args[0])
+    keywords = [k for k in node.keywords if k.arg != name]
+    keywords.append(ast.keyword(arg=name, value=constant(args[1])))
+    return ast.Call(func=node.func, args=node.args, keywords=keywords)
+
+
+_NODE_EDITS = {
+    "name": lambda node, args: _reading(args[0]),
+    "add_name": _added,
+    "mul_name": _multiplied,
+    "size_scale": _size_scaled,
+    "call": _called,
+    "operator": _operator,
+    "reversed": _reversed,
+    "keyword": _keyword,
+    "generator": lambda node, args: _redrawn(node, args),
+}
+
+
+def _reading(path: Any) -> ast.expr:
+    """Code that reads ``path``: ``x``, ``self.x`` or ``params['W']['value']`` (names,
+    attributes and string keys only: nothing else is accepted)."""
+    node = ast.parse(str(path), mode="eval").body
+    for part in ast.walk(node):
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            continue
+        if not isinstance(part, ast.Name | ast.Attribute | ast.Subscript | ast.Load):
+            raise ValueError(f"not a path: {path!r}")
+    return node
+
+
+def _redrawn(node: ast.Call, args: tuple[Any, ...]) -> ast.expr:
+    """``np.random.f(args)`` drawn from the generator ``args[0]`` instead."""
+    func = node.func
+    method = func.attr if isinstance(func, ast.Attribute) else ""
+    call = runtime_call("draw", [_reading(args[0]), ast.Constant(method), *node.args])
+    call.keywords = list(node.keywords)
+    return call
+
+
+def _identifier(value: Any) -> str:
+    text = str(value)
+    if not text.isidentifier():
+        raise ValueError(f"not an identifier: {text!r}")
+    return text

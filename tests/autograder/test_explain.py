@@ -1,0 +1,135 @@
+"""A failing check is explained: the first departing line, and names proven by an edit."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import inspect
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dlfs.autograder.api import grade
+from dlfs.autograder.course import load_course
+from dlfs.autograder.grading import pipeline
+from dlfs.autograder.grading.seeds import check_seed
+from dlfs.autograder.grading.source import Source
+from dlfs.autograder.probes.record import find_probe
+from dlfs.autograder.sandbox.guard import Guard, plain_path
+from dlfs.autograder.sandbox.instrument import RUNTIME, instrument
+from dlfs.autograder.sandbox.splice import parse_target, swapped
+
+from .grading_helpers import reference_workspace, regions_by_target, replace_body
+
+
+def _graded(tmp_path: Path, exercise: str, target: str, body: str):
+    workspace = reference_workspace(tmp_path)
+    path, region = regions_by_target(workspace)[target]
+    replace_body(workspace, target, body)
+    result = grade([exercise], path=workspace, record=False).exercises[0]
+    return result, path, region.begin
+
+
+def _explanation(result) -> dict:
+    return next(c.details["explanation"] for c in result.checks if "explanation" in c.details)
+
+
+def test_a_mistake_undone_by_an_edit_is_named_at_its_line(tmp_path):
+    body = (
+        "K = _check_filter(param, 1)\n"
+        "output_grad = _ones_if_none(output_grad, input_)\n"
+        "windows = sliding_window_view(_pad_1d(output_grad, K // 2), K)\n"
+        "return windows @ param"
+    )
+    result, path, begin = _graded(
+        tmp_path, "chapter5.conv_1d_backward", "conv_steps:_input_grad_1d", body
+    )
+    explained = _explanation(result)
+    assert explained["first_line"] == f"{path}:{begin + 3}"
+    assert "the kernel is not flipped" in explained["confirmed"]
+    assert "with that undone, this check passes" in result.message
+
+
+def test_a_departure_no_edit_undoes_is_shown_not_named(tmp_path):
+    body = "s = self.output\nds = s * (1 + s * s)\nreturn output_grad * ds"
+    result, path, begin = _graded(
+        tmp_path, "chapter3.sigmoid_backward", "activations:Sigmoid._input_grad", body
+    )
+    explained = _explanation(result)
+    assert explained["confirmed"] is None
+    assert explained["first_line"] == f"{path}:{begin + 1}"
+    assert "The first line whose value departs from the reference's" in result.message
+
+
+def test_a_passing_exercise_is_never_traced(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a passing exercise was explained")
+
+    monkeypatch.setattr(pipeline, "explain_failure", refuse)
+    workspace = reference_workspace(tmp_path)
+    result = grade(["chapter3.sigmoid_backward"], path=workspace, record=False).exercises[0]
+    assert result.passed
+
+
+def test_an_argument_changed_in_place_fails_every_check_that_sees_it(tmp_path):
+    body = "x *= -1\nreturn 1.0 / (1.0 + np.exp(x))"
+    result, path, begin = _graded(tmp_path, "chapter1.sigmoid", "foundations:sigmoid", body)
+    assert not result.passed
+    assert "changed x in place" in result.message
+    assert f"{path}:{begin}" in " ".join(c.message for c in result.checks)
+
+
+def test_a_generator_that_never_ends_fails_the_same_way_every_run(tmp_path):
+    body = "i = 0\nwhile True:\n    yield X[i : i + size], y[i : i + size]\n    i = (i + 1) % 3"
+    messages = set()
+    for attempt in range(2):
+        result, _, _ = _graded(
+            tmp_path / str(attempt),
+            "chapter3.generate_batches",
+            "trainer:Trainer.generate_batches",
+            body,
+        )
+        messages.add((result.status, result.checks[0].message.split("?")[0]))
+    assert len(messages) == 1
+    status, message = messages.pop()
+    assert status == "error" and "does it ever stop" in message
+
+
+def _reference_changes(exercise) -> dict[str, set[str]]:
+    """What the reference's own functions change in place in the exercise's checks."""
+    guard = Guard(enforce=False)
+    targets = [str(t) for t in exercise.targets]
+    with contextlib.ExitStack() as stack:
+        for fid, target in enumerate(targets):
+            module = importlib.import_module(f"dlfs.reference.{parse_target(target)[0]}")
+            path = inspect.getsourcefile(module)
+            source = Source(path, Path(path).read_text(encoding="utf-8"), target)
+            module.__dict__[RUNTIME] = guard
+            stack.callback(module.__dict__.pop, RUNTIME, None)
+            stack.enter_context(swapped(target, instrument(source.node, fid, sites=False), path))
+        reference = importlib.import_module("dlfs.reference")
+        for index, spec in enumerate(exercise.checks):
+            if spec.kind == "training":
+                continue
+            rng = np.random.default_rng(check_seed(exercise.id, index, None))
+            with np.errstate(all="ignore"):
+                find_probe(exercise.chapter, spec.probe)(reference, rng, **spec.probe_params)
+    return {targets[fid]: {plain_path(p) for p in paths} for fid, paths in guard.changed.items()}
+
+
+@pytest.mark.torch
+def test_every_exercise_declares_what_the_reference_changes_in_place():
+    """``changes_in_place`` in course.toml lets through exactly what the answer key itself
+    changes: the guard refuses the rest."""
+    pytest.importorskip("torch")
+    undeclared = {}
+    for chapter in load_course().chapters:
+        for exercise in chapter.exercises:
+            allowed = exercise.changes_in_place
+            for target, changed in _reference_changes(exercise).items():
+                guard = Guard({0: allowed})
+                refused = {p for p in changed if not guard._may_change(0, p)}
+                if refused or (allowed and not changed):
+                    undeclared[target] = (sorted(changed), allowed)
+    assert undeclared == {}

@@ -1,0 +1,163 @@
+"""Instrumented code records its values, makes its edits, and guards its arguments."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import numpy as np
+import pytest
+
+from dlfs.autograder.sandbox.guard import ChangedInPlace, Guard, plain_path
+from dlfs.autograder.sandbox.instrument import RUNTIME, Edit, instrument, site_table, span_of
+from dlfs.autograder.sandbox.trace import Recorder, TraceJob
+
+
+def _function(source: str) -> ast.FunctionDef:
+    node = ast.parse(textwrap.dedent(source)).body[0]
+    assert isinstance(node, ast.FunctionDef)
+    return node
+
+
+def _run(source: str, runtime, *args, edits=(), record=True, sites=True):
+    """Compile ``source``'s function instrumented as function 0 and call it."""
+    node = instrument(_function(source), 0, edits, record=record, sites=sites)
+    namespace = {"np": np, RUNTIME: runtime}
+    exec(compile(ast.fix_missing_locations(ast.Module([node], [])), "<test>", "exec"), namespace)
+    return namespace[node.name](*args)
+
+
+def _span(source: str, code: str) -> tuple[int, int, int, int]:
+    """The span of the first expression whose text is ``code``."""
+    text = textwrap.dedent(source)
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.expr) and ast.get_source_segment(text, node) == code:
+            return span_of(node)
+    raise AssertionError(code)
+
+
+SIGMOID_GRAD = """
+def grad(x, g):
+    s = 1 / (1 + np.exp(-x))
+    return g * s * (1 - s)
+"""
+
+
+def test_sites_are_numbered_from_the_source_alone():
+    sites = site_table(_function(SIGMOID_GRAD))
+    kinds = [site.kind for site in sites]
+    assert kinds.count("return") == 1
+    assert [s.line for s in sites] == sorted(s.line for s in sites)
+    assert site_table(_function(SIGMOID_GRAD)) == sites  # the same every time
+
+
+def test_a_recorder_keeps_arguments_values_and_what_is_returned():
+    recorder = Recorder()
+    x, g = np.array([0.0, 1.0]), np.array([1.0, 2.0])
+    result = _run(SIGMOID_GRAD, recorder, x, g)
+    kinds = {meta["kind"] for meta, _ in recorder.records}
+    assert kinds == {"entry", "entry_out", "value"}
+    values = [array for meta, array in recorder.records if meta["kind"] == "value"]
+    assert any(np.allclose(v, 1 / (1 + np.exp(-x))) for v in values)
+    assert any(np.allclose(v, result) for v in values)
+
+
+def test_a_site_in_a_loop_keeps_its_first_values_and_its_last():
+    source = """
+    def f(x):
+        total = np.zeros(40)
+        for i in range(20):
+            total = total + x * i
+        return total
+    """
+    recorder = Recorder()
+    _run(source, recorder, np.ones(40))  # larger than a number: not every hit is kept
+    hits = sorted(
+        meta["hit"]
+        for meta, _ in recorder.records
+        if meta["kind"] == "value" and meta["elem"] == -1
+    )
+    assert 19 in hits and 10 not in hits  # the last of 20, not every one
+
+
+@pytest.mark.parametrize(
+    ("edit", "args", "code", "expected"),
+    [
+        ("negate", (), "-x", lambda x, g: g * (1 / (1 + np.exp(x))) * (1 - 1 / (1 + np.exp(x)))),
+        ("scale", (2.0,), "g * s * (1 - s)", lambda x, g: 2 * g * _s(x) * (1 - _s(x))),
+        ("name", ("x",), "g", lambda x, g: x * _s(x) * (1 - _s(x))),
+    ],
+)
+def test_an_edit_changes_one_place_of_the_code(edit, args, code, expected):
+    x, g = np.array([0.5, -1.0]), np.array([1.0, 3.0])
+    changed = Edit(_span(SIGMOID_GRAD, code), edit, args)
+    result = _run(SIGMOID_GRAD, Recorder(record=False), x, g, edits=[changed], record=False)
+    assert np.allclose(result, expected(x, g))
+
+
+def _s(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_edits_reverse_a_loop_and_write_in_place():
+    source = """
+    def f(x, out):
+        seen = []
+        for i in range(3):
+            seen.append(i)
+        out = x * 2
+        return seen
+    """
+    loop = Edit(_span(source, "range(3)"), "reversed")
+    text = textwrap.dedent(source)
+    rebinding = next(
+        n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Assign) and n.lineno == 6
+    )
+    in_place = Edit(span_of(rebinding), "inplace")
+    out = np.zeros(2)
+    guard = Recorder(record=False, allowed={0: ("out",)})
+    seen = _run(source, guard, np.ones(2), out, edits=[loop, in_place], record=False)
+    assert seen == [2, 1, 0]
+    assert np.array_equal(out, [2.0, 2.0])
+
+
+def test_edits_are_sent_as_json():
+    job = TraceJob((True, False), ((), ((0, Edit((1, 2, 3, 4), "flip", ((0, 1),))),)))
+    again = TraceJob.from_json(job.to_json())
+    assert again == job
+
+
+def test_an_unknown_edit_is_refused():
+    with pytest.raises(ValueError, match="unknown edit 'explode'"):
+        Edit((1, 0, 1, 1), "explode")
+
+
+IN_PLACE = """
+def f(x, params):
+    x *= 2
+    params["W"]["deriv"] += 1
+    return x
+"""
+
+
+def test_the_guard_refuses_an_argument_changed_in_place():
+    params = {"W": {"value": np.ones(2), "deriv": np.zeros(2)}}
+    with pytest.raises(ChangedInPlace, match=r"changed x in place"):
+        _run(IN_PLACE, Guard({0: ["params.*.deriv"]}), np.ones(2), params, sites=False)
+
+
+def test_the_guard_lets_through_what_the_exercise_may_change():
+    params = {"W": {"value": np.ones(2), "deriv": np.zeros(2)}}
+    guard = Guard({0: ["x", "params.*.deriv"]})
+    _run(IN_PLACE, guard, np.ones(2), params, sites=False)
+    assert {plain_path(p) for p in guard.changed[0]} == {"x", "params.W.deriv"}
+
+
+def test_the_guard_does_not_hide_the_functions_own_error():
+    source = """
+    def f(x):
+        x += 1
+        raise KeyError("the learner's own error")
+    """
+    with pytest.raises(KeyError):
+        _run(source, Guard(), np.ones(2), sites=False)
