@@ -76,7 +76,7 @@ def _loops(departure: Departure) -> Iterator[Candidate]:
 
 
 def _statement_nodes(departure: Departure) -> list[ast.AST]:
-    """The code of :func:`_statements`."""
+    """The code of :func:`statements`."""
     source = departure.source
     return [source.nodes[s.span] for s in statements(departure) if s.span in source.nodes]
 

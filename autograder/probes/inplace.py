@@ -9,6 +9,7 @@ afterwards, for what a read-only flag cannot stop (code that makes its own array
 
 from __future__ import annotations
 
+import ast
 import linecache
 import re
 from collections.abc import Iterator
@@ -74,20 +75,52 @@ _ASSIGNMENT = re.compile(r"\s*(\w+)\s*=\s*((?:self\.)?(\w+))\s*(?:#.*)?$")
 
 
 def _which(trace: TracebackType | None, names: list[str]) -> str:
-    """What the line that wrote says: the array by its name, or through a name given to it
-    (``x = self.input_``) earlier in the same function."""
+    """What the line that wrote says: the array it writes into by its name, or through a name
+    given to it (``x = self.input_``) earlier in the same function."""
     if trace is None:
         return _direct(" or ".join(names))
     while trace.tb_next is not None:
         trace = trace.tb_next
     code, line = trace.tb_frame.f_code, trace.tb_lineno
     lines = linecache.getlines(code.co_filename)
-    words = set(re.findall(r"\w+", lines[line - 1])) if 0 < line <= len(lines) else set()
-    direct = [n for n in names if n in words]
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    written = _written(text) or re.findall(r"\w+", text)  # the targets, else every word
+    direct = [n for n in written if n in names]
     if direct:
         return _direct(direct[0])
-    for text in reversed(lines[code.co_firstlineno - 1 : line - 1]):
-        found = _ASSIGNMENT.match(text)
-        if found and found.group(3) in names and found.group(1) in words:
+    for earlier in reversed(lines[code.co_firstlineno - 1 : line - 1]):
+        found = _ASSIGNMENT.match(earlier)
+        if found and found.group(3) in names and found.group(1) in written:
             return _through(found.group(3), found.group(1), found.group(2))
     return _direct(" or ".join(names))
+
+
+def _written(text: str) -> list[str]:
+    """The names a line writes into: ``a[…] = …`` and ``a.b[…] = …`` (``a``, ``b``),
+    ``a += …``, ``f(…, out=a)``; empty when the line is not a whole statement."""
+    try:
+        tree = ast.parse(text.strip())
+    except SyntaxError:
+        return []
+    targets: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            targets += node.targets
+        elif isinstance(node, ast.AugAssign):
+            targets.append(node.target)
+        elif isinstance(node, ast.Call):
+            targets += [k.value for k in node.keywords if k.arg == "out"]
+    return [name for target in targets for name in _bases(target)]
+
+
+def _bases(target: ast.expr) -> list[str]:
+    """The names an assignment target writes into (``a[i]`` and ``x.a[i]``: ``a``)."""
+    while isinstance(target, ast.Subscript | ast.Starred):
+        target = target.value
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Attribute):
+        return [target.attr]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [name for element in target.elts for name in _bases(element)]
+    return []

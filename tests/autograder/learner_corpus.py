@@ -758,7 +758,7 @@ MISTAKES.update(
             "chapter3.bias_add_forward",
             "operations:BiasAdd._output",
             "self.input_ += self.param\nreturn self.input_",
-            "`self.input_`",
+            "changed input_ in place",
         ),
         "A_c3_bias_param_grad_mean": (
             "chapter3.bias_add_backward",
@@ -910,7 +910,7 @@ MISTAKES.update(
             "chapter4.relu",
             "activations:ReLU._input_grad",
             "output_grad[self.input_ <= 0] = 0\nreturn output_grad",
-            "`output_grad`",
+            "changed output_grad in place",
         ),
         "A_c4_sce_grad_not_averaged": (
             "chapter4.softmax_cross_entropy_backward",

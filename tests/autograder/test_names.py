@@ -82,7 +82,9 @@ def _in_a_class(dotted: str) -> bool:
         values = vars(importlib.import_module(module)).values()
     except ImportError:
         return False
-    return any(isinstance(v, type) and hasattr(v, name) for v in values)
+    return any(
+        isinstance(v, type) and (hasattr(v, name) or _set_on_instances(v, name)) for v in values
+    )
 
 
 def _named(path: Path) -> list[tuple[int, str]]:
