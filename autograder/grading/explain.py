@@ -164,9 +164,7 @@ def _explain(
             return None
         with np.errstate(all="ignore"):  # the learner's NaN and inf are compared, not warned
             found = departures(learner, reference, learner_sources, theirs_sources)
-            raised = (
-                _raised_at(outcome, learner, reference, learner_sources) if not found else None
-            )
+            raised = _raised_at(outcome, learner, reference, learner_sources) if not found else None
             if raised is not None:  # nothing departed before the line that raised: from there
                 found.append(raised)
             tried = proposals(found, learner, theirs_sources)

@@ -106,9 +106,7 @@ def grade_cells(
             message = "; ".join(written.missing.values())
             return GradeReport.from_exercises(exercise.id, [_not_graded(exercise, message)])
         where_graded = {"session": session} if session is not None else {"course": course}
-        report = grade(
-            exercise.id, path=workspace, record=record, label="notebook", **where_graded
-        )
+        report = grade(exercise.id, path=workspace, record=record, label="notebook", **where_graded)
     where = _Locations(report.workspace, written.origins, found, base)
     for result in report.exercises:  # the temporary file's lines mean nothing in a notebook
         result.message = where.said(result.message)
