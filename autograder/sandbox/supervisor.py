@@ -213,11 +213,11 @@ def _running_call(job: Job) -> tuple[int, float] | None:
     out = Path(job.out_dir)
     for index in range(len(job.calls) - 1, -1, -1):
         started = out / f"call{index}.started"
-        if started.exists():
-            if (out / f"call{index}.json").exists():
+        if os.path.lexists(started):  # the worker's files: never followed
+            if os.path.lexists(out / f"call{index}.json"):
                 return None
             try:
-                return index, time.time() - started.stat().st_mtime
+                return index, time.time() - started.lstat().st_mtime
             except OSError:
                 return None
     return None
@@ -242,7 +242,7 @@ def _collect(job: Job, exitcode: int | None, timed_out: bool, seconds: float) ->
         status = read_json(out / f"call{index}.json")
         if status is not None:
             outcomes.append(read_call(out, index, status, job.limits.file_mb))
-        elif (out / f"call{index}.started").exists() and not interrupted:
+        elif os.path.lexists(out / f"call{index}.started") and not interrupted:
             outcomes.append(CallOutcome("timeout" if timed_out else "crashed"))
             interrupted = True
         else:

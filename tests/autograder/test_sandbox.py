@@ -151,3 +151,36 @@ def test_a_tmpdir_inside_tmp_is_replaced_with_tmp_not_mounted_over_again(tmp_pat
         assert "/tmp" in roots and inside not in roots
     finally:
         os.rmdir(inside)
+
+
+def test_worker_files_that_are_fifos_do_not_block_the_grader(workspace):
+    """The worker replaces every file the grader reads with a FIFO (reading one would wait
+    for a writer forever) and runs out its time: the grader still ends at the timeout."""
+    body = (
+        "import os\n"
+        "for name in ('output.txt', 'stack.txt', 'splice.json', 'sandbox.json'):\n"
+        "    try:\n"
+        "        os.remove(name)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    os.mkfifo(name)\n"
+        "while True:\n"
+        "    pass"
+    )
+    run = _run(workspace, body, timeout=3)
+    assert run.status == "timeout" and run.seconds < 15
+    assert run.stuck is None  # the stack dump was a FIFO: unknown, not waited for
+
+
+def test_compressed_outputs_are_refused_before_they_expand(workspace):
+    """The learner's code hooks the worker's writer: its outputs become a compressed array
+    of a few hundred kB that would expand to 400 MB in the grader."""
+    body = (
+        "import numpy\n"
+        "compressed = numpy.savez_compressed\n"
+        "numpy.savez = lambda file, **arrays: compressed(file, output=numpy.zeros(50_000_000))\n"
+        "return x"
+    )
+    run = _run(workspace, body)
+    assert run.calls[0].status == "error"
+    assert "compressed" in run.calls[0].message and run.calls[0].arrays == {}
