@@ -24,7 +24,12 @@ def _facts() -> dict[str, object]:
         "user": "root" if os.geteuid() == 0 else f"uid {os.geteuid()}",
         "isolation": status.available,
         "isolation_detail": status.describe(),
+        **status.details(),
     }
+
+
+_CONFINEMENT = ("limits", "folder", "keyrings")
+"""What else confines a worker, besides its namespaces (see ``sandbox.Isolation.details``)."""
 
 
 def refuse_without_isolation() -> None:
@@ -43,7 +48,9 @@ def refuse_without_isolation() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def doctor(as_json: bool) -> None:
     """Check what this machine gives the grader: whether each worker can run isolated from
-    the grader, from the other workers and from the files it must not see (namespaces).
+    the grader, from the other workers and from the files it must not see (namespaces and a
+    root of its own), and what bounds it: a cgroup (memory and processes of all it starts)
+    or per-process limits, a folder of bounded size, kernel keyrings refused.
 
     Without isolation a submission's code runs with the grader's rights: grading a class
     is then not tamper-proof (batch, Gradescope and nbgrader say so in every report). Exit
@@ -56,7 +63,7 @@ def doctor(as_json: bool) -> None:
         console = make_console()
         table = make_table(console, "", "")
         table.show_header = False
-        for key in ("platform", "python", "user", "isolation_detail"):
+        for key in ("platform", "python", "user", "isolation_detail", *_CONFINEMENT):
             table.add_row(key.replace("_detail", ""), str(facts[key]))
         print_table(console, table)
     if not facts["isolation"]:

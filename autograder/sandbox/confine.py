@@ -1,10 +1,12 @@
 """Entering the sandbox: what a freshly forked worker does before any learner code runs.
 
-It leaves the grader's session (its own process group, no controlling terminal), sends its
-stdout/stderr to a file, closes every other inherited descriptor, isolates itself in new
-namespaces where the grader asks (:mod:`.isolate`), and limits itself: address space, CPU
-time, file size, processes, no core dumps. Run as root it ends as a user of its own, so it
-can neither signal the grader nor write anyone's files.
+It joins its cgroup where the grader made one (:mod:`.cgroups`: memory and processes of the
+worker and all it starts), leaves the grader's session (its own process group, no controlling
+terminal), sends its stdout/stderr to a file, closes every other inherited descriptor,
+isolates itself in new namespaces and a root of its own where the grader asks
+(:mod:`.isolate`), limits itself (address space, CPU time, file size, processes, no core
+dumps) and gives up kernel keyrings (:mod:`.seccomp`). Run as root it ends as a user of its
+own, so it can neither signal the grader nor write anyone's files.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .cgroups import join_cgroup
 from .isolate import WORKER_UID_BASE, View, die_with_parent, isolate
+from .seccomp import KeyringsOpen, refuse_keyrings
 
 __all__ = ["enter_sandbox"]
 
@@ -30,13 +34,13 @@ def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in th
         IsolationUnavailable: isolation was asked for and the kernel refused it (the grader
             reports a grader error; it never grades such a worker unisolated).
     """
+    join_cgroup(job.get("cgroup") or ())  # first: all it does, and starts, counts
     os.setsid()  # its own process group (killed as one), and no controlling terminal
     out = Path(job["out_dir"])
     _redirect_output(out)
     view = job.get("view")
     if view is not None:
         isolate(View(str(out), tuple(view["readable"]), tuple(view["hidden"]), view["slot"]))
-    _write_status(out, view is not None)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing too much raises, not kills
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     # A backstop should the grader itself die: end after the wall-clock limit even when
@@ -49,7 +53,17 @@ def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in th
     os.environ["TMPDIR"] = str(out)  # the worker's only writable place
     os.environ["DLFS_MEMORY_MB"] = str(job["limits"]["memory_mb"])
     _set_limits(job["limits"], int(job.get("slot", 0)))
+    _write_status(out, view is not None, _refuse_keyrings(), bool(job.get("own_folder")))
     die_with_parent()  # again: changing the user id (as root) cleared it
+
+
+def _refuse_keyrings() -> str:  # pragma: no cover - runs in the worker
+    """``"refused"``, or why the keyring calls stay open (the reports say so)."""
+    try:
+        refuse_keyrings()
+    except KeyringsOpen as error:
+        return str(error)
+    return "refused"
 
 
 def _redirect_output(out: Path) -> None:  # pragma: no cover - runs in the worker
@@ -65,9 +79,17 @@ def _redirect_output(out: Path) -> None:  # pragma: no cover - runs in the worke
     sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
 
 
-def _write_status(out: Path, isolated: bool) -> None:  # pragma: no cover - in the worker
+def _write_status(
+    out: Path, isolated: bool, keyrings: str, own_folder: bool
+) -> None:  # pragma: no cover - runs in the worker
     """Tell the grader how the worker was confined (``sandbox.json``)."""
-    status = {"isolated": isolated, "uid": os.getuid(), "pid": os.getpid()}
+    status = {
+        "isolated": isolated,
+        "keyrings": keyrings,
+        "own_folder": own_folder,  # a tmpfs of its own: a full disk is the learner's doing
+        "uid": os.getuid(),
+        "pid": os.getpid(),
+    }
     with open(out / "sandbox.json", "w", encoding="utf-8") as f:
         json.dump(status, f)
 

@@ -38,7 +38,8 @@ class Limits:
         timeout: wall-clock seconds for the whole worker (every probe of the exercise).
         memory_mb: the address-space limit (``RLIMIT_AS``).
         max_processes: the process limit (``RLIMIT_NPROC``) — no fork bombs.
-        file_mb: the largest file the worker may write (its outputs included).
+        file_mb: the most the worker may write: each file, and all its files together where
+            its folder is a tmpfs of its own (see ``folder``; its outputs included).
     """
 
     timeout: float = 30.0
@@ -141,6 +142,8 @@ class Job:
         slot: the concurrent worker's number (its own user id as root).
         view: with isolation, what the worker may see: ``readable`` folders and ``hidden``
             paths (:class:`~.isolate.View`); None without.
+        cgroup: the files through which the worker joins its cgroup (``cgroups``); None
+            where it has none.
     """
 
     functions: tuple[LearnerFunction, ...]
@@ -152,6 +155,7 @@ class Job:
     learner_package: str | None = None
     slot: int = 0
     view: dict[str, Any] | None = None
+    cgroup: tuple[str, ...] | None = None
 
     def to_json(self) -> str:
         return json.dumps(
@@ -165,5 +169,6 @@ class Job:
                 "learner_package": self.learner_package,
                 "slot": self.slot,
                 "view": self.view,
+                "cgroup": list(self.cgroup) if self.cgroup is not None else None,
             }
         )

@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .cgroups import support
+
 __all__ = [
     "ForkServer",
     "Isolation",
@@ -37,21 +39,38 @@ class WorkerServerError(RuntimeError):
 
 @dataclass(frozen=True)
 class Isolation:
-    """Whether the server's workers can isolate themselves in namespaces of their own.
+    """Whether the server's workers can isolate themselves in namespaces of their own, and
+    what else confines them.
 
     Attributes:
-        available: they can (user, mount, PID, network, IPC namespaces).
+        available: they can (user, mount, PID, network, IPC namespaces; a root of their own).
         refused: where they cannot, what the kernel (or the OS) said.
+        folder: ``""`` when each worker's folder is a tmpfs of its own size, else why not.
+        keyrings: ``""`` when kernel keyrings are refused to workers, else why not.
+        limits: what bounds a worker's memory and processes (:func:`.cgroups.support`).
     """
 
     available: bool
     refused: str = ""
+    folder: str = ""
+    keyrings: str = ""
+    limits: str = ""
 
     def describe(self) -> str:
         """One line for reports."""
-        if self.available:
-            return "namespaces (PID, mount, network, IPC; user namespace or own uid)"
-        return f"none — grades are not tamper-proof ({self.refused})"
+        if not self.available:
+            return f"none — grades are not tamper-proof ({self.refused})"
+        return "namespaces (PID, mount, network, IPC; user namespace or own uid; a root of its own)"
+
+    def details(self) -> dict[str, str]:
+        """What else confines a worker, one line each (``dlfs-grade doctor``)."""
+        return {
+            "limits": self.limits,
+            "folder": "a tmpfs of its own (bounded size)"
+            if not self.folder
+            else f"a folder of the temporary directory, each file bounded ({self.folder})",
+            "keyrings": "refused (seccomp)" if not self.keyrings else f"open ({self.keyrings})",
+        }
 
 
 class ForkServer:
@@ -73,7 +92,15 @@ class ForkServer:
         if ready is None:
             self.close()
             raise WorkerServerError("the grader's worker server did not start")
-        self.isolation = Isolation(bool(ready.get("isolation")), str(ready.get("refused", "")))
+        self.isolation = Isolation(
+            bool(ready.get("isolation")),
+            str(ready.get("refused", "")),
+            str(ready.get("folder", "")),
+            str(ready.get("keyrings", "")),
+            support().describe(),
+        )
+        self.folder_pid = self.process.pid if not self.isolation.folder else None
+        """The server whose mounts hold the workers' folders (``folder.seen_from``)."""
 
     def _read(self, timeout: float) -> dict[str, Any] | None:
         """The server's next reply, or None after ``timeout`` seconds without one.
@@ -112,6 +139,13 @@ class ForkServer:
         if reply is None or "pid" not in reply:
             raise WorkerServerError("the grader's worker server did not fork a worker")
         return int(reply["pid"])
+
+    def release(self, folder: str) -> None:
+        """Tell the server that the grader has read ``folder`` (it unmounts it)."""
+        if self.folder_pid is None or self.process.stdin is None:
+            return
+        with contextlib.suppress(OSError):
+            self.process.stdin.write((json.dumps({"release": folder}) + "\n").encode())
 
     def wait_exit(self, timeout: float) -> int | None:
         """The worker's exit code once it has ended, or None after ``timeout`` seconds."""

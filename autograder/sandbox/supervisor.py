@@ -28,9 +28,12 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from .cgroups import WorkerGroup, worker_group
+from .folder import seen_from
 from .isolate import WORKER_UID_BASE
 from .outputs import read_call, read_json, read_output
 from .protocol import (
@@ -83,36 +86,45 @@ def run_worker(
         The worker's outcome; it never raises for anything the learner's code did.
     """
     try:
-        out_dir = str(make_scratch("grade"))
+        scratch = make_scratch("grade")
     except OSError as error:
         return _grader_error(calls, f"it could not make the worker's folder: {error}")
     try:
+        out_dir = scratch / "worker"  # a tmpfs in the fork server's mounts, where it can be
+        out_dir.mkdir()
         if os.geteuid() == 0:
             uid = WORKER_UID_BASE + slot
             os.chown(out_dir, uid, uid)
         renamed: dict[str, str] = {}
+        readable = sorted({str(Path(c.data).parent) for c in calls if c.data})
         if learner_package is not None:  # the worker may see neither the workspace nor, as
             try:  # root, read it there
-                renamed = {_readable_copy(Path(learner_package), Path(out_dir)): learner_package}
+                renamed = {_readable_copy(Path(learner_package), scratch): learner_package}
             except OSError as error:
                 return _grader_error(calls, f"it could not copy the package to grade: {error}")
             learner_package = next(iter(renamed))
-        data = sorted({str(Path(c.data).parent) for c in calls if c.data})
-        view = {"readable": data, "hidden": [*hidden], "slot": slot}
+            readable.append(str(Path(learner_package).parent))
+        view = {"readable": readable, "hidden": [*hidden], "slot": slot}
+        group = worker_group(limits.memory_mb, limits.max_processes + 1)  # + its waiter
         job = Job(
             tuple(functions),
             tuple(calls),
             limits,
-            out_dir,
+            str(out_dir),
             dict(env or {}),
             preload,
             learner_package,
             slot,
             view,
+            tuple(group.procs) if group is not None else None,
         )
-        return _supervise(job, on_progress, slot, renamed)
+        try:
+            return _supervise(job, on_progress, slot, renamed, group)
+        finally:
+            if group is not None:
+                group.close()
     finally:
-        shutil.rmtree(out_dir, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _grader_error(calls: list[ProbeCall], why: str) -> WorkerRun:
@@ -121,10 +133,11 @@ def _grader_error(calls: list[ProbeCall], why: str) -> WorkerRun:
     return WorkerRun("grader_error", outcomes, f"the grader failed before your code ran: {why}")
 
 
-def _readable_copy(package: Path, out_dir: Path) -> str:
+def _readable_copy(package: Path, scratch: Path) -> str:
     """A copy of the learner's package that any user can read (a root grader's worker runs
-    as ``nobody``); only Python files, no symbolic links followed."""
-    copy = out_dir / "learner" / package.name
+    as a user of its own), beside the worker's folder (the worker reads it, read-only); no
+    symbolic links followed."""
+    copy = scratch / "learner" / package.name
     shutil.copytree(
         package,
         copy,
@@ -158,6 +171,7 @@ def _supervise(
     on_progress: Callable[[int, float], None] | None,
     slot: int,
     renamed: dict[str, str] | None = None,
+    group: WorkerGroup | None = None,
 ) -> WorkerRun:
     start = time.monotonic()
     try:
@@ -165,39 +179,50 @@ def _supervise(
     except WorkerServerError as error:
         calls = [CallOutcome("not_run") for _ in job.calls]
         return WorkerRun("grader_error", calls, f"the grader's worker could not start: {error}")
-    deadline = start + job.limits.timeout
-    timed_out = False
-    exitcode: int | None = None
+    folder = seen_from(server.folder_pid, job.out_dir)  # through the server's mounts
     try:
-        while True:
-            exitcode = server.wait_exit(timeout=_POLL_SECONDS)
-            if exitcode is not None:
-                break
-            if time.monotonic() >= deadline:
-                timed_out = True
-                _kill_group(pid)
-                exitcode = server.wait_exit(timeout=10)
-                break
-            if on_progress is not None:
-                running = _running_call(job)
-                if running is not None:
-                    on_progress(*running)
+        exitcode, timed_out = _wait(server, job, pid, folder, on_progress)
     except WorkerServerError:
         _kill_group(pid)
         shutdown(slot)
+        exitcode, timed_out = None, False
     except BaseException:  # Ctrl-C, or the CLI ending on SIGTERM: the worker goes first
         _kill_group(pid)
         raise
     _kill_group(pid)  # whatever the learner's code left behind in its group
     seconds = time.monotonic() - start
-    run = _collect(job, exitcode, timed_out, seconds)
+    out_of_memory = group is not None and group.out_of_memory()
+    run = _collect(job, folder, exitcode, timed_out, seconds, out_of_memory)
     if timed_out:
         files = [f.path for f in job.functions] + list((renamed or {}).values())
-        run.stuck = stuck_at(Path(job.out_dir) / STACK_FILE, files, renamed)
+        run.stuck = stuck_at(folder / STACK_FILE, files, renamed)
         if run.stuck:
             path, line, name = run.stuck
             run.message += f", at {path}:{line} in {name}"
+    server.release(job.out_dir)
     return run
+
+
+def _wait(
+    server: ForkServer,
+    job: Job,
+    pid: int,
+    folder: Path,
+    on_progress: Callable[[int, float], None] | None,
+) -> tuple[int | None, bool]:
+    """Wait for the worker to end or its time to run out: ``(exit code, timed out)``."""
+    deadline = time.monotonic() + job.limits.timeout
+    while True:
+        exitcode = server.wait_exit(timeout=_POLL_SECONDS)
+        if exitcode is not None:
+            return exitcode, False
+        if time.monotonic() >= deadline:
+            _kill_group(pid)
+            return server.wait_exit(timeout=10), True
+        if on_progress is not None:
+            running = _running_call(len(job.calls), folder)
+            if running is not None:
+                on_progress(*running)
 
 
 def _kill_group(pid: int | None) -> None:
@@ -209,9 +234,8 @@ def _kill_group(pid: int | None) -> None:
             kill(pid, signal.SIGKILL)
 
 
-def _running_call(job: Job) -> tuple[int, float] | None:
-    out = Path(job.out_dir)
-    for index in range(len(job.calls) - 1, -1, -1):
+def _running_call(calls: int, out: Path) -> tuple[int, float] | None:
+    for index in range(calls - 1, -1, -1):
         started = out / f"call{index}.started"
         if os.path.lexists(started):  # the worker's files: never followed
             if os.path.lexists(out / f"call{index}.json"):
@@ -223,8 +247,14 @@ def _running_call(job: Job) -> tuple[int, float] | None:
     return None
 
 
-def _collect(job: Job, exitcode: int | None, timed_out: bool, seconds: float) -> WorkerRun:
-    out = Path(job.out_dir)
+def _collect(
+    job: Job,
+    out: Path,
+    exitcode: int | None,
+    timed_out: bool,
+    seconds: float,
+    out_of_memory: bool = False,
+) -> WorkerRun:
     output = read_output(out / "output.txt")
     splice = read_json(out / "splice.json")
     if splice is not None and not splice.get("ok", False):
@@ -247,25 +277,55 @@ def _collect(job: Job, exitcode: int | None, timed_out: bool, seconds: float) ->
             interrupted = True
         else:
             outcomes.append(CallOutcome("not_run"))
-    sandbox = read_json(out / "sandbox.json")
-    isolated = bool(sandbox.get("isolated")) if sandbox is not None else None
-    if timed_out:
-        status, message = "timeout", f"stopped after {job.limits.timeout:g} s (the time limit)"
-    elif all(o.status in ("ok", "error") for o in outcomes) and splice is not None:
-        status, message = "finished", ""
-    elif exitcode in (NO_SPACE_EXIT, JOB_ERROR_EXIT) and _nearly_full(out):
-        status = "grader_error"
-        message = (
-            f"the grader's temporary folder is full ({out.parent}): the worker could not "
-            "write its outputs; free some space there (or set TMPDIR) and grade again"
-        )
-    elif exitcode == SPLICE_ERROR_EXIT and splice is None:
-        reason = sandbox.get("error", "") if sandbox is not None else ""
-        status = "grader_error"
-        message = f"the grader could not set up this exercise's sandbox: {reason}".rstrip(": ")
-    else:
-        status, message = "crashed", _describe_exit(exitcode, job.limits)
+    sandbox = read_json(out / "sandbox.json") or {}
+    isolated = bool(sandbox.get("isolated")) if "isolated" in sandbox else None
+    finished = all(o.status in ("ok", "error") for o in outcomes)
+    ending = _Ending(exitcode, timed_out, splice is not None, finished, sandbox, out_of_memory)
+    status, message = _ending(job, out, ending)
     return WorkerRun(status, outcomes, message, output, exitcode, seconds, isolated)
+
+
+@dataclass
+class _Ending:
+    """How a worker ended, as the grader saw it."""
+
+    exitcode: int | None
+    timed_out: bool
+    installed: bool  # it said whether the learner's code could be installed
+    finished: bool  # every call it was given ended (ok, or with the code's error)
+    sandbox: dict[str, Any]  # what it said about its sandbox (sandbox.json)
+    out_of_memory: bool  # its cgroup's memory ran out
+
+
+def _ending(job: Job, out: Path, ending: _Ending) -> tuple[str, str]:
+    """The worker's status and what to say about it."""
+    exitcode, sandbox = ending.exitcode, ending.sandbox
+    if ending.timed_out:
+        return "timeout", f"stopped after {job.limits.timeout:g} s (the time limit)"
+    if ending.installed and ending.finished:
+        return "finished", ""
+    if exitcode == NO_SPACE_EXIT and sandbox.get("own_folder"):  # only learner code fills it
+        return "crashed", (
+            f"the worker's folder is full: your code wrote more than its {job.limits.file_mb} "
+            "MB (does it save large files?)"
+        )
+    full = exitcode in (NO_SPACE_EXIT, JOB_ERROR_EXIT) and not sandbox.get("own_folder")
+    if full and _nearly_full(out):
+        return "grader_error", (
+            f"the grader's temporary folder is full ({Path(job.out_dir).parent.parent}): "
+            "the worker could not write its outputs; free some space there (or set TMPDIR) "
+            "and grade again"
+        )
+    if exitcode == SPLICE_ERROR_EXIT and not ending.installed:
+        reason = str(sandbox.get("error", ""))
+        message = f"the grader could not set up this exercise's sandbox: {reason}"
+        return "grader_error", message.rstrip(": ")
+    if ending.out_of_memory:
+        return "crashed", (
+            "the worker ran out of memory: its processes together used up the limit of "
+            f"{job.limits.memory_mb} MB"
+        )
+    return "crashed", _describe_exit(exitcode, job.limits)
 
 
 def _nearly_full(folder: Path, room: int = 1 << 20) -> bool:

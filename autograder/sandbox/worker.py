@@ -32,9 +32,12 @@ from numpy import ndarray
 
 from ..probes.record import find_probe, probe_modules, strip_companions
 from .confine import enter_sandbox
+from .folder import enter_private_mounts, prepare_folder, release_folder
 from .isolate import WORKER_UID_BASE, die_with_parent, try_isolation
 from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
+from .root import worker_plan
+from .seccomp import try_keyrings
 from .splice import LearnerFunction, forget_originals, index_originals, install
 from .stuck import arm, disarm
 
@@ -97,22 +100,28 @@ _PROBE_MODULES = tuple(f"dlfs.autograder.probes.{name}" for name in probe_module
 
 
 def serve() -> None:  # pragma: no cover - runs in the fork server process
-    """The fork server's loop: one job per line on stdin, replies on stdout."""
+    """The fork server's loop: one job per line on stdin, replies on stdout; a line
+    ``{"release": folder}`` unmounts a worker's folder once the grader has read it."""
+    private = enter_private_mounts()  # first: the kernel wants a single thread for it
     for name in _PRELOAD + _PROBE_MODULES:
         with contextlib.suppress(Exception):  # a chapter's probes may not exist yet
             importlib.import_module(name)
     protocol = sys.stdout
     die_with_parent()  # the grader gone (even kill -9), its server goes too
     index_originals()  # once, so that a worker forgets the graded code without a heap scan
+    worker_plan()  # what every worker's root shows, decided once
     refused = try_isolation()
-    _reply(
-        protocol, {"ready": True, "isolation": "" if refused else "namespaces", "refused": refused}
-    )
+    ready = {"ready": True, "isolation": "" if refused else "namespaces", "refused": refused}
+    _reply(protocol, {**ready, "folder": private, "keyrings": try_keyrings()})
     for line in sys.stdin:
         try:
             job = json.loads(line)
         except ValueError:
             continue
+        if "release" in job:
+            release_folder(str(job["release"]))
+            continue
+        job["own_folder"] = not private and prepare_folder(job)
         preload = [name for name in job.get("preload", []) if name not in _preloaded]
         for name in preload:  # torch, for chapter 7, only when needed
             _preload(name)
@@ -146,9 +155,14 @@ def _reply(stream: Any, message: dict[str, Any]) -> None:  # pragma: no cover
     stream.flush()
 
 
+_own_folder = [False]
+"""In a worker: whether its folder is a tmpfs of its own (which only its code can fill)."""
+
+
 def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker process
     """Enter the sandbox, splice, run the probes, and exit without any cleanup."""
     code = 0
+    _own_folder[0] = bool(job.get("own_folder"))
     try:
         die_with_parent()  # the server gone, its worker goes too
         enter_sandbox(job)
@@ -227,9 +241,13 @@ def _run_call(
         try:
             np.savez(tmp, **arrays)
             os.replace(tmp, out / f"call{index}.npz")
-        except OSError as error:  # the disk, not the learner's code (its size is capped)
-            if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+        except OSError as error:  # the disk, not the learner's code (its size is capped) -
+            if error.errno not in (errno.ENOSPC, errno.EDQUOT):  # but for a folder of its own
                 raise
+            if _own_folder[0]:
+                raise OSError(
+                    f"the worker's folder is full: your code filled it ({error})"
+                ) from None
             status = {"ok": False, "grader": True, "message": f"writing the outputs: {error}"}
             _write_json(out / f"call{index}.json", status)
             return

@@ -137,20 +137,51 @@ def test_the_process_limit_counts_the_user_s_running_tasks():
     assert running >= 1  # this test's own process at least
 
 
-def test_a_tmpdir_inside_tmp_is_replaced_with_tmp_not_mounted_over_again(tmp_path, monkeypatch):
-    """Seen as an ordinary user with TMPDIR=/tmp/<user>: the fresh /tmp hid the TMPDIR, and
-    mounting on it failed, so no worker could be isolated."""
+def _isolated_listing(out: str, readable: tuple[str, ...] = ()) -> dict:
+    """Fork a process that isolates itself as a worker does, with ``out`` as its folder, and
+    report what it sees (or the error)."""
+    import json
+
+    from dlfs.autograder.sandbox.isolate import WORKER_UID_BASE, View, isolate
+
+    if os.geteuid() == 0:
+        os.chown(out, WORKER_UID_BASE, WORKER_UID_BASE)
+    child = os.fork()
+    if child == 0:
+        try:
+            isolate(View(out, readable))
+            seen = {"root": sorted(os.listdir("/")), "cwd": os.getcwd(), "uid": os.getuid()}
+        except BaseException as error:
+            seen = {"error": repr(error)}
+        fd = os.open(os.path.join(out, "seen.json"), os.O_WRONLY | os.O_CREAT, 0o644)
+        os.write(fd, json.dumps(seen).encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    with open(os.path.join(out, "seen.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_a_worker_folder_below_a_tmpdir_inside_tmp_is_isolated():
+    """Seen as an ordinary user with TMPDIR=/tmp/<user>: the worker's view was built over
+    /tmp, which hid the folder it was to hold; the kernel also refuses to place a copy of a
+    folder below a mount made over the folder's own parent."""
+    import shutil
     import tempfile
 
-    from dlfs.autograder.sandbox.isolate import _temporary_roots
+    from dlfs.autograder.sandbox import isolation
 
+    if not isolation().available:
+        pytest.skip("workers cannot be isolated here")
     inside = tempfile.mkdtemp(dir="/tmp")
     try:
-        monkeypatch.setattr(tempfile, "tempdir", inside)
-        roots = _temporary_roots([])
-        assert "/tmp" in roots and inside not in roots
+        out = tempfile.mkdtemp(dir=inside)
+        os.chmod(inside, 0o755)
+        seen = _isolated_listing(out)
+        assert "error" not in seen, seen
+        assert seen["cwd"] == out
+        assert "tmp" in seen["root"] and "home" not in seen["root"]
     finally:
-        os.rmdir(inside)
+        shutil.rmtree(inside, ignore_errors=True)
 
 
 def test_worker_files_that_are_fifos_do_not_block_the_grader(workspace):
