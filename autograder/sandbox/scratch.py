@@ -4,10 +4,16 @@ Every folder a grading run makes there is named ``dlfs-<kind>-<pid>-…`` with t
 process that made it. A run removes its own folders when it ends, also on SIGTERM and SIGHUP
 (the CLI turns them into an ordinary exit); a run killed with SIGKILL cannot, so the next run
 removes the folders whose process is gone — only its own user's, only folders of this name.
+
+Libraries leave folders there too: PyTorch makes ``torchinductor_<user>`` when it first
+imports ``torch._dynamo`` (the first optimizer step of chapter 7, in the grader and in its
+fork server). :func:`library_leftovers` and :func:`sweep_leftovers` remove such a folder
+after the run that made it, while it is empty.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import shutil
@@ -17,9 +23,10 @@ from pathlib import Path
 
 from .isolate import WORKER_UID_BASE
 
-__all__ = ["make_scratch", "sweep_stale"]
+__all__ = ["library_leftovers", "make_scratch", "sweep_leftovers", "sweep_stale"]
 
 _NAME = re.compile(r"dlfs-(grade|data)-(\d+)-")
+_LIBRARY_FOLDERS = ("torchinductor_*",)
 
 
 def make_scratch(kind: str) -> Path:
@@ -72,4 +79,35 @@ def sweep_stale(folder: Path | None = None) -> list[Path]:
             continue
         shutil.rmtree(entry.path, ignore_errors=True)
         removed.append(Path(entry.path))
+    return removed
+
+
+def library_leftovers(folder: Path | None = None) -> set[str]:
+    """The libraries' folders in the temporary directory now (for :func:`sweep_leftovers`)."""
+    root = Path(folder or tempfile.gettempdir())
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return set()
+    return {n for n in names if any(fnmatch.fnmatch(n, p) for p in _LIBRARY_FOLDERS)}
+
+
+def sweep_leftovers(before: set[str], folder: Path | None = None) -> list[Path]:
+    """Remove the libraries' folders made since ``before`` (:func:`library_leftovers`) that
+    are this user's and hold no file (a library's cache is left alone once it holds one)."""
+    root = Path(folder or tempfile.gettempdir())
+    removed = []
+    for name in sorted(library_leftovers(root) - before):
+        path = root / name
+        try:
+            info = path.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+                continue
+            for inner, _, files in sorted(os.walk(path), key=lambda w: -len(w[0])):
+                if files:
+                    raise OSError(f"{inner} holds files")
+                os.rmdir(inner)
+        except OSError:
+            continue
+        removed.append(path)
     return removed
