@@ -136,7 +136,7 @@ def isolate(view: View) -> None:  # pragma: no cover - runs in the worker
         mount(lib, None, "/", None, MS_REC | MS_PRIVATE)
         plan = worker_plan().masking(view.hidden)
         root = build_root(lib, plan, view.out_dir, view.readable)
-    except MountRefused as error:
+    except OSError as error:
         raise IsolationUnavailable(*error.args) from None
     child = os.fork()
     if child:

@@ -26,6 +26,7 @@ moves into it (after).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import sys
@@ -96,8 +97,8 @@ class RootPlan:
     def masking(self, hidden: Iterable[str]) -> RootPlan:
         """This plan with ``hidden`` paths left empty where they fall inside a shown folder."""
         paths = [os.path.realpath(h) for h in hidden]
-        masked = (*self.masked, *(p for p in paths if self.shows(p) and os.path.exists(p)))
-        return RootPlan(self.folders, self.links, self.files, tuple(dict.fromkeys(masked)))
+        masked = [*self.masked, *(p for p in paths if self.shows(p) and os.path.exists(p))]
+        return RootPlan(self.folders, self.links, self.files, tuple(_outermost(masked)))
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -165,7 +166,25 @@ def worker_plan() -> RootPlan:
 def build_root(
     libc: ctypes.CDLL, plan: RootPlan, out_dir: str, readable: Iterable[str] = ()
 ) -> str:  # pragma: no cover - runs in the worker
-    """Mount the worker's root (in its own mount namespace) and return where it is.
+    """Mount the worker's root (in its own mount namespace) over ``out_dir`` and return where
+    it is (see :func:`_build`); where the kernel refuses a step, unmount it again (the
+    worker's folder is then its own folder again, to say why in) and raise.
+
+    Raises:
+        OSError: a step the kernel refused (:class:`MountRefused`), or could not make.
+    """
+    try:
+        return _build(libc, plan, out_dir, readable)
+    except OSError:
+        with contextlib.suppress(OSError):
+            unmount(libc, out_dir)
+        raise
+
+
+def _build(
+    libc: ctypes.CDLL, plan: RootPlan, out_dir: str, readable: Iterable[str]
+) -> str:  # pragma: no cover - runs in the worker
+    """The root's mounts.
 
     Everything is cloned first (``open_tree``) and placed after; the root is mounted over
     ``out_dir`` itself (the kernel refuses to place a clone below a mount made over one of the
