@@ -23,7 +23,7 @@ from .grading.budget import Budget, not_graded
 from .paths import WORKSPACE_MARKER, exercises_root, is_workspace, reference_root
 from .progress import ProgressStore, ProgressUnavailable
 from .results import ExerciseResult, GradeReport
-from .sandbox.scratch import library_leftovers, sweep_leftovers, sweep_stale
+from .sandbox.scratch import no_leftovers, sweep_stale
 from .sandbox.splice import target_path
 
 __all__ = ["grade", "resolve_workspace"]
@@ -108,13 +108,12 @@ def grade(
     workspace = resolve_workspace(path, reference)
     settings = RunSettings.create(use_reference, seed, tuple(hidden), course)
     data = DataCache()
-    leftovers = library_leftovers()
     try:
-        budget = Budget(course.budget(exercises))
-        results = _grade_all(list(exercises), workspace, data, on_event, jobs, settings, budget)
+        with no_leftovers():  # nothing of the run is left in the temporary folder
+            budget = Budget(course.budget(exercises))
+            results = _grade_all(list(exercises), workspace, data, on_event, jobs, settings, budget)
     finally:
         data.close()
-        sweep_leftovers(leftovers)  # nothing of the run is left in the temporary folder
     report = GradeReport.from_exercises(target, results, time.monotonic() - start, seed)
     report.workspace = str(workspace)
     report.warnings += filter(None, [_unmarked_local(path, reference)])

@@ -28,7 +28,7 @@ from ..course import Course, Exercise, load_course
 from ..grading import DataCache, RunSettings, fresh_seed, grade_exercise
 from ..grading.budget import Budget, not_graded
 from ..results import ExerciseResult, GradeReport
-from ..sandbox.scratch import library_leftovers, sweep_leftovers, sweep_stale
+from ..sandbox.scratch import no_leftovers, sweep_stale
 
 __all__ = [
     "ClassReport",
@@ -219,11 +219,8 @@ def grade_class(
             continue
         tasks.extend((student, exercise) for exercise in exercises)
     budgets = {s.student: Budget(course.budget(exercises)) for s in students}
-    leftovers = library_leftovers()
-    try:
+    with no_leftovers():  # nothing of the run is left in the temporary folder
         results = _grade_tasks(tasks, jobs, on_student, settings, budgets)
-    finally:
-        sweep_leftovers(leftovers)  # nothing of the run is left in the temporary folder
     for student in students:
         if not student.error:
             graded = [results[(student.student, e.id)] for e in exercises]

@@ -13,17 +13,25 @@ after the run that made it, while it is empty.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .isolate import WORKER_UID_BASE
 
-__all__ = ["library_leftovers", "make_scratch", "sweep_leftovers", "sweep_stale"]
+__all__ = [
+    "library_leftovers",
+    "make_scratch",
+    "no_leftovers",
+    "sweep_leftovers",
+    "sweep_stale",
+]
 
 _NAME = re.compile(r"dlfs-(grade|data)-(\d+)-")
 _LIBRARY_FOLDERS = ("torchinductor_*",)
@@ -111,3 +119,14 @@ def sweep_leftovers(before: set[str], folder: Path | None = None) -> list[Path]:
             continue
         removed.append(path)
     return removed
+
+
+@contextlib.contextmanager
+def no_leftovers() -> Iterator[None]:
+    """Remove, on the way out, the libraries' folders made meanwhile (see
+    :func:`sweep_leftovers`): nothing of the run is left in the temporary folder."""
+    before = library_leftovers()
+    try:
+        yield
+    finally:
+        sweep_leftovers(before)
