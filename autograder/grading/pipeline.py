@@ -24,10 +24,11 @@ from ..results import CheckResult, ExerciseResult
 from ..sandbox.protocol import Limits, WorkerRun
 from ..sandbox.splice import LearnerFunction, SpliceError, read_target
 from ..sandbox.supervisor import run_worker
-from .answers import HIDDEN_NOT_RUN, AnswerSource
+from .answers import HIDDEN_NOT_RUN, AnswerSource, GraderError
 from .blame import blame_other
 from .data import DataCache
 from .judge import evaluate
+from .needs import worker_needs
 from .plan import Plan, check_result, plan_checks, skipped_check
 from .run import RunSettings
 
@@ -163,6 +164,10 @@ def run_checks(
     if not running and not plan.unavailable:
         message = f"every check of this exercise is hidden: {HIDDEN_NOT_RUN}"
         raise _Stop("passed", message, HIDDEN_NOT_RUN)
+    try:
+        needs = worker_needs(exercise, plan)
+    except GraderError as error:
+        raise _Stop("grader_error", f"the grader cannot run this exercise: {error}") from None
 
     def progress(index: int, elapsed: float) -> None:
         if on_event:
@@ -179,6 +184,7 @@ def run_checks(
         slot=slot,
         learner_package=answers.learner_package(workspace),
         hidden=settings.secrets(workspace),
+        needs=needs,
     )
     if run.status == "grader_error":
         raise _Stop("grader_error", run.message)

@@ -17,6 +17,7 @@ from typing import Any
 
 from numpy import ndarray
 
+from .prune import Needs
 from .splice import LearnerFunction
 
 __all__ = ["CallOutcome", "Job", "Limits", "ProbeCall", "WorkerRun"]
@@ -144,6 +145,8 @@ class Job:
             paths (:class:`~.isolate.View`); None without.
         cgroup: the files through which the worker joins its cgroup (``cgroups``); None
             where it has none.
+        needs: what the worker keeps of the answer key and the grader (``prune.Needs``);
+            None: everything.
     """
 
     functions: tuple[LearnerFunction, ...]
@@ -156,6 +159,7 @@ class Job:
     slot: int = 0
     view: dict[str, Any] | None = None
     cgroup: tuple[str, ...] | None = None
+    needs: Needs | None = None
 
     def to_json(self) -> str:
         return json.dumps(
@@ -170,5 +174,6 @@ class Job:
                 "slot": self.slot,
                 "view": self.view,
                 "cgroup": list(self.cgroup) if self.cgroup is not None else None,
+                "needs": asdict(self.needs) if self.needs is not None else None,
             }
         )

@@ -46,6 +46,7 @@ from .protocol import (
     ProbeCall,
     WorkerRun,
 )
+from .prune import Needs
 from .scratch import make_scratch
 from .server import ForkServer, WorkerServerError, get_server, shutdown
 from .splice import LearnerFunction
@@ -66,6 +67,7 @@ def run_worker(
     slot: int = 0,
     learner_package: str | None = None,
     hidden: Sequence[str] = (),
+    needs: Needs | None = None,
 ) -> WorkerRun:
     """Splice ``functions`` into the reference in a worker, run ``calls``, read the outputs.
 
@@ -80,8 +82,11 @@ def run_worker(
         learner_package: where the reference is not installed, the learner's workspace: the
             worker imports it whole as ``dlfs.exercises`` and runs the probes on it (nothing
             is spliced; the learner's other exercises run too).
-        hidden: paths the worker must not see (where it can be isolated): the answer key,
-            the stored answers, the progress store, the submissions.
+        hidden: paths the worker must not see should they fall inside a folder every
+            worker sees (its root shows no other): the answer key, the stored answers, the
+            progress store, the submissions.
+        needs: what the worker keeps in memory of the answer key and the grader (the rest
+            refuses: ``prune``); None keeps everything.
     Returns:
         The worker's outcome; it never raises for anything the learner's code did.
     """
@@ -90,34 +95,17 @@ def run_worker(
     except OSError as error:
         return _grader_error(calls, f"it could not make the worker's folder: {error}")
     try:
-        out_dir = scratch / "worker"  # a tmpfs in the fork server's mounts, where it can be
-        out_dir.mkdir()
-        if os.geteuid() == 0:
-            uid = WORKER_UID_BASE + slot
-            os.chown(out_dir, uid, uid)
-        renamed: dict[str, str] = {}
-        readable = sorted({str(Path(c.data).parent) for c in calls if c.data})
-        if learner_package is not None:  # the worker may see neither the workspace nor, as
-            try:  # root, read it there
-                renamed = {_readable_copy(Path(learner_package), scratch): learner_package}
-            except OSError as error:
-                return _grader_error(calls, f"it could not copy the package to grade: {error}")
-            learner_package = next(iter(renamed))
-            readable.append(str(Path(learner_package).parent))
-        view = {"readable": readable, "hidden": [*hidden], "slot": slot}
+        try:
+            out_dir, readable, renamed = _folders(scratch, slot, calls, learner_package)
+        except OSError as error:
+            return _grader_error(calls, f"it could not copy the package to grade: {error}")
+        learner_package = next(iter(renamed), None)
         group = worker_group(limits.memory_mb, limits.max_processes + 1)  # + its waiter
-        job = Job(
-            tuple(functions),
-            tuple(calls),
-            limits,
-            str(out_dir),
-            dict(env or {}),
-            preload,
-            learner_package,
-            slot,
-            view,
-            tuple(group.procs) if group is not None else None,
-        )
+        view = {"readable": readable, "hidden": [*hidden], "slot": slot}
+        procs = tuple(group.procs) if group is not None else None
+        job = Job(tuple(functions), tuple(calls), limits, str(out_dir), dict(env or {}))
+        job = replace(job, preload=preload, learner_package=learner_package, slot=slot)
+        job = replace(job, view=view, cgroup=procs, needs=needs)
         try:
             return _supervise(job, on_progress, slot, renamed, group)
         finally:
@@ -125,6 +113,26 @@ def run_worker(
                 group.close()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _folders(
+    scratch: Path, slot: int, calls: list[ProbeCall], learner_package: str | None
+) -> tuple[Path, list[str], dict[str, str]]:
+    """The worker's folder (a tmpfs in the fork server's mounts, where it can be), the
+    folders it reads (the training inputs, a copy of the learner's package: the worker may see
+    neither the workspace nor, as root, read it there) and ``{copy: package}``."""
+    out_dir = scratch / "worker"
+    out_dir.mkdir()
+    if os.geteuid() == 0:
+        uid = WORKER_UID_BASE + slot
+        os.chown(out_dir, uid, uid)
+    readable = sorted({str(Path(c.data).parent) for c in calls if c.data})
+    renamed: dict[str, str] = {}
+    if learner_package is not None:
+        copy = _readable_copy(Path(learner_package), scratch)
+        renamed = {copy: learner_package}
+        readable.append(str(Path(copy).parent))
+    return out_dir, readable, renamed
 
 
 def _grader_error(calls: list[ProbeCall], why: str) -> WorkerRun:
@@ -259,7 +267,7 @@ def _collect(
     splice = read_json(out / "splice.json")
     if splice is not None and not splice.get("ok", False):
         return WorkerRun(
-            "splice_error",
+            "grader_error" if splice.get("grader") else "splice_error",
             [CallOutcome("not_run") for _ in job.calls],
             message=str(splice.get("message", "the learner's code could not be installed")),
             output=output,

@@ -33,9 +33,11 @@ from numpy import ndarray
 from ..probes.record import find_probe, probe_modules, strip_companions
 from .confine import enter_sandbox
 from .folder import enter_private_mounts, prepare_folder, release_folder
-from .isolate import WORKER_UID_BASE, die_with_parent, try_isolation
+from .isolate import die_with_parent, try_isolation
+from .memory import keep_only_needs, prepare_memory
 from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
+from .prune import index_functions
 from .root import worker_plan
 from .seccomp import try_keyrings
 from .splice import LearnerFunction, forget_originals, index_originals, install
@@ -109,6 +111,7 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
     protocol = sys.stdout
     die_with_parent()  # the grader gone (even kill -9), its server goes too
     index_originals()  # once, so that a worker forgets the graded code without a heap scan
+    index_functions()  # and trims its memory to what its exercise needs without one
     worker_plan()  # what every worker's root shows, decided once
     refused = try_isolation()
     ready = {"ready": True, "isolation": "" if refused else "namespaces", "refused": refused}
@@ -127,6 +130,8 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
             _preload(name)
         if preload:
             index_originals()
+            index_functions()
+        prepare_memory(job)
         pid = os.fork()
         if pid == 0:
             _worker(job)  # never returns
@@ -195,6 +200,12 @@ def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the wor
         reference, probes = _install(job, functions, learner_files)
     except BaseException as error:
         _write_json(out / "splice.json", {"ok": False, "message": _explain(error, learner_files)})
+        return
+    try:  # only what the exercise needs stays callable (the grader's doing, not the learner's)
+        keep_only_needs(job)
+    except BaseException as error:
+        message = f"the grader could not trim the worker's memory: {error!r}"
+        _write_json(out / "splice.json", {"ok": False, "grader": True, "message": message})
         return
     _write_json(out / "splice.json", {"ok": True})
     with contextlib.suppress(Exception):  # no thread for the watchdog: no stack, that is all
@@ -316,11 +327,14 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
         text = f"your code ran out of memory (MemoryError; the limit is {limit} MB)"
     elif isinstance(error, RecursionError):
         text = "RecursionError: the function calls itself without end"
-    elif isinstance(error, ModuleNotFoundError) and os.getuid() >= WORKER_UID_BASE:
-        text = (
-            f"ModuleNotFoundError: {error} — the grader's sandbox offers NumPy, dlfs and the "
-            "common standard modules only"
+    elif isinstance(error, ModuleNotFoundError):
+        grader = str(error.name or "").startswith(("dlfs.autograder", "dlfs.datasets"))
+        offered = (
+            "the grader's own modules are not available while grading"
+            if grader
+            else "the grader's sandbox offers the standard library and the installed packages"
         )
+        text = f"ModuleNotFoundError: {error} — {offered}"
     elif isinstance(error, NotImplementedError):
         text = f"NotImplementedError: {error} — a function still raises its stub's error"
     else:
