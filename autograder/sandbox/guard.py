@@ -99,6 +99,7 @@ def _wrapped(function: Callable[..., Any], name: str, exercise: str, files: froz
             )
         return result
 
+    del guarded.__wrapped__  # functools.wraps's way back to the unguarded function
     return guarded
 
 

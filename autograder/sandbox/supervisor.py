@@ -47,7 +47,7 @@ from .protocol import (
     WorkerRun,
 )
 from .prune import Needs
-from .scratch import make_scratch
+from .scratch import make_scratch, remove_tree
 from .server import ForkServer, WorkerServerError, get_server, shutdown
 from .splice import LearnerFunction
 from .stuck import STACK_FILE, stuck_at
@@ -112,7 +112,7 @@ def run_worker(
             if group is not None:
                 group.close()
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        remove_tree(scratch)
 
 
 def _folders(
