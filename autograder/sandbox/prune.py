@@ -15,13 +15,13 @@ answers were built):
 * the exercise's own targets (now the learner's code);
 * the framework's plain helpers a correct learner may call: those its targets' modules offer
   (defined or imported there, with their classes' methods, as the module was before the
-  learner's imports ran) that are no exercise's answer, and the book's ``Operation`` template
-  (``base``); plain special methods (``__init__``, ``__repr__`` …);
+  learner's imports ran) that are no exercise's answer, the book's ``Operation`` template
+  (``base``) and the data sets' preprocessing; plain special methods (``__init__`` …);
 * the worker's own machinery (``sandbox``, the probe records, the course's target parser).
 
-The grader's modules it does not need are also taken out of ``sys.modules`` (an ``import``
-cannot bring them back: their files are not in the worker's root), and ``linecache`` holds
-no source but the learner's.
+The modules of the grader and of the answer key that hold nothing it keeps are also taken out
+of ``sys.modules`` and of their packages (an ``import`` cannot bring them back: their files
+are not in the worker's root), and ``linecache`` holds no source but the learner's.
 
 The fork server does the looking: :func:`index_functions` (after every import, so once more
 after a preload) finds every function once and makes its refusing code; :func:`prepare`
@@ -56,9 +56,11 @@ _MACHINERY = (
     "dlfs.autograder.probes.record",
     "dlfs.autograder.course.targets",
 )
-_FRAMEWORK = "dlfs.reference.base:"
+_FRAMEWORK = ("dlfs.reference.base", "dlfs.datasets.preprocessing")
+"""The framework's plain helpers every exercise may use: the book's ``Operation`` template and
+the data sets' preprocessing (one-hot codes, a character vocabulary)."""
 _REFERENCE = "dlfs.reference."
-_UNLOADED = ("dlfs.autograder.", "dlfs.datasets.")
+_UNLOADED = ("dlfs.autograder.", "dlfs.datasets.", _REFERENCE)
 _RAISER = "__dlfs_not_available__"
 _NAME = "\0dlfs-name\0"
 
@@ -236,10 +238,11 @@ def prepare(needs: Needs) -> Pruning:  # pragma: no cover - runs in the fork ser
         refuse = []
         for name, function, code, _ in _index:
             plain = name not in answers
-            if name in keep or (plain and (name.startswith(_FRAMEWORK) or _special(name))):
+            framework = name.partition(":")[0] in _FRAMEWORK
+            if name in keep or (plain and (framework or _special(name))):
                 continue
             refuse.append((function, code))
-        needed = {name.partition(":")[0] for name in keep}
+        needed = {name.partition(":")[0] for name in keep} | set(_FRAMEWORK)
         _prepared[needs] = Pruning(needs.exercise, refuse, _unloaded(needed))
     return _prepared[needs]
 
