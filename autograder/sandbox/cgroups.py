@@ -82,6 +82,11 @@ class WorkerGroup:
         name = "memory.events" if self.version == "v2" else "memory.oom_control"
         return _field(memory / name, "oom_kill") > 0
 
+    def kill(self) -> None:
+        """SIGKILL every process in the group."""
+        for folder in dict.fromkeys(self.folders.values()):
+            _kill_all(folder, self.version)
+
     def close(self) -> None:
         """Kill whatever is left in the group, and remove it."""
         for folder in dict.fromkeys(self.folders.values()):

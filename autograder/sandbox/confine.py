@@ -23,7 +23,7 @@ from .cgroups import join_cgroup
 from .isolate import WORKER_UID_BASE, View, die_with_parent, isolate
 from .seccomp import KeyringsOpen, refuse_keyrings
 
-__all__ = ["enter_sandbox"]
+__all__ = ["enter_sandbox", "learner_code_ran", "learner_code_starts"]
 
 
 def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker
@@ -37,7 +37,7 @@ def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in th
     join_cgroup(job.get("cgroup") or ())  # first: all it does, and starts, counts
     os.setsid()  # its own process group (killed as one), and no controlling terminal
     out = Path(job["out_dir"])
-    _redirect_output(out)
+    _redirect_output(out, keep=job.get("learner_fd"))
     view = job.get("view")
     if view is not None:
         isolate(View(str(out), tuple(view["readable"]), tuple(view["hidden"]), view["slot"]))
@@ -66,14 +66,44 @@ def _refuse_keyrings() -> str:  # pragma: no cover - runs in the worker
     return "refused"
 
 
-def _redirect_output(out: Path) -> None:  # pragma: no cover - runs in the worker
-    """stdin from /dev/null, stdout and stderr to ``out/output.txt``, nothing else open."""
+def learner_code_starts(job: dict[str, Any]) -> None:  # pragma: no cover - in the worker
+    """Tell the fork server, through a pipe only it reads, that the grader's part is done and
+    the learner's code may run from now on; close the pipe (the learner's code cannot take
+    the word back, nor send it early)."""
+    fd = job.get("learner_fd")
+    if isinstance(fd, int):
+        os.write(fd, b"1")
+        os.close(fd)
+
+
+def learner_code_ran(fd: int) -> bool:  # pragma: no cover - runs in the fork server
+    """Whether the worker (ended) sent :func:`learner_code_starts`'s word on ``fd``; closes it.
+
+    What a worker says about the grader's own faults (a sandbox it could not set up) is
+    believed only when no learner code ran: after that, its files and its exit code are the
+    learner's to forge."""
+    os.set_blocking(fd, False)
+    try:
+        return os.read(fd, 1) == b"1"
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _redirect_output(out: Path, keep: int | None) -> None:  # pragma: no cover - in the worker
+    """stdin from /dev/null, stdout and stderr to ``out/output.txt``, nothing else open (but
+    ``keep``: the pipe to the fork server)."""
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     log = os.open(out / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(log, 1)
     os.dup2(log, 2)
-    os.closerange(3, 65536)
+    if isinstance(keep, int) and keep > 2:
+        os.closerange(3, keep)
+        os.closerange(keep + 1, 65536)
+    else:
+        os.closerange(3, 65536)
     sys.stdin = open(0, closefd=False)  # noqa: SIM115
     sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115

@@ -83,9 +83,14 @@ def read_output(path: Path) -> str:
     return text
 
 
-def read_call(out: Path, index: int, status: dict[str, Any], file_mb: int) -> CallOutcome:
+def read_call(
+    out: Path, index: int, status: dict[str, Any], file_mb: int, disk_full: bool = True
+) -> CallOutcome:
+    """One call's outcome from its status and its outputs' file. The worker's word that
+    writing its outputs failed for want of disk is believed only where the grader found its
+    temporary folder full itself (``disk_full``): the learner's code can write that word."""
     seconds = float(status.get("seconds", 0.0)) if _is_number(status.get("seconds")) else 0.0
-    if not status.get("ok", False) and status.get("grader"):
+    if not status.get("ok", False) and status.get("grader") and disk_full:
         message = str(status.get("message", "the grader failed"))[:2000]
         return CallOutcome("grader_error", message=message, seconds=seconds)
     if not status.get("ok", False):

@@ -101,6 +101,11 @@ class ForkServer:
         )
         self.folder_pid = self.process.pid if not self.isolation.folder else None
         """The server whose mounts hold the workers' folders (``folder.seen_from``)."""
+        self.learner_code_ran = True
+        """Whether the last worker that ended had started the learner's code: what a worker
+        says of the grader's faults is believed only where it had not."""
+        self.own_folder = False
+        """Whether the last worker's folder is a tmpfs of its own (the server mounted it)."""
 
     def _read(self, timeout: float) -> dict[str, Any] | None:
         """The server's next reply, or None after ``timeout`` seconds without one.
@@ -126,9 +131,22 @@ class ForkServer:
             raise WorkerServerError(f"the grader's worker server said {line[:80]!r}") from None
         return value if isinstance(value, dict) else None
 
+    def resident_mb(self) -> int:
+        """The server's resident memory now (MB; 0 where unknown): a worker forked from it
+        shares those pages with it."""
+        try:
+            with open(f"/proc/{self.process.pid}/status", encoding="ascii") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) // 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0
+
     def start(self, job_json: str) -> int:
         """Send one job (a line of JSON); return the pid of the worker forked for it."""
         assert self.process.stdin is not None
+        self.learner_code_ran = True  # until the server says otherwise
         try:
             data = memoryview((job_json + "\n").encode("utf-8"))
             while data:
@@ -138,6 +156,7 @@ class ForkServer:
         reply = self._read(timeout=30)
         if reply is None or "pid" not in reply:
             raise WorkerServerError("the grader's worker server did not fork a worker")
+        self.own_folder = bool(reply.get("own_folder", False))
         return int(reply["pid"])
 
     def release(self, folder: str) -> None:
@@ -148,10 +167,12 @@ class ForkServer:
             self.process.stdin.write((json.dumps({"release": folder}) + "\n").encode())
 
     def wait_exit(self, timeout: float) -> int | None:
-        """The worker's exit code once it has ended, or None after ``timeout`` seconds."""
+        """The worker's exit code once it has ended, or None after ``timeout`` seconds (and
+        :attr:`learner_code_ran` for that worker)."""
         reply = self._read(timeout=timeout)
         if reply is None:
             return None
+        self.learner_code_ran = bool(reply.get("learner_code", True))
         return int(reply["exit"])
 
     def alive(self) -> bool:

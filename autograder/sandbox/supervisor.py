@@ -30,7 +30,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from .cgroups import WorkerGroup, worker_group
 from .folder import seen_from
@@ -39,7 +38,6 @@ from .outputs import read_call, read_json, read_output
 from .protocol import (
     JOB_ERROR_EXIT,
     NO_SPACE_EXIT,
-    SPLICE_ERROR_EXIT,
     CallOutcome,
     Job,
     Limits,
@@ -100,7 +98,7 @@ def run_worker(
         except OSError as error:
             return _grader_error(calls, f"it could not copy the package to grade: {error}")
         learner_package = next(iter(renamed), None)
-        group = worker_group(limits.memory_mb, limits.max_processes + 1)  # + its waiter
+        group = worker_group(_group_memory_mb(limits, slot), limits.max_processes + 1)
         view = {"readable": readable, "hidden": [*hidden], "slot": slot}
         procs = tuple(group.procs) if group is not None else None
         job = Job(tuple(functions), tuple(calls), limits, str(out_dir), dict(env or {}))
@@ -113,6 +111,17 @@ def run_worker(
                 group.close()
     finally:
         remove_tree(scratch)
+
+
+def _group_memory_mb(limits: Limits, slot: int) -> int:
+    """What a worker's cgroup may charge: ``memory_mb`` less its share of the pages it
+    shares with its fork server (charged to the server, but the worker's all the same), at
+    most a quarter of the limit."""
+    try:
+        shared = get_server(slot).resident_mb() // 2
+    except WorkerServerError:
+        shared = 0
+    return limits.memory_mb - min(shared, limits.memory_mb // 4)
 
 
 def _folders(
@@ -189,7 +198,7 @@ def _supervise(
         return WorkerRun("grader_error", calls, f"the grader's worker could not start: {error}")
     folder = seen_from(server.folder_pid, job.out_dir)  # through the server's mounts
     try:
-        exitcode, timed_out = _wait(server, job, pid, folder, on_progress)
+        exitcode, timed_out = _wait(server, job, pid, folder, on_progress, group)
     except WorkerServerError:
         _kill_group(pid)
         shutdown(slot)
@@ -200,7 +209,8 @@ def _supervise(
     _kill_group(pid)  # whatever the learner's code left behind in its group
     seconds = time.monotonic() - start
     out_of_memory = group is not None and group.out_of_memory()
-    run = _collect(job, folder, exitcode, timed_out, seconds, out_of_memory)
+    ending = _Ending(exitcode, timed_out, server.learner_code_ran, out_of_memory, server.own_folder)
+    run = _collect(job, folder, ending, seconds)
     if timed_out:
         files = [f.path for f in job.functions] + list((renamed or {}).values())
         run.stuck = stuck_at(folder / STACK_FILE, files, renamed)
@@ -217,13 +227,20 @@ def _wait(
     pid: int,
     folder: Path,
     on_progress: Callable[[int, float], None] | None,
+    group: WorkerGroup | None = None,
 ) -> tuple[int | None, bool]:
-    """Wait for the worker to end or its time to run out: ``(exit code, timed out)``."""
+    """Wait for the worker to end or its time to run out: ``(exit code, timed out)``. A
+    worker whose cgroup ran out of memory is ended at once, all of it (the kernel ends only
+    the process it picked)."""
     deadline = time.monotonic() + job.limits.timeout
     while True:
         exitcode = server.wait_exit(timeout=_POLL_SECONDS)
         if exitcode is not None:
             return exitcode, False
+        if group is not None and group.out_of_memory():
+            group.kill()
+            _kill_group(pid)
+            return server.wait_exit(timeout=10), False
         if time.monotonic() >= deadline:
             _kill_group(pid)
             return server.wait_exit(timeout=10), True
@@ -255,83 +272,84 @@ def _running_call(calls: int, out: Path) -> tuple[int, float] | None:
     return None
 
 
-def _collect(
-    job: Job,
-    out: Path,
-    exitcode: int | None,
-    timed_out: bool,
-    seconds: float,
-    out_of_memory: bool = False,
-) -> WorkerRun:
+@dataclass
+class _Ending:
+    """How a worker ended, from what the grader knows itself (never from the worker's files,
+    which its learner code may have written).
+
+    Attributes:
+        exitcode: the worker's exit code (the learner's to choose once its code ran).
+        timed_out: the grader stopped it at the time limit.
+        learner_code_ran: the worker had told the fork server that learner code starts.
+        out_of_memory: its cgroup's memory ran out.
+        own_folder: its folder was a tmpfs of its own (a full one is the learner's doing).
+    """
+
+    exitcode: int | None
+    timed_out: bool
+    learner_code_ran: bool = True
+    out_of_memory: bool = False
+    own_folder: bool = False
+
+
+def _collect(job: Job, out: Path, ending: _Ending, seconds: float) -> WorkerRun:
     output = read_output(out / "output.txt")
     splice = read_json(out / "splice.json")
     if splice is not None and not splice.get("ok", False):
         return WorkerRun(
-            "grader_error" if splice.get("grader") else "splice_error",
+            "splice_error",
             [CallOutcome("not_run") for _ in job.calls],
             message=str(splice.get("message", "the learner's code could not be installed")),
             output=output,
-            exitcode=exitcode,
+            exitcode=ending.exitcode,
             seconds=seconds,
         )
+    disk_full = not ending.own_folder and _nearly_full(out)  # the grader's own disk, checked
     outcomes: list[CallOutcome] = []
     interrupted = False
     for index in range(len(job.calls)):
         status = read_json(out / f"call{index}.json")
         if status is not None:
-            outcomes.append(read_call(out, index, status, job.limits.file_mb))
+            outcomes.append(read_call(out, index, status, job.limits.file_mb, disk_full))
         elif os.path.lexists(out / f"call{index}.started") and not interrupted:
-            outcomes.append(CallOutcome("timeout" if timed_out else "crashed"))
+            outcomes.append(CallOutcome("timeout" if ending.timed_out else "crashed"))
             interrupted = True
         else:
             outcomes.append(CallOutcome("not_run"))
-    sandbox = read_json(out / "sandbox.json") or {}
-    isolated = bool(sandbox.get("isolated")) if "isolated" in sandbox else None
-    finished = all(o.status in ("ok", "error") for o in outcomes)
-    ending = _Ending(exitcode, timed_out, splice is not None, finished, sandbox, out_of_memory)
-    status, message = _ending(job, out, ending)
-    return WorkerRun(status, outcomes, message, output, exitcode, seconds, isolated)
+    isolated = job.view is not None  # the grader's own knowledge, not the worker's word
+    finished = splice is not None and all(o.status in ("ok", "error") for o in outcomes)
+    status, message = _ending(job, out, ending, finished, disk_full)
+    return WorkerRun(status, outcomes, message, output, ending.exitcode, seconds, isolated)
 
 
-@dataclass
-class _Ending:
-    """How a worker ended, as the grader saw it."""
-
-    exitcode: int | None
-    timed_out: bool
-    installed: bool  # it said whether the learner's code could be installed
-    finished: bool  # every call it was given ended (ok, or with the code's error)
-    sandbox: dict[str, Any]  # what it said about its sandbox (sandbox.json)
-    out_of_memory: bool  # its cgroup's memory ran out
-
-
-def _ending(job: Job, out: Path, ending: _Ending) -> tuple[str, str]:
+def _ending(
+    job: Job, out: Path, ending: _Ending, finished: bool, disk_full: bool
+) -> tuple[str, str]:
     """The worker's status and what to say about it."""
-    exitcode, sandbox = ending.exitcode, ending.sandbox
+    exitcode = ending.exitcode
     if ending.timed_out:
         return "timeout", f"stopped after {job.limits.timeout:g} s (the time limit)"
-    if ending.installed and ending.finished:
+    if finished:
         return "finished", ""
-    if exitcode == NO_SPACE_EXIT and sandbox.get("own_folder"):  # only learner code fills it
-        return "crashed", (
-            f"the worker's folder is full: your code wrote more than its {job.limits.file_mb} "
-            "MB (does it save large files?)"
-        )
-    full = exitcode in (NO_SPACE_EXIT, JOB_ERROR_EXIT) and not sandbox.get("own_folder")
-    if full and _nearly_full(out):
-        return "grader_error", (
-            f"the grader's temporary folder is full ({Path(job.out_dir).parent.parent}): "
-            "the worker could not write its outputs; free some space there (or set TMPDIR) "
-            "and grade again"
-        )
-    if exitcode == SPLICE_ERROR_EXIT and not ending.installed:
-        reason = str(sandbox.get("error", ""))
-        message = f"the grader could not set up this exercise's sandbox: {reason}"
+    if not ending.learner_code_ran:  # it ended in the grader's part: the grader's fault
+        said = read_json(out / "grader.json") or read_json(out / "sandbox.json") or {}
+        message = f"the grader could not set up this exercise's sandbox: {said.get('error', '')}"
         return "grader_error", message.rstrip(": ")
     if ending.out_of_memory:
         return "crashed", (
             "the worker ran out of memory: its processes together used up the limit of "
             f"{job.limits.memory_mb} MB"
+        )
+    if exitcode == NO_SPACE_EXIT and ending.own_folder:  # only learner code fills it
+        return "crashed", (
+            f"the worker's folder is full: your code wrote more than its {job.limits.file_mb} "
+            "MB (does it save large files?)"
+        )
+    if exitcode in (NO_SPACE_EXIT, JOB_ERROR_EXIT) and disk_full:
+        return "grader_error", (
+            f"the grader's temporary folder is full ({Path(job.out_dir).parent.parent}): "
+            "the worker could not write its outputs; free some space there (or set TMPDIR) "
+            "and grade again"
         )
     return "crashed", _describe_exit(exitcode, job.limits)
 

@@ -31,7 +31,7 @@ import numpy as np
 from numpy import ndarray
 
 from ..probes.record import find_probe, probe_modules, strip_companions
-from .confine import enter_sandbox
+from .confine import enter_sandbox, learner_code_ran, learner_code_starts
 from .folder import enter_private_mounts, prepare_folder, release_folder
 from .isolate import die_with_parent, try_isolation
 from .memory import keep_only_needs, prepare_memory
@@ -132,12 +132,16 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
             index_originals()
             index_functions()
         prepare_memory(job)
+        told, job["learner_fd"] = os.pipe()  # the worker's word that learner code starts
         pid = os.fork()
         if pid == 0:
+            os.close(told)
             _worker(job)  # never returns
-        _reply(protocol, {"pid": pid})
+        os.close(job["learner_fd"])
+        _reply(protocol, {"pid": pid, "own_folder": job["own_folder"]})
         _, status = os.waitpid(pid, 0)
-        _reply(protocol, {"exit": os.waitstatus_to_exitcode(status)})
+        ran = learner_code_ran(told)
+        _reply(protocol, {"exit": os.waitstatus_to_exitcode(status), "learner_code": ran})
 
 
 def _preload(name: str) -> None:  # pragma: no cover - runs in the fork server process
@@ -165,18 +169,21 @@ _own_folder = [False]
 
 
 def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker process
-    """Enter the sandbox, splice, run the probes, and exit without any cleanup."""
+    """Enter the sandbox and do the grader's part, tell the server that the learner's code
+    starts, splice, run the probes, and exit without any cleanup."""
     code = 0
     _own_folder[0] = bool(job.get("own_folder"))
     try:
         die_with_parent()  # the server gone, its worker goes too
         enter_sandbox(job)
-    except BaseException as error:
-        with contextlib.suppress(BaseException):  # the grader's fault: tell it why
-            _write_json(Path(job["out_dir"]) / "sandbox.json", {"error": repr(error)})
+        probes = _grader_part(job)
+    except BaseException as error:  # the grader's fault (no learner code has run): say why
+        with contextlib.suppress(BaseException):
+            _write_json(Path(job["out_dir"]) / "grader.json", {"error": repr(error)})
         os._exit(SPLICE_ERROR_EXIT)
+    learner_code_starts(job)  # from here on, what the worker says is the learner's too
     try:
-        _run_job(job)
+        _run_job(job, probes)
     except OSError as error:  # writing its own outputs: a full disk is the grader's fault
         code = NO_SPACE_EXIT if error.errno in (errno.ENOSPC, errno.EDQUOT) else JOB_ERROR_EXIT
     except BaseException:
@@ -189,7 +196,16 @@ def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the work
     os._exit(code)
 
 
-def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker
+def _grader_part(job: dict[str, Any]) -> list[Any]:  # pragma: no cover - runs in the worker
+    """Before any learner code: drop the probes' companions, find each call's probe, and keep
+    only what the exercise needs (``memory``)."""
+    strip_companions()  # no known answer stays within reach of the learner's code
+    probes = [find_probe(call["module"], call["probe"]) for call in job["calls"]]
+    keep_only_needs(job)
+    return probes
+
+
+def _run_job(job: dict[str, Any], probes: list[Any]) -> None:  # pragma: no cover - in the worker
     out = Path(job["out_dir"])
     functions = [LearnerFunction(**f) for f in job["functions"]]
     learner_files = {f.path for f in functions}
@@ -197,15 +213,9 @@ def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the wor
         lines = function.source.splitlines(keepends=True)
         linecache.cache[function.path] = (len(function.source), None, lines, function.path)
     try:
-        reference, probes = _install(job, functions, learner_files)
+        reference = _install(job, functions, learner_files)
     except BaseException as error:
         _write_json(out / "splice.json", {"ok": False, "message": _explain(error, learner_files)})
-        return
-    try:  # only what the exercise needs stays callable (the grader's doing, not the learner's)
-        keep_only_needs(job)
-    except BaseException as error:
-        message = f"the grader could not trim the worker's memory: {error!r}"
-        _write_json(out / "splice.json", {"ok": False, "grader": True, "message": message})
         return
     _write_json(out / "splice.json", {"ok": True})
     with contextlib.suppress(Exception):  # no thread for the watchdog: no stack, that is all
@@ -217,22 +227,18 @@ def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the wor
 
 def _install(
     job: dict[str, Any], functions: list[LearnerFunction], learner_files: set[str]
-) -> tuple[Any, list[Any]]:  # pragma: no cover - runs in the worker
-    """The package the probes run on (the reference with the learner's functions spliced in,
-    or the learner's own package) and each call's probe."""
+) -> Any:  # pragma: no cover - runs in the worker
+    """The package the probes run on: the reference with the learner's functions spliced in,
+    or the learner's own package."""
     package = job.get("learner_package")
     if package:  # no reference here: the learner's own package
-        reference = _import_learner_package(package)
         learner_files |= {str(p) for p in Path(package).rglob("*.py")}
-    else:
-        reference = importlib.import_module("dlfs.reference")
-    strip_companions()  # no known answer stays within reach of the learner's code
-    probes = [find_probe(call["module"], call["probe"]) for call in job["calls"]]
-    if not package:
-        for function in functions:
-            install(function)
-        forget_originals(functions)
-    return reference, probes
+        return _import_learner_package(package)
+    reference = importlib.import_module("dlfs.reference")
+    for function in functions:
+        install(function)
+    forget_originals(functions)
+    return reference
 
 
 def _run_call(
@@ -328,9 +334,10 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
     elif isinstance(error, RecursionError):
         text = "RecursionError: the function calls itself without end"
     elif isinstance(error, ModuleNotFoundError):
-        grader = str(error.name or "").startswith(("dlfs.autograder", "dlfs.datasets"))
+        grader = str(error.name or "").startswith("dlfs.")
         offered = (
-            "the grader's own modules are not available while grading"
+            "the grader's modules, and those of the answer key this exercise's checks do not "
+            "need, are not available while grading"
             if grader
             else "the grader's sandbox offers the standard library and the installed packages"
         )
