@@ -42,13 +42,13 @@ HOSTILE = {
         "return x",
         "failed",
     ),
-    "patch_the_grader": (
+    "patch_the_grader": (  # the grader's modules are not even in the worker
         "import dlfs.autograder.grading.judge as checks\n"
         "import dlfs.autograder.results as results\n"
         "checks.evaluate = lambda *a, **k: None\n"
         "results.CheckResult.__init__ = lambda self, *a, **k: None\n"
         "return x + 1",
-        "failed",
+        "error",
     ),
     "fork_bomb": ("import os\nwhile True:\n    os.fork()", None),
 }
