@@ -28,7 +28,7 @@ def _facts() -> dict[str, object]:
     }
 
 
-_CONFINEMENT = ("limits", "folder", "keyrings")
+_CONFINEMENT = ("limits", "folder", "calls")
 """What else confines a worker, besides its namespaces (see ``sandbox.Isolation.details``)."""
 
 
@@ -50,7 +50,8 @@ def doctor(as_json: bool) -> None:
     """Check what this machine gives the grader: whether each worker can run isolated from
     the grader, from the other workers and from the files it must not see (namespaces and a
     root of its own), and what bounds it: a cgroup (memory and processes of all it starts)
-    or per-process limits, a folder of bounded size, kernel keyrings refused.
+    or per-process limits, a folder of bounded size, kernel keyrings and new processes
+    refused.
 
     Without isolation a submission's code runs with the grader's rights: grading a class
     is then not tamper-proof (batch, Gradescope and nbgrader say so in every report). Exit

@@ -5,8 +5,8 @@ worker and all it starts), leaves the grader's session (its own process group, n
 terminal), sends its stdout/stderr to a file, closes every other inherited descriptor,
 isolates itself in new namespaces and a root of its own where the grader asks
 (:mod:`.isolate`), limits itself (address space, CPU time, file size, processes, no core
-dumps) and gives up kernel keyrings (:mod:`.seccomp`). Run as root it ends as a user of its
-own, so it can neither signal the grader nor write anyone's files.
+dumps) and gives up kernel keyrings and new processes (:mod:`.seccomp`). Run as root it ends
+as a user of its own, so it can neither signal the grader nor write anyone's files.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from .cgroups import join_cgroup
 from .isolate import WORKER_UID_BASE, View, die_with_parent, isolate
-from .seccomp import KeyringsOpen, refuse_keyrings
+from .seccomp import CallsOpen, restrict_calls
 
 __all__ = ["enter_sandbox", "learner_code_ran", "learner_code_starts"]
 
@@ -53,15 +53,15 @@ def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in th
     os.environ["TMPDIR"] = str(out)  # the worker's only writable place
     os.environ["DLFS_MEMORY_MB"] = str(job["limits"]["memory_mb"])
     _set_limits(job["limits"], int(job.get("slot", 0)))
-    _write_status(out, view is not None, _refuse_keyrings(), bool(job.get("own_folder")))
+    _write_status(out, view is not None, _restrict_calls(), bool(job.get("own_folder")))
     die_with_parent()  # again: changing the user id (as root) cleared it
 
 
-def _refuse_keyrings() -> str:  # pragma: no cover - runs in the worker
-    """``"refused"``, or why the keyring calls stay open (the reports say so)."""
+def _restrict_calls() -> str:  # pragma: no cover - runs in the worker
+    """``"refused"``, or why keyrings and new processes stay open (the reports say so)."""
     try:
-        refuse_keyrings()
-    except KeyringsOpen as error:
+        restrict_calls()
+    except CallsOpen as error:
         return str(error)
     return "refused"
 
@@ -110,12 +110,12 @@ def _redirect_output(out: Path, keep: int | None) -> None:  # pragma: no cover -
 
 
 def _write_status(
-    out: Path, isolated: bool, keyrings: str, own_folder: bool
+    out: Path, isolated: bool, calls: str, own_folder: bool
 ) -> None:  # pragma: no cover - runs in the worker
     """Tell the grader how the worker was confined (``sandbox.json``)."""
     status = {
         "isolated": isolated,
-        "keyrings": keyrings,
+        "calls": calls,
         "own_folder": own_folder,  # a tmpfs of its own: a full disk is the learner's doing
         "uid": os.getuid(),
         "pid": os.getpid(),

@@ -71,14 +71,20 @@ class _MountAttr(ctypes.Structure):
 
 
 def libc() -> ctypes.CDLL:
-    """The C library, its errors kept (Linux only).
+    """The C library, its errors kept (Linux only; found once per process: finding it runs
+    ``ldconfig``, and a fork server's workers inherit it found).
 
     Raises:
         MountRefused: not Linux.
     """
     if not sys.platform.startswith("linux"):
         raise MountRefused(f"namespaces and mounts are Linux features; this is {sys.platform}")
-    return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    if not _found:
+        _found.append(ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True))
+    return _found[0]
+
+
+_found: list[ctypes.CDLL] = []
 
 
 def check(lib: ctypes.CDLL, result: int, what: str) -> int:

@@ -46,14 +46,15 @@ class Isolation:
         available: they can (user, mount, PID, network, IPC namespaces; a root of their own).
         refused: where they cannot, what the kernel (or the OS) said.
         folder: ``""`` when each worker's folder is a tmpfs of its own size, else why not.
-        keyrings: ``""`` when kernel keyrings are refused to workers, else why not.
+        calls: ``""`` when kernel keyrings and new processes are refused to workers (a
+            worker is one process, its threads), else why not.
         limits: what bounds a worker's memory and processes (:func:`.cgroups.support`).
     """
 
     available: bool
     refused: str = ""
     folder: str = ""
-    keyrings: str = ""
+    calls: str = ""
     limits: str = ""
 
     def describe(self) -> str:
@@ -69,7 +70,9 @@ class Isolation:
             "folder": "a tmpfs of its own (bounded size)"
             if not self.folder
             else f"a folder of the temporary directory, each file bounded ({self.folder})",
-            "keyrings": "refused (seccomp)" if not self.keyrings else f"open ({self.keyrings})",
+            "calls": "keyrings and new processes refused (seccomp; threads allowed)"
+            if not self.calls
+            else f"keyrings and new processes allowed ({self.calls})",
         }
 
 
@@ -96,7 +99,7 @@ class ForkServer:
             bool(ready.get("isolation")),
             str(ready.get("refused", "")),
             str(ready.get("folder", "")),
-            str(ready.get("keyrings", "")),
+            str(ready.get("calls", "")),
             support().describe(),
         )
         self.folder_pid = self.process.pid if not self.isolation.folder else None

@@ -39,7 +39,7 @@ from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
 from .prune import index_functions
 from .root import worker_plan
-from .seccomp import try_keyrings
+from .seccomp import try_filter
 from .splice import LearnerFunction, forget_originals, index_originals, install
 from .stuck import arm, disarm
 
@@ -115,7 +115,7 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
     worker_plan()  # what every worker's root shows, decided once
     refused = try_isolation()
     ready = {"ready": True, "isolation": "" if refused else "namespaces", "refused": refused}
-    _reply(protocol, {**ready, "folder": private, "keyrings": try_keyrings()})
+    _reply(protocol, {**ready, "folder": private, "calls": try_filter()})
     for line in sys.stdin:
         try:
             job = json.loads(line)
