@@ -23,6 +23,7 @@ from .grading.budget import Budget, not_graded
 from .paths import WORKSPACE_MARKER, exercises_root, is_workspace, reference_root
 from .progress import ProgressStore, ProgressUnavailable
 from .results import ExerciseResult, GradeReport
+from .sandbox.cgroups import support
 from .sandbox.scratch import no_leftovers, sweep_stale
 from .sandbox.splice import target_path
 
@@ -116,6 +117,8 @@ def grade(
         data.close()
     report = GradeReport.from_exercises(target, results, time.monotonic() - start, seed)
     report.workspace = str(workspace)
+    if report.isolation != "no worker ran":
+        report.limits = support().describe()
     report.warnings += filter(None, [_unmarked_local(path, reference)])
     if record and not reference:
         try:

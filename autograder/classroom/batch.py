@@ -28,6 +28,7 @@ from ..course import Course, Exercise, load_course
 from ..grading import DataCache, RunSettings, fresh_seed, grade_exercise
 from ..grading.budget import Budget, not_graded
 from ..results import ExerciseResult, GradeReport
+from ..sandbox.cgroups import support
 from ..sandbox.scratch import no_leftovers, sweep_stale
 
 __all__ = [
@@ -95,6 +96,7 @@ class ClassReport:
         seed: the seed of the run's fresh check inputs (``--seed`` reproduces the grades).
         budget: the seconds each student's grading may take (course.toml's chapter and
             book budgets); exercises whose turn comes later are "not graded for time".
+        limits: what bounded the workers' memory and processes (empty: none ran).
     """
 
     target: str
@@ -103,6 +105,7 @@ class ClassReport:
     seconds: float = 0.0
     seed: int | None = None
     budget: float = 0.0
+    limits: str = ""
 
     @property
     def isolation(self) -> str:
@@ -143,6 +146,7 @@ class ClassReport:
             "seed": self.seed,
             "budget_seconds": self.budget,
             "isolation": self.isolation,
+            "limits": self.limits,
         }
 
 
@@ -229,7 +233,10 @@ def grade_class(
             on_student(student)
     points = [(e.id, float(e.points)) for e in exercises]
     budget = course.budget(exercises)
-    return ClassReport(target, points, students, time.monotonic() - start, seed, budget)
+    report = ClassReport(target, points, students, time.monotonic() - start, seed, budget)
+    if report.isolation != "no worker ran":
+        report.limits = support().describe()
+    return report
 
 
 def _grade_tasks(

@@ -81,7 +81,10 @@ def batch(
         refuse_without_isolation()
     console = make_console(stderr=True)
     if not as_json:
-        console.print(f"isolation: {isolation().describe()}", markup=False)
+        status = isolation()
+        console.print(f"isolation: {status.describe()}", markup=False)
+        for name, value in status.details().items():
+            console.print(f"{name}: {value}", markup=False)
 
     def progress(student) -> None:
         if not as_json:
