@@ -227,6 +227,8 @@ def _make_v2() -> CgroupSupport:
         _sweep(parent)
         run.mkdir(exist_ok=True)
         _write(run / "cgroup.subtree_control", " ".join(f"+{c}" for c in wanted))
+        if "cpu" in wanted:
+            _write(run / "cpu.weight", str(min(10000, 100 * _cpus())))
     except OSError as error:
         return CgroupSupport("", reason=f"cgroup v2 under {parent}: {error.strerror or error}")
     return CgroupSupport("v2", tuple(wanted), str(run), {"": run})
@@ -247,6 +249,8 @@ def _make_v1() -> CgroupSupport:
         try:
             _sweep(base)
             run.mkdir(exist_ok=True)
+            if controller == "cpu":
+                _write(run / "cpu.shares", str(1024 * _cpus()))
         except OSError as error:
             if controller in _REQUIRED:
                 _remove_all(folders.values())
@@ -255,6 +259,13 @@ def _make_v1() -> CgroupSupport:
             continue
         folders[controller] = run
     return CgroupSupport("v1", tuple(folders), "", folders)
+
+
+def _cpus() -> int:
+    """The run's group weighs as many tasks as there are CPUs: its workers together get the
+    share their processes would have had (a group weighs one task by default, which on a
+    busy machine would slow a class down), each worker one part of it."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _sweep(parent: Path) -> None:
