@@ -3,8 +3,8 @@
 Each attack is the body of one exercise's target, written as a student who wants a better
 grade (or to hurt the class) would write it, in the categories the grader once let through:
 the answer key elsewhere on disk, what the judge compares with inside the worker, the answer by
-another road in memory, limits per process instead of per worker, and worker files that are no
-regular files. Every body prints ``EVIDENCE {json}`` lines with what it found or managed, and
+another road in memory, limits per process instead of per worker, worker files that are no
+regular files, and a wrong answer dressed up as the grader's own fault (set A's, against main). Every body prints ``EVIDENCE {json}`` lines with what it found or managed, and
 returns a wrong value unless its cheat worked.
 
 Each attack is graded alone (a learner's run) and in a class of two beside a classmate with the
@@ -284,6 +284,19 @@ print("EVIDENCE " + json.dumps({"tricks": tricks}))
 return x * 0 + 7.0
 """
 
+_FORGE = r"""
+import json, os
+started = [n for n in os.listdir(".") if n.startswith("call") and n.endswith(".started")]
+index = max([int(n[4:-8]) for n in started] or [0])
+with open("call%d.json" % index, "w") as f:
+    json.dump({"ok": False, "grader": True, "message": "writing the outputs: no space left"}, f)
+for name in ("sandbox.json", "grader.json"):
+    with open(name, "w") as f:
+        json.dump({"error": "the grader broke", "isolated": False}, f)
+print("EVIDENCE " + json.dumps({"forged": index}), flush=True)
+os._exit(71)
+"""
+
 ATTACKS: dict[str, dict] = {
     "key_in_another_checkout": {
         "exercise": "chapter1.leaky_relu",
@@ -337,6 +350,11 @@ ATTACKS: dict[str, dict] = {
         "exercise": "chapter1.sigmoid",
         "target": "foundations:sigmoid",
         "body": _THREADS,
+    },
+    "a_wrong_answer_dressed_as_the_grader_s_fault": {
+        "exercise": "chapter2.mae",
+        "target": "regression_metrics:mae",
+        "body": _FORGE,
     },
     "files_the_grader_should_not_read": {
         "exercise": "chapter1.sigmoid",
@@ -432,6 +450,8 @@ def _judged(name: str, result, evidence: dict) -> None:
         assert "PermissionError" in result.message or cgroups, result.message
     elif name == "a_disk_full_of_files":
         assert evidence["disk_mb"] <= FILE_MB, evidence
+    elif name == "a_wrong_answer_dressed_as_the_grader_s_fault":  # believed: not charged
+        assert result.status != "grader_error" and evidence["forged"] == 0, result.message
     elif name == "a_key_for_the_next_worker":
         assert evidence["key"] < 0 and evidence["found"] < 0, evidence
     elif name == "a_hundred_threads":
