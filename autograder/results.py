@@ -146,8 +146,8 @@ class GradeReport:
             edges show them relative to where the learner stands).
         warnings: what went wrong around the grade without changing it (progress that
             could not be saved).
-        limits: what bounded the workers' memory and processes (a cgroup per worker, or
-            per-process limits and why); empty when no worker ran.
+        limits: what bounds the workers' memory and processes here (a cgroup per worker,
+            or per-process limits and why).
     """
 
     target: str

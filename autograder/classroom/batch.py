@@ -96,7 +96,7 @@ class ClassReport:
         seed: the seed of the run's fresh check inputs (``--seed`` reproduces the grades).
         budget: the seconds each student's grading may take (course.toml's chapter and
             book budgets); exercises whose turn comes later are "not graded for time".
-        limits: what bounded the workers' memory and processes (empty: none ran).
+        limits: what bounds the workers' memory and processes here.
     """
 
     target: str
@@ -233,10 +233,8 @@ def grade_class(
             on_student(student)
     points = [(e.id, float(e.points)) for e in exercises]
     budget = course.budget(exercises)
-    report = ClassReport(target, points, students, time.monotonic() - start, seed, budget)
-    if report.isolation != "no worker ran":
-        report.limits = support().describe()
-    return report
+    seconds, limits = time.monotonic() - start, support().describe()
+    return ClassReport(target, points, students, seconds, seed, budget, limits)
 
 
 def _grade_tasks(

@@ -4,8 +4,9 @@ Each attack is the body of one exercise's target, written as a student who wants
 grade (or to hurt the class) would write it, in the categories the grader once let through:
 the answer key elsewhere on disk, what the judge compares with inside the worker, the answer by
 another road in memory, limits per process instead of per worker, worker files that are no
-regular files, and a wrong answer dressed up as the grader's own fault (set A's, against main). Every body prints ``EVIDENCE {json}`` lines with what it found or managed, and
-returns a wrong value unless its cheat worked.
+regular files, and a wrong answer dressed up as the grader's own fault. Every body prints
+``EVIDENCE {json}`` lines with what it found or managed, and returns a wrong value unless its
+cheat worked.
 
 Each attack is graded alone (a learner's run) and in a class of two beside a classmate with the
 reference's code: the attack earns nothing, the classmate keeps every point, nothing it did is
