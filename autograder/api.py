@@ -116,8 +116,7 @@ def grade(
     finally:
         data.close()
     report = GradeReport.from_exercises(target, results, time.monotonic() - start, seed)
-    report.workspace = str(workspace)
-    report.limits = support().describe()  # what bounded the workers
+    report.workspace, report.limits = str(workspace), support().describe()
     report.warnings += filter(None, [_unmarked_local(path, reference)])
     if record and not reference:
         try:

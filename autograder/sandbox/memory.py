@@ -12,9 +12,9 @@ import linecache
 from typing import Any
 
 from .guard import guard, prepare_guard
-from .prune import Needs, prepare, prune
+from .prune import Needs, prepare, prune, unload
 
-__all__ = ["keep_only_needs", "prepare_memory"]
+__all__ = ["forget_modules", "keep_only_needs", "prepare_memory"]
 
 
 def prepare_memory(job: dict[str, Any]) -> None:  # pragma: no cover - in the fork server
@@ -41,3 +41,10 @@ def keep_only_needs(job: dict[str, Any]) -> None:  # pragma: no cover - runs in 
         pruning, guarding = job["prepared"]
         prune(pruning)
         guard(guarding)
+
+
+def forget_modules(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker
+    """``unload`` the modules the exercise does not need (after the learner's imports)."""
+    prepared = job.get("prepared")
+    if isinstance(prepared, tuple):
+        unload(prepared[0])

@@ -26,7 +26,8 @@ are not in the worker's root), and ``linecache`` holds no source but the learner
 The fork server does the looking: :func:`index_functions` (after every import, so once more
 after a preload) finds every function once and makes its refusing code; :func:`prepare`
 decides, before each fork, which to assign and which modules to unload; the worker only does
-it (:func:`prune`).
+it (:func:`prune` before any learner code, :func:`unload` once the learner's file's imports
+have run).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ __all__ = [
     "key_code",
     "prepare",
     "prune",
+    "unload",
 ]
 
 _DLFS = "dlfs."
@@ -248,18 +250,23 @@ def prepare(needs: Needs) -> Pruning:  # pragma: no cover - runs in the fork ser
 
 
 def prune(pruning: Pruning) -> int:  # pragma: no cover - runs in the worker
-    """Make the functions refuse and unload the modules ``pruning`` names; how many
-    functions now refuse."""
+    """Make the functions ``pruning`` names refuse (before any learner code); how many."""
     NotAvailable.grading[0] = pruning.exercise
     for function, code in pruning.refuse:
         function.__code__ = code
+    return len(pruning.refuse)
+
+
+def unload(pruning: Pruning) -> None:  # pragma: no cover - runs in the worker
+    """Take the modules ``pruning`` names out of ``sys.modules`` and of their packages —
+    once the learner's file's own imports have run (a notebook's cells import every module
+    of their chapter: the names stay bound, to functions that refuse)."""
     for name in pruning.unload:
         sys.modules.pop(name, None)
         parent, _, child = name.rpartition(".")
         package = sys.modules.get(parent)
         if package is not None and child in vars(package):
             delattr(package, child)
-    return len(pruning.refuse)
 
 
 def _unloaded(needed: set[str]) -> list[str]:  # pragma: no cover - runs in the fork server

@@ -34,7 +34,7 @@ from ..probes.record import find_probe, probe_modules, strip_companions
 from .confine import enter_sandbox, learner_code_ran, learner_code_starts
 from .folder import enter_private_mounts, prepare_folder, release_folder
 from .isolate import die_with_parent, try_isolation
-from .memory import keep_only_needs, prepare_memory
+from .memory import forget_modules, keep_only_needs, prepare_memory
 from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
 from .prune import index_functions
@@ -217,6 +217,7 @@ def _run_job(job: dict[str, Any], probes: list[Any]) -> None:  # pragma: no cove
     except BaseException as error:
         _write_json(out / "splice.json", {"ok": False, "message": _explain(error, learner_files)})
         return
+    forget_modules(job)
     _write_json(out / "splice.json", {"ok": True})
     with contextlib.suppress(Exception):  # no thread for the watchdog: no stack, that is all
         arm(out, float(job["limits"]["timeout"]))
