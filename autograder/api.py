@@ -20,6 +20,7 @@ from .grading import EventHandler, GradingSession
 from .paths import WORKSPACE_MARKER, exercises_root, is_workspace, reference_root
 from .progress import ProgressStore, ProgressUnavailable
 from .results import GradeReport
+from .sandbox.cgroups import support
 from .sandbox.splice import target_path
 
 __all__ = ["grade", "resolve_workspace"]
@@ -101,7 +102,7 @@ def grade(
     results = session.grade(exercises, workspace, on_event)
     report = GradeReport.from_exercises(target, results, time.monotonic() - start, session.seed)
     report.warnings += session.data.notes  # a missing data set, said once for the run
-    report.workspace = str(workspace)
+    report.workspace, report.limits = str(workspace), support().describe()
     report.warnings += filter(None, [_unmarked_local(path, reference)])
     if record and not reference:
         try:

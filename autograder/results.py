@@ -189,6 +189,8 @@ class GradeReport:
             edges show them relative to where the learner stands).
         warnings: what went wrong around the grade without changing it (progress that
             could not be saved).
+        limits: what bounds the workers' memory and processes here (a cgroup per worker,
+            or per-process limits and why).
     """
 
     target: str
@@ -199,6 +201,7 @@ class GradeReport:
     seed: int | None = None
     warnings: list[str] = field(default_factory=list)
     workspace: str = ""
+    limits: str = ""
 
     @classmethod
     def from_exercises(
@@ -240,6 +243,7 @@ class GradeReport:
             "max_score": self.max_score,
             "seed": self.seed,
             "isolation": self.isolation,
+            "limits": self.limits,
             "warnings": list(self.warnings),
             "exercises": [e.to_dict() for e in self.exercises],
         }

@@ -2,7 +2,8 @@
 
 For every public check whose kind is stored, the pristine probe's outputs (for a gradient
 check its central differences) and the outputs of each of the probe's known mistakes, a file
-per chapter, written atomically.
+per chapter, written atomically; and, for every check, what it calls on the answer key
+(:mod:`.calls`: what a worker keeps in memory).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..grading.answers import ReferenceAnswers, reference_available
 from ..grading.plan import PlannedCheck
 from ..grading.seeds import check_seed
 from ..probes.record import find_probe
+from .calls import CALLS_FILE, CallRecord, CallRecordError, load_calls, write_calls
 from .store import (
     MISTAKES_KEY,
     STORED_KINDS,
@@ -33,6 +35,7 @@ from .store import (
     load_file,
     load_mistake_names,
 )
+from .trace import record_calls
 
 __all__ = ["BuildReport", "build_answers", "compare_answers"]
 
@@ -46,9 +49,11 @@ class BuildReport:
         checks: how many checks' answers were stored.
         bytes: the files' total size.
         skipped: chapters left out, with why (PyTorch missing for chapter 7).
+        calls: the record of what every check calls (:mod:`.calls`).
     """
 
     files: list[Path] = field(default_factory=list)
+    calls: Path | None = None
     checks: int = 0
     bytes: int = 0
     skipped: dict[str, str] = field(default_factory=dict)
@@ -59,6 +64,7 @@ class BuildReport:
             "checks": self.checks,
             "bytes": self.bytes,
             "skipped": dict(self.skipped),
+            "calls": str(self.calls) if self.calls is not None else None,
         }
 
 
@@ -153,10 +159,12 @@ def build_answers(
     out = Path(out_dir) if out_dir is not None else answers_dir()
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport()
+    built = []
     for chapter, checks in _stored_checks(course, chapters).items():
         if chapter == "chapter7" and importlib.util.find_spec("torch") is None:
             report.skipped[chapter] = "PyTorch is not installed"
             continue
+        built.append(chapter)
         path = out / f"{chapter}.npz"
         tmp = out / f".{chapter}.tmp.npz"
         np.savez_compressed(tmp, **_arrays_of(checks))
@@ -166,7 +174,20 @@ def build_answers(
         report.files.append(path)
         report.checks += len(checks)
         report.bytes += path.stat().st_size
+    partial = chapters is not None or bool(report.skipped)
+    earlier = _committed_calls()
+    record = record_calls(course, built, earlier)
+    report.calls = write_calls(record, out, built if partial else None, earlier)
     return report
+
+
+def _committed_calls() -> CallRecord | None:
+    """The record committed with the package (what a training check calls where its data
+    set is not here to trace it), if there is one."""
+    try:
+        return load_calls()
+    except CallRecordError:
+        return None
 
 
 _FLOAT32_CHAPTERS = {"chapter7.npz"}
@@ -225,11 +246,34 @@ def _compare_file(name: str, left: Path, right: Path, rtol: float, atol: float) 
     return problems
 
 
+def _compare_calls(left: Path, right: Path) -> list[str]:
+    """How two records of what the checks call differ (each probe's and target's set)."""
+    records = []
+    for folder in (left, right):
+        path = folder / CALLS_FILE
+        if not path.is_file():
+            return [f"{CALLS_FILE}: only in {'right' if folder == left else 'left'}"]
+        records.append(CallRecord.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+    a, b = records
+    problems = [
+        f"{CALLS_FILE}: probe {k} differs"
+        for k in sorted(a.probes.keys() | b.probes.keys())
+        if a.probes.get(k) != b.probes.get(k)
+    ]
+    problems += [
+        f"{CALLS_FILE}: target {k} differs"
+        for k in sorted(a.inside.keys() | b.inside.keys())
+        if a.inside.get(k) != b.inside.get(k)
+    ]
+    return problems
+
+
 def compare_answers(
     left: Path | str, right: Path | str, rtol: float = 1e-7, atol: float = 1e-9
 ) -> list[str]:
-    """How two folders of stored answers differ (empty: the same answers, within rounding)."""
-    problems: list[str] = []
+    """How two folders of stored answers differ (empty: the same answers, within rounding,
+    and the same record of what the checks call)."""
+    problems: list[str] = _compare_calls(Path(left), Path(right))
     names = sorted(
         {p.name for p in Path(left).glob("chapter*.npz")}
         | {p.name for p in Path(right).glob("chapter*.npz")}

@@ -24,6 +24,7 @@ from typing import Any
 from ..course import Course
 from ..grading import GradingSession, fresh_seed
 from ..results import ExerciseResult, GradeReport
+from ..sandbox.cgroups import support
 from .cache import ResultCache
 from .deadlines import Lateness
 from .identity import RunIdentity
@@ -128,6 +129,7 @@ class ClassReport:
             book budgets); exercises whose turn comes later are "not graded for time".
         run: the course, grader, target and seed that graded it (what a merge compares).
         shard: which shard of the class it is, None for a whole class.
+        limits: what bounds the workers' memory and processes here.
     """
 
     target: str
@@ -138,6 +140,7 @@ class ClassReport:
     budget: float = 0.0
     run: RunIdentity | None = None
     shard: ClassShard | None = None
+    limits: str = ""
 
     @property
     def passed(self) -> bool:
@@ -190,6 +193,7 @@ class ClassReport:
             "course_hash": self.run.course if self.run else None,
             "grader_version": self.run.grader if self.run else None,
             "shard": str(self.shard.shard) if self.shard else None,
+            "limits": self.limits,
         }
 
 
@@ -349,7 +353,9 @@ def grade_students(
             on_student(student)
     points = [(e.id, float(e.points)) for e in exercises]
     budget = session.course.budget(exercises)
-    return ClassReport(target, points, students, time.monotonic() - start, seed, budget)
+    report = ClassReport(target, points, students, time.monotonic() - start, seed, budget)
+    report.limits = support().describe()
+    return report
 
 
 LATE_COLUMNS = ("submitted", "late_hours", "penalty_percent", "total_after_penalty", "late_note")

@@ -49,6 +49,7 @@ def merge_parts(paths: Iterable[Path | str]) -> ClassReport:
         seed=first.seed,
         budget=first.budget,
         run=first.run,
+        limits="; ".join(dict.fromkeys(p.limits for p in parts.values() if p.limits)),
     )
 
 

@@ -58,6 +58,7 @@ def write_part(report: ClassReport, folder: Path | str) -> Path:
         "exercises": [[i, p] for i, p in report.exercises],
         "budget": report.budget,
         "seconds": report.seconds,
+        "limits": report.limits,
         "students": [s.to_record() for s in report.students],
     }
     return write_json(Path(folder) / part_name(report.shard), data)
@@ -87,6 +88,7 @@ def read_part(path: Path | str) -> ClassReport:
             budget=float(data["budget"]),
             run=run,
             shard=ClassShard.from_dict(data),
+            limits=str(data.get("limits", "")),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise PartError(f"{path} is a damaged part: {type(error).__name__}: {error}") from None

@@ -27,8 +27,10 @@ def build_answers_command(check: bool, as_json: bool) -> None:
     """Store what the public checks expect, for copies of dlfs without the reference.
 
     Runs every public check's probe on the reference and writes the outputs (and those of
-    the probe's known mistakes) to autograder/answers/chapterN.npz. Run it after changing a
-    probe, a check or the reference; the tests fail while the stored answers are out of date.
+    the probe's known mistakes) to autograder/answers/chapterN.npz, and records what every
+    check calls on the reference (autograder/answers/calls.json: what a grading worker keeps
+    in memory; the training checks need their data sets). Run it after changing a probe, a
+    check or the reference; the tests fail while the stored answers are out of date.
     """
     try:
         if check:

@@ -152,7 +152,11 @@ def batch(**options: Any) -> None:
     if options["shard"] is not None and options["part_dir"] is None:
         raise click.UsageError("--shard needs --out: the folder of the class's parts")
     if not options["as_json"]:
-        make_console(stderr=True).print(f"isolation: {isolation().describe()}", markup=False)
+        console = make_console(stderr=True)
+        status = isolation()
+        console.print(f"isolation: {status.describe()}", markup=False)
+        for name, value in status.details().items():
+            console.print(f"{name}: {value}", markup=False)
     report, applied = _graded(options, class_seed_of(options))
     part = write_part(report, options["part_dir"]) if options["part_dir"] else None
     csv_path, page = write_class(report, options["csv_path"], options["report_dir"])

@@ -25,9 +25,14 @@ def _facts() -> dict[str, object]:
         "user": "root" if os.geteuid() == 0 else f"uid {os.geteuid()}",
         "isolation": status.available,
         "isolation_detail": status.describe(),
+        **status.details(),
         "pytorch": _pytorch(),
         "data_sets": _data_sets(),
     }
+
+
+_CONFINEMENT = ("limits", "folder", "calls")
+"""What else confines a worker, besides its namespaces (see ``sandbox.Isolation.details``)."""
 
 
 def _pytorch() -> str:
@@ -76,8 +81,10 @@ def refuse_without_isolation() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def doctor(as_json: bool) -> None:
     """Check what this machine gives the grader: whether each worker can run isolated from
-    the grader, from the other workers and from the files it must not see (namespaces);
-    which data sets the training checks find, and PyTorch (chapter 7).
+    the grader, from the other workers and from the files it must not see (namespaces and a
+    root of its own), and what bounds it: a cgroup (memory and processes of all it starts)
+    or per-process limits, a folder of bounded size, kernel keyrings and new processes
+    refused; which data sets the training checks find, and PyTorch (chapter 7).
 
     Without isolation a submission's code runs with the grader's rights: grading a class
     is then not tamper-proof (batch, Gradescope and nbgrader say so in every report). Exit
@@ -90,7 +97,7 @@ def doctor(as_json: bool) -> None:
         console = make_console()
         table = make_table(console, "", "")
         table.show_header = False
-        for key in ("platform", "python", "user", "isolation_detail", "pytorch"):
+        for key in ("platform", "python", "user", "isolation_detail", *_CONFINEMENT, "pytorch"):
             table.add_row(key.replace("_detail", ""), str(facts[key]))
         data = facts["data_sets"]
         assert isinstance(data, dict)

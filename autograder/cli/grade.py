@@ -287,6 +287,8 @@ def render_report(console: Console, report: GradeReport, verbose: bool = False) 
         console.print(f"fresh check inputs: seed {report.seed} (--seed {report.seed} repeats them)")
     if verbose or report.isolation == "none":
         console.print(f"isolation: {_ISOLATION.get(report.isolation, report.isolation)}")
+    if verbose and report.limits:
+        console.print(f"limits: {report.limits}", markup=False)
 
 
 def _all_passed(target: str) -> str:

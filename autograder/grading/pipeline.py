@@ -22,14 +22,15 @@ from typing import Any
 from ..course import Course, Exercise
 from ..results import CheckResult, ExerciseResult
 from ..sandbox.astlock import AST_LOCK
-from ..sandbox.protocol import Limits, ProbeCall, WorkerRun
+from ..sandbox.protocol import Limits, ProbeCall, WorkerContext, WorkerRun
 from ..sandbox.splice import LearnerFunction, SpliceError, read_target
 from ..sandbox.supervisor import run_worker
-from .answers import HIDDEN_NOT_RUN, AnswerSource
+from .answers import HIDDEN_NOT_RUN, AnswerSource, GraderError
 from .blame import blame_other
 from .context import EventHandler, ExerciseContext
 from .explain import Runner, explain_failure
 from .judge import evaluate
+from .needs import worker_needs
 from .plan import Plan, check_result, plan_checks, skipped_check
 
 __all__ = ["EventHandler", "grade_exercise", "judge_checks", "read_learner_code", "summarise"]
@@ -78,11 +79,12 @@ def grade_exercise(
         timeout = float(exercise.timeout)
         if context.time_left is not None:
             timeout = max(1.0, min(timeout, context.time_left))
-        run = run_checks(exercise, functions, plan, workspace, context, timeout)
+        worker = _worker(exercise, plan, workspace, context)
+        run = run_checks(exercise, functions, plan, worker, context, timeout)
         checks = judge_checks(exercise, plan, run, answers)
         failed = any(not c.passed and not c.skipped for c in checks)
         if failed and answers.learner_package(workspace) is None:  # a pass costs nothing more
-            runner = _runner(exercise, functions, workspace, context)
+            runner = _runner(exercise, functions, worker)
             explain_failure(plan, run, checks, functions, answers, runner, _ONE_AT_A_TIME)
         result = summarise(exercise, checks, run, points)
         result.isolated = run.isolated
@@ -100,14 +102,27 @@ def grade_exercise(
     return result
 
 
-def _runner(
-    exercise: Exercise, functions: list[LearnerFunction], workspace: Path, context: ExerciseContext
-) -> Runner:
-    """How a failing check's trace jobs run: the exercise's worker, limits and view."""
+def _worker(
+    exercise: Exercise, plan: Plan, workspace: Path, context: ExerciseContext
+) -> WorkerContext:
+    """The exercise's worker as the session sees it, keeping in memory only what the planned
+    checks need.
+
+    Raises:
+        _Stop: the record of what the checks need is older than the course (``grader_error``).
+    """
+    try:
+        needs = worker_needs(exercise, plan)
+    except GraderError as error:
+        raise _Stop("grader_error", f"the grader cannot run this exercise: {error}") from None
+    return replace(context.worker(exercise.chapter, workspace), needs=needs)
+
+
+def _runner(exercise: Exercise, functions: list[LearnerFunction], worker: WorkerContext) -> Runner:
+    """How a failing check's trace jobs run: the exercise's worker, limits, view and needs."""
 
     def run(calls: list[ProbeCall], trace: dict[str, Any], timeout: float) -> WorkerRun:
         limits = Limits(timeout=timeout, memory_mb=int(exercise.memory_mb))
-        worker = context.worker(exercise.chapter, workspace)
         return run_worker(functions, calls, limits, worker, trace=trace)
 
     return run
@@ -172,7 +187,7 @@ def run_checks(
     exercise: Exercise,
     functions: list[LearnerFunction],
     plan: Plan,
-    workspace: Path,
+    worker: WorkerContext,
     context: ExerciseContext,
     timeout: float,
 ) -> WorkerRun:
@@ -199,7 +214,7 @@ def run_checks(
         functions,
         [check.call for check in running],
         Limits(timeout=timeout, memory_mb=int(exercise.memory_mb)),
-        context.worker(exercise.chapter, workspace),
+        worker,
         on_progress=progress,
     )
     if run.status == "grader_error":
@@ -209,7 +224,7 @@ def run_checks(
         raise _Stop("grader_error", f"the grader failed: {fault.message}", output=run.output)
     if run.status == "splice_error":
         message = answers.explain(run.message, exercise.id)
-        if answers.learner_package(workspace) is not None:
+        if worker.learner_package is not None:
             message = f"your exercises package could not be imported: {message}"
         raise _Stop("error", message, output=run.output)
     return run

@@ -30,7 +30,7 @@ from types import TracebackType
 
 from ..course import Course, Exercise, load_course
 from ..results import ExerciseResult
-from ..sandbox.scratch import sweep_stale
+from ..sandbox.scratch import no_leftovers, sweep_stale
 from .budget import Budget, not_graded
 from .context import EventHandler, ExerciseContext
 from .data import DataCache
@@ -170,10 +170,11 @@ class GradingSession:
                 on_result(index, result)
             return result
 
-        if self.jobs == 1 or len(tasks) < 2:
-            return [one(i) for i in range(len(tasks))]
-        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            return list(pool.map(one, range(len(tasks))))
+        with no_leftovers():  # nothing of the run is left in the temporary folder
+            if self.jobs == 1 or len(tasks) < 2:
+                return [one(i) for i in range(len(tasks))]
+            with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+                return list(pool.map(one, range(len(tasks))))
 
     def _grade(self, task: Task, slot: int) -> ExerciseResult:
         left = task.budget.left()

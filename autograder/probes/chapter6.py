@@ -426,8 +426,12 @@ _adagrad_mistakes = {
 
 
 def _shakespeare(
-    train_chars: int = 100_000, seq_len: int = 10, n_eval: int = 200, **_: Any
+    train_chars: int = 100_000, seq_len: int = 10, n_eval: int = 2000, **_: Any
 ) -> tuple[dict, dict]:
+    """Training text, and held-out windows of ``seq_len`` characters whose *next* character
+    (the one after each window, in no window) the model predicts. The targets stay in the
+    grader: a target inside the inputs (each window's characters shifted by one, as a
+    teacher-forced sequence loss would score) could be read off them without training."""
     text = load_text("tinyshakespeare")
     vocab = char_vocabulary(text)
     data = np.asarray(vocab.encode(text), dtype=np.int64)
@@ -435,7 +439,7 @@ def _shakespeare(
     held_out = data[train_chars : train_chars + n_eval * (seq_len + 1)]
     windows = held_out[: n_eval * (seq_len + 1)].reshape(n_eval, seq_len + 1)
     inputs = {"train": train, "eval_inputs": windows[:, :-1], "vocab_size": np.int64(len(vocab))}
-    return inputs, {"eval_targets": windows[:, 1:]}
+    return inputs, {"eval_targets": windows[:, -1]}
 
 
 def shakespeare_lstm(
@@ -450,7 +454,8 @@ def shakespeare_lstm(
     budget: float = 20.0,
     **_: Any,
 ) -> dict[str, ndarray]:
-    """A one-layer character LSTM trained with AdaGrad; next-character probabilities."""
+    """A one-layer character LSTM trained with AdaGrad; the probabilities of the character
+    after each held-out window, [n_eval, V]."""
     V = int(data["vocab_size"])
     train = data["train"]
     model = ref.RNNModel(
@@ -475,21 +480,22 @@ def shakespeare_lstm(
         exhausted = time.monotonic() - start > budget
         if exhausted:
             break
-    scores = model.forward(eye[data["eval_inputs"]])
-    scores = scores - scores.max(axis=2, keepdims=True)
+    scores = model.forward(eye[data["eval_inputs"]])[:, -1]
+    scores = scores - scores.max(axis=1, keepdims=True)
     probs = np.exp(scores)
     return {
-        "probabilities": probs / probs.sum(axis=2, keepdims=True),
+        "probabilities": probs / probs.sum(axis=1, keepdims=True),
         "budget_exhausted": np.array(exhausted),
     }
 
 
 def _cross_entropy(got: dict, labels: dict, **_: Any) -> float:
+    """The mean negative log-probability of the character after each held-out window."""
     probs = np.asarray(got["probabilities"], dtype=np.float64)
     targets = labels["eval_targets"]
-    if probs.ndim != 3 or probs.shape[:2] != targets.shape:
-        raise ValueError(f"probabilities of shape {probs.shape} for targets {targets.shape}")
-    picked = np.take_along_axis(probs, targets[..., None], axis=2)[..., 0]
+    if probs.ndim != 2 or probs.shape[0] != targets.shape[0]:
+        raise ValueError(f"probabilities of shape {probs.shape} for {targets.shape[0]} targets")
+    picked = np.take_along_axis(probs, targets[:, None], axis=1)[:, 0]
     return float(-np.mean(np.log(np.clip(picked, 1e-12, 1.0))))
 
 

@@ -1,10 +1,12 @@
 """Entering the sandbox: what a freshly forked worker does before any learner code runs.
 
-It leaves the grader's session (its own process group, no controlling terminal), sends its
-stdout/stderr to a file, closes every other inherited descriptor, isolates itself in new
-namespaces where the grader asks (:mod:`.isolate`), and limits itself: address space, CPU
-time, file size, processes, no core dumps. Run as root it ends as a user of its own, so it
-can neither signal the grader nor write anyone's files.
+It joins its cgroup where the grader made one (:mod:`.cgroups`: memory and processes of the
+worker and all it starts), leaves the grader's session (its own process group, no controlling
+terminal), sends its stdout/stderr to a file, closes every other inherited descriptor,
+isolates itself in new namespaces and a root of its own where the grader asks
+(:mod:`.isolate`), limits itself (address space, CPU time, file size, processes, no core
+dumps) and gives up kernel keyrings and new processes (:mod:`.seccomp`). Run as root it ends
+as a user of its own, so it can neither signal the grader nor write anyone's files.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .cgroups import join_cgroup
 from .isolate import WORKER_UID_BASE, View, die_with_parent, isolate
+from .seccomp import CallsOpen, restrict_calls
 
-__all__ = ["enter_sandbox"]
+__all__ = ["enter_sandbox", "learner_code_ran", "learner_code_starts"]
 
 
 def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker
@@ -30,13 +34,13 @@ def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in th
         IsolationUnavailable: isolation was asked for and the kernel refused it (the grader
             reports a grader error; it never grades such a worker unisolated).
     """
+    join_cgroup(job.get("cgroup") or ())  # first: all it does, and starts, counts
     os.setsid()  # its own process group (killed as one), and no controlling terminal
     out = Path(job["out_dir"])
-    _redirect_output(out)
+    _redirect_output(out, keep=job.get("learner_fd"))
     view = job.get("view")
     if view is not None:
         isolate(View(str(out), tuple(view["readable"]), tuple(view["hidden"]), view["slot"]))
-    _write_status(out, view is not None)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing too much raises, not kills
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     # A backstop should the grader itself die: end after the wall-clock limit even when
@@ -49,25 +53,73 @@ def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in th
     os.environ["TMPDIR"] = str(out)  # the worker's only writable place
     os.environ["DLFS_MEMORY_MB"] = str(job["limits"]["memory_mb"])
     _set_limits(job["limits"], int(job.get("slot", 0)))
+    _write_status(out, view is not None, _restrict_calls(), bool(job.get("own_folder")))
     die_with_parent()  # again: changing the user id (as root) cleared it
 
 
-def _redirect_output(out: Path) -> None:  # pragma: no cover - runs in the worker
-    """stdin from /dev/null, stdout and stderr to ``out/output.txt``, nothing else open."""
+def _restrict_calls() -> str:  # pragma: no cover - runs in the worker
+    """``"refused"``, or why keyrings and new processes stay open (the reports say so)."""
+    try:
+        restrict_calls()
+    except CallsOpen as error:
+        return str(error)
+    return "refused"
+
+
+def learner_code_starts(job: dict[str, Any]) -> None:  # pragma: no cover - in the worker
+    """Tell the fork server, through a pipe only it reads, that the grader's part is done and
+    the learner's code may run from now on; close the pipe (the learner's code cannot take
+    the word back, nor send it early)."""
+    fd = job.get("learner_fd")
+    if isinstance(fd, int):
+        os.write(fd, b"1")
+        os.close(fd)
+
+
+def learner_code_ran(fd: int) -> bool:  # pragma: no cover - runs in the fork server
+    """Whether the worker (ended) sent :func:`learner_code_starts`'s word on ``fd``; closes it.
+
+    What a worker says about the grader's own faults (a sandbox it could not set up) is
+    believed only when no learner code ran: after that, its files and its exit code are the
+    learner's to forge."""
+    os.set_blocking(fd, False)
+    try:
+        return os.read(fd, 1) == b"1"
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _redirect_output(out: Path, keep: int | None) -> None:  # pragma: no cover - in the worker
+    """stdin from /dev/null, stdout and stderr to ``out/output.txt``, nothing else open (but
+    ``keep``: the pipe to the fork server)."""
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     log = os.open(out / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(log, 1)
     os.dup2(log, 2)
-    os.closerange(3, 65536)
+    if isinstance(keep, int) and keep > 2:
+        os.closerange(3, keep)
+        os.closerange(keep + 1, 65536)
+    else:
+        os.closerange(3, 65536)
     sys.stdin = open(0, closefd=False)  # noqa: SIM115
     sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
 
 
-def _write_status(out: Path, isolated: bool) -> None:  # pragma: no cover - in the worker
+def _write_status(
+    out: Path, isolated: bool, calls: str, own_folder: bool
+) -> None:  # pragma: no cover - runs in the worker
     """Tell the grader how the worker was confined (``sandbox.json``)."""
-    status = {"isolated": isolated, "uid": os.getuid(), "pid": os.getpid()}
+    status = {
+        "isolated": isolated,
+        "calls": calls,
+        "own_folder": own_folder,  # a tmpfs of its own: a full disk is the learner's doing
+        "uid": os.getuid(),
+        "pid": os.getpid(),
+    }
     with open(out / "sandbox.json", "w", encoding="utf-8") as f:
         json.dump(status, f)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from numpy import ndarray
 
+from .prune import Needs
 from .splice import LearnerFunction
 
 __all__ = ["CallOutcome", "Job", "Limits", "ProbeCall", "WorkerContext", "WorkerRun"]
@@ -38,7 +39,8 @@ class Limits:
         timeout: wall-clock seconds for the whole worker (every probe of the exercise).
         memory_mb: the address-space limit (``RLIMIT_AS``).
         max_processes: the process limit (``RLIMIT_NPROC``) — no fork bombs.
-        file_mb: the largest file the worker may write (its outputs included).
+        file_mb: the most the worker may write: each file, and all its files together where
+            its folder is a tmpfs of its own (see ``folder``; its outputs included).
     """
 
     timeout: float = 30.0
@@ -141,12 +143,15 @@ class WorkerContext:
         learner_package: where the reference is not installed, the learner's workspace: the
             worker imports it whole as ``dlfs.exercises`` and runs the probes on it (nothing
             is spliced; the learner's other exercises run too).
+        needs: what the worker keeps in memory of the answer key and the grader (the rest
+            refuses: ``prune``); None keeps everything.
     """
 
     slot: int = 0
     hidden: tuple[str, ...] = ()
     preload: tuple[str, ...] = ()
     learner_package: str | None = None
+    needs: Needs | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,10 @@ class Job:
             paths (:class:`~.isolate.View`); None without.
         trace: for a failing check explained, what each call records or changes
             (``trace.TraceJob.to_json``); None for grading.
+        cgroup: the files through which the worker joins its cgroup (``cgroups``); None
+            where it has none.
+        needs: what the worker keeps of the answer key and the grader (``prune.Needs``);
+            None: everything.
     """
 
     functions: tuple[LearnerFunction, ...]
@@ -178,6 +187,8 @@ class Job:
     slot: int = 0
     view: dict[str, Any] | None = None
     trace: dict[str, Any] | None = None
+    cgroup: tuple[str, ...] | None = None
+    needs: Needs | None = None
 
     def to_json(self) -> str:
         return json.dumps(
@@ -192,5 +203,7 @@ class Job:
                 "slot": self.slot,
                 "view": self.view,
                 "trace": self.trace,
+                "cgroup": list(self.cgroup) if self.cgroup is not None else None,
+                "needs": asdict(self.needs) if self.needs is not None else None,
             }
         )

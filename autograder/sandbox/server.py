@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .cgroups import support
+
 __all__ = [
     "ForkServer",
     "Isolation",
@@ -37,21 +39,41 @@ class WorkerServerError(RuntimeError):
 
 @dataclass(frozen=True)
 class Isolation:
-    """Whether the server's workers can isolate themselves in namespaces of their own.
+    """Whether the server's workers can isolate themselves in namespaces of their own, and
+    what else confines them.
 
     Attributes:
-        available: they can (user, mount, PID, network, IPC namespaces).
+        available: they can (user, mount, PID, network, IPC namespaces; a root of their own).
         refused: where they cannot, what the kernel (or the OS) said.
+        folder: ``""`` when each worker's folder is a tmpfs of its own size, else why not.
+        calls: ``""`` when kernel keyrings and new processes are refused to workers (a
+            worker is one process, its threads), else why not.
+        limits: what bounds a worker's memory and processes (:func:`.cgroups.support`).
     """
 
     available: bool
     refused: str = ""
+    folder: str = ""
+    calls: str = ""
+    limits: str = ""
 
     def describe(self) -> str:
         """One line for reports."""
-        if self.available:
-            return "namespaces (PID, mount, network, IPC; user namespace or own uid)"
-        return f"none — grades are not tamper-proof ({self.refused})"
+        if not self.available:
+            return f"none — grades are not tamper-proof ({self.refused})"
+        return "namespaces (PID, mount, network, IPC; user namespace or own uid; a root of its own)"
+
+    def details(self) -> dict[str, str]:
+        """What else confines a worker, one line each (``dlfs-grade doctor``)."""
+        return {
+            "limits": self.limits,
+            "folder": "a tmpfs of its own (bounded size)"
+            if not self.folder
+            else f"a folder of the temporary directory, each file bounded ({self.folder})",
+            "calls": "keyrings and new processes refused (seccomp; threads allowed)"
+            if not self.calls
+            else f"keyrings and new processes allowed ({self.calls})",
+        }
 
 
 class ForkServer:
@@ -73,7 +95,20 @@ class ForkServer:
         if ready is None:
             self.close()
             raise WorkerServerError("the grader's worker server did not start")
-        self.isolation = Isolation(bool(ready.get("isolation")), str(ready.get("refused", "")))
+        self.isolation = Isolation(
+            bool(ready.get("isolation")),
+            str(ready.get("refused", "")),
+            str(ready.get("folder", "")),
+            str(ready.get("calls", "")),
+            support().describe(),
+        )
+        self.folder_pid = self.process.pid if not self.isolation.folder else None
+        """The server whose mounts hold the workers' folders (``folder.seen_from``)."""
+        self.learner_code_ran = True
+        """Whether the last worker that ended had started the learner's code: what a worker
+        says of the grader's faults is believed only where it had not."""
+        self.own_folder = False
+        """Whether the last worker's folder is a tmpfs of its own (the server mounted it)."""
 
     def _read(self, timeout: float) -> dict[str, Any] | None:
         """The server's next reply, or None after ``timeout`` seconds without one.
@@ -99,9 +134,22 @@ class ForkServer:
             raise WorkerServerError(f"the grader's worker server said {line[:80]!r}") from None
         return value if isinstance(value, dict) else None
 
+    def resident_mb(self) -> int:
+        """The server's resident memory now (MB; 0 where unknown): a worker forked from it
+        shares those pages with it."""
+        try:
+            with open(f"/proc/{self.process.pid}/status", encoding="ascii") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) // 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0
+
     def start(self, job_json: str) -> int:
         """Send one job (a line of JSON); return the pid of the worker forked for it."""
         assert self.process.stdin is not None
+        self.learner_code_ran = True  # until the server says otherwise
         try:
             data = memoryview((job_json + "\n").encode("utf-8"))
             while data:
@@ -111,13 +159,23 @@ class ForkServer:
         reply = self._read(timeout=30)
         if reply is None or "pid" not in reply:
             raise WorkerServerError("the grader's worker server did not fork a worker")
+        self.own_folder = bool(reply.get("own_folder", False))
         return int(reply["pid"])
 
+    def release(self, folder: str) -> None:
+        """Tell the server that the grader has read ``folder`` (it unmounts it)."""
+        if self.folder_pid is None or self.process.stdin is None:
+            return
+        with contextlib.suppress(OSError):
+            self.process.stdin.write((json.dumps({"release": folder}) + "\n").encode())
+
     def wait_exit(self, timeout: float) -> int | None:
-        """The worker's exit code once it has ended, or None after ``timeout`` seconds."""
+        """The worker's exit code once it has ended, or None after ``timeout`` seconds (and
+        :attr:`learner_code_ran` for that worker)."""
         reply = self._read(timeout=timeout)
         if reply is None:
             return None
+        self.learner_code_ran = bool(reply.get("learner_code", True))
         return int(reply["exit"])
 
     def alive(self) -> bool:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..course.targets import FunctionNode, find_definition
+from .prune import refuses
 
 __all__ = [
     "LEARNER_PACKAGE",
@@ -399,8 +400,9 @@ def _used_names(node: ast.AST) -> set[str]:
 
 def _define_helpers(tree: ast.Module, node: ast.AST, module: types.ModuleType, path: str) -> None:
     """Define the learner file's own top-level helpers that the body uses (and the helpers
-    those use) and that the reference module lacks: they are graded along with the body, as
-    they run in the learner's own copy."""
+    those use) where the reference module lacks them or, being another exercise's answer,
+    refuses them in this worker (``prune``): they are graded along with the body, as they
+    run in the learner's own copy (a batch convolution calls the learner's own ``conv_1d``)."""
     defined = {
         name: st
         for st in tree.body
@@ -412,8 +414,10 @@ def _define_helpers(tree: ast.Module, node: ast.AST, module: types.ModuleType, p
     while queue:
         name = queue.pop()
         statement = defined.get(name)
-        if statement is None or statement in wanted or name in module.__dict__:
+        if statement is None or statement in wanted:
             continue
+        if name in module.__dict__ and not refuses(module.__dict__[name]):
+            continue  # the reference's, kept for this exercise; else the learner's own
         if hasattr(builtins, name):
             continue
         wanted.append(statement)

@@ -15,10 +15,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from .outputs import read_bounded
+
 __all__ = ["STACK_FILE", "arm", "disarm", "stuck_at"]
 
 STACK_FILE = "stack.txt"
 _MARGIN_S = 0.7  # before the deadline: time to write the stack before the kill
+_MAX_DUMP = 256 * 1024  # a stack dump is a few kB; the worker may have replaced it
 _FRAME = re.compile(r'^\s*File "(?P<path>.+)", line (?P<line>\d+) in (?P<name>\S+)')
 _armed: list[IO[Any]] = []
 
@@ -41,8 +44,8 @@ def stuck_at(
     """``(path, line, function)`` of the innermost frame in one of ``learner_files`` in the
     dump, or None (no dump, or no frame of theirs). ``renamed`` maps the folder the worker
     saw (a copy of the learner's package) to the learner's own."""
-    try:
-        text = stack_file.read_text(encoding="utf-8", errors="replace")
+    try:  # the worker's file: no link, no FIFO, bounded (see outputs.open_regular)
+        text = read_bounded(stack_file, _MAX_DUMP)[:_MAX_DUMP].decode("utf-8", errors="replace")
     except OSError:
         return None
     wanted = set(learner_files)

@@ -28,17 +28,18 @@ import shutil
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .astlock import AST_LOCK
+from .cgroups import WorkerGroup, worker_group
+from .folder import seen_from
 from .isolate import WORKER_UID_BASE
 from .outputs import read_call, read_json, read_output
 from .protocol import (
     JOB_ERROR_EXIT,
     NO_SPACE_EXIT,
-    SPLICE_ERROR_EXIT,
     CallOutcome,
     Job,
     Limits,
@@ -46,7 +47,7 @@ from .protocol import (
     WorkerContext,
     WorkerRun,
 )
-from .scratch import make_scratch
+from .scratch import make_scratch, remove_tree
 from .server import ForkServer, WorkerServerError, get_server, shutdown
 from .splice import LearnerFunction
 from .stuck import STACK_FILE, stuck_at
@@ -73,8 +74,8 @@ def run_worker(
         calls: the probe calls, run in order.
         limits: time, memory and process limits.
         context: the session's word on this worker: its slot, what it must not see, what
-            its server preloads, the learner's package (:class:`~.protocol.WorkerContext`;
-            by default slot 0, nothing hidden).
+            its server preloads, the learner's package, what it keeps in memory
+            (:class:`~.protocol.WorkerContext`; by default slot 0, nothing hidden, all kept).
         on_progress: called every 50 ms or so with the call running and its seconds.
         env: environment variables for the worker.
         trace: what each call records or changes (``trace.TraceJob.to_json``): a failing
@@ -83,30 +84,61 @@ def run_worker(
         The worker's outcome; it never raises for anything the learner's code did.
     """
     context = context or WorkerContext()
-    slot, hidden, preload = context.slot, context.hidden, context.preload
-    learner_package = context.learner_package
+    slot, preload = context.slot, context.preload
     try:
-        out_dir = str(make_scratch("grade"))
+        scratch = make_scratch("grade")
     except OSError as error:
         return _grader_error(calls, f"it could not make the worker's folder: {error}")
     try:
-        if os.geteuid() == 0:
-            uid = WORKER_UID_BASE + slot
-            os.chown(out_dir, uid, uid)
-        renamed: dict[str, str] = {}
-        if learner_package is not None:  # the worker may see neither the workspace nor, as
-            try:  # root, read it there
-                renamed = {_readable_copy(Path(learner_package), Path(out_dir)): learner_package}
-            except OSError as error:
-                return _grader_error(calls, f"it could not copy the package to grade: {error}")
-            learner_package = next(iter(renamed))
-        data = sorted({str(Path(c.data).parent) for c in calls if c.data})
-        view = {"readable": data, "hidden": [*hidden], "slot": slot}
-        job = Job(tuple(functions), tuple(calls), limits, out_dir, dict(env or {}), preload)
-        job = replace(job, learner_package=learner_package, slot=slot, view=view, trace=trace)
-        return _supervise(job, on_progress, slot, renamed)
+        try:
+            out_dir, readable, renamed = _folders(scratch, slot, calls, context.learner_package)
+        except OSError as error:
+            return _grader_error(calls, f"it could not copy the package to grade: {error}")
+        learner_package = next(iter(renamed), None)
+        group = worker_group(_group_memory_mb(limits, slot), limits.max_processes + 1)
+        view = {"readable": readable, "hidden": [*context.hidden], "slot": slot}
+        procs = tuple(group.procs) if group is not None else None
+        job = Job(tuple(functions), tuple(calls), limits, str(out_dir), dict(env or {}))
+        job = replace(job, preload=preload, learner_package=learner_package, slot=slot)
+        job = replace(job, view=view, cgroup=procs, needs=context.needs, trace=trace)
+        try:
+            return _supervise(job, on_progress, slot, renamed, group)
+        finally:
+            if group is not None:
+                group.close()
     finally:
-        shutil.rmtree(out_dir, ignore_errors=True)
+        remove_tree(scratch)
+
+
+def _group_memory_mb(limits: Limits, slot: int) -> int:
+    """What a worker's cgroup may charge: ``memory_mb`` less its share of the pages it
+    shares with its fork server (charged to the server, but the worker's all the same), at
+    most a quarter of the limit."""
+    try:
+        shared = get_server(slot).resident_mb() // 2
+    except WorkerServerError:
+        shared = 0
+    return limits.memory_mb - min(shared, limits.memory_mb // 4)
+
+
+def _folders(
+    scratch: Path, slot: int, calls: list[ProbeCall], learner_package: str | None
+) -> tuple[Path, list[str], dict[str, str]]:
+    """The worker's folder (a tmpfs in the fork server's mounts, where it can be), the
+    folders it reads (the training inputs, a copy of the learner's package: the worker may see
+    neither the workspace nor, as root, read it there) and ``{copy: package}``."""
+    out_dir = scratch / "worker"
+    out_dir.mkdir()
+    if os.geteuid() == 0:
+        uid = WORKER_UID_BASE + slot
+        os.chown(out_dir, uid, uid)
+    readable = sorted({str(Path(c.data).parent) for c in calls if c.data})
+    renamed: dict[str, str] = {}
+    if learner_package is not None:
+        copy = _readable_copy(Path(learner_package), scratch)
+        renamed = {copy: learner_package}
+        readable.append(str(Path(copy).parent))
+    return out_dir, readable, renamed
 
 
 def _grader_error(calls: list[ProbeCall], why: str) -> WorkerRun:
@@ -115,10 +147,11 @@ def _grader_error(calls: list[ProbeCall], why: str) -> WorkerRun:
     return WorkerRun("grader_error", outcomes, f"the grader failed before your code ran: {why}")
 
 
-def _readable_copy(package: Path, out_dir: Path) -> str:
+def _readable_copy(package: Path, scratch: Path) -> str:
     """A copy of the learner's package that any user can read (a root grader's worker runs
-    as ``nobody``); only Python files, no symbolic links followed."""
-    copy = out_dir / "learner" / package.name
+    as a user of its own), beside the worker's folder (the worker reads it, read-only); no
+    symbolic links followed."""
+    copy = scratch / "learner" / package.name
     shutil.copytree(
         package,
         copy,
@@ -152,6 +185,7 @@ def _supervise(
     on_progress: Callable[[int, float], None] | None,
     slot: int,
     renamed: dict[str, str] | None = None,
+    group: WorkerGroup | None = None,
 ) -> WorkerRun:
     start = time.monotonic()
     try:
@@ -159,41 +193,31 @@ def _supervise(
     except WorkerServerError as error:
         calls = [CallOutcome("not_run") for _ in job.calls]
         return WorkerRun("grader_error", calls, f"the grader's worker could not start: {error}")
-    deadline = start + job.limits.timeout
-    timed_out = False
-    exitcode: int | None = None
+    folder = seen_from(server.folder_pid, job.out_dir)  # through the server's mounts
     try:
-        while True:
-            exitcode = server.wait_exit(timeout=_POLL_SECONDS)
-            if exitcode is not None:
-                break
-            if time.monotonic() >= deadline:
-                timed_out = True
-                _kill_group(pid)
-                exitcode = server.wait_exit(timeout=10)
-                break
-            if on_progress is not None:
-                running = _running_call(job)
-                if running is not None:
-                    on_progress(*running)
+        exitcode, timed_out = _wait(server, job, pid, folder, on_progress, group)
     except WorkerServerError:
         _kill_group(pid)
         shutdown(slot)
+        exitcode, timed_out = None, False
     except BaseException:  # Ctrl-C, or the CLI ending on SIGTERM: the worker goes first
         _kill_group(pid)
         raise
     _kill_group(pid)  # whatever the learner's code left behind in its group
     seconds = time.monotonic() - start
+    out_of_memory = group is not None and group.out_of_memory()
+    ending = _Ending(exitcode, timed_out, server.learner_code_ran, out_of_memory, server.own_folder)
     with AST_LOCK:  # np.load parses each array's header with ast
-        run = _collect(job, exitcode, timed_out, seconds)
+        run = _collect(job, folder, ending, seconds)
     for copy, original in (renamed or {}).items():  # the learner's own files, not the copy
         _put_back(run, copy, original)
     if timed_out:
         files = [f.path for f in job.functions] + list((renamed or {}).values())
-        run.stuck = stuck_at(Path(job.out_dir) / STACK_FILE, files, renamed)
+        run.stuck = stuck_at(folder / STACK_FILE, files, renamed)
         if run.stuck:
             path, line, name = run.stuck
             run.message += f", at {path}:{line} in {name}"
+    server.release(job.out_dir)
     return run
 
 
@@ -206,6 +230,35 @@ def _put_back(run: WorkerRun, copy: str, original: str) -> None:
         outcome.traceback = outcome.traceback.replace(copy, original)
 
 
+def _wait(
+    server: ForkServer,
+    job: Job,
+    pid: int,
+    folder: Path,
+    on_progress: Callable[[int, float], None] | None,
+    group: WorkerGroup | None = None,
+) -> tuple[int | None, bool]:
+    """Wait for the worker to end or its time to run out: ``(exit code, timed out)``. A
+    worker whose cgroup ran out of memory is ended at once, all of it (the kernel ends only
+    the process it picked)."""
+    deadline = time.monotonic() + job.limits.timeout
+    while True:
+        exitcode = server.wait_exit(timeout=_POLL_SECONDS)
+        if exitcode is not None:
+            return exitcode, False
+        if group is not None and group.out_of_memory():
+            group.kill()
+            _kill_group(pid)
+            return server.wait_exit(timeout=10), False
+        if time.monotonic() >= deadline:
+            _kill_group(pid)
+            return server.wait_exit(timeout=10), True
+        if on_progress is not None:
+            running = _running_call(len(job.calls), folder)
+            if running is not None:
+                on_progress(*running)
+
+
 def _kill_group(pid: int | None) -> None:
     """SIGKILL the worker's process group (it made itself a group leader), then the worker."""
     if pid is None:
@@ -215,22 +268,40 @@ def _kill_group(pid: int | None) -> None:
             kill(pid, signal.SIGKILL)
 
 
-def _running_call(job: Job) -> tuple[int, float] | None:
-    out = Path(job.out_dir)
-    for index in range(len(job.calls) - 1, -1, -1):
+def _running_call(calls: int, out: Path) -> tuple[int, float] | None:
+    for index in range(calls - 1, -1, -1):
         started = out / f"call{index}.started"
-        if started.exists():
-            if (out / f"call{index}.json").exists():
+        if os.path.lexists(started):  # the worker's files: never followed
+            if os.path.lexists(out / f"call{index}.json"):
                 return None
             try:
-                return index, time.time() - started.stat().st_mtime
+                return index, time.time() - started.lstat().st_mtime
             except OSError:
                 return None
     return None
 
 
-def _collect(job: Job, exitcode: int | None, timed_out: bool, seconds: float) -> WorkerRun:
-    out = Path(job.out_dir)
+@dataclass
+class _Ending:
+    """How a worker ended, from what the grader knows itself (never from the worker's files,
+    which its learner code may have written).
+
+    Attributes:
+        exitcode: the worker's exit code (the learner's to choose once its code ran).
+        timed_out: the grader stopped it at the time limit.
+        learner_code_ran: the worker had told the fork server that learner code starts.
+        out_of_memory: its cgroup's memory ran out.
+        own_folder: its folder was a tmpfs of its own (a full one is the learner's doing).
+    """
+
+    exitcode: int | None
+    timed_out: bool
+    learner_code_ran: bool = True
+    out_of_memory: bool = False
+    own_folder: bool = False
+
+
+def _collect(job: Job, out: Path, ending: _Ending, seconds: float) -> WorkerRun:
     output = read_output(out / "output.txt")
     splice = read_json(out / "splice.json")
     if splice is not None and not splice.get("ok", False):
@@ -239,41 +310,59 @@ def _collect(job: Job, exitcode: int | None, timed_out: bool, seconds: float) ->
             [CallOutcome("not_run") for _ in job.calls],
             message=str(splice.get("message", "the learner's code could not be installed")),
             output=output,
-            exitcode=exitcode,
+            exitcode=ending.exitcode,
             seconds=seconds,
         )
+    disk_full = not ending.own_folder and _nearly_full(out)  # the grader's own disk, checked
     outcomes: list[CallOutcome] = []
     interrupted = False
     for index in range(len(job.calls)):
         status = read_json(out / f"call{index}.json")
         if status is not None:
-            outcomes.append(read_call(out, index, status, job.limits.file_mb))
+            outcomes.append(read_call(out, index, status, job.limits.file_mb, disk_full))
             if job.trace is not None:
                 outcomes[-1].trace = read_trace(out, index, job.limits.file_mb)
-        elif (out / f"call{index}.started").exists() and not interrupted:
-            outcomes.append(CallOutcome("timeout" if timed_out else "crashed"))
+        elif os.path.lexists(out / f"call{index}.started") and not interrupted:
+            outcomes.append(CallOutcome("timeout" if ending.timed_out else "crashed"))
             interrupted = True
         else:
             outcomes.append(CallOutcome("not_run"))
-    sandbox = read_json(out / "sandbox.json")
-    isolated = bool(sandbox.get("isolated")) if sandbox is not None else None
-    if timed_out:
-        status, message = "timeout", f"stopped after {job.limits.timeout:g} s (the time limit)"
-    elif all(o.status in ("ok", "error") for o in outcomes) and splice is not None:
-        status, message = "finished", ""
-    elif exitcode in (NO_SPACE_EXIT, JOB_ERROR_EXIT) and _nearly_full(out):
-        status = "grader_error"
-        message = (
-            f"the grader's temporary folder is full ({out.parent}): the worker could not "
-            "write its outputs; free some space there (or set TMPDIR) and grade again"
+    isolated = job.view is not None  # the grader's own knowledge, not the worker's word
+    finished = splice is not None and all(o.status in ("ok", "error") for o in outcomes)
+    status, message = _ending(job, out, ending, finished, disk_full)
+    return WorkerRun(status, outcomes, message, output, ending.exitcode, seconds, isolated)
+
+
+def _ending(
+    job: Job, out: Path, ending: _Ending, finished: bool, disk_full: bool
+) -> tuple[str, str]:
+    """The worker's status and what to say about it."""
+    exitcode = ending.exitcode
+    if ending.timed_out:
+        return "timeout", f"stopped after {job.limits.timeout:g} s (the time limit)"
+    if finished:
+        return "finished", ""
+    if not ending.learner_code_ran:  # it ended in the grader's part: the grader's fault
+        said = read_json(out / "grader.json") or read_json(out / "sandbox.json") or {}
+        message = f"the grader could not set up this exercise's sandbox: {said.get('error', '')}"
+        return "grader_error", message.rstrip(": ")
+    if ending.out_of_memory:
+        return "crashed", (
+            "the worker ran out of memory: its processes together used up the limit of "
+            f"{job.limits.memory_mb} MB"
         )
-    elif exitcode == SPLICE_ERROR_EXIT and splice is None:
-        reason = sandbox.get("error", "") if sandbox is not None else ""
-        status = "grader_error"
-        message = f"the grader could not set up this exercise's sandbox: {reason}".rstrip(": ")
-    else:
-        status, message = "crashed", _describe_exit(exitcode, job.limits)
-    return WorkerRun(status, outcomes, message, output, exitcode, seconds, isolated)
+    if exitcode == NO_SPACE_EXIT and ending.own_folder:  # only learner code fills it
+        return "crashed", (
+            f"the worker's folder is full: your code wrote more than its {job.limits.file_mb} "
+            "MB (does it save large files?)"
+        )
+    if exitcode in (NO_SPACE_EXIT, JOB_ERROR_EXIT) and disk_full:
+        return "grader_error", (
+            f"the grader's temporary folder is full ({Path(job.out_dir).parent.parent}): "
+            "the worker could not write its outputs; free some space there (or set TMPDIR) "
+            "and grade again"
+        )
+    return "crashed", _describe_exit(exitcode, job.limits)
 
 
 def _nearly_full(folder: Path, room: int = 1 << 20) -> bool:

@@ -378,6 +378,6 @@ def read_trace(out: Path, index: int, file_mb: int) -> dict[str, ndarray] | None
     try:
         if path.lstat().st_size > file_mb * 2**20:
             return None
-        return load_arrays(path)
+        return load_arrays(path, file_mb * 2**20, members=MAX_RECORDS + 1)  # and meta
     except Exception:  # whatever the worker wrote: no trace, and the checks stand
         return None

@@ -31,11 +31,16 @@ import numpy as np
 from numpy import ndarray
 
 from ..probes.record import find_probe, probe_modules, strip_companions
-from .confine import enter_sandbox
+from .confine import enter_sandbox, learner_code_ran, learner_code_starts
+from .folder import enter_private_mounts, prepare_folder, release_folder
 from .guard import install_guarded
-from .isolate import WORKER_UID_BASE, die_with_parent, try_isolation
+from .isolate import die_with_parent, try_isolation
+from .memory import forget_modules, keep_only_needs, prepare_memory
 from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
+from .prune import index_functions
+from .root import worker_plan
+from .seccomp import try_filter
 from .splice import LEARNER_PACKAGE, LearnerFunction, forget_originals, index_originals
 from .stuck import arm, disarm
 from .trace import Recorder, TraceJob, trace_file
@@ -99,33 +104,46 @@ _PROBE_MODULES = tuple(f"dlfs.autograder.probes.{name}" for name in probe_module
 
 
 def serve() -> None:  # pragma: no cover - runs in the fork server process
-    """The fork server's loop: one job per line on stdin, replies on stdout."""
+    """The fork server's loop: one job per line on stdin, replies on stdout; a line
+    ``{"release": folder}`` unmounts a worker's folder once the grader has read it."""
+    private = enter_private_mounts()  # first: the kernel wants a single thread for it
     for name in _PRELOAD + _PROBE_MODULES:
         with contextlib.suppress(Exception):  # a chapter's probes may not exist yet
             importlib.import_module(name)
     protocol = sys.stdout
     die_with_parent()  # the grader gone (even kill -9), its server goes too
     index_originals()  # once, so that a worker forgets the graded code without a heap scan
+    index_functions()  # and trims its memory to what its exercise needs without one
+    worker_plan()  # what every worker's root shows, decided once
     refused = try_isolation()
-    _reply(
-        protocol, {"ready": True, "isolation": "" if refused else "namespaces", "refused": refused}
-    )
+    ready = {"ready": True, "isolation": "" if refused else "namespaces", "refused": refused}
+    _reply(protocol, {**ready, "folder": private, "calls": try_filter()})
     for line in sys.stdin:
         try:
             job = json.loads(line)
         except ValueError:
             continue
+        if "release" in job:
+            release_folder(str(job["release"]))
+            continue
+        job["own_folder"] = not private and prepare_folder(job)
         preload = [name for name in job.get("preload", []) if name not in _preloaded]
         for name in preload:  # torch, for chapter 7, only when needed
             _preload(name)
         if preload:
             index_originals()
+            index_functions()
+        prepare_memory(job)
+        told, job["learner_fd"] = os.pipe()  # the worker's word that learner code starts
         pid = os.fork()
         if pid == 0:
+            os.close(told)
             _worker(job)  # never returns
-        _reply(protocol, {"pid": pid})
+        os.close(job["learner_fd"])
+        _reply(protocol, {"pid": pid, "own_folder": job["own_folder"]})
         _, status = os.waitpid(pid, 0)
-        _reply(protocol, {"exit": os.waitstatus_to_exitcode(status)})
+        ran = learner_code_ran(told)
+        _reply(protocol, {"exit": os.waitstatus_to_exitcode(status), "learner_code": ran})
 
 
 def _preload(name: str) -> None:  # pragma: no cover - runs in the fork server process
@@ -148,18 +166,26 @@ def _reply(stream: Any, message: dict[str, Any]) -> None:  # pragma: no cover
     stream.flush()
 
 
+_own_folder = [False]
+"""In a worker: whether its folder is a tmpfs of its own (which only its code can fill)."""
+
+
 def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker process
-    """Enter the sandbox, splice, run the probes, and exit without any cleanup."""
+    """Enter the sandbox and do the grader's part, tell the server that the learner's code
+    starts, splice, run the probes, and exit without any cleanup."""
     code = 0
+    _own_folder[0] = bool(job.get("own_folder"))
     try:
         die_with_parent()  # the server gone, its worker goes too
         enter_sandbox(job)
-    except BaseException as error:
-        with contextlib.suppress(BaseException):  # the grader's fault: tell it why
-            _write_json(Path(job["out_dir"]) / "sandbox.json", {"error": repr(error)})
+        probes = _grader_part(job)
+    except BaseException as error:  # the grader's fault (no learner code has run): say why
+        with contextlib.suppress(BaseException):
+            _write_json(Path(job["out_dir"]) / "grader.json", {"error": repr(error)})
         os._exit(SPLICE_ERROR_EXIT)
+    learner_code_starts(job)  # from here on, what the worker says is the learner's too
     try:
-        _run_job(job)
+        _run_job(job, probes)
     except OSError as error:  # writing its own outputs: a full disk is the grader's fault
         code = NO_SPACE_EXIT if error.errno in (errno.ENOSPC, errno.EDQUOT) else JOB_ERROR_EXIT
     except BaseException:
@@ -172,7 +198,16 @@ def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the work
     os._exit(code)
 
 
-def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the worker
+def _grader_part(job: dict[str, Any]) -> list[Any]:  # pragma: no cover - runs in the worker
+    """Before any learner code: drop the probes' companions, find each call's probe, and keep
+    only what the exercise needs (``memory``)."""
+    strip_companions()  # no known answer stays within reach of the learner's code
+    probes = [find_probe(call["module"], call["probe"]) for call in job["calls"]]
+    keep_only_needs(job)
+    return probes
+
+
+def _run_job(job: dict[str, Any], probes: list[Any]) -> None:  # pragma: no cover - in the worker
     out = Path(job["out_dir"])
     functions = [LearnerFunction(**f) for f in job["functions"]]
     learner_files = {f.path for f in functions}
@@ -180,10 +215,11 @@ def _run_job(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the wor
         lines = function.source.splitlines(keepends=True)
         linecache.cache[function.path] = (len(function.source), None, lines, function.path)
     try:
-        reference, probes = _install(job, functions, learner_files)
+        reference = _install(job, functions, learner_files)
     except BaseException as error:
         _write_json(out / "splice.json", {"ok": False, "message": _explain(error, learner_files)})
         return
+    forget_modules(job)
     _write_json(out / "splice.json", {"ok": True})
     with contextlib.suppress(Exception):  # no thread for the watchdog: no stack, that is all
         arm(out, float(job["limits"]["timeout"]))
@@ -211,23 +247,19 @@ def _traced(
 
 def _install(
     job: dict[str, Any], functions: list[LearnerFunction], learner_files: set[str]
-) -> tuple[Any, list[Any]]:  # pragma: no cover - runs in the worker
-    """The package the probes run on (the reference with the learner's functions spliced in,
-    or the learner's own package) and each call's probe."""
+) -> Any:  # pragma: no cover - runs in the worker
+    """The package the probes run on: the reference with the learner's functions spliced in,
+    or the learner's own package."""
     package = job.get("learner_package")
     if package:  # no reference here: the learner's own package
-        reference = _import_learner_package(package)
         learner_files |= {str(p) for p in Path(package).rglob("*.py")}
-    else:
-        reference = importlib.import_module("dlfs.reference")
-    strip_companions()  # no known answer stays within reach of the learner's code
-    probes = [find_probe(call["module"], call["probe"]) for call in job["calls"]]
-    if not package:
-        install_guarded(functions)  # each installed so that it may not change its arguments
-        forget_originals(functions)
-    else:  # the learner's own functions, guarded alike
-        install_guarded(functions, LEARNER_PACKAGE)
-    return reference, probes
+        reference = _import_learner_package(package)
+        install_guarded(functions, LEARNER_PACKAGE)  # its own functions, guarded alike
+        return reference
+    reference = importlib.import_module("dlfs.reference")
+    install_guarded(functions)  # each installed so that it may not change its arguments
+    forget_originals(functions)
+    return reference
 
 
 def _run_call(
@@ -247,9 +279,13 @@ def _run_call(
         try:
             np.savez(tmp, **arrays)
             os.replace(tmp, out / f"call{index}.npz")
-        except OSError as error:  # the disk, not the learner's code (its size is capped)
-            if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+        except OSError as error:  # the disk, not the learner's code (its size is capped) -
+            if error.errno not in (errno.ENOSPC, errno.EDQUOT):  # but for a folder of its own
                 raise
+            if _own_folder[0]:
+                raise OSError(
+                    f"the worker's folder is full: your code filled it ({error})"
+                ) from None
             status = {"ok": False, "grader": True, "message": f"writing the outputs: {error}"}
             _write_json(out / f"call{index}.json", status)
             return
@@ -318,11 +354,15 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
         text = f"your code ran out of memory (MemoryError; the limit is {limit} MB)"
     elif isinstance(error, RecursionError):
         text = "RecursionError: the function calls itself without end"
-    elif isinstance(error, ModuleNotFoundError) and os.getuid() >= WORKER_UID_BASE:
-        text = (
-            f"ModuleNotFoundError: {error} — the grader's sandbox offers NumPy, dlfs and the "
-            "common standard modules only"
+    elif isinstance(error, ModuleNotFoundError):
+        grader = str(error.name or "").startswith("dlfs.")
+        offered = (
+            "the grader's modules, and those of the answer key this exercise's checks do not "
+            "need, are not available while grading"
+            if grader
+            else "the grader's sandbox offers the standard library and the installed packages"
         )
+        text = f"ModuleNotFoundError: {error} — {offered}"
     elif isinstance(error, NotImplementedError):
         text = f"NotImplementedError: {error} — a function still raises its stub's error"
     elif getattr(error, "said_to_the_learner", False):  # a probe's own words (ChangedInPlace)

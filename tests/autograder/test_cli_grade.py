@@ -54,8 +54,8 @@ def test_a_chapter_name_goes_to_the_grade_command(calls):
 def test_json_is_exactly_the_report(calls):
     result = CliRunner().invoke(cli, ["grade", "chapter3", "--json"])
     report = json.loads(result.output)
-    keys = {"target", "workspace", "score", "max_score", "seed", "isolation", "warnings"}
-    keys.add("exercises")
+    keys = {"target", "workspace", "score", "max_score", "seed", "isolation", "limits"}
+    keys |= {"warnings", "exercises"}
     assert set(report) == keys
     assert report["seed"] is None  # a learner's run: the stable check inputs
     (exercise,) = report["exercises"]

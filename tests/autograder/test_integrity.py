@@ -16,8 +16,6 @@ import hashlib
 import os
 import shutil
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -31,6 +29,7 @@ from dlfs.autograder.classroom.batch import grade_class
 from dlfs.autograder.paths import reference_root
 from dlfs.autograder.sandbox import isolation
 
+from .as_user import rerun_as_user
 from .grading_helpers import fast_course, reference_workspace, replace_body, session_grade
 
 TARGET = "foundations:sigmoid"
@@ -314,63 +313,8 @@ def test_where_workers_cannot_be_isolated_grading_says_so_and_can_refuse(monkeyp
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="already an ordinary user")
 def test_the_attacks_fail_for_an_ordinary_user_too():
-    """Run this module again as a throwaway user (CI runs as root), with this Python or, where
-    an ordinary user cannot start it, ``$DLFS_USER_PYTHON`` (.ci/run makes one)."""
-    if shutil.which("setpriv") is None:
-        pytest.skip("setpriv (util-linux) is not installed")
-    uid = 42_000 + os.getpid() % 1000
-    work = Path(tempfile.mkdtemp(prefix="dlfs-user-"))
-    os.chmod(work, 0o777)
-    python = os.environ.get("DLFS_USER_PYTHON") or sys.executable
-    try:
-        if not _python_runs_as(uid, work, python):
-            pytest.skip(
-                f"{python} cannot be started by an ordinary user on this machine (it lives "
-                "in root's home) and DLFS_USER_PYTHON names none that can; "
-                "test_a_worker_of_an_ordinary_user_is_isolated covers the ordinary user's "
-                "isolation in-process"
-            )
-        run = _as_user(uid, work, python)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert " passed" in run.stdout and "skipped" not in run.stdout, run.stdout[-2000:]
-
-
-def _python_runs_as(uid: int, work: Path, python: str) -> bool:
-    """Whether ``uid`` can start ``python`` from a process of its own (as the grader starts
-    its fork server) and import dlfs with it."""
-    check = (
-        "import subprocess, sys, dlfs.autograder; "
-        "subprocess.run([sys.executable, '-c', 'pass'], check=True)"
-    )
-    command = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
-    run = subprocess.run([*command, python, "-c", check], cwd=work, capture_output=True, timeout=60)
-    return run.returncode == 0
-
-
-def _as_user(uid: int, work: Path, python: str) -> subprocess.CompletedProcess[str]:
-    home = work / "home"
-    env = dict(os.environ, DLFS_HOME=str(home), HOME=str(home), TMPDIR="/tmp")
-    env.pop("PYTEST_ADDOPTS", None)
-    command = [
-        "setpriv",
-        f"--reuid={uid}",
-        f"--regid={uid}",
-        "--clear-groups",
-        python,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        f"--basetemp={work / 'pytest'}",
-        "-x",
-        __file__,
-        "-k",
-        "not ordinary_user",
-    ]
-    return subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=900)
+    """Run this module again as a throwaway user (CI runs as root)."""
+    rerun_as_user(__file__, "ordinary_user", 42_000 + os.getpid() % 1000)
 
 
 _IN_WORKER = """

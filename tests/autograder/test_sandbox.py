@@ -137,17 +137,81 @@ def test_the_process_limit_counts_the_user_s_running_tasks():
     assert running >= 1  # this test's own process at least
 
 
-def test_a_tmpdir_inside_tmp_is_replaced_with_tmp_not_mounted_over_again(tmp_path, monkeypatch):
-    """Seen as an ordinary user with TMPDIR=/tmp/<user>: the fresh /tmp hid the TMPDIR, and
-    mounting on it failed, so no worker could be isolated."""
+def _isolated_listing(out: str, readable: tuple[str, ...] = ()) -> dict:
+    """Fork a process that isolates itself as a worker does, with ``out`` as its folder, and
+    report what it sees (or the error)."""
+    import json
+
+    from dlfs.autograder.sandbox.isolate import WORKER_UID_BASE, View, isolate
+
+    if os.geteuid() == 0:
+        os.chown(out, WORKER_UID_BASE, WORKER_UID_BASE)
+    child = os.fork()
+    if child == 0:
+        try:
+            isolate(View(out, readable))
+            seen = {"root": sorted(os.listdir("/")), "cwd": os.getcwd(), "uid": os.getuid()}
+        except BaseException as error:
+            seen = {"error": repr(error)}
+        fd = os.open(os.path.join(out, "seen.json"), os.O_WRONLY | os.O_CREAT, 0o644)
+        os.write(fd, json.dumps(seen).encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    with open(os.path.join(out, "seen.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_a_worker_folder_below_a_tmpdir_inside_tmp_is_isolated():
+    """Seen as an ordinary user with TMPDIR=/tmp/<user>: the worker's view was built over
+    /tmp, which hid the folder it was to hold; the kernel also refuses to place a copy of a
+    folder below a mount made over the folder's own parent."""
+    import shutil
     import tempfile
 
-    from dlfs.autograder.sandbox.isolate import _temporary_roots
+    from dlfs.autograder.sandbox import isolation
 
+    if not isolation().available:
+        pytest.skip("workers cannot be isolated here")
     inside = tempfile.mkdtemp(dir="/tmp")
     try:
-        monkeypatch.setattr(tempfile, "tempdir", inside)
-        roots = _temporary_roots([])
-        assert "/tmp" in roots and inside not in roots
+        out = tempfile.mkdtemp(dir=inside)
+        os.chmod(inside, 0o755)
+        seen = _isolated_listing(out)
+        assert "error" not in seen, seen
+        assert seen["cwd"] == out
+        assert "tmp" in seen["root"] and "home" not in seen["root"]
     finally:
-        os.rmdir(inside)
+        shutil.rmtree(inside, ignore_errors=True)
+
+
+def test_worker_files_that_are_fifos_do_not_block_the_grader(workspace):
+    """The worker replaces every file the grader reads with a FIFO (reading one would wait
+    for a writer forever) and runs out its time: the grader still ends at the timeout."""
+    body = (
+        "import os\n"
+        "for name in ('output.txt', 'stack.txt', 'splice.json', 'sandbox.json'):\n"
+        "    try:\n"
+        "        os.remove(name)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    os.mkfifo(name)\n"
+        "while True:\n"
+        "    pass"
+    )
+    run = _run(workspace, body, timeout=3)
+    assert run.status == "timeout" and run.seconds < 15
+    assert run.stuck is None  # the stack dump was a FIFO: unknown, not waited for
+
+
+def test_compressed_outputs_are_refused_before_they_expand(workspace):
+    """The learner's code hooks the worker's writer: its outputs become a compressed array
+    of a few hundred kB that would expand to 400 MB in the grader."""
+    body = (
+        "import numpy\n"
+        "compressed = numpy.savez_compressed\n"
+        "numpy.savez = lambda file, **arrays: compressed(file, output=numpy.zeros(50_000_000))\n"
+        "return x"
+    )
+    run = _run(workspace, body)
+    assert run.calls[0].status == "error"
+    assert "compressed" in run.calls[0].message and run.calls[0].arrays == {}
