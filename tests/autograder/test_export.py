@@ -97,7 +97,14 @@ def test_the_actions_workflow_is_valid_against_githubs_schema(classroom):
             "-t", "chapter4", "--seed", "11")  # fmt: skip
     path = folder / ".github" / "workflows" / "grade-class.yml"
     checked = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(path)],
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(path),
+        ],
         capture_output=True,
         text=True,
         timeout=60,
