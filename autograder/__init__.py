@@ -32,11 +32,11 @@ _WHERE = {
     "CheckResult": ".results",
     "ExerciseResult": ".results",
     "GradeReport": ".results",
-    "build_exercises": ".stubs.generate",
-    "check_exercises": ".stubs.generate",
-    "reset_exercise": ".stubs.generate",
-    "find_regions": ".stubs.regions",
-    "regions_in_tree": ".stubs.regions",
+    "build_exercises": ".generate.exercises",
+    "check_exercises": ".generate.exercises",
+    "reset_exercise": ".generate.exercises",
+    "find_regions": ".generate.regions",
+    "regions_in_tree": ".generate.regions",
 }
 
 __all__ = sorted(_WHERE)

@@ -2,7 +2,7 @@
 
     python bench/shards.py [--students 1000] [--shards 4] [--target chapter1] [--json]
 
-Makes a class of synthetic students (``dlfs.autograder.classroom.synthetic``: some finished,
+Makes a class of synthetic students (``dlfs.autograder.generate.synthetic``: some finished,
 some not started, some with a wrong, raising or crashing body, some empty folders), grades it
 as ``--shards`` separate ``dlfs-grade batch --shard K/N`` processes — as a job array's tasks
 would, ``--parallel`` at a time, each with ``--jobs`` workers — then merges the parts, and
@@ -25,7 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from dlfs.autograder.classroom.synthetic import make_class
+from dlfs.autograder.generate.synthetic import make_class
 
 
 def _grade_shard(submissions: Path, parts: Path, shard: str, args: argparse.Namespace) -> float:

@@ -4,8 +4,9 @@ A worker must hold in memory only what its exercise's checks need: every other f
 answer key (another exercise's answer, or the graded one under another name) and of the grader
 (the gradient checker, the probes' helpers, the data loaders) is replaced, before the learner's
 code runs, by a function that refuses (``sandbox.prune``). What the checks need is found by
-running them: :func:`.trace.record_calls` runs every check of the course — hidden and training
-ones too — on the pristine reference as the worker runs it, under a profiler, and keeps
+running them: :func:`dlfs.autograder.generate.call_trace.record_calls` runs every check of the
+course — hidden and training ones too — on the pristine reference as the worker runs it, under
+a profiler, and keeps
 
 * for each probe, every function of ``dlfs`` it calls (``"dlfs.reference.base:Operation.forward"``);
 * for each exercise's target, the functions of ``dlfs`` its reference body calls, directly or

@@ -2,10 +2,10 @@
 
 Students in a course get a copy of dlfs without ``reference/``. Their public checks
 (agreement, gradient and property checks) then compare with arrays stored in this package, one
-small ``chapterN.npz`` per chapter, made by the instructor with ``dlfs-grade build-answers``
-(:mod:`.build`): the pristine probe's outputs (for gradient checks, the numerical gradients)
-and the outputs of the probe's known mistakes (so that diagnoses still name them). Hidden
-checks are never stored: they run only where the reference is.
+small ``chapterN.npz`` per chapter, made by the instructor with ``dlfs-grade build``
+(:mod:`dlfs.autograder.generate.answers`): the pristine probe's outputs (for gradient checks,
+the numerical gradients) and the outputs of the probe's known mistakes (so that diagnoses still
+name them). Hidden checks are never stored: they run only where the reference is.
 
 Each check's arrays sit under a key made from everything that decides them (chapter, probe,
 parameters, seed, numerical or not), so a check whose probe or parameters changed has no

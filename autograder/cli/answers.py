@@ -10,9 +10,9 @@ import tempfile
 
 import click
 
-from ..answers.build import BuildReport, build_answers, compare_answers
 from ..answers.store import answers_dir
 from ..course import CourseError
+from ..generate.answers import BuildReport, build_answers, compare_answers
 from .output import Failure, abort, echo_json, make_console
 
 __all__ = ["build_answers_command"]

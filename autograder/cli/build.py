@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from ..course import CourseError
-from ..stubs.generate import Drift, build_exercises, check_exercises, generate_tree
-from ..stubs.regions import RegionError
+from ..generate.exercises import Drift, build_exercises, check_exercises, generate_tree
+from ..generate.regions import RegionError
 from .output import Failure, abort, echo_json, make_console, require_extra
 
 

@@ -56,7 +56,7 @@ def release(
         )
     require_extra("nbformat", "instructor", "release")  # the chapters' notebooks
     # start-up time: building the stored answers imports the reference and the probes
-    from ..classroom.release import release as write_release
+    from ..generate.release import release as write_release
 
     try:
         report = write_release(out, hint_policy, classroom50, target=target)

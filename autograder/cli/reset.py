@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from ..course import CourseError, load_course
+from ..generate.exercises import reset_exercise
 from ..paths import exercises_root
-from ..stubs.generate import reset_exercise
 from .output import abort, echo_json, make_console
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..course import Course, load_course
-from .generate import chapter_notebook, notebook_bytes
+from ..generate.notebooks import chapter_notebook, notebook_bytes
 
 __all__ = ["CONFIG_FILE", "PublishReport", "config_text", "nbgrader_env", "publish"]
 

@@ -9,8 +9,8 @@ import textwrap
 from pathlib import Path
 
 from dlfs.autograder.course import Course, load_course
+from dlfs.autograder.generate.regions import Region, regions_in_tree
 from dlfs.autograder.paths import reference_root
-from dlfs.autograder.stubs.regions import Region, regions_in_tree
 
 __all__ = [
     "fast_course",

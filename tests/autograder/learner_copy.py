@@ -6,8 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
+from dlfs.autograder.generate.exercises import reset_exercise
 from dlfs.autograder.paths import reference_root
-from dlfs.autograder.stubs.generate import reset_exercise
 
 __all__ = ["finished_workspace"]
 

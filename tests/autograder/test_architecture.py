@@ -1,4 +1,5 @@
-"""The grader's shape: no import cycle, short functions, every check's probe declared.
+"""The grader's shape: no import cycle, no folder importing one above it, short functions, every
+check's probe declared.
 
 The import graph is built from the source with ``ast`` (function-level imports included), so
 a cycle hidden behind a function-level import fails here as surely as a module-level one.
@@ -19,6 +20,24 @@ ROOT = Path(__file__).resolve().parents[2]
 AUTOGRADER = ROOT / "autograder"
 PACKAGE = "dlfs.autograder"
 MAX_FUNCTION_LINES = 60
+
+LAYERS = (
+    ("paths", "results", "gradcheck"),
+    ("probes",),
+    ("course",),
+    ("sandbox", "progress", "answers"),
+    ("hints", "fingerprint"),
+    ("grading",),
+    ("api",),
+    ("classroom",),
+    ("generate",),
+    ("notebook",),
+    ("nbgrader_preprocessors", "cli"),
+)
+"""The autograder's folders (and top-level modules), lowest first: a module imports only from
+its own folder and the layers below it. ``generate`` (what is built from the reference) sits
+above the grader it runs to build the stored answers, and below ``notebook`` (publishing) and
+``cli``; nothing the grader runs imports it."""
 
 
 def _module_name(path: Path) -> str:
@@ -119,6 +138,42 @@ def test_the_autograder_has_no_import_cycle():
 def test_a_cycle_would_be_found():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycles(graph) == [["a", "b", "c"]]
+
+
+def _folder(module: str) -> str:
+    """The autograder folder (or top-level module) that ``module`` lives in."""
+    return module.removeprefix(PACKAGE).lstrip(".").split(".")[0]
+
+
+def _upward(graph: dict[str, set[str]], layers: tuple[tuple[str, ...], ...]) -> list[str]:
+    """The imports from a folder into another of the same layer or one above it."""
+    rank = {folder: i for i, names in enumerate(layers) for folder in names}
+    found = []
+    for module, imported in sorted(graph.items()):
+        source = _folder(module)
+        for target in sorted(imported):
+            other = _folder(target)
+            if source and other and other != source and rank[other] >= rank[source]:
+                found.append(f"{module} -> {target}")
+    return found
+
+
+def test_every_folder_has_a_layer():
+    placed = {folder for names in LAYERS for folder in names}
+    assert {_folder(m) for m in _graph()} - {""} == placed
+
+
+def test_no_folder_imports_from_its_own_layer_or_above():
+    assert _upward(_graph(), LAYERS) == []
+
+
+def test_an_upward_import_would_be_found():
+    graph = {
+        f"{PACKAGE}.grading.plan": {f"{PACKAGE}.course", f"{PACKAGE}.generate.answers"},
+        f"{PACKAGE}.generate.answers": {f"{PACKAGE}.grading.plan"},
+    }
+    layers = (("course",), ("grading",), ("generate",))
+    assert _upward(graph, layers) == [f"{PACKAGE}.grading.plan -> {PACKAGE}.generate.answers"]
 
 
 def test_function_level_imports_say_why():

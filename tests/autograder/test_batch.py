@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from dlfs.autograder.classroom.batch import find_workspace, grade_class, write_csv
 from dlfs.autograder.cli.main import cli
-from dlfs.autograder.stubs.generate import build_exercises
+from dlfs.autograder.generate.exercises import build_exercises
 
 from .grading_helpers import reference_workspace, replace_body
 

@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dlfs.autograder.classroom.classroom50 import integer_scale, write_autograder
-from dlfs.autograder.classroom.release import release
+from dlfs.autograder.classroom.classroom50 import integer_scale
 from dlfs.autograder.cli import cli
 from dlfs.autograder.course import load_course
+from dlfs.autograder.generate.classroom50 import write_autograder
+from dlfs.autograder.generate.release import release
 
 from .learner_copy import finished_workspace
 

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from dlfs.autograder.cli import build as build_cmd
 from dlfs.autograder.cli import reset as reset_cmd
 from dlfs.autograder.cli.main import cli
+from dlfs.autograder.generate.exercises import BuildReport, Drift, Generation, ResetReport
 from dlfs.autograder.progress import ProgressStore
-from dlfs.autograder.stubs.generate import BuildReport, Drift, Generation, ResetReport
 
 COURSE = textwrap.dedent(
     """\

@@ -11,15 +11,15 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from dlfs.autograder.course import Target, load_course, parse_course
-from dlfs.autograder.paths import exercises_root, reference_root
-from dlfs.autograder.stubs.generate import (
+from dlfs.autograder.generate.exercises import (
     Drift,
     build_exercises,
     check_exercises,
     generate_tree,
     reset_exercise,
 )
-from dlfs.autograder.stubs.regions import RegionError, find_regions, stub_source
+from dlfs.autograder.generate.regions import RegionError, find_regions, stub_source
+from dlfs.autograder.paths import exercises_root, reference_root
 
 MODULE = textwrap.dedent(
     '''\

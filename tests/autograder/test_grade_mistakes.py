@@ -237,8 +237,8 @@ def test_a_list_where_a_number_belongs_is_named(tmp_path):
 def test_only_started_exercises_are_recorded_in_the_progress_store(tmp_path, monkeypatch):
     """A run over stubs (or a notebook run top to bottom) records nothing: an attempt is a
     body the learner wrote, and a stub must not hide the status of work done elsewhere."""
+    from dlfs.autograder.generate.exercises import build_exercises
     from dlfs.autograder.progress import ProgressStore
-    from dlfs.autograder.stubs.generate import build_exercises
 
     monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
     stubs = tmp_path / "stubs"

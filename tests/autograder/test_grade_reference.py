@@ -11,7 +11,7 @@ import pytest
 
 from dlfs.autograder.api import grade
 from dlfs.autograder.course import load_course
-from dlfs.autograder.stubs.generate import build_exercises
+from dlfs.autograder.generate.exercises import build_exercises
 
 from .grading_helpers import mutate_region, reference_workspace
 

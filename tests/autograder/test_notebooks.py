@@ -12,8 +12,8 @@ import dlfs.autograder.grading.answers as answers_module
 import dlfs.autograder.notebook.checking as checking
 from dlfs.autograder.cli.main import cli
 from dlfs.autograder.course import load_course
+from dlfs.autograder.generate.notebooks import NOTEBOOK_DIR, chapter_notebook, notebook_files
 from dlfs.autograder.notebook import check, format_feedback, grade_cells
-from dlfs.autograder.notebook.generate import NOTEBOOK_DIR, chapter_notebook, notebook_files
 from dlfs.autograder.notebook.source import collect_definitions
 from dlfs.autograder.notebook.workspace import write_workspace
 from dlfs.autograder.paths import exercises_root

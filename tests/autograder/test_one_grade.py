@@ -33,8 +33,8 @@ from dlfs.autograder.classroom.batch import grade_class
 from dlfs.autograder.classroom.classroom50 import integer_scale, run_classroom50
 from dlfs.autograder.classroom.gradescope import run_autograder
 from dlfs.autograder.course import load_course
+from dlfs.autograder.generate.notebooks import chapter_notebook
 from dlfs.autograder.notebook import check
-from dlfs.autograder.notebook.generate import chapter_notebook
 from dlfs.autograder.paths import reference_root
 
 from .grading_helpers import reference_workspace, replace_body, session_grade

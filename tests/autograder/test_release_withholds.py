@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 
 from dlfs.autograder.answers.store import check_key, load_mistake_names
-from dlfs.autograder.classroom.release import release
-from dlfs.autograder.classroom.withhold import students_course_text, withheld_hints
 from dlfs.autograder.course import load_course, parse_course
+from dlfs.autograder.generate.exercises import generate_tree
+from dlfs.autograder.generate.regions import find_regions
+from dlfs.autograder.generate.release import release
+from dlfs.autograder.generate.withhold import students_course_text, withheld_hints
 from dlfs.autograder.grading.seeds import check_seed
 from dlfs.autograder.paths import reference_root
 from dlfs.autograder.probes.record import probe_modules
-from dlfs.autograder.stubs.generate import generate_tree
-from dlfs.autograder.stubs.regions import find_regions
 
 pytest.importorskip("nbformat")
 

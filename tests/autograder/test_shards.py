@@ -22,9 +22,9 @@ from dlfs.autograder.classroom.merge import MergeError, merge_parts
 from dlfs.autograder.classroom.outputs import write_class
 from dlfs.autograder.classroom.parts import PartError, read_part, write_part
 from dlfs.autograder.classroom.shards import Shard
-from dlfs.autograder.classroom.synthetic import make_class
 from dlfs.autograder.cli.main import cli
 from dlfs.autograder.course import load_course
+from dlfs.autograder.generate.synthetic import make_class
 from dlfs.autograder.results import GradeReport
 
 from .grading_helpers import fast_course

@@ -21,8 +21,8 @@ from click.testing import CliRunner
 
 from dlfs.autograder.classroom.batch import grade_class, write_csv
 from dlfs.autograder.classroom.identity import class_seed
-from dlfs.autograder.classroom.synthetic import make_class
 from dlfs.autograder.cli.main import cli
+from dlfs.autograder.generate.synthetic import make_class
 
 from .slurm_cluster import SlurmCluster, SlurmError, unavailable
 

@@ -14,9 +14,9 @@ import io
 import numpy as np
 import pytest
 
-from dlfs.autograder.answers.build import build_answers, compare_answers
 from dlfs.autograder.answers.store import answers_dir, load_expected
 from dlfs.autograder.course import load_course, parse_course
+from dlfs.autograder.generate.answers import build_answers, compare_answers
 from dlfs.autograder.grading.answers import HIDDEN_NOT_RUN, StoredAnswers
 from dlfs.autograder.grading.seeds import check_seed
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dlfs.autograder.classroom.release import release
+from dlfs.autograder.generate.release import release
 
 from .grading_helpers import replace_body
 from .learner_copy import finished_workspace
@@ -103,7 +103,7 @@ def test_the_copy_holds_what_students_need_and_nothing_of_the_key(student):
     copy = student["copy"]
     for kept in ("README.md", "course.toml", "exercises/dlfs-workspace.toml",
                  "exercises/notebooks/chapter3.ipynb", "autograder/answers/chapter3.npz",
-                 "autograder/stubs/stubs.json"):  # fmt: skip
+                 "autograder/generate/stubs.json"):  # fmt: skip
         assert (copy / kept).is_file(), kept
     for gone in ("reference", "tests", "bench", "docs/instructors.md", ".git", ".ci"):
         assert not (copy / gone).exists(), gone

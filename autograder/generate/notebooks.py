@@ -10,7 +10,7 @@ The learner's notebooks live in ``exercises/notebooks/chapterN.ipynb``: they are
 generated exercises tree (``dlfs-grade build`` writes them, its drift check compares them).
 With ``nbgrader=True`` the same builder makes the instructor's nbgrader source notebook:
 solution cells keep the reference's marked regions, check cells become autograded test cells
-worth the exercise's points, with a hidden-tests part (see :mod:`.publish`).
+worth the exercise's points, with a hidden-tests part (see :mod:`..notebook.publish`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import nbformat
 
 from ..course import Chapter, Course, Exercise, Target, load_course
 from ..paths import reference_root
-from ..stubs.regions import Region, find_regions, stub_source
+from .regions import Region, find_regions, stub_source
 
 __all__ = [
     "NOTEBOOK_DIR",
@@ -179,8 +179,8 @@ def _intro(exercise: Exercise, emitted_before: bool, reused: set[str]) -> str:
 
 def module_marker(module: str) -> str:
     """The first line of a definition's cell: the exercises file it belongs to (which
-    :func:`~.source.collect_definitions` reads, so that two chapters' functions of one name
-    are told apart whichever cell ran last)."""
+    :func:`~..notebook.source.collect_definitions` reads, so that two chapters' functions of one
+    name are told apart whichever cell ran last)."""
     return f"# exercises/{module.replace('.', '/')}.py"
 
 

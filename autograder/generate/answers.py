@@ -3,7 +3,7 @@
 For every public check whose kind is stored, the pristine probe's outputs (for a gradient
 check its central differences) and the outputs of each of the probe's known mistakes, a file
 per chapter, written atomically; and, for every check, what it calls on the answer key
-(:mod:`.calls`: what a worker keeps in memory).
+(:mod:`..answers.calls`: what a worker keeps in memory).
 """
 
 from __future__ import annotations
@@ -19,13 +19,8 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
-from ..course import Course, load_course
-from ..grading.answers import ReferenceAnswers, reference_available
-from ..grading.plan import PlannedCheck
-from ..grading.seeds import check_seed
-from ..probes.record import find_probe
-from .calls import CALLS_FILE, CallRecord, CallRecordError, load_calls, write_calls
-from .store import (
+from ..answers.calls import CALLS_FILE, CallRecord, CallRecordError, load_calls, write_calls
+from ..answers.store import (
     MISTAKES_KEY,
     STORED_KINDS,
     TYPES_KEY,
@@ -35,7 +30,12 @@ from .store import (
     load_file,
     load_mistake_names,
 )
-from .trace import record_calls
+from ..course import Course, load_course
+from ..grading.answers import ReferenceAnswers, reference_available
+from ..grading.plan import PlannedCheck
+from ..grading.seeds import check_seed
+from ..probes.record import find_probe
+from .call_trace import record_calls
 
 __all__ = ["BuildReport", "build_answers", "compare_answers"]
 
@@ -49,7 +49,7 @@ class BuildReport:
         checks: how many checks' answers were stored.
         bytes: the files' total size.
         skipped: chapters left out, with why (PyTorch missing for chapter 7).
-        calls: the record of what every check calls (:mod:`.calls`).
+        calls: the record of what every check calls (:mod:`..answers.calls`).
     """
 
     files: list[Path] = field(default_factory=list)
@@ -144,7 +144,7 @@ def build_answers(
 
     Args:
         course: the course (default: ``load_course()``).
-        out_dir: where to write (default: :func:`~.store.answers_dir`).
+        out_dir: where to write (default: :func:`~..answers.store.answers_dir`).
         chapters: only these chapters (default: every chapter with stored checks).
     Returns:
         What was written. Chapter 7 is skipped, and says so, where PyTorch is missing.

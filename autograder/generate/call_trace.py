@@ -3,7 +3,7 @@
 :func:`record_calls` runs every check of the course — hidden and training ones too — as a worker
 runs it (the probe on the reference, with the check's inputs and, for a training check, the
 inputs its data set gives the worker), under a profile function that notes every function of
-``dlfs`` called, and those called while an exercise's target runs (see :mod:`.calls`). The
+``dlfs`` called, and those called while an exercise's target runs (see :mod:`..answers.calls`). The
 checks run with the learner's own inputs and with one official draw, so that a branch taken
 for some inputs only is seen.
 """
@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from ..answers.calls import CallRecord, CallRecordError, reference_name
 from ..course import Course, Exercise
 from ..grading.seeds import check_seed
 from ..probes.record import find_probe
-from .calls import CallRecord, CallRecordError, reference_name
 
 __all__ = ["record_calls"]
 

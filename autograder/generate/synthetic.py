@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..course import Course, Exercise, load_course
 from ..paths import reference_root
-from ..stubs.regions import Region, find_regions, stub_source
+from .regions import Region, find_regions, stub_source
 
 __all__ = ["PROFILES", "make_class"]
 

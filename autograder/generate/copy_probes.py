@@ -4,7 +4,7 @@ A probe's known mistakes are implementations, wrong in one named way: the book's
 written, AdaGrad without its square root, a leaky ReLU with the wrong slope. Each is one fix
 away from the answer, so the students' copy must not hold them. It needs none of them either:
 their outputs on the public checks' inputs, and their descriptions, are in the stored answers
-(:mod:`dlfs.autograder.answers.build`), which name a mistake without running it.
+(:mod:`dlfs.autograder.generate.answers`), which name a mistake without running it.
 
 :func:`without_mistakes` rewrites a probe module's source (parsed, never run): every
 ``mistakes=`` given to ``Probe`` or to a builder that takes one becomes ``{}``, and what only

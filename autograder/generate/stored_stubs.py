@@ -1,7 +1,7 @@
 """The stubs, stored for a copy without the answer key (``dlfs-grade release`` writes them).
 
 ``dlfs-grade reset`` rebuilds an exercise's stub from the reference where it is installed;
-in the students' copy it reads the stub from ``autograder/stubs/stubs.json`` instead.
+in the students' copy it reads the stub from ``autograder/generate/stubs.json`` instead.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 __all__ = ["STORED_STUBS", "stored_stub"]
 
-STORED_STUBS = "stubs/stubs.json"
+STORED_STUBS = "generate/stubs.json"
 """Where the stored stubs live, relative to the ``autograder`` package."""
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from ..course import Course, Target, load_course
 from ..paths import WORKSPACE_MARKER, data_dir, exercises_root, reference_root
 from .regions import STUB_COMMENT, Region, find_function, find_regions, stub_source
-from .stored import stored_stub
+from .stored_stubs import stored_stub
 
 __all__ = [
     "BuildReport",
@@ -180,7 +180,7 @@ def generate_tree(
         reference: the answer key's folder; by default the installed ``dlfs.reference``.
         course: names the exercises; by default :func:`~dlfs.autograder.course.load_course`.
         notebooks: also the chapters' notebooks (``notebooks/chapterN.ipynb``, see
-            :mod:`dlfs.autograder.notebook.generate`); by default only for the installed reference.
+            :mod:`dlfs.autograder.generate.notebooks`); by default only for the installed reference.
     Raises:
         RegionError: a solution marker breaks the rules.
         CourseError: the course file is malformed.
@@ -207,7 +207,7 @@ def generate_tree(
     files[PurePosixPath(WORKSPACE_MARKER)] = _marker(course).encode("utf-8")
     if notebooks:
         # start-up time: nbformat takes a second to import, and most commands never need it
-        from ..notebook.generate import notebook_files
+        from .notebooks import notebook_files
 
         files.update(notebook_files(course, reference))
     found_targets = {r.target for rs in regions.values() for r in rs}

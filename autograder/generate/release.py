@@ -2,7 +2,7 @@
 
 What it holds: the grader and the data loaders; fresh stubs in ``exercises/`` (with the
 chapters' notebooks and the workspace marker); the stored answers of the public checks;
-the stubs themselves (``autograder/stubs/stubs.json``, so that ``dlfs-grade reset`` works
+the stubs themselves (``autograder/generate/stubs.json``, so that ``dlfs-grade reset`` works
 without the reference); course.toml holding only the hints its policy lets students see
 (:mod:`.withhold`); the probes without their known mistakes' code (:mod:`.copy_probes`: the
 stored answers describe the mistakes); a students' README whose every command works there;
@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..answers.build import build_answers
 from ..course import HINT_POLICIES, Course, load_course
 from ..paths import reference_root
-from ..stubs.generate import generate_tree
-from ..stubs.stored import STORED_STUBS
+from .answers import build_answers
 from .classroom50 import write_autograder
 from .copy_probes import mistake_parameters, without_mistakes
+from .exercises import generate_tree
 from .readme import students_readme
+from .stored_stubs import STORED_STUBS
 from .withhold import students_course_text
 
 __all__ = ["ReleaseReport", "release"]
