@@ -15,7 +15,7 @@ from ..course import CourseError
 from ..generate.answers import BuildReport, build_answers, compare_answers
 from .output import Failure, abort, echo_json, make_console
 
-__all__ = ["build_answers_command"]
+__all__ = ["answers_drift", "build_answers_command", "show_answers_report"]
 
 
 @click.command("build-answers", short_help="Store the public checks' answers (instructors).")
@@ -24,7 +24,8 @@ __all__ = ["build_answers_command"]
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def build_answers_command(check: bool, as_json: bool) -> None:
-    """Store what the public checks expect, for copies of dlfs without the reference.
+    """Store what the public checks expect, for copies of dlfs without the reference
+    (`dlfs-grade build` does this too, after the exercises).
 
     Runs every public check's probe on the reference and writes the outputs (and those of
     the probe's known mistakes) to autograder/answers/chapterN.npz, and records what every
@@ -33,14 +34,7 @@ def build_answers_command(check: bool, as_json: bool) -> None:
     check or the reference; the tests fail while the stored answers are out of date.
     """
     try:
-        if check:
-            with tempfile.TemporaryDirectory(prefix="dlfs-answers-") as fresh:
-                report = build_answers(out_dir=fresh)
-                drift = compare_answers(answers_dir(), fresh)
-            for chapter in report.skipped:  # not built here: not compared either
-                drift = [d for d in drift if not d.startswith(f"{chapter}.npz")]
-        else:
-            report = build_answers()
+        drift, report = answers_drift() if check else ([], build_answers())
     except (CourseError, ValueError, OSError) as error:
         raise abort(error) from None
     if check:
@@ -48,7 +42,18 @@ def build_answers_command(check: bool, as_json: bool) -> None:
     elif as_json:
         echo_json(report.to_dict())
     else:
-        _show_report(report)
+        show_answers_report(report)
+
+
+def answers_drift() -> tuple[list[str], BuildReport]:
+    """How the stored answers differ from a fresh build (chapters not built here left out),
+    and that build's report."""
+    with tempfile.TemporaryDirectory(prefix="dlfs-answers-") as fresh:
+        report = build_answers(out_dir=fresh)
+        drift = compare_answers(answers_dir(), fresh)
+    for chapter in report.skipped:  # not built here: not compared either
+        drift = [d for d in drift if not d.startswith(f"{chapter}.npz")]
+    return drift, report
 
 
 def _show_drift(drift: list[str], report: BuildReport, as_json: bool) -> None:
@@ -65,7 +70,8 @@ def _show_drift(drift: list[str], report: BuildReport, as_json: bool) -> None:
         raise Failure()
 
 
-def _show_report(report: BuildReport) -> None:
+def show_answers_report(report: BuildReport) -> None:
+    """The stored answers written, in a line (and a warning per chapter skipped)."""
     console = make_console()
     console.print(
         f"{report.checks} public checks' answers in {len(report.files)} files "

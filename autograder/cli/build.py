@@ -1,14 +1,19 @@
-"""``dlfs-grade build``: regenerate ``exercises/`` from the reference (for instructors)."""
+"""``dlfs-grade build``: regenerate ``exercises/`` and the stored answers from the reference
+(for instructors)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ..course import CourseError
-from ..generate.exercises import Drift, build_exercises, check_exercises, generate_tree
+from ..generate.answers import BuildReport as AnswersReport
+from ..generate.answers import build_answers
+from ..generate.exercises import BuildReport, Drift, build_exercises, check_exercises, generate_tree
 from ..generate.regions import RegionError
+from .answers import answers_drift, show_answers_report
 from .output import Failure, abort, echo_json, make_console, require_extra
 
 
@@ -24,42 +29,80 @@ from .output import Failure, abort, echo_json, make_console, require_extra
 @click.option(
     "--yes", is_flag=True, help="Overwrite changed files without asking (they are backed up)."
 )
+@click.option(
+    "--no-answers",
+    is_flag=True,
+    help="Leave the stored answers (autograder/answers/) alone: exercises/ only.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def build(check: bool, out: Path | None, yes: bool, as_json: bool) -> None:
-    """Generate the exercises from the reference (instructors and maintainers).
+def build(check: bool, out: Path | None, yes: bool, no_answers: bool, as_json: bool) -> None:
+    """Generate the exercises from the reference, then the stored answers (instructors and
+    maintainers): after adding or changing an exercise, this one command.
 
     Every body marked ### BEGIN SOLUTION in reference/ becomes # YOUR CODE HERE
     and raise NotImplementedError("<exercise id>"). This OVERWRITES exercises/ (the
     files it replaces are backed up in your dlfs data directory): learners reset one
-    exercise with `dlfs-grade reset ID` instead. `dlfs-grade build-answers` stores the
-    answers that public checks compare with in copies without the reference.
+    exercise with `dlfs-grade reset ID` instead. Then it stores the answers that public
+    checks compare with in copies without the reference, as `dlfs-grade build-answers`
+    does (skip that with --no-answers). With --check, nothing is written: both are
+    compared with a fresh build.
     """
     require_extra("nbformat", "instructor", "build")
     try:
         generation = generate_tree()
         drift = check_exercises(out, generation)
-        if not check:
+        if check:
+            answers = None if no_answers else answers_drift()
+        else:
             _confirm_overwrite(drift, yes)
             report = build_exercises(out, generation)
+            stored = None if no_answers else build_answers()
     except (CourseError, RegionError, ValueError, OSError) as error:
         raise abort(error) from None
+    if check:
+        _show_check(drift, answers, out, as_json)
+    else:
+        _show_build(report, stored, as_json)
+
+
+def _show_check(
+    drift: list[Drift],
+    answers: tuple[list[str], AnswersReport] | None,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """What differs from a fresh build; exit 1 when anything does."""
+    stale = answers[0] if answers else []
+    if as_json:
+        shown: dict[str, Any] = {"drift": [d.to_dict() for d in drift]}
+        if answers is not None:
+            shown["answers"] = {"drift": stale, "skipped": answers[1].skipped}
+        echo_json(shown)
+    else:
+        console = make_console()
+        for d in drift:
+            console.print(f"{d.problem}: {d.path}", markup=False)
+        for line in stale:
+            console.print(f"stored answers: {line}", markup=False)
+        if drift or stale:
+            console.print(
+                f"{len(drift) + len(stale)} differ from a fresh build: run `dlfs-grade build`."
+            )
+        else:
+            checked = "" if answers is None else " and so are the stored answers"
+            console.print(f"{out or 'exercises/'} is up to date{checked}.", markup=False)
+    if drift or stale:
+        raise Failure()
+
+
+def _show_build(report: BuildReport, stored: AnswersReport | None, as_json: bool) -> None:
+    """What was written: the exercises, then the stored answers."""
+    generation = report.generation
+    if as_json:
+        echo_json({**report.to_dict(), "answers": stored.to_dict() if stored else None})
+        return
     console = make_console()
     warnings = make_console(stderr=True)
-    if check:
-        if as_json:
-            echo_json({"drift": [d.to_dict() for d in drift]})
-        elif drift:
-            for d in drift:
-                console.print(f"{d.problem}: {d.path}", markup=False)
-            console.print(f"{len(drift)} files differ from a fresh build: run `dlfs-grade build`.")
-        else:
-            console.print(f"{out or 'exercises/'} is up to date.", markup=False)
-        if drift:
-            raise Failure()
-        return
-    if as_json:
-        echo_json(report.to_dict())
-        return
     regions = sum(len(rs) for rs in generation.regions.values())
     console.print(
         f"{report.out}: {len(report.written)} files written, {len(report.removed)} removed, "
@@ -73,6 +116,8 @@ def build(check: bool, out: Path | None, yes: bool, as_json: bool) -> None:
     for exercise_id, target in generation.unclaimed:
         message = f"warning: {exercise_id} targets {target}, which holds no region"
         warnings.print(message, markup=False)
+    if stored is not None:
+        show_answers_report(stored)
 
 
 def _confirm_overwrite(drift: list[Drift], yes: bool) -> None:

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from dlfs.autograder.cli import build as build_cmd
 from dlfs.autograder.cli import reset as reset_cmd
 from dlfs.autograder.cli.main import cli
+from dlfs.autograder.generate.answers import BuildReport as AnswersReport
 from dlfs.autograder.generate.exercises import BuildReport, Drift, Generation, ResetReport
 from dlfs.autograder.progress import ProgressStore
 
@@ -163,15 +164,23 @@ def _generation() -> Generation:
 def test_build_check_exits_1_on_drift_and_0_without(runner, monkeypatch):
     monkeypatch.setattr(build_cmd, "generate_tree", _generation)
     drift = [Drift(PurePosixPath("conv.py"), "differs")]
+    stale: list[str] = []
     monkeypatch.setattr(build_cmd, "check_exercises", lambda out, generation: drift)
+    monkeypatch.setattr(build_cmd, "answers_drift", lambda: (stale, AnswersReport(checks=0)))
     result = runner.invoke(cli, ["build", "--check"])
     assert result.exit_code == 1 and "differs: conv.py" in result.output
     assert json.loads(runner.invoke(cli, ["build", "--check", "--json"]).output) == {
-        "drift": [{"path": "conv.py", "problem": "differs"}]
+        "drift": [{"path": "conv.py", "problem": "differs"}],
+        "answers": {"drift": [], "skipped": {}},
     }
     drift.clear()
     result = runner.invoke(cli, ["build", "--check"])
-    assert result.exit_code == 0 and "up to date" in result.output
+    assert result.exit_code == 0 and "up to date and so are the stored answers" in result.output
+    stale.append("chapter5.npz: conv_2d differs")
+    result = runner.invoke(cli, ["build", "--check"])
+    assert result.exit_code == 1 and "stored answers: chapter5.npz" in result.output
+    result = runner.invoke(cli, ["build", "--check", "--no-answers", "--json"])
+    assert result.exit_code == 0 and json.loads(result.output) == {"drift": []}
 
 
 def test_build_writes_and_reports(runner, monkeypatch, tmp_path):
@@ -183,10 +192,16 @@ def test_build_writes_and_reports(runner, monkeypatch, tmp_path):
 
     monkeypatch.setattr(build_cmd, "generate_tree", _generation)
     monkeypatch.setattr(build_cmd, "build_exercises", fake_build)
+    stored = AnswersReport(files=[Path("chapter1.npz")], checks=7, bytes=2048)
+    monkeypatch.setattr(build_cmd, "build_answers", lambda: calls.append("answers") or stored)
     result = runner.invoke(cli, ["build", "--out", str(tmp_path / "ex")])
     assert result.exit_code == 0, result.output
-    assert calls == [tmp_path / "ex"]
+    assert calls == [tmp_path / "ex", "answers"]
     assert "1 files written, 0 removed, 3 unchanged" in result.output
+    assert "7 public checks' answers in 1 files (2 KiB)" in result.output
+    calls.clear()
+    result = runner.invoke(cli, ["build", "--out", str(tmp_path / "ex"), "--no-answers", "--json"])
+    assert calls == [tmp_path / "ex"] and json.loads(result.output)["answers"] is None
 
 
 def _fake_reset(calls: list, files: tuple = ()):

@@ -168,13 +168,13 @@ def test_verbose_speaks_in_plain_names_says_each_message_once_and_points_at_line
 def test_build_asks_before_it_overwrites_changed_files(tmp_path):
     out = tmp_path / "ex"
     runner = CliRunner()
-    assert runner.invoke(cli, ["build", "--out", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["build", "--out", str(out), "--no-answers"]).exit_code == 0
     mine = out / "foundations.py"
     mine.write_text(mine.read_text(encoding="utf-8") + "\n# my work\n", encoding="utf-8")
-    refused = runner.invoke(cli, ["build", "--out", str(out)], input="n\n")
+    refused = runner.invoke(cli, ["build", "--out", str(out), "--no-answers"], input="n\n")
     assert refused.exit_code == 1 and "foundations.py" in refused.output
     assert "# my work" in mine.read_text(encoding="utf-8")
-    assert runner.invoke(cli, ["build", "--out", str(out), "--yes"]).exit_code == 0
+    assert runner.invoke(cli, ["build", "--out", str(out), "--yes", "--no-answers"]).exit_code == 0
     assert "# my work" not in mine.read_text(encoding="utf-8")
 
 
