@@ -31,7 +31,7 @@ from ..answers.store import (
     load_mistake_names,
 )
 from ..course import Course, load_course
-from ..grading.answers import ReferenceAnswers, reference_available
+from ..grading.expected import ReferenceAnswers, reference_available
 from ..grading.plan import PlannedCheck
 from ..grading.seeds import check_seed
 from ..probes.record import find_probe

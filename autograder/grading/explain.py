@@ -30,7 +30,7 @@ from ..sandbox.protocol import CallOutcome, ProbeCall, WorkerRun
 from ..sandbox.splice import LearnerFunction
 from ..sandbox.trace import TraceJob
 from .aligned import Departure, Pool
-from .answers import AnswerSource, GraderError
+from .expected import ExpectedSource, GraderError
 from .firstline import departures
 from .judge import evaluate
 from .plan import Plan, PlannedCheck
@@ -82,7 +82,7 @@ def explain_failure(
     run: WorkerRun,
     checks: Sequence[CheckResult],
     functions: Sequence[LearnerFunction],
-    answers: AnswerSource,
+    answers: ExpectedSource,
     runner: Runner,
     lock: threading.Lock,
 ) -> Explanation | None:
@@ -146,7 +146,7 @@ def _explain(
     check: PlannedCheck,
     others: list[PlannedCheck],
     learner_sources: list[Source],
-    answers: AnswerSource,
+    answers: ExpectedSource,
     runner: Runner,
     lock: threading.Lock,
 ) -> Explanation | None:
@@ -199,7 +199,7 @@ _AT = re.compile(r"\(at (.+?):(\d+)\)")
 def _prove(
     checks: list[PlannedCheck],
     tried: list[Proposal],
-    answers: AnswerSource,
+    answers: ExpectedSource,
     runner: Runner,
     lock: threading.Lock,
 ) -> Proposal | None:
@@ -226,7 +226,7 @@ def _prove(
     return None
 
 
-def _passes(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> bool:
+def _passes(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource) -> bool:
     try:
         return evaluate(check, outcome, answers).passed
     except GraderError:
@@ -236,7 +236,7 @@ def _passes(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) ->
 class _Cached:
     """The run's answers, each expected value computed once for all the edits judged."""
 
-    def __init__(self, answers: AnswerSource) -> None:
+    def __init__(self, answers: ExpectedSource) -> None:
         self._answers = answers
         self._expected: dict[bool, dict[str, Any]] = {}
         self.runs_hidden = answers.runs_hidden

@@ -1,7 +1,7 @@
 """The check kinds: judge one probe call's raw outputs from the worker, in the grader.
 
 Everything that decides points happens here, in the grader's process: the expected values
-come from the run's :class:`~.answers.AnswerSource` (the pristine reference, or the answers
+come from the run's :class:`~.expected.ExpectedSource` (the pristine reference, or the answers
 stored from it), or from labels that never leave the grader; the worker's arrays are only
 data.
 
@@ -26,16 +26,16 @@ from ..gradcheck import compare_gradients
 from ..probes.record import find_probe
 from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome
-from .answers import AnswerSource, GraderError
 from .compare import Verdict, batch_size, compare_all, input_view, known_mistake
 from .diagnose import diagnose, explain_exception
+from .expected import ExpectedSource, GraderError
 from .plan import PlannedCheck, check_result
 
 __all__ = ["evaluate"]
 
 
 def evaluate(
-    check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource, worker_message: str = ""
+    check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource, worker_message: str = ""
 ) -> CheckResult:
     """Judge one check: the worker's ``outcome`` against what ``answers`` expects.
 
@@ -63,7 +63,7 @@ def evaluate(
     return check_result(check.spec, passed, message, details)
 
 
-def _reference_fails(check: PlannedCheck, answers: AnswerSource) -> str | None:
+def _reference_fails(check: PlannedCheck, answers: ExpectedSource) -> str | None:
     """Why the answer key cannot run ``check`` either (None: it can, or it is not asked:
     a training check, or a fixture check where the answers are stored — its expected values
     are fixed, so an exception is the learner's code's, never a missing stored answer)."""
@@ -93,7 +93,7 @@ def _not_ok_message(outcome: CallOutcome, worker_message: str) -> str:
 def _with_mistake(
     check: PlannedCheck,
     outcome: CallOutcome,
-    answers: AnswerSource,
+    answers: ExpectedSource,
     problems: list[str],
     failed: list[str],
     details: dict[str, Any],
@@ -132,12 +132,12 @@ def _first_failure_view(
     return [f"{head}{view}: {tail}" if tail else problems[0] + view, *problems[1:]]
 
 
-def _agreement(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
+def _agreement(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource) -> Verdict:
     return _compare(check, outcome, answers, answers.expected(check))
 
 
 def _compare(
-    check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource, expected: dict[str, Any]
+    check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource, expected: dict[str, Any]
 ) -> Verdict:
     """Every expected array within the check's tolerances, else the problems and the mistake."""
     spec = check.spec
@@ -177,7 +177,7 @@ def _gradient_problem(
     return message + (f". {hint}" if hint else ""), info
 
 
-def _gradient(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
+def _gradient(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource) -> Verdict:
     numerical = answers.expected(check, numerical=True)
     names = check.spec.arrays or [n for n in numerical if "grad" in n]
     inputs = _drawn_inputs(check)
@@ -200,7 +200,7 @@ def _gradient(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) 
     return False, _with_mistake(check, outcome, answers, problems, failed, details), details
 
 
-def _fixture(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
+def _fixture(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource) -> Verdict:
     expected: Any = check.spec.expected
     if expected is None:
         known = find_probe(check.module, check.spec.probe).expected
@@ -210,7 +210,7 @@ def _fixture(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -
     return _compare(check, outcome, answers, expected)
 
 
-def _property(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
+def _property(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource) -> Verdict:
     judge = find_probe(check.module, check.spec.probe).judge
     assert judge is not None, "the course checks that property probes have a judge"
     expected = answers.expected(check)
@@ -223,7 +223,7 @@ def _property(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) 
     return not failures, "; ".join(failures), details
 
 
-def _training(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) -> Verdict:
+def _training(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource) -> Verdict:
     spec = check.spec
     metric = find_probe(check.module, spec.probe).metric
     assert metric is not None and spec.threshold is not None, "the course checks training checks"
@@ -254,7 +254,7 @@ def _training(check: PlannedCheck, outcome: CallOutcome, answers: AnswerSource) 
     return False, message, details
 
 
-_JUDGES: dict[str, Callable[[PlannedCheck, CallOutcome, AnswerSource], Verdict]] = {
+_JUDGES: dict[str, Callable[[PlannedCheck, CallOutcome, ExpectedSource], Verdict]] = {
     "agreement": _agreement,
     "gradient": _gradient,
     "fixture": _fixture,

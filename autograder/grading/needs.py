@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..answers.calls import CallRecordError, load_calls, reference_name
 from ..course import Exercise
 from ..sandbox.prune import Needs
-from .answers import GraderError
+from .expected import GraderError
 from .plan import Plan
 
 __all__ = ["worker_needs"]

@@ -25,9 +25,9 @@ from ..sandbox.astlock import AST_LOCK
 from ..sandbox.protocol import Limits, ProbeCall, WorkerContext, WorkerRun
 from ..sandbox.splice import LearnerFunction, SpliceError, read_target
 from ..sandbox.supervisor import run_worker
-from .answers import HIDDEN_NOT_RUN, AnswerSource, GraderError
 from .blame import blame_other
 from .context import EventHandler, ExerciseContext
+from .expected import HIDDEN_NOT_RUN, ExpectedSource, GraderError
 from .explain import Runner, explain_failure
 from .judge import evaluate
 from .needs import worker_needs
@@ -141,12 +141,12 @@ def _count(number: float, noun: str) -> str:
     return f"{number:g} {noun}{'' if number == 1 else 's'}"
 
 
-def _points(exercise: Exercise, answers: AnswerSource) -> float:
+def _points(exercise: Exercise, answers: ExpectedSource) -> float:
     """The exercise's maximum here: hidden checks count only where they can run."""
     return float(sum(s.points for s in exercise.checks if answers.runs_hidden or not s.hidden))
 
 
-def _unrun(exercise: Exercise, answers: AnswerSource, message: str) -> list[CheckResult]:
+def _unrun(exercise: Exercise, answers: ExpectedSource, message: str) -> list[CheckResult]:
     """Every check at zero with ``message`` (hidden ones skipped where they cannot run)."""
     checks = [
         skipped_check(s)
@@ -231,7 +231,7 @@ def run_checks(
 
 
 def judge_checks(
-    exercise: Exercise, plan: Plan, run: WorkerRun, answers: AnswerSource
+    exercise: Exercise, plan: Plan, run: WorkerRun, answers: ExpectedSource
 ) -> list[CheckResult]:
     """Every check's result in course order: the planned ones judged from the worker's
     outputs, the others as planned."""

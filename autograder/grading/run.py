@@ -1,6 +1,6 @@
 """What one grading run decides once for all its exercises.
 
-* where the expected values come from (:mod:`.answers`);
+* where the expected values come from (:mod:`.expected`);
 * which inputs the checks draw: the learner's own, stable seeds (a learner's run, so that a
   failure can be reproduced), or fresh ones salted with a seed drawn for the run (the
   official grade: a submission cannot replay outputs it has seen), recorded in the report
@@ -20,7 +20,7 @@ from pathlib import Path
 from ..answers.store import answers_dir
 from ..course import Course, CourseError, course_path
 from ..paths import data_dir, package_root
-from .answers import AnswerSource, answer_source
+from .expected import ExpectedSource, expected_source
 
 __all__ = ["RunSettings"]
 
@@ -36,7 +36,7 @@ class RunSettings:
         course: the course graded (to say whose code a timeout or an error was in).
     """
 
-    answers: AnswerSource = field(default_factory=answer_source)
+    answers: ExpectedSource = field(default_factory=expected_source)
     seed: int | None = None
     hidden: tuple[str, ...] = ()
     course: Course | None = None
@@ -56,8 +56,8 @@ class RunSettings:
         hidden: tuple[Path | str, ...] = (),
         course: Course | None = None,
     ) -> RunSettings:
-        """Settings with the answer source chosen here (see :func:`.answers.answer_source`)."""
-        return cls(answer_source(use_reference), seed, tuple(str(h) for h in hidden), course)
+        """Settings with the answer source chosen here (see :func:`.expected.expected_source`)."""
+        return cls(expected_source(use_reference), seed, tuple(str(h) for h in hidden), course)
 
     def secrets(self, workspace: Path) -> tuple[str, ...]:
         """Every path a worker must not see when grading ``workspace`` (never one that holds

@@ -34,7 +34,7 @@ from typing import Any
 from ..api import grade
 from ..course import Course, Exercise, load_course
 from ..grading import GradingSession
-from ..grading.answers import reference_available
+from ..grading.expected import reference_available
 from ..paths import exercises_root
 from ..results import CheckResult, ExerciseResult, GradeReport
 from .display import Points, feedback_html, show

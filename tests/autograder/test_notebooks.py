@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-import dlfs.autograder.grading.answers as answers_module
+import dlfs.autograder.grading.expected as answers_module
 import dlfs.autograder.notebook.checking as checking
 from dlfs.autograder.cli.main import cli
 from dlfs.autograder.course import load_course
@@ -168,7 +168,7 @@ def test_check_runs_hidden_checks_where_the_answer_key_is_as_the_cli_does(
 def test_check_leaves_hidden_checks_to_the_instructor_in_the_students_copy(
     tmp_path, monkeypatch, capsys
 ):
-    import dlfs.autograder.grading.answers as answers_module
+    import dlfs.autograder.grading.expected as answers_module
     import dlfs.autograder.notebook.checking as checking
 
     _course_with_a_hidden_check(tmp_path, monkeypatch)

@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import dlfs.autograder.grading.answers as answers_module
+import dlfs.autograder.grading.expected as answers_module
 import dlfs.autograder.notebook.checking as checking
 from dlfs.autograder.classroom.batch import grade_class
 from dlfs.autograder.classroom.classroom50 import integer_scale, run_classroom50

@@ -17,7 +17,7 @@ import pytest
 from dlfs.autograder.answers.store import answers_dir, load_expected
 from dlfs.autograder.course import load_course, parse_course
 from dlfs.autograder.generate.answers import build_answers, compare_answers
-from dlfs.autograder.grading.answers import HIDDEN_NOT_RUN, StoredAnswers
+from dlfs.autograder.grading.expected import HIDDEN_NOT_RUN, StoredAnswers
 from dlfs.autograder.grading.seeds import check_seed
 
 from .grading_helpers import session_grade

@@ -1,6 +1,6 @@
 """Where the expected values come from: the reference, or the answers stored from it.
 
-One object, chosen once per grading run by :func:`answer_source`, answers every question the
+One object, chosen once per grading run by :func:`expected_source`, answers every question the
 pipeline asks about the right answer:
 
 * :class:`ReferenceAnswers` runs each probe on the pristine reference, in the grader (where
@@ -30,11 +30,11 @@ from .plan import HIDDEN_NOT_RUN, PlannedCheck
 
 __all__ = [
     "HIDDEN_NOT_RUN",
-    "AnswerSource",
+    "ExpectedSource",
     "GraderError",
     "ReferenceAnswers",
     "StoredAnswers",
-    "answer_source",
+    "expected_source",
     "reference_available",
 ]
 
@@ -51,7 +51,7 @@ class GraderError(Exception):
     the grader's fault, never the learner's."""
 
 
-class AnswerSource(Protocol):
+class ExpectedSource(Protocol):
     """What the pipeline asks about the right answers."""
 
     runs_hidden: bool
@@ -84,7 +84,7 @@ def reference_available() -> bool:
         return False
 
 
-def answer_source(use_reference: bool | None = None) -> AnswerSource:
+def expected_source(use_reference: bool | None = None) -> ExpectedSource:
     """The reference where it is installed (or when asked for), else the stored answers."""
     if use_reference is None:
         use_reference = reference_available()
