@@ -62,10 +62,10 @@ def _show_drift(drift: list[str], report: BuildReport, as_json: bool) -> None:
         echo_json({"drift": drift, "skipped": report.skipped})
     elif drift:
         for line in drift:
-            console.print(line, markup=False)
+            console.print(line)
         console.print("they differ from a fresh build: run `dlfs-grade build-answers`")
     else:
-        console.print(f"{answers_dir()} is up to date.", markup=False)
+        console.print(f"{answers_dir()} is up to date.")
     if drift:
         raise Failure()
 
@@ -76,7 +76,6 @@ def show_answers_report(report: BuildReport) -> None:
     console.print(
         f"{report.checks} public checks' answers in {len(report.files)} files "
         f"({report.bytes / 1024:.0f} KiB) in {answers_dir()}",
-        markup=False,
     )
     for chapter, why in report.skipped.items():
-        console.print(f"warning: {chapter} skipped: {why}", markup=False)
+        console.print(f"warning: {chapter} skipped: {why}")

@@ -154,9 +154,9 @@ def batch(**options: Any) -> None:
     if not options["as_json"]:
         console = make_console(stderr=True)
         status = isolation()
-        console.print(f"isolation: {status.describe()}", markup=False)
+        console.print(f"isolation: {status.describe()}")
         for name, value in status.details().items():
-            console.print(f"{name}: {value}", markup=False)
+            console.print(f"{name}: {value}")
     report, applied = _graded(options, class_seed_of(options))
     part = write_part(report, options["part_dir"]) if options["part_dir"] else None
     csv_path, page = write_class(report, options["csv_path"], options["report_dir"])
@@ -183,7 +183,7 @@ def _graded(options: dict[str, Any], seed: int | None) -> tuple[Any, Any]:
     def progress(student: Any) -> None:
         if not options["as_json"]:
             kept = " (unchanged: result kept)" if student.cached else ""
-            console.print(f"graded {student.student}{kept}", markup=False)
+            console.print(f"graded {student.student}{kept}")
 
     try:
         course = load_course()
@@ -256,12 +256,10 @@ def show_class(
         f"{len(report.exercises)} exercises each, in {report.seconds:.1f} s "
         f"(at most {report.budget:g} s a student){written}; seed {report.seed} "
         f"(--seed {report.seed} repeats these grades), isolation: {report.isolation}",
-        markup=False,
     )
     if applied is not None:
         late = sum(1 for s in report.students if s.late and s.late.penalty_percent)
         out.print(
             f"deadline {applied.deadline.isoformat()} ({applied.name}): {late} late "
             f"submission{'s' if late != 1 else ''} penalised",
-            markup=False,
         )

@@ -81,16 +81,16 @@ def _show_check(
     else:
         console = make_console()
         for d in drift:
-            console.print(f"{d.problem}: {d.path}", markup=False)
+            console.print(f"{d.problem}: {d.path}")
         for line in stale:
-            console.print(f"stored answers: {line}", markup=False)
+            console.print(f"stored answers: {line}")
         if drift or stale:
             console.print(
                 f"{len(drift) + len(stale)} differ from a fresh build: run `dlfs-grade build`."
             )
         else:
             checked = "" if answers is None else " and so are the stored answers"
-            console.print(f"{out or 'exercises/'} is up to date{checked}.", markup=False)
+            console.print(f"{out or 'exercises/'} is up to date{checked}.")
     if drift or stale:
         raise Failure()
 
@@ -107,15 +107,14 @@ def _show_build(report: BuildReport, stored: AnswersReport | None, as_json: bool
     console.print(
         f"{report.out}: {len(report.written)} files written, {len(report.removed)} removed, "
         f"{report.unchanged} unchanged; {regions} solution regions stubbed.",
-        markup=False,
     )
     if report.backup:
-        console.print(f"the files overwritten or removed are in {report.backup}", markup=False)
+        console.print(f"the files overwritten or removed are in {report.backup}")
     for region in generation.unmapped:
-        warnings.print(f"warning: no exercise targets {region.target}", markup=False)
+        warnings.print(f"warning: no exercise targets {region.target}")
     for exercise_id, target in generation.unclaimed:
         message = f"warning: {exercise_id} targets {target}, which holds no region"
-        warnings.print(message, markup=False)
+        warnings.print(message)
     if stored is not None:
         show_answers_report(stored)
 

@@ -98,12 +98,12 @@ def list_command(names: tuple[str, ...], directory: str | None, as_json: bool) -
         echo_json([st.to_dict() for st in statuses])
         return
     console = make_console()
-    console.print(_where(directory), markup=False)
+    console.print(_where(directory))
     console.print(_table(console, statuses))
     for line in _details(statuses):
-        console.print(line, markup=False)
+        console.print(line)
     for line in _notes(statuses):
-        console.print("\n" + line, markup=False)
+        console.print("\n" + line)
 
 
 @data.command("fetch")
@@ -138,12 +138,12 @@ def fetch_command(
         console, errors = make_console(), make_console(stderr=True)
         for report in reports:
             for warning in report.warnings:
-                errors.print(f"warning: {warning}", markup=False)
+                errors.print(f"warning: {warning}")
             if report.ok:
                 actions = sorted({f.action for f in report.files})
-                console.print(f"{report.name}: ok ({', '.join(actions)})", markup=False)
+                console.print(f"{report.name}: ok ({', '.join(actions)})")
             else:
-                errors.print(f"{report.name}: FAILED\n{report.error}", markup=False)
+                errors.print(f"{report.name}: FAILED\n{report.error}")
     if not all(r.ok for r in reports):
         raise Failure()
 
@@ -164,9 +164,9 @@ def verify_command(names: tuple[str, ...], directory: str | None, as_json: bool)
         echo_json([st.to_dict() for st in statuses])
     else:
         console = make_console()
-        console.print(_where(directory), markup=False)
+        console.print(_where(directory))
         console.print(_table(console, statuses))
         for line in _details(statuses):
-            console.print(line, markup=False)
+            console.print(line)
     if any(st.status in bad for st in statuses):
         raise Failure()

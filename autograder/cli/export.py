@@ -58,16 +58,13 @@ def gradescope(target: str, output: Path, bundle_data: bool) -> None:
     except (ValueError, CourseError, OSError) as error:
         raise abort(error) from None
     size = path.stat().st_size / 2**20
-    make_console().print(
-        f"{path}: Gradescope autograder for {target} ({size:.1f} MiB)", markup=False
-    )
+    make_console().print(f"{path}: Gradescope autograder for {target} ({size:.1f} MiB)")
     tree = committable(path)
     if tree is not None:
         make_console(stderr=True).print(
             f"warning: {path} holds the answer key and lies in the git work tree {tree}, "
             "which does not ignore it: write it elsewhere (-o ~/autograder.zip) or never "
             "commit it",
-            markup=False,
         )
 
 
@@ -96,7 +93,6 @@ def classroom50_run(target: str, submission: Path, out: Path) -> None:
         raise abort(error) from None
     make_console().print(
         f"{result['score']}/{result['max-score']} (Classroom50 points) for {target}: {out}",
-        markup=False,
         highlight=False,
     )
 
@@ -116,7 +112,7 @@ def gradescope_run(target: str, root: Path | None) -> None:
 
     root = root or Path(os.environ.get(ROOT_VARIABLE, "/autograder"))
     results = run_autograder(root, target)
-    make_console().print(results["output"], markup=False, highlight=False)
+    make_console().print(results["output"], highlight=False)
 
 
 _CLASS_OPTIONS = [
@@ -208,13 +204,12 @@ def _plan(options: dict[str, Any], folder: Path, local: bool) -> tuple[Any, Any]
 def _written(paths: list[Path], plan: Any, how: str) -> None:
     out = make_console()
     for path in paths:
-        out.print(str(path), markup=False, highlight=False)
+        out.print(str(path), highlight=False)
     out.print(
         f"{plan.shards} shards of {plan.students or 'an unknown number of'} students, at most "
         f"{plan.parallel} at once, {plan.cpus} CPU{'s' if plan.cpus > 1 else ''} each; seed "
         f"{plan.seed}; the parts in "
         f"{plan.parts}. {how}",
-        markup=False,
         highlight=False,
     )
 

@@ -119,7 +119,7 @@ def grade(
     else:
         render_report(console, report, verbose)
     for warning in report.warnings:
-        make_console(stderr=True).print(f"warning: {warning}", markup=False)
+        make_console(stderr=True).print(f"warning: {warning}")
     if not report.passed:
         raise Failure()
 
@@ -152,7 +152,7 @@ def _watch(
     try:
         watch(console, targets, graded, lambda report: render_report(console, report, verbose))
     except KeyboardInterrupt:
-        console.print("stopped watching", markup=False)
+        console.print("stopped watching")
 
 
 def joined_targets(words: tuple[str, ...]) -> list[str]:
@@ -276,7 +276,7 @@ def render_report(console: Console, report: GradeReport, verbose: bool = False) 
     if verbose:
         for result in report.exercises:
             if result.output.strip():
-                console.print(f"{result.id} printed:", style="bold", markup=False)
+                console.print(f"{result.id} printed:", style="bold")
                 console.print(Text(result.output.rstrip()))
     style = "green" if report.passed else "red"
     total = f"{_score(report.score)}/{_score(report.max_score)} points"
@@ -288,7 +288,7 @@ def render_report(console: Console, report: GradeReport, verbose: bool = False) 
     if verbose or report.isolation == "none":
         console.print(f"isolation: {_ISOLATION.get(report.isolation, report.isolation)}")
     if verbose and report.limits:
-        console.print(f"limits: {report.limits}", markup=False)
+        console.print(f"limits: {report.limits}")
 
 
 def _all_passed(target: str) -> str:

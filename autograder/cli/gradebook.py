@@ -121,26 +121,22 @@ def _show(report, as_json: bool) -> None:
         echo_json(report.to_dict())
         return
     console = make_console()
-    console.print(f"{report.out}: {len(report.filled)} grades in {report.column!r}", markup=False)
+    console.print(f"{report.out}: {len(report.filled)} grades in {report.column!r}")
     if report.scale != 1:
         console.print(
             f"grades scaled by {report.scale:g} ({report.max_score:g} points -> "
             f"{report.points_possible:g} possible)",
-            markup=False,
         )
     elif report.points_possible and report.max_score and report.points_possible != report.max_score:
         console.print(
             f"note: the column's Points Possible is {report.points_possible:g}, the course's "
             f"{report.max_score:g} (--scale-to-points scales the grades)",
-            markup=False,
         )
     for name, (before, percent, after) in report.penalties.items():
-        console.print(
-            f"{name}: {before:g} points, {percent:g}% off for lateness: {after:g}", markup=False
-        )
+        console.print(f"{name}: {before:g} points, {percent:g}% off for lateness: {after:g}")
     for what, names in (
         ("submissions with no student in the gradebook", report.no_student),
         ("students with no submission (left as they were)", report.no_submission),
     ):
         if names:
-            console.print(f"{what}: {', '.join(names)}", markup=False)
+            console.print(f"{what}: {', '.join(names)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.text import Text
 
 from ..course import CourseError
 from ..hints import SolutionAhead, SolutionWithheld, next_hint, revealed_hints
@@ -35,14 +36,13 @@ def hint(exercise_id: str, show_all: bool, solution: bool, as_json: bool) -> Non
             f"The next hint for {exercise_id} ({ahead.number} of {ahead.total}) gives the answer "
             f"away. Try once more with the hints so far (dlfs-grade hint {exercise_id} --all); "
             f"`dlfs-grade hint {exercise_id} --solution` shows it.",
-            markup=False,
         )
         return
     except SolutionWithheld as withheld:  # said, not a hint repeated as if it were the answer
         if as_json:
             echo_json({"id": exercise_id, "hints": [], "withheld": str(withheld)})
         else:
-            make_console().print(f"{withheld}.", markup=False)
+            make_console().print(f"{withheld}.")
         raise Failure() from None
     except (CourseError, ValueError, OSError) as error:  # OSError: an unreadable store
         raise abort(error) from None
@@ -56,17 +56,18 @@ def hint(exercise_id: str, show_all: bool, solution: bool, as_json: bool) -> Non
         console.print(f"{exercise_id} has {what}.")
         return
     for shown in hints:
-        console.print(f"[bold]Hint {shown.number} of {shown.total}[/bold] for {shown.exercise_id}:")
-        console.print(f"  {shown.text}", markup=False)
+        head = Text(f"Hint {shown.number} of {shown.total}", style="bold")
+        console.print(Text.assemble(head, f" for {shown.exercise_id}:"))
+        console.print(f"  {shown.text}")
     if not show_all and not hints[-1].remembered:
         make_console(stderr=True).print(
             "warning: your progress could not be saved, so this hint is not remembered",
-            markup=False,
         )
     if not show_all:
         last = hints[-1]
         console.print(
             "[dim](that was the last hint)[/dim]"
             if last.last
-            else f"[dim](`dlfs-grade hint {exercise_id}` again for a more explicit one)[/dim]"
+            else f"[dim](`dlfs-grade hint {exercise_id}` again for a more explicit one)[/dim]",
+            markup=True,
         )

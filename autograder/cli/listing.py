@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from rich.markup import escape
+from rich.text import Text
 
 from ..course import CourseError, load_course
 from .output import abort, echo_json, make_console, make_table, print_table
@@ -32,8 +32,9 @@ def list_(chapter: str | None, as_json: bool) -> None:
         return
     console = make_console()
     for ch in chapters:
-        heading = f"[bold]{ch.name}[/bold]  {escape(ch.title)}  ({_points(ch.points)} points)"
-        console.print(heading)
+        console.print(
+            Text.assemble((ch.name, "bold"), f"  {ch.title}  ({_points(ch.points)} points)")
+        )
         table = make_table(console, "exercise", "title", "points", "of them hidden", "checks")
         for column in table.columns[2:]:
             column.justify = "right"
@@ -41,7 +42,7 @@ def list_(chapter: str | None, as_json: bool) -> None:
             hidden = sum(c.points for c in exercise.checks if c.hidden)
             table.add_row(
                 exercise.id,
-                escape(exercise.title),
+                exercise.title,
                 _points(exercise.points),
                 _points(hidden) if hidden else "",
                 str(len(exercise.checks)),
@@ -52,10 +53,9 @@ def list_(chapter: str | None, as_json: bool) -> None:
         console.print()
     hidden = sum(c.points for ch in chapters for e in ch.exercises for c in e.checks if c.hidden)
     if not chapter:
-        console.print(f"{course.title}: {_points(course.points)} points in all.", markup=False)
+        console.print(f"{course.title}: {_points(course.points)} points in all.")
     if hidden:
         console.print(
             f"{_points(hidden)} of them in hidden checks, run at the instructor's (where the "
             "answer key is): a students' copy grades the rest.",
-            markup=False,
         )

@@ -58,10 +58,14 @@ STATUS_LABEL = {
 
 
 def make_console(stderr: bool = False) -> Console:
-    """A console on stdout (or stderr) that is plain when not writing to a terminal."""
-    console = Console(stderr=stderr, highlight=False)
+    """A console on stdout (or stderr) that is plain when not writing to a terminal.
+
+    What it prints is plain text: a message holding ``[torch]`` or a path in brackets shows as
+    it is. Markup is opted into where wanted (``console.print(..., markup=True)``), or a style
+    given with rich's ``Text``."""
+    console = Console(stderr=stderr, highlight=False, markup=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
-        console = Console(stderr=stderr, highlight=False, width=160)
+        console = Console(stderr=stderr, highlight=False, markup=False, width=160)
     return console
 
 
@@ -74,7 +78,7 @@ def print_table(console: Console, table: Table) -> None:
     with console.capture() as captured:
         console.print(table)
     text = "\n".join(line.rstrip() for line in captured.get().splitlines())
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
+    console.print(text, highlight=False, soft_wrap=True)
 
 
 def make_table(console: Console, *columns: str | Column, title: str | None = None) -> Table:

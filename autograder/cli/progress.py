@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.text import Text
 
 from ..course import CourseError, load_course
@@ -76,7 +75,7 @@ def progress(
             console.print(_TITLES[name], style="bold")
         _print_progress(console, report)
     if plot_file is not None:
-        console.print(f"Progress over time drawn in {plot_file}.", markup=False)
+        console.print(f"Progress over time drawn in {plot_file}.")
 
 
 _TITLES = {"files": "Your .py files (exercises/)", "notebook": "Your notebooks"}
@@ -88,8 +87,8 @@ def _print_progress(console: Console, report: ProgressReport) -> None:
         column.justify = "right"
     for ch in report.chapters:
         table.add_row(
-            f"[bold]{ch.name}[/bold]  {escape(ch.title)}",
-            f"[bold]{_score(ch.best, ch.max_score)}[/bold]",
+            Text.assemble((ch.name, "bold"), f"  {ch.title}"),
+            Text(_score(ch.best, ch.max_score), style="bold"),
             str(ch.attempts),
             _when(ch.last_attempt),
             "",

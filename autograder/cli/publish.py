@@ -65,14 +65,11 @@ def publish(
         echo_json(report.to_dict())
         return
     console = make_console()
-    console.print(
-        f"{report.assignment}: {report.exercises} exercises, {report.points:g} points", markup=False
-    )
-    console.print(f"source:  {report.source}", markup=False)
-    console.print(f"release: {report.release}", markup=False)
+    console.print(f"{report.assignment}: {report.exercises} exercises, {report.points:g} points")
+    console.print(f"source:  {report.source}")
+    console.print(f"release: {report.release}")
     if not report.config_written:
         console.print(
             f"kept your {report.course_dir / 'nbgrader_config.py'}: it must configure dlfs's "
             "preprocessors (delete it and publish again for dlfs's own)",
-            markup=False,
         )

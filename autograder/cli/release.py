@@ -69,11 +69,9 @@ def release(
     console.print(
         f"{report.out}: the students' copy, {report.files} files; {report.exercises} "
         f"exercises, {report.public_points:g} public points; hints: {report.hint_policy}",
-        markup=False,
     )
     if report.classroom50:
         console.print(
             f"Classroom50 autograder ({target}): {report.classroom50}; copy it to "
             "CLASSROOM/autograders/ASSIGNMENT/ in your classroom50 repository",
-            markup=False,
         )

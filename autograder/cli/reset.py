@@ -50,9 +50,9 @@ def reset(exercise_id: str, workspace: Path | None, yes: bool, as_json: bool) ->
         return
     console = make_console()
     if not report.files:
-        console.print(f"{exercise_id} is already the stub: nothing changed.", markup=False)
+        console.print(f"{exercise_id} is already the stub: nothing changed.")
         return
     for path in report.files:
-        console.print(f"restored {exercise_id} in {path}", markup=False)
+        console.print(f"restored {exercise_id} in {path}")
     if report.backup:
-        console.print(f"your previous version: {report.backup}", markup=False)
+        console.print(f"your previous version: {report.backup}")

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from dlfs.autograder.cli import build as build_cmd
 from dlfs.autograder.cli import reset as reset_cmd
 from dlfs.autograder.cli.main import cli
+from dlfs.autograder.cli.output import make_console
 from dlfs.autograder.generate.answers import BuildReport as AnswersReport
 from dlfs.autograder.generate.exercises import BuildReport, Drift, Generation, ResetReport
 from dlfs.autograder.progress import ProgressStore
@@ -281,3 +282,13 @@ def test_every_example_in_every_help_runs(data_dir, tmp_path, monkeypatch):
         result = runner.invoke(cli, words)
         assert result.exit_code in (0, 1), (example, result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit), example
+
+
+def test_the_console_prints_plain_text_and_markup_only_when_asked(capsys):
+    console = make_console()
+    console.print("pip install -e '.[torch]' ([bold] stays)")
+    console.print("[bold]asked[/bold]", markup=True)
+    assert capsys.readouterr().out.splitlines() == [
+        "pip install -e '.[torch]' ([bold] stays)",
+        "asked",
+    ]
