@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ..course import CourseError, load_course
 from ..progress import ProgressReport, ProgressStore, summarize
-from ..progress.store import WORKSPACES
+from ..progress.summary import WORKSPACES
 from .output import abort, echo_json, make_console, make_table, print_table, status_text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from .store import ProgressReport
+from .summary import ProgressReport
 
 __all__ = ["plot_progress", "progress_timeline"]
 

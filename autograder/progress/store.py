@@ -5,7 +5,7 @@ The database is ``progress.sqlite3`` in :func:`~dlfs.autograder.paths.data_dir`
 timeout, and each attempt is one ``BEGIN IMMEDIATE`` transaction, so gradings running at the
 same time wait for each other instead of losing rows.
 
-:func:`summarize` turns the attempts into the best score per exercise and chapter.
+:mod:`.summary` turns the attempts into the best score per exercise and chapter.
 """
 
 from __future__ import annotations
@@ -14,25 +14,19 @@ import functools
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..course import Course
 from ..paths import data_dir
 
 __all__ = [
     "DB_NAME",
-    "WORKSPACES",
     "Attempt",
-    "ChapterProgress",
-    "ExerciseProgress",
-    "ProgressReport",
     "ProgressStore",
     "ProgressUnavailable",
     "record_attempt",
-    "summarize",
 ]
 
 DB_NAME = "progress.sqlite3"
@@ -297,142 +291,3 @@ def record_attempt(
     """Record one attempt in the default store (or the database at ``path``)."""
     with ProgressStore(path) as store:
         return store.record_attempt(exercise_id, score, max_score, status, source_hash, target)
-
-
-# -- the summary -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExerciseProgress:
-    """The learner's standing on one exercise."""
-
-    id: str
-    title: str
-    best: float
-    max_score: float
-    attempts: int
-    last_attempt: datetime | None
-    last_status: str
-    hints_revealed: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        last = self.last_attempt.isoformat() if self.last_attempt else None
-        return {**asdict(self), "last_attempt": last}
-
-
-@dataclass(frozen=True)
-class ChapterProgress:
-    """The learner's standing on one chapter: the sum of the best per exercise."""
-
-    name: str
-    title: str
-    best: float
-    max_score: float
-    attempts: int
-    last_attempt: datetime | None
-    exercises: tuple[ExerciseProgress, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "title": self.title,
-            "best": self.best,
-            "max_score": self.max_score,
-            "attempts": self.attempts,
-            "last_attempt": self.last_attempt.isoformat() if self.last_attempt else None,
-            "exercises": [exercise.to_dict() for exercise in self.exercises],
-        }
-
-
-@dataclass(frozen=True)
-class ProgressReport:
-    """Best scores over the course, and every attempt behind them (oldest first)."""
-
-    best: float
-    max_score: float
-    chapters: tuple[ChapterProgress, ...]
-    history: tuple[Attempt, ...] = field(default=(), repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "best": self.best,
-            "max_score": self.max_score,
-            "chapters": [chapter.to_dict() for chapter in self.chapters],
-        }
-
-
-WORKSPACES = ("files", "notebook")
-"""The two workspaces progress keeps apart: the ``.py`` files, and the notebooks."""
-
-
-def _in_workspace(attempt: Attempt, workspace: str | None) -> bool:
-    if workspace is None:
-        return True
-    return (attempt.workspace == "notebook") == (workspace == "notebook")
-
-
-def _chapter_progress(
-    ch: Any, by_exercise: dict[str, list[Attempt]], store: ProgressStore
-) -> ChapterProgress:
-    """One chapter's standing: the best per exercise, summed."""
-    rows = []
-    for exercise in ch.exercises:
-        attempts = by_exercise.get(exercise.id, [])
-        rows.append(
-            ExerciseProgress(
-                id=exercise.id,
-                title=exercise.title,
-                best=max((min(a.score, exercise.points) for a in attempts), default=0.0),
-                max_score=exercise.points,
-                attempts=len(attempts),
-                last_attempt=attempts[-1].time if attempts else None,
-                last_status=attempts[-1].status if attempts else "",
-                hints_revealed=store.hints_revealed(exercise.id),
-            )
-        )
-    times = [row.last_attempt for row in rows if row.last_attempt]
-    return ChapterProgress(
-        name=ch.name,
-        title=ch.title,
-        best=sum(row.best for row in rows),
-        max_score=ch.points,
-        attempts=len({a.run or f"row {a.id}" for row in rows for a in by_exercise.get(row.id, [])}),
-        last_attempt=max(times, default=None),
-        exercises=tuple(rows),
-    )
-
-
-def summarize(
-    course: Course,
-    store: ProgressStore,
-    chapter: str | None = None,
-    workspace: str | None = None,
-) -> ProgressReport:
-    """Best score, attempts and last attempt per exercise and chapter.
-
-    Args:
-        course: the course (attempts at exercises it no longer has are left out).
-        store: the progress store.
-        chapter: only this chapter (``chapter5`` or ``5``), if given.
-        workspace: only the attempts of one workspace: ``files`` (the ``.py`` files) or
-            ``notebook`` (the notebooks' ``check()``); None: every attempt.
-    Raises:
-        ValueError: unknown chapter or workspace.
-    """
-    if workspace is not None and workspace not in WORKSPACES:
-        raise ValueError(f"workspace must be one of {WORKSPACES}, got {workspace!r}")
-    chapters = (course.chapter(chapter),) if chapter is not None else course.chapters
-    wanted = {exercise.id for ch in chapters for exercise in ch.exercises}
-    history = tuple(
-        a for a in store.attempts() if a.exercise_id in wanted and _in_workspace(a, workspace)
-    )
-    by_exercise: dict[str, list[Attempt]] = {}
-    for attempt in history:
-        by_exercise.setdefault(attempt.exercise_id, []).append(attempt)
-    summaries = [_chapter_progress(ch, by_exercise, store) for ch in chapters]
-    return ProgressReport(
-        best=sum(s.best for s in summaries),
-        max_score=sum(s.max_score for s in summaries),
-        chapters=tuple(summaries),
-        history=history,
-    )

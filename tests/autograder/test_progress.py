@@ -14,7 +14,8 @@ from dlfs.autograder.course import parse_course
 from dlfs.autograder.hints import SolutionAhead, next_hint, revealed_hints
 from dlfs.autograder.paths import data_dir
 from dlfs.autograder.progress.plot import plot_progress, progress_timeline
-from dlfs.autograder.progress.store import DB_NAME, ProgressStore, record_attempt, summarize
+from dlfs.autograder.progress.store import DB_NAME, ProgressStore, record_attempt
+from dlfs.autograder.progress.summary import summarize
 
 COURSE = textwrap.dedent(
     """\
