@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
+from ..kinds import KINDS
+
 __all__ = [
     "MISTAKES_KEY",
     "STORED_KINDS",
@@ -42,7 +44,7 @@ TYPES_KEY = "__types__"
 """The member of each file that records the Python type of every stored value."""
 MISTAKES_KEY = "__mistakes__"
 """The member of each file that describes each stored known mistake (``key/mistakeN``)."""
-STORED_KINDS = ("agreement", "gradient", "property")
+STORED_KINDS = tuple(k.name for k in KINDS.values() if k.stored)
 """The check kinds whose answers are stored."""
 
 

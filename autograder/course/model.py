@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
+from ..kinds import KINDS
 from .assignments import Assignment
 
 __all__ = [
@@ -35,18 +36,11 @@ __all__ = [
 ]
 
 COURSE_FILE = "course.toml"
-CHECK_KINDS = ("agreement", "gradient", "property", "fixture", "training")
+CHECK_KINDS = tuple(KINDS)
+"""The check kinds' names (:data:`dlfs.autograder.kinds.KINDS` holds what each is)."""
 HINT_POLICIES = ("all", "no-solution", "none")
 """What a course may let learners see of the hints (``[course] hint_policy``)."""
-PLAIN_NAMES: Mapping[str, str] = MappingProxyType(
-    {
-        "agreement": "agrees with the reference",
-        "gradient": "gradient check",
-        "property": "behaves as specified",
-        "fixture": "known values",
-        "training": "trains",
-    }
-)
+PLAIN_NAMES: Mapping[str, str] = MappingProxyType({k.name: k.plain_name for k in KINDS.values()})
 """What each kind of check is called where a learner reads it."""
 METRICS: Mapping[str, bool] = MappingProxyType(
     {"accuracy": True, "rmse": False, "mae": False, "mse": False, "loss": False}

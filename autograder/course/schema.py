@@ -20,6 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
 
+from ..kinds import KINDS
 from ..probes.record import Probe, ProbeError, find_probe
 from .assignments import parse_assignments
 from .locate import Locator
@@ -49,13 +50,7 @@ _EXERCISE_KEYS = (
     "changes_in_place",
 )
 _COMMON_CHECK_KEYS = ("kind", "probe", "points", "hidden", "name", "params")
-_KIND_KEYS: Mapping[str, tuple[str, ...]] = {
-    "agreement": ("rtol", "atol"),
-    "gradient": ("tol", "arrays"),
-    "property": (),
-    "fixture": ("rtol", "atol", "expected"),
-    "training": ("metric", "threshold", "budget"),
-}
+_KIND_KEYS: Mapping[str, tuple[str, ...]] = {k.name: k.keys for k in KINDS.values()}
 _CHAPTER_RE = re.compile(r"chapter([1-9][0-9]*)")
 _NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")
 _POSITIVE = (

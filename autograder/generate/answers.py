@@ -34,6 +34,7 @@ from ..course import Course, load_course
 from ..grading.expected import ReferenceAnswers, reference_available
 from ..grading.plan import PlannedCheck
 from ..grading.seeds import check_seed
+from ..kinds import KINDS
 from ..probes.record import find_probe
 from .call_trace import record_calls
 
@@ -120,7 +121,7 @@ def _arrays_of(checks: list[PlannedCheck]) -> dict[str, ndarray]:
     answers = ReferenceAnswers()
     stored = _Arrays()
     for check in checks:
-        numerical = check.spec.kind == "gradient"
+        numerical = KINDS[check.spec.kind].numerical
         key = check_key(check.module, check.spec.probe, check.params, check.seed, numerical)
         if stored.has(key):
             continue  # an agreement and a property check may share their probe call

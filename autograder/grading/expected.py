@@ -25,6 +25,7 @@ import numpy as np
 
 from ..answers.store import AnswerStoreError, load_expected, load_mistakes
 from ..course.model import PLAIN_NAMES
+from ..kinds import KINDS
 from ..probes.record import find_probe
 from .plan import HIDDEN_NOT_RUN, PlannedCheck
 
@@ -156,7 +157,7 @@ class StoredAnswers:
             raise GraderError(str(error)) from error
 
     def mistakes(self, check: PlannedCheck) -> Iterator[tuple[str, dict[str, Any]]]:
-        numerical = check.spec.kind == "gradient"
+        numerical = KINDS[check.spec.kind].numerical
         stored = load_mistakes(
             check.module, check.spec.probe, check.params, check.seed, numerical, self.folder
         )

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..gradcheck import compare_gradients
+from ..kinds import KINDS
 from ..probes.record import find_probe
 from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome
@@ -70,7 +71,7 @@ def _reference_fails(check: PlannedCheck, answers: ExpectedSource) -> str | None
     if check.spec.kind == "training" or (check.spec.kind == "fixture" and not answers.runs_hidden):
         return None
     try:
-        answers.expected(check, numerical=check.spec.kind == "gradient")
+        answers.expected(check, numerical=KINDS[check.spec.kind].numerical)
     except GraderError as error:
         return str(error)
     return None

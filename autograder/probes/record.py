@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from ..kinds import KINDS
+
 __all__ = [
     "KIND_NEEDS",
     "Probe",
@@ -31,13 +33,7 @@ ProbeFunction = Callable[..., dict[str, Any]]
 """``run(ref, rng, **params) -> {name: array}``, or ``run(ref, inputs, **params)``."""
 
 KIND_NEEDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "agreement": (),
-        "gradient": ("numerical",),
-        "property": ("judge",),
-        "fixture": ("expected",),
-        "training": ("data", "metric"),
-    }
+    {k.name: k.needs for k in KINDS.values()}
 )
 """What a probe must have for each check kind (``numerical``: ``run`` takes ``numerical``)."""
 

@@ -22,7 +22,7 @@ PACKAGE = "dlfs.autograder"
 MAX_FUNCTION_LINES = 60
 
 LAYERS = (
-    ("paths", "results", "gradcheck"),
+    ("paths", "results", "gradcheck", "kinds"),
     ("probes",),
     ("course",),
     ("sandbox", "progress", "answers"),
