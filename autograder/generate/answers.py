@@ -35,7 +35,6 @@ from ..grading.expected import ReferenceAnswers, reference_available
 from ..grading.plan import PlannedCheck
 from ..grading.seeds import check_seed
 from ..kinds import KINDS
-from ..probes.record import find_probe
 from .call_trace import record_calls
 
 __all__ = ["BuildReport", "build_answers", "compare_answers"]
@@ -127,7 +126,7 @@ def _arrays_of(checks: list[PlannedCheck]) -> dict[str, ndarray]:
             continue  # an agreement and a property check may share their probe call
         for name, value in answers.expected(check, numerical).items():
             stored.put(f"{key}/{name}", value)
-        probe = find_probe(check.module, check.spec.probe)
+        probe = check.probe
         rng = np.random.default_rng(check.seed)
         for i, description, outputs in probe.wrong_outputs(reference, rng, check.params):
             for name, value in outputs.items():

@@ -26,7 +26,6 @@ import numpy as np
 from ..answers.store import AnswerStoreError, load_expected, load_mistakes
 from ..course.model import PLAIN_NAMES
 from ..kinds import KINDS
-from ..probes.record import find_probe
 from .plan import HIDDEN_NOT_RUN, PlannedCheck
 
 __all__ = [
@@ -104,7 +103,7 @@ class ReferenceAnswers:
 
     def expected(self, check: PlannedCheck, numerical: bool = False) -> dict[str, Any]:
         extra = {"numerical": True} if numerical else {}
-        probe = find_probe(check.module, check.spec.probe)
+        probe = check.probe
         try:
             rng = np.random.default_rng(check.seed)
             return probe(_reference(), rng, **check.params, **extra)
@@ -112,7 +111,7 @@ class ReferenceAnswers:
             raise GraderError(f"probe {check.module}.{probe.name}: {error!r}") from error
 
     def mistakes(self, check: PlannedCheck) -> Iterator[tuple[str, dict[str, Any]]]:
-        probe = find_probe(check.module, check.spec.probe)
+        probe = check.probe
         rng = np.random.default_rng(check.seed)
         for _, description, outputs in probe.wrong_outputs(_reference(), rng, check.params):
             yield description, outputs
@@ -161,7 +160,7 @@ class StoredAnswers:
         stored = load_mistakes(
             check.module, check.spec.probe, check.params, check.seed, numerical, self.folder
         )
-        known = list(find_probe(check.module, check.spec.probe).mistakes)  # a copy has none
+        known = list(check.probe.mistakes)  # a copy has none
         for index, (description, outputs) in sorted(stored.items()):
             if not description and index < len(known):
                 description = known[index]

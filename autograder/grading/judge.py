@@ -24,7 +24,6 @@ import numpy as np
 
 from ..gradcheck import compare_gradients
 from ..kinds import KINDS
-from ..probes.record import find_probe
 from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome
 from .compare import Verdict, batch_size, compare_all, input_view, known_mistake
@@ -108,7 +107,7 @@ def _with_mistake(
 
 def _drawn_inputs(check: PlannedCheck) -> dict[str, Any] | None:
     """The probe's inputs for this call, drawn again in the grader (None: it draws its own)."""
-    probe = find_probe(check.module, check.spec.probe)
+    probe = check.probe
     if probe.inputs is None:
         return None
     try:
@@ -204,7 +203,7 @@ def _gradient(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource
 def _fixture(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource) -> Verdict:
     expected: Any = check.spec.expected
     if expected is None:
-        known = find_probe(check.module, check.spec.probe).expected
+        known = check.probe.expected
         assert known is not None, "the course checks that fixture probes have known answers"
         expected = known(**check.params)
     expected = {k: np.asarray(v, dtype=np.float64) for k, v in dict(expected).items()}
@@ -212,7 +211,7 @@ def _fixture(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource)
 
 
 def _property(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource) -> Verdict:
-    judge = find_probe(check.module, check.spec.probe).judge
+    judge = check.probe.judge
     assert judge is not None, "the course checks that property probes have a judge"
     expected = answers.expected(check)
     try:
@@ -226,7 +225,7 @@ def _property(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource
 
 def _training(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource) -> Verdict:
     spec = check.spec
-    metric = find_probe(check.module, spec.probe).metric
+    metric = check.probe.metric
     assert metric is not None and spec.threshold is not None, "the course checks training checks"
     if check.labels is None:
         raise GraderError(f"no labels for probe {spec.probe}")

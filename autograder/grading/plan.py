@@ -13,6 +13,7 @@ from typing import Any
 from numpy import ndarray
 
 from ..course import CheckSpec, Exercise
+from ..probes.record import Probe, find_probe
 from ..results import CheckResult
 from ..sandbox.protocol import ProbeCall
 from .data import DataCache
@@ -42,6 +43,10 @@ class PlannedCheck:
         params: the probe's keyword arguments.
         labels: for a training check, the test labels (they never reach the worker).
         data: for a training check, the ``.npz`` of its inputs.
+        probe: the check's probe, resolved once when the check is planned.
+    Raises:
+        ProbeError: the chapter has no probe of the spec's name (the course is checked for
+            that when it loads).
     """
 
     spec: CheckSpec
@@ -50,6 +55,10 @@ class PlannedCheck:
     params: dict[str, Any] = field(default_factory=dict)
     labels: dict[str, ndarray] | None = None
     data: str | None = None
+    probe: Probe = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.probe = find_probe(self.module, self.spec.probe)
 
     @property
     def call(self) -> ProbeCall:

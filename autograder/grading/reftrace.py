@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..probes.record import find_probe
 from ..sandbox.instrument import RUNTIME, instrument
 from ..sandbox.splice import REFERENCE_PACKAGE, parse_target, swapped
 from ..sandbox.trace import Recorder
@@ -45,7 +44,7 @@ def trace_reference(check: PlannedCheck, sources: Sequence[Source]) -> Trace | N
     modules = [
         importlib.import_module(f"{REFERENCE_PACKAGE}.{parse_target(s.target)[0]}") for s in sources
     ]
-    probe = find_probe(check.module, check.spec.probe)
+    probe = check.probe
     with contextlib.ExitStack() as stack:
         for module in modules:
             module.__dict__[RUNTIME] = recorder
