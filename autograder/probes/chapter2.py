@@ -152,38 +152,40 @@ _network_gradients_mistakes = {
 }
 
 
-def _preds(rng: np.random.Generator, n: int) -> tuple[ndarray, ndarray]:
-    return rng.standard_normal((n, 1)), rng.standard_normal((n, 1))
+def _preds(rng: np.random.Generator, n: int = 8) -> dict[str, ndarray]:
+    return {"preds": rng.standard_normal((n, 1)), "actuals": rng.standard_normal((n, 1))}
 
 
-def mae(ref: Any, rng: np.random.Generator, n: int = 8) -> dict[str, Any]:
+def mae(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, Any]:
     """mae of random predictions."""
-    preds, actuals = _preds(rng, n)
-    return {"mae": ref.regression_metrics.mae(preds, actuals)}
+    return {"mae": ref.regression_metrics.mae(inputs["preds"], inputs["actuals"])}
 
 
-def rmse(ref: Any, rng: np.random.Generator, n: int = 8) -> dict[str, Any]:
+def rmse(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, Any]:
     """rmse of random predictions."""
-    preds, actuals = _preds(rng, n)
-    return {"rmse": ref.regression_metrics.rmse(preds, actuals)}
+    return {"rmse": ref.regression_metrics.rmse(inputs["preds"], inputs["actuals"])}
 
 
 _FIXED_PREDS = np.array([[1.0], [2.0], [3.0], [4.0]])
 _FIXED_ACTUALS = np.array([[2.0], [2.0], [1.0], [8.0]])
 
 
-def mae_fixture(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+def _fixed_preds(rng: np.random.Generator) -> dict[str, ndarray]:
+    return {"preds": _FIXED_PREDS.copy(), "actuals": _FIXED_ACTUALS.copy()}
+
+
+def mae_fixture(ref: Any, inputs: dict[str, ndarray]) -> dict[str, Any]:
     """mae of [1, 2, 3, 4] against [2, 2, 1, 8]: (1 + 0 + 2 + 4) / 4 = 1.75."""
-    return {"mae": ref.regression_metrics.mae(_FIXED_PREDS, _FIXED_ACTUALS)}
+    return {"mae": ref.regression_metrics.mae(inputs["preds"], inputs["actuals"])}
 
 
 def _mae_fixture_expected() -> dict[str, Any]:
     return {"mae": 1.75}
 
 
-def rmse_fixture(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+def rmse_fixture(ref: Any, inputs: dict[str, ndarray]) -> dict[str, Any]:
     """rmse of [1, 2, 3, 4] against [2, 2, 1, 8]: √((1 + 0 + 4 + 16) / 4) = √5.25."""
-    return {"rmse": ref.regression_metrics.rmse(_FIXED_PREDS, _FIXED_ACTUALS)}
+    return {"rmse": ref.regression_metrics.rmse(inputs["preds"], inputs["actuals"])}
 
 
 def _rmse_fixture_expected() -> dict[str, Any]:
@@ -243,14 +245,12 @@ _MAE_SIGNED = "the errors need np.abs: without it, positive and negative errors 
 _RMSE_SQUARED = "that is the mean squared error: rmse is its square root (np.sqrt)"
 
 
-def _mae_signed(ref: Any, rng: np.random.Generator, n: int = 8) -> dict[str, Any]:
-    preds, actuals = _preds(rng, n)
-    return {"mae": float(np.mean(preds - actuals))}
+def _mae_signed(ref: Any, inputs: dict[str, ndarray]) -> dict[str, Any]:
+    return {"mae": float(np.mean(inputs["preds"] - inputs["actuals"]))}
 
 
-def _rmse_squared(ref: Any, rng: np.random.Generator, n: int = 8) -> dict[str, Any]:
-    preds, actuals = _preds(rng, n)
-    return {"rmse": float(np.mean((preds - actuals) ** 2))}
+def _rmse_squared(ref: Any, inputs: dict[str, ndarray]) -> dict[str, Any]:
+    return {"rmse": float(np.mean((inputs["preds"] - inputs["actuals"]) ** 2))}
 
 
 PROBES = declare(
@@ -267,20 +267,20 @@ PROBES = declare(
         inputs=_linear_inputs,
         mistakes=_linear_regression_gradients_mistakes,
     ),
-    Probe(mae, mistakes={_MAE_SIGNED: _mae_signed}),
+    Probe(mae, inputs=_preds, mistakes={_MAE_SIGNED: _mae_signed}),
     Probe(
         mae_fixture,
+        inputs=_fixed_preds,
         expected=_mae_fixture_expected,
-        mistakes={
-            _MAE_SIGNED: lambda ref, rng: {"mae": float(np.mean(_FIXED_PREDS - _FIXED_ACTUALS))}
-        },
+        mistakes={_MAE_SIGNED: _mae_signed},
     ),
     Probe(network_gradients, inputs=_network_inputs, mistakes=_network_gradients_mistakes),
-    Probe(rmse, mistakes={_RMSE_SQUARED: _rmse_squared}),
+    Probe(rmse, inputs=_preds, mistakes={_RMSE_SQUARED: _rmse_squared}),
     Probe(
         rmse_fixture,
+        inputs=_fixed_preds,
         expected=_rmse_fixture_expected,
-        mistakes={_RMSE_SQUARED: lambda ref, rng: {"rmse": 5.25}},
+        mistakes={_RMSE_SQUARED: _rmse_squared},
     ),
 )
 """Every probe of this chapter, with its companions."""

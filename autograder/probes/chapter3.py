@@ -212,12 +212,18 @@ class _Recorder:
         net.train_batch = train_batch
 
 
+def _batches_inputs(
+    rng: np.random.Generator, n: int = 10, ordered: bool = True
+) -> dict[str, ndarray | None]:
+    X, y = _x(rng, n, 3), _x(rng, n, 2)
+    return {"X": X, "y": y, "order": rng.permutation(n) if ordered else None}
+
+
 def generate_batches(
-    ref: Any, rng: np.random.Generator, n: int = 10, size: int = 4, ordered: bool = True
+    ref: Any, inputs: dict[str, Any], n: int = 10, size: int = 4, **_: Any
 ) -> dict[str, Any]:
     """Every batch of X and y, concatenated, and the size of each."""
-    X, y = _x(rng, n, 3), _x(rng, n, 2)
-    order = rng.permutation(n) if ordered else None
+    X, y, order = inputs["X"], inputs["y"], inputs["order"]
     net = ref.NeuralNetwork([ref.Dense(1)], ref.MeanSquaredError())
     trainer = ref.Trainer(net, ref.SGD(0.1))
     batches = list(itertools.islice(trainer.generate_batches(X, y, size, order), n + 1))
@@ -236,9 +242,9 @@ def generate_batches(
 
 
 def _last_batch_dropped(
-    ref: Any, rng: np.random.Generator, n: int = 10, size: int = 4, ordered: bool = True
+    ref: Any, inputs: dict[str, Any], n: int = 10, size: int = 4, **_: Any
 ) -> dict[str, Any]:
-    right = generate_batches(ref, rng, n, size, ordered)
+    right = generate_batches(ref, inputs, n, size)
     whole = n // size
     if whole * size == n:
         raise ValueError("every batch is whole here")
@@ -255,9 +261,17 @@ def _network(ref: Any, d: int, seed: int = 3) -> Any:
     )
 
 
-def train_epoch_one_batch(ref: Any, rng: np.random.Generator, n: int = 12) -> dict[str, Any]:
+def _xy_inputs(rng: np.random.Generator, n: int) -> dict[str, ndarray]:
+    return {"X": _x(rng, n, 3), "y": _x(rng, n, 1)}
+
+
+def _one_batch_inputs(rng: np.random.Generator, n: int = 12) -> dict[str, ndarray]:
+    return _xy_inputs(rng, n)
+
+
+def train_epoch_one_batch(ref: Any, inputs: dict[str, ndarray], n: int = 12) -> dict[str, Any]:
     """One epoch of a single batch (the order cannot matter): the loss and the parameters."""
-    X, y = _x(rng, n, 3), _x(rng, n, 1)
+    X, y = inputs["X"], inputs["y"]
     net = _network(ref, 3)
     trainer = ref.Trainer(net, ref.SGD(0.1))
     net.forward(X[:1])  # build the layers
@@ -285,10 +299,14 @@ def _epoch(ref: Any, X: ndarray, y: ndarray, size: int, seed: int) -> dict[str, 
     return {"rows": rows, "steps": steps[0], "loss": loss, "losses": recorder.losses}
 
 
-def train_epoch_rows(ref: Any, rng: np.random.Generator, n: int = 10, size: int = 4) -> dict:
+def _rows_inputs(rng: np.random.Generator, n: int = 10) -> dict[str, ndarray]:
+    return _xy_inputs(rng, n)
+
+
+def train_epoch_rows(ref: Any, inputs: dict[str, ndarray], size: int = 4, **_: Any) -> dict:
     """Which rows one epoch trains on (sorted), how many steps it takes, what it returns
     against the batches' losses, and whether its order comes from ``rng``."""
-    X, y = _x(rng, n, 3), _x(rng, n, 1)
+    X, y = inputs["X"], inputs["y"]
     first = _epoch(ref, X, y, size, 0)
     again = _epoch(ref, X, y, size, 0)
     other = _epoch(ref, X, y, size, 1)
@@ -399,13 +417,14 @@ PROBES = declare(
     Probe(sgd_update, inputs=_sgd_inputs, mistakes=_sgd_update_mistakes),
     Probe(
         generate_batches,
+        inputs=_batches_inputs,
         mistakes={
             "the last, smaller batch is missing: range(0, n, size) starts one there too, "
             "and a slice past the end simply stops at it": _last_batch_dropped,
         },
     ),
-    train_epoch_one_batch,
-    Probe(train_epoch_rows, judge=_train_epoch_rows_judge),
+    Probe(train_epoch_one_batch, inputs=_one_batch_inputs),
+    Probe(train_epoch_rows, inputs=_rows_inputs, judge=_train_epoch_rows_judge),
     Probe(boston_trainer, data=boston, metric=rmse, datasets=("boston",)),
     SEED_LAYERS,
     EARLY_STOPPING,
