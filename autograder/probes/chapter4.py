@@ -68,19 +68,23 @@ _relu_backward_mistakes = {
 # --- softmax and the cross-entropy ------------------------------------------------------------
 
 
-def softmax(ref: Any, rng: np.random.Generator, n: int = 5, c: int = 4) -> dict[str, Any]:
+def _softmax_inputs(rng: np.random.Generator, n: int = 5, c: int = 4) -> dict[str, ndarray]:
+    return {"x": _x(rng, n, c, 2.0)}
+
+
+def softmax(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, Any]:
     """softmax of moderate scores, along axis 1."""
-    return {"probabilities": ref.softmax(_x(rng, n, c, 2.0), axis=1)}
+    return {"probabilities": ref.softmax(inputs["x"], axis=1)}
 
 
-def _softmax_columns(ref: Any, rng: np.random.Generator, n: int = 5, c: int = 4) -> dict:
-    x = _x(rng, n, c, 2.0)
+def _softmax_columns(ref: Any, inputs: dict[str, ndarray]) -> dict:
+    x = inputs["x"]
     e = np.exp(x - x.max(axis=1, keepdims=True))
     return {"probabilities": e / e.sum(axis=0, keepdims=True)}
 
 
-def _softmax_columns_both(ref: Any, rng: np.random.Generator, n: int = 5, c: int = 4) -> dict:
-    x = _x(rng, n, c, 2.0)
+def _softmax_columns_both(ref: Any, inputs: dict[str, ndarray]) -> dict:
+    x = inputs["x"]
     e = np.exp(x - x.max(axis=0, keepdims=True))
     return {"probabilities": e / e.sum(axis=0, keepdims=True)}
 
@@ -91,9 +95,14 @@ _SOFTMAX_AXIS = (
 )
 
 
-def softmax_large_logits(ref: Any, rng: np.random.Generator, n: int = 4, c: int = 5) -> dict:
+def _large_logits(rng: np.random.Generator, n: int = 4, c: int = 5) -> dict[str, ndarray]:
+    x = _x(rng, n, c, 3.0)
+    return {"x": x + 1000.0 * rng.choice([-1, 1], (n, 1))}
+
+
+def softmax_large_logits(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict:
     """softmax of scores around ±1000: overflow unless each row's maximum is subtracted."""
-    return {"probabilities": ref.softmax(_x(rng, n, c, 3.0) + 1000.0 * rng.choice([-1, 1], (n, 1)))}
+    return {"probabilities": ref.softmax(inputs["x"])}
 
 
 def _softmax_large_logits_judge(got: dict, expected: dict, **_: Any) -> list:
@@ -145,14 +154,17 @@ def _sce_book_loss(ref: Any, inputs: dict) -> dict:
     return {"loss": float(value)}
 
 
+def _saturated_inputs(rng: np.random.Generator, n: int = 6, c: int = 4) -> dict[str, ndarray]:
+    target = np.eye(c)[rng.integers(0, c, n)]
+    return {"prediction": rng.choice([-1000.0, 1000.0], (n, c)), "target": target}
+
+
 def softmax_cross_entropy_saturated(
-    ref: Any, rng: np.random.Generator, n: int = 6, c: int = 4
+    ref: Any, inputs: dict[str, ndarray], **_: Any
 ) -> dict[str, Any]:
     """Confident predictions, some of them wrong: scores of ±1000 saturate the softmax."""
-    target = np.eye(c)[rng.integers(0, c, n)]
-    prediction = rng.choice([-1000.0, 1000.0], (n, c))
     loss = ref.SoftmaxCrossEntropy()
-    value = loss.forward(prediction, target)
+    value = loss.forward(inputs["prediction"], inputs["target"])
     return {"loss": value, "softmax_preds": loss.softmax_preds}
 
 
@@ -197,12 +209,18 @@ class _FakeNet:
         return self._grads
 
 
+def _momentum_inputs(rng: np.random.Generator, steps: int = 4) -> dict[str, ndarray]:
+    W, B = rng.standard_normal((3, 4)), rng.standard_normal((1, 4))
+    grads_W, grads_B = rng.standard_normal((steps, 3, 4)), rng.standard_normal((steps, 1, 4))
+    return {"W": W, "B": B, "grads_W": grads_W, "grads_B": grads_B}
+
+
 def sgd_momentum_update(
-    ref: Any, rng: np.random.Generator, lr: float = 0.1, momentum: float = 0.9, steps: int = 4
+    ref: Any, inputs: dict[str, ndarray], lr: float = 0.1, momentum: float = 0.9, steps: int = 4
 ) -> dict[str, Any]:
     """Parameters and velocities after a few momentum steps with changing gradients."""
-    params = [rng.standard_normal((3, 4)), rng.standard_normal((1, 4))]
-    grads = [rng.standard_normal((steps, 3, 4)), rng.standard_normal((steps, 1, 4))]
+    params = [inputs["W"], inputs["B"]]
+    grads = [inputs["grads_W"], inputs["grads_B"]]
     current = [g[0].copy() for g in grads]
     optim = ref.SGDMomentum(lr=lr, momentum=momentum)
     optim.net = _FakeNet(params, current)
@@ -218,9 +236,14 @@ def sgd_momentum_update(
     }
 
 
+def _no_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    """No random inputs: the probe's parameters say everything."""
+    return {}
+
+
 def lr_decay(
     ref: Any,
-    rng: np.random.Generator,
+    inputs: dict[str, Any],
     decay_type: str = "linear",
     lr: float = 0.2,
     final_lr: float = 0.05,
@@ -240,7 +263,7 @@ def lr_decay(
 
 def _decays_too_often(
     ref: Any,
-    rng: np.random.Generator,
+    inputs: dict[str, Any],
     decay_type: str = "linear",
     lr: float = 0.2,
     final_lr: float = 0.05,
@@ -252,7 +275,7 @@ def _decays_too_often(
     return {"lrs": lr - k * (lr - final_lr) / epochs}
 
 
-def glorot_scale(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+def glorot_scale(ref: Any, inputs: dict[str, Any]) -> dict[str, Any]:
     """init_scale("glorot", n_in, n_out) for several shapes."""
     shapes = [(784, 89), (89, 10), (13, 1), (1, 1), (3 * 5 * 5, 16 * 5 * 5)]
     return {
@@ -268,10 +291,10 @@ def _glorot_scale_expected() -> dict[str, Any]:
 _glorot_mistakes = {
     "√(6 / (n_in + n_out)) is the limit a of Glorot's uniform distribution U(−a, a); the "
     "standard deviation of the normal the layers draw from is √(2 / (n_in + n_out))": (
-        lambda ref, rng: {"scales": _glorot_scale_expected()["scales"] * np.sqrt(3.0)}
+        lambda ref, inputs: {"scales": _glorot_scale_expected()["scales"] * np.sqrt(3.0)}
     ),
     "2 / (n_in + n_out) is Glorot's variance; the standard deviation is its square root": (
-        lambda ref, rng: {"scales": _glorot_scale_expected()["scales"] ** 2}
+        lambda ref, inputs: {"scales": _glorot_scale_expected()["scales"] ** 2}
     ),
 }
 
@@ -279,12 +302,14 @@ _glorot_mistakes = {
 # --- dropout -----------------------------------------------------------------------------------
 
 
-def dropout_forward(
-    ref: Any, rng: np.random.Generator, n: int = 200, h: int = 50, keep_prob: float = 0.8
-) -> dict[str, Any]:
-    """A training pass, its mask, and an inference pass, on inputs away from zero."""
+def _dropout_forward_inputs(rng: np.random.Generator, n: int = 200, h: int = 50) -> dict:
     x = rng.uniform(0.5, 2.0, (n, h)) * rng.choice([-1.0, 1.0], (n, h))
-    seed = int(rng.integers(2**31))
+    return {"x": x, "seed": int(rng.integers(2**31))}
+
+
+def dropout_forward(ref: Any, inputs: dict[str, Any], keep_prob: float = 0.8, **_: Any) -> dict:
+    """A training pass, its mask, and an inference pass, on inputs away from zero."""
+    x, seed = inputs["x"], inputs["seed"]
     state = np.random.get_state()
     try:  # the global generator in two states: the masks must not depend on it
         np.random.seed(1)
@@ -367,13 +392,16 @@ def _convention_problem(
     )
 
 
-def dropout_backward(
-    ref: Any, rng: np.random.Generator, n: int = 20, h: int = 10, keep_prob: float = 0.7
-) -> dict[str, Any]:
-    """A training pass's output and the input gradient through the same mask."""
+def _dropout_backward_inputs(rng: np.random.Generator, n: int = 20, h: int = 10) -> dict:
     x = rng.uniform(0.5, 2.0, (n, h))
     G = rng.standard_normal((n, h))
-    op = ref.Dropout(keep_prob, seed=int(rng.integers(2**31)))
+    return {"x": x, "G": G, "seed": int(rng.integers(2**31))}
+
+
+def dropout_backward(ref: Any, inputs: dict[str, Any], keep_prob: float = 0.7, **_: Any) -> dict:
+    """A training pass's output and the input gradient through the same mask."""
+    x, G = inputs["x"], inputs["G"]
+    op = ref.Dropout(keep_prob, seed=inputs["seed"])
     output = op.forward(x)
     return {"x": x, "G": G, "output": np.array(output, copy=True), "input_grad": op._input_grad(G)}
 
@@ -463,6 +491,7 @@ PROBES = declare(
     ),
     Probe(
         softmax,
+        inputs=_softmax_inputs,
         mistakes={
             f"{_SOFTMAX_AXIS} (the sum here runs down the columns)": _softmax_columns,
             f"{_SOFTMAX_AXIS} (the max and the sum here run down the columns)": (
@@ -470,30 +499,36 @@ PROBES = declare(
             ),
         },
     ),
-    Probe(softmax_large_logits, judge=_softmax_large_logits_judge),
+    Probe(softmax_large_logits, inputs=_large_logits, judge=_softmax_large_logits_judge),
     Probe(
         softmax_cross_entropy_forward,
         inputs=_sce_inputs,
         mistakes=_softmax_cross_entropy_forward_mistakes,
     ),
-    Probe(softmax_cross_entropy_saturated, judge=_saturated_judge),
+    Probe(softmax_cross_entropy_saturated, inputs=_saturated_inputs, judge=_saturated_judge),
     loss_backward(
         "softmax_cross_entropy_backward",
         lambda ref, i: ref.SoftmaxCrossEntropy(),
         _sce_inputs,
         doc="∂L/∂prediction of the softmax cross-entropy.",
     ),
-    sgd_momentum_update,
+    Probe(sgd_momentum_update, inputs=_momentum_inputs),
     Probe(
         lr_decay,
+        inputs=_no_inputs,
         mistakes={
             "lr reaches final_lr after max_epochs decays, one epoch too late: there are "
             "max_epochs − 1 decays (none after the last epoch)": _decays_too_often,
         },
     ),
-    Probe(glorot_scale, expected=_glorot_scale_expected, mistakes=_glorot_mistakes),
-    Probe(dropout_forward, judge=_dropout_forward_judge),
-    Probe(dropout_backward, judge=_dropout_backward_judge),
+    Probe(
+        glorot_scale,
+        inputs=_no_inputs,
+        expected=_glorot_scale_expected,
+        mistakes=_glorot_mistakes,
+    ),
+    Probe(dropout_forward, inputs=_dropout_forward_inputs, judge=_dropout_forward_judge),
+    Probe(dropout_backward, inputs=_dropout_backward_inputs, judge=_dropout_backward_judge),
     Probe(mnist_softmax, data=mnist, metric=accuracy, datasets=("mnist",)),
     Probe(mnist_momentum, data=mnist, metric=accuracy, datasets=("mnist",)),
 )

@@ -104,23 +104,39 @@ def _im2col_module(ref: Any) -> Any:
     return importlib.import_module(f"{ref.__name__}.im2col")
 
 
-def im2col(ref: Any, rng: np.random.Generator, n: int = 2, c: int = 2, size: int = 5, k: int = 3):
+def _images(rng: np.random.Generator, n: int = 2, c: int = 2, size: int = 5) -> dict[str, ndarray]:
+    return {"x": rng.standard_normal((n, c, size, size))}
+
+
+def im2col(ref: Any, inputs: dict[str, ndarray], k: int = 3, **_: Any) -> dict[str, ndarray]:
     """The columns of a batch of images."""
-    x = rng.standard_normal((n, c, size, size))
-    return {"cols": _im2col_module(ref).im2col(x, k)}
+    return {"cols": _im2col_module(ref).im2col(inputs["x"], k)}
 
 
-def col2im(ref: Any, rng: np.random.Generator, n: int = 2, c: int = 2, size: int = 5, k: int = 3):
+def _columns(
+    rng: np.random.Generator, n: int = 2, c: int = 2, size: int = 5, k: int = 3
+) -> dict[str, ndarray]:
+    return {"cols": rng.standard_normal((n, c * k * k, size * size))}
+
+
+def col2im(
+    ref: Any, inputs: dict[str, ndarray], n: int = 2, c: int = 2, size: int = 5, k: int = 3
+) -> dict[str, ndarray]:
     """col2im of random columns."""
-    cols = rng.standard_normal((n, c * k * k, size * size))
-    return {"images": _im2col_module(ref).col2im(cols, (n, c, size, size), k)}
+    return {"images": _im2col_module(ref).col2im(inputs["cols"], (n, c, size, size), k)}
 
 
-def col2im_adjoint(ref: Any, rng: np.random.Generator, n: int = 2, c: int = 3, size: int = 4):
+def _adjoint_inputs(
+    rng: np.random.Generator, n: int = 2, c: int = 3, size: int = 4
+) -> dict[str, ndarray]:
+    x = rng.standard_normal((n, c, size, size))
+    return {"x": x, "cols": rng.standard_normal((n, c * 3 * 3, size * size))}
+
+
+def col2im_adjoint(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, float]:
     """⟨im2col(x), cols⟩ and ⟨x, col2im(cols)⟩ — equal when col2im is im2col's adjoint."""
     k = 3
-    x = rng.standard_normal((n, c, size, size))
-    cols = rng.standard_normal((n, c * k * k, size * size))
+    x, cols = inputs["x"], inputs["cols"]
     module = _im2col_module(ref)
     back = module.col2im(cols, x.shape, k)
     return {"lhs": float(np.sum(module.im2col(x, k) * cols)), "rhs": float(np.sum(x * back))}
@@ -196,12 +212,16 @@ _conv_operation_backward_mistakes = {
 }
 
 
-def flatten(ref: Any, rng: np.random.Generator, n: int = 3) -> dict[str, Any]:
-    """Flatten forward and backward."""
+def _flatten_inputs(rng: np.random.Generator, n: int = 3) -> dict[str, ndarray]:
     x = rng.standard_normal((n, 2, 3, 4))
+    return {"x": x, "output_grad": rng.standard_normal((n, 24))}
+
+
+def flatten(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, Any]:
+    """Flatten forward and backward."""
+    x, grad = inputs["x"], inputs["output_grad"]
     op = ref.Flatten()
     output = op.forward(x)
-    grad = rng.standard_normal((n, 24))
     return {"output": np.array(output, copy=True), "input_grad": op._input_grad(grad)}
 
 
@@ -240,13 +260,17 @@ _max_pool_mistakes = {
 }
 
 
-def max_pool_ties(ref: Any, rng: np.random.Generator, n: int = 2, c: int = 2) -> dict:
+def _ties_inputs(rng: np.random.Generator, n: int = 2, c: int = 2) -> dict[str, ndarray]:
+    x = rng.integers(0, 3, (n, c, 6, 6)).astype(float)
+    return {"x": x, "output_grad": rng.standard_normal((n, c, 3, 3))}
+
+
+def max_pool_ties(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict:
     """MaxPool2D's input gradient where windows hold ties for their maximum (small
     integers): non-overlapping 2×2 windows, a random output gradient."""
-    x = rng.integers(0, 3, (n, c, 6, 6)).astype(float)
+    x, grad = inputs["x"], inputs["output_grad"]
     op = ref.MaxPool2D(2)
-    output = op.forward(x)
-    grad = rng.standard_normal(np.shape(output))
+    op.forward(x)
     return {"x": x, "output_grad": grad, "input_grad": op.backward(grad)}
 
 
@@ -302,9 +326,9 @@ def mnist_conv(
 PROBES = declare(
     *(_step_forward(step, **shape) for step, shape in _STEPS.items()),
     *(_step_backward(step, **shape) for step, shape in _STEPS.items()),
-    im2col,
-    col2im,
-    Probe(col2im_adjoint, judge=_col2im_adjoint_judge),
+    Probe(im2col, inputs=_images),
+    Probe(col2im, inputs=_columns),
+    Probe(col2im_adjoint, inputs=_adjoint_inputs, judge=_col2im_adjoint_judge),
     op_forward("conv_operation_forward", _conv_op, _conv_inputs(6), "Conv2DOperation's output."),
     op_backward(
         "conv_operation_backward",
@@ -313,7 +337,7 @@ PROBES = declare(
         _conv_operation_backward_mistakes,
         "Conv2DOperation's ∂L/∂input_ and ∂L/∂W.",
     ),
-    flatten,
+    Probe(flatten, inputs=_flatten_inputs),
     op_backward(
         "max_pool",
         lambda ref, i: ref.MaxPool2D(i["window"], i["stride"]),
@@ -328,7 +352,7 @@ PROBES = declare(
         _avg_pool_mistakes,
         doc="AvgPool2D's output and input gradient.",
     ),
-    Probe(max_pool_ties, judge=_max_pool_ties_judge),
+    Probe(max_pool_ties, inputs=_ties_inputs, judge=_max_pool_ties_judge),
     Probe(mnist_conv, data=mnist_images, metric=accuracy, datasets=("mnist",)),
 )
 """Every probe of this chapter, with its companions."""

@@ -33,10 +33,14 @@ def _node_record(node: Any, parents: list[Any]) -> dict[str, Any]:
     }
 
 
-def nwg_add(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+def _number(rng: np.random.Generator) -> dict[str, float]:
+    return {"a": float(rng.integers(1, 9))}
+
+
+def nwg_add(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
     """a + b, a + 2 and the gradients through them (the learner's __add__, the reference's
     backward)."""
-    a, b = ref.NumberWithGrad(float(rng.integers(1, 9))), ref.NumberWithGrad(2.5)
+    a, b = ref.NumberWithGrad(inputs["a"]), ref.NumberWithGrad(2.5)
     c = a + b
     record = _node_record(c, [a, b])
     d = (a + 2) + (c + a)
@@ -44,9 +48,9 @@ def nwg_add(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
     return {**record, "d": float(d.num), "a_grad": float(a.grad), "b_grad": float(b.grad)}
 
 
-def nwg_mul(ref: Any, rng: np.random.Generator) -> dict[str, Any]:
+def nwg_mul(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
     """a * b, a * 4 and the gradients through them (the learner's __mul__)."""
-    a, b = ref.NumberWithGrad(float(rng.integers(1, 9))), ref.NumberWithGrad(-1.5)
+    a, b = ref.NumberWithGrad(inputs["a"]), ref.NumberWithGrad(-1.5)
     c = a * b
     record = _node_record(c, [a, b])
     d = (a * 4) * (c * a)
@@ -118,7 +122,12 @@ _nwg_backward_mistakes = {
 }
 
 
-def nwg_backward_deep(ref: Any, rng: np.random.Generator, depth: int = 5000) -> dict[str, Any]:
+def _no_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    """No random inputs: the probe's parameters say everything."""
+    return {}
+
+
+def nwg_backward_deep(ref: Any, inputs: dict[str, Any], depth: int = 5000) -> dict[str, Any]:
     """A chain of ``depth`` additions: deeper than Python's recursion limit."""
     a = ref.NumberWithGrad(1.0)
     node = a
@@ -382,12 +391,21 @@ _clip_gradient_mistakes = {
 }
 
 
-def _optimizer_steps(ref: Any, rng: np.random.Generator, optim: Any, steps: int) -> dict:
+def _optimizer_inputs(rng: np.random.Generator, steps: int = 3) -> dict[str, ndarray]:
+    W0, W1 = rng.standard_normal((3, 2)), rng.standard_normal((2, 2))
+    return {"W0": W0, "W1": W1, "grads": rng.standard_normal((steps, 2, 3, 2))}
+
+
+def _adagrad_inputs(rng: np.random.Generator, steps: int = 4) -> dict[str, ndarray]:
+    return _optimizer_inputs(rng, steps)
+
+
+def _optimizer_steps(ref: Any, inputs: dict[str, ndarray], optim: Any, steps: int) -> dict:
     layers = [
-        _FakeLayer({"W": {"value": rng.standard_normal((3, 2)), "deriv": np.zeros((3, 2))}}),
-        _FakeLayer({"W": {"value": rng.standard_normal((2, 2)), "deriv": np.zeros((2, 2))}}),
+        _FakeLayer({"W": {"value": inputs["W0"], "deriv": np.zeros((3, 2))}}),
+        _FakeLayer({"W": {"value": inputs["W1"], "deriv": np.zeros((2, 2))}}),
     ]
-    grads = rng.standard_normal((steps, 2, 3, 2))
+    grads = inputs["grads"]
     optim.model = _FakeModel(layers)
     for step in range(steps):
         layers[0].params["W"]["deriv"][...] = grads[step, 0]
@@ -396,24 +414,24 @@ def _optimizer_steps(ref: Any, rng: np.random.Generator, optim: Any, steps: int)
     return {"W0": layers[0].params["W"]["value"], "W1": layers[1].params["W"]["value"]}
 
 
-def rnn_sgd(ref: Any, rng: np.random.Generator, steps: int = 3) -> dict:
+def rnn_sgd(ref: Any, inputs: dict[str, ndarray], steps: int = 3) -> dict:
     """Parameters after a few RNNSGD steps (no clipping)."""
-    return _optimizer_steps(ref, rng, ref.RNNSGD(0.1, gradient_clipping=False), steps)
+    return _optimizer_steps(ref, inputs, ref.RNNSGD(0.1, gradient_clipping=False), steps)
 
 
-def adagrad(ref: Any, rng: np.random.Generator, steps: int = 4) -> dict:
+def adagrad(ref: Any, inputs: dict[str, ndarray], steps: int = 4) -> dict:
     """Parameters after a few AdaGrad steps (no clipping), two parameters with their own G."""
-    return _optimizer_steps(ref, rng, ref.AdaGrad(0.1, gradient_clipping=False), steps)
+    return _optimizer_steps(ref, inputs, ref.AdaGrad(0.1, gradient_clipping=False), steps)
 
 
-def _adagrad_without_root(ref: Any, rng: np.random.Generator, steps: int = 4) -> dict:
+def _adagrad_without_root(ref: Any, inputs: dict[str, ndarray], steps: int = 4) -> dict:
     class WithoutRoot(ref.AdaGrad):
         def _update_rule(self, param: ndarray, grad: ndarray, key: tuple[int, str]) -> None:
             sum_square = self.sum_squares.setdefault(key, np.zeros_like(param))
             sum_square += grad * grad
             param -= self.lr * grad / (sum_square + self.eps)
 
-    return _optimizer_steps(ref, rng, WithoutRoot(0.1, gradient_clipping=False), steps)
+    return _optimizer_steps(ref, inputs, WithoutRoot(0.1, gradient_clipping=False), steps)
 
 
 _adagrad_mistakes = {
@@ -500,15 +518,15 @@ def _cross_entropy(got: dict, labels: dict, **_: Any) -> float:
 
 
 PROBES = declare(
-    nwg_add,
-    nwg_mul,
+    Probe(nwg_add, inputs=_number),
+    Probe(nwg_mul, inputs=_number),
     Probe(nwg_backward, inputs=_nwg_inputs, mistakes=_nwg_backward_mistakes),
-    nwg_backward_deep,
+    Probe(nwg_backward_deep, inputs=_no_inputs),
     *_NODES,
     *_LAYERS,
     Probe(clip_gradient, inputs=_clip_inputs, mistakes=_clip_gradient_mistakes),
-    rnn_sgd,
-    Probe(adagrad, mistakes=_adagrad_mistakes),
+    Probe(rnn_sgd, inputs=_optimizer_inputs),
+    Probe(adagrad, inputs=_adagrad_inputs, mistakes=_adagrad_mistakes),
     Probe(
         shakespeare_lstm, data=_shakespeare, metric=_cross_entropy, datasets=("tinyshakespeare",)
     ),
