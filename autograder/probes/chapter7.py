@@ -35,12 +35,16 @@ def _np(tensor: Any) -> ndarray:
     return tensor.detach().cpu().numpy().astype(np.float64)
 
 
+def _dense_inputs(rng: np.random.Generator, n: int = 5, d: int = 4) -> dict[str, ndarray]:
+    return {"x": rng.standard_normal((n, d)).astype(np.float32)}
+
+
 def dense_layer(
-    ref: Any, rng: np.random.Generator, n: int = 5, d: int = 4, h: int = 3, dropout: float = 1.0
+    ref: Any, inputs: dict[str, ndarray], d: int = 4, h: int = 3, dropout: float = 1.0, **_: Any
 ) -> dict[str, Any]:
     """DenseLayer with a tanh, in training mode (no dropout) and evaluation mode."""
     torch = _torch()
-    x = torch.from_numpy(rng.standard_normal((n, d)).astype(np.float32))
+    x = torch.from_numpy(inputs["x"])
     torch.manual_seed(1)
     layer = _pt(ref, "layers").DenseLayer(d, h, dropout=dropout, activation=torch.nn.Tanh())
     layer.eval()
@@ -50,12 +54,16 @@ def dense_layer(
     return {"output": evaluated, "without_activation": _np(plain(x))}
 
 
+def _dropout_inputs(rng: np.random.Generator, n: int = 200, d: int = 30) -> dict[str, ndarray]:
+    return {"x": rng.standard_normal((n, d)).astype(np.float32)}
+
+
 def dense_layer_dropout(
-    ref: Any, rng: np.random.Generator, n: int = 200, d: int = 30, keep: float = 0.6
+    ref: Any, inputs: dict[str, ndarray], d: int = 30, keep: float = 0.6, **_: Any
 ) -> dict[str, Any]:
     """DenseLayer with dropout in training mode, beside the same layer in evaluation mode."""
     torch = _torch()
-    x = torch.from_numpy(rng.standard_normal((n, d)).astype(np.float32))
+    x = torch.from_numpy(inputs["x"])
     torch.manual_seed(2)  # with an activation: dropout comes after it, as the book's layer
     layer = _pt(ref, "layers").DenseLayer(d, d, dropout=keep, activation=torch.nn.Tanh())
     layer.eval()
@@ -85,18 +93,22 @@ def _dense_layer_dropout_judge(got: dict, expected: dict, keep: float = 0.6, **_
     ]
 
 
+def _conv_inputs(rng: np.random.Generator, n: int = 2, c_in: int = 2) -> dict[str, ndarray]:
+    return {"x": rng.standard_normal((n, c_in, 6, 6)).astype(np.float32)}
+
+
 def conv_layer(
     ref: Any,
-    rng: np.random.Generator,
-    n: int = 2,
+    inputs: dict[str, ndarray],
     c_in: int = 2,
     c_out: int = 3,
     k: int = 3,
     flatten: bool = False,
+    **_: Any,
 ) -> dict[str, Any]:
     """ConvLayer with a tanh ("same" padding), flattened or not, in evaluation mode."""
     torch = _torch()
-    x = torch.from_numpy(rng.standard_normal((n, c_in, 6, 6)).astype(np.float32))
+    x = torch.from_numpy(inputs["x"])
     torch.manual_seed(3)
     layer = _pt(ref, "layers").ConvLayer(
         c_in, c_out, k, activation=torch.nn.Tanh(), dropout=0.5, flatten=flatten
@@ -105,13 +117,18 @@ def conv_layer(
     return {"output": _np(layer(x))}
 
 
-def lstm_layer(ref: Any, rng: np.random.Generator, n: int = 3, t: int = 5, d: int = 4) -> dict:
+def _sequences(rng: np.random.Generator, n: int = 3, t: int = 5, d: int = 4) -> dict:
+    draws = [rng.standard_normal((n, t, d)).astype(np.float32) for _ in range(2)]
+    return {"first": draws[0], "second": draws[1]}
+
+
+def lstm_layer(ref: Any, inputs: dict[str, ndarray], t: int = 5, d: int = 4, **_: Any) -> dict:
     """The PyTorch LSTMLayer: outputs of two batches in training mode (the state carries
     from the first to the second), the carried state, and an evaluation pass. What the state
     becomes after evaluating is left to the learner (the specification does not say; the
     book's layer carries it on)."""
     torch = _torch()
-    xs = [torch.from_numpy(rng.standard_normal((n, t, d)).astype(np.float32)) for _ in range(2)]
+    xs = [torch.from_numpy(inputs[name]) for name in ("first", "second")]
     torch.manual_seed(4)
     layer = _pt(ref, "lstm").LSTMLayer(t, d, 6, 3)
     layer.train()
@@ -141,9 +158,9 @@ def _tiny_model(ref: Any, torch: Any, d: int, dropout: float = 1.0) -> Any:
     )
 
 
-def train_batch(ref: Any, rng: np.random.Generator, n: int = 16, d: int = 5) -> dict[str, Any]:
+def train_batch(ref: Any, inputs: dict[str, ndarray], d: int = 5, **_: Any) -> dict[str, Any]:
     """Three train_batch calls: their losses and the parameters after them."""
-    return _train_batches(ref, rng, n, d, lambda trainer, X, y: trainer.train_batch(X, y))
+    return _train_batches(ref, inputs, d, lambda trainer, X, y: trainer.train_batch(X, y))
 
 
 def _without_zero_grad(trainer: Any, X: Any, y: Any) -> float:
@@ -156,8 +173,8 @@ def _without_zero_grad(trainer: Any, X: Any, y: Any) -> float:
 def _train_batch_mistakes() -> dict[str, Any]:
     return {
         "the gradients of earlier batches are added to this one's: call "
-        "self.optim.zero_grad() before loss.backward()": lambda ref, rng, n=16, d=5: _train_batches(
-            ref, rng, n, d, _without_zero_grad
+        "self.optim.zero_grad() before loss.backward()": lambda ref, inputs, d=5: _train_batches(
+            ref, inputs, d, _without_zero_grad
         ),
     }
 
@@ -178,10 +195,14 @@ def _with_extras(torch: Any, body: Any) -> Any:
     return WithExtras()
 
 
-def _train_batches(ref: Any, rng: np.random.Generator, n: int, d: int, step: Any) -> dict:
+def _batches(rng: np.random.Generator, n: int = 16, d: int = 5) -> dict[str, ndarray]:
+    X = rng.standard_normal((3, n, d)).astype(np.float32)
+    return {"X": X, "y": rng.standard_normal((3, n, 1)).astype(np.float32)}
+
+
+def _train_batches(ref: Any, inputs: dict[str, ndarray], d: int, step: Any) -> dict:
     torch = _torch()
-    X = torch.from_numpy(rng.standard_normal((3, n, d)).astype(np.float32))
-    y = torch.from_numpy(rng.standard_normal((3, n, 1)).astype(np.float32))
+    X, y = torch.from_numpy(inputs["X"]), torch.from_numpy(inputs["y"])
     torch.manual_seed(5)
     model = _with_extras(torch, _tiny_model(ref, torch, d))
     optim = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
@@ -242,21 +263,25 @@ _evaluate_mistakes = {
 }
 
 
-def encoder(ref: Any, rng: np.random.Generator, n: int = 2, hidden_dim: int = 8) -> dict:
+def encoder(ref: Any, inputs: dict[str, ndarray], hidden_dim: int = 8, **_: Any) -> dict:
     """The Encoder's codes for a few images in [−1, 1]."""
     torch = _torch()
-    x = torch.from_numpy(rng.uniform(-1, 1, (n, 1, 28, 28)).astype(np.float32))
+    x = torch.from_numpy(inputs["x"])
     torch.manual_seed(7)
     model = _pt(ref, "autoencoder").Encoder(hidden_dim)
     model.eval()
     return {"codes": _np(model(x))}
 
 
-def encoder_gradients(ref: Any, rng: np.random.Generator, n: int = 2, hidden_dim: int = 8) -> dict:
+def _images(rng: np.random.Generator, n: int = 2) -> dict[str, ndarray]:
+    return {"x": rng.uniform(-1, 1, (n, 1, 28, 28)).astype(np.float32)}
+
+
+def encoder_gradients(ref: Any, inputs: dict[str, ndarray], hidden_dim: int = 8, **_: Any) -> dict:
     """After one backward pass in training mode, the size of each parameter's gradient (in
     ``model.parameters()`` order): every layer of the Encoder must be trained."""
     torch = _torch()
-    x = torch.from_numpy(rng.uniform(-1, 1, (n, 1, 28, 28)).astype(np.float32))
+    x = torch.from_numpy(inputs["x"])
     torch.manual_seed(7)
     model = _pt(ref, "autoencoder").Encoder(hidden_dim)
     model.train()
@@ -282,10 +307,14 @@ def _encoder_gradients_judge(got: dict, expected: dict, **_: Any) -> list:
     ]
 
 
-def decoder(ref: Any, rng: np.random.Generator, n: int = 2, hidden_dim: int = 8) -> dict:
+def _codes(rng: np.random.Generator, n: int = 2, hidden_dim: int = 8) -> dict[str, ndarray]:
+    return {"x": rng.uniform(-1, 1, (n, hidden_dim)).astype(np.float32)}
+
+
+def decoder(ref: Any, inputs: dict[str, ndarray], hidden_dim: int = 8, **_: Any) -> dict:
     """The Decoder's images for a few codes."""
     torch = _torch()
-    x = torch.from_numpy(rng.uniform(-1, 1, (n, hidden_dim)).astype(np.float32))
+    x = torch.from_numpy(inputs["x"])
     torch.manual_seed(8)
     model = _pt(ref, "autoencoder").Decoder(hidden_dim)
     model.eval()
@@ -367,28 +396,30 @@ PROBES = declare(
     Probe(boston_train_batch, data=boston, metric=rmse, datasets=("boston",)),
     Probe(
         conv_layer,
+        inputs=_conv_inputs,
         mistakes={
             "the output is not flattened: with flatten=True, end with x.flatten(start_dim=1)": (
-                lambda ref, rng, **params: conv_layer(ref, rng, **{**params, "flatten": False})
+                lambda ref, i, **params: conv_layer(ref, i, **{**params, "flatten": False})
             ),
         },
     ),
-    decoder,
+    Probe(decoder, inputs=_codes),
     Probe(
         dense_layer,
+        inputs=_dense_inputs,
         mistakes={
             "the activation is not applied: x = self.activation(x) when there is one": (
-                lambda ref, rng, **params: {
-                    "output": dense_layer(ref, rng, **params)["without_activation"]
+                lambda ref, i, **params: {
+                    "output": dense_layer(ref, i, **params)["without_activation"]
                 }
             ),
         },
     ),
-    Probe(dense_layer_dropout, judge=_dense_layer_dropout_judge),
-    Probe(encoder_gradients, judge=_encoder_gradients_judge),
-    encoder,
+    Probe(dense_layer_dropout, inputs=_dropout_inputs, judge=_dense_layer_dropout_judge),
+    Probe(encoder_gradients, inputs=_images, judge=_encoder_gradients_judge),
+    Probe(encoder, inputs=_images),
     Probe(evaluate, inputs=_evaluate_inputs, mistakes=_evaluate_mistakes),
-    lstm_layer,
-    Probe(train_batch, mistakes=_train_batch_mistakes()),
+    Probe(lstm_layer, inputs=_sequences),
+    Probe(train_batch, inputs=_batches, mistakes=_train_batch_mistakes()),
 )
 """Every probe of this chapter, with its companions."""

@@ -33,10 +33,14 @@ def _first_weights(ref: Any, seed: int, restart: bool = False) -> ndarray:
     return np.stack([np.asarray(layer.params[0], dtype=float) for layer in net.layers])
 
 
-def seed_layers(ref: Any, rng: np.random.Generator) -> dict[str, ndarray]:
+def _seed(rng: np.random.Generator) -> dict[str, int]:
+    return {"seed": int(rng.integers(1, 2**31))}
+
+
+def seed_layers(ref: Any, inputs: dict[str, int]) -> dict[str, ndarray]:
     """The first weights of networks whose layers ``_seed_layers`` seeded: twice with one
     seed, once after ``restart``, once with another seed."""
-    seed = int(rng.integers(1, 2**31))
+    seed = inputs["seed"]
     return {
         "first": _first_weights(ref, seed),
         "again": _first_weights(ref, seed),
@@ -89,7 +93,7 @@ def _seed_layers_judge(got: dict, expected: dict) -> list[tuple[str, bool, str]]
     ]
 
 
-SEED_LAYERS = Probe(seed_layers, judge=_seed_layers_judge)
+SEED_LAYERS = Probe(seed_layers, inputs=_seed, judge=_seed_layers_judge)
 
 
 # --- early stopping --------------------------------------------------------------------------
