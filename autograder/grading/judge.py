@@ -106,10 +106,8 @@ def _with_mistake(
 
 
 def _drawn_inputs(check: PlannedCheck) -> dict[str, Any] | None:
-    """The probe's inputs for this call, drawn again in the grader (None: it draws its own)."""
+    """The probe's inputs for this call, drawn again in the grader (None: they cannot be)."""
     probe = check.probe
-    if probe.inputs is None:
-        return None
     try:
         return probe.draw(np.random.default_rng(check.seed), check.params)
     except Exception:  # only a view for the message: never a reason to fail the check

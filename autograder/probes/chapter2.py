@@ -197,7 +197,7 @@ def _rmse_fixture_expected() -> dict[str, Any]:
 
 def boston_linear_regression(
     ref: Any,
-    rng: np.random.Generator,
+    inputs: dict[str, Any],
     data: dict[str, ndarray],
     n_iter: int = 1000,
     learning_rate: float = 0.01,
@@ -219,7 +219,7 @@ def boston_linear_regression(
 
 def boston_neural_network(
     ref: Any,
-    rng: np.random.Generator,
+    inputs: dict[str, Any],
     data: dict[str, ndarray],
     n_iter: int = 3000,
     learning_rate: float = 0.01,

@@ -352,7 +352,7 @@ def _train_epoch_rows_judge(got: dict, expected: dict, n: int = 10, size: int = 
 
 def boston_trainer(
     ref: Any,
-    rng: np.random.Generator,
+    inputs: dict[str, Any],
     data: dict[str, ndarray],
     epochs: int = 50,
     lr: float = 0.01,

@@ -9,7 +9,7 @@ from numpy import ndarray
 
 from .builders import loss_backward, op_backward, op_forward
 from .common import extreme_inputs, output_grad_for
-from .record import Probe, declare
+from .record import Probe, declare, no_inputs
 from .training import accuracy, fit_network, mnist
 
 __all__ = ["PROBES"]
@@ -236,11 +236,6 @@ def sgd_momentum_update(
     }
 
 
-def _no_inputs(rng: np.random.Generator) -> dict[str, Any]:
-    """No random inputs: the probe's parameters say everything."""
-    return {}
-
-
 def lr_decay(
     ref: Any,
     inputs: dict[str, Any],
@@ -440,14 +435,14 @@ def _train_mnist(
 
 
 def mnist_softmax(
-    ref: Any, rng: np.random.Generator, data: dict, epochs: int = 1, budget: float = 10.0, **_: Any
+    ref: Any, inputs: dict[str, Any], data: dict, epochs: int = 1, budget: float = 10.0, **_: Any
 ) -> dict[str, ndarray]:
     """MNIST (a subset) with the learner's softmax cross-entropy; scores of the test subset."""
     return _train_mnist(ref, data, ref.SGD(0.1), epochs, budget)
 
 
 def mnist_momentum(
-    ref: Any, rng: np.random.Generator, data: dict, epochs: int = 1, budget: float = 10.0, **_: Any
+    ref: Any, inputs: dict[str, Any], data: dict, epochs: int = 1, budget: float = 10.0, **_: Any
 ) -> dict[str, ndarray]:
     """MNIST (a subset) with the learner's momentum update; scores of the test subset."""
     return _train_mnist(ref, data, ref.SGDMomentum(0.1, momentum=0.9), epochs, budget)
@@ -515,7 +510,7 @@ PROBES = declare(
     Probe(sgd_momentum_update, inputs=_momentum_inputs),
     Probe(
         lr_decay,
-        inputs=_no_inputs,
+        inputs=no_inputs,
         mistakes={
             "lr reaches final_lr after max_epochs decays, one epoch too late: there are "
             "max_epochs − 1 decays (none after the last epoch)": _decays_too_often,
@@ -523,7 +518,7 @@ PROBES = declare(
     ),
     Probe(
         glorot_scale,
-        inputs=_no_inputs,
+        inputs=no_inputs,
         expected=_glorot_scale_expected,
         mistakes=_glorot_mistakes,
     ),

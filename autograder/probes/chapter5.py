@@ -302,7 +302,7 @@ def _max_pool_ties_judge(got: dict, expected: dict, **_: Any) -> list:
 
 def mnist_conv(
     ref: Any,
-    rng: np.random.Generator,
+    inputs: dict[str, Any],
     data: dict,
     epochs: int = 1,
     budget: float = 20.0,

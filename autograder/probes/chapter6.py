@@ -14,7 +14,7 @@ from dlfs.datasets import char_vocabulary, load_text
 from . import book
 from .builders import layer_backward, layer_forward
 from .common import numeric, output_grad_for
-from .record import Probe, declare
+from .record import Probe, declare, no_inputs
 
 __all__ = ["PROBES"]
 
@@ -120,11 +120,6 @@ _nwg_backward_mistakes = {
     "gradient each time, so a node used twice (y in y·(y + 1)) sends too much; sort the graph "
     "and visit each node once": _nwg_book_backward,
 }
-
-
-def _no_inputs(rng: np.random.Generator) -> dict[str, Any]:
-    """No random inputs: the probe's parameters say everything."""
-    return {}
 
 
 def nwg_backward_deep(ref: Any, inputs: dict[str, Any], depth: int = 5000) -> dict[str, Any]:
@@ -462,7 +457,7 @@ def _shakespeare(
 
 def shakespeare_lstm(
     ref: Any,
-    rng: np.random.Generator,
+    inputs: dict[str, Any],
     data: dict,
     iterations: int = 200,
     seq_len: int = 10,
@@ -521,7 +516,7 @@ PROBES = declare(
     Probe(nwg_add, inputs=_number),
     Probe(nwg_mul, inputs=_number),
     Probe(nwg_backward, inputs=_nwg_inputs, mistakes=_nwg_backward_mistakes),
-    Probe(nwg_backward_deep, inputs=_no_inputs),
+    Probe(nwg_backward_deep, inputs=no_inputs),
     *_NODES,
     *_LAYERS,
     Probe(clip_gradient, inputs=_clip_inputs, mistakes=_clip_gradient_mistakes),

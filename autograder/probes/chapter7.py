@@ -325,7 +325,7 @@ def decoder(ref: Any, inputs: dict[str, ndarray], hidden_dim: int = 8, **_: Any)
 
 
 def boston_train_batch(
-    ref: Any, rng: np.random.Generator, data: dict, epochs: int = 20, lr: float = 0.01, **_: Any
+    ref: Any, inputs: dict[str, Any], data: dict, epochs: int = 20, lr: float = 0.01, **_: Any
 ) -> dict[str, ndarray]:
     """The book's Boston model trained by PyTorchTrainer.fit with the learner's train_batch."""
     torch = _torch()

@@ -25,17 +25,23 @@ __all__ = [
     "ProbeError",
     "declare",
     "find_probe",
+    "no_inputs",
     "probe_modules",
     "strip_companions",
 ]
 
 ProbeFunction = Callable[..., dict[str, Any]]
-"""``run(ref, rng, **params) -> {name: array}``, or ``run(ref, inputs, **params)``."""
+"""``run(ref, inputs, **params) -> {name: array}`` (a known mistake has the same form)."""
 
 KIND_NEEDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {k.name: k.needs for k in KINDS.values()}
 )
 """What a probe must have for each check kind (``numerical``: ``run`` takes ``numerical``)."""
+
+
+def no_inputs(rng: Any, **_: Any) -> dict[str, Any]:
+    """The inputs of a probe that draws none: its parameters (or its data set) fix them."""
+    return {}
 
 
 class ProbeError(LookupError):
@@ -48,15 +54,16 @@ class Probe:
     companions.
 
     Attributes:
-        run: ``run(ref, inputs, **params) -> dict`` with ``inputs`` drawn by ``inputs``; a
-            probe without ``inputs`` is ``run(ref, rng, **params)`` and draws them itself,
-            before it calls the code under test, so both runs see the same inputs.
-        inputs: ``inputs(rng, **params) -> dict``: the probe's random inputs.
+        run: ``run(ref, inputs, **params) -> dict`` with ``inputs`` drawn by ``inputs``.
+        inputs: ``inputs(rng, **params) -> dict``: the probe's inputs, drawn from the
+            check's generator before the code under test runs, so that the worker's run,
+            the grader's run and the known mistakes all see the same ones (and a message can
+            show the input where an output went wrong). Every probe declares them:
+            :func:`no_inputs` where its parameters fix everything; a training probe, whose
+            inputs are its data set's, gets :func:`no_inputs` by default.
         mistakes: ``{"the likely mistake": wrong(ref, inputs, **params) -> dict}``: outputs
             of known wrong implementations (the book's bugs among them) on the probe's own
-            inputs, named when the learner's outputs match one. For a probe without
-            ``inputs``, ``wrong(ref, rng, **params)`` gets a generator in the state the
-            probe's got, and must draw the probe's inputs the same way.
+            inputs, named when the learner's outputs match one.
         judge: ``judge(got, expected, **params) -> [(name, ok, message)]`` for property checks.
         data: ``data(**params) -> (inputs, labels)`` for training checks: the inputs go to the
             worker, the labels stay in the grader.
@@ -80,6 +87,13 @@ class Probe:
     def __post_init__(self) -> None:
         if not self.name:
             object.__setattr__(self, "name", self.run.__name__)
+        if self.inputs is None:
+            if self.data is None:
+                raise TypeError(
+                    f"probe {self.name}: declare its inputs (inputs=...; no_inputs when its "
+                    "parameters fix everything)"
+                )
+            object.__setattr__(self, "inputs", no_inputs)  # a training probe: its data set
         companions = [self.run, *self.mistakes.values()]
         companions += [self.judge, self.data, self.metric, self.expected]
         for companion in companions:
@@ -92,13 +106,11 @@ class Probe:
     def __call__(self, ref: Any, rng: Any, **params: Any) -> dict[str, Any]:
         """Run the probe on ``ref`` (the reference, spliced or pristine) with inputs from
         ``rng``."""
-        if self.inputs is None:
-            return self.run(ref, rng, **params)
         return self.run(ref, self.draw(rng, params), **params)
 
     def draw(self, rng: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         """The probe's inputs for ``params`` (those ``inputs`` takes)."""
-        assert self.inputs is not None
+        assert self.inputs is not None  # __post_init__ sees to it
         return self.inputs(rng, **_accepted(self.inputs, params))
 
     def wrong_outputs(
@@ -108,9 +120,9 @@ class Probe:
         a mistake that does not apply to these inputs (it raises) is left out."""
         if not self.mistakes:
             return
-        drawn = self.draw(rng, params) if self.inputs is not None else None
+        drawn = self.draw(rng, params)
         for index, (description, wrong) in enumerate(self.mistakes.items()):
-            given = copy.deepcopy(drawn if drawn is not None else rng)
+            given = copy.deepcopy(drawn)
             try:
                 outputs = wrong(ref, given, **_accepted(wrong, params))
             except Exception:
@@ -164,15 +176,14 @@ def _accepted(function: Callable[..., Any], params: Mapping[str, Any]) -> dict[s
     return {k: v for k, v in params.items() if k in signature.parameters}
 
 
-def declare(*probes: Probe | ProbeFunction) -> Mapping[str, Probe]:
-    """A chapter's probes by name; a bare function is a probe without companions.
+def declare(*probes: Probe) -> Mapping[str, Probe]:
+    """A chapter's probes by name.
 
     Raises:
         TypeError: two probes share a name.
     """
     found: dict[str, Probe] = {}
-    for item in probes:
-        probe = item if isinstance(item, Probe) else Probe(item)
+    for probe in probes:
         if probe.name in found:
             raise TypeError(f"probe {probe.name} is declared twice")
         found[probe.name] = probe

@@ -10,7 +10,7 @@ from dlfs.autograder.course.model import CHECK_KINDS, PLAIN_NAMES
 from dlfs.autograder.course.schema import _COMMON_CHECK_KEYS, _KIND_KEYS
 from dlfs.autograder.grading import judge
 from dlfs.autograder.kinds import KINDS
-from dlfs.autograder.probes.record import KIND_NEEDS, Probe
+from dlfs.autograder.probes.record import KIND_NEEDS, Probe, no_inputs
 
 
 def test_the_course_the_probes_the_answers_and_the_judge_know_the_same_kinds():
@@ -35,11 +35,11 @@ def test_each_tables_entry_is_the_records(kind):
 
 @pytest.mark.parametrize("kind", list(KINDS.values()), ids=list(KINDS))
 def test_a_probe_declaring_what_a_kind_needs_is_enough_for_it(kind):
-    def run(ref, rng, numerical=False):
+    def run(ref, inputs, numerical=False):
         return {}
 
     declared = {need: (lambda *a, **k: {}) for need in kind.needs if need != "numerical"}
-    probe = Probe(run, **declared)
+    probe = Probe(run, inputs=no_inputs, **declared)
     assert probe.missing_for(kind.name) == []
-    bare = Probe(lambda ref, rng: {})
+    bare = Probe(lambda ref, inputs: {}, inputs=no_inputs)
     assert bare.missing_for(kind.name) == list(kind.needs)
