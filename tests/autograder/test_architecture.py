@@ -8,13 +8,14 @@ a cycle hidden behind a function-level import fails here as surely as a module-l
 from __future__ import annotations
 
 import ast
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dlfs.autograder.course import load_course
-from dlfs.autograder.probes.record import KIND_NEEDS, find_probe, probe_modules
+from dlfs.autograder.probes.record import KIND_NEEDS, Probe, find_probe, probe_modules
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTOGRADER = ROOT / "autograder"
@@ -231,3 +232,17 @@ def test_no_probe_companion_is_found_by_name():
         text = path.read_text(encoding="utf-8")
         for suffix in ("__mistakes", "__judge", "__data", "__metric", "__expected"):
             assert suffix not in text, f"{path.name} still names a companion {suffix}"
+
+
+@pytest.mark.parametrize("module", probe_modules())
+def test_every_probe_declares_its_inputs(module):
+    """One form: ``run(ref, inputs, **params)`` with inputs from a declared function."""
+    import importlib
+
+    probes = importlib.import_module(f"{PACKAGE}.probes.{module}").PROBES
+    for probe in probes.values():
+        assert probe.inputs is not None, probe.name
+        second = list(inspect.signature(probe.run).parameters)[1]
+        assert second != "rng", f"{probe.name} still takes a generator"
+    with pytest.raises(TypeError, match="declare its inputs"):
+        Probe(lambda ref, inputs: {})
