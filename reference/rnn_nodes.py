@@ -27,23 +27,9 @@ __all__ = ["GRUNode", "LSTMNode", "ParamsDict", "RNNNode", "sigmoid"]
 ParamsDict = dict[str, dict[str, ndarray]]
 
 
-def sigmoid(x: ndarray, out: ndarray | None = None) -> ndarray:
-    """σ(x) = 1 / (1 + e^(−x)) = (1 + tanh(x / 2)) / 2, the second form never overflowing.
-
-    Args:
-        x: any shape.
-        out: where to write σ(x), of x's shape (``x`` itself to overwrite it); a new array
-            if None.
-    Returns:
-        σ(x), in ``out`` when given.
-    """
-    if out is None:
-        return 0.5 * (1.0 + np.tanh(0.5 * x))
-    np.multiply(x, 0.5, out=out)  # the same steps, without a temporary array
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
+def sigmoid(x: ndarray) -> ndarray:
+    """σ(x) = 1 / (1 + e^(−x)) = (1 + tanh(x / 2)) / 2, the second form never overflowing."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 class RNNNode:
@@ -239,10 +225,9 @@ class LSTMNode:
         H = H_in.shape[1]
         self.C_in = C_in
         self.Z = np.concatenate([x_in, H_in], axis=1)
-        A = self.Z @ params_dict["W_fioc"]["value"]
-        A += params_dict["B_fioc"]["value"]
-        sigmoid(A[:, : 3 * H], out=A[:, : 3 * H])  # the gates, in place
-        np.tanh(A[:, 3 * H :], out=A[:, 3 * H :])  # the candidate
+        A = self.Z @ params_dict["W_fioc"]["value"] + params_dict["B_fioc"]["value"]
+        A[:, : 3 * H] = sigmoid(A[:, : 3 * H])
+        A[:, 3 * H :] = np.tanh(A[:, 3 * H :])
         self.gates = A
         f, i, o, c_bar = A[:, :H], A[:, H : 2 * H], A[:, 2 * H : 3 * H], A[:, 3 * H :]
         self.C_out = f * C_in + i * c_bar
