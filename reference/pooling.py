@@ -122,11 +122,10 @@ class MaxPool2D(_Pool2D):
     def _input_grad(self, output_grad: ndarray) -> ndarray:
         """Each window's gradient goes, whole, to the (first) pixel holding its maximum.
 
-        Visit the offsets ``(i, j)`` in row-major order, keeping ``rest``, the part of
-        ``output_grad`` that no window has given away yet: where ``self.input_[self._at(i, j)]``
-        equals the window's maximum ``self.output``, that pixel takes the window's ``rest``,
-        which becomes 0 — so on ties only the first maximum gets it, as in PyTorch. Add, do
-        not assign: with overlapping windows a pixel can be the maximum of several.
+        Visit the offsets ``(i, j)`` in row-major order: where ``self.input_[self._at(i, j)]``
+        equals the window's maximum ``self.output`` and no earlier offset did, that pixel
+        takes the window's ``output_grad`` (the first maximum on ties, as PyTorch does). Add,
+        do not assign: with overlapping windows a pixel can be the maximum of several.
 
         Args:
             output_grad: [N, C, H_out, W_out] ∂L/∂out.
@@ -135,13 +134,13 @@ class MaxPool2D(_Pool2D):
         """
         ### BEGIN SOLUTION
         input_grad = np.zeros_like(self.input_)
-        rest = output_grad.copy()
+        taken = np.zeros(self.output.shape, dtype=bool)
         for i in range(self.size):
             for j in range(self.size):
                 at = self._at(i, j)
-                share = rest * (self.input_[at] == self.output)
-                input_grad[at] += share
-                rest -= share
+                first = (self.input_[at] == self.output) & ~taken
+                input_grad[at] += output_grad * first
+                taken |= first
         return input_grad
         ### END SOLUTION
 
