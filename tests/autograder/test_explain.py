@@ -51,6 +51,24 @@ def test_a_mistake_undone_by_an_edit_is_named_at_its_line(tmp_path):
     assert "with that undone, this check passes" in result.message
 
 
+def test_a_value_one_step_off_along_an_axis_is_named_as_shifted(tmp_path):
+    """Padded one column too far to the left: every window, and so every output, is its
+    neighbour's; undoing the shift (np.roll) makes the check pass."""
+    body = (
+        "x_pad = np.pad(input_, ((0, 0), (K // 2 - 1, K // 2 + 1)))\n"
+        "windows = sliding_window_view(x_pad, K, axis=1)\n"
+        "return windows @ param"
+    )
+    result, path, begin = _graded(
+        tmp_path, "chapter5.conv_1d_batch", "conv_steps:conv_1d_batch", body
+    )
+    explained = _explanation(result)
+    assert explained["first_line"] == f"{path}:{begin}"
+    assert "shifted by one along axis 1 (each element holds the one after it)" in (
+        explained["confirmed"] or ""
+    )
+
+
 def test_a_departure_no_edit_undoes_is_shown_not_named(tmp_path):
     body = "s = self.output\nds = s * (1 + s * s)\nreturn output_grad * ds"
     result, path, begin = _graded(
