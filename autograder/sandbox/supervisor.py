@@ -34,7 +34,7 @@ from typing import Any
 
 from .astlock import AST_LOCK
 from .cgroups import WorkerGroup, worker_group
-from .folder import seen_from
+from .folder import MAX_FILES, seen_from
 from .isolate import WORKER_UID_BASE
 from .outputs import read_call, read_json, read_output
 from .protocol import (
@@ -354,7 +354,7 @@ def _ending(
     if exitcode == NO_SPACE_EXIT and ending.own_folder:  # only learner code fills it
         return "crashed", (
             f"the worker's folder is full: your code wrote more than its {job.limits.file_mb} "
-            "MB (does it save large files?)"
+            f"MB or {MAX_FILES} files (does it save large files, or many?)"
         )
     if exitcode in (NO_SPACE_EXIT, JOB_ERROR_EXIT) and disk_full:
         return "grader_error", (
