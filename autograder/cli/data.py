@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import os
 import textwrap
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Column, Table
 
-from dlfs.datasets import data_dir
-from dlfs.datasets.cache import DatasetStatus
-from dlfs.datasets.manage import fetch_datasets, list_datasets, verify_datasets
+if TYPE_CHECKING:
+    from dlfs.datasets.cache import DatasetStatus
 
 from .output import Failure, echo_json, make_console, make_table
 
@@ -76,6 +76,8 @@ def _where(directory: str | None) -> str:
         if os.environ.get("DLFS_DATA_DIR")
         else "user cache"
     )
+    from dlfs.datasets import data_dir  # NumPy: only for a command that needs it
+
     return f"Data directory: {data_dir(directory)} ({source})"
 
 
@@ -90,6 +92,8 @@ def data() -> None:
 @_json_option
 def list_command(names: tuple[str, ...], directory: str | None, as_json: bool) -> None:
     """Show each data set: files verified, size and status (nothing is downloaded)."""
+    from dlfs.datasets.manage import list_datasets  # NumPy: only here
+
     try:
         statuses = list_datasets(list(names) or None, directory)
     except ValueError as err:
@@ -122,6 +126,8 @@ def fetch_command(
     as_json: bool,
 ) -> None:
     """Download (and verify) a data set's missing or corrupt files, or all data sets'."""
+    from dlfs.datasets.manage import fetch_datasets  # NumPy: only here
+
     try:
         reports = fetch_datasets(
             list(names),
@@ -155,6 +161,8 @@ def fetch_command(
 def verify_command(names: tuple[str, ...], directory: str | None, as_json: bool) -> None:
     """Hash every cached file again; exit 1 if any is corrupt (or, for named data sets,
     missing)."""
+    from dlfs.datasets.manage import verify_datasets  # NumPy: only here
+
     try:
         statuses = verify_datasets(list(names) or None, directory)
     except ValueError as err:
