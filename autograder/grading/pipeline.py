@@ -119,7 +119,8 @@ def _worker(
         needs = worker_needs(exercise, plan)
     except GraderError as error:
         raise _Stop("grader_error", f"the grader cannot run this exercise: {error}") from None
-    return replace(context.worker(exercise.chapter, workspace), needs=needs)
+    probes = {check.spec.probe for check in plan.running}
+    return replace(context.worker(exercise.chapter, workspace, probes), needs=needs)
 
 
 def _record_calls(exercise: Exercise, plan: Plan, run: WorkerRun) -> None:

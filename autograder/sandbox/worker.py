@@ -136,6 +136,11 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
         with timings.phase("server_prepare"):
             _prepare(job, private)
         _fork_worker(job, protocol)
+    # The grader closed our input: every worker has been waited for and a worker's folder is
+    # a mount of this process's own namespace. Skipping the interpreter's clean-up saves the
+    # grader, waiting, a tenth of a second (with PyTorch loaded, more).
+    protocol.flush()
+    os._exit(0)
 
 
 def _prepare(job: dict[str, Any], private: str) -> None:  # pragma: no cover - in the server
