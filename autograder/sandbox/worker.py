@@ -21,6 +21,7 @@ import importlib.util
 import json
 import linecache
 import os
+import resource
 import sys
 import time
 import traceback
@@ -171,7 +172,8 @@ def _fork_worker(job: dict[str, Any], protocol: Any) -> None:  # pragma: no cove
     if timings.enabled():
         wall = time.perf_counter() - start
         said = _grader_part_spent(spent) if ran else {}
-        timings.record("worker", wall, usage.ru_utime, usage.ru_stime, **said)
+        faults = {"minor_faults": usage.ru_minflt, "major_faults": usage.ru_majflt}
+        timings.record("worker", wall, usage.ru_utime, usage.ru_stime, **said, **faults)
 
 
 def _grader_part_spent(spent: bytes) -> dict[str, float]:  # pragma: no cover - in the server
@@ -179,7 +181,8 @@ def _grader_part_spent(spent: bytes) -> dict[str, float]:  # pragma: no cover - 
     Said before any learner code ran, so it is the grader's own figure."""
     try:
         said = json.loads(spent.decode("ascii"))
-        return {f"isolation_{key}": float(said[key]) for key in ("wall", "user", "system")}
+        keys = ("wall", "user", "system", "faults")
+        return {f"isolation_{key}": float(said[key]) for key in keys}
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return {}
 
@@ -238,18 +241,19 @@ def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the work
     os._exit(code)
 
 
-def _measure_from() -> tuple[float, float, float]:  # pragma: no cover - runs in the worker
-    """Wall and CPU now, for :func:`_measured` (``os`` and ``time`` only: the grader's own
-    modules may refuse once the exercise's memory is trimmed)."""
-    times = os.times()
-    return time.perf_counter(), times.user, times.system
+def _measure_from() -> tuple[float, float, float, int]:  # pragma: no cover - in the worker
+    """Wall, CPU and page faults now, for :func:`_measured` (the standard library only: the
+    grader's own modules may refuse once the exercise's memory is trimmed)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return time.perf_counter(), usage.ru_utime, usage.ru_stime, usage.ru_minflt
 
 
-def _measured(start: tuple[float, float, float]) -> bytes:  # pragma: no cover - in the worker
+def _measured(start: tuple[float, float, float, int]) -> bytes:  # pragma: no cover - in worker
     """What the grader's part cost since ``start``, as the word's JSON line."""
-    times = os.times()
-    cost = {"wall": time.perf_counter() - start[0], "user": times.user - start[1]}
-    return json.dumps({**cost, "system": times.system - start[2]}).encode("ascii")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cost = {"wall": time.perf_counter() - start[0], "user": usage.ru_utime - start[1]}
+    cost |= {"system": usage.ru_stime - start[2], "faults": usage.ru_minflt - start[3]}
+    return json.dumps(cost).encode("ascii")
 
 
 def _grader_part(job: dict[str, Any]) -> list[Any]:  # pragma: no cover - runs in the worker
