@@ -34,8 +34,9 @@ def build_answers_command(check: bool, as_json: bool) -> None:
     in memory; the training checks need their data sets). Run it after changing a probe, a
     check or the reference; the tests fail while the stored answers are out of date.
     """
-    from ..answers.build import build_answers, compare_answers  # NumPy, the probes: only here
-    from ..answers.store import answers_dir
+    # start-up: NumPy and the probes, only for this command
+    from ..answers.build import build_answers, compare_answers
+    from ..answers.store import answers_dir  # start-up: NumPy only here
 
     try:
         if check:
@@ -57,7 +58,7 @@ def build_answers_command(check: bool, as_json: bool) -> None:
 
 
 def _show_drift(drift: list[str], report: BuildReport, as_json: bool) -> None:
-    from ..answers.store import answers_dir
+    from ..answers.store import answers_dir  # start-up: NumPy only here
 
     console = make_console()
     if as_json:
@@ -73,7 +74,7 @@ def _show_drift(drift: list[str], report: BuildReport, as_json: bool) -> None:
 
 
 def _show_report(report: BuildReport) -> None:
-    from ..answers.store import answers_dir
+    from ..answers.store import answers_dir  # start-up: NumPy only here
 
     console = make_console()
     console.print(

@@ -76,7 +76,7 @@ def _where(directory: str | None) -> str:
         if os.environ.get("DLFS_DATA_DIR")
         else "user cache"
     )
-    from dlfs.datasets import data_dir  # NumPy: only for a command that needs it
+    from dlfs.datasets import data_dir  # start-up: NumPy only where needed
 
     return f"Data directory: {data_dir(directory)} ({source})"
 
@@ -92,7 +92,7 @@ def data() -> None:
 @_json_option
 def list_command(names: tuple[str, ...], directory: str | None, as_json: bool) -> None:
     """Show each data set: files verified, size and status (nothing is downloaded)."""
-    from dlfs.datasets.manage import list_datasets  # NumPy: only here
+    from dlfs.datasets.manage import list_datasets  # start-up: NumPy only here
 
     try:
         statuses = list_datasets(list(names) or None, directory)
@@ -126,7 +126,7 @@ def fetch_command(
     as_json: bool,
 ) -> None:
     """Download (and verify) a data set's missing or corrupt files, or all data sets'."""
-    from dlfs.datasets.manage import fetch_datasets  # NumPy: only here
+    from dlfs.datasets.manage import fetch_datasets  # start-up: NumPy only here
 
     try:
         reports = fetch_datasets(
@@ -161,7 +161,7 @@ def fetch_command(
 def verify_command(names: tuple[str, ...], directory: str | None, as_json: bool) -> None:
     """Hash every cached file again; exit 1 if any is corrupt (or, for named data sets,
     missing)."""
-    from dlfs.datasets.manage import verify_datasets  # NumPy: only here
+    from dlfs.datasets.manage import verify_datasets  # start-up: NumPy only here
 
     try:
         statuses = verify_datasets(list(names) or None, directory)
