@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -19,6 +19,28 @@ if TYPE_CHECKING:
 from .output import Failure, echo_json, make_console, make_table
 
 __all__ = ["data"]
+
+
+def list_datasets(*args: Any, **kwargs: Any) -> Any:
+    """``dlfs.datasets.manage.list_datasets``, imported when a command runs."""
+    from dlfs.datasets import manage  # start-up: NumPy only for a data command
+
+    return manage.list_datasets(*args, **kwargs)
+
+
+def fetch_datasets(*args: Any, **kwargs: Any) -> Any:
+    """``dlfs.datasets.manage.fetch_datasets``, imported when a command runs."""
+    from dlfs.datasets import manage  # start-up: NumPy only for a data command
+
+    return manage.fetch_datasets(*args, **kwargs)
+
+
+def verify_datasets(*args: Any, **kwargs: Any) -> Any:
+    """``dlfs.datasets.manage.verify_datasets``, imported when a command runs."""
+    from dlfs.datasets import manage  # start-up: NumPy only for a data command
+
+    return manage.verify_datasets(*args, **kwargs)
+
 
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 _dir_option = click.option(
@@ -92,8 +114,6 @@ def data() -> None:
 @_json_option
 def list_command(names: tuple[str, ...], directory: str | None, as_json: bool) -> None:
     """Show each data set: files verified, size and status (nothing is downloaded)."""
-    from dlfs.datasets.manage import list_datasets  # start-up: NumPy only here
-
     try:
         statuses = list_datasets(list(names) or None, directory)
     except ValueError as err:
@@ -126,8 +146,6 @@ def fetch_command(
     as_json: bool,
 ) -> None:
     """Download (and verify) a data set's missing or corrupt files, or all data sets'."""
-    from dlfs.datasets.manage import fetch_datasets  # start-up: NumPy only here
-
     try:
         reports = fetch_datasets(
             list(names),
@@ -161,8 +179,6 @@ def fetch_command(
 def verify_command(names: tuple[str, ...], directory: str | None, as_json: bool) -> None:
     """Hash every cached file again; exit 1 if any is corrupt (or, for named data sets,
     missing)."""
-    from dlfs.datasets.manage import verify_datasets  # start-up: NumPy only here
-
     try:
         statuses = verify_datasets(list(names) or None, directory)
     except ValueError as err:
