@@ -434,9 +434,23 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
     for frame in frames:
         if frame.filename in learner_files:
             where = f"{frame.filename}:{frame.lineno}"  # shown relative at the edges
-    text = f"{text} (at {where})" if where else text
+    if where:
+        text = f"{text} (at {where})"
+    elif frames and not isinstance(error, (MemoryError, RecursionError, ModuleNotFoundError)):
+        text = f"{text} — {_outside(frames[-1])}"
     shapes = operand_shapes(error, learner_files)
     return f"{text}; {shapes}" if shapes else text
+
+
+def _outside(frame: traceback.FrameSummary) -> str:
+    """Where an error raised in none of the learner's lines comes from: the course's code or
+    the check's, working on something the learner's code returned or stored."""
+    course = "/reference/" in frame.filename.replace(os.sep, "/")
+    where = f"in the course's `{frame.name}`" if course else "in the check's own code"
+    return (
+        f"raised {where}, not in a line of yours, on something your code returned or stored: "
+        "check its type, shape and attributes against the docstring"
+    )
 
 
 def _learner_traceback(error: BaseException) -> str:
