@@ -7,13 +7,15 @@ Students' copies without the reference grade their public checks against these f
 from __future__ import annotations
 
 import tempfile
+from typing import TYPE_CHECKING
 
 import click
 
-from ..answers.build import BuildReport, build_answers, compare_answers
-from ..answers.store import answers_dir
 from ..course import CourseError
 from .output import Failure, abort, echo_json, make_console
+
+if TYPE_CHECKING:
+    from ..answers.build import BuildReport
 
 __all__ = ["build_answers_command"]
 
@@ -32,6 +34,10 @@ def build_answers_command(check: bool, as_json: bool) -> None:
     in memory; the training checks need their data sets). Run it after changing a probe, a
     check or the reference; the tests fail while the stored answers are out of date.
     """
+    # start-up: NumPy and the probes, only for this command
+    from ..answers.build import build_answers, compare_answers
+    from ..answers.store import answers_dir  # start-up: NumPy only here
+
     try:
         if check:
             with tempfile.TemporaryDirectory(prefix="dlfs-answers-") as fresh:
@@ -52,6 +58,8 @@ def build_answers_command(check: bool, as_json: bool) -> None:
 
 
 def _show_drift(drift: list[str], report: BuildReport, as_json: bool) -> None:
+    from ..answers.store import answers_dir  # start-up: NumPy only here
+
     console = make_console()
     if as_json:
         echo_json({"drift": drift, "skipped": report.skipped})
@@ -66,6 +74,8 @@ def _show_drift(drift: list[str], report: BuildReport, as_json: bool) -> None:
 
 
 def _show_report(report: BuildReport) -> None:
+    from ..answers.store import answers_dir  # start-up: NumPy only here
+
     console = make_console()
     console.print(
         f"{report.checks} public checks' answers in {len(report.files)} files "
