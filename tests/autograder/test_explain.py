@@ -151,3 +151,16 @@ def test_every_exercise_declares_what_the_reference_changes_in_place():
                 if refused or (allowed and not changed):
                     undeclared[target] = (sorted(changed), allowed)
     assert undeclared == {}
+
+
+def test_a_factor_no_one_writes_is_not_proposed():
+    """A value 1.008 times the reference's on one input is a coincidence of that input, not
+    a mistake a person wrote (a derivative taken at the wrong point can look like it): only
+    factors with two significant digits, one over a small whole number, or a size are tried."""
+    from dlfs.autograder.grading.relations import _scaled
+
+    theirs = np.random.default_rng(3).normal(size=(4, 3))
+    span = (1, 0, 1, 10)
+    assert list(_scaled(theirs * 1.008, theirs, span, "np.dot(a, b)", {})) == []
+    (edit, name, evidence), *_ = _scaled(theirs * 0.9, theirs, span, "np.dot(a, b)", {})
+    assert edit.op == "scale" and "0.9 times" in name and evidence
