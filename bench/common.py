@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["BenchResult", "best_time", "format_results"]
+__all__ = [
+    "BenchResult",
+    "RepeatedResult",
+    "best_time",
+    "format_repeated",
+    "format_results",
+    "interleaved_best",
+    "match_torch_threads",
+    "repeated",
+]
 
 
 @dataclass
@@ -47,6 +58,92 @@ def format_results(results: list[BenchResult]) -> str:
         torch_s = "—" if r.torch_s is None else f"{1e3 * r.torch_s:.1f} ms"
         ratio = "—" if r.ratio is None else f"{r.ratio:.2f}×"
         rows.append((r.name, r.shapes, f"{1e3 * r.ours_s:.1f} ms", torch_s, ratio))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def match_torch_threads() -> None:
+    """Give PyTorch the thread count NumPy's OpenBLAS was started with, if one was set
+    (``OPENBLAS_NUM_THREADS=1 python bench/run.py`` compares one core each, the fair measure
+    on a machine others share); else each library keeps its default."""
+    threads = os.environ.get("OPENBLAS_NUM_THREADS")
+    if not threads:
+        return
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(int(threads))
+
+
+def interleaved_best(
+    ours: Callable[[], object],
+    theirs: Callable[[], object] | None,
+    rounds: int,
+    repeat: int,
+    warmup: int = 1,
+) -> tuple[float, float | None]:
+    """Best times of ``ours`` and ``theirs``: ``rounds`` alternating rounds of ``best_time``
+    (``repeat`` calls each), so that both see the same load on a shared machine."""
+    best_ours = best_theirs = float("inf")
+    for _ in range(rounds):
+        best_ours = min(best_ours, best_time(ours, repeat, warmup))
+        if theirs is not None:
+            best_theirs = min(best_theirs, best_time(theirs, repeat, warmup))
+    return best_ours, None if theirs is None else best_theirs
+
+
+@dataclass
+class RepeatedResult:
+    """One case run several times: the medians and the spread of the ratios."""
+
+    name: str
+    shapes: str
+    runs: list[BenchResult]
+
+    @property
+    def ratios(self) -> list[float]:
+        """ours / torch of every run that had PyTorch."""
+        return [r.ratio for r in self.runs if r.ratio is not None]
+
+    def to_dict(self) -> dict[str, Any]:
+        ratios = self.ratios
+        torch_times = [r.torch_s for r in self.runs if r.torch_s is not None]
+        return {
+            "name": self.name,
+            "shapes": self.shapes,
+            "ours_s_median": statistics.median(r.ours_s for r in self.runs),
+            "torch_s_median": statistics.median(torch_times) if torch_times else None,
+            "ratio_median": statistics.median(ratios) if ratios else None,
+            "ratio_min": min(ratios, default=None),
+            "ratio_max": max(ratios, default=None),
+            "runs": [r.to_dict() for r in self.runs],
+        }
+
+
+def repeated(runs: list[list[BenchResult]]) -> list[RepeatedResult]:
+    """Group the results of several runs of the same cases by case, in their order."""
+    cases: dict[str, RepeatedResult] = {}
+    for results in runs:
+        for r in results:
+            cases.setdefault(r.name, RepeatedResult(r.name, r.shapes, [])).runs.append(r)
+    return list(cases.values())
+
+
+def format_repeated(results: list[RepeatedResult]) -> str:
+    """A plain-text table: case, medians of ours and torch, the median ratio and its range."""
+    rows = [("case", "runs", "dlfs (median)", "torch (median)", "dlfs/torch median", "range")]
+    for r in results:
+        d = r.to_dict()
+        torch_s = "—" if d["torch_s_median"] is None else f"{1e3 * d['torch_s_median']:.1f} ms"
+        ratio = "—" if d["ratio_median"] is None else f"{d['ratio_median']:.2f}×"
+        spread = "—" if d["ratio_min"] is None else f"{d['ratio_min']:.2f}–{d['ratio_max']:.2f}×"
+        rows.append(
+            (r.name, str(len(r.runs)), f"{1e3 * d['ours_s_median']:.1f} ms", torch_s, ratio, spread)
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()

@@ -16,11 +16,10 @@ the fair measure on a machine others share), else each library's default.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
-from common import BenchResult, best_time
+from common import BenchResult, interleaved_best, match_torch_threads
 
 from dlfs.reference.conv import Conv2DOperation
 from dlfs.reference.pooling import MaxPool2D
@@ -95,45 +94,21 @@ def _pool_steps() -> tuple[Callable[[], object], Callable[[], object] | None]:
     return ours, theirs
 
 
-def _match_torch_threads() -> None:
-    """Give PyTorch the thread count NumPy's OpenBLAS was started with, if one was set."""
-    threads = os.environ.get("OPENBLAS_NUM_THREADS")
-    if not threads:
-        return
-    try:
-        import torch
-    except ImportError:
-        return
-    torch.set_num_threads(int(threads))
-
-
 def _shapes(shape: tuple[int, ...], C_out: int, K: int) -> str:
     N, C_in, H, W = shape
     return f"{N}×{C_in}×{H}×{W} → {C_out} ch, {K}×{K}, float64"
 
 
-def _interleaved(
-    ours: Callable[[], object], theirs: Callable[[], object] | None
-) -> tuple[float, float | None]:
-    """Best times of ``ours`` and ``theirs``, timed in alternating rounds so that both see
-    the same load on a shared machine."""
-    best_ours = best_theirs = float("inf")
-    for _ in range(ROUNDS):
-        best_ours = min(best_ours, best_time(ours, REPEAT))
-        if theirs is not None:
-            best_theirs = min(best_theirs, best_time(theirs, REPEAT))
-    return best_ours, None if theirs is None else best_theirs
-
-
 def run() -> list[BenchResult]:
     """Time each case, ours and PyTorch's in alternating rounds, in the same process."""
-    _match_torch_threads()
+    match_torch_threads()
     results = []
     for name, shape, C_out, K in CONV_CASES:
-        ours_s, torch_s = _interleaved(_ours_conv(shape, C_out, K), _torch_conv(shape, C_out, K))
+        steps = _ours_conv(shape, C_out, K), _torch_conv(shape, C_out, K)
+        ours_s, torch_s = interleaved_best(*steps, ROUNDS, REPEAT)
         results.append(BenchResult(name, _shapes(shape, C_out, K), ours_s, torch_s))
     N, C, H, W = POOL_SHAPE
-    ours_s, torch_s = _interleaved(*_pool_steps())
+    ours_s, torch_s = interleaved_best(*_pool_steps(), ROUNDS, REPEAT)
     results.append(
         BenchResult("max pool 2×2 f+b", f"{N}×{C}×{H}×{W}, stride 2, float64", ours_s, torch_s)
     )

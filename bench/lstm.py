@@ -4,13 +4,16 @@ The work of one step of the book's character model: vocabulary V = 62, hidden H 
 sequences of T = 25, batch N = 32, float64. Ours: ``LSTMLayer`` (whose output projection is
 the dense layer) + ``RNNSoftmaxCrossEntropy`` forward and backward, then ``RNNSGD`` with
 clipping. PyTorch's: ``nn.LSTM`` + ``nn.Linear`` + cross-entropy (summed) forward and
-backward, ``clip_grad_value_`` and an ``SGD`` step. Both get the same one-hot batch.
+backward, ``clip_grad_value_`` and an ``SGD`` step. Both get the same one-hot batch, and
+are timed in alternating rounds (the same load for both).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
-from common import BenchResult, best_time
+from common import BenchResult, interleaved_best, match_torch_threads
 
 from dlfs.datasets import one_hot_chars
 from dlfs.reference.rnn_layers import LSTMLayer
@@ -18,6 +21,8 @@ from dlfs.reference.rnn_model import RNNModel, RNNSoftmaxCrossEntropy
 from dlfs.reference.rnn_optimizers import RNNSGD
 
 V, H, T, N = 62, 256, 25, 32
+ROUNDS = 5
+REPEAT = 2
 
 
 def _batch(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -26,7 +31,7 @@ def _batch(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return one_hot_chars(chars[:, :-1], V), one_hot_chars(chars[:, 1:], V), chars[:, 1:]
 
 
-def _ours_step() -> object:
+def _ours_step() -> Callable[[], object]:
     x, y, _ = _batch()
     model = RNNModel([LSTMLayer(H, V)], T, V, RNNSoftmaxCrossEntropy(), seed=0)
     optim = RNNSGD(lr=0.01)
@@ -39,7 +44,7 @@ def _ours_step() -> object:
     return step
 
 
-def _torch_step() -> object | None:
+def _torch_step() -> Callable[[], object] | None:
     try:
         import torch
     except ImportError:
@@ -66,10 +71,9 @@ def _torch_step() -> object | None:
 
 
 def run() -> list[BenchResult]:
-    """Time one training step of each, best of several, in this process."""
-    ours = best_time(_ours_step(), repeat=10, warmup=2)
-    torch_step = _torch_step()
-    theirs = None if torch_step is None else best_time(torch_step, repeat=10, warmup=2)
+    """Time one training step of each, the best of alternating rounds, in this process."""
+    match_torch_threads()
+    ours, theirs = interleaved_best(_ours_step(), _torch_step(), ROUNDS, REPEAT)
     shapes = f"V={V} H={H} T={T} N={N} float64"
     return [BenchResult("LSTM train step", shapes, ours, theirs)]
 

@@ -7,8 +7,8 @@ values). Ours is ``Trainer.fit`` for one epoch on a ``NeuralNetwork`` (its evalu
 ``nn.Tanh``, ``nn.CrossEntropyLoss``, ``torch.optim.SGD``, a ``randperm`` shuffle, and
 ``zero_grad / forward / backward / step`` per batch.
 
-Both use the threads they find (NumPy's BLAS and PyTorch's intra-op pool); set
-``OPENBLAS_NUM_THREADS`` and ``torch.set_num_threads`` alike to compare one core.
+Both use the threads they find (NumPy's BLAS and PyTorch's intra-op pool), or as many as
+``OPENBLAS_NUM_THREADS`` says (``common.match_torch_threads``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from common import BenchResult
+from common import BenchResult, match_torch_threads
 
 from dlfs.reference import SGD, Dense, Linear, NeuralNetwork, SoftmaxCrossEntropy, Tanh, Trainer
 
@@ -90,6 +90,7 @@ def _interleaved_best(steps: list[Callable[[], object]], repeat: int) -> list[fl
 
 def run() -> list[BenchResult]:
     """Time one epoch each way: the best of ``REPEAT`` rounds, ours and PyTorch's in turn."""
+    match_torch_threads()
     X, labels = _data()
     steps = [_ours(X, labels)]
     torch_epoch = _torch(X, labels)

@@ -75,6 +75,13 @@ class ParamOperation(Operation):
         assert_same_shape(self.param, self.param_grad)
         return self.input_grad
 
+    def backward_param(self, output_grad: ndarray) -> None:
+        """Compute and store ∂L/∂param only, for an input whose gradient nothing uses (the
+        data a network's first operation reads): ``backward`` without ``_input_grad``."""
+        assert_same_shape(self.output, output_grad)
+        self.param_grad = self._param_grad(output_grad)
+        assert_same_shape(self.param, self.param_grad)
+
     def _param_grad(self, output_grad: ndarray) -> ndarray:
         """∂L/∂param from ∂L/∂output; every subclass writes it."""
         raise NotImplementedError

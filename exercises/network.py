@@ -61,10 +61,15 @@ class NeuralNetwork:
         return x_out
 
     def backward(self, loss_grad: ndarray) -> None:
-        """Send ∂loss/∂prediction [N, C] back through the layers, last first."""
+        """Send ∂loss/∂prediction [N, C] back through the layers, last first.
+
+        The first layer's input is the data: nothing uses its gradient, so the first layer
+        computes only its parameters' gradients (``Layer.backward(..., input_grad=False)``).
+        """
         grad = loss_grad
-        for layer in reversed(self.layers):
+        for layer in reversed(self.layers[1:]):
             grad = layer.backward(grad)
+        self.layers[0].backward(grad, input_grad=False)
 
     def train_batch(self, x_batch: ndarray, y_batch: ndarray, inference: bool = False) -> float:
         """Forward, loss, backward on one batch; return the loss. Does not update anything."""

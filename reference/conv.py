@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from numpy import ndarray
 
-from .base import Operation, ParamOperation
+from .base import Operation, ParamOperation, assert_same_shape
 from .im2col import col2im, im2col
 
 __all__ = ["Conv2DOperation", "Flatten"]
@@ -54,6 +54,27 @@ class Conv2DOperation(ParamOperation):
             # No backward pass follows: free the columns (K² times the input's size).
             self._cols = None
         return output
+
+    def backward(self, output_grad: ndarray) -> ndarray:
+        """``ParamOperation.backward``, the filters' gradient first.
+
+        ``_param_grad`` is the columns' last use: they are freed before ``_input_grad`` makes
+        ∂L/∂cols, an array of their size (K² times the input's), so that the two are never in
+        memory together and a step's arrays stay within the processor's cache. (Another
+        ``backward`` for the same forward pass computes the columns again.)
+        """
+        assert_same_shape(self.output, output_grad)
+        self.param_grad = self._param_grad(output_grad)
+        self._cols = None
+        self.input_grad = self._input_grad(output_grad)
+        assert_same_shape(self.param, self.param_grad)
+        assert_same_shape(self.input_, self.input_grad)
+        return self.input_grad
+
+    def backward_param(self, output_grad: ndarray) -> None:
+        """Only the filters' gradient (see ``ParamOperation.backward_param``); frees the columns."""
+        super().backward_param(output_grad)
+        self._cols = None
 
     def _columns(self) -> ndarray:
         """``im2col(self.input_, K)``, [N, C_in·K·K, H·W], computed once per forward pass."""

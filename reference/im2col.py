@@ -61,6 +61,13 @@ def col2im(cols: ndarray, input_shape: tuple[int, ...], K: int) -> ndarray:
     and pixel ``(h, w)``, then the padding is cut away. A pixel lies in up to K·K patches, so
     its gradient is the sum of K·K entries.
 
+    NumPy adds long contiguous runs fast and short ones slowly. A patch added straight into
+    the padded images goes row by row (their rows are 2·(K // 2) longer than a patch's); so for
+    each column offset j, the K patches ``(i, j)`` are first summed, each i rows down, in
+    ``down`` [N, C, H + 2·(K // 2), W], whose rows are as long as a patch's (one run per image
+    and channel), and ``down`` is then added j columns across: K·K fast additions and K slow
+    ones instead of K·K slow ones.
+
     Args:
         cols: [N, C·K·K, H·W] e.g. ∂L/∂cols.
         input_shape: ``(N, C, H, W)`` of the images ``im2col`` unfolded.
@@ -79,9 +86,11 @@ def col2im(cols: ndarray, input_shape: tuple[int, ...], K: int) -> ndarray:
     p = K // 2
     patches = cols.reshape(N, C, K, K, H, W)
     padded = np.zeros((N, C, H + 2 * p, W + 2 * p), dtype=cols.dtype)
-    # K·K slab additions, each over every image, channel and pixel at once.
-    for i in range(K):
-        for j in range(K):
-            padded[:, :, i : i + H, j : j + W] += patches[:, :, i, j]
+    down = np.empty((N, C, H + 2 * p, W), dtype=cols.dtype)
+    for j in range(K):
+        down.fill(0)
+        for i in range(K):  # the patches (i, j), each i rows down
+            down[:, :, i : i + H] += patches[:, :, i, j]
+        padded[:, :, :, j : j + W] += down  # their sum, j columns across
     return padded[:, :, p : p + H, p : p + W]
     ### END SOLUTION

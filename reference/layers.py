@@ -54,11 +54,28 @@ class Layer:
         self.output = input_
         return self.output
 
-    def backward(self, output_grad: ndarray) -> ndarray:
-        """Pass ``output_grad`` backward through the operations; store the parameter grads."""
+    def backward(self, output_grad: ndarray, input_grad: bool = True) -> ndarray | None:
+        """Pass ``output_grad`` backward through the operations; store the parameter grads.
+
+        Args:
+            output_grad: ∂L/∂output, of the output's shape.
+            input_grad: whether to compute ∂L/∂input_. A network's first layer does not need
+                it: its input is the data, whose gradient nothing uses. Its first operation
+                then computes only its parameter's gradient (``backward_param``), sparing
+                the product that makes ∂L/∂input_ (as PyTorch does for inputs that do not
+                require a gradient).
+        Returns:
+            ∂L/∂input_ of the input's shape, or None when it was not asked for.
+        """
         assert_same_shape(self.output, output_grad)
-        for operation in reversed(self.operations):
+        first, *rest = self.operations
+        for operation in reversed(rest):
             output_grad = operation.backward(output_grad)
+        if not input_grad and isinstance(first, ParamOperation):
+            first.backward_param(output_grad)
+            self._param_grads()
+            return None
+        output_grad = first.backward(output_grad)
         assert_same_shape(self.input_, output_grad)
         self._param_grads()
         return output_grad

@@ -7,13 +7,15 @@ Students' copies without the reference grade their public checks against these f
 from __future__ import annotations
 
 import tempfile
+from typing import TYPE_CHECKING
 
 import click
 
-from ..answers.store import answers_dir
 from ..course import CourseError
-from ..generate.answers import BuildReport, build_answers, compare_answers
 from .output import Failure, abort, echo_json, make_console
+
+if TYPE_CHECKING:
+    from ..generate.answers import BuildReport
 
 __all__ = ["answers_drift", "build_answers_command", "show_answers_report"]
 
@@ -33,6 +35,9 @@ def build_answers_command(check: bool, as_json: bool) -> None:
     in memory; the training checks need their data sets). Run it after changing a probe, a
     check or the reference; the tests fail while the stored answers are out of date.
     """
+    # start-up: NumPy and the probes, only for this command
+    from ..generate.answers import build_answers
+
     try:
         drift, report = answers_drift() if check else ([], build_answers())
     except (CourseError, ValueError, OSError) as error:
@@ -48,6 +53,10 @@ def build_answers_command(check: bool, as_json: bool) -> None:
 def answers_drift() -> tuple[list[str], BuildReport]:
     """How the stored answers differ from a fresh build (chapters not built here left out),
     and that build's report."""
+    # start-up: NumPy and the probes, only for this command
+    from ..answers.store import answers_dir
+    from ..generate.answers import build_answers, compare_answers
+
     with tempfile.TemporaryDirectory(prefix="dlfs-answers-") as fresh:
         report = build_answers(out_dir=fresh)
         drift = compare_answers(answers_dir(), fresh)
@@ -57,6 +66,8 @@ def answers_drift() -> tuple[list[str], BuildReport]:
 
 
 def _show_drift(drift: list[str], report: BuildReport, as_json: bool) -> None:
+    from ..answers.store import answers_dir  # start-up: NumPy only here
+
     console = make_console()
     if as_json:
         echo_json({"drift": drift, "skipped": report.skipped})
@@ -72,6 +83,8 @@ def _show_drift(drift: list[str], report: BuildReport, as_json: bool) -> None:
 
 def show_answers_report(report: BuildReport) -> None:
     """The stored answers written, in a line (and a warning per chapter skipped)."""
+    from ..answers.store import answers_dir  # start-up: NumPy only here
+
     console = make_console()
     console.print(
         f"{report.checks} public checks' answers in {len(report.files)} files "

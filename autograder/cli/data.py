@@ -7,18 +7,40 @@ from __future__ import annotations
 
 import os
 import textwrap
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.table import Column, Table
 
-from dlfs.datasets import data_dir
-from dlfs.datasets.cache import DatasetStatus
-from dlfs.datasets.manage import fetch_datasets, list_datasets, verify_datasets
+if TYPE_CHECKING:
+    from dlfs.datasets.cache import DatasetStatus
 
 from .output import Failure, echo_json, make_console, make_table
 
 __all__ = ["data"]
+
+
+def list_datasets(*args: Any, **kwargs: Any) -> Any:
+    """``dlfs.datasets.manage.list_datasets``, imported when a command runs."""
+    from dlfs.datasets import manage  # start-up: NumPy only for a data command
+
+    return manage.list_datasets(*args, **kwargs)
+
+
+def fetch_datasets(*args: Any, **kwargs: Any) -> Any:
+    """``dlfs.datasets.manage.fetch_datasets``, imported when a command runs."""
+    from dlfs.datasets import manage  # start-up: NumPy only for a data command
+
+    return manage.fetch_datasets(*args, **kwargs)
+
+
+def verify_datasets(*args: Any, **kwargs: Any) -> Any:
+    """``dlfs.datasets.manage.verify_datasets``, imported when a command runs."""
+    from dlfs.datasets import manage  # start-up: NumPy only for a data command
+
+    return manage.verify_datasets(*args, **kwargs)
+
 
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 _dir_option = click.option(
@@ -76,6 +98,8 @@ def _where(directory: str | None) -> str:
         if os.environ.get("DLFS_DATA_DIR")
         else "user cache"
     )
+    from dlfs.datasets import data_dir  # start-up: NumPy only where needed
+
     return f"Data directory: {data_dir(directory)} ({source})"
 
 

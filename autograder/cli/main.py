@@ -6,46 +6,60 @@ not a sub-command's name is taken as what to grade.
 
 from __future__ import annotations
 
+import importlib
 import signal
 
 import click
 
-from .answers import build_answers_command
-from .batch import batch
-from .build import build
-from .data import data
-from .doctor import doctor
-from .export import export
-from .grade import grade
-from .gradebook import gradebook
-from .hint import hint
-from .listing import list_
-from .merge import merge
-from .progress import progress
-from .publish import publish
-from .release import release
-from .reset import reset
-
 __all__ = ["cli", "main"]
 
+_COMMANDS = {
+    "data": "data:data",
+    "list": "listing:list_",
+    "hint": "hint:hint",
+    "progress": "progress:progress",
+    "build": "build:build",
+    "build-answers": "answers:build_answers_command",
+    "reset": "reset:reset",
+    "doctor": "doctor:doctor",
+    "publish": "publish:publish",
+    "release": "release:release",
+    "batch": "batch:batch",
+    "merge": "merge:merge",
+    "export": "export:export",
+    "gradebook": "gradebook:gradebook",
+    "grade": "grade:grade",
+}
+"""Each sub-command's name and where it is defined (``module:attribute`` of this package)."""
 
-class _DefaultGroup(click.Group):
-    """A group that sends unknown first arguments to its default command (``grade``)."""
+
+class _LazyGroup(click.Group):
+    """A group whose sub-commands are imported when one is used (click's lazy-group
+    pattern), so that ``dlfs-grade hint …`` never imports the grader, nor NumPy; unknown
+    first arguments go to its default command (``grade``)."""
 
     default_command = "grade"
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in _COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, _, attribute = _COMMANDS[cmd_name].partition(":")
+        command = getattr(importlib.import_module(f".{module}", __package__), attribute)
+        if not isinstance(command, click.Command) or command.name != cmd_name:
+            raise RuntimeError(f"{_COMMANDS[cmd_name]} is not the command {cmd_name!r}")
+        return command
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = args[0] if args else "-"
-        if (
-            not first.startswith("-")
-            and first not in self.commands
-            and (self.default_command in self.commands)
-        ):
+        if not first.startswith("-") and first not in _COMMANDS:
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dlfs")
 def cli() -> None:
     """Grade your Deep Learning from Scratch exercises.
@@ -58,23 +72,6 @@ def cli() -> None:
     Every command has --help; most have --json. Exit codes, the same for every command:
     0 success, 1 a failure (something did not pass or could not be done), 2 a usage error.
     """
-
-
-cli.add_command(data)
-cli.add_command(list_)
-cli.add_command(hint)
-cli.add_command(progress)
-cli.add_command(build)
-cli.add_command(build_answers_command)
-cli.add_command(reset)
-cli.add_command(doctor)
-cli.add_command(publish)
-cli.add_command(release)
-cli.add_command(batch)
-cli.add_command(merge)
-cli.add_command(export)
-cli.add_command(gradebook)
-cli.add_command(grade)
 
 
 def _exit_on(signum: int, frame: object) -> None:

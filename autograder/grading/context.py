@@ -8,7 +8,7 @@ that concerns it as a :class:`~..sandbox.protocol.WorkerContext`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,13 +43,13 @@ class ExerciseContext:
     on_event: EventHandler | None = None
     time_left: float | None = None
 
-    def worker(self, chapter: str, workspace: Path) -> WorkerContext:
+    def worker(self, chapter: str, workspace: Path, probes: Collection[str] = ()) -> WorkerContext:
         """What the sandbox needs to know about the worker grading ``workspace``'s code of
-        ``chapter``."""
+        ``chapter`` with ``probes`` (none named: any of the chapter's)."""
         answers = self.settings.answers
         return WorkerContext(
             slot=self.slot,
             hidden=self.settings.secrets(workspace),
-            preload=answers.preload(chapter),
+            preload=answers.preload(chapter, probes),
             learner_package=answers.learner_package(workspace),
         )

@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .. import timings
 from ..course import Course, Exercise
 from ..results import CheckResult, ExerciseResult
 from ..sandbox.astlock import AST_LOCK
@@ -81,11 +82,14 @@ def grade_exercise(
             timeout = max(1.0, min(timeout, context.time_left))
         worker = _worker(exercise, plan, workspace, context)
         run = run_checks(exercise, functions, plan, worker, context, timeout)
-        checks = judge_checks(exercise, plan, run, answers)
+        _record_calls(exercise, plan, run)
+        with timings.phase("judge", exercise=exercise.id):
+            checks = judge_checks(exercise, plan, run, answers)
         failed = any(not c.passed and not c.skipped for c in checks)
         if failed and answers.learner_package(workspace) is None:  # a pass costs nothing more
             runner = _runner(exercise, functions, worker)
-            explain_failure(plan, run, checks, functions, answers, runner, _ONE_AT_A_TIME)
+            with timings.phase("explain", exercise=exercise.id):
+                explain_failure(plan, run, checks, functions, answers, runner, _ONE_AT_A_TIME)
         result = summarise(exercise, checks, run, points)
         result.isolated = run.isolated
     except _Stop as stop:
@@ -115,7 +119,17 @@ def _worker(
         needs = worker_needs(exercise, plan)
     except GraderError as error:
         raise _Stop("grader_error", f"the grader cannot run this exercise: {error}") from None
-    return replace(context.worker(exercise.chapter, workspace), needs=needs)
+    probes = {check.spec.probe for check in plan.running}
+    return replace(context.worker(exercise.chapter, workspace, probes), needs=needs)
+
+
+def _record_calls(exercise: Exercise, plan: Plan, run: WorkerRun) -> None:
+    """Each probe call's seconds in the worker, by its check's kind (:mod:`..timings`)."""
+    if not timings.enabled():
+        return
+    for check, outcome in zip(plan.running, run.calls, strict=True):
+        kind = check.spec.kind
+        timings.record("call", outcome.seconds, exercise=exercise.id, kind=kind)
 
 
 def _runner(exercise: Exercise, functions: list[LearnerFunction], worker: WorkerContext) -> Runner:

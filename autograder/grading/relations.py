@@ -5,7 +5,8 @@ it could have gone wrong, with the edit of the learner's code that would undo it
 
 * from the numbers (the learner's value against a value of the reference's at that point):
   transposed, axes in another order, the sign, a constant factor (2, a size such as the
-  batch or the number of time steps: a sum where a mean belongs, or back), an axis reversed,
+  batch or the number of time steps: a sum where a mean belongs, or back), an axis reversed
+  or shifted by one,
   a term too many or missing that is another of the learner's values (or arguments), a
   factor too many or missing likewise;
 * from the code of the departing line (:mod:`.codeedits`): an operand reversed (a kernel
@@ -211,6 +212,7 @@ def _related(
             continue
         yield from _scaled(mine, theirs, span, code, sizes)
         yield from _flipped(mine, theirs, span, code)
+        yield from _shifted(mine, theirs, span, code)
         yield from _terms(mine, theirs, span, code, known)
 
 
@@ -286,7 +288,19 @@ def _scaled(
                 if c < 0:
                     yield Edit(span, "negate"), f"`{code}` has the wrong sign", True
                 return
-    yield Edit(span, "scale", (1.0 / c,)), name, True
+    if _written_constant(c):  # not 1.008 times: no one writes that; it is a coincidence
+        yield Edit(span, "scale", (1.0 / c,)), name, True
+
+
+def _written_constant(c: float) -> bool:
+    """Whether a factor ``c`` is one a person writes: two significant digits at most (2,
+    0.5, 0.9, 100), or one over a small whole number (1/3)."""
+    size = abs(c)
+    digits = f"{size:.2g}"
+    if abs(float(digits) - size) <= 1e-6 * size:
+        return True
+    inverse = 1.0 / size
+    return round(inverse) <= 16 and abs(round(inverse) - inverse) <= 1e-6 * inverse
 
 
 def _reduction_swapped(span, code: str, power: int, name: str) -> Iterator[Candidate]:
@@ -307,6 +321,31 @@ def _flipped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candid
                 Edit(span, "flip", (list(axes),)),
                 f"`{code}` is reversed along {where}: the order of a loop, an index counted "
                 "from the wrong end, or a kernel flipped once too often (or not at all)?",
+                True,
+            )
+            return
+
+
+def _shifted(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:
+    """The right values one step along an axis (a time step or an index off by one): where
+    the two overlap, each of the learner's elements is the reference's neighbour's."""
+    for axis in range(mine.ndim):
+        size = mine.shape[axis]
+        if size < 3:
+            continue
+        head, tail = range(size - 1), range(1, size)
+        for step, (mine_part, theirs_part) in ((1, (tail, head)), (-1, (head, tail))):
+            later = np.take(mine, mine_part, axis)
+            earlier = np.take(theirs, theirs_part, axis)
+            if np.ptp(earlier) == 0 or not close(later, earlier):
+                continue
+            if close(later, np.take(theirs, mine_part, axis)):  # the same in place: no shift
+                continue
+            held = "before" if step == 1 else "after"
+            yield (
+                Edit(span, "shift", (axis, -step)),
+                f"`{code}` is the right value shifted by one along axis {axis} (each element "
+                f"holds the one {held} it): an index, a window or a time step is off by one",
                 True,
             )
             return

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from .. import timings
 from ..course import Course, Exercise, load_course
 from ..results import ExerciseResult
 from ..sandbox.scratch import no_leftovers, sweep_stale
@@ -86,6 +87,7 @@ class GradingSession:
     ) -> None:
         if jobs < 1:
             raise ValueError(f"jobs must be at least 1, got jobs={jobs!r}")
+        _record_startup()
         self.course = course or load_course()
         self.settings = RunSettings.create(use_reference, seed, tuple(hidden), self.course)
         self.jobs = jobs
@@ -202,6 +204,16 @@ class GradingSession:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+_started: list[bool] = []
+
+
+def _record_startup() -> None:
+    """The process's start-up (interpreter and imports, until its first session): once."""
+    if timings.enabled() and not _started:
+        _started.append(True)
+        timings.record("startup", timings.process_seconds(), *timings.cpu(thread=False))
 
 
 def _grader_failed(exercise: Exercise, error: Exception) -> ExerciseResult:

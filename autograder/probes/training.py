@@ -8,7 +8,7 @@ labels and measures the probe's outputs with a metric here.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -89,10 +89,19 @@ def train_within_budget(
 
 
 def fit_network(
-    ref: Any, net: Any, optim: Any, data: dict[str, ndarray], epochs: int, budget: float, batch: int
+    ref: Any,
+    net: Any,
+    optim: Any,
+    data: dict[str, ndarray],
+    epochs: int,
+    budget: float,
+    batch: int,
+    fixed: Sequence[Any] = (),
 ) -> dict[str, ndarray]:
     """Train ``net`` with ``optim`` on ``data``'s training set (shuffled with a fixed seed,
-    the book's ``Trainer.generate_batches``) within ``budget`` seconds; its test scores."""
+    the book's ``Trainer.generate_batches``) within ``budget`` seconds; its test scores.
+    The layers in ``fixed`` keep their starting parameters (their gradients are zeroed
+    before each step), so that only the others can learn."""
     trainer = ref.Trainer(net, optim)
     optim.net = net
     X, y = data["X_train"], data["y_train"]
@@ -103,6 +112,9 @@ def fit_network(
 
     def step(pair: tuple[ndarray, ndarray]) -> None:
         net.train_batch(*pair)
+        for layer in fixed:
+            for grad in layer.param_grads:
+                grad[...] = 0.0
         optim.step()
 
     exhausted = train_within_budget(batches, step, epochs, budget)

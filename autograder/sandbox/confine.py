@@ -66,29 +66,35 @@ def _restrict_calls() -> str:  # pragma: no cover - runs in the worker
     return "refused"
 
 
-def learner_code_starts(job: dict[str, Any]) -> None:  # pragma: no cover - in the worker
+def learner_code_starts(job: dict[str, Any], spent: bytes = b"") -> None:  # pragma: no cover
     """Tell the fork server, through a pipe only it reads, that the grader's part is done and
     the learner's code may run from now on; close the pipe (the learner's code cannot take
-    the word back, nor send it early)."""
+    the word back, nor send it early). ``spent``: what the grader's part cost (a short line
+    for :mod:`..timings`), said with the word."""
     fd = job.get("learner_fd")
     if isinstance(fd, int):
-        os.write(fd, b"1")
+        os.write(fd, b"1" + spent[:_SPENT_BYTES])
         os.close(fd)
 
 
-def learner_code_ran(fd: int) -> bool:  # pragma: no cover - runs in the fork server
-    """Whether the worker (ended) sent :func:`learner_code_starts`'s word on ``fd``; closes it.
+_SPENT_BYTES = 200
+
+
+def learner_code_ran(fd: int) -> tuple[bool, bytes]:  # pragma: no cover - in the fork server
+    """Whether the worker (ended) sent :func:`learner_code_starts`'s word on ``fd``, and what
+    it said its grader's part cost; closes ``fd``.
 
     What a worker says about the grader's own faults (a sandbox it could not set up) is
     believed only when no learner code ran: after that, its files and its exit code are the
     learner's to forge."""
     os.set_blocking(fd, False)
     try:
-        return os.read(fd, 1) == b"1"
+        word = os.read(fd, 1 + _SPENT_BYTES)
     except OSError:
-        return False
+        return False, b""
     finally:
         os.close(fd)
+    return word[:1] == b"1", word[1:]
 
 
 def _redirect_output(out: Path, keep: int | None) -> None:  # pragma: no cover - in the worker

@@ -42,6 +42,7 @@ VALUE_EDITS = frozenset(
         "scale",
         "offset",
         "flip",
+        "shift",
         "regroup",
         "add_site",
         "mul_site",
@@ -72,7 +73,8 @@ class Edit:
     """One change of a function's code, at the node that spans ``span``.
 
     ``op`` and ``args``: ``transpose``; ``permute`` (axes); ``negate``; ``scale`` (factor);
-    ``offset`` (a number added); ``flip`` (axes); ``regroup`` (shape, axes: split, permute
+    ``offset`` (a number added); ``flip`` (axes); ``shift`` (axis, steps: rolled along the
+    axis); ``regroup`` (shape, axes: split, permute
     and merge back); ``add_site`` (another site's number, coefficient: add its latest value);
     ``mul_site`` (site number, power); ``name`` (``x`` or ``self.x``: read instead);
     ``add_name`` (name, coefficient); ``mul_name`` (name, power); ``size_scale`` (name,

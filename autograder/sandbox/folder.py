@@ -79,6 +79,11 @@ def enter_private_mounts() -> str:  # pragma: no cover - runs in the fork server
     return ""
 
 
+MAX_FILES = 4096
+"""The files and folders a worker's tmpfs holds at most (its outputs are a few per check; a
+flood of empty files costs the kernel's memory, which a size limit does not count)."""
+
+
 def prepare_folder(job: dict[str, Any]) -> bool:  # pragma: no cover - runs in the fork server
     """Mount the job's folder (``out_dir``) as a tmpfs of ``limits.file_mb`` MB for its
     worker (as root, owned by the slot's user id); whether it could."""
@@ -93,7 +98,7 @@ def prepare_folder(job: dict[str, Any]) -> bool:  # pragma: no cover - runs in t
 def mount_folder(path: str, size_mb: int, uid: int) -> None:  # pragma: no cover - in the server
     """A tmpfs of ``size_mb`` over ``path`` (in the server's namespace), owned by ``uid``."""
     owner = f",uid={uid},gid={uid}" if os.geteuid() == 0 else ""
-    options = f"size={int(size_mb)}m,mode=0700,nr_inodes=65536{owner}"
+    options = f"size={int(size_mb)}m,mode=0700,nr_inodes={MAX_FILES}{owner}"
     mount(libc(), "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options)
 
 

@@ -1,4 +1,5 @@
-"""What a worker may not ask of the kernel: keyrings, and processes (a filter, seccomp).
+"""What a worker may not ask of the kernel: keyrings, processes and shared memory (a filter,
+seccomp).
 
 Kernel keyrings outlive the process that filled them: the user keyring belongs to the user id,
 so as root every worker of a slot (which runs as the slot's own user id) would share it with
@@ -15,6 +16,12 @@ delegation) nothing else does; nor does an exercise need one. So a worker is one
 stay (NumPy's, PyTorch's, the learner's), ``clone3`` answers ``ENOSYS`` so that the C library
 makes them with ``clone``, whose flags the filter can read. The same everywhere, so that a
 grade does not depend on the machine.
+
+Shared memory: a memory file (``memfd_create``, ``memfd_secret``) or a System V segment
+(``shmget``, ``shmat``) holds pages that no per-process limit counts (they are not the
+address space until mapped, and a segment outlives its process); where no cgroup counts a
+worker's memory (an ordinary user), they were a way past ``memory_mb``. The worker's root has
+no ``/dev/shm``; these calls are refused (``EPERM``) too.
 
 A small BPF program, installed once before any learner code runs, inherited by every thread;
 the call numbers differ between architectures, and every call made through another
@@ -46,16 +53,40 @@ ARCHITECTURES: dict[str, tuple[int, dict[str, int]]] = {
             "vfork": 58,
             "clone": 56,
             "clone3": 435,
+            "memfd_create": 319,
+            "memfd_secret": 447,
+            "shmget": 29,
+            "shmat": 30,
         },
     ),
     "aarch64": (
         0xC00000B7,
-        {"add_key": 217, "request_key": 218, "keyctl": 219, "clone": 220, "clone3": 435},
+        {
+            "add_key": 217,
+            "request_key": 218,
+            "keyctl": 219,
+            "clone": 220,
+            "clone3": 435,
+            "memfd_create": 279,
+            "memfd_secret": 447,
+            "shmget": 194,
+            "shmat": 196,
+        },
     ),
 }
 """machine → (its ``AUDIT_ARCH_*`` value, the numbers of the calls the filter looks at)."""
 
-_REFUSED = ("add_key", "request_key", "keyctl", "fork", "vfork")
+_REFUSED = (
+    "add_key",
+    "request_key",
+    "keyctl",
+    "fork",
+    "vfork",
+    "memfd_create",
+    "memfd_secret",
+    "shmget",
+    "shmat",
+)
 _CLONE_THREAD = 0x00010000
 _X32_BIT = 0x40000000  # x86_64's x32 calls: the same entry, their numbers offset by this
 _PR_SET_NO_NEW_PRIVS = 38

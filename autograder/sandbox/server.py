@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .. import timings
 from .cgroups import support
 
 __all__ = [
@@ -82,19 +83,8 @@ class ForkServer:
     def __init__(self) -> None:
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         env.pop("PYTHONSTARTUP", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "dlfs.autograder.sandbox.worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            bufsize=0,
-        )
-        self._pending = b""  # bytes read from the server but not yet a whole line
-        ready = self._read(timeout=120)
-        if ready is None:
-            self.close()
-            raise WorkerServerError("the grader's worker server did not start")
+        with timings.phase("server_start"):
+            ready = self._spawn(env)
         self.isolation = Isolation(
             bool(ready.get("isolation")),
             str(ready.get("refused", "")),
@@ -109,6 +99,23 @@ class ForkServer:
         says of the grader's faults is believed only where it had not."""
         self.own_folder = False
         """Whether the last worker's folder is a tmpfs of its own (the server mounted it)."""
+
+    def _spawn(self, env: dict[str, str]) -> dict[str, Any]:
+        """Start the server process; its first reply (it is ready)."""
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "dlfs.autograder.sandbox.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            bufsize=0,
+        )
+        self._pending = b""  # bytes read from the server but not yet a whole line
+        ready = self._read(timeout=120)
+        if ready is None:
+            self.close()
+            raise WorkerServerError("the grader's worker server did not start")
+        return ready
 
     def _read(self, timeout: float) -> dict[str, Any] | None:
         """The server's next reply, or None after ``timeout`` seconds without one.

@@ -32,9 +32,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .. import timings
 from .astlock import AST_LOCK
 from .cgroups import WorkerGroup, worker_group
-from .folder import seen_from
+from .folder import MAX_FILES, seen_from
 from .isolate import WORKER_UID_BASE
 from .outputs import read_call, read_json, read_output
 from .protocol import (
@@ -95,7 +96,9 @@ def run_worker(
         except OSError as error:
             return _grader_error(calls, f"it could not copy the package to grade: {error}")
         learner_package = next(iter(renamed), None)
-        group = worker_group(_group_memory_mb(limits, slot), limits.max_processes + 1)
+        memory_mb = _group_memory_mb(limits, slot)  # starts the slot's server if need be
+        with timings.phase("cgroup"):
+            group = worker_group(memory_mb, limits.max_processes + 1)
         view = {"readable": readable, "hidden": [*context.hidden], "slot": slot}
         procs = tuple(group.procs) if group is not None else None
         job = Job(tuple(functions), tuple(calls), limits, str(out_dir), dict(env or {}))
@@ -105,7 +108,8 @@ def run_worker(
             return _supervise(job, on_progress, slot, renamed, group)
         finally:
             if group is not None:
-                group.close()
+                with timings.phase("cgroup"):
+                    group.close()
     finally:
         remove_tree(scratch)
 
@@ -354,7 +358,7 @@ def _ending(
     if exitcode == NO_SPACE_EXIT and ending.own_folder:  # only learner code fills it
         return "crashed", (
             f"the worker's folder is full: your code wrote more than its {job.limits.file_mb} "
-            "MB (does it save large files?)"
+            f"MB or {MAX_FILES} files (does it save large files, or many?)"
         )
     if exitcode in (NO_SPACE_EXIT, JOB_ERROR_EXIT) and disk_full:
         return "grader_error", (

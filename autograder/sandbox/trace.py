@@ -288,6 +288,9 @@ def _apply(value: Any, op: str, args: tuple[Any, ...], latest: Callable[[int], A
     if op == "flip":
         axes = tuple(args[0])
         return value.flip(axes) if tensor else np.flip(value, axes)
+    if op == "shift":
+        axis, steps = int(args[0]), int(args[1])
+        return value.roll(steps, axis) if tensor else np.roll(value, steps, axis)
     if op == "regroup":
         shape, axes = tuple(args[0]), tuple(args[1])
         moved = value.reshape(shape)

@@ -21,6 +21,7 @@ import importlib.util
 import json
 import linecache
 import os
+import resource
 import sys
 import time
 import traceback
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
+from .. import timings
 from ..probes.record import find_probe, probe_modules, strip_companions
 from .confine import enter_sandbox, learner_code_ran, learner_code_starts
 from .folder import enter_private_mounts, prepare_folder, release_folder
@@ -110,6 +112,8 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
     for name in _PRELOAD + _PROBE_MODULES:
         with contextlib.suppress(Exception):  # a chapter's probes may not exist yet
             importlib.import_module(name)
+    timings.record("server_imports", timings.process_seconds(), *timings.cpu(thread=False))
+    setup_wall, setup_cpu = time.perf_counter(), timings.cpu()
     protocol = sys.stdout
     die_with_parent()  # the grader gone (even kill -9), its server goes too
     index_originals()  # once, so that a worker forgets the graded code without a heap scan
@@ -117,7 +121,11 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
     worker_plan()  # what every worker's root shows, decided once
     refused = try_isolation()
     ready = {"ready": True, "isolation": "" if refused else "namespaces", "refused": refused}
-    _reply(protocol, {**ready, "folder": private, "calls": try_filter()})
+    calls = try_filter()
+    after = timings.cpu()
+    wall = time.perf_counter() - setup_wall
+    timings.record("server_setup", wall, after[0] - setup_cpu[0], after[1] - setup_cpu[1])
+    _reply(protocol, {**ready, "folder": private, "calls": calls})
     for line in sys.stdin:
         try:
             job = json.loads(line)
@@ -126,24 +134,57 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
         if "release" in job:
             release_folder(str(job["release"]))
             continue
-        job["own_folder"] = not private and prepare_folder(job)
-        preload = [name for name in job.get("preload", []) if name not in _preloaded]
-        for name in preload:  # torch, for chapter 7, only when needed
-            _preload(name)
-        if preload:
-            index_originals()
-            index_functions()
-        prepare_memory(job)
-        told, job["learner_fd"] = os.pipe()  # the worker's word that learner code starts
-        pid = os.fork()
-        if pid == 0:
-            os.close(told)
-            _worker(job)  # never returns
-        os.close(job["learner_fd"])
-        _reply(protocol, {"pid": pid, "own_folder": job["own_folder"]})
-        _, status = os.waitpid(pid, 0)
-        ran = learner_code_ran(told)
-        _reply(protocol, {"exit": os.waitstatus_to_exitcode(status), "learner_code": ran})
+        with timings.phase("server_prepare"):
+            _prepare(job, private)
+        _fork_worker(job, protocol)
+    # The grader closed our input: every worker has been waited for and a worker's folder is
+    # a mount of this process's own namespace. Skipping the interpreter's clean-up saves the
+    # grader, waiting, a tenth of a second (with PyTorch loaded, more).
+    protocol.flush()
+    os._exit(0)
+
+
+def _prepare(job: dict[str, Any], private: str) -> None:  # pragma: no cover - in the server
+    """Before forking ``job``'s worker: its folder, what its chapter preloads, its memory."""
+    job["own_folder"] = not private and prepare_folder(job)
+    preload = [name for name in job.get("preload", []) if name not in _preloaded]
+    for name in preload:  # torch, for chapter 7, only when needed
+        _preload(name)
+    if preload:
+        index_originals()
+        index_functions()
+    prepare_memory(job)
+
+
+def _fork_worker(job: dict[str, Any], protocol: Any) -> None:  # pragma: no cover - in the server
+    """Fork ``job``'s worker, say its pid, wait for it to end and say how it ended."""
+    start = time.perf_counter()
+    told, job["learner_fd"] = os.pipe()  # the worker's word that learner code starts
+    pid = os.fork()
+    if pid == 0:
+        os.close(told)
+        _worker(job)  # never returns
+    os.close(job["learner_fd"])
+    _reply(protocol, {"pid": pid, "own_folder": job["own_folder"]})
+    _, status, usage = os.wait4(pid, 0)
+    ran, spent = learner_code_ran(told)
+    _reply(protocol, {"exit": os.waitstatus_to_exitcode(status), "learner_code": ran})
+    if timings.enabled():
+        wall = time.perf_counter() - start
+        said = _grader_part_spent(spent) if ran else {}
+        faults = {"minor_faults": usage.ru_minflt, "major_faults": usage.ru_majflt}
+        timings.record("worker", wall, usage.ru_utime, usage.ru_stime, **said, **faults)
+
+
+def _grader_part_spent(spent: bytes) -> dict[str, float]:  # pragma: no cover - in the server
+    """What a worker said its grader's part (isolation) cost: ``{"isolation_wall": …}``.
+    Said before any learner code ran, so it is the grader's own figure."""
+    try:
+        said = json.loads(spent.decode("ascii"))
+        keys = ("wall", "user", "system", "faults")
+        return {f"isolation_{key}": float(said[key]) for key in keys}
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return {}
 
 
 def _preload(name: str) -> None:  # pragma: no cover - runs in the fork server process
@@ -175,6 +216,7 @@ def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the work
     starts, splice, run the probes, and exit without any cleanup."""
     code = 0
     _own_folder[0] = bool(job.get("own_folder"))
+    measured = _measure_from() if timings.enabled() else None
     try:
         die_with_parent()  # the server gone, its worker goes too
         enter_sandbox(job)
@@ -183,7 +225,8 @@ def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the work
         with contextlib.suppress(BaseException):
             _write_json(Path(job["out_dir"]) / "grader.json", {"error": repr(error)})
         os._exit(SPLICE_ERROR_EXIT)
-    learner_code_starts(job)  # from here on, what the worker says is the learner's too
+    spent = _measured(measured) if measured is not None else b""
+    learner_code_starts(job, spent)  # from here on, what the worker says is the learner's too
     try:
         _run_job(job, probes)
     except OSError as error:  # writing its own outputs: a full disk is the grader's fault
@@ -196,6 +239,21 @@ def _worker(job: dict[str, Any]) -> None:  # pragma: no cover - runs in the work
     except BaseException:
         pass
     os._exit(code)
+
+
+def _measure_from() -> tuple[float, float, float, int]:  # pragma: no cover - in the worker
+    """Wall, CPU and page faults now, for :func:`_measured` (the standard library only: the
+    grader's own modules may refuse once the exercise's memory is trimmed)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return time.perf_counter(), usage.ru_utime, usage.ru_stime, usage.ru_minflt
+
+
+def _measured(start: tuple[float, float, float, int]) -> bytes:  # pragma: no cover - in worker
+    """What the grader's part cost since ``start``, as the word's JSON line."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cost = {"wall": time.perf_counter() - start[0], "user": usage.ru_utime - start[1]}
+    cost |= {"system": usage.ru_stime - start[2], "faults": usage.ru_minflt - start[3]}
+    return json.dumps(cost).encode("ascii")
 
 
 def _grader_part(job: dict[str, Any]) -> list[Any]:  # pragma: no cover - runs in the worker
@@ -376,9 +434,23 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
     for frame in frames:
         if frame.filename in learner_files:
             where = f"{frame.filename}:{frame.lineno}"  # shown relative at the edges
-    text = f"{text} (at {where})" if where else text
+    if where:
+        text = f"{text} (at {where})"
+    elif frames and not isinstance(error, (MemoryError, RecursionError, ModuleNotFoundError)):
+        text = f"{text} — {_outside(frames[-1])}"
     shapes = operand_shapes(error, learner_files)
     return f"{text}; {shapes}" if shapes else text
+
+
+def _outside(frame: traceback.FrameSummary) -> str:
+    """Where an error raised in none of the learner's lines comes from: the course's code or
+    the check's, working on something the learner's code returned or stored."""
+    course = "/reference/" in frame.filename.replace(os.sep, "/")
+    where = f"in the course's `{frame.name}`" if course else "in the check's own code"
+    return (
+        f"raised {where}, not in a line of yours, on something your code returned or stored: "
+        "check its type, shape and attributes against the docstring"
+    )
 
 
 def _learner_traceback(error: BaseException) -> str:

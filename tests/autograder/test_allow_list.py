@@ -240,6 +240,24 @@ print("EVIDENCE " + json.dumps({"key": key, "errno": added, "found": found}))
 return x * 0 + 7.0
 """
 
+_SHARED_MEMORY = r"""
+import ctypes, json, os, platform
+numbers = {"x86_64": 29, "aarch64": 194}[platform.machine()]
+tried = {}
+try:
+    fd = os.memfd_create("dlfs-test")
+    os.ftruncate(fd, 64 << 20)
+    os.write(fd, b"x" * (1 << 20))
+    tried["memfd"] = "made"
+except OSError as error:
+    tried["memfd"] = error.errno
+libc = ctypes.CDLL(None, use_errno=True)
+segment = libc.syscall(numbers, 0, 64 << 20, 0o1600)  # IPC_PRIVATE, IPC_CREAT | 0600
+tried["shmget"] = segment if segment < 0 else "made"
+print("EVIDENCE " + json.dumps(tried))
+return x * 0 + 7.0
+"""
+
 _THREADS = r"""
 import builtins, json, threading, time
 if not getattr(builtins, "_threads_done", False):
@@ -346,6 +364,11 @@ ATTACKS: dict[str, dict] = {
         "exercise": "chapter1.sigmoid",
         "target": "foundations:sigmoid",
         "body": _KEYRING,
+    },
+    "memory_no_limit_counts": {
+        "exercise": "chapter1.sigmoid",
+        "target": "foundations:sigmoid",
+        "body": _SHARED_MEMORY,
     },
     "a_hundred_threads": {
         "exercise": "chapter1.sigmoid",
@@ -455,6 +478,8 @@ def _judged(name: str, result, evidence: dict) -> None:
         assert result.status != "grader_error" and evidence["forged"] == 0, result.message
     elif name == "a_key_for_the_next_worker":
         assert evidence["key"] < 0 and evidence["found"] < 0, evidence
+    elif name == "memory_no_limit_counts":  # pages no per-process limit counts: refused
+        assert evidence["memfd"] != "made" and evidence["shmget"] != "made", evidence
     elif name == "a_hundred_threads":
         assert evidence["threads"] <= MAX_PROCESSES, evidence
 

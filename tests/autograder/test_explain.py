@@ -51,6 +51,24 @@ def test_a_mistake_undone_by_an_edit_is_named_at_its_line(tmp_path):
     assert "with that undone, this check passes" in result.message
 
 
+def test_a_value_one_step_off_along_an_axis_is_named_as_shifted(tmp_path):
+    """Padded one column too far to the left: every window, and so every output, is its
+    neighbour's; undoing the shift (np.roll) makes the check pass."""
+    body = (
+        "x_pad = np.pad(input_, ((0, 0), (K // 2 - 1, K // 2 + 1)))\n"
+        "windows = sliding_window_view(x_pad, K, axis=1)\n"
+        "return windows @ param"
+    )
+    result, path, begin = _graded(
+        tmp_path, "chapter5.conv_1d_batch", "conv_steps:conv_1d_batch", body
+    )
+    explained = _explanation(result)
+    assert explained["first_line"] == f"{path}:{begin}"
+    assert "shifted by one along axis 1 (each element holds the one after it)" in (
+        explained["confirmed"] or ""
+    )
+
+
 def test_a_departure_no_edit_undoes_is_shown_not_named(tmp_path):
     body = "s = self.output\nds = s * (1 + s * s)\nreturn output_grad * ds"
     result, path, begin = _graded(
@@ -133,3 +151,16 @@ def test_every_exercise_declares_what_the_reference_changes_in_place():
                 if refused or (allowed and not changed):
                     undeclared[target] = (sorted(changed), allowed)
     assert undeclared == {}
+
+
+def test_a_factor_no_one_writes_is_not_proposed():
+    """A value 1.008 times the reference's on one input is a coincidence of that input, not
+    a mistake a person wrote (a derivative taken at the wrong point can look like it): only
+    factors with two significant digits, one over a small whole number, or a size are tried."""
+    from dlfs.autograder.grading.relations import _scaled
+
+    theirs = np.random.default_rng(3).normal(size=(4, 3))
+    span = (1, 0, 1, 10)
+    assert list(_scaled(theirs * 1.008, theirs, span, "np.dot(a, b)", {})) == []
+    (edit, name, evidence), *_ = _scaled(theirs * 0.9, theirs, span, "np.dot(a, b)", {})
+    assert edit.op == "scale" and "0.9 times" in name and evidence

@@ -138,3 +138,39 @@ def test_progress_keeps_the_notebook_and_the_files_apart(tmp_path, monkeypatch):
         runner.invoke(cli, ["progress", "chapter1", "--workspace", "notebook", "--json"]).output
     )
     assert only["workspace"] == "notebook" and only["best"] == 2 and "notebook" not in only
+
+
+@pytest.mark.parametrize(
+    ("target", "exercise", "body", "said"),
+    [  # a float where the node belongs; a list where the array belongs
+        (
+            "autodiff:NumberWithGrad.__add__",
+            "chapter6.number_with_grad_add",
+            "return 3.0",
+            "not in a line of yours, on something your code returned or stored",
+        ),
+        (
+            "losses:MeanSquaredError._input_grad",
+            "chapter3.mse_backward",
+            "return [0.0]",
+            "should be a NumPy array; got a list",
+        ),
+    ],
+)
+def test_an_error_raised_outside_the_learner_s_lines_says_so(
+    target, exercise, body, said, tmp_path
+):
+    """The learner's code returned something of the wrong kind and the check (or the
+    course's code) raised on it: no line of theirs is in the traceback, so the message says
+    where it was raised and what to look at, not a bare AttributeError."""
+    from .grading_helpers import reference_workspace, replace_body
+
+    workspace = reference_workspace(tmp_path)
+    replace_body(workspace, target, body)
+    report = session_grade(exercise, workspace)
+    result = report.exercises[0]
+    assert result.score < result.max_score
+    failed = [c.message for c in result.checks if not c.passed]
+    assert failed
+    assert any(said in m for m in failed), failed
+    assert not any(m.startswith(("AttributeError", "TypeError")) and "—" not in m for m in failed)

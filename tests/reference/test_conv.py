@@ -133,6 +133,24 @@ def test_the_param_grad_sums_over_the_batch(rng, x_shape, w_shape):
     np.testing.assert_allclose(total, np.sum(per_image, axis=0), atol=1e-12)
 
 
+def test_backward_frees_the_columns_and_a_second_backward_gives_the_same(rng):
+    """The columns (K² times the input) do not outlive the backward pass; another backward
+    for the same forward pass computes them again, and ``backward_param`` frees them too."""
+    x, W = rng.standard_normal((3, 2, 5, 5)), rng.standard_normal((2, 4, 3, 3))
+    op = Conv2DOperation(W)
+    G = rng.standard_normal(op.forward(x).shape)
+    assert op._cols is not None
+    input_grad = op.backward(G).copy()
+    param_grad = op.param_grad.copy()
+    assert op._cols is None
+    np.testing.assert_array_equal(op.backward(G), input_grad)
+    np.testing.assert_array_equal(op.param_grad, param_grad)
+    op.forward(x)
+    op.backward_param(G)
+    assert op._cols is None
+    np.testing.assert_array_equal(op.param_grad, param_grad)
+
+
 @pytest.mark.torch
 @pytest.mark.parametrize(("x_shape", "w_shape"), SHAPES)
 def test_conv2d_operation_agrees_with_torch_autograd(rng, x_shape, w_shape):

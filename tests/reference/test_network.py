@@ -43,6 +43,28 @@ def test_regression_network_gradients(rng):
         assert result.passed, str(result)
 
 
+def test_the_first_layer_skips_the_input_gradient_and_keeps_its_parameter_gradients(rng):
+    """The data's gradient is never computed; the parameters' gradients are those a full
+    backward pass through every layer gives."""
+    X, y = rng.standard_normal((6, 4)), np.eye(3)[rng.integers(0, 3, 6)]
+    net = _deep(seed=5)
+    net.loss.forward(net.forward(X), y)
+    loss_grad = net.loss.backward()
+    first = net.layers[0].operations[0]
+    calls = []
+    first._input_grad = lambda output_grad: calls.append(output_grad)
+    net.backward(loss_grad)
+    assert calls == []
+    skipped = [g.copy() for g in net.param_grads()]
+    del first._input_grad
+    grad = loss_grad
+    for layer in reversed(net.layers):
+        grad = layer.backward(grad)
+    assert grad.shape == X.shape
+    for got, full in zip(skipped, net.param_grads(), strict=True):
+        np.testing.assert_array_equal(got, full)
+
+
 def _initial_params(net, n_in=4):
     net.forward(np.zeros((1, n_in)))
     return [p.copy() for p in net.params()]

@@ -1,0 +1,70 @@
+"""Does the grader judge chapter 7 without importing PyTorch, and to the same values?
+
+The reference's side of chapter 7's public checks on the learner's stable inputs comes from
+the stored answers (``grading.expected._STORED_FIRST``); fresh seeds still run the reference.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from dlfs.autograder.course import load_course
+from dlfs.autograder.grading import answers as answers_module
+from dlfs.autograder.grading.expected import ReferenceAnswers
+from dlfs.autograder.grading.data import DataCache
+from dlfs.autograder.grading.plan import plan_checks
+
+torch = pytest.importorskip("torch")
+
+_JUDGE_CHAPTER7 = """
+import json, sys
+from dlfs.autograder.course import load_course
+from dlfs.autograder.grading.expected import ReferenceAnswers
+from dlfs.autograder.grading.data import DataCache
+from dlfs.autograder.grading.plan import plan_checks
+answers, data, judged = ReferenceAnswers(), DataCache(), 0
+for exercise in load_course().select("chapter7"):
+    for check in plan_checks(exercise, data, True).running:
+        if check.spec.kind != "training":
+            answers.expected(check)
+            judged += 1
+print(json.dumps({"judged": judged, "torch": "torch" in sys.modules}))
+"""
+
+
+def _public_checks(salt: int | None) -> list:
+    data = DataCache()
+    return [
+        check
+        for exercise in load_course().select("chapter7")
+        for check in plan_checks(exercise, data, True, salt).running
+        if check.spec.kind != "training"
+    ]
+
+
+def test_judging_chapter7_on_stable_inputs_imports_no_pytorch() -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", _JUDGE_CHAPTER7], capture_output=True, text=True, check=True
+    )
+    said = json.loads(run.stdout.splitlines()[-1])
+    assert said == {"judged": len(_public_checks(None)), "torch": False}
+
+
+@pytest.mark.parametrize("salt", [None, 12345])
+def test_the_grader_expects_what_the_reference_computes(
+    salt: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stable inputs (read from the store) and fresh ones (not stored: run) alike."""
+    answers, checks = ReferenceAnswers(), _public_checks(salt)
+    judged = [answers.expected(check) for check in checks]
+    monkeypatch.setattr(answers_module, "_STORED_FIRST", ())  # the reference, run
+    for check, expected in zip(checks, judged, strict=True):
+        computed = answers.expected(check)
+        assert expected.keys() == computed.keys()
+        for name, value in expected.items():
+            np.testing.assert_allclose(value, computed[name], rtol=1e-6, atol=1e-7)
