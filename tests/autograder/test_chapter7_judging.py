@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from dlfs.autograder.course import load_course
-from dlfs.autograder.grading import answers as answers_module
-from dlfs.autograder.grading.expected import ReferenceAnswers
+from dlfs.autograder.grading import expected as answers_module
 from dlfs.autograder.grading.data import DataCache
+from dlfs.autograder.grading.expected import ReferenceAnswers
 from dlfs.autograder.grading.plan import plan_checks
 
 torch = pytest.importorskip("torch")
