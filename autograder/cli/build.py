@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..course import CourseError
-from ..generate.answers import BuildReport as AnswersReport
-from ..generate.answers import build_answers
 from ..generate.exercises import BuildReport, Drift, build_exercises, check_exercises, generate_tree
 from ..generate.regions import RegionError
 from .answers import answers_drift, show_answers_report
 from .output import Failure, abort, echo_json, make_console, require_extra
+
+if TYPE_CHECKING:
+    from ..generate.answers import BuildReport as AnswersReport
 
 
 @click.command("build", short_help="Regenerate exercises/ from the reference (instructors).")
@@ -48,6 +49,8 @@ def build(check: bool, out: Path | None, yes: bool, no_answers: bool, as_json: b
     compared with a fresh build.
     """
     require_extra("nbformat", "instructor", "build")
+    from ..generate.answers import build_answers  # start-up: NumPy, only for this command
+
     try:
         generation = generate_tree()
         drift = check_exercises(out, generation)

@@ -23,7 +23,7 @@ PACKAGE = "dlfs.autograder"
 MAX_FUNCTION_LINES = 60
 
 LAYERS = (
-    ("paths", "results", "gradcheck", "kinds"),
+    ("paths", "results", "gradcheck", "kinds", "timings"),
     ("probes",),
     ("course",),
     ("sandbox", "progress", "answers"),
