@@ -14,6 +14,8 @@ import re
 import numpy as np
 from numpy import ndarray
 
+from .relnames import written_constant
+
 __all__ = ["diagnose", "explain_exception", "scale_factor"]
 
 
@@ -147,8 +149,8 @@ def _scale_mistake(name: str, c: float, batch_size: int | None, single: bool = F
         return f"{name} is half the right value: a missing factor of 2 (the derivative of x²?)"
     if _near(c, -2.0) or _near(c, -0.5):
         return f"{name} has the wrong sign and is off by a factor of 2"
-    if single:  # any two numbers differ by some factor: that alone is no evidence
-        return None
+    if single or not written_constant(c):  # any two numbers differ by some factor, and a
+        return None  # factor no one writes (1.008) is a coincidence of one input
     return f"{name} is the right answer times {c:.4g}: a constant factor is off"
 
 

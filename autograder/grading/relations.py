@@ -30,7 +30,7 @@ from numpy import ndarray
 from ..sandbox.instrument import Edit
 from .aligned import Departure, close
 from .codeedits import Candidate, from_code, statements
-from .relnames import factor_name
+from .relnames import factor_name, written_constant
 from .source import Source
 from .traces import Trace
 
@@ -288,19 +288,8 @@ def _scaled(
                 if c < 0:
                     yield Edit(span, "negate"), f"`{code}` has the wrong sign", True
                 return
-    if _written_constant(c):  # not 1.008 times: no one writes that; it is a coincidence
+    if written_constant(c):  # not 1.008 times: no one writes that; it is a coincidence
         yield Edit(span, "scale", (1.0 / c,)), name, True
-
-
-def _written_constant(c: float) -> bool:
-    """Whether a factor ``c`` is one a person writes: two significant digits at most (2,
-    0.5, 0.9, 100), or one over a small whole number (1/3)."""
-    size = abs(c)
-    digits = f"{size:.2g}"
-    if abs(float(digits) - size) <= 1e-6 * size:
-        return True
-    inverse = 1.0 / size
-    return round(inverse) <= 16 and abs(round(inverse) - inverse) <= 1e-6 * inverse
 
 
 def _reduction_swapped(span, code: str, power: int, name: str) -> Iterator[Candidate]:

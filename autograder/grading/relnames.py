@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from numpy import ndarray
 
-__all__ = ["activation_between", "factor_name"]
+__all__ = ["activation_between", "factor_name", "written_constant"]
 
 
 def _near(value: float, target: float) -> bool:
@@ -33,6 +33,17 @@ def factor_name(code: str, c: float, sizes: dict[int, tuple[str, int]]) -> str:
     if _near(size, 0.5):
         return f"`{code}` has {sign}half the right value: a factor of 2 is missing"
     return f"`{code}` has {sign}{size:.4g} times the right value: a constant factor is off"
+
+
+def written_constant(c: float) -> bool:
+    """Whether a factor ``c`` is one a person writes: two significant digits at most (2,
+    0.5, 0.9, 100), or one over a small whole number (1/3)."""
+    size = abs(c)
+    digits = f"{size:.2g}"
+    if abs(float(digits) - size) <= 1e-6 * size:
+        return True
+    inverse = 1.0 / size
+    return round(inverse) <= 16 and abs(round(inverse) - inverse) <= 1e-6 * inverse
 
 
 _ACTIVATIONS = {

@@ -88,3 +88,12 @@ def test_compare_arrays_refuses_lists_and_integers(expected):
     assert not passed and "returned a list" in message
     passed, message, _ = compare_arrays("output", expected.astype(int), expected, 1e-7, 1e-10)
     assert not passed and "integer dtype" in message
+
+
+def test_a_factor_no_one_writes_is_not_said():
+    """1.008 times the right answer on one input is that input's coincidence (a derivative
+    taken at the wrong point), not a constant someone wrote: nothing is said; 3 times is."""
+    from dlfs.autograder.grading.diagnose import _scale_mistake
+
+    assert _scale_mistake("dSdX", 1.008, batch_size=None) is None
+    assert "times 3" in (_scale_mistake("dSdX", 3.0, batch_size=None) or "")
