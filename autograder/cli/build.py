@@ -49,8 +49,6 @@ def build(check: bool, out: Path | None, yes: bool, no_answers: bool, as_json: b
     compared with a fresh build.
     """
     require_extra("nbformat", "instructor", "build")
-    from ..generate.answers import build_answers  # start-up: NumPy, only for this command
-
     try:
         generation = generate_tree()
         drift = check_exercises(out, generation)
@@ -66,6 +64,14 @@ def build(check: bool, out: Path | None, yes: bool, no_answers: bool, as_json: b
         _show_check(drift, answers, out, as_json)
     else:
         _show_build(report, stored, as_json)
+
+
+def build_answers() -> AnswersReport:
+    """The stored answers built afresh (``generate.answers.build_answers``), imported when it
+    runs: it needs NumPy and the probes, which `dlfs-grade --help` does not load."""
+    from ..generate.answers import build_answers as build  # start-up: only for this command
+
+    return build()
 
 
 def _show_check(
