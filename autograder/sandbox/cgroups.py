@@ -32,6 +32,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .processes import alive
+
 __all__ = ["CgroupSupport", "WorkerGroup", "join_cgroup", "support", "worker_group"]
 
 _REQUIRED = ("memory", "pids")
@@ -275,22 +277,12 @@ def _sweep(parent: Path) -> None:
             name = entry.name
             if not name.startswith("dlfs-") or not name[5:].isdigit() or not entry.is_dir():
                 continue
-            if int(name[5:]) == os.getpid() or _alive(int(name[5:])):
+            if int(name[5:]) == os.getpid() or alive(int(name[5:])):
                 continue
             for child in [c for c in entry.iterdir() if c.is_dir()]:
                 _kill_all(child, "v1")
                 _remove(child)
             _remove(entry)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _remove_all(folders: Iterable[Path]) -> None:

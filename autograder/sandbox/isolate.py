@@ -32,6 +32,7 @@ import tempfile
 from dataclasses import dataclass
 
 from .mounts import MS_PRIVATE, MS_REC, MountRefused, check, libc, mount
+from .processes import tried_in_child
 from .root import build_root, enter_root, worker_plan
 
 __all__ = [
@@ -221,21 +222,10 @@ def try_isolation() -> str:  # pragma: no cover - runs in the fork server
     except IsolationUnavailable as error:
         return str(error)
     folder = tempfile.mkdtemp(prefix="dlfs-probe-")
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        try:
-            isolate(View(folder, slot=0))
-        except BaseException as error:
-            os.write(write, str(error).encode()[:500] or b"refused")
-            os._exit(1)
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read, "rb") as f:
-        reason = f.read().decode(errors="replace")
-    _, status = os.waitpid(pid, 0)
-    os.rmdir(folder)
-    if os.waitstatus_to_exitcode(status) == 0:
+    try:
+        code, reason = tried_in_child(lambda: isolate(View(folder, slot=0)))
+    finally:
+        os.rmdir(folder)
+    if code == 0:
         return ""
-    return reason or f"the isolation test ended with {os.waitstatus_to_exitcode(status)}"
+    return reason or f"the isolation test ended with {code}"

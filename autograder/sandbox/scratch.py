@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .isolate import WORKER_UID_BASE
+from .processes import alive
 
 __all__ = [
     "library_leftovers",
@@ -47,16 +48,6 @@ def make_scratch(kind: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"dlfs-{kind}-{os.getpid()}-"))
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _ours(uid: int) -> bool:
     """Made by this user, or (as root) handed to one of its workers' user ids."""
     if uid == os.geteuid():
@@ -78,7 +69,7 @@ def sweep_stale(folder: Path | None = None) -> list[Path]:
         return removed
     for entry in entries:
         found = _NAME.match(entry.name)
-        if found is None or int(found.group(2)) == os.getpid() or _alive(int(found.group(2))):
+        if found is None or int(found.group(2)) == os.getpid() or alive(int(found.group(2))):
             continue
         try:
             info = entry.stat(follow_symlinks=False)

@@ -39,6 +39,7 @@ import platform
 import sys
 
 from . import mounts
+from .processes import tried_in_child
 
 __all__ = ["ARCHITECTURES", "CallsOpen", "call_filter", "restrict_calls", "try_filter"]
 
@@ -196,20 +197,7 @@ def try_filter() -> str:  # pragma: no cover - runs in the fork server
         call_filter()
     except CallsOpen as error:
         return str(error)
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        try:
-            restrict_calls()
-        except BaseException as error:
-            os.write(write, str(error).encode()[:500] or b"refused")
-            os._exit(1)
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read, "rb") as f:
-        reason = f.read().decode(errors="replace")
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) == 0:
+    code, reason = tried_in_child(restrict_calls)
+    if code == 0:
         return ""
     return reason or "the filter could not be installed"
