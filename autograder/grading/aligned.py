@@ -140,6 +140,7 @@ class Departure:
             in place, state never updated).
         rebinding: for state never updated, the statement that binds a new array where the
             old one should have been changed (its span).
+        stale: its numbers are those of an earlier invocation's (a value kept from before).
     """
 
     value: Value
@@ -152,3 +153,4 @@ class Departure:
     counterpart: Value | None = None
     note: str = ""
     rebinding: Span | None = None
+    stale: bool = False

@@ -17,8 +17,10 @@ import ast
 from collections import defaultdict
 from collections.abc import Sequence
 
+import numpy as np
 from numpy import ndarray
 
+from ..sandbox.edits import span_of
 from ..sandbox.instrument import Site
 from .aligned import Departure, Pool, close, same
 from .inplace import state_departure
@@ -130,7 +132,7 @@ def _departure(
     if not 0 <= int(value.key) < len(source.sites):
         return None
     site = source.sites[int(value.key)]
-    if source.neutral[int(value.key)]:
+    if source.neutral[int(value.key)] or _branch_test(value, site, source):
         return None
     departure = Departure(value, source, site, site.line, source.code(site.span), pool, earlier)
     if value.graph is not None and pool.untracked(value.array, value.graph) is not None:
@@ -138,8 +140,38 @@ def _departure(
         return departure
     if _excused(value, site, matched, learner, source):
         return None
+    _stale(departure)
     _to_assignment(departure, learner)
     return departure
+
+
+def _branch_test(value: Value, site: Site, source: Source) -> bool:
+    """Whether the value is the truth of an ``if``/``while`` test: a branch of the learner's
+    own has no counterpart in the reference's run, and where it goes wrong, the values it
+    leads to depart."""
+    if value.array.dtype != np.bool_ or value.array.size != 1:
+        return False
+    tests = (ast.If, ast.While, ast.IfExp, ast.Assert)
+    return any(
+        isinstance(node, tests) and span_of(node.test) == site.span
+        for node in ast.walk(source.node)
+    )
+
+
+def _stale(departure: Departure) -> None:
+    """Say so where the value is one the reference computed in an earlier call (the checks
+    call each function first on other numbers): kept on the object from before."""
+    array = departure.value.array
+    if departure.note or array.dtype.kind not in "biuf" or array.size < 2:
+        return
+    if np.all(array == array.reshape(-1)[0]):  # a constant could come from anywhere
+        return
+    if any(v.array.shape == array.shape and close(v.array, array) for v in departure.earlier):
+        departure.stale = True
+        departure.note = (
+            "holds what an earlier call computed (the checks call it first on other numbers): "
+            "compute it from this call's arguments instead of keeping it from before"
+        )
 
 
 def _cut_from_graph(departure: Departure) -> None:

@@ -75,6 +75,8 @@ def proposals(
         fid, source = departure.value.fid, departure.source
         known = _known(departure, learner)
         sizes = _sizes(departure, learner)
+        if departure.stale:  # the numbers are an earlier call's: relating them says nothing
+            continue
         candidates = itertools.chain(
             _from_state(departure),
             _from_numbers(departure, known, sizes),

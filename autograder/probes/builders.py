@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .common import layer_pass, loss_pass, op_pass, read_only, unchanged
+from .common import earlier_call, layer_pass, loss_pass, op_pass, read_only, unchanged
 from .record import Probe, ProbeFunction
 
 __all__ = [
@@ -43,9 +43,11 @@ def op_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
     """``{"output": piece.forward(x)}`` of the operation (or layer) ``make(ref, inputs)``."""
 
     def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
+        piece = make(ref, drawn)
+        earlier_call(piece, drawn["x"], backward=False)  # no state kept from another call
         original = drawn["x"].copy()
         with read_only(input_=drawn["x"]):
-            output = make(ref, drawn).forward(drawn["x"])
+            output = piece.forward(drawn["x"])
         unchanged({"input_": original}, {"input_": drawn["x"]})
         return {"output": output}
 

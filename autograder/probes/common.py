@@ -14,6 +14,7 @@ from .inplace import ChangedInPlace, read_only, unchanged
 __all__ = [
     "EXTREME",
     "ChangedInPlace",
+    "earlier_call",
     "extreme_inputs",
     "layer_pass",
     "loss_pass",
@@ -44,7 +45,8 @@ def output_grad_for(shape: tuple[int, ...], seed: int) -> ndarray:
 def op_pass(
     op: Any, input_: ndarray, numerical: bool = False, seed: int = 7, inference: bool = False
 ) -> dict[str, ndarray]:
-    """Forward then backward through an ``Operation`` with L = Σ output · G.
+    """Forward then backward through an ``Operation`` with L = Σ output · G, after a first
+    pass on other numbers (:func:`earlier_call`; not for the numerical gradients).
 
     Args:
         op: the operation (a ``ParamOperation`` also yields its ``param_grad``).
@@ -55,6 +57,8 @@ def op_pass(
     Returns:
         ``output``, ``input_grad`` and, with a parameter, ``param_grad``.
     """
+    if not numerical:
+        earlier_call(op, input_, inference, seed)
     original = input_.copy()
     with read_only(input_=input_):
         output = op.forward(input_, inference)
@@ -78,6 +82,28 @@ def op_pass(
             result["param_grad"] = op._param_grad(grad)
     unchanged(before, {"input_": input_, "output_grad": grad})
     return result
+
+
+def earlier_call(
+    op: Any, input_: ndarray, inference: bool = False, seed: int = 7, backward: bool = True
+) -> None:
+    """A forward (and backward) pass on other numbers first — the batch in reverse order —
+    so that the checked call's results cannot come from what an earlier call left on the
+    object (a mask or columns computed once, an output cached, a stale ``self.`` value): a
+    correct operation gives the same either way."""
+    axis = next((a for a in range(input_.ndim) if input_.shape[a] > 1), None)
+    if axis is None:
+        return
+    other = np.ascontiguousarray(np.flip(input_, axis))
+    with read_only(input_=other):
+        output = op.forward(other, inference) if inference else op.forward(other)
+    if not backward:
+        return
+    grad = output_grad_for(np.shape(output), seed + 1)
+    with read_only(input_=other, output_grad=grad):
+        op._input_grad(grad)
+        if hasattr(op, "param"):
+            op._param_grad(grad)
 
 
 def layer_pass(

@@ -164,3 +164,20 @@ def test_a_factor_no_one_writes_is_not_proposed():
     assert list(_scaled(theirs * 1.008, theirs, span, "np.dot(a, b)", {})) == []
     (edit, name, evidence), *_ = _scaled(theirs * 0.9, theirs, span, "np.dot(a, b)", {})
     assert edit.op == "scale" and "0.9 times" in name and evidence
+
+
+def test_a_value_kept_from_an_earlier_call_is_named_as_such(tmp_path):
+    """An operation computed once and kept on the object: the checks call it first on other
+    numbers, so its second call returns the first's — flagged, and said at the line that
+    reads it (not as the reversed batch those numbers happen to be)."""
+    body = (
+        "if getattr(self, 'kept', None) is None:\n"
+        "    self.kept = np.tanh(self.input_)\n"
+        "return self.kept"
+    )
+    result, path, begin = _graded(tmp_path, "chapter4.tanh", "activations:Tanh._output", body)
+    assert result.score < result.max_score
+    explained = _explanation(result)
+    assert explained["first_line"] == f"{path}:{begin + 2}"
+    assert explained["confirmed"] is None
+    assert "holds what an earlier call computed" in result.message
