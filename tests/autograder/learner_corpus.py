@@ -1063,7 +1063,7 @@ MISTAKES.update(
             "N, C, H, W = self.input_.shape\n"
             "s = self.size\n"
             "return self.input_.reshape(N, C, H // s, s, W // s, s).max(axis=(3, 5))",
-            "ValueError: cannot reshape array of size 196 into shape",
+            "ValueError: cannot reshape array of size 256 into shape",
         ),
         "A_c5_multichannel_pytorch_layout": (
             "chapter5.conv_2d_multichannel",
