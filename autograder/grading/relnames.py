@@ -39,6 +39,8 @@ def written_constant(c: float) -> bool:
     """Whether a factor ``c`` is one a person writes: two significant digits at most (2,
     0.5, 0.9, 100), or one over a small whole number (1/3)."""
     size = abs(c)
+    if not np.isfinite(size) or size < 1e-12 or size > 1e12:  # no one writes 1e-300
+        return False
     digits = f"{size:.2g}"
     if abs(float(digits) - size) <= 1e-6 * size:
         return True

@@ -162,6 +162,7 @@ def test_a_factor_no_one_writes_is_not_proposed():
     theirs = np.random.default_rng(3).normal(size=(4, 3))
     span = (1, 0, 1, 10)
     assert list(_scaled(theirs * 1.008, theirs, span, "np.dot(a, b)", {})) == []
+    assert list(_scaled(theirs * 1e-310, theirs, span, "np.dot(a, b)", {})) == []  # no overflow
     (edit, name, evidence), *_ = _scaled(theirs * 0.9, theirs, span, "np.dot(a, b)", {})
     assert edit.op == "scale" and "0.9 times" in name and evidence
 

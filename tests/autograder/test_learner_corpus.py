@@ -67,6 +67,13 @@ def test_every_mistake_of_the_corpus_loses_points_and_is_named(names, tmp_path, 
         if result.score >= result.max_score or words not in messages:
             unnamed[name] = (result.score, result.max_score, messages)
     assert not unnamed, unnamed
+    broken = {  # explaining is a bonus, but one that fails hides what it would have said
+        name: check.details["explanation_error"]
+        for name, result in results.items()
+        for check in result.checks
+        if "explanation_error" in check.details
+    }
+    assert not broken, broken
 
 
 @pytest.mark.parametrize("names", _case_params(CORRECT))
