@@ -93,11 +93,16 @@ def rel_error(analytic: ndarray, numerical: ndarray, floor: float | None = None)
     return np.abs(a - n) / np.maximum(total, floor)
 
 
-def numerical_gradient(f: Callable[[], float], x: ndarray, h: float = DEFAULT_H) -> ndarray:
+def numerical_gradient(
+    f: Callable[[], float | ndarray], x: ndarray, h: float = DEFAULT_H
+) -> ndarray:
     """∂f/∂x by central differences, perturbing ``x`` in place (and restoring it).
 
     Args:
-        f: a function of no arguments that reads ``x`` and returns a scalar.
+        f: a function of no arguments that reads ``x`` and returns a scalar, or the terms
+            whose sum is the scalar (``output * G``): the two sides are then subtracted
+            term by term before summing, so the terms ``x`` does not touch cancel exactly and
+            the rounding of a large sum does not swamp a small gradient.
         x: a float64 array that ``f`` depends on.
         h: the step.
     Returns:
@@ -109,12 +114,18 @@ def numerical_gradient(f: Callable[[], float], x: ndarray, h: float = DEFAULT_H)
     for index in np.ndindex(x.shape):
         original = x[index]
         x[index] = original + h
-        plus = float(f())
+        plus = f()
         x[index] = original - h
-        minus = float(f())
+        minus = f()
         x[index] = original
-        grad[index] = (plus - minus) / (2 * h)
+        grad[index] = _difference(plus, minus) / (2 * h)
     return grad
+
+
+def _difference(plus: float | ndarray, minus: float | ndarray) -> float:
+    if np.ndim(plus):  # terms: subtracted before they are summed
+        return float(np.sum(np.asarray(plus, dtype=np.float64) - np.asarray(minus)))
+    return float(plus) - float(minus)
 
 
 def _ratio(analytic: ndarray, numerical: ndarray) -> float | None:

@@ -65,8 +65,8 @@ def op_pass(
     grad = output_grad_for(np.shape(output), seed)
     if numerical:
 
-        def loss() -> float:
-            return float(np.sum(op.forward(input_, inference) * grad))
+        def loss() -> ndarray:  # L's terms: summed after the two sides are subtracted
+            return np.asarray(op.forward(input_, inference)) * grad
 
         result = {"output": np.array(output), "input_grad": numerical_gradient(loss, input_)}
         if hasattr(op, "param"):
@@ -124,8 +124,8 @@ def layer_pass(
     grad = output_grad_for(np.shape(output), seed)
     if numerical:
 
-        def loss() -> float:
-            return float(np.sum(layer.forward(input_) * grad))
+        def loss() -> ndarray:  # L's terms: summed after the two sides are subtracted
+            return np.asarray(layer.forward(input_)) * grad
 
         result = {"output": np.array(output), "input_grad": numerical_gradient(loss, input_)}
         for name, value in _named_params(layer).items():

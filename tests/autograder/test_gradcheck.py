@@ -60,3 +60,22 @@ def test_a_gradient_of_the_wrong_shape_is_a_clear_error():
 def test_float32_inputs_are_refused():
     with pytest.raises(ValueError, match="float64"):
         numerical_gradient(lambda: 0.0, np.zeros(3, dtype=np.float32))
+
+
+def test_terms_are_subtracted_before_they_are_summed():
+    """∂(Σ x·G)/∂x = G. Summed first, the large total's rounding swamps a small entry of G
+    (the reference's average pooling failed its own gradient check for one seed in 40);
+    given the terms, the central difference of that entry is exact to rounding of the
+    entry itself."""
+    import numpy as np
+
+    from dlfs.autograder.gradcheck import numerical_gradient, rel_error
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=400) * 50.0
+    G = rng.normal(size=400)
+    G[0] = 3e-4
+    by_terms = numerical_gradient(lambda: x * G, x)
+    assert rel_error(by_terms, G).max() < 1e-7
+    summed = numerical_gradient(lambda: float(np.sum(x * G)), x)
+    assert abs(summed[0] - G[0]) > abs(by_terms[0] - G[0])
