@@ -9,7 +9,8 @@ Only for a check that failed, so that a passing exercise costs nothing more:
 2. :mod:`.firstline` aligns the two runs and finds the departures;
 3. :mod:`.relations` proposes edits that would undo a simple mistake at each of the first
    departures; the worker runs the learner's code once per edit, and the grader judges each
-   run exactly as it judged the check;
+   run exactly as it judged the check; only when none passes, a second batch moves, deletes
+   or inserts statements around the first departure (:mod:`.blockedits`);
 4. the check's message gets the first departing line (``path:line``, the learner's value and
    the reference's) and, when an edit made the check pass, the mistake it undid. A relation
    the numbers show but no edit proved is asked, never asserted.
@@ -30,6 +31,7 @@ from ..sandbox.protocol import CallOutcome, ProbeCall, WorkerRun
 from ..sandbox.splice import LearnerFunction
 from ..sandbox.trace import TraceJob
 from .aligned import Departure, Pool
+from .blockedits import block_proposals
 from .expected import ExpectedSource, GraderError
 from .firstline import departures
 from .judge import evaluate
@@ -171,6 +173,11 @@ def _explain(
     if not found:
         return None
     confirmed = _prove([check, *others], tried, answers, runner, lock)
+    if confirmed is None:  # a second batch: the statements around the line, moved or missing
+        with lock:
+            structural = block_proposals(found, theirs_sources)
+        confirmed = _prove([check, *others], structural, answers, runner, lock)
+        tried = tried + structural
     return _explanation(found, tried, confirmed)
 
 

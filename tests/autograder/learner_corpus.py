@@ -2082,7 +2082,7 @@ MISTAKES.update(
             "x = x.view(-1, 7, 28, 28)\n"
             "x = self.conv1(x)\n"
             "return self.conv2(x)",
-            "should not be there",
+            "`nn.functional.relu` once too often",
         ),
         "C_c7_encoder_layers_in_the_wrong_order": (
             "chapter7.encoder",
