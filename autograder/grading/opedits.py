@@ -39,9 +39,10 @@ _SIZED = frozenset({"range", "zeros", "ones", "empty", "full", "pad"})
 
 
 def from_operations(departure: Departure, reference: Source) -> Iterator[Candidate]:
-    """Edits of the operations of the departing statement, then of those it reads from."""
+    """Edits of the operations of the departing statement (many apply to any operation:
+    upstream, where the values still agreed, they would mostly be noise)."""
     callees = _callees(reference, departure.source)
-    for statement in statement_nodes(departure):
+    for statement in statement_nodes(departure)[:1]:
         for node in ast.walk(statement):
             if isinstance(node, ast.Call):
                 yield from _other_callee(node, callees)

@@ -90,11 +90,11 @@ class Edit:
     ``np.sum`` where ``np.mean`` is); ``keyword`` (name, value); ``generator`` (``self.rng``
     or ``rng``); ``reversed`` (a loop's iterable, reversed); ``operator`` (another binary
     operator's name: ``MatMult`` for ``Mult``); ``callee`` (a path: another function called,
-``np.tanh`` for ``sigmoid``); ``unwrap`` (a hole: the operation undone, its operand in its
-place); ``nest`` (outer hole, inner hole: ``f(g(x))`` made ``g(f(x))``); ``swap`` (two holes:
-two arguments or a binary operator's operands exchanged) — holes as
-:func:`.operations.holes` numbers them; ``swap_next``, ``delete``, ``insert_call`` (receiver,
-method[, "after"]): see :mod:`.blocks`. Args are JSON values.
+    ``np.tanh`` for ``sigmoid``); ``unwrap`` (a hole: the operation undone, its operand in its
+    place); ``nest`` (outer hole, inner hole: ``f(g(x))`` made ``g(f(x))``); ``swap`` (two holes:
+    two arguments or a binary operator's operands exchanged) — holes as
+    :func:`.operations.holes` numbers them; ``swap_next``, ``delete``, ``insert_call`` (receiver,
+    method[, "after"]): see :mod:`.blocks`. Args are JSON values.
     """
 
     span: Span

@@ -644,7 +644,7 @@ MISTAKES.update(
             "df2 = deriv(f2, f1(input_range))\n"
             "df3 = deriv(f3, f1(f2(input_range)))\n"
             "return df1 * df2 * df3",
-            "`f2(input_range)`",
+            ("in the wrong order", "`f2(f1(input_range))` is right"),
         ),
         "A_c1_deriv_forward_difference": (
             "chapter1.deriv",
@@ -702,7 +702,7 @@ MISTAKES.update(
             "chapter2.mae",
             "regression_metrics:mae",
             "_check_same_shape(preds, actuals)\nreturn float(np.abs(np.mean(preds - actuals)))",
-            "`np.mean(preds - actuals)`",
+            ("in the wrong order", "`np.mean(np.abs(preds - actuals))` is right"),
         ),
         "A_c2_net_forward_ravel_broadcast": (
             "chapter2.forward_loss",
@@ -715,7 +715,7 @@ MISTAKES.update(
             'P = M2 + weights["B2"]\n'
             "loss = float(np.mean((y - P.ravel()) ** 2))\n"
             'return loss, {"X": X, "M1": M1, "N1": N1, "O1": O1, "M2": M2, "P": P, "y": y}',
-            "`y` should be transposed here (`y.T`)",
+            ("`y - P.ravel()`", "in the wrong order", "`(y - P).ravel()` is right"),
         ),
         "A_c2_net_grads_sigmoid_of_O1": (
             "chapter2.loss_gradients_nn",
@@ -730,7 +730,7 @@ MISTAKES.update(
             'dLdW1 = forward_info["X"].T @ dLdN1\n'
             "dLdB1 = dLdN1.sum(axis=0, keepdims=True)\n"
             'return {"W1": dLdW1, "B1": dLdB1, "W2": dLdW2, "B2": dLdB2}',
-            '`sigmoid(forward_info["O1"])`',
+            "`sigmoid` once too often: `forward_info['O1']` alone is right",
         ),
         "A_c2_rmse_sqrt_inside_mean": (
             "chapter2.rmse",
@@ -738,7 +738,7 @@ MISTAKES.update(
             "_check_same_shape(preds, actuals)\n"
             "errors = preds - actuals\n"
             "return float(np.mean(np.sqrt(errors ** 2)))",
-            "`np.sqrt(errors ** 2)`",
+            ("in the wrong order", "`np.sqrt(np.mean(errors ** 2))` is right"),
         ),
         "A_c3_batches_drop_last": (
             "chapter3.generate_batches",
@@ -1217,7 +1217,7 @@ MISTAKES.update(
             "self.H_out = self.h_bar + self.u * (H_in - self.h_bar)\n"
             'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
             "return self.x_out, self.H_out",
-            "`W_h[:D]`",
+            ("in the wrong order", "`self.r * H_in @ W_h[D:]` is right"),
         ),
         "A_c6_gru_forward_update_swapped": (
             "chapter6.gru_node_forward",
@@ -1475,7 +1475,10 @@ MISTAKES.update(
             "if self.activation is not None:\n"
             "    x = self.activation(x)\n"
             "return x",
-            "`self.dropout(x)`",
+            (
+                "two statements are in the wrong order",
+                "`if self.activation is not None:` must come before `if self.dropout is not None:`",
+            ),
         ),
         "A_c7_dense_functional_dropout": (
             "chapter7.dense_layer",
@@ -1862,12 +1865,6 @@ CORRECT.update(
 # looking at what the grader says about them.
 MISTAKES.update(
     {
-        "C_c2_rmse_root_inside_the_mean": (
-            "chapter2.rmse",
-            "regression_metrics:rmse",
-            "errors = preds - actuals\nreturn float(np.mean(np.sqrt(errors ** 2)))",
-            ("in the wrong order", "`np.sqrt(np.mean(errors ** 2))`"),
-        ),
         "C_c2_mae_builtin_abs_of_the_mean": (
             "chapter2.mae",
             "regression_metrics:mae",
@@ -2132,8 +2129,7 @@ CORRECT.update(
         "C_c5_flatten_size_of_one_row": (
             "chapter5.flatten",
             "conv:Flatten._output",
-            "n = self.input_.shape[0]\n"
-            "return self.input_.reshape(n, self.input_[0].size)",
+            "n = self.input_.shape[0]\nreturn self.input_.reshape(n, self.input_[0].size)",
         ),
         "C_c6_adagrad_rate_first": (
             "chapter6.adagrad",
