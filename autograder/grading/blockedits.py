@@ -21,7 +21,7 @@ from .opedits import size_offsets
 from .relations import Proposal
 from .source import Source, name_of, touches
 
-__all__ = ["MAX_BLOCK_PROPOSALS", "block_proposals"]
+__all__ = ["MAX_BLOCK_PROPOSALS", "block_proposals", "missing_calls"]
 
 MAX_BLOCK_PROPOSALS = 12
 
@@ -48,6 +48,24 @@ def block_proposals(
                 seen.add(key)
                 found.append(Proposal(fid, edit, name, 0, edit.span[0]))
     return found[:MAX_BLOCK_PROPOSALS]
+
+
+def missing_calls(
+    learner_sources: Sequence[Source], reference_sources: Sequence[Source]
+) -> list[Proposal]:
+    """Where no value departs: each method call the reference makes that a learner's function
+    never does, inserted at each place of each of its blocks (the innermost first: a step
+    taken once per batch belongs in the loop)."""
+    found: list[Proposal] = []
+    for fid, (source, reference) in enumerate(zip(learner_sources, reference_sources, strict=True)):
+        for block in sorted(_blocks_of_function(source.node), key=lambda b: -b[0].lineno):
+            for edit, name in _inserted(block, source, reference):
+                found.append(Proposal(fid, edit, name, 0, edit.span[0]))
+    return found[:MAX_BLOCK_PROPOSALS]
+
+
+def _blocks_of_function(function: ast.AST) -> list[list[ast.stmt]]:
+    return [block for node in ast.walk(function) for block in _blocks_of(node)]
 
 
 def _line_of(departure: Departure) -> int | None:

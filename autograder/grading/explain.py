@@ -31,7 +31,7 @@ from ..sandbox.protocol import CallOutcome, ProbeCall, WorkerRun
 from ..sandbox.splice import LearnerFunction
 from ..sandbox.trace import TraceJob
 from .aligned import Departure, Pool
-from .blockedits import block_proposals
+from .blockedits import block_proposals, missing_calls
 from .expected import ExpectedSource, GraderError
 from .firstline import departures
 from .judge import evaluate
@@ -170,8 +170,11 @@ def _explain(
             if raised is not None:  # nothing departed before the line that raised: from there
                 found.append(raised)
             tried = proposals(found, learner, theirs_sources)
-    if not found:
-        return None
+    if not found:  # every value agrees: a step the function never takes, if any
+        with lock:
+            missing = missing_calls(learner_sources, theirs_sources)
+        confirmed = _prove([check, *others], missing, answers, runner, lock)
+        return _named(learner_sources, missing, confirmed) if confirmed else None
     confirmed = _prove([check, *others], tried, answers, runner, lock)
     if confirmed is None:  # a second batch: the statements around the line, moved or missing
         with lock:
@@ -258,6 +261,14 @@ class _Cached:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._answers, name)
+
+
+def _named(sources: list[Source], tried: list[Proposal], confirmed: Proposal) -> Explanation:
+    source = sources[confirmed.fid]
+    where = f"{source.path}:{confirmed.line}"
+    text = source.line_text(confirmed.line)
+    message = f"At {where} (`{text}`): {confirmed.name} — with that undone, this check passes"
+    return Explanation(where, message, confirmed.name, len(tried), tried.index(confirmed))
 
 
 def _explanation(

@@ -2027,6 +2027,38 @@ MISTAKES.update(
             "return x_seq_in_grad",
             "off by one",
         ),
+        "C_c3_train_epoch_never_steps": (
+            "chapter3.train_epoch",
+            "trainer:Trainer._train_epoch",
+            "losses = []\n"
+            "order = rng.permutation(len(X_train))\n"
+            "for X_batch, y_batch in self.generate_batches(X_train, y_train, batch_size, order):\n"
+            "    loss = self.net.train_batch(X_batch, y_batch)\n"
+            "    losses.append(loss)\n"
+            "return float(np.mean(losses))",
+            "`self.optim.step()` is never called",
+        ),
+        "C_c7_evaluate_never_switches_to_eval": (
+            "chapter7.evaluate",
+            "pytorch.trainer:PyTorchTrainer.evaluate",
+            "was_training = self.model.training\n"
+            "weighted = 0.0\n"
+            "with torch.no_grad():\n"
+            "    for start in range(0, len(X), batch_size):\n"
+            "        chunk = X[start : start + batch_size]\n"
+            "        pred = prediction_of(self.model(chunk))\n"
+            "        target = y[start : start + batch_size]\n"
+            "        weighted += self.loss(pred, target).item() * len(chunk)\n"
+            "self.model.train(was_training)\n"
+            "return weighted / len(X)",
+            "`self.model.eval()` is never called",
+        ),
+        "C_c6_rnn_sgd_clips_in_the_update": (
+            "chapter6.rnn_sgd",
+            "rnn_optimizers:RNNSGD._update_rule",
+            "step = np.clip(grad, -1.0, 1.0)\nstep = self.lr * step\nparam -= step",
+            "`step` is read where `grad` belongs",
+        ),
         "C_c7_train_step_before_backward": (
             "chapter7.train_batch",
             "pytorch.trainer:PyTorchTrainer.train_batch",
