@@ -20,7 +20,7 @@ from .aligned import Departure, close
 from .relnames import activation_between
 from .source import Source, Statement, name_of, touches
 
-__all__ = ["Candidate", "from_code", "statements"]
+__all__ = ["Candidate", "from_code", "statement_nodes", "statements"]
 
 Candidate = tuple[Edit, str, bool]
 """``(edit, the mistake it undoes, whether the numbers showed it)``."""
@@ -49,7 +49,7 @@ def from_code(
 ) -> Iterator[Candidate]:
     """Edits of the departing statement's code, then of the statements it reads from."""
     yield from _loops(departure)
-    for statement in _statement_nodes(departure):
+    for statement in statement_nodes(departure):
         for node in ast.walk(statement):
             if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
                 yield from _operand(node, departure, known)
@@ -75,7 +75,7 @@ def _loops(departure: Departure) -> Iterator[Candidate]:
             )
 
 
-def _statement_nodes(departure: Departure) -> list[ast.AST]:
+def statement_nodes(departure: Departure) -> list[ast.AST]:
     """The code of :func:`statements`."""
     source = departure.source
     return [source.nodes[s.span] for s in statements(departure) if s.span in source.nodes]

@@ -9,7 +9,8 @@ Only for a check that failed, so that a passing exercise costs nothing more:
 2. :mod:`.firstline` aligns the two runs and finds the departures;
 3. :mod:`.relations` proposes edits that would undo a simple mistake at each of the first
    departures; the worker runs the learner's code once per edit, and the grader judges each
-   run exactly as it judged the check;
+   run exactly as it judged the check; only when none passes, a second batch moves, deletes
+   or inserts statements around the first departure (:mod:`.blockedits`);
 4. the check's message gets the first departing line (``path:line``, the learner's value and
    the reference's) and, when an edit made the check pass, the mistake it undid. A relation
    the numbers show but no edit proved is asked, never asserted.
@@ -30,6 +31,7 @@ from ..sandbox.protocol import CallOutcome, ProbeCall, WorkerRun
 from ..sandbox.splice import LearnerFunction
 from ..sandbox.trace import TraceJob
 from .aligned import Departure, Pool
+from .blockedits import block_proposals, missing_calls
 from .expected import ExpectedSource, GraderError
 from .firstline import departures
 from .judge import evaluate
@@ -168,9 +170,17 @@ def _explain(
             if raised is not None:  # nothing departed before the line that raised: from there
                 found.append(raised)
             tried = proposals(found, learner, theirs_sources)
-    if not found:
-        return None
+    if not found:  # every value agrees: a step the function never takes, if any
+        with lock:
+            missing = missing_calls(learner_sources, theirs_sources)
+        confirmed = _prove([check, *others], missing, answers, runner, lock)
+        return _named(learner_sources, missing, confirmed) if confirmed else None
     confirmed = _prove([check, *others], tried, answers, runner, lock)
+    if confirmed is None:  # a second batch: the statements around the line, moved or missing
+        with lock:
+            structural = block_proposals(found, theirs_sources)
+        confirmed = _prove([check, *others], structural, answers, runner, lock)
+        tried = tried + structural
     return _explanation(found, tried, confirmed)
 
 
@@ -251,6 +261,14 @@ class _Cached:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._answers, name)
+
+
+def _named(sources: list[Source], tried: list[Proposal], confirmed: Proposal) -> Explanation:
+    source = sources[confirmed.fid]
+    where = f"{source.path}:{confirmed.line}"
+    text = source.line_text(confirmed.line)
+    message = f"At {where} (`{text}`): {confirmed.name} — with that undone, this check passes"
+    return Explanation(where, message, confirmed.name, len(tried), tried.index(confirmed))
 
 
 def _explanation(

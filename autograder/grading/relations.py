@@ -30,13 +30,14 @@ from numpy import ndarray
 from ..sandbox.instrument import Edit
 from .aligned import Departure, close
 from .codeedits import Candidate, from_code, statements
+from .opedits import from_operations
 from .relnames import factor_name, written_constant
 from .source import Source
 from .traces import Trace
 
 __all__ = ["Proposal", "proposals"]
 
-MAX_PROPOSALS = 12
+MAX_PROPOSALS = 20
 _DEPARTURES = 3
 
 
@@ -70,8 +71,10 @@ def proposals(
     operand's edit only where it is first read)."""
     shown: list[Proposal] = []
     suggested: list[Proposal] = []
+    depth: dict[int, int] = {}  # id(proposal) -> how far upstream its statement is
     seen: set[tuple] = set()
     for index, departure in enumerate(departures[:_DEPARTURES]):
+        lines = {s.span[0]: i for i, s in reversed(list(enumerate(statements(departure))))}
         fid, source = departure.value.fid, departure.source
         known = _known(departure, learner)
         sizes = _sizes(departure, learner)
@@ -82,6 +85,7 @@ def proposals(
             _from_numbers(departure, known, sizes),
             _upstream(departure, learner, known, sizes),
             from_code(departure, known, reference_sources[fid]),
+            from_operations(departure, reference_sources[fid]),
         )
         for edit, name, evidence in candidates:
             key = (fid, edit) if evidence else (fid, edit.op, edit.args, source.code(edit.span))
@@ -89,15 +93,17 @@ def proposals(
                 continue
             seen.add(key)
             proposal = Proposal(fid, edit, name, index, edit.span[0], evidence)
+            depth[id(proposal)] = lines.get(edit.span[0], len(lines))
             (shown if evidence else suggested).append(proposal)
-    suggested.sort(key=_specific)  # stable: otherwise in the order found
+    suggested.sort(key=lambda p: _specific(p, depth[id(p)]))  # stable: else in the order found
     return (shown + suggested)[:MAX_PROPOSALS]
 
 
-def _specific(proposal: Proposal) -> tuple[int, bool]:
-    """The most specific edits first; a kernel's flip before another array's."""
+def _specific(proposal: Proposal, depth: int) -> tuple[int, int, bool]:
+    """The most specific edits first, the departing statement's before those upstream; a
+    kernel's flip before another array's."""
     rank = _SPECIFIC.get(proposal.edit.op, len(_SPECIFIC))
-    return rank, "kernel" not in proposal.name
+    return rank, depth, "kernel" not in proposal.name
 
 
 _SPECIFIC = {
@@ -105,17 +111,18 @@ _SPECIFIC = {
     for rank, ops in enumerate(
         (
             ("generator", "reversed"),
-            ("keyword", "call", "operator"),
+            ("keyword", "call", "operator", "callee", "swap", "nest", "unwrap"),
             ("name",),
+            ("offset",),
             ("flip", "transpose"),
             ("negate",),
-            ("offset",),
         )
     )
     for op in ops
 }
 """The code's edits, the most specific first: few of them apply where they are proposed (a
-draw from np.random, a loop), many could (an operand's sign)."""
+draw from np.random, a loop, an integer that bounds a range), many could (an operand's
+sign)."""
 
 
 # --- what the learner's run knows at the departing point ----------------------------------------

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .operations import callee_path, nested, swapped, unwrapped
+
 __all__ = [
     "NODE_EDITS",
     "RUNTIME",
@@ -23,6 +25,7 @@ __all__ = [
     "Span",
     "constant",
     "node_edit",
+    "reading",
     "runtime_call",
     "span_of",
     "written_in_place",
@@ -60,10 +63,15 @@ NODE_EDITS = frozenset(
         "generator",
         "reversed",
         "operator",
+        "callee",
+        "unwrap",
+        "nest",
+        "swap",
     }
 )
-STATEMENT_EDITS = frozenset({"inplace"})
-"""Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``)."""
+STATEMENT_EDITS = frozenset({"inplace", "swap_next", "delete", "insert_call"})
+"""Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``);
+the others change its block (:mod:`.blocks`)."""
 """Edits that replace the code itself: another name read, a name's value added or multiplied
 in, a keyword argument, another generator."""
 
@@ -81,7 +89,12 @@ class Edit:
     axis, power: times ``name.shape[axis] ** power``); ``call`` (another function's name, for
     ``np.sum`` where ``np.mean`` is); ``keyword`` (name, value); ``generator`` (``self.rng``
     or ``rng``); ``reversed`` (a loop's iterable, reversed); ``operator`` (another binary
-    operator's name: ``MatMult`` for ``Mult``). Args are JSON values.
+    operator's name: ``MatMult`` for ``Mult``); ``callee`` (a path: another function called,
+    ``np.tanh`` for ``sigmoid``); ``unwrap`` (a hole: the operation undone, its operand in its
+    place); ``nest`` (outer hole, inner hole: ``f(g(x))`` made ``g(f(x))``); ``swap`` (two holes:
+    two arguments or a binary operator's operands exchanged) — holes as
+    :func:`.operations.holes` numbers them; ``swap_next``, ``delete``, ``insert_call`` (receiver,
+    method[, "after"]): see :mod:`.blocks`. Args are JSON values.
     """
 
     span: Span
@@ -150,7 +163,7 @@ def node_edit(node: ast.expr, edit: Edit) -> ast.expr:
     """The code that replaces ``node`` for a :data:`NODE_EDITS` edit (``node`` itself where
     the edit does not fit it)."""
     make = _NODE_EDITS.get(edit.op)
-    needs_call = edit.op in ("call", "keyword", "generator")
+    needs_call = edit.op in ("call", "keyword", "generator", "callee")
     if make is None or (needs_call and not isinstance(node, ast.Call)):
         return node
     if edit.op == "operator" and not isinstance(node, ast.BinOp):
@@ -159,17 +172,17 @@ def node_edit(node: ast.expr, edit: Edit) -> ast.expr:
 
 
 def _added(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
-    term = ast.BinOp(left=ast.Constant(args[1]), op=ast.Mult(), right=_reading(args[0]))
+    term = ast.BinOp(left=ast.Constant(args[1]), op=ast.Mult(), right=reading(args[0]))
     return ast.BinOp(left=node, op=ast.Add(), right=term)
 
 
 def _multiplied(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
-    factor = ast.BinOp(left=_reading(args[0]), op=ast.Pow(), right=ast.Constant(args[1]))
+    factor = ast.BinOp(left=reading(args[0]), op=ast.Pow(), right=ast.Constant(args[1]))
     return ast.BinOp(left=node, op=ast.Mult(), right=factor)
 
 
 def _size_scaled(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
-    shape = ast.Attribute(value=_reading(args[0]), attr="shape", ctx=ast.Load())
+    shape = ast.Attribute(value=reading(args[0]), attr="shape", ctx=ast.Load())
     size = ast.Subscript(value=shape, slice=ast.Constant(int(args[1])), ctx=ast.Load())
     factor = ast.BinOp(left=size, op=ast.Pow(), right=ast.Constant(args[2]))
     return ast.BinOp(left=node, op=ast.Mult(), right=factor)
@@ -204,7 +217,7 @@ def _keyword(node: Any, args: tuple[Any, ...]) -> ast.expr:
 
 
 _NODE_EDITS = {
-    "name": lambda node, args: _reading(args[0]),
+    "name": lambda node, args: reading(args[0]),
     "add_name": _added,
     "mul_name": _multiplied,
     "size_scale": _size_scaled,
@@ -213,10 +226,22 @@ _NODE_EDITS = {
     "reversed": _reversed,
     "keyword": _keyword,
     "generator": lambda node, args: _redrawn(node, args),
+    "callee": lambda node, args: _callee(node, args),
+    "unwrap": unwrapped,
+    "nest": nested,
+    "swap": swapped,
 }
 
 
-def _reading(path: Any) -> ast.expr:
+def _callee(node: ast.Call, args: tuple[Any, ...]) -> ast.expr:
+    """``node`` calling the function at the path ``args[0]`` instead (only where it calls a
+    path itself: a method of a computed value keeps its receiver)."""
+    if callee_path(node) is None:
+        return node
+    return ast.Call(func=reading(args[0]), args=node.args, keywords=node.keywords)
+
+
+def reading(path: Any) -> ast.expr:
     """Code that reads ``path``: ``x``, ``self.x`` or ``params['W']['value']`` (names,
     attributes and string keys only: nothing else is accepted)."""
     node = ast.parse(str(path), mode="eval").body
@@ -232,7 +257,7 @@ def _redrawn(node: ast.Call, args: tuple[Any, ...]) -> ast.expr:
     """``np.random.f(args)`` drawn from the generator ``args[0]`` instead."""
     func = node.func
     method = func.attr if isinstance(func, ast.Attribute) else ""
-    call = runtime_call("draw", [_reading(args[0]), ast.Constant(method), *node.args])
+    call = runtime_call("draw", [reading(args[0]), ast.Constant(method), *node.args])
     call.keywords = list(node.keywords)
     return call
 

@@ -14,7 +14,9 @@ values are recorded at the same kinds of places.
 * the body reports its start and end (``enter(fid, locals())`` … ``finally: leave(fid)``);
 * each :class:`Edit` changes the code at one place: a value transformed (transposed,
   negated, scaled, flipped, an intermediate added …), a name read in place of another, an
-  integer or a keyword argument changed, a draw taken from another generator. An edit is a
+  integer or a keyword argument changed, a draw taken from another generator, another
+  function called, two operations or operands exchanged (:mod:`.operations`), two statements
+  swapped, one deleted or a method call inserted (:mod:`.blocks`). An edit is a
   counterfactual: "with this undone, does the check pass?".
 
 Sites are numbered in a fixed order (:func:`site_table`), so the grader knows every site of
@@ -29,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .blocks import BLOCK_EDITS, restructured
 from .edits import (
     NODE_EDITS,
     RUNTIME,
@@ -98,6 +101,7 @@ def instrument(
     only its start and end (the in-place guard's, ``guard.Guard``)."""
     tree = copy.deepcopy(function)
     edits = list(edits)
+    restructured(tree, [edit for edit in edits if edit.op in BLOCK_EDITS])
     wrap = record or any(edit.op in ("add_site", "mul_site") for edit in edits)
     if sites and (wrap or edits):
         transformer = _Instrument(fid, {edit.span: edit for edit in edits}, record, wrap)

@@ -644,7 +644,7 @@ MISTAKES.update(
             "df2 = deriv(f2, f1(input_range))\n"
             "df3 = deriv(f3, f1(f2(input_range)))\n"
             "return df1 * df2 * df3",
-            "`f2(input_range)`",
+            ("in the wrong order", "`f2(f1(input_range))` is right"),
         ),
         "A_c1_deriv_forward_difference": (
             "chapter1.deriv",
@@ -702,7 +702,7 @@ MISTAKES.update(
             "chapter2.mae",
             "regression_metrics:mae",
             "_check_same_shape(preds, actuals)\nreturn float(np.abs(np.mean(preds - actuals)))",
-            "`np.mean(preds - actuals)`",
+            ("in the wrong order", "`np.mean(np.abs(preds - actuals))` is right"),
         ),
         "A_c2_net_forward_ravel_broadcast": (
             "chapter2.forward_loss",
@@ -715,7 +715,7 @@ MISTAKES.update(
             'P = M2 + weights["B2"]\n'
             "loss = float(np.mean((y - P.ravel()) ** 2))\n"
             'return loss, {"X": X, "M1": M1, "N1": N1, "O1": O1, "M2": M2, "P": P, "y": y}',
-            "`y` should be transposed here (`y.T`)",
+            ("`y - P.ravel()`", "in the wrong order", "`(y - P).ravel()` is right"),
         ),
         "A_c2_net_grads_sigmoid_of_O1": (
             "chapter2.loss_gradients_nn",
@@ -730,7 +730,7 @@ MISTAKES.update(
             'dLdW1 = forward_info["X"].T @ dLdN1\n'
             "dLdB1 = dLdN1.sum(axis=0, keepdims=True)\n"
             'return {"W1": dLdW1, "B1": dLdB1, "W2": dLdW2, "B2": dLdB2}',
-            '`sigmoid(forward_info["O1"])`',
+            "`sigmoid` once too often: `forward_info['O1']` alone is right",
         ),
         "A_c2_rmse_sqrt_inside_mean": (
             "chapter2.rmse",
@@ -738,7 +738,7 @@ MISTAKES.update(
             "_check_same_shape(preds, actuals)\n"
             "errors = preds - actuals\n"
             "return float(np.mean(np.sqrt(errors ** 2)))",
-            "`np.sqrt(errors ** 2)`",
+            ("in the wrong order", "`np.sqrt(np.mean(errors ** 2))` is right"),
         ),
         "A_c3_batches_drop_last": (
             "chapter3.generate_batches",
@@ -1217,7 +1217,7 @@ MISTAKES.update(
             "self.H_out = self.h_bar + self.u * (H_in - self.h_bar)\n"
             'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
             "return self.x_out, self.H_out",
-            "`W_h[:D]`",
+            ("in the wrong order", "`self.r * H_in @ W_h[D:]` is right"),
         ),
         "A_c6_gru_forward_update_swapped": (
             "chapter6.gru_node_forward",
@@ -1475,7 +1475,10 @@ MISTAKES.update(
             "if self.activation is not None:\n"
             "    x = self.activation(x)\n"
             "return x",
-            "`self.dropout(x)`",
+            (
+                "two statements are in the wrong order",
+                "`if self.activation is not None:` must come before `if self.dropout is not None:`",
+            ),
         ),
         "A_c7_dense_functional_dropout": (
             "chapter7.dense_layer",
@@ -1852,6 +1855,365 @@ CORRECT.update(
             "batch_loss.backward()\n"
             "self.optim.step()\n"
             "return batch_loss.item()",
+        ),
+    }
+)
+
+# --- set C (issue 19): mistakes that no relation of the numbers names, only an edit of the code:
+# another function called, two operations nested the other way round, arguments or operands
+# swapped, statements in the wrong order / one too many, a size off by one. Written before
+# looking at what the grader says about them.
+MISTAKES.update(
+    {
+        "C_c2_mae_builtin_abs_of_the_mean": (
+            "chapter2.mae",
+            "regression_metrics:mae",
+            "return float(abs(np.mean(preds - actuals)))",
+            ("in the wrong order", "`np.mean(abs(preds - actuals))`"),
+        ),
+        "C_c2_mae_squares": (
+            "chapter2.mae",
+            "regression_metrics:mae",
+            "diff = actuals - preds\nreturn float(np.square(diff).mean())",
+            "where `np.abs` belongs",
+        ),
+        "C_c3_mse_sum_then_square": (
+            "chapter3.mse_forward",
+            "losses:MeanSquaredError._output",
+            "diff = q - self.target\nreturn float(np.sum(diff) ** 2 / len(q))",
+            ("in the wrong order", "`np.sum(diff ** 2)`"),
+        ),
+        "C_c3_train_epoch_steps_before_the_batch": (
+            "chapter3.train_epoch",
+            "trainer:Trainer._train_epoch",
+            "order = rng.permutation(X_train.shape[0])\n"
+            "batch_losses = []\n"
+            "for X_batch, y_batch in self.generate_batches(X_train, y_train, batch_size, order):\n"
+            "    self.optim.step()\n"
+            "    batch_losses.append(self.net.train_batch(X_batch, y_batch))\n"
+            "return float(np.mean(batch_losses))",
+            ("two statements are in the wrong order", "`self.optim.step()`"),
+        ),
+        "C_c4_glorot_root_of_the_numerator": (
+            "chapter4.glorot",
+            "layers:init_scale",
+            "return float(np.sqrt(2.0) / (n_in + n_out))",
+            ("in the wrong order", "`np.sqrt(2.0 / (n_in + n_out))`"),
+        ),
+        "C_c4_glorot_ratio_inverted": (
+            "chapter4.glorot",
+            "layers:init_scale",
+            "fan = n_in + n_out\nreturn float(np.sqrt(fan / 2))",
+            ("the wrong way round", "`2 / fan`"),
+        ),
+        "C_c4_momentum_step_before_the_velocity_update": (
+            "chapter4.sgd_momentum",
+            "optimizers:SGDMomentum._update_rule",
+            "velocity *= self.momentum\nparam -= velocity\nvelocity += self.lr * grad",
+            ("two statements are in the wrong order", "`velocity += self.lr * grad`"),
+        ),
+        "C_c4_tanh_backward_applies_tanh_again": (
+            "chapter4.tanh",
+            "activations:Tanh._input_grad",
+            "return output_grad * (1 - np.tanh(self.output) ** 2)",
+            "`np.tanh` once too often",
+        ),
+        "C_c5_param_grad_1d_product_order": (
+            "chapter5.conv_1d_backward",
+            "conv_steps:_param_grad_1d",
+            "x_padded = _pad_1d(input_, K // 2)\n"
+            "patches = sliding_window_view(x_padded, K)\n"
+            "return patches @ output_grad",
+            "`output_grad @ patches`",
+        ),
+        "C_c5_conv_1d_loop_valid_length": (
+            "chapter5.conv_1d",
+            "conv_steps:conv_1d",
+            "x_pad = _pad_1d(input_, K // 2)\n"
+            "n_out = len(x_pad) - K\n"
+            "out = np.zeros(n_out)\n"
+            "for o in range(n_out):\n"
+            "    out[o] = np.dot(x_pad[o : o + K], param)\n"
+            "return out",
+            "`len(x_pad) - K` is off by one",
+        ),
+        "C_c5_flatten_reshape_arguments_swapped": (
+            "chapter5.flatten",
+            "conv:Flatten._output",
+            "batch = self.input_.shape[0]\nreturn self.input_.reshape(-1, batch)",
+            ("the wrong way round", "`self.input_.reshape(batch, -1)`"),
+        ),
+        "C_c6_rnn_node_sigmoid_for_tanh": (
+            "chapter6.rnn_node_forward",
+            "rnn_nodes:RNNNode.forward",
+            "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+            'pre = self.Z @ params_dict["W_f"]["value"] + params_dict["B_f"]["value"]\n'
+            "self.H_out = sigmoid(pre)\n"
+            'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+            "return self.x_out, self.H_out",
+            "where `np.tanh` belongs",
+        ),
+        "C_c6_rnn_node_tanh_before_the_bias": (
+            "chapter6.rnn_node_forward",
+            "rnn_nodes:RNNNode.forward",
+            "Z = np.hstack((x_in, H_in))\n"
+            "self.Z = Z\n"
+            'self.H_out = np.tanh(Z @ params_dict["W_f"]["value"]) + params_dict["B_f"]["value"]\n'
+            'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+            "return self.x_out, self.H_out",
+            "in the wrong order",
+        ),
+        "C_c6_gru_gates_through_tanh": (
+            "chapter6.gru_node_forward",
+            "rnn_nodes:GRUNode.forward",
+            "H = H_in.shape[1]\n"
+            "self.H_in = H_in\n"
+            "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+            'W_ru, B_ru = params_dict["W_ru"]["value"], params_dict["B_ru"]["value"]\n'
+            "gates = np.tanh(self.Z @ W_ru + B_ru)\n"
+            "self.r = gates[:, :H]\n"
+            "self.u = gates[:, H:]\n"
+            "self.Z_h = np.concatenate([x_in, self.r * H_in], axis=1)\n"
+            'self.h_bar = np.tanh(self.Z_h @ params_dict["W_h"]["value"]'
+            ' + params_dict["B_h"]["value"])\n'
+            "self.H_out = self.u * H_in + (1 - self.u) * self.h_bar\n"
+            'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+            "return self.x_out, self.H_out",
+            "where `sigmoid` belongs",
+        ),
+        "C_c6_lstm_candidate_through_sigmoid": (
+            "chapter6.lstm_node_forward",
+            "rnn_nodes:LSTMNode.forward",
+            "H = H_in.shape[1]\n"
+            "self.C_in = C_in\n"
+            "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+            'A = self.Z @ params_dict["W_fioc"]["value"] + params_dict["B_fioc"]["value"]\n'
+            "f = sigmoid(A[:, :H])\n"
+            "i = sigmoid(A[:, H : 2 * H])\n"
+            "o = sigmoid(A[:, 2 * H : 3 * H])\n"
+            "c_bar = sigmoid(A[:, 3 * H :])\n"
+            "self.gates = np.concatenate([f, i, o, c_bar], axis=1)\n"
+            "self.C_out = f * C_in + i * c_bar\n"
+            "self.tanh_C = np.tanh(self.C_out)\n"
+            "self.H_out = o * self.tanh_C\n"
+            'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+            "return self.x_out, self.H_out, self.C_out",
+            "where `np.tanh` belongs",
+        ),
+        "C_c6_clip_bounds_swapped": (
+            "chapter6.clip_gradient",
+            "rnn_optimizers:RNNOptimizer._clip_gradient",
+            "np.clip(grad, self.clip_value, -self.clip_value, out=grad)",
+            (
+                "the wrong way round",
+                "`np.clip(grad, -self.clip_value, self.clip_value, out=grad)`",
+            ),
+        ),
+        "C_c6_adagrad_step_before_accumulating": (
+            "chapter6.adagrad",
+            "rnn_optimizers:AdaGrad._update_rule",
+            "param -= self.lr * grad / (np.sqrt(sum_square) + self.eps)\nsum_square += grad ** 2",
+            ("two statements are in the wrong order", "`sum_square += grad ** 2`"),
+        ),
+        "C_c6_rnn_layer_backward_starts_a_step_early": (
+            "chapter6.rnn_layer_backward",
+            "rnn_layers:RNNLayer.backward",
+            "x_seq_in_grad = np.zeros((N, T, D))\n"
+            "H_grad = np.zeros((N, self.hidden_size))\n"
+            "for t in range(T - 2, -1, -1):\n"
+            "    x_seq_in_grad[:, t, :], H_grad = self.nodes[t].backward(\n"
+            "        x_seq_out_grad[:, t, :], H_grad, self.params\n"
+            "    )\n"
+            "return x_seq_in_grad",
+            "off by one",
+        ),
+        "C_c3_train_epoch_never_steps": (
+            "chapter3.train_epoch",
+            "trainer:Trainer._train_epoch",
+            "losses = []\n"
+            "order = rng.permutation(len(X_train))\n"
+            "for X_batch, y_batch in self.generate_batches(X_train, y_train, batch_size, order):\n"
+            "    loss = self.net.train_batch(X_batch, y_batch)\n"
+            "    losses.append(loss)\n"
+            "return float(np.mean(losses))",
+            "`self.optim.step()` is never called",
+        ),
+        "C_c7_evaluate_never_switches_to_eval": (
+            "chapter7.evaluate",
+            "pytorch.trainer:PyTorchTrainer.evaluate",
+            "was_training = self.model.training\n"
+            "weighted = 0.0\n"
+            "with torch.no_grad():\n"
+            "    for start in range(0, len(X), batch_size):\n"
+            "        chunk = X[start : start + batch_size]\n"
+            "        pred = prediction_of(self.model(chunk))\n"
+            "        target = y[start : start + batch_size]\n"
+            "        weighted += self.loss(pred, target).item() * len(chunk)\n"
+            "self.model.train(was_training)\n"
+            "return weighted / len(X)",
+            "`self.model.eval()` is never called",
+        ),
+        "C_c6_rnn_sgd_clips_in_the_update": (
+            "chapter6.rnn_sgd",
+            "rnn_optimizers:RNNSGD._update_rule",
+            "step = np.clip(grad, -1.0, 1.0)\nstep = self.lr * step\nparam -= step",
+            "`step` is read where `grad` belongs",
+        ),
+        "C_c7_train_step_before_backward": (
+            "chapter7.train_batch",
+            "pytorch.trainer:PyTorchTrainer.train_batch",
+            "self.optim.zero_grad()\n"
+            "prediction = prediction_of(self.model(X_batch))\n"
+            "batch_loss = self.loss(prediction, y_batch)\n"
+            "self.optim.step()\n"
+            "batch_loss.backward()\n"
+            "return batch_loss.item()",
+            ("two statements are in the wrong order", "`batch_loss.backward()`"),
+        ),
+        "C_c7_train_zero_grad_after_backward": (
+            "chapter7.train_batch",
+            "pytorch.trainer:PyTorchTrainer.train_batch",
+            "out = prediction_of(self.model(X_batch))\n"
+            "loss = self.loss(out, y_batch)\n"
+            "loss.backward()\n"
+            "self.optim.zero_grad()\n"
+            "self.optim.step()\n"
+            "return loss.item()",
+            ("in the wrong order", "`self.optim.zero_grad()`"),
+        ),
+        "C_c7_dense_dropout_before_activation": (
+            "chapter7.dense_layer",
+            "pytorch.layers:DenseLayer.forward",
+            "out = self.linear(x)\n"
+            "if self.dropout is not None:\n"
+            "    out = self.dropout(out)\n"
+            "if self.activation is not None:\n"
+            "    out = self.activation(out)\n"
+            "return out",
+            "two statements are in the wrong order",
+        ),
+        "C_c7_dense_hard_coded_relu": (
+            "chapter7.dense_layer",
+            "pytorch.layers:DenseLayer.forward",
+            "h = self.linear(x)\n"
+            "if self.activation is not None:\n"
+            "    h = nn.functional.relu(h)\n"
+            "if self.dropout is not None:\n"
+            "    h = self.dropout(h)\n"
+            "return h",
+            "where `self.activation` belongs",
+        ),
+        "C_c7_decoder_extra_relu": (
+            "chapter7.decoder",
+            "pytorch.autoencoder:Decoder.forward",
+            "x = self.dense1(x)\n"
+            "x = nn.functional.relu(x)\n"
+            "x = x.view(-1, 7, 28, 28)\n"
+            "x = self.conv1(x)\n"
+            "return self.conv2(x)",
+            "`nn.functional.relu` once too often",
+        ),
+        "C_c7_encoder_layers_in_the_wrong_order": (
+            "chapter7.encoder",
+            "pytorch.autoencoder:Encoder.forward",
+            "x = self.conv2(x)\nx = self.conv1(x)\nreturn self.dense1(x)",
+            ("two statements are in the wrong order", "`x = self.conv1(x)`"),
+        ),
+    }
+)
+
+CORRECT.update(
+    {
+        "C_c2_rmse_norm": (
+            "chapter2.rmse",
+            "regression_metrics:rmse",
+            "return float(np.linalg.norm(preds - actuals) / np.sqrt(np.size(preds)))",
+        ),
+        "C_c2_mae_sum_over_size": (
+            "chapter2.mae",
+            "regression_metrics:mae",
+            "return float(np.abs(actuals - preds).sum() / np.size(actuals))",
+        ),
+        "C_c3_mse_row_sums_averaged": (
+            "chapter3.mse_forward",
+            "losses:MeanSquaredError._output",
+            "return float(np.mean(np.sum(np.square(q - self.target), axis=1)))",
+        ),
+        "C_c4_glorot_power_half": (
+            "chapter4.glorot",
+            "layers:init_scale",
+            "return float((2 / (n_in + n_out)) ** 0.5)",
+        ),
+        "C_c4_momentum_one_expression": (
+            "chapter4.sgd_momentum",
+            "optimizers:SGDMomentum._update_rule",
+            "velocity[...] = self.momentum * velocity + self.lr * grad\nparam -= velocity",
+        ),
+        "C_c5_conv_1d_loop": (
+            "chapter5.conv_1d",
+            "conv_steps:conv_1d",
+            "x_pad = _pad_1d(input_, K // 2)\n"
+            "out = np.zeros(len(input_))\n"
+            "for o in range(len(input_)):\n"
+            "    out[o] = np.dot(x_pad[o : o + K], param)\n"
+            "return out",
+        ),
+        "C_c5_flatten_size_of_one_row": (
+            "chapter5.flatten",
+            "conv:Flatten._output",
+            "n = self.input_.shape[0]\nreturn self.input_.reshape(n, self.input_[0].size)",
+        ),
+        "C_c6_adagrad_rate_first": (
+            "chapter6.adagrad",
+            "rnn_optimizers:AdaGrad._update_rule",
+            "sum_square += np.square(grad)\n"
+            "param -= self.lr / (np.sqrt(sum_square) + self.eps) * grad",
+        ),
+        "C_c6_rnn_layer_backward_counting_down": (
+            "chapter6.rnn_layer_backward",
+            "rnn_layers:RNNLayer.backward",
+            "x_seq_in_grad = np.zeros((N, T, D))\n"
+            "H_grad = np.zeros((N, self.hidden_size))\n"
+            "for t in range(T - 1, -1, -1):\n"
+            "    node = self.nodes[t]\n"
+            "    step_grad, H_grad = node.backward(x_seq_out_grad[:, t], H_grad, self.params)\n"
+            "    x_seq_in_grad[:, t] = step_grad\n"
+            "return x_seq_in_grad",
+        ),
+        "C_c6_clip_by_masks": (
+            "chapter6.clip_gradient",
+            "rnn_optimizers:RNNOptimizer._clip_gradient",
+            "grad[grad > self.clip_value] = self.clip_value\n"
+            "grad[grad < -self.clip_value] = -self.clip_value",
+        ),
+        "C_c6_rnn_node_hstack_dot": (
+            "chapter6.rnn_node_forward",
+            "rnn_nodes:RNNNode.forward",
+            'W_f, B_f = params_dict["W_f"]["value"], params_dict["B_f"]["value"]\n'
+            'W_v, B_v = params_dict["W_v"]["value"], params_dict["B_v"]["value"]\n'
+            "self.Z = np.hstack([x_in, H_in])\n"
+            "self.H_out = np.tanh(np.dot(self.Z, W_f) + B_f)\n"
+            "self.x_out = np.dot(self.H_out, W_v) + B_v\n"
+            "return self.x_out, self.H_out",
+        ),
+        "C_c7_dense_steps_in_a_loop": (
+            "chapter7.dense_layer",
+            "pytorch.layers:DenseLayer.forward",
+            "x = self.linear(x)\n"
+            "for step in (self.activation, self.dropout):\n"
+            "    if step is not None:\n"
+            "        x = step(x)\n"
+            "return x",
+        ),
+        "C_c7_train_grads_set_to_none": (
+            "chapter7.train_batch",
+            "pytorch.trainer:PyTorchTrainer.train_batch",
+            "for p in self.model.parameters():\n"
+            "    p.grad = None\n"
+            "loss = self.loss(prediction_of(self.model(X_batch)), y_batch)\n"
+            "loss.backward()\n"
+            "self.optim.step()\n"
+            "return loss.item()",
         ),
     }
 )

@@ -182,3 +182,102 @@ def test_a_value_kept_from_an_earlier_call_is_named_as_such(tmp_path):
     assert explained["first_line"] == f"{path}:{begin + 2}"
     assert explained["confirmed"] is None
     assert "holds what an earlier call computed" in result.message
+
+
+def test_another_function_called_is_named_from_the_references_calls(tmp_path):
+    """sigmoid where the reference calls np.tanh: no table of pairs, the reference's own
+    calls are swapped in at the departing call."""
+    body = (
+        "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+        'pre = self.Z @ params_dict["W_f"]["value"] + params_dict["B_f"]["value"]\n'
+        "self.H_out = sigmoid(pre)\n"
+        'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+        "return self.x_out, self.H_out"
+    )
+    result, path, begin = _graded(
+        tmp_path, "chapter6.rnn_node_forward", "rnn_nodes:RNNNode.forward", body
+    )
+    explained = _explanation(result)
+    assert explained["first_line"] == f"{path}:{begin + 2}"
+    assert explained["confirmed"] == "`sigmoid(pre)` calls `sigmoid` where `np.tanh` belongs"
+
+
+def test_two_operations_nested_the_wrong_way_round_are_named(tmp_path):
+    body = "diff = q - self.target\nreturn float(np.sum(diff) ** 2 / len(q))"
+    result, _, _ = _graded(
+        tmp_path, "chapter3.mse_forward", "losses:MeanSquaredError._output", body
+    )
+    confirmed = _explanation(result)["confirmed"] or ""
+    assert "applies `np.sum` first, then `** 2`" in confirmed
+    assert "(`np.sum(diff ** 2)` is right)" in confirmed
+
+
+def test_operands_the_wrong_way_round_are_named(tmp_path):
+    body = "fan = n_in + n_out\nreturn float(np.sqrt(fan / 2))"
+    result, _, _ = _graded(tmp_path, "chapter4.glorot", "layers:init_scale", body)
+    assert _explanation(result)["confirmed"] == (
+        "`fan / 2` has its operands the wrong way round: `2 / fan`"
+    )
+
+
+def test_statements_in_the_wrong_order_are_named_in_a_second_batch(tmp_path):
+    """No edit of a value or an operation undoes a step taken too early: only when the first
+    batch proved nothing are the statements around the line swapped."""
+    body = "velocity *= self.momentum\nparam -= velocity\nvelocity += self.lr * grad"
+    result, path, begin = _graded(
+        tmp_path, "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule", body
+    )
+    explained = _explanation(result)
+    assert explained["confirmed"] == (
+        "two statements are in the wrong order: `velocity += self.lr * grad` must come before "
+        "`param -= velocity`"
+    )
+    assert explained["first_line"] == f"{path}:{begin + 1}"
+    assert explained["rank"] > 0  # the edits of the first batch were tried first
+
+
+def test_a_size_off_by_one_is_named_where_the_shapes_differ(tmp_path):
+    body = (
+        "x_pad = _pad_1d(input_, K // 2)\n"
+        "n_out = len(x_pad) - K\n"
+        "out = np.zeros(n_out)\n"
+        "for o in range(n_out):\n"
+        "    out[o] = np.dot(x_pad[o : o + K], param)\n"
+        "return out"
+    )
+    result, path, begin = _graded(tmp_path, "chapter5.conv_1d", "conv_steps:conv_1d", body)
+    explained = _explanation(result)
+    assert explained["confirmed"] == "`len(x_pad) - K` is off by one: `len(x_pad) - K + 1` is right"
+    assert explained["first_line"] == f"{path}:{begin + 1}"
+
+
+def test_a_missing_method_call_is_inserted_and_named(tmp_path):
+    """Every value agrees with the reference's, and still the check fails: the call the
+    reference makes that the learner's function never does, tried at each place."""
+    body = (
+        "losses = []\n"
+        "order = rng.permutation(len(X_train))\n"
+        "for X_batch, y_batch in self.generate_batches(X_train, y_train, batch_size, order):\n"
+        "    losses.append(self.net.train_batch(X_batch, y_batch))\n"
+        "return float(np.mean(losses))"
+    )
+    result, path, begin = _graded(
+        tmp_path, "chapter3.train_epoch", "trainer:Trainer._train_epoch", body
+    )
+    explained = _explanation(result)
+    assert explained["confirmed"] == (
+        "`self.optim.step()` is never called: it belongs after "
+        "`losses.append(self.net.train_batch(X_batch, y_batch))`"
+    )
+    assert explained["first_line"] == f"{path}:{begin + 3}"
+
+
+def test_a_correct_alternative_with_other_calls_and_order_gets_no_name(tmp_path):
+    body = (
+        "sum_square += np.square(grad)\nparam -= self.lr / (np.sqrt(sum_square) + self.eps) * grad"
+    )
+    result, _, _ = _graded(
+        tmp_path, "chapter6.adagrad", "rnn_optimizers:AdaGrad._update_rule", body
+    )
+    assert result.passed
+    assert not any("explanation" in c.details for c in result.checks)

@@ -161,3 +161,79 @@ def test_the_guard_does_not_hide_the_functions_own_error():
     """
     with pytest.raises(KeyError):
         _run(source, Guard(), np.ones(2), sites=False)
+
+
+OPERATIONS = """
+def f(x, w):
+    a = np.mean(x) ** 2
+    b = np.tanh(x) @ w
+    c = np.clip(x, 1.0, -1.0)
+    d = x.sum() - w.sum()
+    return a, b, c, d
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "edit", "args", "index", "expected"),
+    [
+        ("np.mean(x) ** 2", "nest", (0, 0), 0, lambda x, w: np.mean(x**2)),
+        ("np.tanh(x) @ w", "nest", (0, 0), 1, lambda x, w: np.tanh(x @ w)),
+        ("np.clip(x, 1.0, -1.0)", "swap", (1, 2), 2, lambda x, w: np.clip(x, -1.0, 1.0)),
+        ("x.sum() - w.sum()", "swap", (0, 1), 3, lambda x, w: w.sum() - x.sum()),
+        ("np.tanh(x)", "callee", ("np.exp",), 1, lambda x, w: np.exp(x) @ w),
+        ("np.tanh(x)", "unwrap", (0,), 1, lambda x, w: x @ w),
+    ],
+)
+def test_an_operation_edit_moves_operands_or_calls_another_function(
+    code, edit, args, index, expected
+):
+    """Another function called, a call undone, two operations nested the other way round, two
+    operands exchanged: each at the node the edit's span names, nothing else changed."""
+    x, w = np.array([0.5, -2.0, 1.5]), np.array([1.0, 2.0, -1.0])
+    changed = Edit(_span(OPERATIONS, code), edit, args)
+    got = _run(OPERATIONS, Recorder(record=False), x, w, edits=[changed], record=False)
+    untouched = _run(OPERATIONS, Recorder(record=False), x, w, record=False)
+    assert np.allclose(got[index], expected(x, w))
+    assert all(np.allclose(got[i], untouched[i]) for i in range(4) if i != index)
+
+
+BLOCK = """
+def f(x, log):
+    y = x + 1
+    log.append(y)
+    y = y * 2
+    return y
+"""
+
+
+def _statement(source: str, line: int) -> tuple[int, int, int, int]:
+    """The span of the statement on ``line`` of the function (1: the ``def``)."""
+    function = _function(source)
+    return span_of(next(s for s in function.body if s.lineno == line + 1))
+
+
+class _Log(list):
+    def mark(self):
+        self.append("marked")
+
+
+@pytest.mark.parametrize(
+    ("edit", "line", "args", "result", "logged"),
+    [
+        ("swap_next", 3, (), 4.0, [4.0]),  # y doubled before it is logged
+        ("delete", 4, (), 2.0, [2.0]),
+        ("insert_call", 3, ("log", "mark"), 4.0, ["marked", 2.0]),
+        ("insert_call", 3, ("log", "mark", "after"), 4.0, [2.0, "marked"]),
+    ],
+)
+def test_a_block_edit_swaps_deletes_or_inserts_a_statement(edit, line, args, result, logged):
+    log = _Log()
+    changed = Edit(_statement(BLOCK, line), edit, args)
+    got = _run(BLOCK, Recorder(record=False), 1.0, log, edits=[changed], record=False)
+    assert got == result and log == logged
+
+
+def test_an_inserted_call_is_built_from_names_never_parsed_from_code():
+    changed = Edit(_statement(BLOCK, 3), "insert_call", ("log", "mark(); import os"))
+    with pytest.raises(ValueError, match="not a method name"):
+        _run(BLOCK, Recorder(record=False), 1.0, _Log(), edits=[changed], record=False)

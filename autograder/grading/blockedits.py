@@ -1,0 +1,173 @@
+"""Edits of the blocks around the departing line: two statements in the wrong order, a statement
+too many, a method call missing; and the sizes those statements use, off by one.
+
+Proposed only when no edit of a value or an operation proved anything (:mod:`.explain` runs
+them as a second batch): an optimizer stepped before the gradients exist, a state read before
+it is updated, dropout before the activation it follows; a step the function should not take;
+a call the reference makes that the learner's function never does (``self.optim.zero_grad()``,
+``self.model.eval()``), inserted at each place of the block, on an object the function has.
+Each is only a proposal: :mod:`.explain` proves it or says nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+
+from ..sandbox.instrument import Edit, span_of
+from .aligned import Departure
+from .codeedits import statements
+from .opedits import size_offsets
+from .relations import Proposal
+from .source import Source, name_of, touches
+
+__all__ = ["MAX_BLOCK_PROPOSALS", "block_proposals", "missing_calls"]
+
+MAX_BLOCK_PROPOSALS = 12
+
+
+def block_proposals(
+    departures: Sequence[Departure], reference_sources: Sequence[Source]
+) -> list[Proposal]:
+    """Sizes off by one, then swaps, insertions and deletions in the blocks around the first
+    departure, the nearest first, at most :data:`MAX_BLOCK_PROPOSALS`."""
+    if not departures:
+        return []
+    departure = departures[0]
+    fid, source = departure.value.fid, departure.source
+    line = _line_of(departure)
+    if line is None:
+        return []
+    found = [Proposal(fid, e, name, 0, e.span[0]) for e, name, _ in size_offsets(departure)]
+    seen: set[tuple] = {(p.edit.span, p.edit.op, p.edit.args) for p in found}
+    for block in _blocks_around(source.node, line):
+        at = next(i for i, s in enumerate(block) if s.lineno <= line <= (s.end_lineno or 0))
+        for edit, name in _block_edits(block, at, source, reference_sources[fid]):
+            key = (edit.span, edit.op, edit.args)
+            if key not in seen:
+                seen.add(key)
+                found.append(Proposal(fid, edit, name, 0, edit.span[0]))
+    return found[:MAX_BLOCK_PROPOSALS]
+
+
+def missing_calls(
+    learner_sources: Sequence[Source], reference_sources: Sequence[Source]
+) -> list[Proposal]:
+    """Where no value departs: each method call the reference makes that a learner's function
+    never does, inserted at each place of each of its blocks (the innermost first: a step
+    taken once per batch belongs in the loop)."""
+    found: list[Proposal] = []
+    for fid, (source, reference) in enumerate(zip(learner_sources, reference_sources, strict=True)):
+        for block in sorted(_blocks_of_function(source.node), key=lambda b: -b[0].lineno):
+            for edit, name in _inserted(block, source, reference):
+                found.append(Proposal(fid, edit, name, 0, edit.span[0]))
+    return found[:MAX_BLOCK_PROPOSALS]
+
+
+def _blocks_of_function(function: ast.AST) -> list[list[ast.stmt]]:
+    return [block for node in ast.walk(function) for block in _blocks_of(node)]
+
+
+def _line_of(departure: Departure) -> int | None:
+    """The line of the departing statement; for the object's state or an argument after the
+    call, of the last statement that changes it."""
+    chosen = statements(departure, depth=0)
+    if chosen:
+        return chosen[0].span[0]
+    changing = [s for s in departure.source.statements if touches(s.assigns, {departure.code})]
+    return changing[-1].span[0] if changing else None
+
+
+def _blocks_around(function: ast.AST, line: int) -> list[list[ast.stmt]]:
+    """The blocks holding ``line``, the innermost first, the function's body last."""
+    found = []
+    for node in ast.walk(function):
+        for block in _blocks_of(node):
+            if any(s.lineno <= line <= (s.end_lineno or 0) for s in block):
+                found.append(block)
+    return sorted(found, key=lambda b: -b[0].lineno)
+
+
+def _blocks_of(node: ast.AST) -> Iterator[list[ast.stmt]]:
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(node, field, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            yield block
+    if isinstance(node, ast.Try):
+        yield from (handler.body for handler in node.handlers)
+
+
+def _block_edits(
+    block: list[ast.stmt], at: int, source: Source, reference: Source
+) -> Iterator[tuple[Edit, str]]:
+    """The edits of one block: the swaps nearest ``at`` first, then the calls missing, then
+    the deletions nearest ``at``."""
+    nearest = sorted(range(len(block)), key=lambda i: (abs(i - at), i))
+    for index in nearest:
+        for first in (index - 1, index):
+            if 0 <= first < len(block) - 1 and _movable(block[first], block[first + 1]):
+                yield _swap(block[first], block[first + 1], source)
+    yield from _inserted(block, source, reference)
+    for index in nearest:
+        statement = block[index]
+        docstring = isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+        if isinstance(statement, ast.Assign | ast.AugAssign | ast.Expr) and not docstring:
+            text = source.line_text(statement.lineno)
+            yield Edit(span_of(statement), "delete"), f"`{text}` should not be there"
+
+
+def _movable(first: ast.stmt, second: ast.stmt) -> bool:
+    """Neither a docstring nor a return (a return moved earlier only cuts the function short)."""
+    docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+    return not docstring and not isinstance(second, ast.Return)
+
+
+def _swap(first: ast.stmt, second: ast.stmt, source: Source) -> tuple[Edit, str]:
+    a, b = source.line_text(first.lineno), source.line_text(second.lineno)
+    return (
+        Edit(span_of(first), "swap_next"),
+        f"two statements are in the wrong order: `{b}` must come before `{a}`",
+    )
+
+
+def _inserted(
+    block: list[ast.stmt], source: Source, reference: Source
+) -> Iterator[tuple[Edit, str]]:
+    """Each method call the reference makes as a statement, on no arguments, whose method
+    the learner's function never calls, on an object the learner's function has."""
+    called = {
+        node.func.attr
+        for node in ast.walk(source.node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+    has = {a.arg for a in source.node.args.args + source.node.args.kwonlyargs}
+    for receiver, method in _calls_made(reference):
+        if method in called or receiver.split(".")[0].split("[")[0] not in has:
+            continue
+        for statement in block:
+            text = source.line_text(statement.lineno)
+            yield (
+                Edit(span_of(statement), "insert_call", (receiver, method)),
+                f"`{receiver}.{method}()` is never called: it belongs before `{text}`",
+            )
+        last = block[-1]
+        if not isinstance(last, ast.Return):
+            text = source.line_text(last.lineno)
+            yield (
+                Edit(span_of(last), "insert_call", (receiver, method, "after")),
+                f"`{receiver}.{method}()` is never called: it belongs after `{text}`",
+            )
+
+
+def _calls_made(reference: Source) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for node in ast.walk(reference.node):
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+            continue
+        call = node.value
+        if call.args or call.keywords or not isinstance(call.func, ast.Attribute):
+            continue
+        receiver = name_of(call.func.value)
+        if receiver and (receiver, call.func.attr) not in found:
+            found.append((receiver, call.func.attr))
+    return found

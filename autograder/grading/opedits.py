@@ -1,0 +1,240 @@
+"""Edits of the operations of the departing statement: another function called, a call undone,
+two nested operations the other way round, two operands exchanged, a size off by one.
+
+Where a value departs and no relation of the numbers says how, the code may: ``sigmoid`` where
+the reference calls ``np.tanh``, ``np.mean(e) ** 2`` where ``np.mean(e ** 2)`` belongs,
+``loss(target, prediction)``, ``a / b`` where ``b / a`` belongs, ``len(x) - K`` where one
+more belongs. Each is found by a mechanism, never from a table of known pairs:
+
+* the functions swapped in are those the reference's corresponding function calls, and the
+  helpers the learner's module defines, taking as many arguments;
+* nesting swaps, operand swaps and calls undone are tried at every operation of the statement
+  (:func:`..sandbox.operations.holes`);
+* sizes are the integer expressions that bound a ``range``, a slice or a pad, or are assigned
+  to a name that does.
+
+Each is only a proposal: :mod:`.explain` proves it or says nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import itertools
+from collections.abc import Iterator
+
+from ..sandbox.instrument import Edit, span_of
+from ..sandbox.operations import callee_path, holes, nested, operand, swapped
+from .aligned import Departure
+from .codeedits import Candidate, statement_nodes
+from .source import Source, reads_of
+
+__all__ = ["from_operations", "size_offsets"]
+
+_PER_CALL = 2
+"""At most this many other functions are tried at one call."""
+_ORDERED = (ast.Sub, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.MatMult)
+"""Binary operators whose operands cannot be exchanged."""
+_SIZED = frozenset({"range", "zeros", "ones", "empty", "full", "pad"})
+
+
+def from_operations(departure: Departure, reference: Source) -> Iterator[Candidate]:
+    """Edits of the operations of the departing statement (many apply to any operation:
+    upstream, where the values still agreed, they would mostly be noise)."""
+    callees = _callees(reference, departure.source)
+    for statement in statement_nodes(departure)[:1]:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call):
+                yield from _other_callee(node, callees)
+                yield from _undone(node)
+            if isinstance(node, ast.Call | ast.BinOp | ast.UnaryOp):
+                yield from _nestings(node)
+                yield from _swaps(node)
+
+
+def size_offsets(departure: Departure) -> Iterator[Candidate]:
+    """The sizes the departing statement, and those it reads from, use, each one more and one
+    less (proposed with the statements' edits: where a size is off, the values have another
+    shape, and no relation of the numbers says so)."""
+    function = departure.source.node
+    sizes = _size_names(function)
+    counters = {
+        name
+        for node in ast.walk(function)
+        if isinstance(node, ast.For)
+        for name in (n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+    }
+    for statement in statement_nodes(departure):
+        yield from _sizes(statement, sizes, counters)
+
+
+# --- another function called --------------------------------------------------------------------
+
+
+def _callees(reference: Source, learner: Source) -> list[tuple[str, int, int]]:
+    """``(path, fewest, most positional arguments)`` of the functions that may be called
+    instead: the reference's function's own calls (those the learner's never makes first),
+    then the learner's module's helpers it never calls."""
+    called = {callee_path(n) for n in ast.walk(learner.node) if isinstance(n, ast.Call)}
+    found: dict[str, tuple[int, int]] = {}
+    for node in ast.walk(reference.node):
+        path = callee_path(node) if isinstance(node, ast.Call) else None
+        if path and not _is_builtin(path):
+            found.setdefault(path, (len(node.args), len(node.args)))  # type: ignore[attr-defined]
+    ordered = sorted(found, key=lambda path: path in called)  # stable: else as the code has
+    own = learner.node.name
+    for node in ast.parse(learner.text).body:
+        if isinstance(node, ast.FunctionDef) and node.name not in called | {own, *found}:
+            positional = node.args.posonlyargs + node.args.args
+            found[node.name] = (len(positional) - len(node.args.defaults), len(positional))
+            ordered.append(node.name)
+    return [(path, *found[path]) for path in ordered]
+
+
+def _is_builtin(path: str) -> bool:
+    return "." not in path and hasattr(builtins, path)
+
+
+def _other_callee(node: ast.Call, callees: list[tuple[str, int, int]]) -> Iterator[Candidate]:
+    path = callee_path(node)
+    if path is None or _is_builtin(path):
+        return
+    count = len(node.args)
+    others = [p for p, low, high in callees if p != path and low <= count <= high]
+    for other in others[:_PER_CALL]:
+        yield (
+            Edit(span_of(node), "callee", (other,)),
+            f"`{ast.unparse(node)}` calls `{path}` where `{other}` belongs",
+            False,
+        )
+
+
+def _undone(node: ast.Call) -> Iterator[Candidate]:
+    """A call too many: ``np.tanh(y)`` where ``y`` belongs."""
+    path = callee_path(node)
+    if path is None or _is_builtin(path) or holes(node) != [0] or node.keywords:
+        return
+    inner = ast.unparse(node.args[0])
+    yield (
+        Edit(span_of(node), "unwrap", (0,)),
+        f"`{ast.unparse(node)}` applies `{path}` once too often: `{inner}` alone is right",
+        False,
+    )
+
+
+# --- operations nested or ordered the other way round ------------------------------------------
+
+
+def _nestings(node: ast.expr) -> Iterator[Candidate]:
+    """``f(g(x))`` where ``g(f(x))`` belongs, for each operation ``g`` in a hole of ``f``."""
+    places = holes(node)
+    if _is_conversion(node) or (isinstance(node, ast.Call) and len(places) != 1):
+        return  # a call of several operands (np.dot(a, b), np.pad(x, p)) nests no step
+    for outer_hole in places:
+        inner = operand(node, outer_hole)
+        if not isinstance(inner, ast.Call | ast.BinOp | ast.UnaryOp) or _is_conversion(inner):
+            continue
+        for inner_hole in holes(inner):
+            if isinstance(inner, ast.BinOp) and isinstance(
+                operand(inner, inner_hole), ast.Constant
+            ):
+                continue  # `f(x) ** 2` from `f(x ** 2)`, never `x ** f(2)`
+            new = ast.unparse(nested(node, (outer_hole, inner_hole)))
+            first, then = _step(inner, inner_hole), _step(node, outer_hole)
+            yield (
+                Edit(span_of(node), "nest", (outer_hole, inner_hole)),
+                f"`{ast.unparse(node)}` applies {first} first, then {then}: the two steps are "
+                f"in the wrong order (`{new}` is right)",
+                False,
+            )
+
+
+def _is_conversion(node: ast.expr) -> bool:
+    """A call of a type (``float(x)``, ``int(n)``): no step of a computation."""
+    path = callee_path(node) if isinstance(node, ast.Call) else None
+    return path is not None and _is_builtin(path) and isinstance(getattr(builtins, path), type)
+
+
+def _step(node: ast.expr, hole: int) -> str:
+    """What an operation does to the operand in ``hole``, in code: `np.mean`, `** 2`."""
+    if isinstance(node, ast.Call):
+        path = callee_path(node)
+        return f"`{path}`" if path else f"`.{node.func.attr}()`"  # type: ignore[attr-defined]
+    if isinstance(node, ast.UnaryOp):
+        return f"`{ast.unparse(node)[: -len(ast.unparse(node.operand))].strip()}`"
+    assert isinstance(node, ast.BinOp)
+    symbol = ast.unparse(ast.BinOp(ast.Name("a"), node.op, ast.Name("b")))[2:-2]
+    other = ast.unparse(operand(node, 1 - hole))
+    return f"`{symbol} {other}`" if hole == 0 else f"`{other} {symbol}`"
+
+
+def _swaps(node: ast.expr) -> Iterator[Candidate]:
+    """Two positional arguments of a call, or a non-commutative operator's operands, the
+    wrong way round."""
+    if isinstance(node, ast.BinOp):
+        pairs = [(0, 1)] if isinstance(node.op, _ORDERED) else []
+        what = "operands"
+    else:
+        path = callee_path(node) if isinstance(node, ast.Call) else None
+        plain = isinstance(node, ast.Call) and not (path and _is_builtin(path))
+        places = [h for h in holes(node) if h >= 0] if plain else []
+        pairs = list(itertools.pairwise(places))  # neighbours: (x, lo, hi), (a, b)
+        what = "arguments"
+    for first, second in pairs:
+        a, b = operand(node, first), operand(node, second)
+        if ast.unparse(a) == ast.unparse(b):
+            continue
+        if what == "arguments" and (isinstance(a, ast.Constant) or isinstance(b, ast.Constant)):
+            continue  # `f(x, 1)`: a flag or a size, not one of two operands of a kind
+        new = ast.unparse(swapped(node, (first, second)))
+        yield (
+            Edit(span_of(node), "swap", (first, second)),
+            f"`{ast.unparse(node)}` has its {what} the wrong way round: `{new}`",
+            False,
+        )
+
+
+# --- sizes off by one ---------------------------------------------------------------------------
+
+
+def _size_names(function: ast.AST) -> set[str]:
+    """The names that bound a ``range``, a slice or a pad, or size a new array."""
+    found: set[str] = set()
+    for node in ast.walk(function):
+        for bound in _bounds(node):
+            found.update(n.id for n in ast.walk(bound) if isinstance(n, ast.Name))
+    return found
+
+
+def _bounds(node: ast.AST) -> list[ast.expr]:
+    if isinstance(node, ast.Slice):
+        return [b for b in (node.lower, node.upper) if b is not None]
+    if isinstance(node, ast.Call):
+        path = callee_path(node) or ""
+        if path.split(".")[-1] in _SIZED:
+            args = node.args[1:2] if path.endswith("pad") else node.args[:3]
+            return [e for a in args for e in (a.elts if isinstance(a, ast.Tuple) else [a])]
+    return []
+
+
+def _sizes(statement: ast.AST, names: set[str], counters: set[str]) -> Iterator[Candidate]:
+    """Integer expressions (not literals: :func:`.codeedits` steps those) that bound a range,
+    slice or pad in ``statement``, or are assigned to a name that does; not those that read a
+    loop's counter (``x[i : i + K]``: an index, where a shift says more)."""
+    places = [b for n in ast.walk(statement) for b in _bounds(n) if not reads_of(b) & counters]
+    if isinstance(statement, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id in names for t in statement.targets
+    ):
+        places.append(statement.value)
+    seen: set[str] = set()
+    for place in places:
+        code = ast.unparse(place)
+        if isinstance(place, ast.Constant | ast.Tuple) or code in seen:
+            continue
+        seen.add(code)
+        for step, sign in ((1, "+"), (-1, "-")):
+            yield (
+                Edit(span_of(place), "offset", (step,)),
+                f"`{code}` is off by one: `{code} {sign} 1` is right",
+                False,
+            )

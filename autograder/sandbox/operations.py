@@ -1,0 +1,123 @@
+"""The operands of an expression, and the edits that move them: another function called, a call
+undone, two nested operations swapped, two arguments swapped.
+
+An *operation* is a call, a unary operator or a binary operator; its *holes* are the places
+its operands sit in: a call's positional arguments and, for a method called on a value
+(``x.mean()``, ``np.abs(d).sum()``), that value; a unary operator's operand; a binary
+operator's left and right. A hole is named by its index in :func:`holes`, so that the grader,
+which proposes an edit from the source, and the worker, which makes it, agree on the place.
+Nothing here runs any code.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from typing import Any
+
+__all__ = ["MODULES", "callee_path", "holes", "nested", "operand", "swapped", "unwrapped"]
+
+MODULES = frozenset({"np", "numpy", "torch", "nn", "F", "math", "random", "optim"})
+"""Names that are modules, not values: ``np.abs(x)`` calls a function of ``np`` on ``x``."""
+
+_RECEIVER = -1
+"""The hole of a method's receiver (``x`` in ``x.mean()``)."""
+
+
+def callee_path(node: ast.Call) -> str | None:
+    """The dotted path a call calls (``np.tanh``, ``sigmoid``, ``self.activation``), if it is
+    one (None for a method called on a computed value, ``(x ** 2).mean``)."""
+    parts: list[str] = []
+    func: ast.expr = node.func
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return None
+    return ".".join([func.id, *reversed(parts)])
+
+
+def _has_receiver(node: ast.Call) -> bool:
+    """Whether the call is a method of a value the code computed or named (``d.mean()``),
+    not a function of a module or an attribute of ``self`` (``np.mean``, ``self.model.eval``)."""
+    func = node.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    root: ast.expr = func.value
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    return not (isinstance(root, ast.Name) and root.id in MODULES | {"self"})
+
+
+def holes(node: ast.AST) -> list[int]:
+    """The holes of an operation (indices for :func:`operand`), in a fixed order."""
+    if isinstance(node, ast.Call):
+        found = [i for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)]
+        return found + ([_RECEIVER] if _has_receiver(node) else [])
+    if isinstance(node, ast.UnaryOp):
+        return [0]
+    if isinstance(node, ast.BinOp):
+        return [0, 1]
+    return []
+
+
+def operand(node: ast.AST, hole: int) -> ast.expr:
+    """The expression in ``hole`` of ``node``."""
+    if isinstance(node, ast.Call):
+        return node.func.value if hole == _RECEIVER else node.args[hole]  # type: ignore[attr-defined]
+    if isinstance(node, ast.UnaryOp):
+        return node.operand
+    if isinstance(node, ast.BinOp):
+        return node.right if hole else node.left
+    raise ValueError(f"not an operation: {ast.dump(node)[:60]}")
+
+
+def _filled(node: ast.expr, hole: int, value: ast.expr) -> ast.expr:
+    """A copy of ``node`` with ``value`` in ``hole``."""
+    new = copy.copy(node)
+    if isinstance(new, ast.Call):
+        if hole == _RECEIVER:
+            func = copy.copy(new.func)
+            func.value = value  # type: ignore[attr-defined]
+            new.func = func
+        else:
+            new.args = [value if i == hole else a for i, a in enumerate(new.args)]
+    elif isinstance(new, ast.UnaryOp):
+        new.operand = value
+    elif isinstance(new, ast.BinOp):
+        if hole:
+            new.right = value
+        else:
+            new.left = value
+    return new
+
+
+def unwrapped(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    """The operation undone: its operand in hole ``args[0]`` in its place (``np.tanh(y)`` →
+    ``y``)."""
+    hole = int(args[0])
+    return operand(node, hole) if hole in holes(node) else node
+
+
+def nested(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    """Two nested operations the other way round: ``f(g(x))`` → ``g(f(x))``, with ``g`` in
+    hole ``args[0]`` of ``f`` and ``x`` in hole ``args[1]`` of ``g``."""
+    outer_hole, inner_hole = int(args[0]), int(args[1])
+    if outer_hole not in holes(node):
+        return node
+    inner = operand(node, outer_hole)
+    if inner_hole not in holes(inner):
+        return node
+    innermost = operand(inner, inner_hole)
+    return _filled(inner, inner_hole, _filled(node, outer_hole, innermost))
+
+
+def swapped(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    """Two operands exchanged: positional arguments ``args[0]`` and ``args[1]`` of a call,
+    the left and right of a binary operator."""
+    first, second = int(args[0]), int(args[1])
+    places = holes(node)
+    if first not in places or second not in places or first == second:
+        return node
+    a, b = operand(node, first), operand(node, second)
+    return _filled(_filled(node, first, b), second, a)
