@@ -95,10 +95,12 @@ def explain_failure(
         return None
     check, result = picked
     others = _second_opinion(check, plan, checks)
+    every = _every_check(check, plan)
     try:
         with lock:  # parsing (ast) is not safe across the grader's threads
             learner_sources = [Source(f.path, f.source, f.target) for f in functions]
-        explanation = _explain(check, others, learner_sources, answers, runner, lock)
+        opinions = (others, every)
+        explanation = _explain(check, opinions, learner_sources, answers, runner, lock)
     except Exception as error:  # an explanation is a bonus: the check's verdict stands
         result.details["explanation_error"] = f"{type(error).__name__}: {error}"
         return None
@@ -131,6 +133,15 @@ def _second_opinion(
     return [replace(check, seed=check.seed + 1), *kept]
 
 
+def _every_check(check: PlannedCheck, plan: Plan) -> list[PlannedCheck]:
+    """Where a statement moved, deleted or inserted must pass too: the failing check on inputs
+    of another seed and every other check of the exercise but training. Such an edit changes
+    what the function does, not one value, and one check's inputs can hide that (one batch in
+    an epoch makes a step at the end of the loop the same as one inside it)."""
+    rest = [o for o in plan.running if o is not check and o.spec.kind != "training"]
+    return [replace(check, seed=check.seed + 1), *rest]
+
+
 def _failing(
     plan: Plan, run: WorkerRun, checks: Sequence[CheckResult]
 ) -> tuple[PlannedCheck, CheckResult] | None:
@@ -146,12 +157,13 @@ def _failing(
 
 def _explain(
     check: PlannedCheck,
-    others: list[PlannedCheck],
+    opinions: tuple[list[PlannedCheck], list[PlannedCheck]],
     learner_sources: list[Source],
     answers: ExpectedSource,
     runner: Runner,
     lock: threading.Lock,
 ) -> Explanation | None:
+    others, every = opinions
     targets = [s.target for s in learner_sources]
     record = TraceJob((True,), ((),))
     traced = runner([check.call], record.to_json(), TRACE_SECONDS)
@@ -173,13 +185,13 @@ def _explain(
     if not found:  # every value agrees: a step the function never takes, if any
         with lock:
             missing = missing_calls(learner_sources, theirs_sources)
-        confirmed = _prove([check, *others], missing, answers, runner, lock)
+        confirmed = _prove([check, *every], missing, answers, runner, lock)
         return _named(learner_sources, missing, confirmed) if confirmed else None
     confirmed = _prove([check, *others], tried, answers, runner, lock)
     if confirmed is None:  # a second batch: the statements around the line, moved or missing
         with lock:
             structural = block_proposals(found, theirs_sources)
-        confirmed = _prove([check, *others], structural, answers, runner, lock)
+        confirmed = _prove([check, *every], structural, answers, runner, lock)
         tried = tried + structural
     return _explanation(found, tried, confirmed)
 
@@ -214,15 +226,36 @@ def _prove(
     lock: threading.Lock,
 ) -> Proposal | None:
     """The first proposal whose edit makes the failing check (``checks[0]``) pass, and every
-    other check of the exercise too (an edit that fixes one input by chance, a symmetric one,
-    is not a mistake undone). One worker runs every edit on every check."""
+    other check of ``checks`` too (an edit that fixes one input by chance, a symmetric one, is
+    not a mistake undone). One worker runs every edit on the failing check; a second runs only
+    the edits that passed it on the other checks."""
+    cached = {id(check): _Cached(answers) for check in checks}
+    passed = _passing(checks[:1], tried, cached, runner, lock)
+    if len(checks) == 1 or not passed:
+        return passed[0] if passed else None
+    confirmed = _passing(checks[1:], passed[:MAX_SECOND_OPINIONS], cached, runner, lock)
+    return confirmed[0] if confirmed else None
+
+
+MAX_SECOND_OPINIONS = 3
+"""At most this many edits that passed the failing check are tried on the other checks."""
+
+
+def _passing(
+    checks: list[PlannedCheck],
+    tried: list[Proposal],
+    cached: dict[int, _Cached],
+    runner: Runner,
+    lock: threading.Lock,
+) -> list[Proposal]:
+    """The proposals whose edit makes every one of ``checks`` pass, in their order."""
     if not tried:
-        return None
+        return []
     calls = [check.call for _ in tried for check in checks]
     edits = tuple(((p.fid, p.edit),) for p in tried for _ in checks)
     run = runner(calls, TraceJob(tuple(False for _ in calls), edits).to_json(), TRACE_SECONDS)
-    cached = {id(check): _Cached(answers) for check in checks}
     outcomes = iter(run.calls)
+    passing = []
     with lock:
         for proposal in tried:
             results = [(check, next(outcomes, None)) for check in checks]
@@ -232,8 +265,8 @@ def _prove(
                 and _passes(check, outcome, cached[id(check)])
                 for check, outcome in results
             ):
-                return proposal
-    return None
+                passing.append(proposal)
+    return passing
 
 
 def _passes(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource) -> bool:

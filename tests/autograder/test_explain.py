@@ -6,6 +6,7 @@ import contextlib
 import importlib
 import inspect
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -281,3 +282,43 @@ def test_a_correct_alternative_with_other_calls_and_order_gets_no_name(tmp_path)
     )
     assert result.passed
     assert not any("explanation" in c.details for c in result.checks)
+
+
+def test_an_edit_proven_on_one_check_alone_is_no_proof(monkeypatch):
+    """A structural edit must pass the failing check on inputs of another seed and every other
+    check of the exercise: the first proposal passes only the failing check (one batch in an
+    epoch, where a step after the loop equals one inside it), the second passes them all."""
+    from dlfs.autograder.grading import explain
+    from dlfs.autograder.sandbox.protocol import CallOutcome, WorkerRun
+
+    failing, other = SimpleNamespace(call="failing"), SimpleNamespace(call="other")
+    chance, fix = SimpleNamespace(fid=0, edit="chance"), SimpleNamespace(fid=0, edit="fix")
+    passes = {("failing", "chance"), ("failing", "fix"), ("other", "fix")}
+    runs: list[int] = []
+
+    def runner(calls, trace, timeout):
+        runs.append(len(calls))
+        pairs = zip(calls, (e[0][1] for e in trace["edits"]), strict=True)
+        return WorkerRun("finished", [CallOutcome("ok", message=f"{c}:{e}") for c, e in pairs])
+
+    def judged(check, outcome, answers):
+        return outcome.message in {f"{c}:{e}" for c, e in passes if c == check.call}
+
+    monkeypatch.setattr(explain, "_passes", judged)
+    monkeypatch.setattr(explain, "TraceJob", lambda record, edits: _Job(edits))
+    lock = explain.threading.Lock()
+    proven = explain._prove([failing, other], [chance, fix], _ANSWERS, runner, lock)
+    assert proven is fix
+    assert runs == [2, 2]  # both edits on the failing check, then the two that passed it
+    assert explain._prove([failing], [chance, fix], _ANSWERS, runner, lock) is chance
+
+
+class _Job:
+    def __init__(self, edits):
+        self.edits = edits
+
+    def to_json(self):
+        return {"edits": self.edits}
+
+
+_ANSWERS = SimpleNamespace(runs_hidden=True)
