@@ -17,13 +17,14 @@ from collections.abc import Iterator, Sequence
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure
 from .codeedits import statements
+from .groupings import groupings
 from .opedits import size_offsets
 from .relations import Proposal
 from .source import Source, name_of, touches
 
 __all__ = ["MAX_BLOCK_PROPOSALS", "block_proposals", "missing_calls"]
 
-MAX_BLOCK_PROPOSALS = 12
+MAX_BLOCK_PROPOSALS = 30
 
 
 def block_proposals(
@@ -38,7 +39,8 @@ def block_proposals(
     line = _line_of(departure)
     if line is None:
         return []
-    found = [Proposal(fid, e, name, 0, e.span[0]) for e, name, _ in size_offsets(departure)]
+    edits = [*groupings(departure), *_assignments(departure, line), *size_offsets(departure)]
+    found = [Proposal(fid, e, name, 0, e.span[0]) for e, name, _ in edits]
     seen: set[tuple] = {(p.edit.span, p.edit.op, p.edit.args) for p in found}
     for block in _blocks_around(source.node, line):
         at = next(i for i, s in enumerate(block) if s.lineno <= line <= (s.end_lineno or 0))
@@ -171,3 +173,82 @@ def _calls_made(reference: Source) -> list[tuple[str, str]]:
         if receiver and (receiver, call.func.attr) not in found:
             found.append((receiver, call.func.attr))
     return found
+
+
+def _assignments(departure: Departure, line: int) -> Iterator[tuple[Edit, str, bool]]:
+    """In the function's loops (those around the departing line first): an assignment that
+    must add to what the loop put there before (``out[:, o] = …`` for ``+=``), or an addition
+    that must replace it; then names unpacked in the wrong order (``j, i = divmod(k, w)``)."""
+    function = departure.source.node
+    loops = [n for n in ast.walk(function) if isinstance(n, ast.For | ast.While)]
+    loops.sort(key=lambda n: (not n.lineno <= line <= (n.end_lineno or 0), -n.lineno))
+    seen: set[int] = set()
+    for loop in loops:
+        for node in ast.walk(loop):
+            if id(node) not in seen and isinstance(node, ast.Assign | ast.AugAssign):
+                seen.add(id(node))
+                yield from _accumulations(node, loop, function)
+    for node in ast.walk(function):
+        yield from _unpackings(node)
+
+
+def _accumulations(
+    node: ast.Assign | ast.AugAssign, loop: ast.stmt, function: ast.AST
+) -> Iterator[tuple[Edit, str, bool]]:
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = node.targets[0]
+        if not isinstance(target, ast.Subscript | ast.Name):
+            return
+        code = ast.unparse(target)
+        args: tuple[str, ...] = ()
+        if isinstance(target, ast.Name) and not _bound_before(function, target.id, loop):
+            args = ("zero",)  # `grad = …` in the loop, never before it: `grad = 0` first
+        yield (
+            Edit(span_of(node), "accumulate", args),
+            f"`{code} = …` overwrites what earlier passes of the loop put there: it must add "
+            f"to it (`{code} += …`, a sum over the loop)",
+            False,
+        )
+    elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
+        code = ast.unparse(node.target)
+        yield (
+            Edit(span_of(node), "accumulate"),
+            f"`{code} += …` adds to what earlier passes of the loop put there: it must replace "
+            f"it (`{code} = …`)",
+            False,
+        )
+
+
+def _bound_before(function: ast.AST, name: str, loop: ast.stmt) -> bool:
+    """Whether ``name`` is a parameter or assigned before ``loop`` starts."""
+    arguments = getattr(function, "args", None)
+    if arguments is not None and name in {
+        a.arg for a in ast.walk(arguments) if isinstance(a, ast.arg)
+    }:
+        return True
+    return any(
+        isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+        for statement in ast.walk(function)
+        if isinstance(statement, ast.stmt) and (statement.end_lineno or 0) < loop.lineno
+        for n in ast.walk(statement)
+    )
+
+
+def _unpackings(node: ast.AST | None) -> Iterator[tuple[Edit, str, bool]]:
+    if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+        return
+    target = node.targets[0]
+    if not isinstance(target, ast.Tuple | ast.List) or len(target.elts) > 4:
+        return
+    if isinstance(node.value, ast.Name):  # `f1, f2 = chain`: an order its documentation gives
+        return
+    names = [ast.unparse(e) for e in target.elts]
+    for first in range(len(names) - 1):  # neighbours: `j, i` for `i, j`
+        swapped = list(names)
+        swapped[first], swapped[first + 1] = names[first + 1], names[first]
+        yield (
+            Edit(span_of(node), "unpack", (first, first + 1)),
+            f"`{', '.join(names)} = …` unpacks in the wrong order (swapped): "
+            f"`{', '.join(swapped)} = …` is right",
+            False,
+        )

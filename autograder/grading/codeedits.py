@@ -50,7 +50,14 @@ def from_code(
     """Edits of the departing statement's code, then of the statements it reads from."""
     yield from _loops(departure)
     for statement in statement_nodes(departure):
+        sized = {  # `x.shape`: x is read for its sizes, and transposing it swaps two names
+            id(n.value)
+            for n in ast.walk(statement)
+            if isinstance(n, ast.Attribute) and n.attr in ("shape", "ndim", "size", "dtype")
+        }
         for node in ast.walk(statement):
+            if id(node) in sized:
+                continue
             if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
                 yield from _operand(node, departure, known)
             elif isinstance(node, ast.Call):

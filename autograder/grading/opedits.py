@@ -29,7 +29,7 @@ from .aligned import Departure
 from .codeedits import Candidate, statement_nodes
 from .source import Source, reads_of
 
-__all__ = ["from_operations", "size_offsets"]
+__all__ = ["bracketed", "from_operations", "size_offsets"]
 
 _PER_CALL = 2
 """At most this many other functions are tried at one call."""
@@ -47,15 +47,17 @@ def from_operations(departure: Departure, reference: Source) -> Iterator[Candida
             if isinstance(node, ast.Call):
                 yield from _other_callee(node, callees)
                 yield from _undone(node)
+            if isinstance(node, ast.BinOp):
+                yield from _constant_dropped(node)
             if isinstance(node, ast.Call | ast.BinOp | ast.UnaryOp):
-                yield from _nestings(node)
+                yield from _nestings(node, departure.source)
                 yield from _swaps(node)
 
 
 def size_offsets(departure: Departure) -> Iterator[Candidate]:
-    """The sizes the departing statement, and those it reads from, use, each one more and one
-    less (proposed with the statements' edits: where a size is off, the values have another
-    shape, and no relation of the numbers says so)."""
+    """The sizes the departing statement, and those it reads from, use, then the function's
+    other sizes, each one more and one less (proposed with the statements' edits: where a
+    size is off, the values have another shape, and no relation of the numbers says so)."""
     function = departure.source.node
     sizes = _size_names(function)
     counters = {
@@ -64,8 +66,14 @@ def size_offsets(departure: Departure) -> Iterator[Candidate]:
         if isinstance(node, ast.For)
         for name in (n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
     }
-    for statement in statement_nodes(departure):
-        yield from _sizes(statement, sizes, counters)
+    upstream = statement_nodes(departure)
+    rest = [n for n in ast.walk(function) if isinstance(n, ast.stmt) and n not in upstream]
+    seen: set[str] = set()
+    for statement in [*upstream, *rest]:  # a size anywhere: a loop that stops short
+        for candidate in _sizes(statement, sizes, counters):
+            if candidate[1] not in seen:
+                seen.add(candidate[1])
+                yield candidate
 
 
 # --- another function called --------------------------------------------------------------------
@@ -122,10 +130,30 @@ def _undone(node: ast.Call) -> Iterator[Candidate]:
     )
 
 
+def _constant_dropped(node: ast.BinOp) -> Iterator[Candidate]:
+    """A constant term or factor too many: ``z + 1.0`` where ``z`` belongs (a bias carried
+    over from another library's convention), ``0.5 * d`` where ``d`` belongs."""
+    if not isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div):
+        return
+    for keep in (0, 1):
+        kept, other = operand(node, keep), operand(node, 1 - keep)
+        number = isinstance(other, ast.Constant) and type(other.value) in (int, float)
+        leading = keep == 1 and isinstance(node.op, ast.Sub | ast.Div)  # `1 - x`, `1 / x`
+        if not number or isinstance(kept, ast.Constant) or leading:
+            continue
+        code, alone = ast.unparse(node), ast.unparse(kept)
+        extra = code.replace(alone, "", 1).strip()
+        yield (
+            Edit(span_of(node), "unwrap", (keep,)),
+            f"`{code}` has `{extra}` too many: `{alone}` alone is right",
+            False,
+        )
+
+
 # --- operations nested or ordered the other way round ------------------------------------------
 
 
-def _nestings(node: ast.expr) -> Iterator[Candidate]:
+def _nestings(node: ast.expr, source: Source) -> Iterator[Candidate]:
     """``f(g(x))`` where ``g(f(x))`` belongs, for each operation ``g`` in a hole of ``f``."""
     places = holes(node)
     if _is_conversion(node) or (isinstance(node, ast.Call) and len(places) != 1):
@@ -135,18 +163,33 @@ def _nestings(node: ast.expr) -> Iterator[Candidate]:
         if not isinstance(inner, ast.Call | ast.BinOp | ast.UnaryOp) or _is_conversion(inner):
             continue
         for inner_hole in holes(inner):
-            if isinstance(inner, ast.BinOp) and isinstance(
-                operand(inner, inner_hole), ast.Constant
-            ):
-                continue  # `f(x) ** 2` from `f(x ** 2)`, never `x ** f(2)`
+            arithmetic = isinstance(node, ast.BinOp) and isinstance(inner, ast.BinOp)
+            constant = isinstance(operand(inner, inner_hole), ast.Constant)
+            if constant and isinstance(inner, ast.BinOp) and not arithmetic:
+                continue  # `f(x) ** 2` from `f(x ** 2)`, never `x ** f(2)`; `a / (2 * d)` is
             new = ast.unparse(nested(node, (outer_hole, inner_hole)))
             first, then = _step(inner, inner_hole), _step(node, outer_hole)
-            yield (
-                Edit(span_of(node), "nest", (outer_hole, inner_hole)),
-                f"`{ast.unparse(node)}` applies {first} first, then {then}: the two steps are "
-                f"in the wrong order (`{new}` is right)",
-                False,
+            code = ast.unparse(node)
+            two_operators = arithmetic or (
+                isinstance(node, ast.UnaryOp) and isinstance(inner, ast.BinOp)
             )
+            name = (  # written without parentheses: the operators' precedence grouped it
+                f"`{code}` groups the wrong way (operator precedence: the parentheses are "
+                f"misplaced): `{new}` is right"
+                if two_operators and not bracketed(inner, source)
+                else f"`{code}` applies {first} first, then {then}: the two steps are in the "
+                f"wrong order (`{new}` is right)"
+            )
+            yield Edit(span_of(node), "nest", (outer_hole, inner_hole)), name, False
+
+
+def bracketed(inner: ast.expr, source: Source) -> bool:
+    """Whether the learner wrote parentheses around ``inner`` (a grouping chosen, not one the
+    operators' precedence made)."""
+    line = inner.lineno
+    if not 0 < line <= len(source.lines):
+        return False
+    return source.lines[line - 1][: inner.col_offset].rstrip().endswith("(")
 
 
 def _is_conversion(node: ast.expr) -> bool:
@@ -189,7 +232,7 @@ def _swaps(node: ast.expr) -> Iterator[Candidate]:
         new = ast.unparse(swapped(node, (first, second)))
         yield (
             Edit(span_of(node), "swap", (first, second)),
-            f"`{ast.unparse(node)}` has its {what} the wrong way round: `{new}`",
+            f"`{ast.unparse(node)}` has its {what} the wrong way round (swapped): `{new}`",
             False,
         )
 

@@ -4,8 +4,10 @@ method call inserted.
 Each names its statement by span, as every :class:`~.edits.Edit` does: ``swap_next`` (the
 statement and the one after it in its block, exchanged), ``delete`` (the statement removed),
 ``insert_call`` (``receiver.method()`` put before the statement, or after it with
-``after``). The call inserted is built from a path and a method name, never parsed from
-text: an edit adds no code but a call of a method the function's own objects have.
+``after``), ``accumulate`` (``x = e`` made ``x += e``, and ``x += e`` made ``x = e``),
+``unpack`` (two names of ``a, b = …`` exchanged). The call inserted is built from a path
+and a method name, never parsed from text: an edit adds no code but a call of a method the
+function's own objects have.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .edits import Edit, reading, span_of
 
 __all__ = ["BLOCK_EDITS", "restructured"]
 
-BLOCK_EDITS = frozenset({"swap_next", "delete", "insert_call"})
+BLOCK_EDITS = frozenset({"swap_next", "delete", "insert_call", "accumulate", "unpack"})
 
 _BLOCKS = ("body", "orelse", "finalbody")
 
@@ -29,6 +31,8 @@ def restructured(function: ast.AST, edits: Sequence[Edit]) -> None:
             index = next((i for i, s in enumerate(block) if span_of(s) == edit.span), None)
             if index is not None:
                 _edit_block(block, index, edit)
+                if edit.op == "accumulate" and edit.args == ("zero",):
+                    _zero_before_loop(function, block[index])
                 break
 
 
@@ -47,6 +51,10 @@ def _edit_block(block: list[ast.stmt], index: int, edit: Edit) -> None:
     if edit.op == "swap_next":
         if index + 1 < len(block):
             block[index], block[index + 1] = block[index + 1], statement
+    elif edit.op == "accumulate":
+        block[index] = _accumulated(statement)
+    elif edit.op == "unpack":
+        block[index] = _unpacked(statement, int(edit.args[0]), int(edit.args[1]))
     elif edit.op == "delete":
         block[index] = ast.copy_location(ast.Pass(), statement)
     elif edit.op == "insert_call":
@@ -59,3 +67,53 @@ def _edit_block(block: list[ast.stmt], index: int, edit: Edit) -> None:
         ast.copy_location(call, statement)
         ast.fix_missing_locations(call)
         block.insert(index + 1 if after else index, call)
+
+
+def _zero_before_loop(function: ast.AST, statement: ast.stmt) -> None:
+    """``name = 0`` before the innermost loop around ``statement`` (an ``x = …`` made
+    ``x += …`` where nothing assigned ``x`` before the loop)."""
+    if not (isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name)):
+        return
+    name = statement.target.id
+    for block in list(_blocks(function)):
+        for index, loop in enumerate(block):
+            inner = [n for n in ast.walk(loop) if n is not loop]
+            if isinstance(loop, ast.For | ast.While) and any(n is statement for n in inner):
+                nested = any(
+                    isinstance(n, ast.For | ast.While) and any(m is statement for m in ast.walk(n))
+                    for n in inner
+                )
+                if not nested:
+                    zero = ast.Assign(
+                        targets=[ast.Name(id=name, ctx=ast.Store())], value=ast.Constant(0)
+                    )
+                    ast.fix_missing_locations(ast.copy_location(zero, loop))
+                    block.insert(index, zero)
+                    return
+
+
+def _accumulated(statement: ast.stmt) -> ast.stmt:
+    """``x = e`` as ``x += e``; ``x += e`` as ``x = e``; anything else as it is."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target = statement.targets[0]
+        if isinstance(target, ast.Name | ast.Subscript | ast.Attribute):
+            added = ast.AugAssign(target=target, op=ast.Add(), value=statement.value)
+            return ast.copy_location(added, statement)
+    if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Add):
+        assigned = ast.Assign(targets=[statement.target], value=statement.value)
+        return ast.copy_location(assigned, statement)
+    return statement
+
+
+def _unpacked(statement: ast.stmt, first: int, second: int) -> ast.stmt:
+    """``a, b = …`` as ``b, a = …`` (the names at ``first`` and ``second`` exchanged)."""
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+        return statement
+    target = statement.targets[0]
+    if not isinstance(target, ast.Tuple | ast.List) or max(first, second) >= len(target.elts):
+        return statement
+    names = list(target.elts)
+    names[first], names[second] = names[second], names[first]
+    targets = [type(target)(elts=names, ctx=ast.Store())]
+    exchanged = ast.Assign(targets=targets, value=statement.value)
+    return ast.copy_location(exchanged, statement)

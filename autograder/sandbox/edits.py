@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .operations import callee_path, nested, swapped, unwrapped
+from .operations import callee_path, grouped, nested, swapped, unwrapped
 
 __all__ = [
     "NODE_EDITS",
@@ -67,9 +67,12 @@ NODE_EDITS = frozenset(
         "unwrap",
         "nest",
         "swap",
+        "group",
     }
 )
-STATEMENT_EDITS = frozenset({"inplace", "swap_next", "delete", "insert_call"})
+STATEMENT_EDITS = frozenset(
+    {"inplace", "swap_next", "delete", "insert_call", "accumulate", "unpack"}
+)
 """Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``);
 the others change its block (:mod:`.blocks`)."""
 """Edits that replace the code itself: another name read, a name's value added or multiplied
@@ -91,7 +94,8 @@ class Edit:
     or ``rng``); ``reversed`` (a loop's iterable, reversed); ``operator`` (another binary
     operator's name: ``MatMult`` for ``Mult``); ``callee`` (a path: another function called,
     ``np.tanh`` for ``sigmoid``); ``unwrap`` (a hole: the operation undone, its operand in its
-    place); ``nest`` (outer hole, inner hole: ``f(g(x))`` made ``g(f(x))``); ``swap`` (two holes:
+    place); ``nest`` (outer hole, inner hole: ``f(g(x))`` made ``g(f(x))``); ``group``
+    (nested pairs of operand numbers: a run of operators grouped another way); ``swap`` (two holes:
     two arguments or a binary operator's operands exchanged) — holes as
     :func:`.operations.holes` numbers them; ``swap_next``, ``delete``, ``insert_call`` (receiver,
     method[, "after"]): see :mod:`.blocks`. Args are JSON values.
@@ -230,6 +234,7 @@ _NODE_EDITS = {
     "unwrap": unwrapped,
     "nest": nested,
     "swap": swapped,
+    "group": grouped,
 }
 
 

@@ -15,7 +15,17 @@ import ast
 import copy
 from typing import Any
 
-__all__ = ["MODULES", "callee_path", "holes", "nested", "operand", "swapped", "unwrapped"]
+__all__ = [
+    "MODULES",
+    "callee_path",
+    "chain",
+    "grouped",
+    "holes",
+    "nested",
+    "operand",
+    "swapped",
+    "unwrapped",
+]
 
 MODULES = frozenset({"np", "numpy", "torch", "nn", "F", "math", "random", "optim"})
 """Names that are modules, not values: ``np.abs(x)`` calls a function of ``np`` on ``x``."""
@@ -121,3 +131,56 @@ def swapped(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
         return node
     a, b = operand(node, first), operand(node, second)
     return _filled(_filled(node, first, b), second, a)
+
+
+def chain(node: ast.expr) -> tuple[list[ast.expr], list[ast.operator], list[ast.BinOp]]:
+    """A run of binary operators as written: its operands and operators in order, and its own
+    operator nodes (``a + b * c`` → ``[a, b, c]``, ``[+, *]``). A power of a constant
+    (``x ** 2``) is one operand: no one means ``(a + x) ** 2`` by ``a + x ** 2``."""
+    operands: list[ast.expr] = []
+    operators: list[ast.operator] = []
+    nodes: list[ast.BinOp] = []
+
+    def walk(part: ast.expr) -> None:
+        if isinstance(part, ast.BinOp) and not _is_power(part):
+            nodes.append(part)
+            walk(part.left)
+            operators.append(part.op)
+            walk(part.right)
+        else:
+            operands.append(part)
+
+    walk(node)
+    return operands, operators, nodes
+
+
+def _is_power(node: ast.BinOp) -> bool:
+    return isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant)
+
+
+def leaves(tree: Any) -> list[int]:
+    """The operand numbers of a grouping (nested pairs of ints), left to right."""
+    if isinstance(tree, int):
+        return [tree]
+    left, right = tree
+    return leaves(left) + leaves(right)
+
+
+def grouped(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    """The same operands and operators in the same order, grouped as ``args[0]`` says: nested
+    pairs of operand numbers (``((0, 1), 2)`` is ``(a - b) * c``; ``(0, (1, 2))`` is
+    ``a - b * c``)."""
+    if not isinstance(node, ast.BinOp):
+        return node
+    operands, operators, _ = chain(node)
+    tree = args[0]
+    if leaves(tree) != list(range(len(operands))):
+        return node
+
+    def build(part: Any) -> ast.expr:
+        if isinstance(part, int):
+            return operands[part]
+        left, right = part
+        return ast.BinOp(left=build(left), op=operators[leaves(left)[-1]], right=build(right))
+
+    return build(tree)

@@ -964,7 +964,7 @@ MISTAKES.update(
             "    for j in range(K):\n"
             "        padded[:, :, i : i + H, j : j + W] = patches[:, :, i, j]\n"
             "return padded[:, :, p : p + H, p : p + W]",
-            "`padded[:, :, i : i + H, j : j + W]`",
+            ("overwrites what earlier passes of the loop put there", "+= …"),
         ),
         "A_c5_conv1d_np_convolve": (
             "chapter5.conv_1d",
@@ -2214,6 +2214,96 @@ CORRECT.update(
             "loss.backward()\n"
             "self.optim.step()\n"
             "return loss.item()",
+        ),
+    }
+)
+
+# --- set E (issue 19, the lead): operators grouped the wrong way over several steps, a loop that
+# overwrites what it should add up (with and without a total started before it), names unpacked
+# in the wrong order, a constant too many. Written before looking at what the grader says.
+MISTAKES.update(
+    {
+        "E_c1_deriv_no_parentheses_at_all": (
+            "chapter1.deriv",
+            "foundations:deriv",
+            "return func(input_ + delta) - func(input_ - delta) / 2 * delta",
+            ("groups the wrong way", "operator precedence"),
+        ),
+        "E_c3_sigmoid_backward_one_minus_unbracketed": (
+            "chapter3.sigmoid_backward",
+            "activations:Sigmoid._input_grad",
+            "s = self.output\nreturn output_grad * s * 1.0 - s",
+            ("groups the wrong way", "`output_grad * s * (1.0 - s)`"),
+        ),
+        "E_c4_tanh_backward_unbracketed": (
+            "chapter4.tanh",
+            "activations:Tanh._input_grad",
+            "return output_grad * 1 - self.output ** 2",
+            ("groups the wrong way", "`output_grad * (1 - self.output ** 2)`"),
+        ),
+        "E_c5_param_grad_1d_loop_overwrites": (
+            "chapter5.conv_1d_backward",
+            "conv_steps:_param_grad_1d",
+            "x_pad = _pad_1d(input_, K // 2)\n"
+            "grad = np.zeros(K)\n"
+            "for o in range(input_.shape[0]):\n"
+            "    grad = x_pad[o : o + K] * output_grad[o]\n"
+            "return grad",
+            ("overwrites what earlier passes of the loop put there", "`grad += …`"),
+        ),
+        "E_c5_param_grad_1d_batch_last_observation": (
+            "chapter5.conv_1d_batch_backward",
+            "conv_steps:_param_grad_1d_batch",
+            "x_pad = np.pad(input_, ((0, 0), (K // 2, K // 2)))\n"
+            "for n in range(input_.shape[0]):\n"
+            "    total = output_grad[n] @ sliding_window_view(x_pad[n], K)\n"
+            "return total",
+            ("overwrites what earlier passes of the loop put there", "`total += …`"),
+        ),
+        "E_c5_conv_1d_batch_shape_unpacked_backwards": (
+            "chapter5.conv_1d_batch",
+            "conv_steps:conv_1d_batch",
+            "L, N = input_.shape\n"
+            "x_pad = _pad_1d_batch(input_, K // 2)\n"
+            "out = np.zeros((N, L))\n"
+            "for k in range(K):\n"
+            "    out += param[k] * x_pad[:, k : k + L]\n"
+            "return out",
+            ("unpacks in the wrong order", "`N, L = …`"),
+        ),
+        "E_c4_tanh_lecun_scaled": (
+            "chapter4.tanh",
+            "activations:Tanh._output",
+            "return np.tanh(self.input_) * 1.7159",
+            ("too many", "`* 1.7159`"),
+        ),
+    }
+)
+CORRECT.update(
+    {
+        "E_c3_sigmoid_backward_difference_of_powers": (
+            "chapter3.sigmoid_backward",
+            "activations:Sigmoid._input_grad",
+            "return output_grad * (self.output - self.output ** 2)",
+        ),
+        "E_c5_param_grad_1d_loop_adds": (
+            "chapter5.conv_1d_backward",
+            "conv_steps:_param_grad_1d",
+            "x_pad = _pad_1d(input_, K // 2)\n"
+            "grad = np.zeros(K)\n"
+            "for o in range(input_.shape[0]):\n"
+            "    grad += x_pad[o : o + K] * output_grad[o]\n"
+            "return grad",
+        ),
+        "E_c5_conv_1d_batch_shape_unpacked": (
+            "chapter5.conv_1d_batch",
+            "conv_steps:conv_1d_batch",
+            "N, L = input_.shape\n"
+            "x_pad = _pad_1d_batch(input_, K // 2)\n"
+            "out = np.zeros((N, L))\n"
+            "for k in range(K):\n"
+            "    out += param[k] * x_pad[:, k : k + L]\n"
+            "return out",
         ),
     }
 )

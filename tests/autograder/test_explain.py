@@ -217,7 +217,7 @@ def test_operands_the_wrong_way_round_are_named(tmp_path):
     body = "fan = n_in + n_out\nreturn float(np.sqrt(fan / 2))"
     result, _, _ = _graded(tmp_path, "chapter4.glorot", "layers:init_scale", body)
     assert _explanation(result)["confirmed"] == (
-        "`fan / 2` has its operands the wrong way round: `2 / fan`"
+        "`fan / 2` has its operands the wrong way round (swapped): `2 / fan`"
     )
 
 

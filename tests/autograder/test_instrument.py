@@ -237,3 +237,57 @@ def test_an_inserted_call_is_built_from_names_never_parsed_from_code():
     changed = Edit(_statement(BLOCK, 3), "insert_call", ("log", "mark(); import os"))
     with pytest.raises(ValueError, match="not a method name"):
         _run(BLOCK, Recorder(record=False), 1.0, _Log(), edits=[changed], record=False)
+
+
+GROUPED = """
+def f(a, b, c, d):
+    return a - b / c * d
+"""
+
+
+@pytest.mark.parametrize(
+    ("tree", "expected"),
+    [
+        ((((0, 1), 2), 3), lambda a, b, c, d: (a - b) / c * d),
+        ((0, (1, (2, 3))), lambda a, b, c, d: a - b / (c * d)),
+        (((0, 1), (2, 3)), lambda a, b, c, d: (a - b) / (c * d)),
+    ],
+)
+def test_a_group_edit_moves_the_parentheses_of_a_run_of_operators(tree, expected):
+    """The operands and operators as written (a, b, c, d; -, /, *), grouped as the tree of
+    operand numbers says; a tree of other operands changes nothing."""
+    span = _span(GROUPED, "a - b / c * d")
+    args = (7.0, 3.0, 5.0, 4.0)
+    grouped = Edit(span, "group", (tree,))
+    got = _run(GROUPED, Recorder(record=False), *args, edits=[grouped], record=False)
+    assert got == pytest.approx(expected(*args))
+    wrong = Edit(span, "group", (((0, 2), 1),))
+    unchanged = _run(GROUPED, Recorder(record=False), *args, edits=[wrong], record=False)
+    assert unchanged == 7.0 - 3.0 / 5.0 * 4.0
+
+
+LOOPS = """
+def f(xs):
+    total = 0.0
+    for x in xs:
+        total = x * 2
+    for x in xs:
+        last = x + 1
+    low, high = min(xs), max(xs)
+    return total, last, high - low
+"""
+
+
+def test_assignments_in_a_loop_add_up_and_names_unpack_in_another_order():
+    """``x = …`` in a loop made ``x += …`` (with ``x = 0`` before the loop where nothing
+    assigned it before), and ``a, b = …`` made ``b, a = …``."""
+    function = _function(LOOPS)
+    first, second = function.body[1].body[0], function.body[2].body[0]
+    edits = [
+        Edit(span_of(first), "accumulate"),
+        Edit(span_of(second), "accumulate", ("zero",)),
+        Edit(span_of(function.body[3]), "unpack", (0, 1)),
+    ]
+    got = _run(LOOPS, Recorder(record=False), [1.0, 2.0, 4.0], edits=edits, record=False)
+    assert got == (14.0, 10.0, -3.0)
+    assert _run(LOOPS, Recorder(record=False), [1.0, 2.0, 4.0], record=False) == (8.0, 5.0, 3.0)
