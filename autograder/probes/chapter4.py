@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
-from .builders import loss_backward, op_backward, op_forward
+from .builders import loss_backward, loss_backward_after_forward, op_backward, op_forward
 from .common import extreme_inputs, output_grad_for
 from .record import Probe, declare, no_inputs
 from .training import accuracy, fit_network, mnist
@@ -72,9 +72,17 @@ def _softmax_inputs(rng: np.random.Generator, n: int = 5, c: int = 4) -> dict[st
     return {"x": _x(rng, n, c, 2.0)}
 
 
-def softmax(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, Any]:
-    """softmax of moderate scores, along axis 1."""
-    return {"probabilities": ref.softmax(inputs["x"], axis=1)}
+def softmax(ref: Any, inputs: dict[str, ndarray], axis: int = 1, **_: Any) -> dict[str, Any]:
+    """softmax of moderate scores, along ``axis``."""
+    return {"probabilities": ref.softmax(inputs["x"], axis=axis)}
+
+
+def _softmax_axis_ignored(ref: Any, inputs: dict[str, ndarray], axis: int = 1) -> dict:
+    if axis in (1, -1):
+        raise ValueError("the same as the right answer along axis 1")
+    x = inputs["x"]
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return {"probabilities": e / e.sum(axis=1, keepdims=True)}
 
 
 def _softmax_columns(ref: Any, inputs: dict[str, ndarray]) -> dict:
@@ -131,15 +139,19 @@ def _softmax_large_logits_judge(got: dict, expected: dict, **_: Any) -> list:
     ]
 
 
-def _sce_inputs(rng: np.random.Generator, n: int = 6, c: int = 4) -> dict[str, ndarray]:
-    prediction = _x(rng, n, c, 2.0)
+def _sce_inputs(
+    rng: np.random.Generator, n: int = 6, c: int = 4, scale: float = 2.0
+) -> dict[str, ndarray]:
+    prediction = _x(rng, n, c, scale)
     target = np.eye(c)[rng.integers(0, c, n)]
     return {"prediction": prediction, "target": target}
 
 
-def softmax_cross_entropy_forward(ref: Any, inputs: dict, **_: Any) -> dict[str, Any]:
+def softmax_cross_entropy_forward(
+    ref: Any, inputs: dict, eps: float = 1e-9, **_: Any
+) -> dict[str, Any]:
     """The loss, and the softmax probabilities kept for backward."""
-    loss = ref.SoftmaxCrossEntropy()
+    loss = ref.SoftmaxCrossEntropy(eps)
     value = loss.forward(inputs["prediction"], inputs["target"])
     return {"loss": value, "softmax_preds": loss.softmax_preds}
 
@@ -186,7 +198,16 @@ def _saturated_judge(got: dict, expected: dict, **_: Any) -> list:
     ]
 
 
+def _sce_default_eps(ref: Any, inputs: dict, eps: float = 1e-9) -> dict:
+    if eps == 1e-9:
+        raise ValueError("the same as the right answer at the default eps")
+    p = _clipped_softmax(ref, inputs)
+    return {"loss": float(-np.sum(inputs["target"] * np.log(p)) / p.shape[0])}
+
+
 _softmax_cross_entropy_forward_mistakes = {
+    "the probabilities are clipped to [1e-9, 1 − 1e-9] whatever eps the loss was made with: "
+    "clip to [self.eps, 1 − self.eps]": _sce_default_eps,
     "the book's extra term −Σ (1 − y) log(1 − p): that is not the loss whose gradient is "
     "(p − y) / N": _sce_book_loss,
     "the loss is summed over the batch: divide by N": lambda ref, i: {
@@ -213,6 +234,14 @@ def _momentum_inputs(rng: np.random.Generator, steps: int = 4) -> dict[str, ndar
     W, B = rng.standard_normal((3, 4)), rng.standard_normal((1, 4))
     grads_W, grads_B = rng.standard_normal((steps, 3, 4)), rng.standard_normal((steps, 1, 4))
     return {"W": W, "B": B, "grads_W": grads_W, "grads_B": grads_B}
+
+
+def _momentum_written_in(
+    ref: Any, inputs: dict[str, ndarray], lr: float = 0.1, momentum: float = 0.9, steps: int = 4
+) -> dict[str, Any]:
+    if momentum == 0.9:
+        raise ValueError("the same as the right answer at the default momentum")
+    return sgd_momentum_update(ref, inputs, lr, 0.9, steps)
 
 
 def sgd_momentum_update(
@@ -492,6 +521,8 @@ PROBES = declare(
             f"{_SOFTMAX_AXIS} (the max and the sum here run down the columns)": (
                 _softmax_columns_both
             ),
+            "the axis argument is ignored: the max and the sum run along axis 1 whatever "
+            "axis says; pass axis=axis to both": _softmax_axis_ignored,
         },
     ),
     Probe(softmax_large_logits, inputs=_large_logits, judge=_softmax_large_logits_judge),
@@ -500,6 +531,9 @@ PROBES = declare(
         inputs=_sce_inputs,
         mistakes=_softmax_cross_entropy_forward_mistakes,
     ),
+    loss_backward_after_forward(
+        "softmax_cross_entropy_after_forward", lambda ref, i: ref.SoftmaxCrossEntropy(), _sce_inputs
+    ),
     Probe(softmax_cross_entropy_saturated, inputs=_saturated_inputs, judge=_saturated_judge),
     loss_backward(
         "softmax_cross_entropy_backward",
@@ -507,7 +541,14 @@ PROBES = declare(
         _sce_inputs,
         doc="∂L/∂prediction of the softmax cross-entropy.",
     ),
-    Probe(sgd_momentum_update, inputs=_momentum_inputs),
+    Probe(
+        sgd_momentum_update,
+        inputs=_momentum_inputs,
+        mistakes={
+            "the velocity decays by 0.9 whatever momentum the optimizer was made with: "
+            "velocity *= self.momentum": _momentum_written_in,
+        },
+    ),
     Probe(
         lr_decay,
         inputs=no_inputs,

@@ -85,19 +85,34 @@ def read_settings(function: Any, owner: type | None) -> dict[str, Any]:
     }
 
 
-def _names_read(function: Any) -> set[str]:
-    """The names the reference body of ``function`` reads (its docstring left out)."""
-    tree = ast.parse(textwrap.dedent(_body(function)))
+def _learners_part(function: Any) -> list[ast.stmt]:
+    """The statements of ``function``'s reference body that the learner writes (those between
+    ``### BEGIN SOLUTION`` and ``### END SOLUTION``; all of them where there are no markers)."""
+    lines, _ = inspect.getsourcelines(function)
+    tree = ast.parse(textwrap.dedent("".join(lines)))
     definition = tree.body[0]
     assert isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef))
+    marks = [i + 1 for i, line in enumerate(lines) if "### BEGIN SOLUTION" in line]
+    ends = [i + 1 for i, line in enumerate(lines) if "### END SOLUTION" in line]
+    if not marks:
+        return definition.body
+    spans = list(zip(marks, ends, strict=True))
+    return [s for s in definition.body if any(b < s.lineno < e for b, e in spans)]
+
+
+def _names_read(function: Any) -> set[str]:
+    """The names (and ``self.<attribute>``s) the learner's part of ``function`` reads."""
     names = set()
-    for statement in definition.body:
+    for statement in _learners_part(function):
         for node in ast.walk(statement):
             if isinstance(node, ast.Name):
                 names.add(node.id)
-            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                if node.value.id == "self":
-                    names.add(f"self.{node.attr}")
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "self"
+            ):
+                names.add(f"self.{node.attr}")
     return names
 
 
@@ -148,7 +163,7 @@ class _Profile:
     def _enter(self, frame: types.FrameType) -> None:
         code = frame.f_code
         if code in self.by_code:
-            function, seen, owner, settings = self.by_code[code]
+            _, seen, owner, settings = self.by_code[code]
             values = dict(frame.f_locals)
             me = values.get("self")
             state = {k: getattr(me, k, _UNSET) for k in settings}
@@ -256,6 +271,24 @@ def _batch_not_dividing(call: TargetCall, _: str) -> bool:
     return isinstance(size, int) and rows is not None and rows % size != 0
 
 
+def _filter(call: TargetCall) -> tuple[int, int] | None:
+    """(the input's last size, the filter's) of a call taking ``input_`` and ``param``."""
+    signal, kernel = call.arguments.get("input_"), call.arguments.get("param")
+    if not hasattr(signal, "shape") or not hasattr(kernel, "shape"):
+        return None
+    return int(signal.shape[-1]), int(kernel.shape[-1])
+
+
+def _shorter_than_filter(call: TargetCall, _: str) -> bool:
+    sizes = _filter(call)
+    return sizes is not None and sizes[0] < sizes[1]
+
+
+def _filter_of_one(call: TargetCall, _: str) -> bool:
+    sizes = _filter(call)
+    return sizes is not None and sizes[1] == 1
+
+
 def _tuple_model(call: TargetCall, _: str) -> bool:
     return call.model_returned_tuple
 
@@ -280,6 +313,8 @@ _MEETS = {
     "one epoch": _one_epoch,
     "eval_every not dividing the epochs": _eval_every_not_dividing,
     "a batch size not dividing N": _batch_not_dividing,
+    "a signal shorter than its filter": _shorter_than_filter,
+    "a filter of 1": _filter_of_one,
     "a model returning a tuple": _tuple_model,
     "model mode": _model_mode,
     "an asymmetric criterion": _asymmetric,
@@ -307,6 +342,9 @@ def categories_for(target: Any) -> Iterator[Category]:
             yield Category("eval_every not dividing the epochs", "it takes eval_every")
     if any(n in parameters for n in BATCH_SIZE_NAMES):
         yield Category("a batch size not dividing N", "it takes a batch size")
+    if {"input_", "param"} <= set(parameters) and "filter" in (function.__doc__ or ""):
+        yield Category("a filter of 1", "it takes a filter")
+        yield Category("a signal shorter than its filter", "it takes a filter")
     source = _body(function)
     if "self.model" in source:
         if "tuple" in (function.__doc__ or ""):

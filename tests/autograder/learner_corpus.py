@@ -1870,7 +1870,7 @@ MISTAKES.update(
             "node = self.nodes[0]\n"
             "for t in range(T):\n"
             "    x_seq_out[:, t, :], H_in = node.forward(x_seq_in[:, t, :], H_in, self.params)",
-            "after_forward",
+            "no attribute 'x_out'",
         ),
         "K_c6_lstm_layer_one_node_for_every_step": (
             "chapter6.lstm_layer_forward",
@@ -1880,7 +1880,7 @@ MISTAKES.update(
             "    x_seq_out[:, t, :], H_in, C_in = self.nodes[0].forward(\n"
             "        x_seq_in[:, t, :], H_in, C_in, self.params\n"
             "    )",
-            "after_forward",
+            "no attribute 'x_out'",
         ),
         "K_c6_rnn_node_stores_the_pre_activation": (
             "chapter6.rnn_node_forward",
@@ -1898,7 +1898,8 @@ MISTAKES.update(
             "H = H_in.shape[1]\n"
             "self.C_in = C_in\n"
             "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
-            "self.gates = self.Z @ params_dict['W_fioc']['value'] + params_dict['B_fioc']['value']\n"
+            "self.gates = self.Z @ params_dict['W_fioc']['value'] +"
+            " params_dict['B_fioc']['value']\n"
             "f = sigmoid(self.gates[:, :H])\n"
             "i = sigmoid(self.gates[:, H:2 * H])\n"
             "o = sigmoid(self.gates[:, 2 * H:3 * H])\n"
@@ -1915,10 +1916,12 @@ MISTAKES.update(
             "rnn_nodes:GRUNode.forward",
             "H = H_in.shape[1]\n"
             "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
-            "gates = sigmoid(self.Z @ params_dict['W_ru']['value'] + params_dict['B_ru']['value'])\n"
+            "gates = sigmoid(self.Z @ params_dict['W_ru']['value'] +"
+            " params_dict['B_ru']['value'])\n"
             "self.r, self.u = gates[:, :H], gates[:, H:]\n"
             "self.Z_h = np.concatenate([x_in, self.r * H_in], axis=1)\n"
-            "self.h_bar = np.tanh(self.Z_h @ params_dict['W_h']['value'] + params_dict['B_h']['value'])\n"
+            "self.h_bar = np.tanh(self.Z_h @ params_dict['W_h']['value'] +"
+            " params_dict['B_h']['value'])\n"
             "self.H_out = self.u * H_in + (1 - self.u) * self.h_bar\n"
             "self.x_out = self.H_out @ params_dict['W_v']['value'] + params_dict['B_v']['value']\n"
             "return self.x_out, self.H_out",
@@ -1965,7 +1968,8 @@ MISTAKES.update(
             "for _ in range(epochs // eval_every):\n"
             "    for _ in range(eval_every):\n"
             "        epoch += 1\n"
-            "        history.train_losses.append(self._train_epoch(X_train, y_train, batch_size, rng))\n"
+            "        history.train_losses.append(self._train_epoch(X_train, y_train, batch_size,"
+            " rng))\n"
             "        if epoch % eval_every == 0:\n"
             "            improved = self._evaluate(epoch, X_test, y_test, history)\n"
             "            if early_stopping and improved:\n"
@@ -1986,7 +1990,8 @@ MISTAKES.update(
             "trainer:Trainer.fit",
             "best_params = None\n"
             "for epoch in range(1, epochs + 1):\n"
-            "    history.train_losses.append(self._train_epoch(X_train, y_train, batch_size, rng))\n"
+            "    history.train_losses.append(self._train_epoch(X_train, y_train, batch_size,"
+            " rng))\n"
             "    if epoch % eval_every == 0:\n"
             "        improved = self._evaluate(epoch, X_test, y_test, history)\n"
             "        if early_stopping and improved:\n"
@@ -2099,10 +2104,12 @@ CORRECT.update(
             "H = H_in.shape[1]\n"
             "self.H_in = H_in\n"
             "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
-            "gates = sigmoid(self.Z @ params_dict['W_ru']['value'] + params_dict['B_ru']['value'])\n"
+            "gates = sigmoid(self.Z @ params_dict['W_ru']['value'] +"
+            " params_dict['B_ru']['value'])\n"
             "self.r, self.u = gates[:, :H], gates[:, H:]\n"
             "self.Z_h = np.concatenate([x_in, self.r * H_in], axis=1)\n"
-            "self.h_bar = np.tanh(self.Z_h @ params_dict['W_h']['value'] + params_dict['B_h']['value'])\n"
+            "self.h_bar = np.tanh(self.Z_h @ params_dict['W_h']['value'] +"
+            " params_dict['B_h']['value'])\n"
             "self.H_out = self.u * H_in + (1 - self.u) * self.h_bar\n"
             "self.x_out = self.H_out @ params_dict['W_v']['value'] + params_dict['B_v']['value']\n"
             "return self.x_out, self.H_out",
@@ -2171,7 +2178,8 @@ CORRECT.update(
             "epoch = 0\n"
             "while epoch < epochs:\n"
             "    epoch += 1\n"
-            "    history.train_losses.append(self._train_epoch(X_train, y_train, batch_size, rng))\n"
+            "    history.train_losses.append(self._train_epoch(X_train, y_train, batch_size,"
+            " rng))\n"
             "    if epoch % eval_every == 0:\n"
             "        improved = self._evaluate(epoch, X_test, y_test, history)\n"
             "        if early_stopping and improved:\n"
