@@ -17,7 +17,7 @@ from .builders import (
     op_forward,
 )
 from .common import extreme_inputs, output_grad_for
-from .fit import EARLY_STOPPING, SEED_LAYERS
+from .fit import EARLY_STOPPING, FIT_SCHEDULE, SEED_LAYERS
 from .record import Probe, declare
 from .training import boston, rmse
 
@@ -441,5 +441,6 @@ PROBES = declare(
     Probe(boston_trainer, data=boston, metric=rmse, datasets=("boston",)),
     SEED_LAYERS,
     EARLY_STOPPING,
+    FIT_SCHEDULE,
 )
 """Every probe of this chapter, with its companions."""
