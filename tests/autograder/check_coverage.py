@@ -45,6 +45,7 @@ class TargetCall:
     arguments: dict[str, Any]
     settings: dict[str, Any]
     owner: Any
+    training: bool | None = None
     model_training: bool | None = None
     model_returned_tuple: bool = False
     backward_after: bool = False
@@ -168,6 +169,8 @@ class _Profile:
             me = values.get("self")
             state = {k: getattr(me, k, _UNSET) for k in settings}
             call = TargetCall(values, state, me)
+            if hasattr(me, "training"):
+                call.training = bool(me.training)
             model = getattr(me, "model", None)
             if model is not None and hasattr(model, "training"):
                 call.model_training = bool(model.training)
@@ -304,7 +307,7 @@ def _asymmetric(call: TargetCall, _: str) -> bool:
 
 def _dropout_training(call: TargetCall, _: str) -> bool:
     me = call.owner
-    return bool(getattr(me, "training", False)) and getattr(me, "dropout", None) is not None
+    return bool(call.training) and getattr(me, "dropout", None) is not None
 
 
 _MEETS = {
