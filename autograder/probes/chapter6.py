@@ -14,6 +14,7 @@ from dlfs.datasets import char_vocabulary, load_text
 from . import book
 from .builders import backward_after_forward, layer_backward, layer_forward
 from .common import AFTER_FORWARD, numeric, output_grad_for
+from .optimizer_eps import ADAGRAD_EPS
 from .record import Probe, declare, no_inputs
 
 __all__ = ["PROBES"]
@@ -551,6 +552,7 @@ PROBES = declare(
     Probe(clip_gradient, inputs=_clip_inputs, mistakes=_clip_gradient_mistakes),
     Probe(rnn_sgd, inputs=_optimizer_inputs),
     Probe(adagrad, inputs=_adagrad_inputs, mistakes=_adagrad_mistakes),
+    ADAGRAD_EPS,
     Probe(
         shakespeare_lstm, data=_shakespeare, metric=_cross_entropy, datasets=("tinyshakespeare",)
     ),

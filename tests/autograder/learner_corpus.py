@@ -1948,6 +1948,13 @@ MISTAKES.update(
             "velocity *= 0.9\nvelocity += self.lr * grad\nparam -= velocity",
             "self.momentum",
         ),
+        "K_c6_adagrad_eps_written_in": (
+            "chapter6.adagrad",
+            "rnn_optimizers:AdaGrad._update_rule",
+            "sum_square += grad * grad\n"
+            "param -= self.lr * grad / (np.sqrt(sum_square) + 1e-7)",
+            "self.eps",
+        ),
         "K_c6_clip_value_written_in": (
             "chapter6.clip_gradient",
             "rnn_optimizers:RNNOptimizer._clip_gradient",
