@@ -142,19 +142,15 @@ def _softmax_large_logits_judge(got: dict, expected: dict, **_: Any) -> list:
     ]
 
 
-def _sce_inputs(
-    rng: np.random.Generator, n: int = 6, c: int = 4, scale: float = 2.0
-) -> dict[str, ndarray]:
-    prediction = _x(rng, n, c, scale)
+def _sce_inputs(rng: np.random.Generator, n: int = 6, c: int = 4) -> dict[str, ndarray]:
+    prediction = _x(rng, n, c, 2.0)
     target = np.eye(c)[rng.integers(0, c, n)]
     return {"prediction": prediction, "target": target}
 
 
-def softmax_cross_entropy_forward(
-    ref: Any, inputs: dict, eps: float = 1e-9, **_: Any
-) -> dict[str, Any]:
+def softmax_cross_entropy_forward(ref: Any, inputs: dict, **_: Any) -> dict[str, Any]:
     """The loss, and the softmax probabilities kept for backward."""
-    loss = ref.SoftmaxCrossEntropy(eps)
+    loss = ref.SoftmaxCrossEntropy()
     value = loss.forward(inputs["prediction"], inputs["target"])
     return {"loss": value, "softmax_preds": loss.softmax_preds}
 
@@ -167,6 +163,48 @@ def _sce_book_loss(ref: Any, inputs: dict) -> dict:
     p, target = _clipped_softmax(ref, inputs), inputs["target"]
     value = -np.sum(target * np.log(p) + (1 - target) * np.log(1 - p)) / p.shape[0]
     return {"loss": float(value)}
+
+
+def _far_below_inputs(rng: np.random.Generator, n: int = 6, c: int = 4) -> dict[str, ndarray]:
+    """Scores whose first row gives its target class a probability near e^−40, below any
+    eps (and below the default 1e-9)."""
+    prediction = _x(rng, n, c, 2.0)
+    prediction[0] += 40.0 * np.arange(c) / (c - 1)
+    target = np.eye(c)[rng.integers(0, c, n)]
+    target[0] = np.eye(c)[0]
+    return {"prediction": prediction, "target": target}
+
+
+def softmax_cross_entropy_eps(
+    ref: Any, inputs: dict[str, ndarray], eps: float = 0.01, **_: Any
+) -> dict[str, Any]:
+    """The loss with a larger ``eps``, where a target's probability lies far below it."""
+    value = ref.SoftmaxCrossEntropy(eps).forward(inputs["prediction"], inputs["target"])
+    return {"loss": value, "prediction": inputs["prediction"], "target": inputs["target"]}
+
+
+def _exact_cross_entropy(prediction: ndarray, target: ndarray) -> float:
+    shifted = prediction - prediction.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-np.sum(target * log_p) / prediction.shape[0])
+
+
+def _eps_judge(got: dict, expected: dict, eps: float = 0.01, **_: Any) -> list:
+    """Either right formula passes: p clipped to [eps, 1 − eps] (the docstring's) or an
+    exact log-softmax that needs no clipping; p clipped to a bound written in does not."""
+    value = float(np.asarray(got["loss"]))
+    clipped = float(np.asarray(expected["loss"]))
+    exact = _exact_cross_entropy(np.asarray(got["prediction"]), np.asarray(got["target"]))
+    ok = any(np.isclose(value, right, rtol=1e-7, atol=1e-10) for right in (clipped, exact))
+    return [
+        (
+            "clips at self.eps",
+            bool(ok),
+            f"with eps = {eps} the loss is {value:.6g}; p clipped to [eps, 1 − eps] gives "
+            f"{clipped:.6g} (an exact log-softmax, which needs no clipping, {exact:.6g}): clip "
+            "to [self.eps, 1 − self.eps], not to a bound written in",
+        )
+    ]
 
 
 def _saturated_inputs(rng: np.random.Generator, n: int = 6, c: int = 4) -> dict[str, ndarray]:
@@ -201,16 +239,7 @@ def _saturated_judge(got: dict, expected: dict, **_: Any) -> list:
     ]
 
 
-def _sce_default_eps(ref: Any, inputs: dict, eps: float = 1e-9) -> dict:
-    if eps == 1e-9:
-        raise ValueError("the same as the right answer at the default eps")
-    p = _clipped_softmax(ref, inputs)
-    return {"loss": float(-np.sum(inputs["target"] * np.log(p)) / p.shape[0])}
-
-
 _softmax_cross_entropy_forward_mistakes = {
-    "the probabilities are clipped to [1e-9, 1 − 1e-9] whatever eps the loss was made with: "
-    "clip to [self.eps, 1 − self.eps]": _sce_default_eps,
     "the book's extra term −Σ (1 − y) log(1 − p): that is not the loss whose gradient is "
     "(p − y) / N": _sce_book_loss,
     "the loss is summed over the batch: divide by N": lambda ref, i: {
@@ -537,6 +566,7 @@ PROBES = declare(
     loss_backward_after_forward(
         "softmax_cross_entropy_after_forward", lambda ref, i: ref.SoftmaxCrossEntropy(), _sce_inputs
     ),
+    Probe(softmax_cross_entropy_eps, inputs=_far_below_inputs, judge=_eps_judge),
     Probe(softmax_cross_entropy_saturated, inputs=_saturated_inputs, judge=_saturated_judge),
     loss_backward(
         "softmax_cross_entropy_backward",
