@@ -1927,6 +1927,16 @@ MISTAKES.update(
             "return self.x_out, self.H_out",
             "H_in",
         ),
+        "K_c5_conv_forward_keeps_columns_one_row_a_pixel": (
+            "chapter5.conv_operation_forward",
+            "conv:Conv2DOperation._output",
+            "N, _, H, W = self.input_.shape\n"
+            "C_out = self.param.shape[1]\n"
+            "self._cols = im2col(self.input_, self.param_size).transpose(0, 2, 1)\n"
+            "weights = self.param.transpose(1, 0, 2, 3).reshape(C_out, -1)\n"
+            "return (self._cols @ weights.T).transpose(0, 2, 1).reshape(N, C_out, H, W)",
+            "stored",
+        ),
         "K_c4_softmax_axis_one_whatever_axis_says": (
             "chapter4.softmax",
             "losses:softmax",
