@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping
 
-__all__ = ["mistake_parameters", "without_mistakes"]
+__all__ = ["mistake_parameters", "passes_mistakes", "without_mistakes"]
 
 _PROBE_POSITION = 2
 """``Probe(run, inputs, mistakes, ...)``: where ``mistakes`` sits among its arguments."""
@@ -33,6 +33,21 @@ def mistake_parameters(sources: Iterable[str]) -> dict[str, int]:
                 if "mistakes" in names:
                     found[node.name] = names.index("mistakes")
     return found
+
+
+def passes_mistakes(source: str, parameters: Mapping[str, int]) -> bool:
+    """Whether ``source`` gives known mistakes to ``Probe`` or to a function that takes them
+    (``parameters``, from :func:`mistake_parameters`): the modules to rewrite."""
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if name not in parameters:
+            continue
+        if any(k.arg == "mistakes" for k in node.keywords) or parameters[name] < len(node.args):
+            return True
+    return False
 
 
 def without_mistakes(source: str, parameters: Mapping[str, int]) -> str:

@@ -24,7 +24,7 @@ from ..course import HINT_POLICIES, Course, load_course
 from ..paths import reference_root
 from .answers import build_answers
 from .classroom50 import write_autograder
-from .copy_probes import mistake_parameters, without_mistakes
+from .copy_probes import mistake_parameters, passes_mistakes, without_mistakes
 from .exercises import generate_tree
 from .readme import students_readme
 from .stored_stubs import STORED_STUBS
@@ -133,15 +133,12 @@ def release(
     return ReleaseReport(out, files, len(course.exercises), points, policy, autograder)
 
 
-_SANITIZED = ("chapter*.py", "fit.py", "builders.py")
-"""The probe modules that hold or pass on known mistakes."""
-
-
 def _probes_without_mistakes(folder: Path) -> None:
     """Rewrite the copy's probe modules without their known mistakes' code, and leave out the
     book's code (it models the book's bugs: a mistake each) once nothing imports it."""
-    modules = sorted({path for pattern in _SANITIZED for path in folder.glob(pattern)})
-    parameters = mistake_parameters(path.read_text(encoding="utf-8") for path in modules)
+    everything = sorted(folder.glob("*.py"))
+    parameters = mistake_parameters(path.read_text(encoding="utf-8") for path in everything)
+    modules = [p for p in everything if passes_mistakes(p.read_text(encoding="utf-8"), parameters)]
     for path in modules:
         text = without_mistakes(path.read_text(encoding="utf-8"), parameters)
         path.write_text(text, encoding="utf-8")

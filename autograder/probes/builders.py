@@ -12,13 +12,26 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .common import earlier_call, layer_pass, loss_pass, op_pass, read_only, unchanged
+import numpy as np
+
+from .common import (
+    AFTER_FORWARD,
+    backward_after,
+    earlier_call,
+    layer_pass,
+    loss_pass,
+    op_pass,
+    read_only,
+    unchanged,
+)
 from .record import Probe, ProbeFunction
 
 __all__ = [
+    "backward_after_forward",
     "layer_backward",
     "layer_forward",
     "loss_backward",
+    "loss_backward_after_forward",
     "loss_forward",
     "op_backward",
     "op_forward",
@@ -69,6 +82,21 @@ def op_backward(
     return _declared(run, name, inputs, mistakes, doc)
 
 
+def backward_after_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
+    """The gradients a backward pass gives right after the learner's forward (see
+    :func:`.common.backward_after`): what the forward stored for its backward, checked where
+    the outputs alone cannot show it. The outputs themselves are the forward probe's."""
+
+    def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
+        piece = make(ref, drawn)
+        earlier_call(piece, drawn["x"], backward=False)  # no state kept from another call
+        with read_only(input_=drawn["x"]):
+            output = piece.forward(drawn["x"])
+        return backward_after(piece, output)
+
+    return _declared(run, name, inputs, None, doc or f"{name}: gradients{AFTER_FORWARD}.")
+
+
 layer_forward = op_forward
 """A layer's forward probe is an operation's: ``{"output": layer.forward(x)}``."""
 
@@ -101,6 +129,20 @@ def loss_forward(
         return {"loss": value}
 
     return _declared(run, name, inputs, mistakes, doc)
+
+
+def loss_backward_after_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
+    """``input_grad_after_forward``: the loss's backward right after the learner's forward,
+    from what that forward stored (``softmax_preds``, ``normalized``)."""
+
+    def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
+        loss = make(ref, drawn)
+        with read_only(prediction=drawn["prediction"], target=drawn["target"]):
+            loss.forward(drawn["prediction"], drawn["target"])
+            grad = loss.backward()
+        return {f"input_grad{AFTER_FORWARD}": np.array(grad, copy=True)}
+
+    return _declared(run, name, inputs, None, doc or f"{name}: the gradient{AFTER_FORWARD}.")
 
 
 def loss_backward(

@@ -8,9 +8,16 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
-from .builders import loss_backward, loss_forward, op_backward, op_forward
+from .builders import (
+    backward_after_forward,
+    loss_backward,
+    loss_backward_after_forward,
+    loss_forward,
+    op_backward,
+    op_forward,
+)
 from .common import extreme_inputs, output_grad_for
-from .fit import EARLY_STOPPING, SEED_LAYERS
+from .fit import EARLY_STOPPING, FIT_SCHEDULE, SEED_LAYERS
 from .record import Probe, declare
 from .training import boston, rmse
 
@@ -376,6 +383,7 @@ def boston_trainer(
 
 PROBES = declare(
     op_forward("weight_multiply_forward", _weight_multiply, _weight_inputs, "input_ @ W."),
+    backward_after_forward("weight_multiply_after_forward", _weight_multiply, _weight_inputs),
     op_backward(
         "weight_multiply_backward",
         _weight_multiply,
@@ -384,6 +392,7 @@ PROBES = declare(
         "∂L/∂input_ and ∂L/∂W of WeightMultiply.",
     ),
     op_forward("bias_add_forward", _bias_add, _bias_inputs, "input_ + B."),
+    backward_after_forward("bias_add_after_forward", _bias_add, _bias_inputs),
     op_backward(
         "bias_add_backward", _bias_add, _bias_inputs, doc="∂L/∂input_ and ∂L/∂B of BiasAdd."
     ),
@@ -392,6 +401,9 @@ PROBES = declare(
         lambda ref, i: ref.Sigmoid(),
         _activation_inputs(3.0),
         "σ of values of both signs.",
+    ),
+    backward_after_forward(
+        "sigmoid_after_forward", lambda ref, i: ref.Sigmoid(), _activation_inputs(3.0)
     ),
     op_forward(
         "sigmoid_forward_extreme",
@@ -411,6 +423,7 @@ PROBES = declare(
     loss_forward(
         "mse_forward", _mse, _mse_inputs, _mse_forward_mistakes, "The MSE of random predictions."
     ),
+    loss_backward_after_forward("mse_after_forward", _mse, _mse_inputs),
     loss_backward(
         "mse_backward", _mse, _mse_inputs, _mse_backward_mistakes, "∂L/∂prediction of the MSE."
     ),
@@ -428,5 +441,6 @@ PROBES = declare(
     Probe(boston_trainer, data=boston, metric=rmse, datasets=("boston",)),
     SEED_LAYERS,
     EARLY_STOPPING,
+    FIT_SCHEDULE,
 )
 """Every probe of this chapter, with its companions."""

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
-from .builders import loss_backward, op_backward, op_forward
+from .builders import loss_backward, loss_backward_after_forward, op_backward, op_forward
 from .common import extreme_inputs, output_grad_for
 from .record import Probe, declare, no_inputs
 from .training import accuracy, fit_network, mnist
@@ -72,9 +72,17 @@ def _softmax_inputs(rng: np.random.Generator, n: int = 5, c: int = 4) -> dict[st
     return {"x": _x(rng, n, c, 2.0)}
 
 
-def softmax(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, Any]:
-    """softmax of moderate scores, along axis 1."""
-    return {"probabilities": ref.softmax(inputs["x"], axis=1)}
+def softmax(ref: Any, inputs: dict[str, ndarray], axis: int = 1, **_: Any) -> dict[str, Any]:
+    """softmax of moderate scores, along ``axis``."""
+    return {"probabilities": ref.softmax(inputs["x"], axis=axis)}
+
+
+def _softmax_axis_ignored(ref: Any, inputs: dict[str, ndarray], axis: int = 1) -> dict:
+    if axis in (1, -1):
+        raise ValueError("the same as the right answer along axis 1")
+    x = inputs["x"]
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return {"probabilities": e / e.sum(axis=1, keepdims=True)}
 
 
 def _softmax_columns(ref: Any, inputs: dict[str, ndarray]) -> dict:
@@ -96,8 +104,11 @@ _SOFTMAX_AXIS = (
 
 
 def _large_logits(rng: np.random.Generator, n: int = 4, c: int = 5) -> dict[str, ndarray]:
+    """Scores near +1000 in some rows and near −1000 in the others (both, whatever the draw):
+    rows far apart, so that one maximum for the whole batch underflows the rows below it."""
     x = _x(rng, n, c, 3.0)
-    return {"x": x + 1000.0 * rng.choice([-1, 1], (n, 1))}
+    signs = rng.permutation(np.resize([-1.0, 1.0], n))
+    return {"x": x + 1000.0 * signs[:, None]}
 
 
 def softmax_large_logits(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict:
@@ -152,6 +163,48 @@ def _sce_book_loss(ref: Any, inputs: dict) -> dict:
     p, target = _clipped_softmax(ref, inputs), inputs["target"]
     value = -np.sum(target * np.log(p) + (1 - target) * np.log(1 - p)) / p.shape[0]
     return {"loss": float(value)}
+
+
+def _far_below_inputs(rng: np.random.Generator, n: int = 6, c: int = 4) -> dict[str, ndarray]:
+    """Scores whose first row gives its target class a probability near e^−40, below any
+    eps (and below the default 1e-9)."""
+    prediction = _x(rng, n, c, 2.0)
+    prediction[0] += 40.0 * np.arange(c) / (c - 1)
+    target = np.eye(c)[rng.integers(0, c, n)]
+    target[0] = np.eye(c)[0]
+    return {"prediction": prediction, "target": target}
+
+
+def softmax_cross_entropy_eps(
+    ref: Any, inputs: dict[str, ndarray], eps: float = 0.01, **_: Any
+) -> dict[str, Any]:
+    """The loss with a larger ``eps``, where a target's probability lies far below it."""
+    value = ref.SoftmaxCrossEntropy(eps).forward(inputs["prediction"], inputs["target"])
+    return {"loss": value, "prediction": inputs["prediction"], "target": inputs["target"]}
+
+
+def _exact_cross_entropy(prediction: ndarray, target: ndarray) -> float:
+    shifted = prediction - prediction.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-np.sum(target * log_p) / prediction.shape[0])
+
+
+def _eps_judge(got: dict, expected: dict, eps: float = 0.01, **_: Any) -> list:
+    """Either right formula passes: p clipped to [eps, 1 − eps] (the docstring's) or an
+    exact log-softmax that needs no clipping; p clipped to a bound written in does not."""
+    value = float(np.asarray(got["loss"]))
+    clipped = float(np.asarray(expected["loss"]))
+    exact = _exact_cross_entropy(np.asarray(got["prediction"]), np.asarray(got["target"]))
+    ok = any(np.isclose(value, right, rtol=1e-7, atol=1e-10) for right in (clipped, exact))
+    return [
+        (
+            "clips at self.eps",
+            bool(ok),
+            f"with eps = {eps} the loss is {value:.6g}; p clipped to [eps, 1 − eps] gives "
+            f"{clipped:.6g} (an exact log-softmax, which needs no clipping, {exact:.6g}): clip "
+            "to [self.eps, 1 − self.eps], not to a bound written in",
+        )
+    ]
 
 
 def _saturated_inputs(rng: np.random.Generator, n: int = 6, c: int = 4) -> dict[str, ndarray]:
@@ -213,6 +266,14 @@ def _momentum_inputs(rng: np.random.Generator, steps: int = 4) -> dict[str, ndar
     W, B = rng.standard_normal((3, 4)), rng.standard_normal((1, 4))
     grads_W, grads_B = rng.standard_normal((steps, 3, 4)), rng.standard_normal((steps, 1, 4))
     return {"W": W, "B": B, "grads_W": grads_W, "grads_B": grads_B}
+
+
+def _momentum_written_in(
+    ref: Any, inputs: dict[str, ndarray], lr: float = 0.1, momentum: float = 0.9, steps: int = 4
+) -> dict[str, Any]:
+    if momentum == 0.9:
+        raise ValueError("the same as the right answer at the default momentum")
+    return sgd_momentum_update(ref, inputs, lr, 0.9, steps)
 
 
 def sgd_momentum_update(
@@ -492,6 +553,8 @@ PROBES = declare(
             f"{_SOFTMAX_AXIS} (the max and the sum here run down the columns)": (
                 _softmax_columns_both
             ),
+            "the axis argument is ignored: the max and the sum run along axis 1 whatever "
+            "axis says; pass axis=axis to both": _softmax_axis_ignored,
         },
     ),
     Probe(softmax_large_logits, inputs=_large_logits, judge=_softmax_large_logits_judge),
@@ -500,6 +563,10 @@ PROBES = declare(
         inputs=_sce_inputs,
         mistakes=_softmax_cross_entropy_forward_mistakes,
     ),
+    loss_backward_after_forward(
+        "softmax_cross_entropy_after_forward", lambda ref, i: ref.SoftmaxCrossEntropy(), _sce_inputs
+    ),
+    Probe(softmax_cross_entropy_eps, inputs=_far_below_inputs, judge=_eps_judge),
     Probe(softmax_cross_entropy_saturated, inputs=_saturated_inputs, judge=_saturated_judge),
     loss_backward(
         "softmax_cross_entropy_backward",
@@ -507,7 +574,14 @@ PROBES = declare(
         _sce_inputs,
         doc="∂L/∂prediction of the softmax cross-entropy.",
     ),
-    Probe(sgd_momentum_update, inputs=_momentum_inputs),
+    Probe(
+        sgd_momentum_update,
+        inputs=_momentum_inputs,
+        mistakes={
+            "the velocity decays by 0.9 whatever momentum the optimizer was made with: "
+            "velocity *= self.momentum": _momentum_written_in,
+        },
+    ),
     Probe(
         lr_decay,
         inputs=no_inputs,

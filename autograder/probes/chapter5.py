@@ -10,7 +10,7 @@ import numpy as np
 from numpy import ndarray
 
 from . import book
-from .builders import op_backward, op_forward
+from .builders import backward_after_forward, op_backward, op_forward
 from .common import numeric, op_pass, output_grad_for
 from .record import Probe, declare
 from .training import accuracy, fit_network, mnist_images
@@ -333,6 +333,7 @@ PROBES = declare(
     Probe(col2im, inputs=_columns),
     Probe(col2im_adjoint, inputs=_adjoint_inputs, judge=_col2im_adjoint_judge),
     op_forward("conv_operation_forward", _conv_op, _conv_inputs(6), "Conv2DOperation's output."),
+    backward_after_forward("conv_operation_after_forward", _conv_op, _conv_inputs(6)),
     op_backward(
         "conv_operation_backward",
         _conv_op,

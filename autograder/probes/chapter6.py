@@ -12,8 +12,9 @@ from numpy import ndarray
 from dlfs.datasets import char_vocabulary, load_text
 
 from . import book
-from .builders import layer_backward, layer_forward
-from .common import numeric, output_grad_for
+from .builders import backward_after_forward, layer_backward, layer_forward
+from .common import AFTER_FORWARD, numeric, output_grad_for
+from .optimizer_eps import ADAGRAD_EPS
 from .record import Probe, declare, no_inputs
 
 __all__ = ["PROBES"]
@@ -213,6 +214,20 @@ def _node_pass(ref: Any, kind: str, inputs: dict, numerical: bool) -> dict:
     return result
 
 
+def _node_after_forward(kind: str) -> Probe:
+    """The reference's backward right after the learner's forward: the node's input and
+    parameter gradients, from what that forward stored on the node (``Z``, ``H_out``, the
+    gates …)."""
+
+    def run(ref: Any, inputs: dict, **_: Any) -> dict:
+        grads = _node_pass(ref, kind, inputs, False)
+        return {f"{name}{AFTER_FORWARD}": value for name, value in grads.items()}
+
+    run.__doc__ = _node_after_forward.__doc__
+    name = f"{kind[:-4].lower()}_node_after_forward"
+    return Probe(run, inputs=_node_draw(kind), name=name)
+
+
 def _node_backward(kind: str, doc: str, mistakes: dict) -> Probe:
     def run(ref: Any, inputs: dict, numerical: bool = False, **_: Any) -> dict:
         return _node_pass(ref, kind, inputs, numerical)
@@ -277,6 +292,7 @@ def _lstm_gates_in_order(order: tuple[str, ...]) -> Any:
 
 
 _NODES = (
+    *(_node_after_forward(kind) for kind in _NODE_PARAMS),
     _node_forward("RNNNode", "RNNNode's x_out and H_out."),
     _node_backward(
         "RNNNode", "RNNNode's input and parameter gradients.", {_ASSIGNED: _assigned("RNNNode")}
@@ -345,6 +361,12 @@ _LAYERS = (
         "RNNLayer's input and parameter gradients (backpropagation through time).",
     ),
     layer_forward("lstm_layer_forward", _layer("LSTMLayer"), _layer_inputs, "LSTMLayer's outputs."),
+    *(
+        backward_after_forward(
+            f"{kind[:-5].lower()}_layer_after_forward", _layer(kind), _layer_inputs
+        )
+        for kind in ("RNNLayer", "LSTMLayer")
+    ),
     layer_backward(
         "lstm_layer_backward",
         _layer("LSTMLayer"),
@@ -379,7 +401,15 @@ def clip_gradient(ref: Any, inputs: dict, clip_value: float = 2.0) -> dict:
     return {"grad": grad}
 
 
+def _clip_value_written_in(ref: Any, inputs: dict, clip_value: float = 2.0) -> dict:
+    if clip_value == 2.0:
+        raise ValueError("the same as the right answer at the default clip_value")
+    return clip_gradient(ref, inputs, 2.0)
+
+
 _clip_gradient_mistakes = {
+    "the gradient is clipped to [−2, 2] whatever clip_value the optimizer was made with: "
+    "clip to [−self.clip_value, self.clip_value]": _clip_value_written_in,
     "the gradient is unchanged: clip it in place (np.clip(grad, lo, hi, out=grad))": (
         lambda ref, i: {"grad": i["grad"]}
     ),
@@ -522,6 +552,7 @@ PROBES = declare(
     Probe(clip_gradient, inputs=_clip_inputs, mistakes=_clip_gradient_mistakes),
     Probe(rnn_sgd, inputs=_optimizer_inputs),
     Probe(adagrad, inputs=_adagrad_inputs, mistakes=_adagrad_mistakes),
+    ADAGRAD_EPS,
     Probe(
         shakespeare_lstm, data=_shakespeare, metric=_cross_entropy, datasets=("tinyshakespeare",)
     ),

@@ -7,32 +7,19 @@ reference and the learner's code start from the same weights.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import numpy as np
 from numpy import ndarray
 
 from .record import Probe, declare
+from .torch_common import as_numpy as _np
+from .torch_common import pytorch_module as _pt
+from .torch_common import torch_module as _torch
 from .training import boston, rmse
+from .training_mode import TRAINING_MODE_OPTIMIZER_PROBES, TRAINING_MODE_PROBES
 
 __all__ = ["PROBES"]
-
-
-def _torch() -> Any:
-    torch = importlib.import_module("torch")
-    torch.set_num_threads(1)
-    return torch
-
-
-def _pt(ref: Any, module: str) -> Any:
-    return importlib.import_module(f"{ref.__name__}.pytorch.{module}")
-
-
-def _np(tensor: Any) -> ndarray:
-    if not hasattr(tensor, "detach"):
-        raise TypeError(f"expected a torch.Tensor, got {type(tensor).__name__}")
-    return tensor.detach().cpu().numpy().astype(np.float64)
 
 
 def _dense_inputs(rng: np.random.Generator, n: int = 5, d: int = 4) -> dict[str, ndarray]:
@@ -344,7 +331,9 @@ def boston_train_batch(
     return {"predictions": _np(predictions)}
 
 
-OPTIMIZER_PROBES = frozenset({"train_batch", "evaluate", "boston_train_batch"})
+OPTIMIZER_PROBES = frozenset(
+    {"train_batch", "evaluate", "boston_train_batch", *TRAINING_MODE_OPTIMIZER_PROBES}
+)
 """The probes that build a ``torch.optim`` optimizer: its first one imports ``torch._dynamo``
 (about a second), which :func:`warm_up` does beforehand and :func:`warm_up_layers` does not."""
 
@@ -439,5 +428,6 @@ PROBES = declare(
     Probe(evaluate, inputs=_evaluate_inputs, mistakes=_evaluate_mistakes),
     Probe(lstm_layer, inputs=_sequences),
     Probe(train_batch, inputs=_batches, mistakes=_train_batch_mistakes()),
+    *TRAINING_MODE_PROBES,
 )
 """Every probe of this chapter, with its companions."""

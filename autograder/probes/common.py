@@ -12,8 +12,10 @@ from ..gradcheck import numerical_gradient
 from .inplace import ChangedInPlace, read_only, unchanged
 
 __all__ = [
+    "AFTER_FORWARD",
     "EXTREME",
     "ChangedInPlace",
+    "backward_after",
     "earlier_call",
     "extreme_inputs",
     "layer_pass",
@@ -81,6 +83,34 @@ def op_pass(
         if hasattr(op, "param"):
             result["param_grad"] = op._param_grad(grad)
     unchanged(before, {"input_": input_, "output_grad": grad})
+    return result
+
+
+AFTER_FORWARD = "_after_forward"
+"""The suffix of a gradient that a backward computed from what the checked forward stored."""
+
+
+def backward_after(piece: Any, output: Any, seed: int = 7) -> dict[str, ndarray]:
+    """The gradients a backward pass gives right after the checked forward, with
+    L = Σ output · G: a forward whose outputs are right but which stores the wrong thing (or too
+    little) for its backward — a pre-activation for an activation, one node kept for every time
+    step — gives wrong gradients here.
+
+    Args:
+        piece: an operation or a layer, its forward just run.
+        output: what that forward returned.
+        seed: the seed of G.
+    Returns:
+        ``input_grad_after_forward`` and each parameter's ``<name>_grad_after_forward``.
+    """
+    grad = output_grad_for(np.shape(output), seed)
+    with read_only(output_grad=grad):
+        result = {f"input_grad{AFTER_FORWARD}": np.array(piece.backward(grad), copy=True)}
+    if getattr(piece, "param_grad", None) is not None:
+        result[f"param_grad{AFTER_FORWARD}"] = np.array(piece.param_grad, copy=True)
+    elif hasattr(piece, "params"):
+        for name, value in _named_grads(piece).items():
+            result[f"{name}_grad{AFTER_FORWARD}"] = np.array(value, copy=True)
     return result
 
 

@@ -14,7 +14,7 @@ from numpy import ndarray
 
 from .record import Probe
 
-__all__ = ["EARLY_STOPPING", "SEED_LAYERS"]
+__all__ = ["EARLY_STOPPING", "FIT_SCHEDULE", "SEED_LAYERS"]
 
 
 # --- seeding the layers ----------------------------------------------------------------------
@@ -174,3 +174,58 @@ EARLY_STOPPING = Probe(
         "parameters of the best evaluation": _kept_from(0),
     },
 )
+
+
+# --- the edges of a schedule -----------------------------------------------------------------
+
+_SCHEDULES = {
+    "one_epoch": {"epochs": 1, "eval_every": 1, "batch_size": 8},
+    "one_epoch_none_evaluated": {"epochs": 1, "eval_every": 3, "batch_size": 8},
+    "seven_epochs_every_three": {"epochs": 7, "eval_every": 3, "batch_size": 3},
+}
+"""Schedules at the edges: one epoch (evaluated, or not at all: eval_every is larger), an
+eval_every that does not divide the epochs, a batch size that does not divide the 4 rows."""
+
+
+def _schedule(ref: Any, rise_after: int, epochs: int, eval_every: int, batch_size: int) -> dict:
+    """One fit without early stopping: the epochs trained, the epochs evaluated, the epochs
+    after which the callback ran (and how many epochs the history held then), the optimizer
+    steps the model took."""
+    start = float(_one_layer(ref).forward(np.ones((1, 1)))[0, 0])
+    trainer = ref.Trainer(_one_layer(ref), _drift(ref))
+    X_test, y_test = np.ones((2, 1)), np.full((2, 1), start + 2.0 * rise_after)
+    called: list[tuple[int, int]] = []
+
+    def callback(epoch: int, history: Any) -> None:
+        called.append((epoch, len(getattr(history, "train_losses", []))))
+
+    history = trainer.fit(
+        np.ones((4, 1)), np.zeros((4, 1)), X_test, y_test, epochs=epochs,
+        eval_every=eval_every, batch_size=batch_size, early_stopping=False,
+        callbacks=[callback],
+    )  # fmt: skip
+    steps = (float(trainer.net.forward(np.ones((1, 1)))[0, 0]) - start) / 2.0
+    return {
+        "epochs_trained": len(getattr(history, "train_losses", [])),
+        "eval_epochs": np.array(getattr(history, "eval_epochs", []), dtype=np.int64),
+        "callback_epochs": np.array(called, dtype=np.int64).reshape(-1, 2),
+        "steps": steps,
+    }
+
+
+def _schedule_inputs(rng: np.random.Generator) -> dict[str, int]:
+    return {"rise_after": int(rng.integers(1, 4))}
+
+
+def fit_schedule(ref: Any, inputs: dict[str, int], **_: Any) -> dict[str, ndarray]:
+    """Trainer.fit on the schedules of :data:`_SCHEDULES`: for each, ``epochs_trained``,
+    ``eval_epochs``, ``callback_epochs`` (rows of [epoch, epochs in the history then]) and the
+    optimizer ``steps`` the model took (two a batch of the four rows' epoch of size 3)."""
+    result: dict[str, ndarray] = {}
+    for name, schedule in _SCHEDULES.items():
+        for key, value in _schedule(ref, inputs["rise_after"], **schedule).items():
+            result[f"{key}_{name}"] = np.asarray(value)
+    return result
+
+
+FIT_SCHEDULE = Probe(fit_schedule, inputs=_schedule_inputs)

@@ -186,8 +186,9 @@ class PyTorchTrainer:
     ) -> float:
         """The criterion on ``(X, y)`` in evaluation mode, without gradients.
 
-        Switch the model to evaluation mode (dropout off), compute the loss under
-        ``torch.no_grad()`` in chunks of ``batch_size`` rows (the mean of the chunks' losses
+        Switch the model to evaluation mode (dropout off), compute the criterion of its
+        prediction (``prediction_of``: the output, or the first element of an output tuple)
+        under ``torch.no_grad()`` in chunks of ``batch_size`` rows (the mean of the chunks' losses
         weighted by their sizes, which equals the loss of the whole set for a criterion that
         averages over the batch), then put the model back in the mode it was in — the book's
         trainer forgets this last step.

@@ -2307,3 +2307,358 @@ CORRECT.update(
         ),
     }
 )
+
+# --- set K (issue 19, item 3): mistakes that show only where a check looks ----------------------
+# What forward stores for backward, a documented argument at a value other than its default,
+# edge sizes (one epoch, an eval_every that does not divide the epochs, a signal shorter than
+# its filter), and PyTorch's criteria that are not symmetric, models that return a tuple and
+# dropout in training mode. Written before the checks that catch them.
+MISTAKES.update(
+    {
+        "K_c6_rnn_layer_one_node_for_every_step": (
+            "chapter6.rnn_layer_forward",
+            "rnn_layers:RNNLayer.forward",
+            "x_seq_out = np.empty((N, T, self.output_size))\n"
+            "node = self.nodes[0]\n"
+            "for t in range(T):\n"
+            "    x_seq_out[:, t, :], H_in = node.forward(x_seq_in[:, t, :], H_in, self.params)",
+            "no attribute 'x_out'",
+        ),
+        "K_c6_lstm_layer_one_node_for_every_step": (
+            "chapter6.lstm_layer_forward",
+            "rnn_layers:LSTMLayer.forward",
+            "x_seq_out = np.empty((N, T, self.output_size))\n"
+            "for t in range(T):\n"
+            "    x_seq_out[:, t, :], H_in, C_in = self.nodes[0].forward(\n"
+            "        x_seq_in[:, t, :], H_in, C_in, self.params\n"
+            "    )",
+            "no attribute 'x_out'",
+        ),
+        "K_c6_rnn_node_stores_the_pre_activation": (
+            "chapter6.rnn_node_forward",
+            "rnn_nodes:RNNNode.forward",
+            "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+            "self.H_out = self.Z @ params_dict['W_f']['value'] + params_dict['B_f']['value']\n"
+            "H_out = np.tanh(self.H_out)\n"
+            "self.x_out = H_out @ params_dict['W_v']['value'] + params_dict['B_v']['value']\n"
+            "return self.x_out, H_out",
+            "after_forward",
+        ),
+        "K_c6_lstm_node_keeps_the_gates_before_their_activations": (
+            "chapter6.lstm_node_forward",
+            "rnn_nodes:LSTMNode.forward",
+            "H = H_in.shape[1]\n"
+            "self.C_in = C_in\n"
+            "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+            "self.gates = self.Z @ params_dict['W_fioc']['value'] +"
+            " params_dict['B_fioc']['value']\n"
+            "f = sigmoid(self.gates[:, :H])\n"
+            "i = sigmoid(self.gates[:, H:2 * H])\n"
+            "o = sigmoid(self.gates[:, 2 * H:3 * H])\n"
+            "c_bar = np.tanh(self.gates[:, 3 * H:])\n"
+            "self.C_out = f * C_in + i * c_bar\n"
+            "self.tanh_C = np.tanh(self.C_out)\n"
+            "self.H_out = o * self.tanh_C\n"
+            "self.x_out = self.H_out @ params_dict['W_v']['value'] + params_dict['B_v']['value']\n"
+            "return self.x_out, self.H_out, self.C_out",
+            "after_forward",
+        ),
+        "K_c6_gru_node_does_not_keep_H_in": (
+            "chapter6.gru_node_forward",
+            "rnn_nodes:GRUNode.forward",
+            "H = H_in.shape[1]\n"
+            "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+            "gates = sigmoid(self.Z @ params_dict['W_ru']['value'] +"
+            " params_dict['B_ru']['value'])\n"
+            "self.r, self.u = gates[:, :H], gates[:, H:]\n"
+            "self.Z_h = np.concatenate([x_in, self.r * H_in], axis=1)\n"
+            "self.h_bar = np.tanh(self.Z_h @ params_dict['W_h']['value'] +"
+            " params_dict['B_h']['value'])\n"
+            "self.H_out = self.u * H_in + (1 - self.u) * self.h_bar\n"
+            "self.x_out = self.H_out @ params_dict['W_v']['value'] + params_dict['B_v']['value']\n"
+            "return self.x_out, self.H_out",
+            "H_in",
+        ),
+        "K_c5_conv_forward_keeps_columns_one_row_a_pixel": (
+            "chapter5.conv_operation_forward",
+            "conv:Conv2DOperation._output",
+            "N, _, H, W = self.input_.shape\n"
+            "C_out = self.param.shape[1]\n"
+            "self._cols = im2col(self.input_, self.param_size).transpose(0, 2, 1)\n"
+            "weights = self.param.transpose(1, 0, 2, 3).reshape(C_out, -1)\n"
+            "return (self._cols @ weights.T).transpose(0, 2, 1).reshape(N, C_out, H, W)",
+            "stored",
+        ),
+        "K_c4_softmax_axis_one_whatever_axis_says": (
+            "chapter4.softmax",
+            "losses:softmax",
+            "e = np.exp(x - np.max(x, axis=1, keepdims=True))\n"
+            "return e / np.sum(e, axis=1, keepdims=True)",
+            "axis",
+        ),
+        "K_c4_cross_entropy_eps_written_in": (
+            "chapter4.softmax_cross_entropy_forward",
+            "losses:SoftmaxCrossEntropy._output",
+            "self.softmax_preds = softmax(self.prediction, axis=1)\n"
+            "p = np.clip(self.softmax_preds, 1e-9, 1 - 1e-9)\n"
+            "return float(-np.sum(self.target * np.log(p)) / self.prediction.shape[0])",
+            "self.eps",
+        ),
+        "K_c4_momentum_written_in": (
+            "chapter4.sgd_momentum",
+            "optimizers:SGDMomentum._update_rule",
+            "velocity *= 0.9\nvelocity += self.lr * grad\nparam -= velocity",
+            "self.momentum",
+        ),
+        "K_c6_adagrad_eps_written_in": (
+            "chapter6.adagrad",
+            "rnn_optimizers:AdaGrad._update_rule",
+            "sum_square += grad * grad\n"
+            "param -= self.lr * grad / (np.sqrt(sum_square) + 1e-7)",
+            "self.eps",
+        ),
+        "K_c6_clip_value_written_in": (
+            "chapter6.clip_gradient",
+            "rnn_optimizers:RNNOptimizer._clip_gradient",
+            "np.clip(grad, -2.0, 2.0, out=grad)",
+            "self.clip_value",
+        ),
+        "K_c5_conv_1d_numpy_same_mode": (
+            "chapter5.conv_1d",
+            "conv_steps:conv_1d",
+            "return np.convolve(input_, param[::-1], mode='same')",
+            "shape",
+        ),
+        "K_c3_fit_epochs_in_rounds_of_eval_every": (
+            "chapter3.early_stopping",
+            "trainer:Trainer.fit",
+            "best_params = None\n"
+            "epoch = 0\n"
+            "for _ in range(epochs // eval_every):\n"
+            "    for _ in range(eval_every):\n"
+            "        epoch += 1\n"
+            "        history.train_losses.append(self._train_epoch(X_train, y_train, batch_size,"
+            " rng))\n"
+            "        if epoch % eval_every == 0:\n"
+            "            improved = self._evaluate(epoch, X_test, y_test, history)\n"
+            "            if early_stopping and improved:\n"
+            "                best_params = [p.copy() for p in self.net.params()]\n"
+            "            history.stopped_early = early_stopping and not improved\n"
+            "        self._end_epoch(epoch, epochs, history, callbacks)\n"
+            "        if history.stopped_early:\n"
+            "            break\n"
+            "    if history.stopped_early:\n"
+            "        if best_params is not None:\n"
+            "            for p, b in zip(self.net.params(), best_params):\n"
+            "                np.copyto(p, b)\n"
+            "        break",
+            "epochs_trained",
+        ),
+        "K_c3_fit_callbacks_only_when_evaluating": (
+            "chapter3.early_stopping",
+            "trainer:Trainer.fit",
+            "best_params = None\n"
+            "for epoch in range(1, epochs + 1):\n"
+            "    history.train_losses.append(self._train_epoch(X_train, y_train, batch_size,"
+            " rng))\n"
+            "    if epoch % eval_every == 0:\n"
+            "        improved = self._evaluate(epoch, X_test, y_test, history)\n"
+            "        if early_stopping and improved:\n"
+            "            best_params = [p.copy() for p in self.net.params()]\n"
+            "        history.stopped_early = early_stopping and not improved\n"
+            "        self._end_epoch(epoch, epochs, history, callbacks)\n"
+            "    else:\n"
+            "        history.lrs.append(self.optim.lr)\n"
+            "        if epoch < epochs:\n"
+            "            self.optim._decay_lr()\n"
+            "    if history.stopped_early:\n"
+            "        if best_params is not None:\n"
+            "            for p, b in zip(self.net.params(), best_params):\n"
+            "                np.copyto(p, b)\n"
+            "        break",
+            "callback_epochs",
+        ),
+        "K_c7_conv_layer_dropout_before_the_activation": (
+            "chapter7.conv_layer",
+            "pytorch.layers:ConvLayer.forward",
+            "x = self.conv(x)\n"
+            "if self.dropout is not None:\n"
+            "    x = self.dropout(x)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x)\n"
+            "if self.flatten:\n"
+            "    x = x.flatten(start_dim=1)\n"
+            "return x",
+            "after the activation",
+        ),
+        "K_c7_conv_layer_forgets_dropout": (
+            "chapter7.conv_layer",
+            "pytorch.layers:ConvLayer.forward",
+            "x = self.conv(x)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x)\n"
+            "return x.flatten(start_dim=1) if self.flatten else x",
+            "self.dropout",
+        ),
+        "K_c7_lstm_layer_dropout_before_the_dense_layer": (
+            "chapter7.lstm_layer",
+            "pytorch.lstm:LSTMLayer.forward",
+            "batch_size = x.shape[0]\n"
+            "h_0 = self.h_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+            "c_0 = self.c_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+            "out, (h_n, c_n) = self.lstm(x, (h_0, c_0))\n"
+            "if self.training:\n"
+            "    self.h_init = h_n[0].mean(dim=0, keepdim=True).detach()\n"
+            "    self.c_init = c_n[0].mean(dim=0, keepdim=True).detach()\n"
+            "if self.dropout is not None:\n"
+            "    out = self.dropout(out)\n"
+            "return self.fc(out)",
+            "with_dropout",
+        ),
+        "K_c7_train_batch_criterion_arguments_swapped": (
+            "chapter7.train_batch",
+            "pytorch.trainer:PyTorchTrainer.train_batch",
+            "self.optim.zero_grad()\n"
+            "loss = self.loss(y_batch, prediction_of(self.model(X_batch)))\n"
+            "loss.backward()\n"
+            "self.optim.step()\n"
+            "return loss.item()",
+            "(prediction, target)",
+        ),
+        "K_c7_evaluate_criterion_arguments_swapped": (
+            "chapter7.evaluate",
+            "pytorch.trainer:PyTorchTrainer.evaluate",
+            "was_training = self.model.training\n"
+            "self.model.eval()\n"
+            "total = 0.0\n"
+            "with torch.no_grad():\n"
+            "    for start in range(0, X.shape[0], batch_size):\n"
+            "        out = prediction_of(self.model(X[start:start + batch_size]))\n"
+            "        total += float(self.loss(y[start:start + batch_size], out)) * out.shape[0]\n"
+            "self.model.train(was_training)\n"
+            "return total / X.shape[0]",
+            "(prediction, target)",
+        ),
+        "K_c7_evaluate_takes_the_tuple_for_the_prediction": (
+            "chapter7.evaluate",
+            "pytorch.trainer:PyTorchTrainer.evaluate",
+            "was_training = self.model.training\n"
+            "self.model.eval()\n"
+            "total = 0.0\n"
+            "with torch.no_grad():\n"
+            "    for start in range(0, X.shape[0], batch_size):\n"
+            "        out = self.model(X[start:start + batch_size])\n"
+            "        total += float(self.loss(out, y[start:start + batch_size])) * len(out)\n"
+            "self.model.train(was_training)\n"
+            "return total / X.shape[0]",
+            "prediction_of",
+        ),
+    }
+)
+
+CORRECT.update(
+    {
+        "K_c6_rnn_layer_outputs_stacked": (
+            "chapter6.rnn_layer_forward",
+            "rnn_layers:RNNLayer.forward",
+            "outs = []\n"
+            "for t, node in enumerate(self.nodes[:T]):\n"
+            "    out, H_in = node.forward(x_seq_in[:, t, :], H_in, self.params)\n"
+            "    outs.append(out)\n"
+            "x_seq_out = np.stack(outs, axis=1)",
+        ),
+        "K_c6_gru_node_convex_combination": (
+            "chapter6.gru_node_forward",
+            "rnn_nodes:GRUNode.forward",
+            "H = H_in.shape[1]\n"
+            "self.H_in = H_in\n"
+            "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+            "gates = sigmoid(self.Z @ params_dict['W_ru']['value'] +"
+            " params_dict['B_ru']['value'])\n"
+            "self.r, self.u = gates[:, :H], gates[:, H:]\n"
+            "self.Z_h = np.concatenate([x_in, self.r * H_in], axis=1)\n"
+            "self.h_bar = np.tanh(self.Z_h @ params_dict['W_h']['value'] +"
+            " params_dict['B_h']['value'])\n"
+            "self.H_out = self.u * H_in + (1 - self.u) * self.h_bar\n"
+            "self.x_out = self.H_out @ params_dict['W_v']['value'] + params_dict['B_v']['value']\n"
+            "return self.x_out, self.H_out",
+        ),
+        "K_c4_softmax_log_sum_exp": (
+            "chapter4.softmax",
+            "losses:softmax",
+            "m = x.max(axis=axis, keepdims=True)\n"
+            "log_z = m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))\n"
+            "return np.exp(x - log_z)",
+        ),
+        "K_c4_momentum_in_one_line": (
+            "chapter4.sgd_momentum",
+            "optimizers:SGDMomentum._update_rule",
+            "velocity[...] = self.momentum * velocity + self.lr * grad\nparam -= velocity",
+        ),
+        "K_c5_conv_1d_numpy_correlate": (
+            "chapter5.conv_1d",
+            "conv_steps:conv_1d",
+            "return np.correlate(_pad_1d(input_, K // 2), param, mode='valid')",
+        ),
+        "K_c7_conv_layer_dropout_before_flatten": (
+            "chapter7.conv_layer",
+            "pytorch.layers:ConvLayer.forward",
+            "x = self.conv(x)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x)\n"
+            "if self.dropout is not None:\n"
+            "    x = self.dropout(x)\n"
+            "if self.flatten:\n"
+            "    x = x.reshape(x.shape[0], -1)\n"
+            "return x",
+        ),
+        "K_c7_evaluate_tuple_by_hand": (
+            "chapter7.evaluate",
+            "pytorch.trainer:PyTorchTrainer.evaluate",
+            "mode = self.model.training\n"
+            "self.model.eval()\n"
+            "losses, sizes = [], []\n"
+            "with torch.inference_mode():\n"
+            "    for X_chunk, y_chunk in zip(X.split(batch_size), y.split(batch_size)):\n"
+            "        out = self.model(X_chunk)\n"
+            "        if isinstance(out, tuple):\n"
+            "            out = out[0]\n"
+            "        losses.append(self.loss(out, y_chunk).item())\n"
+            "        sizes.append(len(X_chunk))\n"
+            "self.model.train(mode)\n"
+            "return float(np.average(losses, weights=sizes))",
+        ),
+        "K_c7_train_batch_set_to_none": (
+            "chapter7.train_batch",
+            "pytorch.trainer:PyTorchTrainer.train_batch",
+            "self.optim.zero_grad(set_to_none=True)\n"
+            "out = self.model(X_batch)\n"
+            "if isinstance(out, tuple):\n"
+            "    out = out[0]\n"
+            "loss = self.loss(out, y_batch)\n"
+            "loss.backward()\n"
+            "self.optim.step()\n"
+            "return loss.item()",
+        ),
+        "K_c3_fit_while_loop": (
+            "chapter3.early_stopping",
+            "trainer:Trainer.fit",
+            "best_params = None\n"
+            "epoch = 0\n"
+            "while epoch < epochs:\n"
+            "    epoch += 1\n"
+            "    history.train_losses.append(self._train_epoch(X_train, y_train, batch_size,"
+            " rng))\n"
+            "    if epoch % eval_every == 0:\n"
+            "        improved = self._evaluate(epoch, X_test, y_test, history)\n"
+            "        if early_stopping and improved:\n"
+            "            best_params = [p.copy() for p in self.net.params()]\n"
+            "        history.stopped_early = early_stopping and not improved\n"
+            "    self._end_epoch(epoch, epochs, history, callbacks)\n"
+            "    if history.stopped_early:\n"
+            "        for p, b in zip(self.net.params(), best_params or []):\n"
+            "            p[...] = b\n"
+            "        break",
+        ),
+    }
+)
