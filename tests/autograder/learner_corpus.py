@@ -2590,11 +2590,6 @@ CORRECT.update(
             "log_z = m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))\n"
             "return np.exp(x - log_z)",
         ),
-        "K_c4_momentum_in_one_line": (
-            "chapter4.sgd_momentum",
-            "optimizers:SGDMomentum._update_rule",
-            "velocity[...] = self.momentum * velocity + self.lr * grad\nparam -= velocity",
-        ),
         "K_c5_conv_1d_numpy_correlate": (
             "chapter5.conv_1d",
             "conv_steps:conv_1d",
