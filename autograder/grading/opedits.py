@@ -260,6 +260,15 @@ def _bounds(node: ast.AST) -> list[ast.expr]:
     return []
 
 
+def _measured(place: ast.expr) -> bool:
+    """A size read off an array as it is (``x.shape[1]``, ``len(x)``): one more or one less
+    than an array's own size is no size anyone means — where it makes a check pass, another
+    size happens to be one away (D = H - 1), and that would be a name by chance."""
+    if isinstance(place, ast.Subscript) and isinstance(place.value, ast.Attribute):
+        return place.value.attr == "shape"
+    return isinstance(place, ast.Call) and callee_path(place) == "len"
+
+
 def _sizes(statement: ast.AST, names: set[str], counters: set[str]) -> Iterator[Candidate]:
     """Integer expressions (not literals: :func:`.codeedits` steps those) that bound a range,
     slice or pad in ``statement``, or are assigned to a name that does; not those that read a
@@ -272,7 +281,7 @@ def _sizes(statement: ast.AST, names: set[str], counters: set[str]) -> Iterator[
     seen: set[str] = set()
     for place in places:
         code = ast.unparse(place)
-        if isinstance(place, ast.Constant | ast.Tuple) or code in seen:
+        if isinstance(place, ast.Constant | ast.Tuple) or code in seen or _measured(place):
             continue
         seen.add(code)
         for step, sign in ((1, "+"), (-1, "-")):

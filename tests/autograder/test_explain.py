@@ -322,3 +322,17 @@ class _Job:
 
 
 _ANSWERS = SimpleNamespace(runs_hidden=True)
+
+
+@pytest.mark.parametrize(
+    ("code", "measured"),
+    [("x.shape[1]", True), ("len(x)", True), ("n // k", False), ("x.shape[1] - K", False)],
+)
+def test_a_size_read_off_an_array_is_never_proposed_one_off(code, measured):
+    """``x.shape[1] - 1`` makes a check pass only where another size happens to be one away
+    (D = H - 1): a name by chance. A size computed from others may be off by one."""
+    import ast
+
+    from dlfs.autograder.grading import opedits
+
+    assert opedits._measured(ast.parse(code, mode="eval").body) is measured
