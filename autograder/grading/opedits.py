@@ -66,11 +66,12 @@ def size_offsets(departure: Departure) -> Iterator[Candidate]:
         if isinstance(node, ast.For)
         for name in (n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
     }
+    arrays = _arrays(function)
     upstream = statement_nodes(departure)
     rest = [n for n in ast.walk(function) if isinstance(n, ast.stmt) and n not in upstream]
     seen: set[str] = set()
     for statement in [*upstream, *rest]:  # a size anywhere: a loop that stops short
-        for candidate in _sizes(statement, sizes, counters):
+        for candidate in _sizes(statement, sizes, counters, arrays):
             if candidate[1] not in seen:
                 seen.add(candidate[1])
                 yield candidate
@@ -269,7 +270,45 @@ def _measured(place: ast.expr) -> bool:
     return isinstance(place, ast.Call) and callee_path(place) == "len"
 
 
-def _sizes(statement: ast.AST, names: set[str], counters: set[str]) -> Iterator[Candidate]:
+def _arrays(function: ast.AST) -> list[str]:
+    """What the function reads sizes off (``x`` of ``x.shape``), then its parameters."""
+    found = [
+        code
+        for n in ast.walk(function)
+        if isinstance(n, ast.Attribute) and n.attr == "shape"
+        for code in (ast.unparse(n.value),)
+        if isinstance(n.value, ast.Name | ast.Attribute)
+    ]
+    arguments = getattr(function, "args", None)
+    if arguments is not None:
+        found += [a.arg for a in arguments.args if a.arg != "self"]
+    return list(dict.fromkeys(found))
+
+
+def _other_sizes(place: ast.expr, arrays: list[str]) -> Iterator[Candidate]:
+    """``x.shape[k]`` read off another array or axis: H where D belongs (``self.H_out.shape[1]``
+    where ``x_in.shape[1]`` belongs) — right only when the two happen to be equal."""
+    code = ast.unparse(place)
+    found = 0
+    for array in arrays:
+        for axis in (0, 1, 2):
+            other = f"{array}.shape[{axis}]"
+            if other != code and found < _PER_SIZE:
+                found += 1
+                yield (
+                    Edit(span_of(place), "name", (other,)),
+                    f"`{code}` is the size of another array or axis: `{other}` is right",
+                    False,
+                )
+
+
+_PER_SIZE = 6
+"""At most this many other sizes are tried for one size read off an array."""
+
+
+def _sizes(
+    statement: ast.AST, names: set[str], counters: set[str], arrays: list[str]
+) -> Iterator[Candidate]:
     """Integer expressions (not literals: :func:`.codeedits` steps those) that bound a range,
     slice or pad in ``statement``, or are assigned to a name that does; not those that read a
     loop's counter (``x[i : i + K]``: an index, where a shift says more)."""
@@ -281,7 +320,11 @@ def _sizes(statement: ast.AST, names: set[str], counters: set[str]) -> Iterator[
     seen: set[str] = set()
     for place in places:
         code = ast.unparse(place)
-        if isinstance(place, ast.Constant | ast.Tuple) or code in seen or _measured(place):
+        if isinstance(place, ast.Constant | ast.Tuple) or code in seen:
+            continue
+        if _measured(place):
+            seen.add(code)
+            yield from _other_sizes(place, arrays)
             continue
         seen.add(code)
         for step, sign in ((1, "+"), (-1, "-")):

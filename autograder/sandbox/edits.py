@@ -247,11 +247,11 @@ def _callee(node: ast.Call, args: tuple[Any, ...]) -> ast.expr:
 
 
 def reading(path: Any) -> ast.expr:
-    """Code that reads ``path``: ``x``, ``self.x`` or ``params['W']['value']`` (names,
-    attributes and string keys only: nothing else is accepted)."""
+    """Code that reads ``path``: ``x``, ``self.x``, ``params['W']['value']`` or ``x.shape[1]``
+    (names, attributes, string keys and integer indices only: nothing else is accepted)."""
     node = ast.parse(str(path), mode="eval").body
     for part in ast.walk(node):
-        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+        if isinstance(part, ast.Constant) and type(part.value) in (str, int):
             continue
         if not isinstance(part, ast.Name | ast.Attribute | ast.Subscript | ast.Load):
             raise ValueError(f"not a path: {path!r}")

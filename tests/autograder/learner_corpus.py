@@ -2271,6 +2271,18 @@ MISTAKES.update(
             "return out",
             ("unpacks in the wrong order", "`N, L = …`"),
         ),
+        "E_c5_conv_1d_batch_length_of_the_filter": (
+            "chapter5.conv_1d_batch",
+            "conv_steps:conv_1d_batch",
+            "N = input_.shape[0]\n"
+            "L = param.shape[0]\n"
+            "x_pad = np.pad(input_, ((0, 0), (K // 2, K // 2)))\n"
+            "out = np.zeros((N, L))\n"
+            "for k in range(K):\n"
+            "    out += param[k] * x_pad[:, k : k + L]\n"
+            "return out",
+            ("the size of another array or axis", "`input_.shape[1]` is right"),
+        ),
         "E_c4_tanh_lecun_scaled": (
             "chapter4.tanh",
             "activations:Tanh._output",
