@@ -25,8 +25,9 @@ Phases (a run's wall time and CPU time, user + system, split):
 * ``explain``: tracing a failing check (none for the reference);
 * ``rest``: the total less the phases above (reading files, writing reports, the CLI).
 
-With ``--jobs 2`` (the class) two exercises run at once: its phases' wall times are summed
-over both slots and may exceed the run's wall time.
+With several slots (the class's ``--jobs 2``; a chapter or the book get one per core by
+default) exercises run at once: the phases' wall times are summed over the slots and may
+exceed the run's wall time, and ``rest`` (the total less their sum) may be negative.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ when every exercise graded passed.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +34,17 @@ from .output import (
     status_text,
 )
 
-__all__ = ["grade", "render_report"]
+__all__ = ["MOST_JOBS", "default_jobs", "grade", "render_report"]
+
+MOST_JOBS = 4
+"""The default ``--jobs`` at most: a book has seven chapters, and each slot holds a worker."""
+
+
+def default_jobs() -> int:
+    """One slot per core this process may run on, at most :data:`MOST_JOBS`: the chapters of
+    a book run side by side (a single exercise runs alone whatever this says)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(MOST_JOBS, cores or 1))
 
 
 @click.command("grade")
@@ -51,9 +62,7 @@ __all__ = ["grade", "render_report"]
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Exercises graded at the same time.",
+    help=f"Exercises graded at the same time [default: one per core, at most {MOST_JOBS}].",
 )
 @click.option(
     "--fresh-seeds",
@@ -80,7 +89,7 @@ def grade(
     as_json: bool,
     verbose: bool,
     no_record: bool,
-    jobs: int,
+    jobs: int | None,
     fresh_seeds: bool,
     seed: int | None,
     require_isolation: bool,
@@ -105,7 +114,7 @@ def grade(
     console = make_console()
     options = {"path": path, "reference": reference, "record": not no_record}
     try:
-        session = GradingSession(seed=seed, jobs=jobs)  # one for every regrade of --watch
+        session = GradingSession(seed=seed, jobs=jobs or default_jobs())  # also for --watch
     except ValueError as error:  # a seed where the reference is not installed
         raise abort(error) from None
     with session:

@@ -117,7 +117,7 @@ class _Arrays:
 def _arrays_of(checks: list[PlannedCheck]) -> dict[str, ndarray]:
     """Every stored array of one chapter, plus the types manifest."""
     reference = importlib.import_module("dlfs.reference")
-    answers = ReferenceAnswers()
+    answers = ReferenceAnswers(stored_first=False)  # computed, never read back
     stored = _Arrays()
     for check in checks:
         numerical = KINDS[check.spec.kind].numerical

@@ -7,9 +7,11 @@ notes`, said once under the run's report, and every check that needs it gets one
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,22 @@ from ..sandbox.scratch import make_scratch
 
 __all__ = ["DataCache", "MissingData"]
 
+_VAR_KEYWORD = inspect.Parameter.VAR_KEYWORD
+
 
 class MissingData(Exception):
     """A training check's data set is not here; the message is one line (the full story is
     in :attr:`DataCache.notes`)."""
+
+
+def _key(make: Callable[..., Any], params: dict[str, Any]) -> str:
+    """What decides a data function's inputs: the function and the parameters it names (a
+    check's other parameters, such as its time budget, go to ``**_``), so that the checks
+    that train on the same data (both MNIST checks of chapter 4) share one file."""
+    named = inspect.signature(make).parameters
+    chosen = {k: v for k, v in params.items() if k in named and named[k].kind != _VAR_KEYWORD}
+    where = f"{make.__module__}.{make.__qualname__}"
+    return json.dumps([where, chosen], sort_keys=True, default=str)
 
 
 class DataCache:
@@ -46,15 +60,15 @@ class DataCache:
             return self._get(module, probe, params)
 
     def _get(self, module: str, probe: str, params: dict[str, Any]) -> tuple[str, dict]:
-        key = json.dumps([module, probe, params], sort_keys=True, default=str)
+        found = find_probe(module, probe)
+        make = found.data
+        assert make is not None, "the course checks that training probes have data"
+        key = _key(make, params)
         if key not in self._entries:
-            found = find_probe(module, probe)
             needs = found.datasets or (f"{module}.{probe}",)
             known = next((self._missing[n] for n in needs if n in self._missing), None)
             if known is not None:
                 raise MissingData(known)
-            make = found.data
-            assert make is not None, "the course checks that training probes have data"
             try:
                 inputs, labels = make(**params)
             except Exception as error:  # offline, not fetched: said once, fully, for the run

@@ -162,21 +162,40 @@ class GradingSession:
         """Grade every task, ``jobs`` at a time; results in the tasks' order. ``on_result``
         hears ``(index, result)`` as each ends."""
 
-        def one(index: int) -> ExerciseResult:
+        results: list[ExerciseResult | None] = [None] * len(tasks)
+
+        def unit(indices: list[int]) -> None:
             slot = self._slots.get()
             try:
-                result = self._grade(tasks[index], slot)
+                for index in indices:
+                    results[index] = self._grade(tasks[index], slot)
+                    if on_result is not None:
+                        on_result(index, results[index])
             finally:
                 self._slots.put(slot)
-            if on_result is not None:
-                on_result(index, result)
-            return result
 
         with no_leftovers():  # nothing of the run is left in the temporary folder
             if self.jobs == 1 or len(tasks) < 2:
-                return [one(i) for i in range(len(tasks))]
-            with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-                return list(pool.map(one, range(len(tasks))))
+                unit(list(range(len(tasks))))
+            else:
+                with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+                    list(pool.map(unit, self._units(tasks)))
+        return [r for r in results if r is not None]
+
+    def _units(self, tasks: Sequence[Task]) -> list[list[int]]:
+        """The tasks' indices in the units the slots take, first come first served: the
+        exercises of a chapter whose workers need a preload (chapter 7's PyTorch, 2 s) go
+        together, first, on one slot, so that one fork server preloads it while the other
+        slots grade the other chapters; every other exercise is a unit of its own."""
+        grouped: dict[tuple[Path, str], list[int]] = {}
+        single: list[list[int]] = []
+        for index, task in enumerate(tasks):
+            chapter = task.exercise.chapter
+            if self.settings.answers.preload(chapter):
+                grouped.setdefault((task.workspace, chapter), []).append(index)
+            else:
+                single.append([index])
+        return [*grouped.values(), *single]
 
     def _grade(self, task: Task, slot: int) -> ExerciseResult:
         left = task.budget.left()

@@ -50,9 +50,9 @@ def mnist_images(n_train: int = 5000, n_test: int = 1000, **_: Any) -> Data:
     X_train, y_train, X_test, y_test = load_mnist()
     X_train, X_test = global_standardize(X_train[:n_train], X_test[:n_test])
     inputs = {
-        "X_train": X_train[:, None].astype(np.float64),
+        "X_train": X_train[:, None],  # global_standardize gave float64
         "y_train": one_hot(y_train[:n_train], 10),
-        "X_test": X_test[:, None].astype(np.float64),
+        "X_test": X_test[:, None],
     }
     return inputs, {"y_test": y_test[:n_test]}
 

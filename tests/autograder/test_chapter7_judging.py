@@ -1,7 +1,7 @@
 """Does the grader judge chapter 7 without importing PyTorch, and to the same values?
 
 The reference's side of chapter 7's public checks on the learner's stable inputs comes from
-the stored answers (``grading.expected._STORED_FIRST``); fresh seeds still run the reference.
+the stored answers (``grading.expected.ReferenceAnswers``); fresh seeds still run the reference.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from dlfs.autograder.course import load_course
-from dlfs.autograder.grading import expected as answers_module
 from dlfs.autograder.grading.data import DataCache
 from dlfs.autograder.grading.expected import ReferenceAnswers
 from dlfs.autograder.grading.plan import plan_checks
@@ -56,15 +55,13 @@ def test_judging_chapter7_on_stable_inputs_imports_no_pytorch() -> None:
 
 
 @pytest.mark.parametrize("salt", [None, 12345])
-def test_the_grader_expects_what_the_reference_computes(
-    salt: int | None, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_grader_expects_what_the_reference_computes(salt: int | None) -> None:
     """Stable inputs (read from the store) and fresh ones (not stored: run) alike."""
     answers, checks = ReferenceAnswers(), _public_checks(salt)
     judged = [answers.expected(check) for check in checks]
-    monkeypatch.setattr(answers_module, "_STORED_FIRST", ())  # the reference, run
+    run = ReferenceAnswers(stored_first=False)  # the reference, run
     for check, expected in zip(checks, judged, strict=True):
-        computed = answers.expected(check)
+        computed = run.expected(check)
         assert expected.keys() == computed.keys()
         for name, value in expected.items():
             np.testing.assert_allclose(value, computed[name], rtol=1e-6, atol=1e-7)

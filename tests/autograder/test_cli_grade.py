@@ -95,6 +95,14 @@ def test_jobs_is_passed_through_and_checked(calls):
     assert CliRunner().invoke(cli, ["chapter3", "--jobs", "0"]).exit_code == 2
 
 
+def test_jobs_default_to_one_per_core_at_most_four(calls, monkeypatch):
+    monkeypatch.setattr("os.sched_getaffinity", lambda _: {0, 1, 2, 3, 4, 5, 6, 7}, raising=False)
+    assert CliRunner().invoke(cli, ["chapter3"]).exit_code == 0
+    monkeypatch.setattr("os.sched_getaffinity", lambda _: {3}, raising=False)
+    assert CliRunner().invoke(cli, ["chapter3"]).exit_code == 0
+    assert [call[1]["session"].jobs for call in calls] == [4, 1]
+
+
 @pytest.mark.parametrize(
     ("words", "target"),
     [

@@ -60,6 +60,35 @@ def test_workspaces_are_graded_on_the_sessions_slots_each_heard_of_once(tmp_path
     assert [r.score for r in graded["alice"]] == [1.0] * 3 and max(most) == 2
 
 
+def test_a_chapter_that_preloads_is_graded_on_one_slot_while_the_others_share_the_rest(
+    tmp_path, monkeypatch
+):
+    """Chapter 7's workers need PyTorch preloaded in their fork server: its exercises go
+    together, first, on one slot (one server preloads it), the other chapters' exercises
+    each take whichever slot is free; the results come back in the tasks' order."""
+    course = load_course()
+    exercises = [*course.select("chapter1")[:3], *course.select("chapter7")[:3]]
+    slots: dict[str, int] = {}
+    order: list[str] = []
+    lock = threading.Lock()
+
+    def fake(exercise, workspace, context: ExerciseContext) -> ExerciseResult:
+        with lock:
+            slots[exercise.id] = context.slot
+            order.append(exercise.id)
+        threading.Event().wait(0.02)
+        return ExerciseResult(exercise.id, 1.0, 1.0, "passed")
+
+    monkeypatch.setattr("dlfs.autograder.grading.session.grade_exercise", fake)
+    with GradingSession(course, use_reference=True, jobs=2) as session:
+        results = session.grade(exercises, tmp_path)
+    assert [r.id for r in results] == [e.id for e in exercises]
+    chapter7 = [e.id for e in exercises[3:]]
+    assert len({slots[i] for i in chapter7}) == 1
+    assert chapter7[0] in order[:2]  # the preload starts at once
+    assert len(set(slots.values())) == 2  # chapter 1 ran beside it
+
+
 def test_the_graders_own_failure_is_a_grader_error_on_that_exercise(tmp_path, monkeypatch):
     from dlfs.autograder.grading import session as module
 

@@ -61,3 +61,32 @@ def test_a_training_check_fails_when_its_exercise_does_nothing(exercise, tmp_pat
     said = [(c.name, c.message) for c in trained]
     assert trained and not any(c.passed or c.skipped for c in trained), said
     assert all("metric" in c.details for c in trained), said  # judged on its metric, not an error
+
+
+def test_checks_that_train_on_the_same_data_share_its_file(monkeypatch):
+    """Both MNIST checks of chapter 4 read the same images: made and written once a run.
+    What decides the inputs is the data function and the parameters it names; a check's
+    others (its time budget) do not."""
+    from dataclasses import replace
+
+    from dlfs.autograder.grading.data import DataCache
+    from dlfs.autograder.probes.record import find_probe
+
+    made: list[dict] = []
+
+    def images(n_train: int = 3, **_: object) -> tuple[dict, dict]:
+        made.append({"n_train": n_train})
+        return {"X_train": [[0.0]] * n_train}, {"y_test": [0]}
+
+    def probe(module: str, name: str):
+        return replace(find_probe(module, name), data=images)
+
+    monkeypatch.setattr("dlfs.autograder.grading.data.find_probe", probe)
+    cache = DataCache()
+    try:
+        first = cache.get("chapter4", "mnist_softmax", {"budget": 10})
+        assert cache.get("chapter4", "mnist_momentum", {"budget": 5}) == first
+        assert cache.get("chapter4", "mnist_momentum", {"n_train": 4})[0] != first[0]
+    finally:
+        cache.close()
+    assert made == [{"n_train": 3}, {"n_train": 4}]
