@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
+from .backward_through import BACKWARD_THROUGH_PROBES
 from .record import Probe, declare
 from .torch_common import as_numpy as _np
 from .torch_common import pytorch_module as _pt
@@ -429,5 +430,6 @@ PROBES = declare(
     Probe(lstm_layer, inputs=_sequences),
     Probe(train_batch, inputs=_batches, mistakes=_train_batch_mistakes()),
     *TRAINING_MODE_PROBES,
+    *BACKWARD_THROUGH_PROBES,
 )
 """Every probe of this chapter, with its companions."""
