@@ -20,7 +20,7 @@ from numpy import ndarray
 from .record import Probe
 from .torch_common import as_numpy, pytorch_module, torch_module
 
-__all__ = ["BACKWARD_THROUGH_PROBES", "GraphCut"]
+__all__ = ["BACKWARD_THROUGH_PROBES", "GraphCut", "in_graph"]
 
 _HIDDEN = 8
 """The code size of the autoencoder's halves in this probe."""
@@ -70,8 +70,10 @@ def _inputs(rng: np.random.Generator, module: str = "dense", n: int = 3) -> dict
     }
 
 
-def _forward(torch: Any, layer: Any, x: Any, which: str) -> Any:
-    output = layer(x)
+def in_graph(output: Any, which: str) -> Any:
+    """``output`` (a forward's), or :class:`GraphCut` when no gradient can flow back through
+    it (``which``: the batch it came from, for the message)."""
+    torch = torch_module()
     if not isinstance(output, torch.Tensor):
         raise TypeError(f"forward returned {type(output).__name__}, expected a torch.Tensor")
     if not output.requires_grad:
@@ -115,7 +117,7 @@ def backward_through(
     layer = build().train()
     first = torch.from_numpy(inputs["first"])
     x = torch.from_numpy(inputs["second"]).requires_grad_(True)
-    outputs = [_forward(torch, layer, first, "first"), _forward(torch, layer, x, "second")]
+    outputs = [in_graph(layer(first), "first"), in_graph(layer(x), "second")]
     total = sum((out * _weights(out, seed)).sum() for seed, out in enumerate(outputs))
     total.backward()
     return {

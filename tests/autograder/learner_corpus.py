@@ -2709,9 +2709,10 @@ MISTAKES.update(
             "if self.training:\n"
             "    self.h_init = h_n[0].mean(dim=0, keepdim=True).detach()\n"
             "    self.c_init = c_n[0].mean(dim=0, keepdim=True).detach()\n"
+            "out = self.fc(out)\n"
             "if self.dropout is not None:\n"
             "    out = self.dropout(out)\n"
-            "return torch.tensor(self.fc(out).tolist())",
+            "return torch.tensor(out.tolist())",
             "graph",
         ),
         "N_c7_conv_flatten_after_squeeze": (
@@ -2752,9 +2753,10 @@ MISTAKES.update(
             "if self.training:\n"
             "    self.h_init = h_n.squeeze().mean(dim=0, keepdim=True).detach()\n"
             "    self.c_init = c_n.squeeze().mean(dim=0, keepdim=True).detach()\n"
+            "out = self.fc(out)\n"
             "if self.dropout is not None:\n"
             "    out = self.dropout(out)\n"
-            "return self.fc(out)",
+            "return out",
             "N = 1",
         ),
     }
@@ -2791,9 +2793,10 @@ CORRECT.update(
             "if self.training:\n"
             "    self.h_init = h_n.squeeze(0).mean(0, keepdim=True).detach()\n"
             "    self.c_init = c_n.squeeze(0).mean(0, keepdim=True).detach()\n"
+            "out = self.fc(out)\n"
             "if self.dropout is not None:\n"
             "    out = self.dropout(out)\n"
-            "return self.fc(out)",
+            "return out",
         ),
         "N_c7_decoder_unflatten": (
             "chapter7.decoder",
