@@ -20,7 +20,7 @@ from numpy import ndarray
 from .record import Probe
 from .torch_common import as_numpy, pytorch_module, torch_module
 
-__all__ = ["BACKWARD_THROUGH_PROBES", "GraphCut", "in_graph"]
+__all__ = ["BACKWARD_THROUGH_PROBES", "BatchOfOne", "GraphCut", "in_graph"]
 
 _HIDDEN = 8
 """The code size of the autoencoder's halves in this probe."""
@@ -28,6 +28,13 @@ _HIDDEN = 8
 
 class GraphCut(RuntimeError):
     """The learner's forward returned values PyTorch cannot differentiate back through."""
+
+    said_to_the_learner = True
+    """The message is written for the learner: the worker shows it without the class name."""
+
+
+class BatchOfOne(ValueError):
+    """The learner's forward goes wrong for a batch of one example, and only then."""
 
     said_to_the_learner = True
     """The message is written for the learner: the worker shows it without the class name."""
@@ -105,6 +112,56 @@ def _gradients(layer: Any, x: Any) -> dict[str, ndarray]:
     return found
 
 
+def _two_forwards(build: Callable[[], Any], first: Any, second: Any) -> tuple[Any, list[Any]]:
+    """The module, built from torch's seeded generator, and its outputs on two batches in
+    training mode."""
+    torch = torch_module()
+    torch.manual_seed(21)
+    layer = build().train()
+    return layer, [layer(first), layer(second)]
+
+
+def _only_at_one(build: Callable[[], Any], inputs: dict[str, ndarray]) -> bool:
+    """Whether the same module runs, keeping the batch axis, on a batch of two (the rows
+    repeated): what goes wrong at N = 1 then goes wrong only there."""
+    torch = torch_module()
+    twice = [torch.from_numpy(np.concatenate([inputs[k]] * 2)) for k in ("first", "second")]
+    try:
+        _, outputs = _two_forwards(build, *twice)
+    except Exception:
+        return False
+    return all(tuple(getattr(out, "shape", ()))[:1] == (2,) for out in outputs)
+
+
+def _forwards(
+    build: Callable[[], Any], inputs: dict[str, ndarray], first: Any, second: Any
+) -> tuple[Any, list[Any]]:
+    """:func:`_two_forwards`; for a batch of one, an error or a lost batch axis that a batch
+    of two does not show is said as what it is (:class:`BatchOfOne`). The batch of two runs
+    every time N = 1, passing or not, so that a grading worker keeps what it calls."""
+    one = len(inputs["first"]) == 1
+    fine_at_two = one and _only_at_one(build, inputs)
+    try:
+        layer, outputs = _two_forwards(build, first, second)
+    except Exception as error:
+        if fine_at_two:
+            raise BatchOfOne(
+                f"with a batch of one (N = 1) forward raised {type(error).__name__}: {error}; "
+                "with two examples it does not: a squeeze() or a [0] that drops the batch "
+                "axis when N = 1? (squeeze(0) or [0] only on an axis that is not the batch's)"
+            ) from error
+        raise
+    shapes = [tuple(getattr(out, "shape", ())) for out in outputs]
+    lost = next((shape for shape in shapes if shape[:1] != (1,)), None)
+    if fine_at_two and lost is not None:
+        raise BatchOfOne(
+            f"with a batch of one (N = 1) forward returned shape {lost}: the batch axis is "
+            "lost (with two examples it is kept): a squeeze() or a [0] that drops it when "
+            "N = 1? Keep the first axis the batch's, of size N"
+        )
+    return layer, outputs
+
+
 def backward_through(
     ref: Any, inputs: dict[str, ndarray], module: str = "dense", **_: Any
 ) -> dict[str, ndarray]:
@@ -113,11 +170,11 @@ def backward_through(
     batch's input (``n`` examples a batch: ``n = 1`` finds a squeeze or a ``[0]``)."""
     torch = torch_module()
     build = _modules(ref, torch)[module]
-    torch.manual_seed(21)
-    layer = build().train()
     first = torch.from_numpy(inputs["first"])
     x = torch.from_numpy(inputs["second"]).requires_grad_(True)
-    outputs = [in_graph(layer(first), "first"), in_graph(layer(x), "second")]
+    layer, outputs = _forwards(build, inputs, first, x)
+    for which, output in zip(("first", "second"), outputs, strict=True):
+        in_graph(output, which)
     total = sum((out * _weights(out, seed)).sum() for seed, out in enumerate(outputs))
     total.backward()
     return {
