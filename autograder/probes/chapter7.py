@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
+from .backward_through import BACKWARD_THROUGH_PROBES, in_graph
 from .record import Probe, declare
 from .torch_common import as_numpy as _np
 from .torch_common import pytorch_module as _pt
@@ -120,8 +121,9 @@ def lstm_layer(ref: Any, inputs: dict[str, ndarray], t: int = 5, d: int = 4, **_
     layer = _pt(ref, "lstm").LSTMLayer(t, d, 6, 3)
     layer.train()
     outputs = []
-    for x in xs:  # a backward per batch: a state not detached drags the last batch's graph
-        output = layer(x)
+    # a backward per batch: a state not detached drags the last batch's graph
+    for which, x in zip(("first", "second"), xs, strict=True):
+        output = in_graph(layer(x), which)
         output.sum().backward()
         outputs.append(_np(output))
     first, second = outputs
@@ -429,5 +431,6 @@ PROBES = declare(
     Probe(lstm_layer, inputs=_sequences),
     Probe(train_batch, inputs=_batches, mistakes=_train_batch_mistakes()),
     *TRAINING_MODE_PROBES,
+    *BACKWARD_THROUGH_PROBES,
 )
 """Every probe of this chapter, with its companions."""

@@ -33,6 +33,9 @@ FORWARD_NAMES = frozenset({"forward", "_output", "__add__", "__mul__"})
 """The methods that compute a value and store what a backward reads."""
 BACKWARD_NAMES = ("backward", "_input_grad", "_param_grad")
 BATCH_SIZE_NAMES = ("batch_size", "size")
+BATCH_AXIS = re.compile(r"(?:``)?(?:self\.)?(\w+)(?:``)?:? \[N[,\]]")
+"""A docstring's ``name: [N, …]`` (or ``self.name`` [N, …]): an array with a batch axis first."""
+HAS_BATCH_AXIS = re.compile(r"\[N[,\]]")
 SYMMETRIC_CRITERIA = frozenset({"MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss"})
 """Criteria whose value does not change when prediction and target swap places."""
 _UNSET = object()
@@ -49,6 +52,11 @@ class TargetCall:
     model_training: bool | None = None
     model_returned_tuple: bool = False
     backward_after: bool = False
+    batch_sizes: list[int] = field(default_factory=list)
+    """The leading sizes of the arrays its docstring gives a batch axis (``[N, …]``)."""
+    output: Any = None
+    gradients_reached: bool = False
+    """A torch module's forward: a backward after it reached every parameter and the input."""
 
 
 @dataclass
@@ -117,6 +125,35 @@ def _names_read(function: Any) -> set[str]:
     return names
 
 
+def batch_names(function: Any) -> frozenset[str]:
+    """The arguments (and ``self.<attribute>``s) ``function``'s docstring shapes ``[N, …]``."""
+    return frozenset(BATCH_AXIS.findall(function.__doc__ or ""))
+
+
+STORED_INPUTS = ("input_", "prediction")
+"""What an operation or a loss keeps of its input, for a method that takes no array."""
+
+
+def _leading_sizes(values: dict[str, Any], names: frozenset[str]) -> list[int]:
+    """The leading sizes of the arrays ``names`` (arguments, entries of a dict argument, or
+    ``self``'s attributes); where none is an array, of the first array argument, else of the
+    input ``self`` stored (:data:`STORED_INPUTS`)."""
+    me = values.get("self")
+    pool = {k: v for d in values.values() if isinstance(d, dict) for k, v in d.items()}
+    pool.update(values)
+    named = [pool[n] if n in pool else getattr(me, n, None) for n in sorted(names)]
+    arrays = [v for v in named if _has_axis(v)]
+    if not arrays:
+        given = [v for k, v in values.items() if k != "self" and _has_axis(v)]
+        stored = [getattr(me, n, None) for n in STORED_INPUTS]
+        arrays = given[:1] or [v for v in stored if _has_axis(v)][:1]
+    return [int(a.shape[0]) for a in arrays]
+
+
+def _has_axis(value: Any) -> bool:
+    return len(getattr(value, "shape", ())) >= 1
+
+
 def read_arguments(function: Any) -> dict[str, Any]:
     """The arguments with a default that ``function``'s reference body reads."""
     names = _names_read(function)
@@ -147,6 +184,7 @@ class _Profile:
 
     def __init__(self, targets: dict[Any, tuple[Seen, type | None, dict[str, Any]]]) -> None:
         self.by_code = {f.__code__: (f, *rest) for f, rest in targets.items()}
+        self.batch = {f.__code__: batch_names(f) for f in targets}  # arrays [N, …]
         self.backward = {
             code: owner
             for _, _, owner, _ in self.by_code.values()
@@ -169,6 +207,7 @@ class _Profile:
             me = values.get("self")
             state = {k: getattr(me, k, _UNSET) for k in settings}
             call = TargetCall(values, state, me)
+            call.batch_sizes = _leading_sizes(values, self.batch[code])
             if hasattr(me, "training"):
                 call.training = bool(me.training)
             model = getattr(me, "model", None)
@@ -185,7 +224,7 @@ class _Profile:
 
     def _leave(self, frame: types.FrameType, value: Any) -> None:
         if self.open and self.open[-1][0] is frame:
-            self.open.pop()
+            self.open.pop()[1].output = value
             return
         if frame.f_code.co_name != "forward" or not self.open:
             return
@@ -216,7 +255,22 @@ def trace_exercise(exercise: Exercise) -> dict[str, Seen]:
             probe(reference, np.random.default_rng(check_seed(exercise.id, index)), **spec.params)
         finally:
             sys.setprofile(None)
+        for call, owner in profile.calls:
+            call.gradients_reached = _is_torch_module(owner) and _gradients_reached(call)
     return by_name
+
+
+def _gradients_reached(call: TargetCall) -> bool:
+    """Whether, once the check is over, a backward went through this forward's output to
+    every parameter of its module and to its input."""
+    x = call.arguments.get("x")
+    parameters = list(call.owner.parameters())
+    return (
+        getattr(call.output, "grad_fn", None) is not None
+        and getattr(x, "grad", None) is not None
+        and bool(parameters)
+        and all(p.grad is not None for p in parameters)
+    )
 
 
 def _differs(value: Any, default: Any) -> bool:
@@ -292,6 +346,15 @@ def _filter_of_one(call: TargetCall, _: str) -> bool:
     return sizes is not None and sizes[1] == 1
 
 
+def _batch_of_one(call: TargetCall, _: str) -> bool:
+    size = next((call.arguments[n] for n in BATCH_SIZE_NAMES if n in call.arguments), None)
+    return 1 in call.batch_sizes or size == 1
+
+
+def _through_forward(call: TargetCall, _: str) -> bool:
+    return call.gradients_reached
+
+
 def _tuple_model(call: TargetCall, _: str) -> bool:
     return call.model_returned_tuple
 
@@ -322,6 +385,8 @@ _MEETS = {
     "model mode": _model_mode,
     "an asymmetric criterion": _asymmetric,
     "dropout in training mode": _dropout_training,
+    "a batch of one": _batch_of_one,
+    "gradients through forward": _through_forward,
 }
 _DEFAULTS: dict[str, Any] = {}
 
@@ -359,6 +424,17 @@ def categories_for(target: Any) -> Iterator[Category]:
         yield Category("an asymmetric criterion", "it calls the criterion")
     if _is_torch_module(owner) and "self.dropout" in source:
         yield Category("dropout in training mode", "it applies dropout")
+    yield from _batch_categories(function, owner, name)
+
+
+def _batch_categories(function: Any, owner: type | None, name: str) -> Iterator[Category]:
+    """A batch of one where the docstring gives an array a batch axis (not for a fit, which
+    hands its data on whole); a backward through a PyTorch module's forward."""
+    doc = function.__doc__ or ""
+    if HAS_BATCH_AXIS.search(doc) and "epochs" not in inspect.signature(function).parameters:
+        yield Category("a batch of one", "its docstring gives an array a batch axis [N, …]")
+    if _is_torch_module(owner) and name == "forward":
+        yield Category("gradients through forward", "it is a torch module's forward")
 
 
 def missing(exercise: Exercise, seen: dict[str, Seen]) -> list[str]:

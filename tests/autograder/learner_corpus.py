@@ -2669,3 +2669,153 @@ CORRECT.update(
         ),
     }
 )
+
+# --- issue 19 item 3: a batch of one, gradients through a PyTorch forward (prefix N_) ---------
+# Written before the checks that must catch them: a squeeze or a [0] that bites only when the
+# batch holds one example, and a forward right in value whose graph is cut.
+
+MISTAKES.update(
+    {
+        "N_c7_dense_forward_under_no_grad": (
+            "chapter7.dense_layer",
+            "pytorch.layers:DenseLayer.forward",
+            "import torch\n"
+            "with torch.no_grad():\n"
+            "    x = self.linear(x)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x)\n"
+            "if self.dropout is not None:\n"
+            "    x = self.dropout(x)\n"
+            "return x",
+            "graph",
+        ),
+        "N_c7_conv_activation_of_the_data": (
+            "chapter7.conv_layer",
+            "pytorch.layers:ConvLayer.forward",
+            "x = self.conv(x)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x.data)\n"
+            "if self.flatten:\n"
+            "    x = x.flatten(start_dim=1)\n"
+            "if self.dropout is not None:\n"
+            "    x = self.dropout(x)\n"
+            "return x",
+            "graph",
+        ),
+        "N_c7_decoder_detached_dense_output": (
+            "chapter7.decoder",
+            "pytorch.autoencoder:Decoder.forward",
+            "check_input_dim(x, 2)\n"
+            "x = self.dense1(x).detach()\n"
+            "x = x.view(-1, 7, 28, 28)\n"
+            "return self.conv2(self.conv1(x))",
+            "graph",
+        ),
+        "N_c7_lstm_outputs_rebuilt_from_values": (
+            "chapter7.lstm_layer",
+            "pytorch.lstm:LSTMLayer.forward",
+            "batch_size = x.shape[0]\n"
+            "h_0 = self.h_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+            "c_0 = self.c_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+            "out, (h_n, c_n) = self.lstm(x, (h_0, c_0))\n"
+            "if self.training:\n"
+            "    self.h_init = h_n[0].mean(dim=0, keepdim=True).detach()\n"
+            "    self.c_init = c_n[0].mean(dim=0, keepdim=True).detach()\n"
+            "out = self.fc(out)\n"
+            "if self.dropout is not None:\n"
+            "    out = self.dropout(out)\n"
+            "return torch.tensor(out.tolist())",
+            "graph",
+        ),
+        "N_c7_conv_flatten_after_squeeze": (
+            "chapter7.conv_layer",
+            "pytorch.layers:ConvLayer.forward",
+            "x = self.conv(x)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x)\n"
+            "if self.flatten:\n"
+            "    x = x.squeeze().flatten(start_dim=1)\n"
+            "if self.dropout is not None:\n"
+            "    x = self.dropout(x)\n"
+            "return x",
+            "N = 1",
+        ),
+        "N_c7_encoder_codes_squeezed": (
+            "chapter7.encoder",
+            "pytorch.autoencoder:Encoder.forward",
+            "check_input_dim(x, 4)\n"
+            "return self.dense1(self.conv2(self.conv1(x))).squeeze(0)",
+            "N = 1",
+        ),
+        "N_c7_encoder_single_image_unbatched": (
+            "chapter7.encoder",
+            "pytorch.autoencoder:Encoder.forward",
+            "check_input_dim(x, 4)\n"
+            "codes = self.dense1(self.conv2(self.conv1(x)))\n"
+            "return codes[0] if len(codes) == 1 else codes",
+            "N = 1",
+        ),
+        "N_c7_lstm_state_squeezed": (
+            "chapter7.lstm_layer",
+            "pytorch.lstm:LSTMLayer.forward",
+            "batch_size = x.shape[0]\n"
+            "h_0 = self.h_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+            "c_0 = self.c_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+            "out, (h_n, c_n) = self.lstm(x, (h_0, c_0))\n"
+            "if self.training:\n"
+            "    self.h_init = h_n.squeeze().mean(dim=0, keepdim=True).detach()\n"
+            "    self.c_init = c_n.squeeze().mean(dim=0, keepdim=True).detach()\n"
+            "out = self.fc(out)\n"
+            "if self.dropout is not None:\n"
+            "    out = self.dropout(out)\n"
+            "return out",
+            "N = 1",
+        ),
+    }
+)
+
+CORRECT.update(
+    {
+        "N_c7_dense_functional_linear": (
+            "chapter7.dense_layer",
+            "pytorch.layers:DenseLayer.forward",
+            "x = nn.functional.linear(x, self.linear.weight, self.linear.bias)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x)\n"
+            "return x if self.dropout is None else self.dropout(x)",
+        ),
+        "N_c7_conv_flatten_by_reshape": (
+            "chapter7.conv_layer",
+            "pytorch.layers:ConvLayer.forward",
+            "x = self.conv(x)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x)\n"
+            "if self.flatten:\n"
+            "    x = x.reshape(len(x), -1)\n"
+            "if self.dropout is not None:\n"
+            "    x = self.dropout(x)\n"
+            "return x",
+        ),
+        "N_c7_lstm_state_squeeze_first_axis": (
+            "chapter7.lstm_layer",
+            "pytorch.lstm:LSTMLayer.forward",
+            "n = x.size(0)\n"
+            "state = (self.h_init.repeat(n, 1)[None], self.c_init.repeat(n, 1)[None])\n"
+            "out, (h_n, c_n) = self.lstm(x, state)\n"
+            "if self.training:\n"
+            "    self.h_init = h_n.squeeze(0).mean(0, keepdim=True).detach()\n"
+            "    self.c_init = c_n.squeeze(0).mean(0, keepdim=True).detach()\n"
+            "out = self.fc(out)\n"
+            "if self.dropout is not None:\n"
+            "    out = self.dropout(out)\n"
+            "return out",
+        ),
+        "N_c7_decoder_unflatten": (
+            "chapter7.decoder",
+            "pytorch.autoencoder:Decoder.forward",
+            "check_input_dim(x, 2)\n"
+            "images = self.dense1(x).unflatten(1, (7, 28, 28))\n"
+            "return self.conv2(self.conv1(images))",
+        ),
+    }
+)

@@ -34,7 +34,8 @@ def test_the_checks_of_every_exercise_look_where_mistakes_hide(exercise):
     epoch and an eval_every that does not divide the epochs; a batch size does not divide N; a
     filter is 1 wide and longer than its signal; a trainer meets an asymmetric criterion, a
     model returning a tuple where its docstring allows one, and both modes; a PyTorch layer's
-    dropout runs in training mode."""
+    dropout runs in training mode; an array with a batch axis meets N = 1; a backward runs
+    through every PyTorch module's forward to its parameters and input."""
     if exercise.chapter == "chapter7":
         pytest.importorskip("torch")
     assert missing(exercise, trace_exercise(exercise)) == []
@@ -66,3 +67,35 @@ def test_a_forward_checked_on_its_outputs_alone_is_found_wanting():
     outputs_only = dataclasses.replace(exercise, checks=exercise.checks[:1])
     gaps = missing(outputs_only, trace_exercise(outputs_only))
     assert any("backward after forward" in gap for gap in gaps), gaps
+
+
+def test_the_batch_and_graph_rules_reach_every_chapter():
+    """A batch of one is asked of functions of every chapter from 1 to 7 (chapter 7's
+    modules among them), and the backward through forward of every PyTorch module's forward
+    and nothing else."""
+    pytest.importorskip("torch")
+    found = [
+        (exercise.chapter, str(target), {category.name for category in categories_for(target)})
+        for exercise in COURSE.exercises
+        for target in exercise.targets
+    ]
+    chapters = {chapter for chapter, _, names in found if "a batch of one" in names}
+    assert chapters == {f"chapter{n}" for n in range(1, 8)}, chapters
+    through = {t for _, t, names in found if "gradients through forward" in names}
+    modules = {t for chapter, t, _ in found if chapter == "chapter7" and t.endswith(".forward")}
+    assert through == modules and len(through) == 5, through
+
+
+def test_a_module_checked_on_its_values_alone_is_found_wanting():
+    """The tracer is not vacuous: without the backward through forward at N = 1, the dense
+    layer misses both the batch of one and the gradients."""
+    pytest.importorskip("torch")
+    exercise = next(
+        e for e in COURSE.exercises if any(str(t).endswith("DenseLayer.forward") for t in e.targets)
+    )
+    values_only = dataclasses.replace(
+        exercise, checks=[c for c in exercise.checks if c.probe != "backward_through"]
+    )
+    gaps = missing(values_only, trace_exercise(values_only))
+    assert any("a batch of one" in gap for gap in gaps), gaps
+    assert any("gradients through forward" in gap for gap in gaps), gaps
