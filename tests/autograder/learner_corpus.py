@@ -2425,8 +2425,7 @@ MISTAKES.update(
         "K_c6_adagrad_eps_written_in": (
             "chapter6.adagrad",
             "rnn_optimizers:AdaGrad._update_rule",
-            "sum_square += grad * grad\n"
-            "param -= self.lr * grad / (np.sqrt(sum_square) + 1e-7)",
+            "sum_square += grad * grad\nparam -= self.lr * grad / (np.sqrt(sum_square) + 1e-7)",
             "self.eps",
         ),
         "K_c6_clip_value_written_in": (
@@ -2743,8 +2742,7 @@ MISTAKES.update(
         "N_c7_encoder_codes_squeezed": (
             "chapter7.encoder",
             "pytorch.autoencoder:Encoder.forward",
-            "check_input_dim(x, 4)\n"
-            "return self.dense1(self.conv2(self.conv1(x))).squeeze(0)",
+            "check_input_dim(x, 4)\nreturn self.dense1(self.conv2(self.conv1(x))).squeeze(0)",
             "N = 1",
         ),
         "N_c7_encoder_single_image_unbatched": (

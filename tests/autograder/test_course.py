@@ -249,3 +249,12 @@ def test_a_course_file_that_is_not_utf8_names_the_file_and_line(tmp_path):
     path.write_bytes(TRAINING.encode("utf-8").replace(b'"Tiny"', b'"Ti\xffny"'))
     with pytest.raises(CourseError, match=r"course\.toml:2: is not UTF-8"):
         load_course(path)
+
+
+def test_an_exercises_public_checks_come_before_its_hidden_ones():
+    """A check's stable seed comes from its place in the exercise: a copy that withholds the
+    hidden checks (the students' copy, its notebooks) must number the public ones alike, or it
+    draws other inputs than the answers stored for them."""
+    for exercise in load_course().exercises:
+        kinds = [check.hidden for check in exercise.checks]
+        assert kinds == sorted(kinds), exercise.id

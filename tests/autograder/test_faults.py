@@ -97,7 +97,11 @@ def _descendants(pid: int) -> set[int]:
     queue = [pid]
     while queue:
         parent = queue.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
+        try:  # a process that ended while it was read has no children left
+            tasks = list(Path(f"/proc/{parent}/task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
             try:
                 children = (task / "children").read_text().split()
             except OSError:
