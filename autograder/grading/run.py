@@ -40,6 +40,11 @@ class RunSettings:
     seed: int | None = None
     hidden: tuple[str, ...] = ()
     course: Course | None = None
+    _secrets: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """:meth:`secrets` by workspace, worked out once per run (a class asks for each student's
+    once per exercise: resolving a dozen paths each time cost the grader a millisecond)."""
 
     def __post_init__(self) -> None:
         if self.seed is not None and not self.answers.runs_hidden:
@@ -61,7 +66,14 @@ class RunSettings:
 
     def secrets(self, workspace: Path) -> tuple[str, ...]:
         """Every path a worker must not see when grading ``workspace`` (never one that holds
-        Python or the grader itself, which the worker needs)."""
+        Python or the grader itself, which the worker needs); worked out once per workspace
+        in a run."""
+        key = str(workspace)
+        if key not in self._secrets:
+            self._secrets[key] = self._find_secrets(workspace)
+        return self._secrets[key]
+
+    def _find_secrets(self, workspace: Path) -> tuple[str, ...]:
         paths = [answers_dir(), data_dir(), workspace, *self.hidden]
         with contextlib.suppress(ValueError):  # the students' copy has no answer key to hide
             paths.append(package_root("reference"))
@@ -77,4 +89,5 @@ def _resolved(path: Path | str) -> Path:
 def _needed(path: Path) -> bool:
     """Whether ``path`` holds what a worker runs on: Python, its packages or the grader."""
     needed = (Path(sys.prefix), Path(sys.base_prefix), Path(__file__).parents[1])
-    return any(path == n.resolve() or path in n.resolve().parents for n in needed)
+    resolved = [n.resolve() for n in needed]
+    return any(path == n or path in n.parents for n in resolved)

@@ -25,6 +25,7 @@ import ast
 import builtins
 import contextlib
 import copy
+import functools
 import gc
 import importlib
 import inspect
@@ -128,7 +129,7 @@ def read_target(workspace: Path | str, target: str) -> LearnerFunction:
     except (OSError, UnicodeDecodeError) as error:
         raise SpliceError(f"cannot read {path}: {error}") from None
     try:
-        tree = ast.parse(source, filename=str(path))
+        tree = _parsed_file(str(path), source)
     except SyntaxError as error:
         raise SpliceError(
             f"syntax error at {path}:{error.lineno}: {error.msg}", error.lineno
@@ -138,6 +139,14 @@ def read_target(workspace: Path | str, target: str) -> LearnerFunction:
         raise SpliceError(f"{path.name} does not define {qualname}")
     stub_line = _stub_line(node)
     return LearnerFunction(target, str(path), source, node.lineno, stub_line is not None, stub_line)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_file(path: str, source: str) -> ast.Module:
+    """``source`` parsed (read only: a file's exercises share its tree). The grader reads a
+    file once per exercise it holds, a class's students often hand in files alike: the same
+    text is parsed once (an ``ast.parse`` of a chapter's file is a millisecond)."""
+    return ast.parse(source, filename=path)
 
 
 def _stub_line(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import importlib
 import importlib.util
 import json
@@ -116,6 +117,8 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
     setup_wall, setup_cpu = time.perf_counter(), timings.cpu()
     protocol = sys.stdout
     die_with_parent()  # the grader gone (even kill -9), its server goes too
+    strip_companions()  # once, before any fork: no worker has anything left to strip
+    gc.collect()  # what the companions held in cycles goes now, not in each worker
     index_originals()  # once, so that a worker forgets the graded code without a heap scan
     index_functions()  # and trims its memory to what its exercise needs without one
     worker_plan()  # what every worker's root shows, decided once
@@ -151,6 +154,7 @@ def _prepare(job: dict[str, Any], private: str) -> None:  # pragma: no cover - i
     for name in preload:  # torch, for chapter 7, only when needed
         _preload(name)
     if preload:
+        strip_companions()  # a probe module the preload imported
         index_originals()
         index_functions()
     prepare_memory(job)
