@@ -59,14 +59,23 @@ class DataCache:
                 inputs, labels = make(**params)
             except Exception as error:  # offline, not fetched: said once, fully, for the run
                 raise MissingData(self._missed(needs, error)) from error
-            if self._dir is None:
-                self._dir = make_scratch("data")
-                os.chmod(self._dir, 0o755)
-            path = self._dir / f"data{len(self._entries)}.npz"
+            path = self._folder() / f"data{len(self._entries)}.npz"
             np.savez(path, **inputs)
             os.chmod(path, 0o644)
             self._entries[key] = (str(path), labels)
         return self._entries[key]
+
+    def folder(self) -> Path:
+        """The folder of the run's training inputs (made now if need be): a student's sandbox
+        shows it whole to their workers, the inputs written into it later included."""
+        with self._lock:
+            return self._folder()
+
+    def _folder(self) -> Path:
+        if self._dir is None:
+            self._dir = make_scratch("data")
+            os.chmod(self._dir, 0o755)
+        return self._dir
 
     def _missed(self, needs: tuple[str, ...], error: Exception) -> str:
         text = str(error) or repr(error)

@@ -31,7 +31,9 @@ from types import TracebackType
 from .. import timings
 from ..course import Course, Exercise, load_course
 from ..results import ExerciseResult
+from ..sandbox.protocol import Student
 from ..sandbox.scratch import no_leftovers, sweep_stale
+from ..sandbox.students import leave_student
 from .budget import Budget, not_graded
 from .context import EventHandler, ExerciseContext
 from .data import DataCache
@@ -160,29 +162,62 @@ class GradingSession:
         on_result: Callable[[int, ExerciseResult], None] | None = None,
     ) -> list[ExerciseResult]:
         """Grade every task, ``jobs`` at a time; results in the tasks' order. ``on_result``
-        hears ``(index, result)`` as each ends."""
+        hears ``(index, result)`` as each ends.
 
-        def one(index: int) -> ExerciseResult:
+        A slot grades one workspace's tasks one after another, in the sandbox of that student
+        (:mod:`~..sandbox.student`: isolated once, a fresh worker per exercise); with fewer
+        workspaces than slots, a workspace's tasks are dealt out over the slots."""
+        results: list[ExerciseResult | None] = [None] * len(tasks)
+        students = self._students(tasks)
+
+        def unit(indices: list[int]) -> None:
             slot = self._slots.get()
             try:
-                result = self._grade(tasks[index], slot)
+                for index in indices:
+                    task = tasks[index]
+                    results[index] = self._grade(task, slot, students[task.workspace])
+                    if on_result is not None:
+                        on_result(index, results[index])  # type: ignore[arg-type]
             finally:
+                leave_student(slot)
                 self._slots.put(slot)
-            if on_result is not None:
-                on_result(index, result)
-            return result
 
+        units = _units(tasks, self.jobs)
         with no_leftovers():  # nothing of the run is left in the temporary folder
-            if self.jobs == 1 or len(tasks) < 2:
-                return [one(i) for i in range(len(tasks))]
-            with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-                return list(pool.map(one, range(len(tasks))))
+            if self.jobs == 1 or len(units) < 2:
+                for indices in units:
+                    unit(indices)
+            else:
+                with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+                    list(pool.map(unit, units))
+        return [r for r in results if r is not None]
 
-    def _grade(self, task: Task, slot: int) -> ExerciseResult:
+    def _students(self, tasks: Sequence[Task]) -> dict[Path, Student | None]:
+        """The sandbox each workspace's workers share: what any of its exercises reads (the
+        run's training inputs) or preloads. None where the inputs' folder cannot be made
+        (each worker then says so on its own)."""
+        by_workspace: dict[Path, set[str]] = {}
+        for task in tasks:
+            by_workspace.setdefault(task.workspace, set()).add(task.exercise.chapter)
+        try:
+            readable = (str(self.data.folder()),)
+        except OSError:
+            return dict.fromkeys(by_workspace)
+        answers = self.settings.answers
+        return {
+            workspace: Student(
+                str(workspace),
+                readable,
+                tuple(dict.fromkeys(n for c in sorted(chapters) for n in answers.preload(c))),
+            )
+            for workspace, chapters in by_workspace.items()
+        }
+
+    def _grade(self, task: Task, slot: int, student: Student | None = None) -> ExerciseResult:
         left = task.budget.left()
         if left <= 0:
             return not_graded(task.exercise, task.budget)
-        context = ExerciseContext(self.settings, self.data, slot, task.on_event, left)
+        context = ExerciseContext(self.settings, self.data, slot, task.on_event, left, student)
         try:
             result = grade_exercise(task.exercise, task.workspace, context)
         except Exception as error:  # the grader's own failure on this workspace
@@ -207,6 +242,20 @@ class GradingSession:
 
 
 _started: list[bool] = []
+
+
+def _units(tasks: Sequence[Task], jobs: int) -> list[list[int]]:
+    """The tasks' indices, a list per workspace in the tasks' order; where there are fewer
+    workspaces than ``jobs``, each workspace's dealt out in turn over ``jobs`` lists (both
+    cores busy for one learner too)."""
+    by_workspace: dict[Path, list[int]] = {}
+    for index, task in enumerate(tasks):
+        by_workspace.setdefault(task.workspace, []).append(index)
+    units = list(by_workspace.values())
+    if len(units) >= jobs:
+        return units
+    dealt = [unit[start::jobs] for unit in units for start in range(jobs)]
+    return [unit for unit in dealt if unit]
 
 
 def _record_startup() -> None:

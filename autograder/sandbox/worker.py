@@ -38,6 +38,7 @@ from .confine import enter_sandbox, learner_code_ran, learner_code_starts
 from .folder import enter_private_mounts, prepare_folder, release_folder
 from .guard import install_guarded
 from .isolate import die_with_parent, try_isolation
+from .lines import Lines
 from .memory import forget_modules, keep_only_needs, prepare_memory
 from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
@@ -46,6 +47,7 @@ from .root import worker_plan
 from .seccomp import try_filter
 from .splice import LEARNER_PACKAGE, LearnerFunction, forget_originals, index_originals
 from .stuck import arm, disarm
+from .student import serve_student
 from .trace import Recorder, TraceJob, trace_file
 
 __all__ = ["serve"]
@@ -129,17 +131,16 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
     wall = time.perf_counter() - setup_wall
     timings.record("server_setup", wall, after[0] - setup_cpu[0], after[1] - setup_cpu[1])
     _reply(protocol, {**ready, "folder": private, "calls": calls})
-    for line in sys.stdin:
-        try:
-            job = json.loads(line)
-        except ValueError:
-            continue
+    lines = Lines(sys.stdin.fileno())
+    while (job := lines.next()) is not None:
         if "release" in job:
             release_folder(str(job["release"]))
-            continue
-        with timings.phase("server_prepare"):
-            _prepare(job, private)
-        _fork_worker(job, protocol)
+        elif "student" in job:
+            _student(job["student"], lines, protocol)
+        elif "calls" in job:
+            with timings.phase("server_prepare"):
+                _prepare(job, private)
+            _fork_worker(job, protocol)
     # The grader closed our input: every worker has been waited for and a worker's folder is
     # a mount of this process's own namespace. Skipping the interpreter's clean-up saves the
     # grader, waiting, a tenth of a second (with PyTorch loaded, more).
@@ -147,17 +148,47 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
     os._exit(0)
 
 
+def _student(request: dict[str, Any], lines: Lines, protocol: Any) -> None:  # pragma: no cover
+    """Fork one student's sandbox (:mod:`.student`), which takes the input over until it
+    ends; wait for it. A student's preloads are done here first, once for all its
+    sandboxes."""
+    _preload_all(request.get("preload", []))
+    pid = os.fork()
+    if pid == 0:
+        serve_student(request, lines, lambda m: _reply(protocol, m), _prepare_memory, _worker)
+    os.waitpid(pid, 0)
+    lines.forget()  # what was read ahead was the sandbox's to read
+
+
 def _prepare(job: dict[str, Any], private: str) -> None:  # pragma: no cover - in the server
     """Before forking ``job``'s worker: its folder, what its chapter preloads, its memory."""
     job["own_folder"] = not private and prepare_folder(job)
-    preload = [name for name in job.get("preload", []) if name not in _preloaded]
+    _prepare_memory(job)
+
+
+def _prepare_memory(job: dict[str, Any]) -> None:  # pragma: no cover - in the server
+    """Before forking ``job``'s worker: what its chapter preloads, its memory."""
+    _preload_all(job.get("preload", []))
+    prepare_memory(job)
+
+
+def _preload_all(names: list[str]) -> None:  # pragma: no cover - in the server
+    """Import each of ``names`` not imported yet (torch, for chapter 7), then strip and index
+    anew what they brought."""
+    preload = [name for name in names if name not in _preloaded and not _warmed(name)]
     for name in preload:  # torch, for chapter 7, only when needed
         _preload(name)
     if preload:
         strip_companions()  # a probe module the preload imported
         index_originals()
         index_functions()
-    prepare_memory(job)
+
+
+def _warmed(name: str) -> bool:
+    """Whether a warm-up of ``name``'s module (``module:function``) ran already: the full one
+    (``warm_up``) does what the narrower one (``warm_up_layers``) would."""
+    module, _, function = name.partition(":")
+    return bool(function) and f"{module}:warm_up" in _preloaded
 
 
 def _fork_worker(job: dict[str, Any], protocol: Any) -> None:  # pragma: no cover - in the server
