@@ -167,9 +167,7 @@ def _lingering() -> list[int]:
     return pids
 
 
-def test_what_one_exercise_leaves_the_next_never_finds(
-    course, tmp_path, isolated, monkeypatch
-):
+def test_what_one_exercise_leaves_the_next_never_finds(course, tmp_path, isolated, monkeypatch):
     monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DLFS_TIMINGS", str(tmp_path / "timings.jsonl"))
     workspace = _leaver(tmp_path / "mallory")
