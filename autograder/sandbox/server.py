@@ -192,8 +192,10 @@ class ForkServer:
         self.student = None
         self.folder_pid = self.process.pid if not self.isolation.folder else None
         self._send(json.dumps({"leave": True}))
-        if self._read(timeout=10) is None:
+        reply = self._read(timeout=10)
+        if reply is None:
             raise WorkerServerError("a student's sandbox did not end when told")
+        timings.record("student_jobs", 0.0, *_cpu(reply.get("cost") or {}))
 
     def kill(self, pid: int) -> None:
         """End the worker ``pid`` and all it started: its process group, or, in a student's

@@ -58,7 +58,6 @@ def serve_student(
     """In a process the fork server forked for one student: isolate it once (``request``:
     ``folder``, ``readable``, ``hidden``, ``slot``, ``cgroups``), say so, and serve that
     student's jobs until the grader says ``leave`` or closes the input. Never returns."""
-    start = _usage()
     anchor = os.getpid()  # the waiter outside the PID namespace: the grader reads through it
     try:
         die_with_parent()
@@ -76,9 +75,8 @@ def serve_student(
         with contextlib.suppress(BaseException):
             reply({"student": False, "refused": repr(error)})
         os._exit(1)
-    spent = _usage()
-    cost = {"user": spent[0] - start[0], "system": spent[1] - start[1], "wall": spent[2] - start[2]}
-    reply({"student": True, "pid": anchor, "cost": cost})
+    user, system, _ = _usage()  # since the fork into the namespace (the part before: not said)
+    reply({"student": True, "pid": anchor, "cost": {"user": user, "system": system}})
     _Sandbox(view, folders, lines, reply, prepare, work).serve()
 
 
@@ -123,7 +121,8 @@ class _Sandbox:  # pragma: no cover - runs in the student's sandbox
                 os._exit(0)
             if "leave" in message:
                 self._release()
-                self.reply({"left": True})
+                user, system, _ = _usage()  # its own part: its workers' is said with each
+                self.reply({"left": True, "cost": {"user": user, "system": system}})
                 os._exit(0)
             if "release" in message:
                 self._release()
