@@ -72,7 +72,8 @@ class ProbeCall:
         probe: the probe function's name.
         params: keyword arguments for the probe (JSON-like values).
         seed: the seed of the ``np.random.Generator`` the probe receives.
-        data: an ``.npz`` of inputs (training data), passed to the probe as ``data``.
+        data: a folder of ``.npy`` inputs (training data; an ``.npz`` too), passed to the
+            probe as ``data``.
     """
 
     module: str

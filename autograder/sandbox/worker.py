@@ -364,8 +364,7 @@ def _run_call(
     params = dict(call.get("params", {}))
     try:
         if call.get("data"):
-            with np.load(call["data"], allow_pickle=False) as npz:
-                params["data"] = {name: npz[name] for name in npz.files}
+            params["data"] = _inputs(Path(call["data"]))
         result = probe(reference, np.random.default_rng(call["seed"]), **params)
         arrays, types = _to_arrays(result)
         tmp = out / f"call{index}.tmp.npz"
@@ -391,6 +390,22 @@ def _run_call(
     else:
         status = {"ok": True, "types": types}
     _write_json(out / f"call{index}.json", {**status, "seconds": time.perf_counter() - start})
+
+
+def _inputs(path: Path) -> dict[str, ndarray]:  # pragma: no cover - runs in the worker
+    """A training call's inputs: a folder of ``.npy`` files, mapped copy-on-write (what the
+    probe changes is its own; the pages are the page cache's, not copied into each worker),
+    or an ``.npz``, read."""
+    if not path.is_dir():
+        with np.load(path, allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    inputs = {}
+    for file in sorted(path.glob("*.npy")):
+        try:
+            inputs[file.stem] = np.load(file, mmap_mode="c", allow_pickle=False).view(ndarray)
+        except ValueError:  # an empty array cannot be mapped
+            inputs[file.stem] = np.load(file, allow_pickle=False)
+    return inputs
 
 
 def _import_learner_package(path: str) -> Any:  # pragma: no cover - runs in the worker
