@@ -21,6 +21,7 @@ from ..answers.store import answers_dir
 from ..course import Course, CourseError, course_path
 from ..paths import data_dir, package_root
 from .expected import ExpectedSource, expected_source
+from .remembered import RememberedAnswers
 
 __all__ = ["RunSettings"]
 
@@ -61,8 +62,10 @@ class RunSettings:
         hidden: tuple[Path | str, ...] = (),
         course: Course | None = None,
     ) -> RunSettings:
-        """Settings with the answer source chosen here (see :func:`.expected.expected_source`)."""
-        return cls(expected_source(use_reference), seed, tuple(str(h) for h in hidden), course)
+        """Settings with the answer source chosen here (see :func:`.expected.expected_source`),
+        each check's expected values computed once for the run (:mod:`.remembered`)."""
+        answers = RememberedAnswers(expected_source(use_reference))
+        return cls(answers, seed, tuple(str(h) for h in hidden), course)  # type: ignore[arg-type]
 
     def secrets(self, workspace: Path) -> tuple[str, ...]:
         """Every path a worker must not see when grading ``workspace`` (never one that holds

@@ -32,12 +32,15 @@ from .. import timings
 from ..course import Course, Exercise, load_course
 from ..results import ExerciseResult
 from ..sandbox.protocol import Student
+from ..sandbox.prune import Needs
 from ..sandbox.scratch import no_leftovers, sweep_stale
 from ..sandbox.students import leave_student
 from .budget import Budget, not_graded
 from .context import EventHandler, ExerciseContext
 from .data import DataCache
+from .needs import worker_needs
 from .pipeline import grade_exercise
+from .plan import plan_checks
 from .run import RunSettings
 
 __all__ = ["GradingSession", "Task", "WorkspaceHandler"]
@@ -94,6 +97,7 @@ class GradingSession:
         self.settings = RunSettings.create(use_reference, seed, tuple(hidden), self.course)
         self.jobs = jobs
         self.data = DataCache()
+        self._kept_needs: dict[str, Needs | None] = {}
         self._slots: queue.Queue[int] = queue.Queue()
         for slot in range(jobs):
             self._slots.put(slot)
@@ -196,22 +200,35 @@ class GradingSession:
         """The sandbox each workspace's workers share: what any of its exercises reads (the
         run's training inputs) or preloads. None where the inputs' folder cannot be made
         (each worker then says so on its own)."""
-        by_workspace: dict[Path, set[str]] = {}
+        by_workspace: dict[Path, dict[str, Exercise]] = {}
         for task in tasks:
-            by_workspace.setdefault(task.workspace, set()).add(task.exercise.chapter)
+            by_workspace.setdefault(task.workspace, {})[task.exercise.id] = task.exercise
         try:
             readable = (str(self.data.folder()),)
         except OSError:
             return dict.fromkeys(by_workspace)
         answers = self.settings.answers
-        return {
-            workspace: Student(
-                str(workspace),
-                readable,
-                tuple(dict.fromkeys(n for c in sorted(chapters) for n in answers.preload(c))),
-            )
-            for workspace, chapters in by_workspace.items()
-        }
+        students: dict[Path, Student | None] = {}
+        for workspace, exercises in by_workspace.items():
+            chapters = sorted({e.chapter for e in exercises.values()})
+            preload = tuple(dict.fromkeys(n for c in chapters for n in answers.preload(c)))
+            needs = tuple(n for e in exercises.values() if (n := self._needs(e)) is not None)
+            students[workspace] = Student(str(workspace), readable, preload, needs)
+        return students
+
+    def _needs(self, exercise: Exercise) -> Needs | None:
+        """What ``exercise``'s workers keep in memory (the same for every workspace of the
+        run), worked out once; None where it cannot be said ahead (each worker's own
+        grading then says why)."""
+        if exercise.id not in self._kept_needs:
+            try:
+                plan = plan_checks(
+                    exercise, self.data, self.settings.answers.runs_hidden, self.seed
+                )
+                self._kept_needs[exercise.id] = worker_needs(exercise, plan)
+            except Exception:  # the exercise's grading meets it again and reports it
+                self._kept_needs[exercise.id] = None
+        return self._kept_needs[exercise.id]
 
     def _grade(self, task: Task, slot: int, student: Student | None = None) -> ExerciseResult:
         left = task.budget.left()

@@ -56,6 +56,7 @@ CLONE_NEWNET = 0x40000000
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
+PR_SET_NAME = 15
 PR_SET_NO_NEW_PRIVS = 38
 
 WORKER_UID_BASE = 61000
@@ -159,6 +160,7 @@ def enter_exercise(slot: int) -> None:  # pragma: no cover - runs in the worker
     the next), then no capabilities and ``no_new_privs`` (as root, the slot's user id), and
     death with its parent."""
     lib = _libc()
+    lib.prctl(PR_SET_NAME, b"dlfs-worker", 0, 0, 0)  # in ps, not its sandbox's name
     _check(lib, lib.unshare(CLONE_NEWIPC), "unshare(IPC)")
     _drop_privileges(lib, slot)
     _check(lib, lib.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
@@ -170,6 +172,7 @@ def hide_from_workers() -> None:  # pragma: no cover - runs in a student's sandb
     that, so that they cannot trace each other either."""
     lib = _libc()
     _check(lib, lib.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(DUMPABLE)")
+    lib.prctl(PR_SET_NAME, b"dlfs-student", 0, 0, 0)  # what ps shows of it
 
 
 def die_with_parent() -> None:  # pragma: no cover - in the fork server and its workers

@@ -148,11 +148,15 @@ class Student:
         key: whose they are (the workspace graded).
         readable: folders any of their workers may read (the run's training inputs).
         preload: what any of their exercises' workers needs imported beforehand (``torch``).
+        needs: what each of their exercises' workers keeps in memory, so that the fork server
+            prepares it once for the run (:func:`~.memory.prepare_needs`), not each student's
+            sandbox again.
     """
 
     key: str
     readable: tuple[str, ...] = ()
     preload: tuple[str, ...] = ()
+    needs: tuple[Needs, ...] = ()
 
 
 @dataclass(frozen=True)

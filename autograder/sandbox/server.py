@@ -99,6 +99,8 @@ class ForkServer:
         server, or the student's sandbox its jobs run in."""
         self.student: str | None = None
         """The key of the student's sandbox (:mod:`.student`) the jobs run in, if any."""
+        self.prepared: set[Any] = set()
+        """The workers' needs (``prune.Needs``) this server has prepared for the run."""
         self.learner_code_ran = True
         """Whether the last worker that ended had started the learner's code: what a worker
         says of the grader's faults is believed only where it had not."""

@@ -25,7 +25,6 @@ import ast
 import builtins
 import contextlib
 import copy
-import functools
 import gc
 import importlib
 import inspect
@@ -141,12 +140,23 @@ def read_target(workspace: Path | str, target: str) -> LearnerFunction:
     return LearnerFunction(target, str(path), source, node.lineno, stub_line is not None, stub_line)
 
 
-@functools.lru_cache(maxsize=64)
 def _parsed_file(path: str, source: str) -> ast.Module:
     """``source`` parsed (read only: a file's exercises share its tree). The grader reads a
-    file once per exercise it holds, a class's students often hand in files alike: the same
-    text is parsed once (an ``ast.parse`` of a chapter's file is a millisecond)."""
-    return ast.parse(source, filename=path)
+    file once per exercise it holds, and a class's students often hand in files alike: the
+    same text is parsed once (an ``ast.parse`` of a chapter's file is a millisecond or two).
+    A tree holds no file name; a syntax error, never kept, names ``path``."""
+    tree = _TEXTS.get(source)
+    if tree is None:
+        tree = ast.parse(source, filename=path)
+        if len(_TEXTS) >= _KEPT_TEXTS:
+            _TEXTS.pop(next(iter(_TEXTS)))
+        _TEXTS[source] = tree
+    return tree
+
+
+_TEXTS: dict[str, ast.Module] = {}
+"""The learner files the grader parsed, by text (the oldest dropped first)."""
+_KEPT_TEXTS = 64
 
 
 def _stub_line(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:

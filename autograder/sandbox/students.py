@@ -18,6 +18,7 @@ import atexit
 import json
 import os
 import threading
+from dataclasses import asdict
 from pathlib import Path
 
 from .cgroups import support
@@ -62,7 +63,9 @@ def student_folder(context: WorkerContext) -> str | None:
         held = _held.get(slot)
         if held is not None and held[0] == key and server.student == key:
             return str(held[1] / _FOLDER)
-    return _enter(slot, key, request)
+    needs = [asdict(n) for n in student.needs if n not in server.prepared]
+    server.prepared.update(student.needs)
+    return _enter(slot, key, {**request, "needs": needs})
 
 
 def _enter(slot: int, key: str, request: dict[str, object]) -> str | None:

@@ -39,7 +39,7 @@ from .folder import enter_private_mounts, prepare_folder, release_folder
 from .guard import install_guarded
 from .isolate import die_with_parent, try_isolation
 from .lines import Lines
-from .memory import forget_modules, keep_only_needs, prepare_memory
+from .memory import forget_modules, keep_only_needs, prepare_memory, prepare_needs
 from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
 from .prune import index_functions
@@ -150,9 +150,12 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
 
 def _student(request: dict[str, Any], lines: Lines, protocol: Any) -> None:  # pragma: no cover
     """Fork one student's sandbox (:mod:`.student`), which takes the input over until it
-    ends; wait for it. A student's preloads are done here first, once for all its
-    sandboxes."""
+    ends; wait for it. A student's preloads, and the memory its exercises' workers keep,
+    are prepared here first, once for the run."""
     _preload_all(request.get("preload", []))
+    for needs in request.get("needs", []):
+        with contextlib.suppress(Exception):  # unprepared: the sandbox prepares it per job
+            prepare_needs(needs)
     pid = os.fork()
     if pid == 0:
         serve_student(request, lines, lambda m: _reply(protocol, m), _prepare_memory, _worker)
