@@ -99,6 +99,9 @@ class ForkServer:
         server, or the student's sandbox its jobs run in."""
         self.student: str | None = None
         """The key of the student's sandbox (:mod:`.student`) the jobs run in, if any."""
+        self.pids_in_student = False
+        """Whether the last job's worker was forked in a student's sandbox (its pid is the
+        sandbox's namespace's, not this machine's)."""
         self.prepared: set[Any] = set()
         """The workers' needs (``prune.Needs``) this server has prepared for the run."""
         self.learner_code_ran = True
@@ -201,10 +204,11 @@ class ForkServer:
 
     def kill(self, pid: int) -> None:
         """End the worker ``pid`` and all it started: its process group, or, in a student's
-        sandbox (whose pids are its own), through the sandbox."""
-        if self.student is not None:
-            with contextlib.suppress(WorkerServerError):
-                self._send(json.dumps({"kill": True}))
+        sandbox (whose pids are its own: never one to signal here), through the sandbox."""
+        if self.pids_in_student:
+            if self.student is not None:  # else the sandbox is gone, and its workers with it
+                with contextlib.suppress(WorkerServerError):
+                    self._send(json.dumps({"kill": True}))
             return
         for kill in (os.killpg, os.kill):
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -213,8 +217,11 @@ class ForkServer:
     def start(self, job_json: str) -> int:
         """Send one job (a line of JSON); return the pid of the worker forked for it."""
         self.learner_code_ran = True  # until the server says otherwise
+        self.pids_in_student = self.student is not None
         self._send(job_json)
         reply = self._read(timeout=30)
+        if reply is not None and "student_lost" in reply:  # it died between two jobs
+            self.student = None
         if reply is None or "pid" not in reply:
             raise WorkerServerError("the grader's worker server did not fork a worker")
         self.own_folder = bool(reply.get("own_folder", False))
@@ -233,6 +240,9 @@ class ForkServer:
         reply = self._read(timeout=timeout)
         if reply is None:
             return None
+        if "student_lost" in reply:  # the sandbox itself died (not its worker's doing)
+            self.student, self.learner_code_ran = None, False
+            raise WorkerServerError(f"a student's sandbox ended ({reply['student_lost']})")
         self.learner_code_ran = bool(reply.get("learner_code", True))
         usage = reply.get("usage")
         if isinstance(usage, dict):  # a student's sandbox cannot write the timings: it says

@@ -43,7 +43,11 @@ from .isolate import WORKER_UID_BASE, View, die_with_parent, hide_from_workers, 
 from .lines import Lines
 from .mounts import MountRefused, libc, unmount
 
-__all__ = ["serve_student"]
+__all__ = ["REFUSED_EXIT", "serve_student"]
+
+REFUSED_EXIT = 75
+"""The exit code of a sandbox that could not be made (it said so): any other but 0 means it
+died, and whatever it was running with it."""
 
 Prepare = Callable[[dict[str, Any]], None]
 """What the fork server does before forking a job's worker (preloads, memory)."""
@@ -74,7 +78,7 @@ def serve_student(
     except BaseException as error:
         with contextlib.suppress(BaseException):
             reply({"student": False, "refused": repr(error)})
-        os._exit(1)
+        os._exit(REFUSED_EXIT)
     user, system, _ = _usage()  # since the fork into the namespace (the part before: not said)
     reply({"student": True, "pid": anchor, "cost": {"user": user, "system": system}})
     _Sandbox(view, folders, lines, reply, prepare, work).serve()

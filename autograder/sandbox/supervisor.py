@@ -238,7 +238,7 @@ def _supervise(
     except BaseException:  # Ctrl-C, or the CLI ending on SIGTERM: the worker goes first
         server.kill(pid)
         raise
-    if server.student is None:
+    if not server.pids_in_student:  # a student's sandbox killed all it left already
         server.kill(pid)  # whatever the learner's code left behind in its group
     seconds = time.monotonic() - start
     out_of_memory = group is not None and group.out_of_memory()

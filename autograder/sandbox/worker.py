@@ -47,7 +47,7 @@ from .root import worker_plan
 from .seccomp import try_filter
 from .splice import LEARNER_PACKAGE, LearnerFunction, forget_originals, index_originals
 from .stuck import arm, disarm
-from .student import serve_student
+from .student import REFUSED_EXIT, serve_student
 from .trace import Recorder, TraceJob, trace_file
 
 __all__ = ["serve"]
@@ -159,8 +159,11 @@ def _student(request: dict[str, Any], lines: Lines, protocol: Any) -> None:  # p
     pid = os.fork()
     if pid == 0:
         serve_student(request, lines, lambda m: _reply(protocol, m), _prepare_memory, _worker)
-    os.waitpid(pid, 0)
+    _, status = os.waitpid(pid, 0)
     lines.forget()  # what was read ahead was the sandbox's to read
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, REFUSED_EXIT):  # it died, not told to leave: what it ran is lost
+        _reply(protocol, {"student_lost": code})
 
 
 def _prepare(job: dict[str, Any], private: str) -> None:  # pragma: no cover - in the server

@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -217,3 +219,43 @@ def test_the_leftovers_are_found_within_one_worker(course, tmp_path, isolated, m
 def test_nothing_is_left_for_an_ordinary_user_either():
     """Run this module again as a throwaway user (CI runs as root)."""
     rerun_as_user(__file__, "ordinary_user", 44_000 + os.getpid() % 1000)
+
+
+def _kill_the_sandbox_when_a_worker_sleeps(done: threading.Event) -> None:
+    """Kill the first student's sandbox seen while one of its workers runs."""
+    while not done.is_set():
+        names = {}
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit():
+                    names[int(entry.name)] = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+        sandboxes = [pid for pid, name in names.items() if name == "dlfs-student"]
+        if sandboxes and "dlfs-worker" in names.values():
+            time.sleep(0.5)  # the worker is asleep in its body by now
+            os.kill(sandboxes[0], signal.SIGKILL)
+            return
+        time.sleep(0.02)
+
+
+def test_a_sandbox_that_dies_is_the_graders_fault_and_grading_goes_on(
+    course, tmp_path, isolated, monkeypatch
+):
+    monkeypatch.setenv("DLFS_HOME", str(tmp_path / "home"))
+    workspace = reference_workspace(tmp_path / "w")
+    replace_body(workspace, "foundations:leaky_relu", "import time\ntime.sleep(3)\nreturn x")
+    done = threading.Event()
+    killer = threading.Thread(target=_kill_the_sandbox_when_a_worker_sleeps, args=(done,))
+    killer.start()
+    try:
+        report = grade("chapter1", path=workspace, record=False, course=course)
+    finally:
+        done.set()
+        killer.join()
+    results = {r.id: r for r in report.exercises}
+    killed = results.pop("chapter1.leaky_relu")
+    assert killed.status == "grader_error", (killed.status, killed.message)
+    assert all(r.passed for r in results.values()), [r.message for r in results.values()]
+    time.sleep(0.3)
+    assert _lingering() == []
