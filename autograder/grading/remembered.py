@@ -38,7 +38,15 @@ class RememberedAnswers:
         self._kept: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {"source": self.source}  # what is kept is computed again where it goes
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["source"])  # type: ignore[misc]
+
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("source", "_kept", "_lock"):  # not set yet
+            raise AttributeError(name)
         return getattr(self.source, name)
 
     def expected(self, check: PlannedCheck, numerical: bool = False) -> dict[str, Any]:
