@@ -34,6 +34,7 @@ from ..results import ExerciseResult
 from ..sandbox.protocol import Student
 from ..sandbox.prune import Needs
 from ..sandbox.scratch import no_leftovers, sweep_stale
+from ..sandbox.server import server_slot
 from ..sandbox.students import leave_student
 from .budget import Budget, not_graded
 from .context import EventHandler, ExerciseContext
@@ -179,7 +180,7 @@ class GradingSession:
             try:
                 for index in indices:
                     task = tasks[index]
-                    results[index] = self._grade(task, slot, students[task.workspace])
+                    results[index] = self._grade(task, slot, students[index])
                     if on_result is not None:
                         on_result(index, results[index])  # type: ignore[arg-type]
             finally:
@@ -196,25 +197,29 @@ class GradingSession:
                     list(pool.map(unit, units))
         return [r for r in results if r is not None]
 
-    def _students(self, tasks: Sequence[Task]) -> dict[Path, Student | None]:
-        """The sandbox each workspace's workers share: what any of its exercises reads (the
-        run's training inputs) or preloads. None where the inputs' folder cannot be made
-        (each worker then says so on its own)."""
-        by_workspace: dict[Path, dict[str, Exercise]] = {}
+    def _students(self, tasks: Sequence[Task]) -> list[Student | None]:
+        """The sandbox each task's worker is forked in, shared by its workspace's tasks that
+        preload alike (PyTorch, or nothing: they run on a fork server of their own): what
+        any of them reads (the run's training inputs) or preloads. None where the inputs'
+        folder cannot be made (each worker then says so on its own)."""
+        answers = self.settings.answers
+        groups: dict[tuple[Path, bool], dict[str, Exercise]] = {}
+        keys = []
         for task in tasks:
-            by_workspace.setdefault(task.workspace, {})[task.exercise.id] = task.exercise
+            key = (task.workspace, server_slot(0, answers.preload(task.exercise.chapter)) > 0)
+            groups.setdefault(key, {})[task.exercise.id] = task.exercise
+            keys.append(key)
         try:
             readable = (str(self.data.folder()),)
         except OSError:
-            return dict.fromkeys(by_workspace)
-        answers = self.settings.answers
-        students: dict[Path, Student | None] = {}
-        for workspace, exercises in by_workspace.items():
+            return [None] * len(tasks)
+        students: dict[tuple[Path, bool], Student] = {}
+        for (workspace, heavy), exercises in groups.items():
             chapters = sorted({e.chapter for e in exercises.values()})
             preload = tuple(dict.fromkeys(n for c in chapters for n in answers.preload(c)))
             needs = tuple(n for e in exercises.values() if (n := self._needs(e)) is not None)
-            students[workspace] = Student(str(workspace), readable, preload, needs)
-        return students
+            students[(workspace, heavy)] = Student(str(workspace), readable, preload, needs)
+        return [students[key] for key in keys]
 
     def _needs(self, exercise: Exercise) -> Needs | None:
         """What ``exercise``'s workers keep in memory (the same for every workspace of the

@@ -2,7 +2,9 @@
 
 A slot's fork server runs its jobs in the sandbox of the student it grades: made at that
 student's first exercise on the slot (:func:`student_folder`), ended when the session is done
-with the student (:func:`leave_student`) or another student's exercise comes. Each sandbox has
+with the student (:func:`leave_student`) or another student's exercise comes. A slot's
+exercises that preload PyTorch run on its second server (``server.server_slot``), in a
+sandbox of their own. Each sandbox has
 a scratch folder of the grader's (``dlfs-grade-<pid>-…``), over whose ``worker`` folder the
 sandbox mounts its root, and in which each exercise's folder is a fresh tmpfs.
 
@@ -25,12 +27,19 @@ from .cgroups import support
 from .isolate import WORKER_UID_BASE
 from .protocol import WorkerContext
 from .scratch import make_scratch, remove_tree
-from .server import WorkerServerError, get_server, running_server, shutdown
+from .server import (
+    HEAVY_SERVERS,
+    WorkerServerError,
+    get_server,
+    running_server,
+    server_slot,
+    shutdown,
+)
 
 __all__ = ["leave_student", "student_folder"]
 
 _FOLDER = "worker"
-_held: dict[int, tuple[str, Path]] = {}  # slot -> (the sandbox's key, its scratch folder)
+_held: dict[int, tuple[str, Path]] = {}  # server -> (the sandbox's key, its scratch folder)
 _refused: set[str] = set()
 _lock = threading.Lock()
 
@@ -45,7 +54,8 @@ def student_folder(context: WorkerContext) -> str | None:
     student, slot = context.student, context.slot
     if student is None or context.learner_package is not None:
         return None
-    server = get_server(slot)
+    on = server_slot(slot, student.preload)
+    server = get_server(on)
     if not server.isolation.available or (os.geteuid() != 0 and support().version):
         return None
     readable = sorted({os.path.realpath(p) for p in student.readable if os.path.exists(p)})
@@ -60,29 +70,30 @@ def student_folder(context: WorkerContext) -> str | None:
     with _lock:
         if key in _refused:
             return None
-        held = _held.get(slot)
+        held = _held.get(on)
         if held is not None and held[0] == key and server.student == key:
             return str(held[1] / _FOLDER)
     needs = [asdict(n) for n in student.needs if n not in server.prepared]
     server.prepared.update(student.needs)
-    return _enter(slot, key, {**request, "needs": needs})
+    return _enter(slot, on, key, {**request, "needs": needs})
 
 
-def _enter(slot: int, key: str, request: dict[str, object]) -> str | None:
+def _enter(slot: int, on: int, key: str, request: dict[str, object]) -> str | None:
+    """Make the sandbox ``key`` on fork server ``on`` (a server of ``slot``)."""
     scratch = make_scratch("grade")
     folder = scratch / _FOLDER
     folder.mkdir()
     if os.geteuid() == 0:
         os.chown(folder, WORKER_UID_BASE + slot, WORKER_UID_BASE + slot)
     try:
-        entered = get_server(slot).enter(key, {**request, "folder": str(folder)})
+        entered = get_server(on).enter(key, {**request, "folder": str(folder)})
     except WorkerServerError:
-        shutdown(slot)
+        shutdown(on)
         entered = False
     with _lock:
-        previous = _held.pop(slot, None)
+        previous = _held.pop(on, None)
         if entered:
-            _held[slot] = (key, scratch)
+            _held[on] = (key, scratch)
         else:
             _refused.add(key)
     for gone in (previous[1] if previous else None, None if entered else scratch):
@@ -92,22 +103,24 @@ def _enter(slot: int, key: str, request: dict[str, object]) -> str | None:
 
 
 def leave_student(slot: int) -> None:
-    """End the student's sandbox on ``slot``, if there is one (its scratch folder goes)."""
-    with _lock:
-        held = _held.pop(slot, None)
-    server = running_server(slot)
-    if server is not None and server.student is not None:
-        try:
-            server.leave()
-        except WorkerServerError:
-            shutdown(slot)
-    if held is not None:
-        remove_tree(held[1])
+    """End the students' sandboxes on ``slot``'s fork servers, if there are any (their
+    scratch folders go)."""
+    for on in (slot, server_slot(slot, ("torch",))):
+        with _lock:
+            held = _held.pop(on, None)
+        server = running_server(on)
+        if server is not None and server.student is not None:
+            try:
+                server.leave()
+            except WorkerServerError:
+                shutdown(on)
+        if held is not None:
+            remove_tree(held[1])
 
 
 def _leave_all() -> None:
-    for slot in list(_held):
-        leave_student(slot)
+    for on in list(_held):
+        leave_student(on % HEAVY_SERVERS)
 
 
 atexit.register(_leave_all)

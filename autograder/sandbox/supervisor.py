@@ -48,7 +48,7 @@ from .protocol import (
     WorkerRun,
 )
 from .scratch import make_scratch, remove_tree
-from .server import ForkServer, WorkerServerError, get_server, shutdown
+from .server import ForkServer, WorkerServerError, get_server, server_slot, shutdown
 from .splice import LearnerFunction
 from .stuck import STACK_FILE, stuck_at
 from .students import student_folder
@@ -129,7 +129,8 @@ def _run(
     """The worker's job, in its cgroup, supervised."""
     slot = context.slot
     learner_package = next(iter(place.renamed), None)
-    memory_mb = _group_memory_mb(limits, slot)  # starts the slot's server if need be
+    on = server_slot(slot, context.student.preload if context.student else context.preload)
+    memory_mb = _group_memory_mb(limits, on)  # starts the server if need be
     with timings.phase("cgroup"):
         group = worker_group(memory_mb, limits.max_processes + 1)
     view = {"readable": place.readable, "hidden": [*context.hidden], "slot": slot}
@@ -138,19 +139,19 @@ def _run(
     job = replace(job, preload=context.preload, learner_package=learner_package, slot=slot)
     job = replace(job, view=view, cgroup=procs, needs=context.needs, trace=trace)
     try:
-        return _supervise(job, on_progress, slot, place.renamed, group)
+        return _supervise(job, on_progress, on, place.renamed, group)
     finally:
         if group is not None:
             with timings.phase("cgroup"):
                 group.close()
 
 
-def _group_memory_mb(limits: Limits, slot: int) -> int:
+def _group_memory_mb(limits: Limits, on: int) -> int:
     """What a worker's cgroup may charge: ``memory_mb`` less its share of the pages it
     shares with its fork server (charged to the server, but the worker's all the same), at
     most a quarter of the limit."""
     try:
-        shared = get_server(slot).resident_mb() // 2
+        shared = get_server(on).resident_mb() // 2
     except WorkerServerError:
         shared = 0
     return limits.memory_mb - min(shared, limits.memory_mb // 4)
@@ -199,17 +200,17 @@ def _readable_copy(package: Path, scratch: Path) -> str:
     return str(copy)
 
 
-def _start(job: Job, slot: int) -> tuple[ForkServer, Job, int]:
-    """Start ``job`` on the slot's fork server (one more try with a fresh server); isolated
-    where the server's workers can be."""
+def _start(job: Job, on: int) -> tuple[ForkServer, Job, int]:
+    """Start ``job`` on fork server ``on`` (one more try with a fresh server); isolated where
+    the server's workers can be."""
     for attempt in range(2):
         try:
-            server = get_server(slot)
+            server = get_server(on)
             if not server.isolation.available:
                 job = replace(job, view=None)
             return server, job, server.start(job.to_json())
         except WorkerServerError:
-            shutdown(slot)
+            shutdown(on)
             if attempt:
                 raise
     raise AssertionError("unreachable")
@@ -218,13 +219,13 @@ def _start(job: Job, slot: int) -> tuple[ForkServer, Job, int]:
 def _supervise(
     job: Job,
     on_progress: Callable[[int, float], None] | None,
-    slot: int,
+    on: int,
     renamed: dict[str, str] | None = None,
     group: WorkerGroup | None = None,
 ) -> WorkerRun:
     start = time.monotonic()
     try:
-        server, job, pid = _start(job, slot)
+        server, job, pid = _start(job, on)
     except WorkerServerError as error:
         calls = [CallOutcome("not_run") for _ in job.calls]
         return WorkerRun("grader_error", calls, f"the grader's worker could not start: {error}")
@@ -233,7 +234,7 @@ def _supervise(
         exitcode, timed_out = _wait(server, job, pid, folder, on_progress, group)
     except WorkerServerError:
         server.kill(pid)
-        shutdown(slot)
+        shutdown(on)
         exitcode, timed_out = None, False
     except BaseException:  # Ctrl-C, or the CLI ending on SIGTERM: the worker goes first
         server.kill(pid)
