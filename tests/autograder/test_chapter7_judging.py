@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from dlfs.autograder.course import load_course
+from dlfs.autograder.grading.compare import compare_arrays
 from dlfs.autograder.grading.data import DataCache
 from dlfs.autograder.grading.expected import ReferenceAnswers
 from dlfs.autograder.grading.plan import plan_checks
@@ -63,5 +64,11 @@ def test_the_grader_expects_what_the_reference_computes(salt: int | None) -> Non
     for check, expected in zip(checks, judged, strict=True):
         computed = run.expected(check)
         assert expected.keys() == computed.keys()
+        # as the grader compares: an agreement check to its own tolerances, the others to
+        # float32's (chapter 7 computes in float32, and stored answers made on another CPU
+        # differ from a run here in the last places: seen up to 4e-6 of a value)
+        agreement = check.spec.kind == "agreement"
+        rtol, atol = (check.spec.rtol, check.spec.atol) if agreement else (1e-5, 1e-6)
         for name, value in expected.items():
-            np.testing.assert_allclose(value, computed[name], rtol=1e-6, atol=1e-7)
+            ok, message, _ = compare_arrays(name, np.asarray(computed[name]), value, rtol, atol)
+            assert ok, f"{check.spec.name or check.spec.probe}: {message}"
