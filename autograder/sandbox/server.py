@@ -24,6 +24,7 @@ from typing import Any
 
 from .. import timings
 from .cgroups import support
+from .spawn import popen
 
 __all__ = [
     "HEAVY_SERVERS",
@@ -114,13 +115,14 @@ class ForkServer:
 
     def _spawn(self, env: dict[str, str]) -> dict[str, Any]:
         """Start the server process; its first reply (it is ready)."""
-        self.process = subprocess.Popen(
+        self.process = popen(  # from a thread that outlives every run (see .spawn)
             [sys.executable, "-m", "dlfs.autograder.sandbox.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
             bufsize=0,
+            **_own_process_group(),
         )
         self._pending = b""  # bytes read from the server but not yet a whole line
         ready = self._read(timeout=120)
@@ -267,6 +269,17 @@ class ForkServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def _own_process_group() -> dict[str, Any]:
+    """Popen's arguments that start the server in a process group of its own (in the
+    grader's session): the terminal's Ctrl-C reaches the grader alone, which then ends its
+    servers in order — each waits for what it forked, so nothing is orphaned. Signalled along
+    with the grader, a server died before it had reaped its student's sandbox, which was left
+    a zombie of the machine's init."""
+    if sys.version_info >= (3, 11):
+        return {"process_group": 0}
+    return {"preexec_fn": os.setpgrp}  # pragma: no cover - Python 3.10
 
 
 def _cpu(said: dict[str, Any]) -> tuple[float, float]:
