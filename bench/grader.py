@@ -3,8 +3,12 @@
     python bench/grader.py [--repeats 3] [--json] [case …]
 
 Cases: ``exercise`` (``dlfs-grade chapter1.sigmoid --reference``), ``chapter1`` … ``chapter7``,
-``book`` (``all --reference``) and ``class`` (``batch --jobs 2`` over 20 copies of the
-reference, chapter 3). Each run is a fresh ``dlfs-grade`` process with ``DLFS_TIMINGS`` set
+``book`` (``all --reference``), ``class`` (``batch --jobs 2`` over 20 copies of the
+reference, chapter 3) and ``class-book`` (``batch --jobs 2`` over 6 copies, the whole book).
+For a class, the CPU per student (every process of the run, user + system, over the students)
+and the students graded per minute.
+
+Each run is a fresh ``dlfs-grade`` process with ``DLFS_TIMINGS`` set
 (``dlfs.autograder.timings``): the grader and its fork servers record their phases, and the
 run's whole CPU time comes from ``getrusage(RUSAGE_CHILDREN)`` (every process of the run is
 waited for, so its workers count too). Each figure is the median of the repeats; the load
@@ -16,9 +20,11 @@ Phases (a run's wall time and CPU time, user + system, split):
 * ``server``: starting the fork servers (wall: the grader waiting; CPU: the servers' imports
   and set-up);
 * ``prepare``: the server's work per job (a chapter's preload such as torch, the worker's
-  folder and memory);
+  folder and memory) — in a student's sandbox, the sandbox's own work between its workers
+  (their folders, their memory, forking them);
 * ``isolation``: each worker's part before the learner's code (namespaces, its root, limits,
-  seccomp) and each worker's cgroup, made and removed by the grader;
+  seccomp), each student's sandbox's set-up, and each worker's cgroup, made and removed by
+  the grader;
 * ``checks`` / ``training``: the probe calls, by kind (wall: the calls' own seconds; CPU:
   the workers' time after isolation, both kinds together, in ``checks``);
 * ``judge``: the grader's side of the checks (the reference's outputs, the comparisons);
@@ -46,9 +52,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 CHAPTERS = tuple(f"chapter{n}" for n in range(1, 8))
-CASES = ("exercise", *CHAPTERS, "book", "class")
+CASES = ("exercise", *CHAPTERS, "book", "class", "class-book")
 PHASES = ("startup", "server", "prepare", "isolation", "checks", "training", "judge", "explain")
-CLASS_SIZE = 20
+CLASSES = {"class": ("chapter3", 20), "class-book": ("all", 6)}
+"""A class case's target and its number of students (copies of the reference)."""
 
 
 @dataclass
@@ -86,11 +93,25 @@ def _command(case: str, submissions: Path | None) -> list[str]:
         return [*grade, "chapter1.sigmoid", "--reference", "--json"]
     if case == "book":
         return [*grade, "all", "--reference", "--json"]
-    if case == "class":
+    if case in CLASSES:
         assert submissions is not None
-        batch = ["batch", str(submissions), "--target", "chapter3", "--jobs", "2"]
+        target, size = CLASSES[case]
+        batch = ["batch", str(submissions / str(size)), "--target", target, "--jobs", "2"]
         return [*grade, *batch, "--no-cache", "--json", "--seed", "1"]
     return [*grade, case, "--reference", "--json"]
+
+
+_SAME = {
+    "startup": "startup",
+    "server_prepare": "prepare",
+    "student_jobs": "prepare",
+    "student": "isolation",
+    "judge": "judge",
+    "explain": "explain",
+}
+"""Timings lines counted whole in a phase."""
+_CPU_ONLY = {"server_imports": "server", "server_setup": "server", "cgroup": "isolation"}
+"""Timings lines whose CPU is counted in a phase (their wall is inside another's)."""
 
 
 def _phases(lines: list[dict[str, object]]) -> dict[str, list[float]]:
@@ -104,24 +125,18 @@ def _phases(lines: list[dict[str, object]]) -> dict[str, list[float]]:
     for line in lines:
         name = line["phase"]
         wall, user, system = (float(line[k]) for k in ("wall", "user", "system"))  # type: ignore[arg-type]
-        if name == "startup":
-            add("startup", wall, user, system)
-        elif name == "server_start":
-            add("server", wall)
-        elif name in ("server_imports", "server_setup"):
-            add("server", 0.0, user, system)
-        elif name == "server_prepare":
-            add("prepare", wall, user, system)
-        elif name == "cgroup":
-            add("isolation", 0.0, user, system)  # its wall is inside the worker's
-        elif name == "worker":
+        if name == "worker":
             iso = [float(line.get(f"isolation_{k}", 0.0)) for k in ("wall", "user", "system")]  # type: ignore[arg-type]
             add("isolation", *iso)
             add("checks", 0.0, user - iso[1], system - iso[2])
         elif name == "call":
             add("training" if line.get("kind") == "training" else "checks", wall)
-        elif name in ("judge", "explain"):
-            add(name, wall, user, system)
+        elif name in _SAME:
+            add(_SAME[name], wall, user, system)
+        elif name in _CPU_ONLY:
+            add(_CPU_ONLY[name], 0.0, user, system)
+        elif name == "server_start":
+            add("server", wall)
     return sums
 
 
@@ -145,10 +160,13 @@ def _check(case: str, done: subprocess.CompletedProcess[bytes]) -> None:
     """A run that did not give the reference full marks measures nothing: stop."""
     if done.returncode != 0:
         raise SystemExit(f"{case}: exit {done.returncode}\n{done.stderr.decode()[-2000:]}")
-    if case != "class":
-        report = json.loads(done.stdout)
-        if report["score"] != report["max_score"]:
-            raise SystemExit(f"{case}: the reference got {report['score']}/{report['max_score']}")
+    report = json.loads(done.stdout)
+    if case in CLASSES:
+        lost = [s["student"] for s in report["students"] if s["score"] != s["max_score"]]
+        if lost:
+            raise SystemExit(f"{case}: the reference lost points for {', '.join(lost)}")
+    elif report["score"] != report["max_score"]:
+        raise SystemExit(f"{case}: the reference got {report['score']}/{report['max_score']}")
 
 
 def _median(runs: list[Run], case: str) -> CaseResult:
@@ -170,20 +188,23 @@ def _median(runs: list[Run], case: str) -> CaseResult:
         phases,
         [r.load for r in runs],
     )
-    if case == "class":
-        result.per_student_cpu = (user + system) / CLASS_SIZE
-        result.students_per_minute = CLASS_SIZE / wall * 60
+    if case in CLASSES:
+        size = CLASSES[case][1]
+        result.per_student_cpu = (user + system) / size
+        result.students_per_minute = size / wall * 60
     return result
 
 
-def _submissions(folder: Path) -> Path:
-    """``CLASS_SIZE`` students, each handing in the reference's own files."""
+def _submissions(folder: Path, cases: list[str]) -> Path:
+    """For each class case, its number of students (``folder/<size>/``), each handing in
+    the reference's own files."""
     import dlfs.reference
 
     reference = Path(dlfs.reference.__file__).parent
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "experiments", "pytorch")
-    for index in range(CLASS_SIZE):
-        shutil.copytree(reference, folder / f"student{index:02d}", ignore=ignore)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "experiments")
+    for size in {CLASSES[case][1] for case in cases if case in CLASSES}:
+        for index in range(size):
+            shutil.copytree(reference, folder / str(size) / f"student{index:02d}", ignore=ignore)
     return folder
 
 
@@ -216,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown cases {unknown}: choose from {', '.join(CASES)}")
     results = []
     with tempfile.TemporaryDirectory(prefix="dlfs-class-") as folder:
-        submissions = _submissions(Path(folder)) if "class" in args.cases else None
+        classes = [case for case in args.cases if case in CLASSES]
+        submissions = _submissions(Path(folder), classes) if classes else None
         for case in args.cases or CASES:
             runs = [_run_once(case, submissions) for _ in range(args.repeats)]
             results.append(_median(runs, case))

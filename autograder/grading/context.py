@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..sandbox.protocol import WorkerContext
+from ..sandbox.protocol import Student, WorkerContext
 from .data import DataCache
 from .run import RunSettings
 
@@ -35,6 +35,8 @@ class ExerciseContext:
         on_event: called as grading goes (from the thread grading the exercise).
         time_left: what is left of the run's budget, in seconds (None: only the exercise's
             own time limit applies).
+        student: the student whose sandbox its workers are forked in (None: each worker
+            isolates itself).
     """
 
     settings: RunSettings = field(default_factory=RunSettings)
@@ -42,6 +44,7 @@ class ExerciseContext:
     slot: int = 0
     on_event: EventHandler | None = None
     time_left: float | None = None
+    student: Student | None = None
 
     def worker(self, chapter: str, workspace: Path, probes: Collection[str] = ()) -> WorkerContext:
         """What the sandbox needs to know about the worker grading ``workspace``'s code of
@@ -52,4 +55,5 @@ class ExerciseContext:
             hidden=self.settings.secrets(workspace),
             preload=answers.preload(chapter, probes),
             learner_package=answers.learner_package(workspace),
+            student=self.student,
         )

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..probes.record import find_probe
-from ..sandbox.scratch import make_scratch
+from ..sandbox.scratch import make_scratch, remove_tree
 
 __all__ = ["DataCache", "MissingData"]
 
@@ -55,7 +55,8 @@ class DataCache:
         self.notes: list[str] = []
 
     def get(self, module: str, probe: str, params: dict[str, Any]) -> tuple[str, dict]:
-        """``(path of the inputs' .npz, labels)`` for a training probe, made on first use."""
+        """``(folder of the inputs' ``.npy`` files, labels)`` for a training probe, made on
+        first use."""
         with self._lock:
             return self._get(module, probe, params)
 
@@ -73,14 +74,22 @@ class DataCache:
                 inputs, labels = make(**params)
             except Exception as error:  # offline, not fetched: said once, fully, for the run
                 raise MissingData(self._missed(needs, error)) from error
-            if self._dir is None:
-                self._dir = make_scratch("data")
-                os.chmod(self._dir, 0o755)
-            path = self._dir / f"data{len(self._entries)}.npz"
-            np.savez(path, **inputs)
-            os.chmod(path, 0o644)
+            path = self._folder() / f"data{len(self._entries)}"
+            _write_inputs(path, inputs)
             self._entries[key] = (str(path), labels)
         return self._entries[key]
+
+    def folder(self) -> Path:
+        """The folder of the run's training inputs (made now if need be): a student's sandbox
+        shows it whole to their workers, the inputs written into it later included."""
+        with self._lock:
+            return self._folder()
+
+    def _folder(self) -> Path:
+        if self._dir is None:
+            self._dir = make_scratch("data")
+            os.chmod(self._dir, 0o755)
+        return self._dir
 
     def _missed(self, needs: tuple[str, ...], error: Exception) -> str:
         text = str(error) or repr(error)
@@ -96,8 +105,18 @@ class DataCache:
     def close(self) -> None:
         """Delete the files."""
         if self._dir is not None:
-            for path in self._dir.iterdir():
-                path.unlink(missing_ok=True)
-            self._dir.rmdir()
+            remove_tree(self._dir)
             self._dir = None
         self._entries.clear()
+
+
+def _write_inputs(folder: Path, inputs: dict[str, Any]) -> None:
+    """One ``.npy`` file per input in ``folder``, readable by any worker: a worker maps them
+    (copy on write) instead of reading them — chapter 4's 87 MB of MNIST were read into each
+    of its workers."""
+    folder.mkdir()
+    for name, value in inputs.items():
+        path = folder / f"{name}.npy"
+        np.save(path, np.asarray(value), allow_pickle=False)
+        os.chmod(path, 0o644)
+    os.chmod(folder, 0o755)

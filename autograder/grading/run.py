@@ -21,6 +21,7 @@ from ..answers.store import answers_dir
 from ..course import Course, CourseError, course_path
 from ..paths import data_dir, package_root
 from .expected import ExpectedSource, expected_source
+from .remembered import RememberedAnswers
 
 __all__ = ["RunSettings"]
 
@@ -40,6 +41,11 @@ class RunSettings:
     seed: int | None = None
     hidden: tuple[str, ...] = ()
     course: Course | None = None
+    _secrets: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """:meth:`secrets` by workspace, worked out once per run (a class asks for each student's
+    once per exercise: resolving a dozen paths each time cost the grader a millisecond)."""
 
     def __post_init__(self) -> None:
         if self.seed is not None and not self.answers.runs_hidden:
@@ -56,12 +62,21 @@ class RunSettings:
         hidden: tuple[Path | str, ...] = (),
         course: Course | None = None,
     ) -> RunSettings:
-        """Settings with the answer source chosen here (see :func:`.expected.expected_source`)."""
-        return cls(expected_source(use_reference), seed, tuple(str(h) for h in hidden), course)
+        """Settings with the answer source chosen here (see :func:`.expected.expected_source`),
+        each check's expected values computed once for the run (:mod:`.remembered`)."""
+        answers = RememberedAnswers(expected_source(use_reference))
+        return cls(answers, seed, tuple(str(h) for h in hidden), course)  # type: ignore[arg-type]
 
     def secrets(self, workspace: Path) -> tuple[str, ...]:
         """Every path a worker must not see when grading ``workspace`` (never one that holds
-        Python or the grader itself, which the worker needs)."""
+        Python or the grader itself, which the worker needs); worked out once per workspace
+        in a run."""
+        key = str(workspace)
+        if key not in self._secrets:
+            self._secrets[key] = self._find_secrets(workspace)
+        return self._secrets[key]
+
+    def _find_secrets(self, workspace: Path) -> tuple[str, ...]:
         paths = [answers_dir(), data_dir(), workspace, *self.hidden]
         with contextlib.suppress(ValueError):  # the students' copy has no answer key to hide
             paths.append(package_root("reference"))
@@ -77,4 +92,5 @@ def _resolved(path: Path | str) -> Path:
 def _needed(path: Path) -> bool:
     """Whether ``path`` holds what a worker runs on: Python, its packages or the grader."""
     needed = (Path(sys.prefix), Path(sys.base_prefix), Path(__file__).parents[1])
-    return any(path == n.resolve() or path in n.resolve().parents for n in needed)
+    resolved = [n.resolve() for n in needed]
+    return any(path == n or path in n.parents for n in resolved)

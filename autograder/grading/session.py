@@ -31,11 +31,17 @@ from types import TracebackType
 from .. import timings
 from ..course import Course, Exercise, load_course
 from ..results import ExerciseResult
+from ..sandbox.protocol import Student
+from ..sandbox.prune import Needs
 from ..sandbox.scratch import no_leftovers, sweep_stale
+from ..sandbox.server import server_slot
+from ..sandbox.students import leave_student
 from .budget import Budget, not_graded
 from .context import EventHandler, ExerciseContext
 from .data import DataCache
+from .needs import worker_needs
 from .pipeline import grade_exercise
+from .plan import plan_checks
 from .run import RunSettings
 
 __all__ = ["GradingSession", "Task", "WorkspaceHandler"]
@@ -92,6 +98,7 @@ class GradingSession:
         self.settings = RunSettings.create(use_reference, seed, tuple(hidden), self.course)
         self.jobs = jobs
         self.data = DataCache()
+        self._kept_needs: dict[str, Needs | None] = {}
         self._slots: queue.Queue[int] = queue.Queue()
         for slot in range(jobs):
             self._slots.put(slot)
@@ -160,48 +167,81 @@ class GradingSession:
         on_result: Callable[[int, ExerciseResult], None] | None = None,
     ) -> list[ExerciseResult]:
         """Grade every task, ``jobs`` at a time; results in the tasks' order. ``on_result``
-        hears ``(index, result)`` as each ends."""
+        hears ``(index, result)`` as each ends.
 
+        A slot grades one workspace's tasks one after another, in the sandbox of that student
+        (:mod:`~..sandbox.student`: isolated once, a fresh worker per exercise); with fewer
+        workspaces than slots, a workspace's tasks are dealt out over the slots."""
         results: list[ExerciseResult | None] = [None] * len(tasks)
+        students = self._students(tasks)
 
         def unit(indices: list[int]) -> None:
             slot = self._slots.get()
             try:
                 for index in indices:
-                    results[index] = self._grade(tasks[index], slot)
+                    task = tasks[index]
+                    results[index] = self._grade(task, slot, students[index])
                     if on_result is not None:
-                        on_result(index, results[index])
+                        on_result(index, results[index])  # type: ignore[arg-type]
             finally:
+                leave_student(slot)
                 self._slots.put(slot)
 
+        units = _units(
+            tasks, self.jobs, lambda chapter: bool(self.settings.answers.preload(chapter))
+        )
         with no_leftovers():  # nothing of the run is left in the temporary folder
-            if self.jobs == 1 or len(tasks) < 2:
-                unit(list(range(len(tasks))))
+            if self.jobs == 1 or len(units) < 2:
+                for indices in units:
+                    unit(indices)
             else:
                 with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-                    list(pool.map(unit, self._units(tasks)))
+                    list(pool.map(unit, units))
         return [r for r in results if r is not None]
 
-    def _units(self, tasks: Sequence[Task]) -> list[list[int]]:
-        """The tasks' indices in the units the slots take, first come first served: the
-        exercises of a chapter whose workers need a preload (chapter 7's PyTorch, 2 s) go
-        together, first, on one slot, so that one fork server preloads it while the other
-        slots grade the other chapters; every other exercise is a unit of its own."""
-        grouped: dict[tuple[Path, str], list[int]] = {}
-        single: list[list[int]] = []
-        for index, task in enumerate(tasks):
-            chapter = task.exercise.chapter
-            if self.settings.answers.preload(chapter):
-                grouped.setdefault((task.workspace, chapter), []).append(index)
-            else:
-                single.append([index])
-        return [*grouped.values(), *single]
+    def _students(self, tasks: Sequence[Task]) -> list[Student | None]:
+        """The sandbox each task's worker is forked in, shared by its workspace's tasks that
+        preload alike (PyTorch, or nothing: they run on a fork server of their own): what
+        any of them reads (the run's training inputs) or preloads. None where the inputs'
+        folder cannot be made (each worker then says so on its own)."""
+        answers = self.settings.answers
+        groups: dict[tuple[Path, bool], dict[str, Exercise]] = {}
+        keys = []
+        for task in tasks:
+            key = (task.workspace, server_slot(0, answers.preload(task.exercise.chapter)) > 0)
+            groups.setdefault(key, {})[task.exercise.id] = task.exercise
+            keys.append(key)
+        try:
+            readable = (str(self.data.folder()),)
+        except OSError:
+            return [None] * len(tasks)
+        students: dict[tuple[Path, bool], Student] = {}
+        for (workspace, heavy), exercises in groups.items():
+            chapters = sorted({e.chapter for e in exercises.values()})
+            preload = tuple(dict.fromkeys(n for c in chapters for n in answers.preload(c)))
+            needs = tuple(n for e in exercises.values() if (n := self._needs(e)) is not None)
+            students[(workspace, heavy)] = Student(str(workspace), readable, preload, needs)
+        return [students[key] for key in keys]
 
-    def _grade(self, task: Task, slot: int) -> ExerciseResult:
+    def _needs(self, exercise: Exercise) -> Needs | None:
+        """What ``exercise``'s workers keep in memory (the same for every workspace of the
+        run), worked out once; None where it cannot be said ahead (each worker's own
+        grading then says why)."""
+        if exercise.id not in self._kept_needs:
+            try:
+                plan = plan_checks(
+                    exercise, self.data, self.settings.answers.runs_hidden, self.seed
+                )
+                self._kept_needs[exercise.id] = worker_needs(exercise, plan)
+            except Exception:  # the exercise's grading meets it again and reports it
+                self._kept_needs[exercise.id] = None
+        return self._kept_needs[exercise.id]
+
+    def _grade(self, task: Task, slot: int, student: Student | None = None) -> ExerciseResult:
         left = task.budget.left()
         if left <= 0:
             return not_graded(task.exercise, task.budget)
-        context = ExerciseContext(self.settings, self.data, slot, task.on_event, left)
+        context = ExerciseContext(self.settings, self.data, slot, task.on_event, left, student)
         try:
             result = grade_exercise(task.exercise, task.workspace, context)
         except Exception as error:  # the grader's own failure on this workspace
@@ -226,6 +266,27 @@ class GradingSession:
 
 
 _started: list[bool] = []
+
+
+def _units(tasks: Sequence[Task], jobs: int, preloads: Callable[[str], bool]) -> list[list[int]]:
+    """The tasks' indices, a list per workspace in the tasks' order (one student's sandbox for
+    all of them). Where there are fewer workspaces than ``jobs`` (a learner's own run), each
+    workspace's exercises whose workers need a preload (chapter 7's PyTorch, 2 s) go
+    together, first, so that one slot's fork server preloads it, and the others are dealt
+    out in turn over ``2 · jobs`` lists, first come first served (every core busy)."""
+    by_workspace: dict[Path, list[int]] = {}
+    for index, task in enumerate(tasks):
+        by_workspace.setdefault(task.workspace, []).append(index)
+    units = list(by_workspace.values())
+    if len(units) >= jobs:
+        return units
+    heavy, dealt = [], []
+    for unit in units:
+        loaded = [i for i in unit if preloads(tasks[i].exercise.chapter)]
+        light = [i for i in unit if i not in loaded]
+        heavy += [loaded] if loaded else []
+        dealt += [light[start :: 2 * jobs] for start in range(2 * jobs)]
+    return [unit for unit in [*heavy, *dealt] if unit]
 
 
 def _record_startup() -> None:

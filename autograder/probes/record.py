@@ -219,10 +219,15 @@ def strip_companions() -> None:
     """In a worker, before the learner's code runs: keep of every probe only what runs in
     the worker (its function and its inputs), and drop the rest from memory — the known
     answers of fixture checks, the judges, the known mistakes, the training metrics — so
-    that no answer is within reach of the code graded."""
+    that no answer is within reach of the code graded.
+
+    The fork server calls it too, before it forks its first worker (and after each preload):
+    a module it stripped stays stripped in every worker it forks, which then has nothing left
+    to do (``_stripped`` says which, by the stripped ``PROBES``; a module imported since is
+    stripped here)."""
     for name in probe_modules():
         module = sys.modules.get(f"{__package__}.{name}")
-        if module is None:
+        if module is None or _stripped.get(module.__name__) is vars(module).get("PROBES"):
             continue
         companions: set[int] = set()
         stripped = []
@@ -234,6 +239,11 @@ def strip_companions() -> None:
         for key, value in list(vars(module).items()):
             if key != "PROBES" and (id(value) in companions or _holds(value, companions)):
                 delattr(module, key)
+        _stripped[module.__name__] = module.PROBES
+
+
+_stripped: dict[str, Mapping[str, Probe]] = {}
+"""The probe modules stripped in this process, by name: their stripped ``PROBES``."""
 
 
 def _companions(probe: Probe) -> list[Any]:

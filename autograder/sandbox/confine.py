@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cgroups import join_cgroup
-from .isolate import WORKER_UID_BASE, View, die_with_parent, isolate
+from .cgroups import join_cgroup, join_cgroup_at
+from .isolate import WORKER_UID_BASE, View, die_with_parent, enter_exercise, isolate
 from .seccomp import CallsOpen, restrict_calls
 
 __all__ = ["enter_sandbox", "learner_code_ran", "learner_code_starts"]
@@ -34,12 +34,18 @@ def enter_sandbox(job: dict[str, Any]) -> None:  # pragma: no cover - runs in th
         IsolationUnavailable: isolation was asked for and the kernel refused it (the grader
             reports a grader error; it never grades such a worker unisolated).
     """
-    join_cgroup(job.get("cgroup") or ())  # first: all it does, and starts, counts
+    student = job.get("in_student")
+    if student is not None:  # forked in a student's sandbox: its groups through descriptors
+        join_cgroup_at(job.get("cgroup") or (), student["cgroups"])
+    else:
+        join_cgroup(job.get("cgroup") or ())  # first: all it does, and starts, counts
     os.setsid()  # its own process group (killed as one), and no controlling terminal
     out = Path(job["out_dir"])
     _redirect_output(out, keep=job.get("learner_fd"))
     view = job.get("view")
-    if view is not None:
+    if student is not None:  # the namespaces and the root are the sandbox's already
+        enter_exercise(int(job.get("slot", 0)))
+    elif view is not None:
         isolate(View(str(out), tuple(view["readable"]), tuple(view["hidden"]), view["slot"]))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing too much raises, not kills
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)

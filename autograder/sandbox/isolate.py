@@ -40,6 +40,8 @@ __all__ = [
     "IsolationUnavailable",
     "View",
     "die_with_parent",
+    "enter_exercise",
+    "hide_from_workers",
     "isolate",
     "isolation_flags",
     "try_isolation",
@@ -54,6 +56,7 @@ CLONE_NEWNET = 0x40000000
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
+PR_SET_NAME = 15
 PR_SET_NO_NEW_PRIVS = 38
 
 WORKER_UID_BASE = 61000
@@ -114,9 +117,11 @@ def isolation_flags() -> int:
     return flags if os.geteuid() == 0 else flags | CLONE_NEWUSER
 
 
-def isolate(view: View) -> None:  # pragma: no cover - runs in the worker
+def isolate(view: View, keep_privileges: bool = False) -> None:  # pragma: no cover - forked
     """Enter new namespaces and a root of the worker's own, and become PID 1 of a PID
-    namespace of its own; return in that PID-1 process, without capabilities.
+    namespace of its own; return in that PID-1 process, without capabilities
+    (``keep_privileges``: with them — a student's sandbox, :mod:`.student`, which mounts each
+    exercise's folder and drops them in each worker it forks, :func:`enter_exercise`).
 
     The calling process (single-threaded: a fresh fork) becomes a waiter that exits with
     the status of the isolated child; it never returns.
@@ -143,9 +148,31 @@ def isolate(view: View) -> None:  # pragma: no cover - runs in the worker
     if child:
         _wait_and_exit(child)
     enter_root(lib, root, view.out_dir)
-    _drop_privileges(lib, view.slot)
+    if not keep_privileges:
+        _drop_privileges(lib, view.slot)
     # after the change of user: a change of credentials clears the parent-death signal
     _check(lib, lib.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
+
+
+def enter_exercise(slot: int) -> None:  # pragma: no cover - runs in the worker
+    """In a worker forked from a student's sandbox (already in its namespaces and root): an
+    IPC namespace of its own (a message queue or semaphore set one exercise made is gone for
+    the next), then no capabilities and ``no_new_privs`` (as root, the slot's user id), and
+    death with its parent."""
+    lib = _libc()
+    lib.prctl(PR_SET_NAME, b"dlfs-worker", 0, 0, 0)  # in ps, not its sandbox's name
+    _check(lib, lib.unshare(CLONE_NEWIPC), "unshare(IPC)")
+    _drop_privileges(lib, slot)
+    _check(lib, lib.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
+
+
+def hide_from_workers() -> None:  # pragma: no cover - runs in a student's sandbox
+    """Make this process (a student's sandbox, PID 1 of the workers' namespace) one its
+    workers cannot trace, read or write (``/proc/1/mem``): not dumpable. Its workers inherit
+    that, so that they cannot trace each other either."""
+    lib = _libc()
+    _check(lib, lib.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(DUMPABLE)")
+    lib.prctl(PR_SET_NAME, b"dlfs-student", 0, 0, 0)  # what ps shows of it
 
 
 def die_with_parent() -> None:  # pragma: no cover - in the fork server and its workers

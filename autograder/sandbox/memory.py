@@ -14,7 +14,17 @@ from typing import Any
 from .keyforward import guard, prepare_guard
 from .prune import Needs, prepare, prune, unload
 
-__all__ = ["forget_modules", "keep_only_needs", "prepare_memory"]
+__all__ = ["forget_modules", "keep_only_needs", "prepare_memory", "prepare_needs"]
+
+
+def prepare_needs(raw: dict[str, Any]) -> None:  # pragma: no cover - in the fork server
+    """Prepare what a worker with ``raw`` needs keeps (``prune.prepare``, which keeps it), so
+    that every student's sandbox forked afterwards finds it prepared."""
+    prepare(_needs(raw))
+
+
+def _needs(raw: dict[str, Any]) -> Needs:
+    return Needs(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
 
 
 def prepare_memory(job: dict[str, Any]) -> None:  # pragma: no cover - in the fork server
@@ -24,9 +34,7 @@ def prepare_memory(job: dict[str, Any]) -> None:  # pragma: no cover - in the fo
     if job.get("needs") is None:
         return
     try:
-        needs = Needs(
-            **{k: tuple(v) if isinstance(v, list) else v for k, v in job["needs"].items()}
-        )
+        needs = _needs(job["needs"])
         files = [str(f.get("path", "")) for f in job.get("functions", [])]
         job["prepared"] = (prepare(needs), prepare_guard(needs, files))
     except Exception as error:  # the worker reports it as the grader's fault

@@ -20,7 +20,15 @@ from numpy import ndarray
 from .prune import Needs
 from .splice import LearnerFunction
 
-__all__ = ["CallOutcome", "Job", "Limits", "ProbeCall", "WorkerContext", "WorkerRun"]
+__all__ = [
+    "CallOutcome",
+    "Job",
+    "Limits",
+    "ProbeCall",
+    "Student",
+    "WorkerContext",
+    "WorkerRun",
+]
 
 SPLICE_ERROR_EXIT = 71
 """The worker's exit code when it could not enter its sandbox."""
@@ -64,7 +72,8 @@ class ProbeCall:
         probe: the probe function's name.
         params: keyword arguments for the probe (JSON-like values).
         seed: the seed of the ``np.random.Generator`` the probe receives.
-        data: an ``.npz`` of inputs (training data), passed to the probe as ``data``.
+        data: a folder of ``.npy`` inputs (training data; an ``.npz`` too), passed to the
+            probe as ``data``.
     """
 
     module: str
@@ -131,6 +140,26 @@ class WorkerRun:
 
 
 @dataclass(frozen=True)
+class Student:
+    """A student whose exercises share one sandbox (:mod:`.student`): namespaces and a root
+    made once, a fresh worker forked in it for each exercise.
+
+    Attributes:
+        key: whose they are (the workspace graded).
+        readable: folders any of their workers may read (the run's training inputs).
+        preload: what any of their exercises' workers needs imported beforehand (``torch``).
+        needs: what each of their exercises' workers keeps in memory, so that the fork server
+            prepares it once for the run (:func:`~.memory.prepare_needs`), not each student's
+            sandbox again.
+    """
+
+    key: str
+    readable: tuple[str, ...] = ()
+    preload: tuple[str, ...] = ()
+    needs: tuple[Needs, ...] = ()
+
+
+@dataclass(frozen=True)
 class WorkerContext:
     """What a grading session tells the sandbox about one worker, besides its job.
 
@@ -145,6 +174,8 @@ class WorkerContext:
             is spliced; the learner's other exercises run too).
         needs: what the worker keeps in memory of the answer key and the grader (the rest
             refuses: ``prune``); None keeps everything.
+        student: the student whose sandbox the worker may be forked in (None: it isolates
+            itself on its own).
     """
 
     slot: int = 0
@@ -152,6 +183,7 @@ class WorkerContext:
     preload: tuple[str, ...] = ()
     learner_package: str | None = None
     needs: Needs | None = None
+    student: Student | None = None
 
 
 @dataclass(frozen=True)

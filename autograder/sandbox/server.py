@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -23,13 +24,17 @@ from typing import Any
 
 from .. import timings
 from .cgroups import support
+from .spawn import popen
 
 __all__ = [
+    "HEAVY_SERVERS",
     "ForkServer",
     "Isolation",
     "WorkerServerError",
     "get_server",
     "isolation",
+    "running_server",
+    "server_slot",
     "shutdown",
 ]
 
@@ -93,7 +98,15 @@ class ForkServer:
             support().describe(),
         )
         self.folder_pid = self.process.pid if not self.isolation.folder else None
-        """The server whose mounts hold the workers' folders (``folder.seen_from``)."""
+        """The process whose mounts hold the workers' folders (``folder.seen_from``): the
+        server, or the student's sandbox its jobs run in."""
+        self.student: str | None = None
+        """The key of the student's sandbox (:mod:`.student`) the jobs run in, if any."""
+        self.pids_in_student = False
+        """Whether the last job's worker was forked in a student's sandbox (its pid is the
+        sandbox's namespace's, not this machine's)."""
+        self.prepared: set[Any] = set()
+        """The workers' needs (``prune.Needs``) this server has prepared for the run."""
         self.learner_code_ran = True
         """Whether the last worker that ended had started the learner's code: what a worker
         says of the grader's faults is believed only where it had not."""
@@ -102,13 +115,14 @@ class ForkServer:
 
     def _spawn(self, env: dict[str, str]) -> dict[str, Any]:
         """Start the server process; its first reply (it is ready)."""
-        self.process = subprocess.Popen(
+        self.process = popen(  # from a thread that outlives every run (see .spawn)
             [sys.executable, "-m", "dlfs.autograder.sandbox.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
             bufsize=0,
+            **_own_process_group(),
         )
         self._pending = b""  # bytes read from the server but not yet a whole line
         ready = self._read(timeout=120)
@@ -153,17 +167,65 @@ class ForkServer:
             pass
         return 0
 
-    def start(self, job_json: str) -> int:
-        """Send one job (a line of JSON); return the pid of the worker forked for it."""
+    def _send(self, text: str) -> None:
         assert self.process.stdin is not None
-        self.learner_code_ran = True  # until the server says otherwise
         try:
-            data = memoryview((job_json + "\n").encode("utf-8"))
+            data = memoryview((text + "\n").encode("utf-8"))
             while data:
                 data = data[self.process.stdin.write(data) :]
         except OSError as error:
             raise WorkerServerError(f"the grader's worker server stopped: {error}") from None
+
+    def enter(self, key: str, request: dict[str, Any]) -> bool:
+        """Run the next jobs in the sandbox of one student (:mod:`.student`), made now unless
+        it is the one they run in already (``key``); whether they do. ``request``: its
+        ``folder``, ``readable`` and ``hidden`` paths, ``slot``, ``cgroups``, ``preload``."""
+        if self.student == key:
+            return True
+        self.leave()
+        self._send(json.dumps({"student": request}))
+        reply = self._read(timeout=60)
+        if reply is None:
+            raise WorkerServerError("the grader's worker server did not make a student's sandbox")
+        if not reply.get("student"):
+            return False
+        self.student, self.folder_pid = key, int(reply["pid"])
+        cost = reply.get("cost") or {}
+        timings.record("student", float(cost.get("wall", 0.0)), *_cpu(cost))
+        return True
+
+    def leave(self) -> None:
+        """Jobs run in the server's own workers again: the student's sandbox ends."""
+        if self.student is None:
+            return
+        self.student = None
+        self.folder_pid = self.process.pid if not self.isolation.folder else None
+        self._send(json.dumps({"leave": True}))
+        reply = self._read(timeout=10)
+        if reply is None:
+            raise WorkerServerError("a student's sandbox did not end when told")
+        timings.record("student_jobs", 0.0, *_cpu(reply.get("cost") or {}))
+
+    def kill(self, pid: int) -> None:
+        """End the worker ``pid`` and all it started: its process group, or, in a student's
+        sandbox (whose pids are its own: never one to signal here), through the sandbox."""
+        if self.pids_in_student:
+            if self.student is not None:  # else the sandbox is gone, and its workers with it
+                with contextlib.suppress(WorkerServerError):
+                    self._send(json.dumps({"kill": True}))
+            return
+        for kill in (os.killpg, os.kill):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                kill(pid, signal.SIGKILL)
+
+    def start(self, job_json: str) -> int:
+        """Send one job (a line of JSON); return the pid of the worker forked for it."""
+        self.learner_code_ran = True  # until the server says otherwise
+        self.pids_in_student = self.student is not None
+        self._send(job_json)
         reply = self._read(timeout=30)
+        if reply is not None and "student_lost" in reply:  # it died between two jobs
+            self.student = None
         if reply is None or "pid" not in reply:
             raise WorkerServerError("the grader's worker server did not fork a worker")
         self.own_folder = bool(reply.get("own_folder", False))
@@ -182,7 +244,15 @@ class ForkServer:
         reply = self._read(timeout=timeout)
         if reply is None:
             return None
+        if "student_lost" in reply:  # the sandbox itself died (not its worker's doing)
+            self.student, self.learner_code_ran = None, False
+            raise WorkerServerError(f"a student's sandbox ended ({reply['student_lost']})")
         self.learner_code_ran = bool(reply.get("learner_code", True))
+        usage = reply.get("usage")
+        if isinstance(usage, dict):  # a student's sandbox cannot write the timings: it says
+            said = reply.get("said") if isinstance(reply.get("said"), dict) else {}
+            faults = {k: usage[k] for k in ("minor_faults", "major_faults") if k in usage}
+            timings.record("worker", float(usage.get("wall", 0.0)), *_cpu(usage), **said, **faults)
         return int(reply["exit"])
 
     def alive(self) -> bool:
@@ -201,6 +271,21 @@ class ForkServer:
             self.process.wait()
 
 
+def _own_process_group() -> dict[str, Any]:
+    """Popen's arguments that start the server in a process group of its own (in the
+    grader's session): the terminal's Ctrl-C reaches the grader alone, which then ends its
+    servers in order — each waits for what it forked, so nothing is orphaned. Signalled along
+    with the grader, a server died before it had reaped its student's sandbox, which was left
+    a zombie of the machine's init."""
+    if sys.version_info >= (3, 11):
+        return {"process_group": 0}
+    return {"preexec_fn": os.setpgrp}  # pragma: no cover - Python 3.10
+
+
+def _cpu(said: dict[str, Any]) -> tuple[float, float]:
+    return float(said.get("user", 0.0)), float(said.get("system", 0.0))
+
+
 _servers: dict[int, ForkServer] = {}
 _lock = threading.Lock()
 
@@ -214,6 +299,27 @@ def get_server(slot: int = 0) -> ForkServer:
             server = _servers[slot] = ForkServer()
             atexit.register(server.close)
         return server
+
+
+HEAVY_SERVERS = 1000
+"""Where a slot's second fork server is numbered (``slot + HEAVY_SERVERS``): the one for
+jobs that preload PyTorch (:func:`server_slot`)."""
+
+
+def server_slot(slot: int, preload: tuple[str, ...] | list[str] = ()) -> int:
+    """The fork server a job of ``slot`` that preloads ``preload`` runs on: its own, or,
+    for PyTorch, the slot's second one. A fork server keeps what it imported: with PyTorch's
+    300 MB in it, every later fork and exit cost four times as much (6 ms against 1.6); the
+    other chapters' workers of a class of the whole book are forked from one without it."""
+    heavy = any(name == "torch" or name.startswith("torch.") for name in preload)
+    return slot + HEAVY_SERVERS if heavy else slot
+
+
+def running_server(slot: int = 0) -> ForkServer | None:
+    """The fork server of ``slot`` if it is running (none is started)."""
+    with _lock:
+        server = _servers.get(slot)
+        return server if server is not None and server.alive() else None
 
 
 def shutdown(slot: int | None = None) -> None:

@@ -128,7 +128,7 @@ def read_target(workspace: Path | str, target: str) -> LearnerFunction:
     except (OSError, UnicodeDecodeError) as error:
         raise SpliceError(f"cannot read {path}: {error}") from None
     try:
-        tree = ast.parse(source, filename=str(path))
+        tree = _parsed_file(str(path), source)
     except SyntaxError as error:
         raise SpliceError(
             f"syntax error at {path}:{error.lineno}: {error.msg}", error.lineno
@@ -138,6 +138,25 @@ def read_target(workspace: Path | str, target: str) -> LearnerFunction:
         raise SpliceError(f"{path.name} does not define {qualname}")
     stub_line = _stub_line(node)
     return LearnerFunction(target, str(path), source, node.lineno, stub_line is not None, stub_line)
+
+
+def _parsed_file(path: str, source: str) -> ast.Module:
+    """``source`` parsed (read only: a file's exercises share its tree). The grader reads a
+    file once per exercise it holds, and a class's students often hand in files alike: the
+    same text is parsed once (an ``ast.parse`` of a chapter's file is a millisecond or two).
+    A tree holds no file name; a syntax error, never kept, names ``path``."""
+    tree = _TEXTS.get(source)
+    if tree is None:
+        tree = ast.parse(source, filename=path)
+        if len(_TEXTS) >= _KEPT_TEXTS:
+            _TEXTS.pop(next(iter(_TEXTS)))
+        _TEXTS[source] = tree
+    return tree
+
+
+_TEXTS: dict[str, ast.Module] = {}
+"""The learner files the grader parsed, by text (the oldest dropped first)."""
+_KEPT_TEXTS = 64
 
 
 def _stub_line(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int | None:

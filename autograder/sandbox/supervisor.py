@@ -22,13 +22,12 @@ some probes have no output, which costs that exercise's points and nothing else.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +48,10 @@ from .protocol import (
     WorkerRun,
 )
 from .scratch import make_scratch, remove_tree
-from .server import ForkServer, WorkerServerError, get_server, shutdown
+from .server import ForkServer, WorkerServerError, get_server, server_slot, shutdown
 from .splice import LearnerFunction
 from .stuck import STACK_FILE, stuck_at
+from .students import student_folder
 from .trace import read_trace
 
 __all__ = ["run_worker"]
@@ -85,41 +85,73 @@ def run_worker(
         The worker's outcome; it never raises for anything the learner's code did.
     """
     context = context or WorkerContext()
-    slot, preload = context.slot, context.preload
+    try:
+        shared = student_folder(context)
+    except WorkerServerError:
+        shared = None
+    if shared is not None:  # in the student's sandbox: a fresh folder of its own there
+        readable = sorted({str(Path(c.data).parent) for c in calls if c.data})
+        place = _Place(Path(shared), readable)
+        return _run(functions, calls, limits, context, place, on_progress, env, trace)
     try:
         scratch = make_scratch("grade")
     except OSError as error:
         return _grader_error(calls, f"it could not make the worker's folder: {error}")
     try:
         try:
-            out_dir, readable, renamed = _folders(scratch, slot, calls, context.learner_package)
+            place = _Place(*_folders(scratch, context.slot, calls, context.learner_package))
         except OSError as error:
             return _grader_error(calls, f"it could not copy the package to grade: {error}")
-        learner_package = next(iter(renamed), None)
-        memory_mb = _group_memory_mb(limits, slot)  # starts the slot's server if need be
-        with timings.phase("cgroup"):
-            group = worker_group(memory_mb, limits.max_processes + 1)
-        view = {"readable": readable, "hidden": [*context.hidden], "slot": slot}
-        procs = tuple(group.procs) if group is not None else None
-        job = Job(tuple(functions), tuple(calls), limits, str(out_dir), dict(env or {}))
-        job = replace(job, preload=preload, learner_package=learner_package, slot=slot)
-        job = replace(job, view=view, cgroup=procs, needs=context.needs, trace=trace)
-        try:
-            return _supervise(job, on_progress, slot, renamed, group)
-        finally:
-            if group is not None:
-                with timings.phase("cgroup"):
-                    group.close()
+        return _run(functions, calls, limits, context, place, on_progress, env, trace)
     finally:
         remove_tree(scratch)
 
 
-def _group_memory_mb(limits: Limits, slot: int) -> int:
+@dataclass
+class _Place:
+    """Where a worker writes (``out_dir``), what it reads, and ``{copy: package}``."""
+
+    out_dir: Path
+    readable: list[str]
+    renamed: dict[str, str] = field(default_factory=dict)
+
+
+def _run(
+    functions: list[LearnerFunction],
+    calls: list[ProbeCall],
+    limits: Limits,
+    context: WorkerContext,
+    place: _Place,
+    on_progress: Callable[[int, float], None] | None,
+    env: dict[str, str] | None,
+    trace: dict[str, Any] | None,
+) -> WorkerRun:
+    """The worker's job, in its cgroup, supervised."""
+    slot = context.slot
+    learner_package = next(iter(place.renamed), None)
+    on = server_slot(slot, context.student.preload if context.student else context.preload)
+    memory_mb = _group_memory_mb(limits, on)  # starts the server if need be
+    with timings.phase("cgroup"):
+        group = worker_group(memory_mb, limits.max_processes + 1)
+    view = {"readable": place.readable, "hidden": [*context.hidden], "slot": slot}
+    procs = tuple(group.procs) if group is not None else None
+    job = Job(tuple(functions), tuple(calls), limits, str(place.out_dir), dict(env or {}))
+    job = replace(job, preload=context.preload, learner_package=learner_package, slot=slot)
+    job = replace(job, view=view, cgroup=procs, needs=context.needs, trace=trace)
+    try:
+        return _supervise(job, on_progress, on, place.renamed, group)
+    finally:
+        if group is not None:
+            with timings.phase("cgroup"):
+                group.close()
+
+
+def _group_memory_mb(limits: Limits, on: int) -> int:
     """What a worker's cgroup may charge: ``memory_mb`` less its share of the pages it
     shares with its fork server (charged to the server, but the worker's all the same), at
     most a quarter of the limit."""
     try:
-        shared = get_server(slot).resident_mb() // 2
+        shared = get_server(on).resident_mb() // 2
     except WorkerServerError:
         shared = 0
     return limits.memory_mb - min(shared, limits.memory_mb // 4)
@@ -168,17 +200,17 @@ def _readable_copy(package: Path, scratch: Path) -> str:
     return str(copy)
 
 
-def _start(job: Job, slot: int) -> tuple[ForkServer, Job, int]:
-    """Start ``job`` on the slot's fork server (one more try with a fresh server); isolated
-    where the server's workers can be."""
+def _start(job: Job, on: int) -> tuple[ForkServer, Job, int]:
+    """Start ``job`` on fork server ``on`` (one more try with a fresh server); isolated where
+    the server's workers can be."""
     for attempt in range(2):
         try:
-            server = get_server(slot)
+            server = get_server(on)
             if not server.isolation.available:
                 job = replace(job, view=None)
             return server, job, server.start(job.to_json())
         except WorkerServerError:
-            shutdown(slot)
+            shutdown(on)
             if attempt:
                 raise
     raise AssertionError("unreachable")
@@ -187,13 +219,13 @@ def _start(job: Job, slot: int) -> tuple[ForkServer, Job, int]:
 def _supervise(
     job: Job,
     on_progress: Callable[[int, float], None] | None,
-    slot: int,
+    on: int,
     renamed: dict[str, str] | None = None,
     group: WorkerGroup | None = None,
 ) -> WorkerRun:
     start = time.monotonic()
     try:
-        server, job, pid = _start(job, slot)
+        server, job, pid = _start(job, on)
     except WorkerServerError as error:
         calls = [CallOutcome("not_run") for _ in job.calls]
         return WorkerRun("grader_error", calls, f"the grader's worker could not start: {error}")
@@ -201,13 +233,14 @@ def _supervise(
     try:
         exitcode, timed_out = _wait(server, job, pid, folder, on_progress, group)
     except WorkerServerError:
-        _kill_group(pid)
-        shutdown(slot)
+        server.kill(pid)
+        shutdown(on)
         exitcode, timed_out = None, False
     except BaseException:  # Ctrl-C, or the CLI ending on SIGTERM: the worker goes first
-        _kill_group(pid)
+        server.kill(pid)
         raise
-    _kill_group(pid)  # whatever the learner's code left behind in its group
+    if not server.pids_in_student:  # a student's sandbox killed all it left already
+        server.kill(pid)  # whatever the learner's code left behind in its group
     seconds = time.monotonic() - start
     out_of_memory = group is not None and group.out_of_memory()
     ending = _Ending(exitcode, timed_out, server.learner_code_ran, out_of_memory, server.own_folder)
@@ -252,24 +285,15 @@ def _wait(
             return exitcode, False
         if group is not None and group.out_of_memory():
             group.kill()
-            _kill_group(pid)
+            server.kill(pid)
             return server.wait_exit(timeout=10), False
         if time.monotonic() >= deadline:
-            _kill_group(pid)
+            server.kill(pid)
             return server.wait_exit(timeout=10), True
         if on_progress is not None:
             running = _running_call(len(job.calls), folder)
             if running is not None:
                 on_progress(*running)
-
-
-def _kill_group(pid: int | None) -> None:
-    """SIGKILL the worker's process group (it made itself a group leader), then the worker."""
-    if pid is None:
-        return
-    for kill in (os.killpg, os.kill):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            kill(pid, signal.SIGKILL)
 
 
 def _running_call(calls: int, out: Path) -> tuple[int, float] | None:

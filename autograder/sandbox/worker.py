@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import importlib
 import importlib.util
 import json
@@ -37,7 +38,8 @@ from .confine import enter_sandbox, learner_code_ran, learner_code_starts
 from .folder import enter_private_mounts, prepare_folder, release_folder
 from .guard import install_guarded
 from .isolate import die_with_parent, try_isolation
-from .memory import forget_modules, keep_only_needs, prepare_memory
+from .lines import Lines
+from .memory import forget_modules, keep_only_needs, prepare_memory, prepare_needs
 from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
 from .prune import index_functions
@@ -45,6 +47,7 @@ from .root import worker_plan
 from .seccomp import try_filter
 from .splice import LEARNER_PACKAGE, LearnerFunction, forget_originals, index_originals
 from .stuck import arm, disarm
+from .student import REFUSED_EXIT, serve_student
 from .trace import Recorder, TraceJob, trace_file
 
 __all__ = ["serve"]
@@ -116,6 +119,8 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
     setup_wall, setup_cpu = time.perf_counter(), timings.cpu()
     protocol = sys.stdout
     die_with_parent()  # the grader gone (even kill -9), its server goes too
+    strip_companions()  # once, before any fork: no worker has anything left to strip
+    gc.collect()  # what the companions held in cycles goes now, not in each worker
     index_originals()  # once, so that a worker forgets the graded code without a heap scan
     index_functions()  # and trims its memory to what its exercise needs without one
     worker_plan()  # what every worker's root shows, decided once
@@ -126,17 +131,16 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
     wall = time.perf_counter() - setup_wall
     timings.record("server_setup", wall, after[0] - setup_cpu[0], after[1] - setup_cpu[1])
     _reply(protocol, {**ready, "folder": private, "calls": calls})
-    for line in sys.stdin:
-        try:
-            job = json.loads(line)
-        except ValueError:
-            continue
+    lines = Lines(sys.stdin.fileno())
+    while (job := lines.next()) is not None:
         if "release" in job:
             release_folder(str(job["release"]))
-            continue
-        with timings.phase("server_prepare"):
-            _prepare(job, private)
-        _fork_worker(job, protocol)
+        elif "student" in job:
+            _student(job["student"], lines, protocol)
+        elif "calls" in job:
+            with timings.phase("server_prepare"):
+                _prepare(job, private)
+            _fork_worker(job, protocol)
     # The grader closed our input: every worker has been waited for and a worker's folder is
     # a mount of this process's own namespace. Skipping the interpreter's clean-up saves the
     # grader, waiting, a tenth of a second (with PyTorch loaded, more).
@@ -144,16 +148,53 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
     os._exit(0)
 
 
+def _student(request: dict[str, Any], lines: Lines, protocol: Any) -> None:  # pragma: no cover
+    """Fork one student's sandbox (:mod:`.student`), which takes the input over until it
+    ends; wait for it. A student's preloads, and the memory its exercises' workers keep,
+    are prepared here first, once for the run."""
+    _preload_all(request.get("preload", []))
+    for needs in request.get("needs", []):
+        with contextlib.suppress(Exception):  # unprepared: the sandbox prepares it per job
+            prepare_needs(needs)
+    pid = os.fork()
+    if pid == 0:
+        serve_student(request, lines, lambda m: _reply(protocol, m), _prepare_memory, _worker)
+    _, status = os.waitpid(pid, 0)
+    lines.forget()  # what was read ahead was the sandbox's to read
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, REFUSED_EXIT):  # it died, not told to leave: what it ran is lost
+        _reply(protocol, {"student_lost": code})
+
+
 def _prepare(job: dict[str, Any], private: str) -> None:  # pragma: no cover - in the server
     """Before forking ``job``'s worker: its folder, what its chapter preloads, its memory."""
     job["own_folder"] = not private and prepare_folder(job)
-    preload = [name for name in job.get("preload", []) if name not in _preloaded]
+    _prepare_memory(job)
+
+
+def _prepare_memory(job: dict[str, Any]) -> None:  # pragma: no cover - in the server
+    """Before forking ``job``'s worker: what its chapter preloads, its memory."""
+    _preload_all(job.get("preload", []))
+    prepare_memory(job)
+
+
+def _preload_all(names: list[str]) -> None:  # pragma: no cover - in the server
+    """Import each of ``names`` not imported yet (torch, for chapter 7), then strip and index
+    anew what they brought."""
+    preload = [name for name in names if name not in _preloaded and not _warmed(name)]
     for name in preload:  # torch, for chapter 7, only when needed
         _preload(name)
     if preload:
+        strip_companions()  # a probe module the preload imported
         index_originals()
         index_functions()
-    prepare_memory(job)
+
+
+def _warmed(name: str) -> bool:
+    """Whether a warm-up of ``name``'s module (``module:function``) ran already: the full one
+    (``warm_up``) does what the narrower one (``warm_up_layers``) would."""
+    module, _, function = name.partition(":")
+    return bool(function) and f"{module}:warm_up" in _preloaded
 
 
 def _fork_worker(job: dict[str, Any], protocol: Any) -> None:  # pragma: no cover - in the server
@@ -329,8 +370,7 @@ def _run_call(
     params = dict(call.get("params", {}))
     try:
         if call.get("data"):
-            with np.load(call["data"], allow_pickle=False) as npz:
-                params["data"] = {name: npz[name] for name in npz.files}
+            params["data"] = _inputs(Path(call["data"]))
         result = probe(reference, np.random.default_rng(call["seed"]), **params)
         arrays, types = _to_arrays(result)
         tmp = out / f"call{index}.tmp.npz"
@@ -356,6 +396,22 @@ def _run_call(
     else:
         status = {"ok": True, "types": types}
     _write_json(out / f"call{index}.json", {**status, "seconds": time.perf_counter() - start})
+
+
+def _inputs(path: Path) -> dict[str, ndarray]:  # pragma: no cover - runs in the worker
+    """A training call's inputs: a folder of ``.npy`` files, mapped copy-on-write (what the
+    probe changes is its own; the pages are the page cache's, not copied into each worker),
+    or an ``.npz``, read."""
+    if not path.is_dir():
+        with np.load(path, allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    inputs = {}
+    for file in sorted(path.glob("*.npy")):
+        try:
+            inputs[file.stem] = np.load(file, mmap_mode="c", allow_pickle=False).view(ndarray)
+        except ValueError:  # an empty array cannot be mapped
+            inputs[file.stem] = np.load(file, allow_pickle=False)
+    return inputs
 
 
 def _import_learner_package(path: str) -> Any:  # pragma: no cover - runs in the worker

@@ -119,3 +119,23 @@ def test_watch_regrades_a_save_in_a_terminal_and_ctrl_c_leaves_nothing(tmp_path)
         ["pgrep", "-s", str(process.pid)], capture_output=True, text=True, check=False
     )
     assert left.stdout.strip() == ""  # no fork server, no worker
+
+
+def test_a_fork_server_started_by_a_runs_thread_outlives_that_thread():
+    """The kernel kills a server when the *thread* that started it ends (its parent-death
+    signal): a server that one ``--jobs`` run's thread started must stay warm for the next
+    grade of ``--watch``, and what it forked must not be orphaned."""
+    import threading
+
+    from dlfs.autograder.sandbox import server
+
+    started: list[server.ForkServer] = []
+    thread = threading.Thread(target=lambda: started.append(server.get_server(7)))
+    thread.start()
+    thread.join()
+    try:
+        time.sleep(0.5)  # a parent-death signal would have arrived by now
+        assert started and started[0].alive()
+        assert server.get_server(7) is started[0]  # the same one: warm
+    finally:
+        server.shutdown(7)
