@@ -69,17 +69,38 @@ def from_code(
 
 
 def _loops(departure: Departure) -> Iterator[Candidate]:
-    """The loops around the departing line, each run the other way round."""
+    """The loops around the departing line: a ``range`` counted from one further on (or one
+    back), then each loop run the other way round."""
     line = departure.line
-    for node in ast.walk(departure.source.node):
-        if isinstance(node, ast.For) and node.body[0].lineno <= line <= (node.end_lineno or 0):
+    loops = [
+        node
+        for node in ast.walk(departure.source.node)
+        if isinstance(node, ast.For) and node.body[0].lineno <= line <= (node.end_lineno or 0)
+    ]
+    for node in loops:
+        if _is_range(node.iter):
             code = ast.unparse(node.iter)
-            yield (
-                Edit(span_of(node.iter), "reversed"),
-                f"the loop over `{code}` runs in the wrong order: it must run backwards "
-                f"(reversed({code})), last step first",
-                False,
-            )
+            for steps, way in ((1, "one too small"), (-1, "one too large")):
+                yield (
+                    Edit(span_of(node.iter), "counted", (steps,)),
+                    f"the loop over `{code}` counts off by one: each of its values is {way} "
+                    "(an index, an epoch or a step counted from 0 where 1 belongs, or back)",
+                    False,
+                )
+    for node in loops:
+        code = ast.unparse(node.iter)
+        yield (
+            Edit(span_of(node.iter), "reversed"),
+            f"the loop over `{code}` runs in the wrong order: it must run backwards "
+            f"(reversed({code})), last step first",
+            False,
+        )
+
+
+def _is_range(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range"
+    )
 
 
 def statement_nodes(departure: Departure) -> list[ast.AST]:

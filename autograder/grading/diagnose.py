@@ -9,6 +9,7 @@ flipped) are recognised by the probes' ``__mistakes`` (see ``checks``).
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -102,6 +103,9 @@ def _shape_mistake(
         return f"{base}: a parameter's gradient is summed over the batch (axis 0)"
     if _lost_axis(got.shape, expected.shape):
         return f"{base}: an axis of size 1 is missing: summed without keepdims=True?"
+    permuted = _permuted_axes(got, expected)
+    if permuted is not None:
+        return f"{base}: {permuted}"
     if got.size == expected.size:
         return f"{base}: the right number of elements in the wrong shape (reshape?)"
     if got.ndim == 0 and expected.ndim > 0:
@@ -112,6 +116,27 @@ def _shape_mistake(
     if batch_size and expected.shape[:1] == (batch_size,) and batch_size in got.shape[1:]:
         return f"{base}: the first axis should be the batch, N = {batch_size}"
     return base
+
+
+def _permuted_axes(got: ndarray, expected: ndarray) -> str | None:
+    """Where ``got``'s shape is ``expected``'s with its axes in another order: the order that
+    gives the right values, proven by transposing ``got`` back (a layout of another library:
+    PyTorch's (out, in) weights, channels last); None where no order does."""
+    if got.ndim != expected.ndim or got.ndim < 2 or sorted(got.shape) != sorted(expected.shape):
+        return None
+    orders = [
+        order
+        for order in itertools.permutations(range(got.ndim))
+        if tuple(got.shape[axis] for axis in order) == expected.shape
+    ]
+    for order in orders[:720]:
+        if _close(np.transpose(got, order), expected):
+            return (
+                f"the right values with the axes in another order — np.transpose(…, {order}) "
+                "gives the right answer (a layout of another library: (out, in) weights, or "
+                "channels last?)"
+            )
+    return None
 
 
 def _lost_axis(got: tuple[int, ...], expected: tuple[int, ...]) -> bool:
@@ -186,6 +211,25 @@ _SLIPS = (
         re.compile(r"Cannot cast ufunc '\w+' output from dtype\('float\d*'\) to dtype\('u?int"),
         "a float result was written in place into an integer array (the input may hold "
         "integers, as np.array([-2, 3]) does): compute a new array (np.maximum, np.where)",
+    ),
+    (
+        re.compile(
+            r"Size of label '(\w)' for operand (\d+) \((\d+)\) does not match previous "
+            r"terms \((\d+)\)"
+        ),
+        "np.einsum's subscripts give axis '{0}' size {3} in an earlier operand and {2} in operand "
+        "{1}: an array's axes are in another order than its subscripts say ((out, in) weights "
+        "where (in, out) are stored, or channels last?)",
+    ),
+    (
+        re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)"),
+        "a linear layer gets {1} features per row where it expects {2}: its in_features, or a "
+        "flatten or view that merged or kept the wrong axes (the batch axis first)?",
+    ),
+    (
+        re.compile(r"expected input\[([^\]]*)\] to have (\d+) channels, but got (\d+) channels"),
+        "a convolution expects {1} channels on axis 1 (N, C, H, W) and got {2} (input shape "
+        "[{0}]): channels last, or in_channels not the previous layer's out_channels?",
     ),
     (
         re.compile(r"unsupported operand type\(s\) for [^:]+: '(?:list|tuple)'"),

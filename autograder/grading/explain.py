@@ -320,7 +320,10 @@ def _explanation(
     with np.errstate(all="ignore"):
         shown = shown_pair(first)
     message = f"The first line whose value departs from the reference's: {where} {shown}"
-    question = next((p for p in tried if p.evidence and p.departure == 0), None)
+    question = next(  # about the line shown, not another one the proposal reached
+        (p for p in tried if p.evidence and p.departure == 0 and p.line == first.line), None
+    )
     if question is not None:
-        message += f" (is it that {question.name}? undoing only that does not make it pass)"
+        asked = question.name.rstrip("?")
+        message += f" (is it that {asked}? undoing only that does not make it pass)"
     return Explanation(where, message, None, len(tried))

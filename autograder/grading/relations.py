@@ -110,7 +110,7 @@ _SPECIFIC = {
     op: rank
     for rank, ops in enumerate(
         (
-            ("generator", "reversed"),
+            ("generator", "counted", "reversed"),
             ("keyword", "call", "operator", "callee", "swap", "nest", "unwrap"),
             ("name",),
             ("offset",),

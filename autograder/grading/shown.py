@@ -3,6 +3,8 @@ and their first difference."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from numpy import ndarray
 
@@ -22,6 +24,9 @@ def shown_pair(departure: Departure) -> str:
     if departure.note:
         head = f"(`{departure.code}`): it {departure.note}; yours {_shown(mine)}"
     if theirs is None:
+        rearranged = _rearranged(departure)
+        if rearranged:
+            return f"{head}: {rearranged}"
         shape = "a number" if mine.ndim == 0 else f"shape {mine.shape}"
         return f"{head}; no value of the reference's has {shape} at this point"
     if mine.shape == theirs.shape and mine.size > WHOLE:
@@ -39,6 +44,44 @@ def _nearest(departure: Departure) -> ndarray | None:
         if error < best_error:
             best, best_error = theirs, error
     return best
+
+
+def _rearranged(departure: Departure) -> str | None:
+    """Where no value of the reference's has the departing value's shape: one of its values
+    whose axes, put in another order, give the learner's (a layout of another library:
+    channels last, (out, in) weights), else one with the same numbers in another shape."""
+    mine = departure.value.array
+    if mine.ndim < 2 or mine.size <= 1:
+        return None
+    others = [
+        v.array
+        for v in departure.pool.values
+        if v.numeric and v.array.size == mine.size and v.array.shape != mine.shape
+    ]
+    for theirs in others:
+        if sorted(theirs.shape) != sorted(mine.shape):
+            continue
+        for order in itertools.islice(itertools.permutations(range(theirs.ndim)), 720):
+            moved = tuple(theirs.shape[axis] for axis in order)
+            if moved == mine.shape and _equal(np.transpose(theirs, order), mine):
+                return (
+                    f"the reference's value of shape {theirs.shape} with its axes in the order "
+                    f"{order} (a transpose: channels last, or (out, in) weights?)"
+                )
+    for theirs in others:
+        if _equal(theirs.reshape(mine.shape), mine):
+            return (
+                f"the reference's value of shape {theirs.shape} with the same numbers in shape "
+                f"{mine.shape} (a reshape where another shape, or a transpose, belongs?)"
+            )
+    return None
+
+
+def _equal(a: ndarray, b: ndarray) -> bool:
+    with np.errstate(all="ignore"):
+        x, y = a.astype(np.float64), b.astype(np.float64)
+        scale = _largest(np.abs(y))
+        return bool(np.allclose(x, y, rtol=1e-6, atol=1e-7 * scale + 1e-12, equal_nan=True))
 
 
 def _shown(array: ndarray) -> str:

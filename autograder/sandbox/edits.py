@@ -62,6 +62,7 @@ NODE_EDITS = frozenset(
         "keyword",
         "generator",
         "reversed",
+        "counted",
         "operator",
         "callee",
         "unwrap",
@@ -91,7 +92,8 @@ class Edit:
     ``add_name`` (name, coefficient); ``mul_name`` (name, power); ``size_scale`` (name,
     axis, power: times ``name.shape[axis] ** power``); ``call`` (another function's name, for
     ``np.sum`` where ``np.mean`` is); ``keyword`` (name, value); ``generator`` (``self.rng``
-    or ``rng``); ``reversed`` (a loop's iterable, reversed); ``operator`` (another binary
+    or ``rng``); ``reversed`` (a loop's iterable, reversed); ``counted`` (steps: each
+    value of a loop's ``range`` moved by that many); ``operator`` (another binary
     operator's name: ``MatMult`` for ``Mult``); ``callee`` (a path: another function called,
     ``np.tanh`` for ``sigmoid``); ``unwrap`` (a hole: the operation undone, its operand in its
     place); ``nest`` (outer hole, inner hole: ``f(g(x))`` made ``g(f(x))``); ``group``
@@ -213,6 +215,16 @@ def _reversed(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
     return ast.Call(func=ast.Name(id="reversed", ctx=ast.Load()), args=[listed], keywords=[])
 
 
+def _counted(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    """``[step + k for step in node]``: a loop over ``range(n)`` counting from ``k``."""
+    step = "__dlfs_step__"
+    moved = ast.BinOp(left=ast.Name(id=step, ctx=ast.Load()), op=ast.Add(), right=constant(args[0]))
+    loop = ast.comprehension(
+        target=ast.Name(id=step, ctx=ast.Store()), iter=node, ifs=[], is_async=0
+    )
+    return ast.ListComp(elt=moved, generators=[loop])
+
+
 def _keyword(node: Any, args: tuple[Any, ...]) -> ast.expr:
     name = _identifier(args[0])
     keywords = [k for k in node.keywords if k.arg != name]
@@ -228,6 +240,7 @@ _NODE_EDITS = {
     "call": _called,
     "operator": _operator,
     "reversed": _reversed,
+    "counted": _counted,
     "keyword": _keyword,
     "generator": lambda node, args: _redrawn(node, args),
     "callee": lambda node, args: _callee(node, args),

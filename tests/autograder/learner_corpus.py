@@ -156,6 +156,25 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "for layer in self.layers:\n    layer.rng = np.random.default_rng(self.seed)",
         "the book's bug",
     ),
+    "ch3_epochs_numbered_from_zero": (
+        "chapter3.early_stopping",
+        "trainer:Trainer.fit",
+        "keep = None\n"
+        "for n in range(epochs):\n"
+        "    history.train_losses.append(self._train_epoch(X_train, y_train, batch_size, rng))\n"
+        "    better = True\n"
+        "    if n % eval_every == 0:\n"
+        "        better = self._evaluate(n, X_test, y_test, history)\n"
+        "        if better and early_stopping:\n"
+        "            keep = [np.copy(p) for p in self.net.params()]\n"
+        "        history.stopped_early = early_stopping and not better\n"
+        "    self._end_epoch(n, epochs, history, callbacks)\n"
+        "    if history.stopped_early:\n"
+        "        for p, kept in zip(self.net.params(), keep or []):\n"
+        "            p[...] = kept\n"
+        "        break",
+        "counts off by one",
+    ),
     "ch3_early_stopping_as_the_book": (
         "chapter3.early_stopping",
         "trainer:Trainer.fit",

@@ -97,3 +97,37 @@ def test_a_factor_no_one_writes_is_not_said():
 
     assert _scale_mistake("dSdX", 1.008, batch_size=None) is None
     assert "times 3" in (_scale_mistake("dSdX", 3.0, batch_size=None) or "")
+
+
+def test_a_shape_whose_axes_are_another_order_is_transposed_back_to_prove_it(rng):
+    """PyTorch's (out, in, K, K) filters where (in, out, K, K) are stored: the grader finds
+    the order of the axes that gives the right values, and says it only where one does."""
+    want = rng.standard_normal((2, 3, 5, 5))
+    said = diagnose("param_grad", want.transpose(1, 0, 2, 3), want, None)
+    assert said is not None and "np.transpose(…, (1, 0, 2, 3)) gives the right answer" in said
+    channels_last = rng.standard_normal((4, 3, 6, 6))
+    said = diagnose("output", channels_last.transpose(0, 2, 3, 1), channels_last, 4)
+    assert said is not None and "(0, 3, 1, 2)" in said
+    other = diagnose("param_grad", rng.standard_normal((3, 2, 5, 5)), want, None)
+    assert other is not None and "np.transpose" not in other  # unproven: not said
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (
+            "Size of label 'o' for operand 1 (3) does not match previous terms (2).",
+            "axis 'o' size 2 in an earlier operand and 3 in operand 1",
+        ),
+        ("mat1 and mat2 shapes cannot be multiplied (8x432 and 108x10)", "gets 432 features"),
+        (
+            "expected input[8, 28, 28, 1] to have 1 channels, but got 28 channels instead",
+            "channels last",
+        ),
+    ],
+)
+def test_errors_of_another_librarys_layout_are_explained(error, words):
+    from dlfs.autograder.grading.diagnose import explain_exception
+
+    said = explain_exception(error)
+    assert said is not None and words in said
