@@ -244,7 +244,9 @@ def _counterparts(mine: ndarray, departure: Departure, span=None) -> list[ndarra
         if theirs.shape != mine.shape:
             return np.inf
         with np.errstate(all="ignore"):
-            return float(np.nanmean(np.abs(theirs - mine))) / scale
+            gaps = np.abs(theirs - mine)
+        finite = gaps[~np.isnan(gaps)]  # all NaN: no distance (nanmean would warn)
+        return float(finite.mean()) / scale if finite.size else np.inf
 
     head = values[: len([v for v in first if v.array.shape in shapes])]
     return (head + sorted(values[len(head) :], key=distance))[:40]
