@@ -188,6 +188,7 @@ def _assignments(departure: Departure, line: int) -> Iterator[tuple[Edit, str, b
             if id(node) not in seen and isinstance(node, ast.Assign | ast.AugAssign):
                 seen.add(id(node))
                 yield from _accumulations(node, loop, function)
+                yield from _carries(node, loop, function)
     for node in ast.walk(function):
         yield from _unpackings(node)
 
@@ -217,6 +218,41 @@ def _accumulations(
             f"it (`{code} = …`)",
             False,
         )
+
+
+def _carries(
+    node: ast.Assign | ast.AugAssign, loop: ast.stmt, function: ast.AST
+) -> Iterator[tuple[Edit, str, bool]]:
+    """In a loop, ``out, _ = step(x, h)``: a result thrown away where the next pass needs it in
+    a state the call reads (``h``: bound before the loop, never assigned in it)."""
+    if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+        return
+    target = node.targets[0]
+    if not isinstance(target, ast.Tuple | ast.List) or not isinstance(node.value, ast.Call):
+        return
+    thrown = [
+        i for i, e in enumerate(target.elts) if isinstance(e, ast.Name) and e.id.startswith("_")
+    ]
+    if not thrown:
+        return
+    assigned = {
+        n.id for n in ast.walk(loop) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    read = [
+        a.id
+        for a in [*node.value.args, *(k.value for k in node.value.keywords)]
+        if isinstance(a, ast.Name) and a.id not in assigned
+    ]
+    states = [n for n in dict.fromkeys(read) if _bound_before(function, n, loop)]
+    code = ", ".join(ast.unparse(e) for e in target.elts)
+    for position in thrown:
+        for name in states:
+            yield (
+                Edit(span_of(node), "carry", (position, name)),
+                f"`{code} = …` throws away a result that the loop's next pass needs in "
+                f"`{name}`: the state is never carried from one step to the next",
+                False,
+            )
 
 
 def _bound_before(function: ast.AST, name: str, loop: ast.stmt) -> bool:

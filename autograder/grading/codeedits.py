@@ -163,12 +163,22 @@ def _operand(
         f"`{name}` has the wrong sign here (a + where a − belongs, or the reverse?)",
         False,
     )
-    for other, (theirs, _) in known.items():
+    for other, (theirs, site) in known.items():
         if other == name or theirs.shape != value.shape or theirs.dtype.kind != "f":
             continue
-        if close(theirs, value):
+        if close(theirs, value) or not _assigned_before(departure, site, span):
             continue
         yield Edit(span, "name", (other,)), _substitution(name, value, other, theirs), False
+
+
+def _assigned_before(departure: Departure, site: int | None, span: tuple[int, ...]) -> bool:
+    """Whether a name assigned at ``site`` (None: known on entry) holds that value where
+    ``span`` reads: only after the assignment ends. Read in the statement that assigns it, or
+    before, it is an earlier value (``self.H_out = np.tanh(A)`` cannot read ``self.H_out``)."""
+    if site is None or not 0 <= site < len(departure.source.sites):
+        return True
+    assigned = departure.source.sites[site].span
+    return (span[0], span[1]) >= (assigned[2], assigned[3])
 
 
 def _kernel_like(name: str, value: ndarray) -> bool:

@@ -19,7 +19,7 @@ from .edits import Edit, reading, span_of
 
 __all__ = ["BLOCK_EDITS", "restructured"]
 
-BLOCK_EDITS = frozenset({"swap_next", "delete", "insert_call", "accumulate", "unpack"})
+BLOCK_EDITS = frozenset({"swap_next", "delete", "insert_call", "accumulate", "unpack", "carry"})
 
 _BLOCKS = ("body", "orelse", "finalbody")
 
@@ -55,6 +55,8 @@ def _edit_block(block: list[ast.stmt], index: int, edit: Edit) -> None:
         block[index] = _accumulated(statement)
     elif edit.op == "unpack":
         block[index] = _unpacked(statement, int(edit.args[0]), int(edit.args[1]))
+    elif edit.op == "carry":
+        block[index] = _carried(statement, int(edit.args[0]), str(edit.args[1]))
     elif edit.op == "delete":
         block[index] = ast.copy_location(ast.Pass(), statement)
     elif edit.op == "insert_call":
@@ -103,6 +105,22 @@ def _accumulated(statement: ast.stmt) -> ast.stmt:
         assigned = ast.Assign(targets=[statement.target], value=statement.value)
         return ast.copy_location(assigned, statement)
     return statement
+
+
+def _carried(statement: ast.stmt, position: int, name: str) -> ast.stmt:
+    """``x, _ = f(x, h)`` as ``x, h = f(x, h)``: the result at ``position`` kept in ``name``."""
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+        return statement
+    target = statement.targets[0]
+    if not isinstance(target, ast.Tuple | ast.List) or position >= len(target.elts):
+        return statement
+    if not name.isidentifier():
+        raise ValueError(f"not a name: {name!r}")
+    names = list(target.elts)
+    names[position] = ast.Name(id=name, ctx=ast.Store())
+    targets = [type(target)(elts=names, ctx=ast.Store())]
+    kept = ast.Assign(targets=targets, value=statement.value)
+    return ast.fix_missing_locations(ast.copy_location(kept, statement))
 
 
 def _unpacked(statement: ast.stmt, first: int, second: int) -> ast.stmt:

@@ -72,7 +72,7 @@ NODE_EDITS = frozenset(
     }
 )
 STATEMENT_EDITS = frozenset(
-    {"inplace", "swap_next", "delete", "insert_call", "accumulate", "unpack"}
+    {"inplace", "swap_next", "delete", "insert_call", "accumulate", "unpack", "carry"}
 )
 """Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``);
 the others change its block (:mod:`.blocks`)."""

@@ -324,6 +324,17 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "the book's Conv2D_Op._param_grad",
     ),
     # --- chapter 6 ----------------------------------------------------------------------------
+    "ch6_lstm_layer_hidden_thrown_away": (
+        "chapter6.lstm_layer_forward",
+        "rnn_layers:LSTMLayer.forward",
+        "outs = []\n"
+        "for t in range(T):\n"
+        "    step = self.nodes[t]\n"
+        "    y, _h, C_in = step.forward(x_seq_in[:, t, :], H_in, C_in, self.params)\n"
+        "    outs.append(y)\n"
+        "x_seq_out = np.stack(outs, axis=1)",
+        "the state is never carried",
+    ),
     "ch6_gru_forward_as_the_book": (
         "chapter6.gru_node_forward",
         "rnn_nodes:GRUNode.forward",
