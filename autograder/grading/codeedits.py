@@ -64,6 +64,8 @@ def from_code(
                 yield from _call(node, departure, reference)
             elif isinstance(node, ast.Constant) and type(node.value) is int:
                 yield from _off_by_one(node, departure)
+            elif isinstance(node, ast.Constant) and type(node.value) is float:
+                yield from _constant_factor(node, departure, known)
             elif isinstance(node, ast.BinOp) and type(node.op) in _SWAPS:
                 yield from _swapped_operator(node)
 
@@ -169,6 +171,11 @@ def _operand(
         if close(theirs, value) or not _assigned_before(departure, site, span):
             continue
         yield Edit(span, "name", (other,)), _substitution(name, value, other, theirs), False
+        yield (  # `deriv(sigma, x)` where sigma was applied to `x + y`
+            Edit(span, "add_name", (other, 1.0)),
+            f"`{name}` is read where `{name} + {other}` belongs (a term left out)",
+            False,
+        )
 
 
 def _assigned_before(departure: Departure, site: int | None, span: tuple[int, ...]) -> bool:
@@ -179,6 +186,22 @@ def _assigned_before(departure: Departure, site: int | None, span: tuple[int, ..
         return True
     assigned = departure.source.sites[site].span
     return (span[0], span[1]) >= (assigned[2], assigned[3])
+
+
+def _constant_factor(
+    node: ast.Constant, departure: Departure, known: dict[str, tuple[ndarray, int | None]]
+) -> Iterator[Candidate]:
+    """A number where that number times an array belongs (``np.where(x > 0, x, 0.2)`` for
+    ``0.2 * x``): each known array of the departing value's shape as the factor."""
+    shape = departure.value.array.shape
+    for other, (value, _) in known.items():
+        if value.shape == shape and value.ndim >= 1 and value.dtype.kind == "f":
+            yield (
+                Edit(span_of(node), "mul_name", (other, 1)),
+                f"the constant `{node.value!r}` stands where `{node.value!r} * {other}` belongs "
+                "(a factor left out)",
+                False,
+            )
 
 
 def _kernel_like(name: str, value: ndarray) -> bool:

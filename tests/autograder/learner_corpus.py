@@ -28,6 +28,18 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "out = x.copy()\nout[out < 0] *= 0.2\nreturn out",
         "integer",
     ),
+    "ch1_leaky_relu_floor_not_slope": (
+        "chapter1.leaky_relu",
+        "foundations:leaky_relu",
+        "return np.maximum(x, 0.2)",
+        "stands where `0.2 * x` belongs",
+    ),
+    "ch1_add_backward_slope_at_one_input": (
+        "chapter1.multiple_inputs_add_backward",
+        "foundations:multiple_inputs_add_backward",
+        "_check_same_shape(x, y)\nslope = deriv(sigma, y)\nreturn slope, slope",
+        "where `y + x` belongs",
+    ),
     "ch1_deriv_forward_difference": (
         "chapter1.deriv",
         "foundations:deriv",
