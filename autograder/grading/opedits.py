@@ -42,6 +42,7 @@ def from_operations(departure: Departure, reference: Source) -> Iterator[Candida
     """Edits of the operations of the departing statement (many apply to any operation:
     upstream, where the values still agreed, they would mostly be noise)."""
     callees = _callees(reference, departure.source)
+    yield from _activations_left_out(departure, reference)
     for statement in statement_nodes(departure)[:1]:
         for node in ast.walk(statement):
             if isinstance(node, ast.Call):
@@ -98,6 +99,65 @@ def _callees(reference: Source, learner: Source) -> list[tuple[str, int, int]]:
             found[node.name] = (len(positional) - len(node.args.defaults), len(positional))
             ordered.append(node.name)
     return [(path, *found[path]) for path in ordered]
+
+
+def _activations_left_out(departure: Departure, reference: Source) -> Iterator[Candidate]:
+    """An array read where a function of it belongs (``o * C`` for ``o * np.tanh(C)``): each
+    name or attribute the departing statement, or those it reads from, reads, passed through
+    each one-argument function the reference's own function applies (at most
+    :data:`_WRAPS`)."""
+    wrappers = list(
+        dict.fromkeys(
+            path
+            for node in ast.walk(reference.node)
+            if isinstance(node, ast.Call)
+            and len(node.args) == 1
+            and not node.keywords
+            and (path := callee_path(node))
+            and not _is_builtin(path)
+        )
+    )
+    if not wrappers:
+        return
+    count = 0
+    for statement in statement_nodes(departure):
+        if isinstance(statement, ast.Return):  # what it returns was computed above: there
+            continue
+        targets = {id(t) for n in ast.walk(statement) for t in _targets(n)}
+        for node in ast.walk(statement):
+            if count >= _WRAPS:
+                return
+            if id(node) in targets or not isinstance(node, ast.Name | ast.Attribute):
+                continue
+            if not isinstance(node.ctx, ast.Load):
+                continue
+            code = ast.unparse(node)
+            for path in wrappers[:_PER_CALL]:
+                count += 1
+                yield (
+                    Edit(span_of(node), "wrap", (path,)),
+                    f"`{code}` is read where `{path}({code})` belongs (a function the "
+                    "reference applies here, left out)",
+                    False,
+                )
+
+
+_WRAPS = 6
+"""At most this many operands passed through a function the reference applies."""
+
+
+def _targets(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.Assign):
+        return [n for t in node.targets for n in ast.walk(t)]
+    if isinstance(node, ast.AugAssign | ast.AnnAssign):
+        return list(ast.walk(node.target))
+    if isinstance(node, ast.Call):
+        return [node.func, *ast.walk(node.func)]
+    if isinstance(node, ast.Attribute) and node.attr in ("shape", "ndim", "size", "dtype", "T"):
+        return [node.value, *ast.walk(node.value)]
+    if isinstance(node, ast.Attribute | ast.Subscript):  # `self` of self.x: x is the array
+        return [node.value]
+    return []
 
 
 def _is_builtin(path: str) -> bool:

@@ -72,7 +72,7 @@ def proposals(
     shown: list[Proposal] = []
     suggested: list[Proposal] = []
     depth: dict[int, int] = {}  # id(proposal) -> how far upstream its statement is
-    seen: set[tuple] = set()
+    seen: dict[tuple, Proposal] = {}
     for index, departure in enumerate(departures[:_DEPARTURES]):
         lines = {s.span[0]: i for i, s in reversed(list(enumerate(statements(departure))))}
         fid, source = departure.value.fid, departure.source
@@ -89,12 +89,20 @@ def proposals(
         )
         for edit, name, evidence in candidates:
             key = (fid, edit) if evidence else (fid, edit.op, edit.args, source.code(edit.span))
-            if key in seen:
-                continue
-            seen.add(key)
             proposal = Proposal(fid, edit, name, index, edit.span[0], evidence)
             depth[id(proposal)] = lines.get(edit.span[0], len(lines))
-            (shown if evidence else suggested).append(proposal)
+            kept = seen.get(key)
+            if kept is None:
+                seen[key] = proposal
+                (shown if evidence else suggested).append(proposal)
+            elif edit.op == "name" and kept.departure == index and edit.span < kept.edit.span:
+                # another name read where the operand is first read: upstream statements come
+                # after the departing one here, but before it in the code (`o * self.C_out`
+                # for `o * self.tanh_C`, not the `return` of self.C_out after it); other edits
+                # stay where the value departs (a kernel flipped where it is multiplied, not
+                # where its size is checked)
+                seen[key] = proposal
+                suggested[suggested.index(kept)] = proposal
     suggested.sort(key=lambda p: _specific(p, depth[id(p)]))  # stable: else in the order found
     return (shown + suggested)[:MAX_PROPOSALS]
 

@@ -63,6 +63,7 @@ NODE_EDITS = frozenset(
         "generator",
         "reversed",
         "counted",
+        "wrap",
         "operator",
         "callee",
         "unwrap",
@@ -93,7 +94,8 @@ class Edit:
     axis, power: times ``name.shape[axis] ** power``); ``call`` (another function's name, for
     ``np.sum`` where ``np.mean`` is); ``keyword`` (name, value); ``generator`` (``self.rng``
     or ``rng``); ``reversed`` (a loop's iterable, reversed); ``counted`` (steps: each
-    value of a loop's ``range`` moved by that many); ``operator`` (another binary
+    value of a loop's ``range`` moved by that many); ``wrap`` (a path: the value passed
+    through that function, ``np.tanh(c)`` for ``c``); ``operator`` (another binary
     operator's name: ``MatMult`` for ``Mult``); ``callee`` (a path: another function called,
     ``np.tanh`` for ``sigmoid``); ``unwrap`` (a hole: the operation undone, its operand in its
     place); ``nest`` (outer hole, inner hole: ``f(g(x))`` made ``g(f(x))``); ``group``
@@ -241,6 +243,7 @@ _NODE_EDITS = {
     "operator": _operator,
     "reversed": _reversed,
     "counted": _counted,
+    "wrap": lambda node, args: _wrapped(node, args),
     "keyword": _keyword,
     "generator": lambda node, args: _redrawn(node, args),
     "callee": lambda node, args: _callee(node, args),
@@ -257,6 +260,11 @@ def _callee(node: ast.Call, args: tuple[Any, ...]) -> ast.expr:
     if callee_path(node) is None:
         return node
     return ast.Call(func=reading(args[0]), args=node.args, keywords=node.keywords)
+
+
+def _wrapped(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    """``f(node)``, ``f`` the function at the path ``args[0]``."""
+    return ast.Call(func=reading(args[0]), args=[node], keywords=[])
 
 
 def reading(path: Any) -> ast.expr:

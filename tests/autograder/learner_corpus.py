@@ -336,6 +336,16 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "the book's Conv2D_Op._param_grad",
     ),
     # --- chapter 6 ----------------------------------------------------------------------------
+    "ch6_rnn_node_hidden_without_its_activation": (
+        "chapter6.rnn_node_forward",
+        "rnn_nodes:RNNNode.forward",
+        "self.Z = np.hstack([x_in, H_in])\n"
+        "pre = self.Z @ params_dict['W_f']['value'] + params_dict['B_f']['value']\n"
+        "self.H_out = pre\n"
+        "self.x_out = self.H_out @ params_dict['W_v']['value'] + params_dict['B_v']['value']\n"
+        "return self.x_out, self.H_out",
+        "`pre` is read where `np.tanh(pre)` belongs",
+    ),
     "ch6_lstm_layer_hidden_thrown_away": (
         "chapter6.lstm_layer_forward",
         "rnn_layers:LSTMLayer.forward",
