@@ -132,11 +132,30 @@ def _compare_values(
     )
     if got.dtype != want.dtype and got.dtype.kind == "f" and want.dtype.kind == "f":
         message += f"; your array is {got.dtype}, the reference's {want.dtype}"
+    elif _single_precision(g, e, diff):
+        message += (
+            f"; {name} agrees to about 7 digits only, and every value of it is a float32: "
+            "computed in single precision (astype(np.float32))? The reference works in float64"
+        )
     hint = diagnose(name, got, want, batch)  # its dtypes: integer codes are not quantities
     if hint:
         message += f". {hint}"
         details["diagnosis"] = hint
     return False, message, details
+
+
+def _single_precision(got: ndarray, expected: ndarray, diff: ndarray) -> bool:
+    """Whether float64 values are float32's in disguise (``float(np.float32 …)``): each one
+    exactly a float32 and off by no more than float32's rounding. A float64 computation
+    lands on a float32 about once in 2²⁹ values; two or more non-zero ones are evidence."""
+    if expected.dtype != np.float64 or not np.all(np.isfinite(got)):
+        return False
+    nonzero = got[got != 0]
+    if nonzero.size == 0 or (nonzero.size < 2 and got.size > 1):
+        return False
+    exact = np.all(nonzero.astype(np.float32).astype(np.float64) == nonzero)
+    near = np.all(diff <= 1e-5 * (np.abs(expected) + _scale(expected)) + 1e-30)
+    return bool(exact and near)
 
 
 def _scale(values: ndarray) -> float:

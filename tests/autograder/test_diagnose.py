@@ -131,3 +131,14 @@ def test_errors_of_another_librarys_layout_are_explained(error, words):
 
     said = explain_exception(error)
     assert said is not None and words in said
+
+
+def test_values_computed_in_float32_are_said_to_be_so(rng):
+    """A loss computed in float32 and returned as a Python float: 7 digits right, then off."""
+    want = rng.standard_normal((6, 4))
+    single = want.astype(np.float32).astype(np.float64)
+    loss = np.asarray(float(want.astype(np.float32).sum()))
+    ok, message, _ = compare_arrays("loss", loss, want.sum(), 1e-9, 0)
+    assert not ok and "single precision" in message
+    ok, message, _ = compare_arrays("x", single * (1 + 1e-6), want, 1e-9, 0)  # not float32s
+    assert not ok and "single precision" not in message
