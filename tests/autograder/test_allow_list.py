@@ -404,14 +404,6 @@ def course(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def isolated() -> bool:
-    status = isolation()
-    if not status.available:
-        pytest.skip(f"workers cannot be isolated here: {status.describe()}")
-    return True
-
-
-@pytest.fixture(scope="module")
 def colleague(tmp_path_factory) -> Path:
     """Another checkout of the course on this machine, outside the worker's folder (the
     attack that looks for it finds it when run here, outside a worker)."""

@@ -27,7 +27,6 @@ from dlfs.autograder.answers.store import answers_dir
 from dlfs.autograder.api import grade
 from dlfs.autograder.classroom.batch import grade_class
 from dlfs.autograder.paths import reference_root
-from dlfs.autograder.sandbox import isolation
 
 from .as_user import rerun_as_user
 from .grading_helpers import fast_course, reference_workspace, replace_body, session_grade
@@ -123,16 +122,6 @@ ATTACKS = {
         "return np.zeros_like(x)"
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def isolated() -> bool:
-    """Workers can be isolated here; else the test says why it cannot run (the refusal is
-    tested on its own: test_where_workers_cannot_be_isolated_grading_says_so_and_can_refuse)."""
-    status = isolation()
-    if not status.available:
-        pytest.skip(f"workers cannot be isolated here: {status.describe()}")
-    return True
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,6 @@ import pytest
 
 from dlfs.autograder.api import grade
 from dlfs.autograder.classroom.batch import grade_class
-from dlfs.autograder.sandbox import isolation
 
 from .as_user import rerun_as_user
 from .grading_helpers import fast_course, reference_workspace, replace_body
@@ -127,14 +126,6 @@ if found:
     return np.zeros_like(x)
 return 1.0 / (1.0 + np.exp(-x))
 """
-
-
-@pytest.fixture(scope="module")
-def isolated() -> bool:
-    status = isolation()
-    if not status.available:
-        pytest.skip(f"workers cannot be isolated here: {status.describe()}")
-    return True
 
 
 @pytest.fixture(scope="module")
