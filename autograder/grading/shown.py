@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 from numpy import ndarray
 
-from .aligned import Departure
+from .aligned import Departure, close
 
 __all__ = ["shown_pair"]
 
@@ -63,25 +63,18 @@ def _rearranged(departure: Departure) -> str | None:
             continue
         for order in itertools.islice(itertools.permutations(range(theirs.ndim)), 720):
             moved = tuple(theirs.shape[axis] for axis in order)
-            if moved == mine.shape and _equal(np.transpose(theirs, order), mine):
+            if moved == mine.shape and close(np.transpose(theirs, order), mine):
                 return (
                     f"the reference's value of shape {theirs.shape} with its axes in the order "
                     f"{order} (a transpose: channels last, or (out, in) weights?)"
                 )
     for theirs in others:
-        if _equal(theirs.reshape(mine.shape), mine):
+        if close(theirs, mine):  # the same numbers, any shape
             return (
                 f"the reference's value of shape {theirs.shape} with the same numbers in shape "
                 f"{mine.shape} (a reshape where another shape, or a transpose, belongs?)"
             )
     return None
-
-
-def _equal(a: ndarray, b: ndarray) -> bool:
-    with np.errstate(all="ignore"):
-        x, y = a.astype(np.float64), b.astype(np.float64)
-        scale = _largest(np.abs(y))
-        return bool(np.allclose(x, y, rtol=1e-6, atol=1e-7 * scale + 1e-12, equal_nan=True))
 
 
 def _shown(array: ndarray) -> str:
