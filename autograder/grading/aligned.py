@@ -18,7 +18,7 @@ from ..sandbox.instrument import Site, Span
 from .source import Source
 from .traces import Value
 
-__all__ = ["Departure", "Pool", "close", "same"]
+__all__ = ["Departure", "Pool", "allclose", "close", "same"]
 
 
 def close(a: ndarray, b: ndarray) -> bool:
@@ -27,12 +27,27 @@ def close(a: ndarray, b: ndarray) -> bool:
         return False
     if (a.dtype.kind == "b") != (b.dtype.kind == "b"):
         return False
-    x = a.reshape(-1).astype(np.float64)
-    y = b.reshape(-1).astype(np.float64)
+    x = a.reshape(-1).astype(np.float64, copy=False)
+    y = b.reshape(-1).astype(np.float64, copy=False)
     single = np.float32 in (a.dtype.type, b.dtype.type)
     rtol = 2e-4 if single else 1e-6
-    scale = float(np.max(np.abs(y[np.isfinite(y)]), initial=0.0))
+    with np.errstate(all="ignore"):
+        size = np.abs(y)
+        scale = float(size.max())
+        if np.isfinite(scale):  # the explanation's hot loop: one pass (np.allclose to the letter)
+            return bool((np.abs(x - y) <= (rtol * 0.1 * scale + 1e-12) + rtol * size).all())
+    scale = float(np.max(size[np.isfinite(y)], initial=0.0))
     return bool(np.allclose(x, y, rtol=rtol, atol=rtol * 0.1 * scale + 1e-12, equal_nan=True))
+
+
+def allclose(x: ndarray, y: ndarray, rtol: float, atol: float) -> bool:
+    """``np.allclose`` to the letter, in one pass where the reference's numbers are all finite
+    (a NaN or an inf of the learner's then compares as not close)."""
+    with np.errstate(all="ignore"):
+        size = np.abs(y)
+        if size.size and np.isfinite(size.max()):
+            return bool((np.abs(x - y) <= atol + rtol * size).all())
+    return bool(np.allclose(x, y, rtol=rtol, atol=atol))
 
 
 def _block_of(a: ndarray, b: ndarray) -> bool:

@@ -368,16 +368,19 @@ def _terms(
 ) -> Iterator[Candidate]:
     """A term or factor too many or missing, equal to another known value."""
     gap = theirs - mine
-    if _likely(gap, np.zeros_like(gap)):
+    samples = _sampled(gap)
+    if _likely(samples, (0.0,) * len(samples)):
         return
     with np.errstate(all="ignore"):
-        ratio = theirs / mine
+        ratio = _sampled(theirs / mine)
     for name, (value, site) in known.items():
         if value.shape != mine.shape or value.dtype.kind != "f" or not value.any():
             continue
-        term = value.astype(np.float64)
+        seen = _sampled(value)  # a few elements first: most known values relate in none
         for coef, word in ((1.0, "misses the term"), (-1.0, "has the extra term")):
-            if _likely(gap, coef * term) and close(mine + coef * term, theirs):
+            if _likely(samples, [coef * t for t in seen]) and close(
+                mine + coef * value.astype(np.float64), theirs
+            ):
                 edit = (
                     Edit(span, "add_site", (site, coef))
                     if site is not None
@@ -385,9 +388,11 @@ def _terms(
                 )
                 yield edit, f"`{code}` {word} `{name}`", True
         for power, word in ((1, "misses the factor"), (-1, "has the extra factor")):
+            if not _likely(ratio, [_power(t, power) for t in seen]):
+                continue
             with np.errstate(all="ignore"):
-                factor = term**power
-            if _likely(ratio, factor) and close(mine * factor, theirs):
+                factor = value.astype(np.float64) ** power
+            if close(mine * factor, theirs):
                 edit = (
                     Edit(span, "mul_site", (site, power))
                     if site is not None
@@ -396,14 +401,21 @@ def _terms(
                 yield edit, f"`{code}` {word} `{name}`", True
 
 
-def _likely(a: ndarray, b: ndarray) -> bool:
-    """A cheap first look before :func:`close`: a few elements agree."""
-    x, y = a.reshape(-1), b.reshape(-1)
-    for index in (0, x.size // 2, -1):
-        p, q = float(x[index]), float(y[index])
-        if not abs(p - q) <= 1e-4 * (abs(q) + abs(p)) + 1e-9:
-            return False
-    return True
+def _sampled(a: ndarray) -> tuple[float, ...]:
+    """The first, middle and last elements: a cheap first look before :func:`close`."""
+    x = a.reshape(-1)
+    return tuple(float(x[index]) for index in (0, x.size // 2, -1))
+
+
+def _power(t: float, power: int) -> float:
+    if power == 1:
+        return t
+    return 1.0 / t if t else float("inf")
+
+
+def _likely(a: Sequence[float], b: Sequence[float]) -> bool:
+    """A few elements agree (:func:`_sampled`)."""
+    return all(abs(p - q) <= 1e-4 * (abs(q) + abs(p)) + 1e-9 for p, q in zip(a, b, strict=True))
 
 
 # --- from the code ------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 from numpy import ndarray
 
+from .aligned import allclose
+
 __all__ = ["activation_between", "factor_name", "written_constant"]
 
 
@@ -62,6 +64,6 @@ def activation_between(before: ndarray, after: ndarray) -> str | None:
         return None
     with np.errstate(all="ignore"):
         for name, function in _ACTIVATIONS.items():
-            if np.allclose(function(before.astype(np.float64)), after, rtol=1e-6, atol=1e-9):
+            if allclose(function(before.astype(np.float64)), after, rtol=1e-6, atol=1e-9):
                 return f"{name} (the value after the activation)"
     return None

@@ -39,6 +39,7 @@ from .edits import (
     VALUE_EDITS,
     Edit,
     Span,
+    cloned,
     constant,
     node_edit,
     runtime_call,
@@ -84,7 +85,7 @@ class Site:
 def site_table(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Site]:
     """The sites of ``function``, in the order :func:`instrument` numbers them."""
     transformer = _Instrument(0, {}, record=True)
-    transformer.visit(copy.deepcopy(function))
+    transformer.visit(cloned(function))
     return transformer.sites
 
 
@@ -99,7 +100,7 @@ def instrument(
     ``edits`` made. Without ``record`` it still reports every site (an edit may add another
     site's latest value), but the recorder keeps nothing of it; without ``sites``, it reports
     only its start and end (the in-place guard's, ``guard.Guard``)."""
-    tree = copy.deepcopy(function)
+    tree = cloned(function)
     edits = list(edits)
     restructured(tree, [edit for edit in edits if edit.op in BLOCK_EDITS])
     wrap = record or any(edit.op in ("add_site", "mul_site") for edit in edits)
@@ -241,7 +242,7 @@ class _Instrument(ast.NodeTransformer):
             self._site("store", target)
             return None
         changed = _changed_array(target)
-        load = _as_load(copy.deepcopy(changed))
+        load = _as_load(cloned(changed))
         sid = self._site("store", target)
         call = runtime_call("v", [ast.Constant(self.fid), sid, load])
         return ast.copy_location(ast.Expr(call), target)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
-import copy
 import gc
 import importlib
 import inspect
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ..course.targets import FunctionNode, find_definition
+from .edits import cloned
 from .prune import refuses
 
 __all__ = [
@@ -196,7 +196,7 @@ def install(
     found = find_definition(tree, qualname)
     if found is None:  # the grader checked already; the file may have changed since
         raise SpliceError(f"{Path(function.path).name} does not define {qualname}")
-    node = copy.deepcopy(found)
+    node = cloned(found)
     spliced = package == REFERENCE_PACKAGE  # else the learner's own package: imports stay
     if spliced and helpers:
         _run_new_imports(tree, module, function.path)
