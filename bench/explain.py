@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import cache_bytecode  # noqa: E402
+
 from dlfs.autograder.api import grade  # noqa: E402
 from dlfs.autograder.grading import pipeline  # noqa: E402
 from tests.autograder.grading_helpers import reference_workspace, replace_body  # noqa: E402
@@ -54,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="only the cases whose id matches")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    cache_bytecode()
     times = _timed_explanations()
     by_chapter: dict[str, list[float]] = defaultdict(list)
     for case, (exercise, target, body, _) in sorted(MISTAKES.items()):

@@ -8,7 +8,8 @@ reference, chapter 3) and ``class-book`` (``batch --jobs 2`` over 6 copies, the 
 For a class, the CPU per student (every process of the run, user + system, over the students)
 and the students graded per minute.
 
-Each run is a fresh ``dlfs-grade`` process with ``DLFS_TIMINGS`` set
+Each run is a fresh ``dlfs-grade`` process, with Python's bytecode cache on as a learner has it
+(:func:`common.cache_bytecode`), with ``DLFS_TIMINGS`` set
 (``dlfs.autograder.timings``): the grader and its fork servers record their phases, and the
 run's whole CPU time comes from ``getrusage(RUSAGE_CHILDREN)`` (every process of the run is
 waited for, so its workers count too). Each figure is the median of the repeats; the load
@@ -19,9 +20,11 @@ Phases (a run's wall time and CPU time, user + system, split):
 * ``startup``: the grader process, from its start to its first grading session (imports);
 * ``server``: starting the fork servers (wall: the grader waiting; CPU: the servers' imports
   and set-up);
-* ``prepare``: the server's work per job (a chapter's preload such as torch, the worker's
-  folder and memory) — in a student's sandbox, the sandbox's own work between its workers
-  (their folders, their memory, forking them);
+* ``preload``: what a chapter's workers need imported first, imported once by the server
+  (chapter 7's PyTorch and its warm-up);
+* ``prepare``: the server's work per job (the worker's folder and memory) — in a student's
+  sandbox, the sandbox's own work between its workers (their folders, their memory, forking
+  them);
 * ``isolation``: each worker's part before the learner's code (namespaces, its root, limits,
   seccomp), each student's sandbox's set-up, and each worker's cgroup, made and removed by
   the grader;
@@ -51,9 +54,21 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from common import cache_bytecode
+
 CHAPTERS = tuple(f"chapter{n}" for n in range(1, 8))
 CASES = ("exercise", *CHAPTERS, "book", "class", "class-book")
-PHASES = ("startup", "server", "prepare", "isolation", "checks", "training", "judge", "explain")
+PHASES = (
+    "startup",
+    "server",
+    "preload",
+    "prepare",
+    "isolation",
+    "checks",
+    "training",
+    "judge",
+    "explain",
+)
 CLASSES = {"class": ("chapter3", 20), "class-book": ("all", 6)}
 """A class case's target and its number of students (copies of the reference)."""
 
@@ -103,6 +118,7 @@ def _command(case: str, submissions: Path | None) -> list[str]:
 
 _SAME = {
     "startup": "startup",
+    "server_preload": "preload",
     "server_prepare": "prepare",
     "student_jobs": "prepare",
     "student": "isolation",
@@ -232,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs per case (median)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
+    cache_bytecode()
     unknown = sorted(set(args.cases) - set(CASES))
     if unknown:
         parser.error(f"unknown cases {unknown}: choose from {', '.join(CASES)}")

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nbformat
+from common import cache_bytecode
 
 from dlfs.autograder.notebook.publish import nbgrader_env, publish
 
@@ -124,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    cache_bytecode()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="dlfs-bench-nbgrader-") as name:
         folder = Path(name)

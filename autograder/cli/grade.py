@@ -8,6 +8,7 @@ when every exercise graded passed.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -103,6 +104,7 @@ def grade(
     Exit codes: 0 when everything graded passed, 1 when something did not pass (or the
     course file is broken), 2 for a usage error such as an unknown chapter or exercise.
     """
+    _start_servers_ahead(joined_targets(targets) or ["all"], jobs or default_jobs())
     from ..grading import GradingSession, fresh_seed  # start-up time: only when grading
 
     if fresh_seeds and seed is None:
@@ -131,6 +133,30 @@ def grade(
         make_console(stderr=True).print(f"warning: {warning}")
     if not report.passed:
         raise Failure()
+
+
+def _start_servers_ahead(targets: list[str], jobs: int) -> None:
+    """Start the fork servers this grade needs now, in the background, guessed from the
+    targets' words (the course is read only after the grader's imports): their half second
+    each — and chapter 7's PyTorch, two more — runs on another core meanwhile. A wrong guess
+    costs a server started for nothing, never a grade."""
+    # start-up time: neither NumPy nor the grader yet, so that the servers start first
+    from ..course.model import TORCH_CHAPTERS, canonical_name
+    from ..sandbox.servers import prestart
+
+    light, heavy = 0, 0
+    for target in targets:
+        name = canonical_name(target)
+        chapter, dot, _ = name.partition(".")
+        if name == "all":
+            light, heavy = light + jobs, 1
+        elif chapter in TORCH_CHAPTERS:
+            heavy = 1
+        elif re.fullmatch(r"chapter\d+", chapter):
+            light += 1 if dot else jobs
+        else:  # a misspelt target: the grade says so, with nothing started for it
+            return
+    prestart(min(light, jobs), heavy)
 
 
 def _grader(

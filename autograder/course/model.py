@@ -25,6 +25,7 @@ __all__ = [
     "HINT_POLICIES",
     "METRICS",
     "PLAIN_NAMES",
+    "TORCH_CHAPTERS",
     "Chapter",
     "CheckSpec",
     "Course",
@@ -38,6 +39,8 @@ __all__ = [
 COURSE_FILE = "course.toml"
 CHECK_KINDS = tuple(KINDS)
 """The check kinds' names (:data:`dlfs.autograder.kinds.KINDS` holds what each is)."""
+TORCH_CHAPTERS = frozenset({"chapter7"})
+"""The chapters written in PyTorch: their workers import it first."""
 HINT_POLICIES = ("all", "no-solution", "none")
 """What a course may let learners see of the hints (``[course] hint_policy``)."""
 PLAIN_NAMES: Mapping[str, str] = MappingProxyType({k.name: k.plain_name for k in KINDS.values()})

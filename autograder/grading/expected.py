@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..answers.store import AnswerStoreError, load_expected, load_mistakes
-from ..course.model import PLAIN_NAMES
+from ..course.model import PLAIN_NAMES, TORCH_CHAPTERS
 from ..kinds import KINDS
 from ..probes.chapter7 import OPTIMIZER_PROBES
 from .plan import HIDDEN_NOT_RUN, PlannedCheck
@@ -144,7 +144,7 @@ class ReferenceAnswers:
         return None
 
     def preload(self, chapter: str, probes: Collection[str] = ()) -> tuple[str, ...]:
-        if chapter != "chapter7":
+        if chapter not in TORCH_CHAPTERS:
             return ()
         warm_up = "warm_up"
         if probes and not OPTIMIZER_PROBES.intersection(probes):
@@ -201,7 +201,7 @@ class StoredAnswers:
         # the learner's package is never imported unsandboxed: warm torch up on its own
         return (
             (*_TORCH, "dlfs.autograder.probes.chapter7:warm_up_torch")
-            if chapter == "chapter7"
+            if chapter in TORCH_CHAPTERS
             else ()
         )
 

@@ -34,7 +34,7 @@ from ..results import ExerciseResult
 from ..sandbox.protocol import Student
 from ..sandbox.prune import Needs
 from ..sandbox.scratch import no_leftovers, sweep_stale
-from ..sandbox.server import server_slot
+from ..sandbox.servers import server_slot
 from ..sandbox.students import leave_student
 from .budget import Budget, not_graded
 from .context import EventHandler, ExerciseContext

@@ -7,17 +7,30 @@ and :mod:`.splice` reads the learner's functions (in the grader) and installs th
 worker).
 """
 
-from .protocol import CallOutcome, Limits, ProbeCall, WorkerContext, WorkerRun
-from .server import Isolation, isolation
-from .supervisor import run_worker
+from __future__ import annotations
 
-__all__ = [
-    "CallOutcome",
-    "Isolation",
-    "Limits",
-    "ProbeCall",
-    "WorkerContext",
-    "WorkerRun",
-    "isolation",
-    "run_worker",
-]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "CallOutcome": ".protocol",
+    "Limits": ".protocol",
+    "ProbeCall": ".protocol",
+    "WorkerContext": ".protocol",
+    "WorkerRun": ".protocol",
+    "Isolation": ".server",
+    "isolation": ".servers",
+    "run_worker": ".supervisor",
+}
+"""Where each name lives: imported when first used (PEP 562), so that the grader's command
+line can start a fork server (``server.prestart``) before it imports NumPy."""
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name], __name__), name)
+    globals()[name] = value
+    return value

@@ -14,7 +14,7 @@ from typing import Any
 from .keyforward import guard, prepare_guard
 from .prune import Needs, prepare, prune, unload
 
-__all__ = ["forget_modules", "keep_only_needs", "prepare_memory", "prepare_needs"]
+__all__ = ["forget_modules", "guarded", "keep_only_needs", "prepare_memory", "prepare_needs"]
 
 
 def prepare_needs(raw: dict[str, Any]) -> None:  # pragma: no cover - in the fork server
@@ -56,3 +56,9 @@ def forget_modules(job: dict[str, Any]) -> None:  # pragma: no cover - runs in t
     prepared = job.get("prepared")
     if isinstance(prepared, tuple):
         unload(prepared[0])
+
+
+def guarded(job: dict[str, Any]) -> list[str]:  # pragma: no cover - runs in the worker
+    """The key's forward passes guarded in the job's worker (``keyforward``)."""
+    prepared = job.get("prepared")
+    return list(prepared[1].names) if isinstance(prepared, tuple) else []

@@ -4,12 +4,12 @@
 probes once and then forks one worker per job, so that a worker starts in milliseconds. The
 protocol is one line of JSON each way: a job in; ``{"pid": …}`` when the worker is forked,
 ``{"exit": …}`` when it has ended. The server's replies are read from the pipe's descriptor
-itself, never through a buffered reader that could hold a reply ``select`` does not see.
+itself, never through a buffered reader that could hold a reply ``select`` does not see. Which
+slot's server a job runs on, and when it is started: :mod:`.servers`.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import os
@@ -17,7 +17,6 @@ import select
 import signal
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -26,17 +25,7 @@ from .. import timings
 from .cgroups import support
 from .spawn import popen
 
-__all__ = [
-    "HEAVY_SERVERS",
-    "ForkServer",
-    "Isolation",
-    "WorkerServerError",
-    "get_server",
-    "isolation",
-    "running_server",
-    "server_slot",
-    "shutdown",
-]
+__all__ = ["ForkServer", "Isolation", "WorkerServerError"]
 
 
 class WorkerServerError(RuntimeError):
@@ -85,11 +74,13 @@ class Isolation:
 class ForkServer:
     """The fork server (``python -m dlfs.autograder.sandbox.worker``), started once per grader."""
 
-    def __init__(self) -> None:
+    def __init__(self, record: bool = True) -> None:
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         env.pop("PYTHONSTARTUP", None)
-        with timings.phase("server_start"):
-            ready = self._spawn(env)
+        started = time.perf_counter()
+        ready = self._spawn(env)
+        if record:  # the grader waited for it (not for one started ahead: ``servers``)
+            timings.record("server_start", time.perf_counter() - started)
         self.isolation = Isolation(
             bool(ready.get("isolation")),
             str(ready.get("refused", "")),
@@ -175,6 +166,11 @@ class ForkServer:
                 data = data[self.process.stdin.write(data) :]
         except OSError as error:
             raise WorkerServerError(f"the grader's worker server stopped: {error}") from None
+
+    def preload(self, names: tuple[str, ...] | list[str]) -> None:
+        """Have the server import ``names`` now, before any job asks for them (no reply: the
+        next job's waits for it)."""
+        self._send(json.dumps({"import": list(names)}))
 
     def enter(self, key: str, request: dict[str, Any]) -> bool:
         """Run the next jobs in the sandbox of one student (:mod:`.student`), made now unless
@@ -284,54 +280,3 @@ def _own_process_group() -> dict[str, Any]:
 
 def _cpu(said: dict[str, Any]) -> tuple[float, float]:
     return float(said.get("user", 0.0)), float(said.get("system", 0.0))
-
-
-_servers: dict[int, ForkServer] = {}
-_lock = threading.Lock()
-
-
-def get_server(slot: int = 0) -> ForkServer:
-    """The fork server of ``slot`` (one per exercise graded at a time), started on first use
-    and again if it has stopped."""
-    with _lock:
-        server = _servers.get(slot)
-        if server is None or not server.alive():
-            server = _servers[slot] = ForkServer()
-            atexit.register(server.close)
-        return server
-
-
-HEAVY_SERVERS = 1000
-"""Where a slot's second fork server is numbered (``slot + HEAVY_SERVERS``): the one for
-jobs that preload PyTorch (:func:`server_slot`)."""
-
-
-def server_slot(slot: int, preload: tuple[str, ...] | list[str] = ()) -> int:
-    """The fork server a job of ``slot`` that preloads ``preload`` runs on: its own, or,
-    for PyTorch, the slot's second one. A fork server keeps what it imported: with PyTorch's
-    300 MB in it, every later fork and exit cost four times as much (6 ms against 1.6); the
-    other chapters' workers of a class of the whole book are forked from one without it."""
-    heavy = any(name == "torch" or name.startswith("torch.") for name in preload)
-    return slot + HEAVY_SERVERS if heavy else slot
-
-
-def running_server(slot: int = 0) -> ForkServer | None:
-    """The fork server of ``slot`` if it is running (none is started)."""
-    with _lock:
-        server = _servers.get(slot)
-        return server if server is not None and server.alive() else None
-
-
-def shutdown(slot: int | None = None) -> None:
-    """Stop the fork server of ``slot``, or every one (they are started again when needed)."""
-    with _lock:
-        slots = list(_servers) if slot is None else [slot]
-        for key in slots:
-            server = _servers.pop(key, None)
-            if server is not None:
-                server.close()
-
-
-def isolation() -> Isolation:
-    """What this machine gives workers: the first fork server's answer (it is started)."""
-    return get_server(0).isolation

@@ -29,7 +29,7 @@ import importlib
 import inspect
 import types
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ __all__ = [
     "forget_originals",
     "index_originals",
     "install",
+    "own_version",
     "parse_target",
     "read_target",
     "swapped",
@@ -190,6 +191,33 @@ def install(
         SpliceError: the reference has no such function, or the learner's file's own imports
             fail.
     """
+    owner, name, original, new = _compiled(function, package, transform, helpers)
+    _put(owner, name, original, new)
+
+
+def own_version(functions: list[LearnerFunction], name: str) -> Callable[..., Any] | None:
+    """The learner's own version of the key's function ``name``
+    (``dlfs.reference.<module>:<qualname>``), compiled from their file of that module, without
+    taking the key's place (worker only); None where they have no such file or definition."""
+    module_path, _, qualname = name.partition(":")
+    module_name = module_path.removeprefix(f"{REFERENCE_PACKAGE}.")
+    for function in functions:
+        if parse_target(function.target)[0] == module_name:
+            own = replace(function, target=f"{module_name}:{qualname}")
+            try:
+                return _compiled(own, REFERENCE_PACKAGE, None, True)[3]
+            except Exception:  # their file's own imports fail, say: the key's refuses, as before
+                return None
+    return None
+
+
+def _compiled(
+    function: LearnerFunction,
+    package: str,
+    transform: Callable[[FunctionNode], FunctionNode] | None,
+    helpers: bool,
+) -> tuple[Any, str, Any, types.FunctionType]:
+    """The learner's ``function`` compiled: ``(owner, name, the reference's, the new one)``."""
     module_name, qualname = parse_target(function.target)
     module = importlib.import_module(f"{package}.{module_name}")
     tree = _parsed(function)
@@ -219,7 +247,7 @@ def install(
         node = transform(node)
     new = _compile(node, module, owner if isinstance(owner, type) else None, function.path)
     new.__qualname__ = qualname
-    _put(owner, name, original, new)
+    return owner, name, original, new
 
 
 _TREES: dict[tuple[str, int], ast.Module] = {}

@@ -3,7 +3,7 @@
 A slot's fork server runs its jobs in the sandbox of the student it grades: made at that
 student's first exercise on the slot (:func:`student_folder`), ended when the session is done
 with the student (:func:`leave_student`) or another student's exercise comes. A slot's
-exercises that preload PyTorch run on its second server (``server.server_slot``), in a
+exercises that preload PyTorch run on its second server (``servers.server_slot``), in a
 sandbox of their own. Each sandbox has
 a scratch folder of the grader's (``dlfs-grade-<pid>-…``), over whose ``worker`` folder the
 sandbox mounts its root, and in which each exercise's folder is a fresh tmpfs.
@@ -27,14 +27,8 @@ from .cgroups import support
 from .isolate import WORKER_UID_BASE
 from .protocol import WorkerContext
 from .scratch import make_scratch, remove_tree
-from .server import (
-    HEAVY_SERVERS,
-    WorkerServerError,
-    get_server,
-    running_server,
-    server_slot,
-    shutdown,
-)
+from .server import WorkerServerError
+from .servers import HEAVY_SERVERS, get_server, running_server, server_slot, shutdown
 
 __all__ = ["leave_student", "student_folder"]
 

@@ -48,7 +48,8 @@ from .protocol import (
     WorkerRun,
 )
 from .scratch import make_scratch, remove_tree
-from .server import ForkServer, WorkerServerError, get_server, server_slot, shutdown
+from .server import ForkServer, WorkerServerError
+from .servers import get_server, server_slot, shutdown
 from .splice import LearnerFunction
 from .stuck import STACK_FILE, stuck_at
 from .students import student_folder

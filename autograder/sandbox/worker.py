@@ -38,14 +38,21 @@ from .confine import enter_sandbox, learner_code_ran, learner_code_starts
 from .folder import enter_private_mounts, prepare_folder, release_folder
 from .guard import install_guarded
 from .isolate import die_with_parent, try_isolation
+from .keyforward import use_own
 from .lines import Lines
-from .memory import forget_modules, keep_only_needs, prepare_memory, prepare_needs
+from .memory import forget_modules, guarded, keep_only_needs, prepare_memory, prepare_needs
 from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
 from .prune import index_functions
 from .root import worker_plan
 from .seccomp import try_filter
-from .splice import LEARNER_PACKAGE, LearnerFunction, forget_originals, index_originals
+from .splice import (
+    LEARNER_PACKAGE,
+    LearnerFunction,
+    forget_originals,
+    index_originals,
+    own_version,
+)
 from .stuck import arm, disarm
 from .student import REFUSED_EXIT, serve_student
 from .trace import Recorder, TraceJob, trace_file
@@ -135,9 +142,12 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
     while (job := lines.next()) is not None:
         if "release" in job:
             release_folder(str(job["release"]))
+        elif "import" in job:  # a server started ahead: PyTorch before its first job
+            _preload_all(list(job["import"]))
         elif "student" in job:
             _student(job["student"], lines, protocol)
         elif "calls" in job:
+            _preload_all(job.get("preload", []))  # a phase of its own (chapter 7's PyTorch)
             with timings.phase("server_prepare"):
                 _prepare(job, private)
             _fork_worker(job, protocol)
@@ -153,9 +163,10 @@ def _student(request: dict[str, Any], lines: Lines, protocol: Any) -> None:  # p
     ends; wait for it. A student's preloads, and the memory its exercises' workers keep,
     are prepared here first, once for the run."""
     _preload_all(request.get("preload", []))
-    for needs in request.get("needs", []):
-        with contextlib.suppress(Exception):  # unprepared: the sandbox prepares it per job
-            prepare_needs(needs)
+    with timings.phase("server_prepare"):
+        for needs in request.get("needs", []):
+            with contextlib.suppress(Exception):  # unprepared: the sandbox prepares it per job
+                prepare_needs(needs)
     pid = os.fork()
     if pid == 0:
         serve_student(request, lines, lambda m: _reply(protocol, m), _prepare_memory, _worker)
@@ -182,9 +193,11 @@ def _preload_all(names: list[str]) -> None:  # pragma: no cover - in the server
     """Import each of ``names`` not imported yet (torch, for chapter 7), then strip and index
     anew what they brought."""
     preload = [name for name in names if name not in _preloaded and not _warmed(name)]
-    for name in preload:  # torch, for chapter 7, only when needed
-        _preload(name)
-    if preload:
+    if not preload:
+        return
+    with timings.phase("server_preload"):
+        for name in preload:  # torch, for chapter 7, only when needed
+            _preload(name)
         strip_companions()  # a probe module the preload imported
         index_originals()
         index_functions()
@@ -357,6 +370,8 @@ def _install(
         return reference
     reference = importlib.import_module("dlfs.reference")
     install_guarded(functions)  # each installed so that it may not change its arguments
+    own = {name: own_version(functions, name) for name in guarded(job)}
+    use_own({name: f for name, f in own.items() if f is not None})
     forget_originals(functions)
     return reference
 

@@ -2359,6 +2359,20 @@ CORRECT.update(
             "    grad += x_pad[o : o + K] * output_grad[o]\n"
             "return grad",
         ),
+        # a backward pass written with the learner's own forward pass (an identity, not a
+        # finite difference): the input gradient of a convolution is a convolution of the
+        # output gradient with the flipped filter
+        "E_c5_input_grad_1d_by_the_forward_pass": (
+            "chapter5.conv_1d_backward",
+            "conv_steps:_input_grad_1d",
+            "return conv_1d(output_grad, np.flip(param))",
+        ),
+        "E_c5_input_grad_multichannel_by_the_forward_pass": (
+            "chapter5.conv_2d_multichannel_backward",
+            "conv_steps:_input_grad_2d_multichannel",
+            "flipped = np.flip(param, axis=(2, 3)).transpose(1, 0, 2, 3)\n"
+            "return conv_2d_multichannel(output_grad, flipped)",
+        ),
         "E_c5_conv_1d_batch_shape_unpacked": (
             "chapter5.conv_1d_batch",
             "conv_steps:conv_1d_batch",

@@ -214,7 +214,8 @@ def test_nothing_is_left_for_an_ordinary_user_either():
 
 def _kill_the_sandbox_when_a_worker_sleeps(done: threading.Event) -> None:
     """Kill the student's sandbox of the first worker seen alive for half a second (the
-    sleeping one: the others end in milliseconds): its own, where ``--jobs`` runs two."""
+    sleeping one: the others end in milliseconds) of this run, not another's on the machine:
+    its own, where ``--jobs`` runs two."""
     first_seen: dict[int, float] = {}
     while not done.is_set():
         now = time.monotonic()
@@ -227,12 +228,26 @@ def _kill_the_sandbox_when_a_worker_sleeps(done: threading.Event) -> None:
             except OSError:
                 continue
             pid = int(entry.name)
-            if now - first_seen.setdefault(pid, now) >= 0.5:
+            if now - first_seen.setdefault(pid, now) >= 0.5 and _ancestors(pid, os.getpid()):
                 sandbox = _ancestor_named(pid, "dlfs-student")
                 if sandbox is not None:
                     os.kill(sandbox, signal.SIGKILL)
                     return
         time.sleep(0.02)
+
+
+def _ancestors(pid: int, ancestor: int) -> bool:
+    """Whether ``ancestor`` is among ``pid``'s (this run's worker, not another run's on the
+    machine)."""
+    while pid > 1:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            pid = int(status.split("PPid:", 1)[1].split()[0])
+        except (OSError, ValueError, IndexError):
+            return False
+        if pid == ancestor:
+            return True
+    return False
 
 
 def _ancestor_named(pid: int, name: str) -> int | None:

@@ -127,15 +127,15 @@ def test_a_fork_server_started_by_a_runs_thread_outlives_that_thread():
     grade of ``--watch``, and what it forked must not be orphaned."""
     import threading
 
-    from dlfs.autograder.sandbox import server
+    from dlfs.autograder.sandbox import server, servers
 
     started: list[server.ForkServer] = []
-    thread = threading.Thread(target=lambda: started.append(server.get_server(7)))
+    thread = threading.Thread(target=lambda: started.append(servers.get_server(7)))
     thread.start()
     thread.join()
     try:
         time.sleep(0.5)  # a parent-death signal would have arrived by now
         assert started and started[0].alive()
-        assert server.get_server(7) is started[0]  # the same one: warm
+        assert servers.get_server(7) is started[0]  # the same one: warm
     finally:
-        server.shutdown(7)
+        servers.shutdown(7)
