@@ -21,7 +21,6 @@ from rich.table import Column
 from rich.text import Text
 
 from ..results import CheckResult, ExerciseResult, GradeReport
-from .doctor import refuse_without_isolation
 from .output import (
     Failure,
     abort,
@@ -110,6 +109,8 @@ def grade(
     if fresh_seeds and seed is None:
         seed = fresh_seed()
     if require_isolation:
+        from .doctor import refuse_without_isolation  # start-up time: only when asked
+
         refuse_without_isolation()
     if watch and as_json:
         raise click.UsageError("--watch draws a table for a person; it does not take --json")

@@ -6,8 +6,13 @@ not a sub-command's name is taken as what to grade.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
+import os
 import signal
+import sys
+from typing import NoReturn
 
 import click
 
@@ -84,4 +89,22 @@ def main() -> None:
     """Entry point of the ``dlfs-grade`` console script."""
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _exit_on)
-    cli()
+    try:
+        cli()
+    except SystemExit as done:  # click ends every command so: 0, 1 or 2
+        _leave(done.code)
+    _leave(0)
+
+
+def _leave(code: object) -> NoReturn:
+    """Exit now, once the clean-up registered with ``atexit`` (the fork servers, the run's
+    folders) has run and the output is flushed: the interpreter's own tear-down of NumPy and
+    the grader's modules would add a tenth of a second to every command."""
+    if code is not None and not isinstance(code, int):  # click's way of printing an error
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code or 0)

@@ -34,7 +34,7 @@ from ..results import ExerciseResult
 from ..sandbox.protocol import Student
 from ..sandbox.prune import Needs
 from ..sandbox.scratch import no_leftovers, sweep_stale
-from ..sandbox.servers import server_slot
+from ..sandbox.servers import discard_ahead, server_slot
 from ..sandbox.students import leave_student
 from .budget import Budget, not_graded
 from .context import EventHandler, ExerciseContext
@@ -250,8 +250,10 @@ class GradingSession:
         return result
 
     def close(self) -> None:
-        """Delete the run's training inputs."""
+        """Delete the run's training inputs; end the fork servers started ahead for it that
+        it did not need."""
         self.data.close()
+        discard_ahead()
 
     def __enter__(self) -> GradingSession:
         return self

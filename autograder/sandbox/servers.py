@@ -11,6 +11,7 @@ its own.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import threading
 import time
 from concurrent.futures import Future
@@ -21,6 +22,7 @@ from .server import ForkServer, Isolation
 __all__ = [
     "HEAVY_SERVERS",
     "TORCH",
+    "discard_ahead",
     "get_server",
     "isolation",
     "prestart",
@@ -69,6 +71,23 @@ def prestart(light: int = 0, heavy: int = 0) -> None:
             threading.Thread(
                 target=_start_ahead, args=(future, is_heavy), name="dlfs-prestart", daemon=True
             ).start()
+
+
+def discard_ahead() -> None:
+    """End the servers started ahead that no slot took (a run that needed fewer), each once
+    it has started; the grader does not wait for them."""
+    with _lock:
+        left = [future for futures in _ahead.values() for future in futures]
+        for futures in _ahead.values():
+            futures.clear()
+    for future in left:
+        future.add_done_callback(_close_started)
+
+
+def _close_started(future: Future[ForkServer]) -> None:
+    if future.exception() is None:
+        with contextlib.suppress(Exception):
+            future.result().close()
 
 
 def _start_ahead(future: Future[ForkServer], heavy: bool) -> None:

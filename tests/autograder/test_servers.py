@@ -14,6 +14,7 @@ from dlfs.autograder.sandbox import servers
 @pytest.fixture
 def started(monkeypatch) -> list[bool]:
     """Every fork server started, as ``record`` (False: started ahead, in the background)."""
+    servers.discard_ahead()  # none left by another test's command line
     calls: list[bool] = []
     real = servers._started
 
@@ -78,3 +79,17 @@ def test_the_command_line_starts_what_its_targets_need(targets, light, heavy, mo
     monkeypatch.setattr(servers, "prestart", lambda light, heavy: asked.append((light, heavy)))
     grade._start_servers_ahead(grade.joined_targets(tuple(" ".join(targets).split())), 2)
     assert asked == ([(light, heavy)] if (light, heavy) != (0, 0) else [])
+
+
+def test_servers_started_ahead_and_not_needed_end_with_the_session(started):
+    from dlfs.autograder.grading import GradingSession
+
+    servers.prestart(light=1)
+    ahead = servers._ahead[False][0]
+    with GradingSession(jobs=1):
+        pass
+    server = ahead.result(timeout=60)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and server.alive():
+        time.sleep(0.05)
+    assert not server.alive() and not servers._ahead[False]
