@@ -39,7 +39,11 @@ def block_proposals(
     line = _line_of(departure)
     if line is None:
         return []
-    edits = [*groupings(departure), *_assignments(departure, line), *size_offsets(departure)]
+    edits = [
+        *groupings(departure),
+        *_assignments(departure, line, reference_sources[fid]),
+        *size_offsets(departure),
+    ]
     found = [Proposal(fid, e, name, 0, e.span[0]) for e, name, _ in edits]
     seen: set[tuple] = {(p.edit.span, p.edit.op, p.edit.args) for p in found}
     for block in _blocks_around(source.node, line):
@@ -175,7 +179,9 @@ def _calls_made(reference: Source) -> list[tuple[str, str]]:
     return found
 
 
-def _assignments(departure: Departure, line: int) -> Iterator[tuple[Edit, str, bool]]:
+def _assignments(
+    departure: Departure, line: int, reference: Source
+) -> Iterator[tuple[Edit, str, bool]]:
     """In the function's loops (those around the departing line first): an assignment that
     must add to what the loop put there before (``out[:, o] = …`` for ``+=``), or an addition
     that must replace it; then names unpacked in the wrong order (``j, i = divmod(k, w)``)."""
@@ -189,8 +195,9 @@ def _assignments(departure: Departure, line: int) -> Iterator[tuple[Edit, str, b
                 seen.add(id(node))
                 yield from _accumulations(node, loop, function)
                 yield from _carries(node, loop, function)
+    theirs = _unpacked(reference)
     for node in ast.walk(function):
-        yield from _unpackings(node)
+        yield from _unpackings(node, theirs)
 
 
 def _accumulations(
@@ -270,18 +277,32 @@ def _bound_before(function: ast.AST, name: str, loop: ast.stmt) -> bool:
     )
 
 
-def _unpackings(node: ast.AST | None) -> Iterator[tuple[Edit, str, bool]]:
+def _unpacked(reference: Source) -> dict[str, list[str]]:
+    """What the reference's function unpacks from a bare name, in its order
+    (``{"chain": ["f1", "f2"]}``)."""
+    found: dict[str, list[str]] = {}
+    for node in ast.walk(reference.node):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Tuple | ast.List) and isinstance(node.value, ast.Name):
+                found.setdefault(node.value.id, [ast.unparse(e) for e in target.elts])
+    return found
+
+
+def _unpackings(
+    node: ast.AST | None, theirs: dict[str, list[str]]
+) -> Iterator[tuple[Edit, str, bool]]:
     if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
         return
     target = node.targets[0]
     if not isinstance(target, ast.Tuple | ast.List) or len(target.elts) > 4:
         return
-    if isinstance(node.value, ast.Name):  # `f1, f2 = chain`: an order its documentation gives
-        return
     names = [ast.unparse(e) for e in target.elts]
     for first in range(len(names) - 1):  # neighbours: `j, i` for `i, j`
         swapped = list(names)
         swapped[first], swapped[first + 1] = names[first + 1], names[first]
+        if isinstance(node.value, ast.Name) and theirs.get(node.value.id) != swapped:
+            continue  # `f1, f2 = chain`: the argument's order is the reference's, not a guess
         yield (
             Edit(span_of(node), "unpack", (first, first + 1)),
             f"`{', '.join(names)} = …` unpacks in the wrong order (swapped): "

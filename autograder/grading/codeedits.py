@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+import numpy as np
 from numpy import ndarray
 
 from ..sandbox.instrument import Edit, span_of
@@ -165,6 +166,13 @@ def _operand(
         f"`{name}` has the wrong sign here (a + where a − belongs, or the reverse?)",
         False,
     )
+    if _fraction_like(value):  # a gate, a probability: its two sides exchanged
+        yield (
+            Edit(span, "complement"),
+            f"`{name}` is read where `1 - {name}` belongs: the two sides of a gate (or a "
+            "probability and its complement) exchanged",
+            False,
+        )
     for other, (theirs, site) in known.items():
         if other == name or theirs.shape != value.shape or theirs.dtype.kind != "f":
             continue
@@ -176,6 +184,14 @@ def _operand(
             f"`{name}` is read where `{name} + {other}` belongs (a term left out)",
             False,
         )
+
+
+def _fraction_like(value: ndarray) -> bool:
+    """Every element between 0 and 1, not all the same (a gate's output, a probability)."""
+    finite = value[np.isfinite(value)]
+    return finite.size == value.size and bool(
+        finite.min() >= 0.0 and finite.max() <= 1.0 and finite.min() < finite.max()
+    )
 
 
 def _assigned_before(departure: Departure, site: int | None, span: tuple[int, ...]) -> bool:

@@ -119,7 +119,7 @@ _SPECIFIC = {
     for rank, ops in enumerate(
         (
             ("generator", "counted", "reversed"),
-            ("keyword", "call", "operator", "callee", "swap", "nest", "unwrap"),
+            ("keyword", "call", "operator", "callee", "swap", "nest", "unwrap", "complement"),
             ("name",),
             ("offset",),
             ("flip", "transpose"),

@@ -74,6 +74,7 @@ NODE_EDITS = frozenset(
         "nest",
         "swap",
         "group",
+        "complement",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -261,6 +262,7 @@ _NODE_EDITS = {
     "nest": nested,
     "swap": swapped,
     "group": grouped,
+    "complement": lambda node, args: ast.BinOp(left=ast.Constant(1.0), op=ast.Sub(), right=node),
 }
 
 

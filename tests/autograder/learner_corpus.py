@@ -2275,6 +2275,43 @@ CORRECT.update(
 # in the wrong order, a constant too many. Written before looking at what the grader says.
 MISTAKES.update(
     {
+        "E_c1_chain3_unpacked_out_of_order": (  # the argument's documented order, mixed up
+            "chapter1.chain_deriv_3",
+            "foundations:chain_deriv_3",
+            "_check_chain(chain, 3)\n"
+            "f1, f3, f2 = chain\n"
+            "u = f1(input_range)\n"
+            "return deriv(f1, input_range) * deriv(f2, u) * deriv(f3, f2(u))",
+            ("unpacks in the wrong order", "`f1, f2, f3 = …` is right"),
+        ),
+        "E_c6_gru_backward_direct_path_through_the_complement": (  # H_in's own path: u ⊙ dH
+            "chapter6.gru_node_backward",
+            "rnn_nodes:GRUNode.backward",
+            "assert_same_shape(self.x_out, x_out_grad)\n"
+            "assert_same_shape(self.H_out, H_out_grad)\n"
+            'params_dict["W_v"]["deriv"] += self.H_out.T @ x_out_grad\n'
+            'params_dict["B_v"]["deriv"] += x_out_grad.sum(axis=0, keepdims=True)\n'
+            'dH = x_out_grad @ params_dict["W_v"]["value"].T + H_out_grad\n'
+            "H = dH.shape[1]\n"
+            "D = self.Z.shape[1] - H\n"
+            "keep = 1.0 - self.u\n"
+            "dA_h = dH * keep * (1.0 - self.h_bar ** 2)\n"
+            'params_dict["W_h"]["deriv"] += self.Z_h.T @ dA_h\n'
+            'params_dict["B_h"]["deriv"] += dA_h.sum(axis=0, keepdims=True)\n'
+            'dZ_h = dA_h @ params_dict["W_h"]["value"].T\n'
+            "dA = np.concatenate(\n"
+            "    [dZ_h[:, D:] * self.H_in * self.r * (1.0 - self.r),\n"
+            "     dH * (self.H_in - self.h_bar) * self.u * keep],\n"
+            "    axis=1,\n"
+            ")\n"
+            'params_dict["W_ru"]["deriv"] += self.Z.T @ dA\n'
+            'params_dict["B_ru"]["deriv"] += dA.sum(axis=0, keepdims=True)\n'
+            'dZ = dA @ params_dict["W_ru"]["value"].T\n'
+            "x_in_grad = dZ[:, :D] + dZ_h[:, :D]\n"
+            "H_in_grad = dZ[:, D:] + dZ_h[:, D:] * self.r + dH * keep\n"
+            "return x_in_grad, H_in_grad",
+            ("is read where `1 - keep` belongs", "two sides of a gate"),
+        ),
         "E_c1_deriv_no_parentheses_at_all": (
             "chapter1.deriv",
             "foundations:deriv",
