@@ -50,7 +50,7 @@ def from_code(
 ) -> Iterator[Candidate]:
     """Edits of the departing statement's code, then of the statements it reads from."""
     yield from _loops(departure)
-    for statement in statement_nodes(departure):
+    for index, statement in enumerate(statement_nodes(departure)):
         sized = {  # `x.shape`: x is read for its sizes, and transposing it swaps two names
             id(n.value)
             for n in ast.walk(statement)
@@ -61,6 +61,9 @@ def from_code(
                 continue
             if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
                 yield from _operand(node, departure, known)
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+                if name_of(node) is not None:  # `forward_info["N1"]`: an entry by its key
+                    yield from _entry(node, departure, known, reference)
             elif isinstance(node, ast.Call):
                 yield from _call(node, departure, reference)
             elif isinstance(node, ast.Constant) and type(node.value) is int:
@@ -68,7 +71,7 @@ def from_code(
             elif isinstance(node, ast.Constant) and type(node.value) is float:
                 yield from _constant_factor(node, departure, known)
             elif isinstance(node, ast.BinOp) and type(node.op) in _SWAPS:
-                yield from _swapped_operator(node)
+                yield from _swapped_operator(node, departing=index == 0)
 
 
 def _loops(departure: Departure) -> Iterator[Candidate]:
@@ -194,6 +197,32 @@ def _fraction_like(value: ndarray) -> bool:
     )
 
 
+def _entry(
+    node: ast.Subscript,
+    departure: Departure,
+    known: dict[str, tuple[ndarray, int | None]],
+    reference: Source,
+) -> Iterator[Candidate]:
+    """An entry read by the wrong key (``forward_info["N1"]`` where ``"O1"`` belongs): each
+    other entry of the same shape that the reference's own function reads."""
+    name = name_of(node)
+    if name is None or name not in known:
+        return
+    value = known[name][0]
+    theirs = {name_of(n) for n in ast.walk(reference.node) if isinstance(n, ast.Subscript)}
+    for other, (held, site) in known.items():
+        if other == name or other not in theirs or held.shape != value.shape:
+            continue
+        if held.dtype.kind != "f" or close(held, value):
+            continue
+        if _assigned_before(departure, site, span_of(node)):
+            yield (
+                Edit(span_of(node), "name", (other,)),
+                _substitution(name, value, other, held),
+                False,
+            )
+
+
 def _assigned_before(departure: Departure, site: int | None, span: tuple[int, ...]) -> bool:
     """Whether a name assigned at ``site`` (None: known on entry) holds that value where
     ``span`` reads: only after the assignment ends. Read in the statement that assigns it, or
@@ -307,12 +336,30 @@ _SWAPS = {
     ast.MatMult: ("Mult", "is a matrix product where an element-by-element product (*) belongs"),
     ast.Add: ("Sub", "adds where it should subtract (a sign)"),
     ast.Sub: ("Add", "subtracts where it should add (a sign)"),
+    ast.Div: ("Mult", "divides where it should multiply"),
 }
+"""Each operator's nearest other (a sign, * and @), tried wherever the departure reads."""
+_ARITHMETIC = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide"}
+"""In the departing statement itself, between two names, each of these is also tried for each
+other."""
 
 
-def _swapped_operator(node: ast.BinOp) -> Iterator[Candidate]:
+def _swapped_operator(node: ast.BinOp, departing: bool) -> Iterator[Candidate]:
     operator, words = _SWAPS[type(node.op)]
-    yield Edit(span_of(node), "operator", (operator,)), f"`{ast.unparse(node)}` {words}", False
+    code = ast.unparse(node)
+    yield Edit(span_of(node), "operator", (operator,)), f"`{code}` {words}", False
+    if not departing or type(node.op) not in _ARITHMETIC:
+        return
+    if not all(isinstance(side, ast.Name | ast.Attribute) for side in (node.left, node.right)):
+        return  # two values computed before, combined here: `df1dx + df2du` for `*`
+    verb = _ARITHMETIC[type(node.op)]
+    for other, should in _ARITHMETIC.items():
+        if other is not type(node.op) and other.__name__ != operator:
+            yield (
+                Edit(span_of(node), "operator", (other.__name__,)),
+                f"`{code}` uses the wrong operator: it should {should}, not {verb}",
+                False,
+            )
 
 
 def _off_by_one(node: ast.Constant, departure: Departure) -> Iterator[Candidate]:

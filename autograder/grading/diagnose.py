@@ -80,7 +80,28 @@ def diagnose(
     c = scale_factor(got, expected)
     if c is not None and not _near(c, 1.0) and not counts:
         return _scale_mistake(name, c, batch_size, single=got.size == 1)
+    if _rows_reordered(got, expected):
+        return (
+            f"{name} holds the right rows in another order: an order (a shuffle, an index) "
+            "applied to one array and not to the other?"
+        )
     return None
+
+
+def _rows_reordered(got: ndarray, expected: ndarray) -> bool:
+    """Whether every row (along axis 0) of ``got`` is a row of ``expected`` and the reverse,
+    in another order (rows not all alike)."""
+    if got.ndim < 1 or got.shape[0] <= 2 or got.size * got.shape[0] > 4_000_000:
+        return False  # (every pair of rows is compared: a few million numbers at most)
+    a, b = got.reshape(got.shape[0], -1), expected.reshape(expected.shape[0], -1)
+    scale = float(np.abs(b).max(initial=0.0)) + 1e-12
+    gaps = np.abs(a[:, None, :] - b[None, :, :]).max(axis=2)  # [rows of got, rows of expected]
+    same = gaps <= 1e-6 * scale
+    if same.sum() > 2 * got.shape[0]:  # rows alike: any order would do
+        return False
+    if same[::-1].diagonal().all():  # the batch reversed: what a check calls first, to find
+        return False  # a value kept from an earlier call (the explanation says so)
+    return bool(same.any(axis=1).all() and same.any(axis=0).all() and not same.diagonal().all())
 
 
 def _shape_mistake(
@@ -103,6 +124,13 @@ def _shape_mistake(
         return f"{base}: a parameter's gradient is summed over the batch (axis 0)"
     if _lost_axis(got.shape, expected.shape):
         return f"{base}: an axis of size 1 is missing: summed without keepdims=True?"
+    sliced = _one_slice(got, expected)
+    if sliced is not None:
+        axis, index = sliced
+        return (
+            f"{base}: it is the right answer at index {index} of axis {axis} alone — one "
+            "slice (a time step, an observation) where every one of them belongs"
+        )
     permuted = _permuted_axes(got, expected)
     if permuted is not None:
         return f"{base}: {permuted}"
@@ -116,6 +144,20 @@ def _shape_mistake(
     if batch_size and expected.shape[:1] == (batch_size,) and batch_size in got.shape[1:]:
         return f"{base}: the first axis should be the batch, N = {batch_size}"
     return base
+
+
+def _one_slice(got: ndarray, expected: ndarray) -> tuple[int, int] | None:
+    """``(axis, index)`` where ``got`` is ``expected`` at one index of one axis (the last
+    time step alone, ``out[:, -1]``); None where it is no such slice."""
+    if got.ndim != expected.ndim - 1:
+        return None
+    for axis, size in enumerate(expected.shape):
+        if size < 2 or expected.shape[:axis] + expected.shape[axis + 1 :] != got.shape:
+            continue
+        for index in dict.fromkeys((size - 1, 0, *range(size))):
+            if _close(got, np.take(expected, index, axis=axis)):
+                return axis, index
+    return None
 
 
 def _permuted_axes(got: ndarray, expected: ndarray) -> str | None:

@@ -20,6 +20,7 @@ in the worker and names the mistake only when the check then passes.
 
 from __future__ import annotations
 
+import ast
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy import ndarray
 
-from ..sandbox.instrument import Edit
+from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure, close
 from .codeedits import Candidate, from_code, statements
 from .opedits import from_operations
@@ -142,6 +143,7 @@ def _known(departure: Departure, learner: Trace) -> dict[str, tuple[ndarray, int
     value, source = departure.value, departure.source
     known: dict[str, tuple[ndarray, int | None]] = {}
     results = {s.result: s.assigns for s in source.statements if s.result and len(s.assigns) == 1}
+    results.update(_unpacked_names(source))
     for other in learner.invocation(value.fid, value.inv):
         if other.seq >= value.seq or other.elem != -1:
             continue
@@ -153,6 +155,21 @@ def _known(departure: Departure, learner: Trace) -> dict[str, tuple[ndarray, int
             if names:
                 known[next(iter(names))] = (other.array, int(other.key))
     return known
+
+
+def _unpacked_names(source: Source) -> dict[tuple[int, int, int, int], set[str]]:
+    """The span of each element of a tuple assigned to as many names (``P, N = a, b``), with
+    the name it is bound to."""
+    found: dict[tuple[int, int, int, int], set[str]] = {}
+    for node in ast.walk(source.node):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target, value = node.targets[0], node.value
+        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
+            for name, element in zip(target.elts, value.elts, strict=False):
+                if isinstance(name, ast.Name):
+                    found[span_of(element)] = {name.id}
+    return found
 
 
 def _sizes(departure: Departure, learner: Trace) -> dict[int, tuple[str, int]]:
@@ -373,9 +390,10 @@ def _terms(
         return
     with np.errstate(all="ignore"):
         ratio = _sampled(theirs / mine)
-    for name, (value, site) in known.items():
-        if value.shape != mine.shape or value.dtype.kind != "f" or not value.any():
+    for name, (held, site) in known.items():
+        if held.dtype.kind != "f" or not _broadcasts(held.shape, mine.shape) or not held.any():
             continue
+        value = np.broadcast_to(held, mine.shape)  # a bias [1, V] added to every row
         seen = _sampled(value)  # a few elements first: most known values relate in none
         for coef, word in ((1.0, "misses the term"), (-1.0, "has the extra term")):
             if _likely(samples, [coef * t for t in seen]) and close(
@@ -399,6 +417,11 @@ def _terms(
                     else Edit(span, "mul_name", (name, power))
                 )
                 yield edit, f"`{code}` {word} `{name}`", True
+
+
+def _broadcasts(shape: tuple[int, ...], to: tuple[int, ...]) -> bool:
+    """Whether an array of ``shape`` broadcasts to ``to`` as it is (no new axes in front)."""
+    return len(shape) == len(to) and all(a in (1, b) for a, b in zip(shape, to, strict=True))
 
 
 def _sampled(a: ndarray) -> tuple[float, ...]:

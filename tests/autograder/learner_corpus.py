@@ -2312,6 +2312,18 @@ MISTAKES.update(
             "return x_in_grad, H_in_grad",
             ("is read where `1 - keep` belongs", "two sides of a gate"),
         ),
+        "E_c2_nn_grad_w2_from_the_pre_activation": (  # an entry read by the wrong key
+            "chapter2.loss_gradients_nn",
+            "two_layer_network:loss_gradients",
+            'dLdP = -2.0 * (forward_info["y"] - forward_info["P"]) / forward_info["P"].size\n'
+            'dLdW2 = forward_info["N1"].T @ dLdP\n'
+            "dLdB2 = dLdP.sum(axis=0, keepdims=True)\n"
+            'O1 = forward_info["O1"]\n'
+            'dLdN1 = (dLdP @ weights["W2"].T) * O1 * (1.0 - O1)\n'
+            'return {"W1": forward_info["X"].T @ dLdN1, "B1": dLdN1.sum(axis=0, keepdims=True),\n'
+            '        "W2": dLdW2, "B2": dLdB2}',
+            ("`forward_info['N1']` is read where `forward_info['O1']` belongs",),
+        ),
         "E_c1_deriv_no_parentheses_at_all": (
             "chapter1.deriv",
             "foundations:deriv",

@@ -37,6 +37,22 @@ def test_a_transposed_answer_is_named(expected):
     assert "transpose" in diagnose("W", expected.T, expected)
 
 
+def test_rows_in_another_order_are_named(rng):
+    targets = rng.standard_normal((8, 2))
+    order = np.roll(np.arange(8), 3)
+    said = diagnose("y_batches", targets, targets[order])  # a shuffle applied to X alone
+    assert "the right rows in another order" in said
+    assert diagnose("y", np.ones((8, 2)), np.ones((8, 2))) is None  # alike rows: no order
+    assert diagnose("y", targets + 0.5, targets) is None
+
+
+def test_one_slice_where_every_one_belongs_is_named(rng):
+    sequence = rng.standard_normal((3, 5, 2))  # [N, T, V]: a prediction at every time step
+    said = diagnose("predictions", sequence[:, 2], sequence)
+    assert "the right answer at index 2 of axis 1 alone" in said
+    assert "the right answer at" not in diagnose("p", rng.standard_normal((3, 2)), sequence)
+
+
 def test_a_missing_sum_over_the_batch_is_named(expected):
     bias_grad = expected.sum(axis=0, keepdims=True)
     assert "sum it over the batch" in diagnose("param_grad", expected, bias_grad, 4)
