@@ -344,10 +344,10 @@ def _layer_inputs(
     return {"x": rng.standard_normal((n, t, d)), "h": h, "v": v}
 
 
-def _layer(kind: str) -> Any:
+def _layer(kind: str, carry_state: bool = False) -> Any:
     def make(ref: Any, inputs: dict) -> Any:
         h, v = inputs["h"], inputs["v"]
-        return getattr(ref, kind)(h, v, weight_scale=0.5, seed=11, carry_state=False)
+        return getattr(ref, kind)(h, v, weight_scale=0.5, seed=11, carry_state=carry_state)
 
     return make
 
@@ -361,6 +361,16 @@ _LAYERS = (
         "RNNLayer's input and parameter gradients (backpropagation through time).",
     ),
     layer_forward("lstm_layer_forward", _layer("LSTMLayer"), _layer_inputs, "LSTMLayer's outputs."),
+    *(
+        layer_forward(
+            f"{kind[:-5].lower()}_layer_carried",
+            _layer(kind, carry_state=True),
+            _layer_inputs,
+            f"{kind}'s outputs on a batch that starts from the state the batch before it left "
+            "(carry_state=True, the book's way).",
+        )
+        for kind in ("RNNLayer", "LSTMLayer")
+    ),
     *(
         backward_after_forward(
             f"{kind[:-5].lower()}_layer_after_forward", _layer(kind), _layer_inputs
