@@ -372,12 +372,29 @@ def dropout_forward(ref: Any, inputs: dict[str, Any], keep_prob: float = 0.8, **
         op = ref.Dropout(keep_prob, seed=seed)
         train = np.array(op.forward(x), copy=True)
         infer = np.array(op.forward(x, inference=True), copy=True)
-        means = np.mean([op.forward(x) for _ in range(20)], axis=0)
+        passes = [np.array(op.forward(x), copy=True) for _ in range(20)]
         np.random.seed(2)
         again = np.array(ref.Dropout(keep_prob, seed=seed).forward(x), copy=True)
     finally:
         np.random.set_state(state)
-    return {"x": x, "train": train, "inference": infer, "mean_of_20": means, "same_seed": again}
+    return {
+        "x": x,
+        "train": train,
+        "inference": infer,
+        "mean_of_20": np.mean(passes, axis=0),
+        "kept_in_20": np.stack(passes) != 0,
+        "same_seed": again,
+    }
+
+
+def _shared_axis(kept: ndarray) -> int | None:
+    """An axis of the input along which every one of the passes' masks is the same (a draw
+    of shape [1, H] broadcast over the batch); None where each element had its own draw. For
+    20 independent masks of a few elements a row, all alike is less likely than 1e-30."""
+    for axis in range(1, kept.ndim):
+        if kept.shape[axis] > 1 and np.all(kept == np.take(kept, [0], axis=axis)):
+            return axis - 1
+    return None
 
 
 def _dropout_forward_judge(got: dict, expected: dict, keep_prob: float = 0.8, **_: Any) -> list:
@@ -415,6 +432,13 @@ def _dropout_forward_judge(got: dict, expected: dict, keep_prob: float = 0.8, **
             "a fresh mask each pass",
             not np.array_equal(got["mean_of_20"], train),
             "every training pass should draw a new mask from self.rng",
+        ),
+        (
+            "each element its own draw",
+            (shared := _shared_axis(got["kept_in_20"])) is None,
+            f"in every pass the mask is the same along axis {shared} of the input: one draw "
+            "broadcast over it (a mask of size 1 along that axis, such as [1, H] for the whole "
+            "batch); each element needs its own draw, of the input's shape",
         ),
         (
             "the mask comes from the layer's generator",

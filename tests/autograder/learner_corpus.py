@@ -2324,6 +2324,16 @@ MISTAKES.update(
             '        "W2": dLdW2, "B2": dLdB2}',
             ("`forward_info['N1']` is read where `forward_info['O1']` belongs",),
         ),
+        "E_c4_dropout_one_draw_per_observation": (  # [N, 1]: a whole row kept or dropped
+            "chapter4.dropout",
+            "dropout:Dropout._output",
+            "if inference:\n"
+            "    return self.input_\n"
+            "rows = self.rng.random((self.input_.shape[0], 1)) < self.keep_prob\n"
+            "self.mask = np.broadcast_to(rows, self.input_.shape) / self.keep_prob\n"
+            "return self.input_ * self.mask",
+            ("the mask is the same along axis 1 of the input",),
+        ),
         "E_c1_deriv_no_parentheses_at_all": (
             "chapter1.deriv",
             "foundations:deriv",
