@@ -50,6 +50,7 @@ def from_code(
 ) -> Iterator[Candidate]:
     """Edits of the departing statement's code, then of the statements it reads from."""
     yield from _loops(departure)
+    yield from _falsy_defaults(departure.source.node)
     for index, statement in enumerate(statement_nodes(departure)):
         sized = {  # `x.shape`: x is read for its sizes, and transposing it swaps two names
             id(n.value)
@@ -360,6 +361,25 @@ def _swapped_operator(node: ast.BinOp, departing: bool) -> Iterator[Candidate]:
                 f"`{code}` uses the wrong operator: it should {should}, not {verb}",
                 False,
             )
+
+
+def _falsy_defaults(function: ast.AST) -> Iterator[Candidate]:
+    """``x or 1`` where ``1 if x is None else x`` belongs: 0 given is not a missing value
+    (anywhere in the function: a default is given once, early)."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            yield from _falsy_default(node)
+
+
+def _falsy_default(node: ast.BoolOp) -> Iterator[Candidate]:
+    if len(node.values) == 2 and isinstance(node.values[1], ast.Constant):
+        given, default = (ast.unparse(v) for v in node.values)
+        yield (
+            Edit(span_of(node), "is_none"),
+            f"`{ast.unparse(node)}` replaces every falsy `{given}` (0, 0.0) by {default}, not "
+            f"only a missing one: `{default} if {given} is None else {given}` is right",
+            False,
+        )
 
 
 def _off_by_one(node: ast.Constant, departure: Departure) -> Iterator[Candidate]:

@@ -119,7 +119,7 @@ _SPECIFIC = {
     op: rank
     for rank, ops in enumerate(
         (
-            ("generator", "counted", "reversed"),
+            ("generator", "counted", "reversed", "is_none"),
             ("keyword", "call", "operator", "callee", "swap", "nest", "unwrap", "complement"),
             ("name",),
             ("offset",),

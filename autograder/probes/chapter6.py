@@ -64,7 +64,8 @@ def _nwg_inputs(rng: np.random.Generator) -> dict[str, float]:
 
 
 def nwg_backward(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
-    """The book's example, a node used twice, a plain number and two backward calls."""
+    """The book's example, a node used twice, a plain number, two backward calls and a
+    gradient of zero given."""
     a = ref.NumberWithGrad(3)
     b = a * 4
     c = b + 3
@@ -80,7 +81,14 @@ def nwg_backward(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
     v = u * u + u
     v.backward()
     v.backward(10.0)  # gradients add up over calls
-    return {"book_example": book, "reused_node": reused, "accumulated": float(u.grad)}
+    w = ref.NumberWithGrad(1.5)
+    (w * w).backward(0.0)  # a gradient of zero given is zero, not the default (None: 1)
+    return {
+        "book_example": book,
+        "reused_node": reused,
+        "accumulated": float(u.grad),
+        "zero_given": float(w.grad if w.grad is not None else np.nan),
+    }
 
 
 def _nwg_book_backward(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:

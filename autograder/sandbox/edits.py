@@ -75,6 +75,7 @@ NODE_EDITS = frozenset(
         "swap",
         "group",
         "complement",
+        "is_none",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -263,7 +264,18 @@ _NODE_EDITS = {
     "swap": swapped,
     "group": grouped,
     "complement": lambda node, args: ast.BinOp(left=ast.Constant(1.0), op=ast.Sub(), right=node),
+    "is_none": lambda node, args: _none_default(node),
 }
+
+
+def _none_default(node: ast.expr) -> ast.expr:
+    """``x or d`` as ``d if x is None else x``: a default only for a missing value, not for
+    every falsy one (0, 0.0, an empty array)."""
+    if not (isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2):
+        return node
+    given, default = node.values
+    missing = ast.Compare(left=given, ops=[ast.Is()], comparators=[ast.Constant(None)])
+    return ast.IfExp(test=missing, body=default, orelse=given)
 
 
 def _callee(node: ast.Call, args: tuple[Any, ...]) -> ast.expr:

@@ -2334,6 +2334,36 @@ MISTAKES.update(
             "return self.input_ * self.mask",
             ("the mask is the same along axis 1 of the input",),
         ),
+        "E_c6_backward_seed_gradient_by_or": (  # a Python habit: `x or default`
+            "chapter6.number_with_grad_backward",
+            "autodiff:NumberWithGrad.backward",
+            "seen, order = set(), []\n"
+            "todo = [(self, iter(self.depends_on))]\n"
+            "seen.add(id(self))\n"
+            "while todo:\n"
+            "    node, parents = todo[-1]\n"
+            "    parent = next(parents, None)\n"
+            "    if parent is None:\n"
+            "        order.append(todo.pop()[0])\n"
+            "    elif id(parent) not in seen:\n"
+            "        seen.add(id(parent))\n"
+            "        todo.append((parent, iter(parent.depends_on)))\n"
+            "start = backward_grad or 1.0\n"
+            "incoming = {id(self): start}\n"
+            "for node in order[::-1]:\n"
+            "    g = incoming.pop(id(node), 0.0)\n"
+            "    node.grad = g if node.grad is None else node.grad + g\n"
+            "    if node.creation_op == 'add':\n"
+            "        parts = [(p, g) for p in node.depends_on]\n"
+            "    elif node.creation_op == 'mul':\n"
+            "        a, b = node.depends_on\n"
+            "        parts = [(a, g * b.num), (b, g * a.num)]\n"
+            "    else:\n"
+            "        parts = []\n"
+            "    for p, share in parts:\n"
+            "        incoming[id(p)] = incoming.get(id(p), 0.0) + share",
+            ("replaces every falsy `backward_grad`", "is None"),
+        ),
         "E_c1_deriv_no_parentheses_at_all": (
             "chapter1.deriv",
             "foundations:deriv",
