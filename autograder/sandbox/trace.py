@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -86,6 +87,10 @@ class Recorder(Guard):
         enforce: bool = True,
     ) -> None:
         super().__init__(allowed, enforce)
+        self.thread = threading.get_ident()
+        """The thread whose calls are traced: in the grader, the reference's functions are
+        swapped for instrumented ones for every thread, and another slot's thread computing
+        its own answers meanwhile must neither be recorded nor disturb the stacks."""
         self.record = record
         self.records: list[tuple[dict[str, Any], ndarray]] = []
         self.truncated = False
@@ -97,6 +102,8 @@ class Recorder(Guard):
     # --- called by instrumented code ---------------------------------------------------------
 
     def enter(self, fid: int, frame: Mapping[str, Any]) -> None:
+        if threading.get_ident() != self.thread:
+            return
         super().enter(fid, frame)
         invocation = _Invocation(fid, self._count[fid], frame.get("self"))
         self._count[fid] += 1
@@ -108,6 +115,8 @@ class Recorder(Guard):
             self._keep_owner(invocation, "self_in")
 
     def leave(self, fid: int) -> None:
+        if threading.get_ident() != self.thread:
+            return
         stack = self._stacks.get(fid)
         if stack:
             self._end(stack.pop())
@@ -125,7 +134,7 @@ class Recorder(Guard):
 
     def v(self, fid: int, sid: int, value: Any) -> Any:
         stack = self._stacks.get(fid)
-        if not stack:
+        if not stack or threading.get_ident() != self.thread:
             return value
         invocation = stack[-1]
         hit = invocation.hits[sid]
@@ -138,6 +147,8 @@ class Recorder(Guard):
 
     def fix(self, value: Any, fid: int, op: str, args: tuple[Any, ...]) -> Any:
         """``value`` with the edit ``op`` made (unchanged where it does not apply)."""
+        if threading.get_ident() != self.thread:
+            return value
         try:
             return _apply(value, op, args, self._latest(fid))
         except Exception:

@@ -291,3 +291,29 @@ def test_assignments_in_a_loop_add_up_and_names_unpack_in_another_order():
     got = _run(LOOPS, Recorder(record=False), [1.0, 2.0, 4.0], edits=edits, record=False)
     assert got == (14.0, 10.0, -3.0)
     assert _run(LOOPS, Recorder(record=False), [1.0, 2.0, 4.0], record=False) == (8.0, 5.0, 3.0)
+
+
+def test_another_threads_calls_are_not_recorded():
+    """In the grader, the reference's functions are instrumented for every thread while one
+    traces: another slot's thread computing its own answers meanwhile must neither be recorded
+    nor change the values it computes."""
+    import threading
+
+    recorder = Recorder(record=True, enforce=False)
+    seen: list[object] = []
+
+    def elsewhere() -> None:
+        recorder.enter(0, {"x": np.ones(3)})
+        seen.append(recorder.v(0, 0, np.full(3, 7.0)))
+        seen.append(recorder.fix(np.ones(2), 0, "negate", ()))
+        recorder.leave(0)
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert recorder.records == [] and not recorder._stacks[0]
+    assert np.array_equal(seen[0], np.full(3, 7.0)) and np.array_equal(seen[1], np.ones(2))
+    recorder.enter(0, {"x": np.ones(3)})  # its own thread's calls are
+    recorder.v(0, 0, np.full(3, 7.0))
+    recorder.leave(0)
+    assert recorder.records
