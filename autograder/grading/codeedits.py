@@ -177,11 +177,7 @@ def _operand(
             "probability and its complement) exchanged",
             False,
         )
-    for other, (theirs, site) in known.items():
-        if other == name or theirs.shape != value.shape or theirs.dtype.kind != "f":
-            continue
-        if close(theirs, value) or not _assigned_before(departure, site, span):
-            continue
+    for other, theirs in _others(name, value, span, departure, known):
         yield Edit(span, "name", (other,)), _substitution(name, value, other, theirs), False
         yield (  # `deriv(sigma, x)` where sigma was applied to `x + y`
             Edit(span, "add_name", (other, 1.0)),
@@ -209,19 +205,27 @@ def _entry(
     name = name_of(node)
     if name is None or name not in known:
         return
-    value = known[name][0]
-    theirs = {name_of(n) for n in ast.walk(reference.node) if isinstance(n, ast.Subscript)}
-    for other, (held, site) in known.items():
-        if other == name or other not in theirs or held.shape != value.shape:
+    value, span = known[name][0], span_of(node)
+    read = {name_of(n) for n in ast.walk(reference.node) if isinstance(n, ast.Subscript)}
+    for other, held in _others(name, value, span, departure, known):
+        if other in read:
+            yield Edit(span, "name", (other,)), _substitution(name, value, other, held), False
+
+
+def _others(
+    name: str,
+    value: ndarray,
+    span: tuple[int, ...],
+    departure: Departure,
+    known: dict[str, tuple[ndarray, int | None]],
+) -> Iterator[tuple[str, ndarray]]:
+    """The other known values that could be read at ``span`` in place of ``name``'s: of its
+    shape, with other numbers, and already assigned there."""
+    for other, (theirs, site) in known.items():
+        if other == name or theirs.shape != value.shape or theirs.dtype.kind != "f":
             continue
-        if held.dtype.kind != "f" or close(held, value):
-            continue
-        if _assigned_before(departure, site, span_of(node)):
-            yield (
-                Edit(span_of(node), "name", (other,)),
-                _substitution(name, value, other, held),
-                False,
-            )
+        if not close(theirs, value) and _assigned_before(departure, site, span):
+            yield other, theirs
 
 
 def _assigned_before(departure: Departure, site: int | None, span: tuple[int, ...]) -> bool:
