@@ -11,6 +11,7 @@ before anything is allocated.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -183,19 +184,26 @@ def _plain_members(archive: zipfile.ZipFile, limit: int, most: int) -> list[zipf
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ndarray:
-    """One member's array, its header checked against the member's size first."""
+    """One member's array, its header checked against the member's size first (the member
+    is read once: its size is bounded already, and a trace has hundreds of them)."""
     with archive.open(info) as member:
-        version = np.lib.format.read_magic(member)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(member)
-        else:
-            shape, _, dtype = np.lib.format.read_array_header_2_0(member)
-        if dtype.hasobject or dtype.kind not in "biufc":
-            raise ValueError(f"{info.filename} has dtype {dtype}")
-        if math.prod(shape) * dtype.itemsize > info.file_size:
-            raise ValueError(f"{info.filename} claims more data than it holds")
-    with archive.open(info) as member:
-        return np.lib.format.read_array(member, allow_pickle=False)
+        data = member.read(info.file_size + 1)
+    if len(data) != info.file_size:
+        raise ValueError(f"{info.filename} holds another size than its directory says")
+    stream = io.BytesIO(data)
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+    else:
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+    if dtype.hasobject or dtype.kind not in "biufc":
+        raise ValueError(f"{info.filename} has dtype {dtype}")
+    count = math.prod(shape)
+    start = stream.tell()
+    if start + count * dtype.itemsize > len(data):
+        raise ValueError(f"{info.filename} claims more data than it holds")
+    flat = np.frombuffer(data, dtype=dtype, count=count, offset=start).copy()
+    return flat.reshape(shape, order="F" if fortran else "C")
 
 
 def _megabytes(size: int) -> str:

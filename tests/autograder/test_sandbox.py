@@ -121,6 +121,34 @@ def test_a_forged_array_header_is_refused_before_anything_is_allocated(tmp_path)
         load_arrays(forged)
 
 
+def test_an_honest_archive_reads_back_exactly_as_numpy_reads_it(tmp_path):
+    import numpy as np
+
+    from dlfs.autograder.sandbox.outputs import load_arrays
+
+    rng = np.random.default_rng(7)
+    arrays = {
+        "scalar": np.float64(2.5),
+        "empty": np.zeros((0, 3)),
+        "fortran": np.asfortranarray(rng.normal(size=(3, 4, 2))),
+        "big_endian": rng.normal(size=5).astype(">f8"),
+        "ints": rng.integers(-9, 9, size=(2, 2), dtype=np.int16),
+        "flags": rng.random(7) > 0.5,
+        "complex": rng.normal(size=3) + 1j * rng.normal(size=3),
+        "strided": rng.normal(size=(6, 6))[::2, 1::3],
+    }
+    path = tmp_path / "honest.npz"
+    np.savez(path, **arrays)
+    read = load_arrays(path)
+    with np.load(path) as expected:
+        assert sorted(read) == sorted(expected.files)
+        for name in expected.files:
+            assert read[name].dtype == expected[name].dtype, name
+            assert read[name].shape == expected[name].shape, name
+            np.testing.assert_array_equal(read[name], expected[name])
+            assert read[name].flags.writeable, name
+
+
 def test_the_grader_does_not_follow_links_the_worker_left(workspace):
     body = "import os\nos.remove('output.txt')\nos.symlink('/etc/passwd', 'output.txt')\nreturn x"
     run = _run(workspace, body)
