@@ -177,6 +177,13 @@ def _operand(
             "probability and its complement) exchanged",
             False,
         )
+    if _bounded_by_one(value):  # an activation's output: its square, in a derivative
+        yield (
+            Edit(span, "mul_name", (name, 1)),
+            f"`{name}` is read where its square `{name} ** 2` belongs (a power left out: "
+            "tanh's derivative is `1 - tanh(x) ** 2`)",
+            False,
+        )
     for other, theirs in _others(name, value, span, departure, known):
         yield Edit(span, "name", (other,)), _substitution(name, value, other, theirs), False
         yield (  # `deriv(sigma, x)` where sigma was applied to `x + y`
@@ -191,6 +198,14 @@ def _fraction_like(value: ndarray) -> bool:
     finite = value[np.isfinite(value)]
     return finite.size == value.size and bool(
         finite.min() >= 0.0 and finite.max() <= 1.0 and finite.min() < finite.max()
+    )
+
+
+def _bounded_by_one(value: ndarray) -> bool:
+    """Every element within [-1, 1], not all the same (a tanh's or a sigmoid's output)."""
+    finite = value[np.isfinite(value)]
+    return finite.size == value.size and bool(
+        np.abs(finite).max() <= 1.0 and finite.min() < finite.max()
     )
 
 

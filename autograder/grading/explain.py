@@ -37,7 +37,7 @@ from .firstline import departures
 from .judge import evaluate
 from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference
-from .relations import Proposal, proposals
+from .relations import MAX_PROPOSALS, Proposal, proposals
 from .shown import shown_pair
 from .source import Source
 from .traces import Trace, Value, parse_trace
@@ -187,12 +187,15 @@ def _explain(
             missing = missing_calls(learner_sources, theirs_sources)
         confirmed = _prove([check, *every], missing, answers, runner, lock)
         return _named(learner_sources, missing, confirmed) if confirmed else None
-    confirmed = _prove([check, *others], tried, answers, runner, lock)
-    if confirmed is None:  # a second batch: the statements around the line, moved or missing
-        with lock:
+    first, later = tried[:MAX_PROPOSALS], tried[MAX_PROPOSALS:]
+    confirmed = _prove([check, *others], first, answers, runner, lock)
+    if confirmed is None:  # a second batch: the statements around the line, moved or missing,
+        with lock:  # and the less specific edits that the first batch had no room for
             structural = block_proposals(found, theirs_sources)
-        confirmed = _prove([check, *every], structural, answers, runner, lock)
-        tried = tried + structural
+        confirmed = _prove([check, *every], later + structural, answers, runner, lock)
+        tried = first + later + structural
+    else:
+        tried = first
     return _explanation(found, tried, confirmed)
 
 

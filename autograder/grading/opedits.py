@@ -49,7 +49,7 @@ def from_operations(departure: Departure, reference: Source) -> Iterator[Candida
                 yield from _other_callee(node, callees)
                 yield from _undone(node)
             if isinstance(node, ast.BinOp):
-                yield from _constant_dropped(node)
+                yield from _operand_dropped(node)
             if isinstance(node, ast.Call | ast.BinOp | ast.UnaryOp):
                 yield from _nestings(node, departure.source)
                 yield from _swaps(node)
@@ -191,24 +191,28 @@ def _undone(node: ast.Call) -> Iterator[Candidate]:
     )
 
 
-def _constant_dropped(node: ast.BinOp) -> Iterator[Candidate]:
-    """A constant term or factor too many: ``z + 1.0`` where ``z`` belongs (a bias carried
-    over from another library's convention), ``0.5 * d`` where ``d`` belongs."""
+def _operand_dropped(node: ast.BinOp) -> Iterator[Candidate]:
+    """A term or factor too many: ``z + 1.0`` where ``z`` belongs (a bias carried over from
+    another library's convention), ``0.5 * d`` where ``d`` belongs, ``g * p * (1 - p)`` where
+    ``g`` belongs (a derivative applied twice)."""
     if not isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div):
         return
+    factor = isinstance(node.op, ast.Mult | ast.Div)
     for keep in (0, 1):
         kept, other = operand(node, keep), operand(node, 1 - keep)
-        number = isinstance(other, ast.Constant) and type(other.value) in (int, float)
         leading = keep == 1 and isinstance(node.op, ast.Sub | ast.Div)  # `1 - x`, `1 / x`
-        if not number or isinstance(kept, ast.Constant) or leading:
+        if isinstance(kept, ast.Constant) or leading:
             continue
-        code, alone = ast.unparse(node), ast.unparse(kept)
-        extra = code.replace(alone, "", 1).strip()
-        yield (
-            Edit(span_of(node), "unwrap", (keep,)),
-            f"`{code}` has `{extra}` too many: `{alone}` alone is right",
-            False,
-        )
+        code, alone, extra = ast.unparse(node), ast.unparse(kept), ast.unparse(other)
+        op = "unwrap"
+        if isinstance(other, ast.Constant) and type(other.value) in (int, float):
+            name = f"`{code}` has `{code.replace(alone, '', 1).strip()}` too many"
+        elif isinstance(other, ast.Constant):
+            continue
+        else:  # many operands could be dropped, few constants: ranked after the other edits
+            name = f"`{code}` has the extra {'factor' if factor else 'term'} `{extra}`"
+            op = "drop"
+        yield Edit(span_of(node), op, (keep,)), f"{name}: `{alone}` alone is right", False
 
 
 # --- operations nested or ordered the other way round ------------------------------------------

@@ -36,9 +36,13 @@ from .relnames import factor_name, written_constant
 from .source import Source
 from .traces import Trace
 
-__all__ = ["Proposal", "proposals"]
+__all__ = ["MAX_PROPOSALS", "Proposal", "proposals"]
 
 MAX_PROPOSALS = 20
+"""How many edits the first batch proves (one worker run: a call each)."""
+MAX_LATER = 20
+"""How many more a second batch proves, with the statements' edits, when none of the first
+passed."""
 _DEPARTURES = 3
 
 
@@ -67,7 +71,8 @@ class Proposal:
 def proposals(
     departures: Sequence[Departure], learner: Trace, reference_sources: Sequence[Source]
 ) -> list[Proposal]:
-    """The relations worth proving, at most :data:`MAX_PROPOSALS`: those the numbers show,
+    """The relations worth proving, at most :data:`MAX_PROPOSALS` and :data:`MAX_LATER` more
+    (for a second batch): those the numbers show,
     for the first departures in order, then those the code suggests; each edit once (an
     operand's edit only where it is first read)."""
     shown: list[Proposal] = []
@@ -105,7 +110,7 @@ def proposals(
                 seen[key] = proposal
                 suggested[suggested.index(kept)] = proposal
     suggested.sort(key=lambda p: _specific(p, depth[id(p)]))  # stable: else in the order found
-    return (shown + suggested)[:MAX_PROPOSALS]
+    return (shown + suggested)[: MAX_PROPOSALS + MAX_LATER]
 
 
 def _specific(proposal: Proposal, depth: int) -> tuple[int, int, bool]:
@@ -123,6 +128,7 @@ _SPECIFIC = {
             ("keyword", "call", "operator", "callee", "swap", "nest", "unwrap", "complement"),
             ("name",),
             ("offset",),
+            ("drop", "mul_name"),
             ("flip", "transpose"),
             ("negate",),
         )

@@ -71,6 +71,7 @@ NODE_EDITS = frozenset(
         "operator",
         "callee",
         "unwrap",
+        "drop",
         "nest",
         "swap",
         "group",
@@ -104,7 +105,8 @@ class Edit:
     through that function, ``np.tanh(c)`` for ``c``); ``operator`` (another binary
     operator's name: ``MatMult`` for ``Mult``); ``callee`` (a path: another function called,
     ``np.tanh`` for ``sigmoid``); ``unwrap`` (a hole: the operation undone, its operand in its
-    place); ``nest`` (outer hole, inner hole: ``f(g(x))`` made ``g(f(x))``); ``group``
+    place; ``drop``: the same, for an operand too many of ``+ - * /``);
+    ``nest`` (outer hole, inner hole: ``f(g(x))`` made ``g(f(x))``); ``group``
     (nested pairs of operand numbers: a run of operators grouped another way); ``swap`` (two holes:
     two arguments or a binary operator's operands exchanged) — holes as
     :func:`.operations.holes` numbers them; ``swap_next``, ``delete``, ``insert_call`` (receiver,
@@ -260,6 +262,7 @@ _NODE_EDITS = {
     "generator": lambda node, args: _redrawn(node, args),
     "callee": lambda node, args: _callee(node, args),
     "unwrap": unwrapped,
+    "drop": unwrapped,  # an operand of a term or factor too many: ranked apart from `unwrap`
     "nest": nested,
     "swap": swapped,
     "group": grouped,

@@ -2972,3 +2972,33 @@ CORRECT.update(
         ),
     }
 )
+
+# A power left out of an activation's derivative, and a factor too many (a derivative applied
+# twice): named by the squared operand and by the operand dropped, not by a model of either.
+MISTAKES.update(
+    {
+        "P_c6_rnn_tanh_derivative_unsquared": (
+            "chapter6.rnn_node_backward",
+            "rnn_nodes:RNNNode.backward",
+            "W_v = params_dict['W_v']\n"
+            "W_v['deriv'] += self.H_out.T @ x_out_grad\n"
+            "params_dict['B_v']['deriv'] += np.sum(x_out_grad, axis=0, keepdims=True)\n"
+            "grad_H = x_out_grad @ W_v['value'].T + H_out_grad\n"
+            "grad_A = grad_H * (1 - self.H_out)\n"
+            "params_dict['W_f']['deriv'] += self.Z.T @ grad_A\n"
+            "params_dict['B_f']['deriv'] += np.sum(grad_A, axis=0, keepdims=True)\n"
+            "grad_Z = grad_A @ params_dict['W_f']['value'].T\n"
+            "n_in = self.Z.shape[1] - self.H_out.shape[1]\n"
+            "return grad_Z[:, :n_in], grad_Z[:, n_in:]",
+            "its square `self.H_out ** 2` belongs",
+        ),
+        "P_c3_sigmoid_backward_derivative_twice": (
+            "chapter3.sigmoid_backward",
+            "activations:Sigmoid._input_grad",
+            "s = self.output\n"
+            "local = s * (1.0 - s)\n"
+            "return output_grad * local * local",
+            "has the extra factor `local`",
+        ),
+    }
+)
