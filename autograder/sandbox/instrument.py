@@ -95,14 +95,21 @@ def instrument(
     edits: Iterable[Edit] = (),
     record: bool = True,
     sites: bool = True,
+    copy: bool = True,
 ) -> ast.FunctionDef | ast.AsyncFunctionDef:
     """A copy of ``function`` that reports to the recorder as function ``fid``, with
     ``edits`` made. Without ``record`` it still reports every site (an edit may add another
     site's latest value), but the recorder keeps nothing of it; without ``sites``, it reports
-    only its start and end (the in-place guard's, ``guard.Guard``)."""
-    tree = cloned(function)
+    only its start and end (the in-place guard's, ``guard.Guard``). ``copy=False``: change
+    ``function`` itself (a tree the caller copied already).
+
+    An edit proven (no recording, no other site's value) reaches only the nodes around it: a
+    traced check compiles the learner's function anew for each edit, and visiting and
+    locating the whole tree each time cost more than running it."""
+    tree = cloned(function) if copy else function
     edits = list(edits)
-    restructured(tree, [edit for edit in edits if edit.op in BLOCK_EDITS])
+    blocks = [edit for edit in edits if edit.op in BLOCK_EDITS]
+    restructured(tree, blocks)
     wrap = record or any(edit.op in ("add_site", "mul_site") for edit in edits)
     if sites and (wrap or edits):
         transformer = _Instrument(fid, {edit.span: edit for edit in edits}, record, wrap)
@@ -118,7 +125,11 @@ def instrument(
     new.body = [*docstring, enter, guarded]
     for statement in new.body:
         ast.copy_location(statement, function)
-    return ast.fix_missing_locations(new)
+    if wrap or blocks or not rest[0:1] or isinstance(rest[0], ast.Pass):
+        return ast.fix_missing_locations(new)
+    for statement in (enter, leave):  # everything else kept its place, or was given one
+        ast.fix_missing_locations(ast.copy_location(statement, function))
+    return new
 
 
 def _call_name(name: str) -> ast.Call:
@@ -149,6 +160,8 @@ class _Instrument(ast.NodeTransformer):
     # --- expressions ------------------------------------------------------------------------
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
+        if not self.wrap and not self._holds_an_edit(node):
+            return node  # nothing to report, nothing to change below
         if isinstance(node, ast.Call):
             self._skip.add(id(node.func))
         if isinstance(node, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef):
@@ -177,6 +190,14 @@ class _Instrument(ast.NodeTransformer):
         node.body = new  # type: ignore[attr-defined]
         return node
 
+    def _holds_an_edit(self, node: ast.AST) -> bool:
+        """Whether an edit is at ``node`` or below it (a node without a place: perhaps)."""
+        if getattr(node, "end_lineno", None) is None:
+            return True
+        start = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end = (node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+        return any(start <= span[:2] and span[2:] <= end for span in self.edits)
+
     def _recorded(self, node: ast.AST) -> bool:
         if not isinstance(node, _RECORDED):
             return False
@@ -191,15 +212,17 @@ class _Instrument(ast.NodeTransformer):
             return node
         if edit.op in VALUE_EDITS:
             args = [node, ast.Constant(self.fid), ast.Constant(edit.op), constant(edit.args)]
-            return ast.copy_location(runtime_call("fix", args), original)
-        return ast.copy_location(node_edit(node, edit), original)
+            fixed = ast.copy_location(runtime_call("fix", args), original)
+        else:
+            fixed = ast.copy_location(node_edit(node, edit), original)
+        return ast.fix_missing_locations(fixed)
 
     # --- statements -------------------------------------------------------------------------
 
     def visit_Assign(self, node: ast.Assign) -> Any:
         edit = self.edits.get(span_of(node))
         if edit is not None and edit.op == "inplace":
-            node.targets = [written_in_place(t) for t in node.targets]
+            node.targets = [ast.fix_missing_locations(written_in_place(t)) for t in node.targets]
         for target in node.targets:
             self._skip.add(id(target))
         node.value = self.visit(node.value)

@@ -241,7 +241,7 @@ def _compiled(
         raise SpliceError(f"the reference has no {qualname} in {module_name}")
 
     node.decorator_list = []
-    if spliced:
+    if spliced and _imports_inside(found):
         _LearnerImports().visit(node)
     if transform is not None:
         node = transform(node)
@@ -253,6 +253,20 @@ def _compiled(
 _TREES: dict[tuple[str, int], ast.Module] = {}
 """The learner's files as parsed, in this worker (a traced check installs a function anew
 for each edit proven)."""
+
+
+def _imports_inside(function: ast.AST) -> bool:
+    """Whether ``function`` (a node of a tree kept in :data:`_TREES`) has an import statement
+    (looked for once: a traced check compiles it once per edit)."""
+    key = id(function)
+    if key not in _IMPORTING:
+        _IMPORTING[key] = any(
+            isinstance(n, ast.Import | ast.ImportFrom) for n in ast.walk(function)
+        )
+    return _IMPORTING[key]
+
+
+_IMPORTING: dict[int, bool] = {}
 
 
 def _parsed(function: LearnerFunction) -> ast.Module:
@@ -358,8 +372,10 @@ def _compile(
     maker = tree.body[0]
     maker.body.insert(0, node)  # type: ignore[attr-defined]
     ast.copy_location(maker, node)
-    ast.fix_missing_locations(tree)
-    code = compile(tree, path, "exec")
+    try:  # every node has its place already (parsed, or given one by `instrument`)
+        code = compile(tree, path, "exec")
+    except (TypeError, ValueError):  # a node without one: from the maker's, as before
+        code = compile(ast.fix_missing_locations(tree), path, "exec")
     namespace = module.__dict__
     exec(code, namespace)
     try:

@@ -377,7 +377,7 @@ class TraceJob:
 
 
 def _instrumenter(fid: int, edits: list[Edit], record: bool) -> Callable[[Any], Any]:
-    return lambda node: instrument(node, fid, edits, record)
+    return lambda node: instrument(node, fid, edits, record, copy=False)  # a copy already
 
 
 def trace_file(out: Path, index: int) -> Path:
