@@ -2995,9 +2995,7 @@ MISTAKES.update(
         "P_c3_sigmoid_backward_derivative_twice": (
             "chapter3.sigmoid_backward",
             "activations:Sigmoid._input_grad",
-            "s = self.output\n"
-            "local = s * (1.0 - s)\n"
-            "return output_grad * local * local",
+            "s = self.output\nlocal = s * (1.0 - s)\nreturn output_grad * local * local",
             "has the extra factor `local`",
         ),
     }
