@@ -410,7 +410,13 @@ def _terms(
                     if site is not None
                     else Edit(span, "add_name", (name, coef))
                 )
-                yield edit, f"`{code}` {word} `{name}`", True
+                said = f"`{code}` {word} `{name}`"
+                if name == code and coef < 0:  # all of it too many: nothing belongs here yet
+                    said = (
+                        f"`{code}` holds what an earlier call left: the reference's value is "
+                        "zeros here (a buffer kept on the object, never reset?)"
+                    )
+                yield edit, said, True
         for power, word in ((1, "misses the factor"), (-1, "has the extra factor")):
             if not _likely(ratio, [_power(t, power) for t in seen]):
                 continue

@@ -98,7 +98,8 @@ class Source:
     @cached_property
     def neutral(self) -> list[bool]:
         """For each site, whether its value is a fresh buffer or a constant (``np.zeros``,
-        ``np.empty``, ``float("inf")``): computed from nothing, it cannot depart."""
+        ``np.empty``, ``float("inf")``): computed from nothing, it cannot depart (unless it is
+        what the call returns)."""
         nodes = {span_of(n): n for n in ast.walk(self.node) if isinstance(n, ast.expr)}
         assigned = {
             span_of(target): node.value
@@ -106,9 +107,10 @@ class Source:
             if isinstance(node, ast.Assign)
             for target in node.targets
         }
-        return [
-            _is_neutral(assigned.get(site.span) if site.kind == "store" else nodes.get(site.span))
-            for site in self.sites
+        found = (assigned if site.kind == "store" else nodes for site in self.sites)
+        return [  # what a call returns is its answer, a constant one too (`np.ones_like(g)`)
+            site.kind != "return" and _is_neutral(where.get(site.span))
+            for site, where in zip(self.sites, found, strict=True)
         ]
 
     def statement_of(self, site: Site) -> Statement | None:

@@ -152,8 +152,9 @@ _network_gradients_mistakes = {
 }
 
 
-def _preds(rng: np.random.Generator, n: int = 8) -> dict[str, ndarray]:
-    return {"preds": rng.standard_normal((n, 1)), "actuals": rng.standard_normal((n, 1))}
+def _preds(rng: np.random.Generator, n: int = 8, columns: int = 1) -> dict[str, ndarray]:
+    shape = (n, columns)  # several targets per row: a mean over every element, not the rows
+    return {"preds": rng.standard_normal(shape), "actuals": rng.standard_normal(shape)}
 
 
 def mae(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, Any]:

@@ -89,11 +89,11 @@ _FLIP = (
 )
 _STEPS = {
     "1d": {"size": 9, "k": 3},
-    "1d_batch": {"n": 3, "size": 8, "k": 3},
+    "1d_batch": {"n": 4, "size": 8, "k": 3},
     "2d": {"n": 2, "size": 6, "k": 3},
-    "2d_multichannel": {"n": 2, "c_in": 2, "c_out": 3, "size": 5, "k": 3},
+    "2d_multichannel": {"n": 4, "c_in": 2, "c_out": 5, "size": 6, "k": 3},
 }
-"""Each step's default shape."""
+"""Each step's default shape (sizes that differ: two axes mixed up show)."""
 
 
 # --- im2col ------------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ def _im2col_module(ref: Any) -> Any:
     return importlib.import_module(f"{ref.__name__}.im2col")
 
 
-def _images(rng: np.random.Generator, n: int = 2, c: int = 2, size: int = 5) -> dict[str, ndarray]:
+def _images(rng: np.random.Generator, n: int = 2, c: int = 4, size: int = 5) -> dict[str, ndarray]:
     return {"x": rng.standard_normal((n, c, size, size))}
 
 
@@ -114,13 +114,13 @@ def im2col(ref: Any, inputs: dict[str, ndarray], k: int = 3, **_: Any) -> dict[s
 
 
 def _columns(
-    rng: np.random.Generator, n: int = 2, c: int = 2, size: int = 5, k: int = 3
+    rng: np.random.Generator, n: int = 2, c: int = 4, size: int = 5, k: int = 3
 ) -> dict[str, ndarray]:
     return {"cols": rng.standard_normal((n, c * k * k, size * size))}
 
 
 def col2im(
-    ref: Any, inputs: dict[str, ndarray], n: int = 2, c: int = 2, size: int = 5, k: int = 3
+    ref: Any, inputs: dict[str, ndarray], n: int = 2, c: int = 4, size: int = 5, k: int = 3
 ) -> dict[str, ndarray]:
     """col2im of random columns."""
     return {"images": _im2col_module(ref).col2im(inputs["cols"], (n, c, size, size), k)}
@@ -161,9 +161,9 @@ def _col2im_adjoint_judge(got: dict, expected: dict, **_: Any) -> list:
 def _conv_inputs(size: int) -> Callable[..., dict[str, Any]]:
     def inputs(
         rng: np.random.Generator,
-        n: int = 2,
+        n: int = 4,
         c_in: int = 2,
-        c_out: int = 3,
+        c_out: int = 7,
         size: int = size,
         k: int = 3,
     ) -> dict[str, ndarray]:
@@ -232,8 +232,8 @@ def _pool_input(rng: np.random.Generator, n: int, c: int, size: int) -> ndarray:
 
 def _pool_inputs(
     rng: np.random.Generator,
-    n: int = 2,
-    c: int = 2,
+    n: int = 4,
+    c: int = 3,
     size: int = 6,
     window: int = 2,
     stride: int | None = None,
@@ -260,7 +260,7 @@ _max_pool_mistakes = {
 }
 
 
-def _ties_inputs(rng: np.random.Generator, n: int = 2, c: int = 2) -> dict[str, ndarray]:
+def _ties_inputs(rng: np.random.Generator, n: int = 2, c: int = 3) -> dict[str, ndarray]:
     x = rng.integers(0, 3, (n, c, 6, 6)).astype(float)
     return {"x": x, "output_grad": rng.standard_normal((n, c, 3, 3))}
 

@@ -347,7 +347,7 @@ _NODES = (
 
 
 def _layer_inputs(
-    rng: np.random.Generator, n: int = 2, t: int = 4, d: int = 3, h: int = 4, v: int = 3
+    rng: np.random.Generator, n: int = 2, t: int = 4, d: int = 3, h: int = 5, v: int = 6
 ) -> dict[str, Any]:
     return {"x": rng.standard_normal((n, t, d)), "h": h, "v": v}
 

@@ -81,7 +81,7 @@ def _dense_layer_dropout_judge(got: dict, expected: dict, keep: float = 0.6, **_
     ]
 
 
-def _conv_inputs(rng: np.random.Generator, n: int = 2, c_in: int = 2) -> dict[str, ndarray]:
+def _conv_inputs(rng: np.random.Generator, n: int = 5, c_in: int = 2) -> dict[str, ndarray]:
     return {"x": rng.standard_normal((n, c_in, 6, 6)).astype(np.float32)}
 
 
@@ -89,7 +89,7 @@ def conv_layer(
     ref: Any,
     inputs: dict[str, ndarray],
     c_in: int = 2,
-    c_out: int = 3,
+    c_out: int = 4,
     k: int = 3,
     flatten: bool = False,
     **_: Any,

@@ -27,7 +27,7 @@ _MASK_SEED = 13
 # --- layers with dropout, in training mode ---------------------------------------------------
 
 
-def _conv_inputs(rng: np.random.Generator, n: int = 2, c_in: int = 2) -> dict[str, ndarray]:
+def _conv_inputs(rng: np.random.Generator, n: int = 5, c_in: int = 2) -> dict[str, ndarray]:
     return {"x": rng.standard_normal((n, c_in, 6, 6)).astype(np.float32)}
 
 
@@ -44,7 +44,7 @@ def conv_layer_training(
     ref: Any,
     inputs: dict[str, ndarray],
     c_in: int = 2,
-    c_out: int = 3,
+    c_out: int = 4,
     k: int = 3,
     keep: float = 0.5,
     flatten: bool = True,
@@ -60,7 +60,7 @@ def conv_layer_training(
 
 def _conv_layer_other_order(dropout_first: bool) -> Any:
     def mistake(
-        ref: Any, inputs: dict, c_in: int = 2, c_out: int = 3, k: int = 3, keep: float = 0.5,
+        ref: Any, inputs: dict, c_in: int = 2, c_out: int = 4, k: int = 3, keep: float = 0.5,
         flatten: bool = True,
     ) -> dict:  # fmt: skip
         torch = torch_module()
