@@ -590,6 +590,11 @@ PROBES = declare(
     loss_backward_after_forward(
         "softmax_cross_entropy_after_forward", lambda ref, i: ref.SoftmaxCrossEntropy(), _sce_inputs
     ),
+    loss_backward_after_forward(  # what forward keeps for backward: p, not p clipped
+        "softmax_cross_entropy_eps_after_forward",
+        lambda ref, i: ref.SoftmaxCrossEntropy(0.01),
+        _far_below_inputs,
+    ),
     Probe(softmax_cross_entropy_eps, inputs=_far_below_inputs, judge=_eps_judge),
     Probe(softmax_cross_entropy_saturated, inputs=_saturated_inputs, judge=_saturated_judge),
     loss_backward(
