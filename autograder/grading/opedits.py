@@ -93,7 +93,7 @@ def _callees(reference: Source, learner: Source) -> list[tuple[str, int, int]]:
             found.setdefault(path, (len(node.args), len(node.args)))  # type: ignore[attr-defined]
     ordered = sorted(found, key=lambda path: path in called)  # stable: else as the code has
     own = learner.node.name
-    for node in ast.parse(learner.text).body:
+    for node in learner.module.body:
         if isinstance(node, ast.FunctionDef) and node.name not in called | {own, *found}:
             positional = node.args.posonlyargs + node.args.args
             found[node.name] = (len(positional) - len(node.args.defaults), len(positional))

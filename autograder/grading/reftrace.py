@@ -27,14 +27,24 @@ __all__ = ["reference_sources", "trace_reference"]
 
 
 def reference_sources(targets: Sequence[str]) -> list[Source]:
-    """The reference's source of each target."""
+    """The reference's source of each target (each parsed once per text: the grader explains
+    many failing checks of the same few functions)."""
     sources = []
     for target in targets:
         module_name, _ = parse_target(target)
         module = importlib.import_module(f"{REFERENCE_PACKAGE}.{module_name}")
         path = inspect.getsourcefile(module) or ""
-        sources.append(Source(path, Path(path).read_text(encoding="utf-8"), target))
+        text = Path(path).read_text(encoding="utf-8")
+        key = (target, path, text)
+        if key not in _PARSED:
+            _PARSED[key] = Source(path, text, target)
+        sources.append(_PARSED[key])
     return sources
+
+
+_PARSED: dict[tuple[str, str, str], Source] = {}
+"""The reference's sources as parsed, by target, file and text (callers hold the grader's
+parsing lock)."""
 
 
 def trace_reference(check: PlannedCheck, sources: Sequence[Source]) -> Trace | None:

@@ -246,6 +246,7 @@ def _related(
     if mine.dtype.kind != "f":
         return
     mine = mine.astype(np.float64)
+    terms = _term_candidates(mine.shape, known)  # once for every counterpart
     for theirs in _counterparts(mine, departure, span):
         yield from _reshaped(mine, theirs, span, code)
         if theirs.shape != mine.shape:
@@ -253,7 +254,7 @@ def _related(
         yield from _scaled(mine, theirs, span, code, sizes)
         yield from _flipped(mine, theirs, span, code)
         yield from _shifted(mine, theirs, span, code)
-        yield from _terms(mine, theirs, span, code, known)
+        yield from _terms(mine, theirs, span, code, terms)
 
 
 def _counterparts(mine: ndarray, departure: Departure, span=None) -> list[ndarray]:
@@ -346,7 +347,10 @@ def _flipped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candid
     if mine.ndim >= 2:
         axes_options.append((mine.ndim - 2, mine.ndim - 1))
     for axes in axes_options:
-        if all(mine.shape[a] > 1 for a in axes) and close(np.flip(mine, axes), theirs):
+        if not all(mine.shape[a] > 1 for a in axes):
+            continue
+        flipped = np.flip(mine, axes)  # a view: a few elements looked at before all of them
+        if _likely(_sampled(flipped), _sampled(theirs)) and close(flipped, theirs):
             where = f"axis {axes[0]}" if len(axes) == 1 else "its last two axes"
             yield (
                 Edit(span, "flip", (list(axes),)),
@@ -364,13 +368,15 @@ def _shifted(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candid
         size = mine.shape[axis]
         if size < 3:
             continue
-        head, tail = range(size - 1), range(1, size)
+        head = (slice(None),) * axis + (slice(0, size - 1),)  # views, not copies
+        tail = (slice(None),) * axis + (slice(1, size),)
         for step, (mine_part, theirs_part) in ((1, (tail, head)), (-1, (head, tail))):
-            later = np.take(mine, mine_part, axis)
-            earlier = np.take(theirs, theirs_part, axis)
+            later, earlier = mine[mine_part], theirs[theirs_part]
+            if not _likely(_sampled(later), _sampled(earlier)):
+                continue  # a few elements first: most counterparts are not shifted at all
             if np.ptp(earlier) == 0 or not close(later, earlier):
                 continue
-            if close(later, np.take(theirs, mine_part, axis)):  # the same in place: no shift
+            if close(later, theirs[mine_part]):  # the same in place: no shift
                 continue
             held = "before" if step == 1 else "after"
             yield (
@@ -387,7 +393,7 @@ def _terms(
     theirs: ndarray,
     span,
     code: str,
-    known: dict[str, tuple[ndarray, int | None]],
+    terms: list[tuple[str, int | None, ndarray, tuple[float, ...]]],
 ) -> Iterator[Candidate]:
     """A term or factor too many or missing, equal to another known value."""
     gap = theirs - mine
@@ -396,11 +402,7 @@ def _terms(
         return
     with np.errstate(all="ignore"):
         ratio = _sampled(theirs / mine)
-    for name, (held, site) in known.items():
-        if held.dtype.kind != "f" or not _broadcasts(held.shape, mine.shape) or not held.any():
-            continue
-        value = np.broadcast_to(held, mine.shape)  # a bias [1, V] added to every row
-        seen = _sampled(value)  # a few elements first: most known values relate in none
+    for name, site, value, seen in terms:
         for coef, word in ((1.0, "misses the term"), (-1.0, "has the extra term")):
             if _likely(samples, [coef * t for t in seen]) and close(
                 mine + coef * value.astype(np.float64), theirs
@@ -431,6 +433,21 @@ def _terms(
                 yield edit, f"`{code}` {word} `{name}`", True
 
 
+def _term_candidates(
+    shape: tuple[int, ...], known: dict[str, tuple[ndarray, int | None]]
+) -> list[tuple[str, int | None, ndarray, tuple[float, ...]]]:
+    """``(name, site, value broadcast to shape, a few of its elements)`` of each known value
+    that could be a term or a factor of a value of ``shape`` (a bias [1, V] added to every
+    row): a few elements are looked at first, most known values relate in none."""
+    found = []
+    for name, (held, site) in known.items():
+        if held.dtype.kind != "f" or not _broadcasts(held.shape, shape) or not held.any():
+            continue
+        value = np.broadcast_to(held, shape)
+        found.append((name, site, value, _sampled(value)))
+    return found
+
+
 def _broadcasts(shape: tuple[int, ...], to: tuple[int, ...]) -> bool:
     """Whether an array of ``shape`` broadcasts to ``to`` as it is (no new axes in front)."""
     return len(shape) == len(to) and all(a in (1, b) for a, b in zip(shape, to, strict=True))
@@ -438,8 +455,8 @@ def _broadcasts(shape: tuple[int, ...], to: tuple[int, ...]) -> bool:
 
 def _sampled(a: ndarray) -> tuple[float, ...]:
     """The first, middle and last elements: a cheap first look before :func:`close`."""
-    x = a.reshape(-1)
-    return tuple(float(x[index]) for index in (0, x.size // 2, -1))
+    flat = a.flat  # no copy of a view
+    return tuple(float(flat[index]) for index in (0, a.size // 2, a.size - 1))
 
 
 def _power(t: float, power: int) -> float:

@@ -46,7 +46,8 @@ class Source:
 
     def __init__(self, path: str, text: str, target: str) -> None:
         self.path, self.text, self.target = path, text, target
-        node = find_definition(ast.parse(text), parse_target(target)[1])
+        self.module = ast.parse(text)  # the whole file: its helpers (read, never changed)
+        node = find_definition(self.module, parse_target(target)[1])
         if node is None:
             raise ValueError(f"{path} does not define {target}")
         self.node: FunctionNode = node
