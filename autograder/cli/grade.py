@@ -105,7 +105,7 @@ def grade(
     Exit codes: 0 when everything graded passed, 1 when something did not pass (or the
     course file is broken), 2 for a usage error such as an unknown chapter or exercise.
     """
-    _start_servers_ahead(joined_targets(targets) or ["all"], jobs or default_jobs())
+    torch_ahead = _start_servers_ahead(joined_targets(targets) or ["all"], jobs or default_jobs())
     from ..grading import GradingSession, fresh_seed  # start-up time: only when grading
 
     if fresh_seeds and seed is None:
@@ -122,6 +122,8 @@ def grade(
         session = GradingSession(seed=seed, jobs=jobs or default_jobs())  # also for --watch
     except ValueError as error:  # a seed where the reference is not installed
         raise abort(error) from None
+    if torch_ahead and (os.cpu_count() or 1) > 1:  # after start-up: it would share its core
+        threading.Thread(target=_import_torch, name="dlfs-torch-ahead", daemon=True).start()
     with session:
         graded = _grader(console, as_json, {**options, "session": session})
         if watch:
@@ -138,11 +140,11 @@ def grade(
         raise Failure()
 
 
-def _start_servers_ahead(targets: list[str], jobs: int) -> None:
+def _start_servers_ahead(targets: list[str], jobs: int) -> bool:
     """Start the fork servers this grade needs now, in the background, guessed from the
     targets' words (the course is read only after the grader's imports): their half second
     each — and chapter 7's PyTorch, two more — runs on another core meanwhile. A wrong guess
-    costs a server started for nothing, never a grade."""
+    costs a server started for nothing, never a grade. Returns whether chapter 7 is graded."""
     # start-up time: neither NumPy nor the grader yet, so that the servers start first
     from ..course.model import TORCH_CHAPTERS, canonical_name
     from ..sandbox.servers import prestart
@@ -158,10 +160,9 @@ def _start_servers_ahead(targets: list[str], jobs: int) -> None:
         elif re.fullmatch(r"chapter\d+", chapter):
             light += 1 if dot else jobs
         else:  # a misspelt target: the grade says so, with nothing started for it
-            return
+            return False
     prestart(min(light, jobs), heavy)
-    if heavy and (os.cpu_count() or 1) > 1:
-        threading.Thread(target=_import_torch, name="dlfs-torch-ahead", daemon=True).start()
+    return bool(heavy)
 
 
 def _import_torch() -> None:
