@@ -237,8 +237,12 @@ def _pool_inputs(
     size: int = 6,
     window: int = 2,
     stride: int | None = None,
+    integers: bool = False,
 ) -> dict[str, Any]:
-    return {"x": _pool_input(rng, n, c, size), "window": window, "stride": stride}
+    x = _pool_input(rng, n, c, size)
+    if integers:  # pixels as MNIST stores them: the mean of integers is not an integer
+        x = np.rint(x * 10.0).astype(np.int64)
+    return {"x": x, "window": window, "stride": stride}
 
 
 def _pool_grad_everywhere(ref: Any, inputs: dict) -> dict:
@@ -355,6 +359,12 @@ PROBES = declare(
         _pool_inputs,
         _avg_pool_mistakes,
         doc="AvgPool2D's output and input gradient.",
+    ),
+    op_forward(  # the output alone: no one asks for the gradient of raw pixels
+        "avg_pool_forward",
+        lambda ref, i: ref.AvgPool2D(i["window"], i["stride"]),
+        _pool_inputs,
+        "AvgPool2D's output.",
     ),
     Probe(max_pool_ties, inputs=_ties_inputs, judge=_max_pool_ties_judge),
     Probe(mnist_conv, data=mnist_images, metric=accuracy, datasets=("mnist",)),

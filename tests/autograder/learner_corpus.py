@@ -3022,3 +3022,21 @@ MISTAKES.update(
         ),
     }
 )
+
+# Integer images: the mean of integers written back into an integer array (a check on images
+# of integers; every float check passes).
+MISTAKES.update(
+    {
+        "P_c5_avg_pool_divides_in_place": (
+            "chapter5.avg_pool",
+            "pooling:AvgPool2D._output",
+            "total = np.zeros_like(self.input_[self._at(0, 0)])\n"
+            "for i in range(self.size):\n"
+            "    for j in range(self.size):\n"
+            "        total += self.input_[self._at(i, j)]\n"
+            "np.divide(total, self.size**2, out=total)\n"
+            "return total",
+            "written in place into an integer array",
+        ),
+    }
+)
