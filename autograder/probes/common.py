@@ -120,7 +120,8 @@ def earlier_call(
     """A forward (and backward) pass on other numbers first — the batch in reverse order —
     so that the checked call's results cannot come from what an earlier call left on the
     object (a mask or columns computed once, an output cached, a stale ``self.`` value): a
-    correct operation gives the same either way."""
+    correct operation gives the same either way. For a layer (no ``_input_grad``), its
+    ``backward``: its gradients must then be the checked batch's alone, not added up."""
     axis = next((a for a in range(input_.ndim) if input_.shape[a] > 1), None)
     if axis is None:
         return
@@ -131,6 +132,9 @@ def earlier_call(
         return
     grad = output_grad_for(np.shape(output), seed + 1)
     with read_only(input_=other, output_grad=grad):
+        if not hasattr(op, "_input_grad"):  # a layer
+            op.backward(grad)
+            return
         op._input_grad(grad)
         if hasattr(op, "param"):
             op._param_grad(grad)
@@ -150,7 +154,7 @@ def layer_pass(
     """
     original = input_.copy()
     if not numerical:  # the gradients must be this batch's, not added up over batches
-        _an_earlier_batch(layer, input_, seed)
+        earlier_call(layer, input_, seed=seed)
     with read_only(input_=input_):
         output = layer.forward(input_)
     grad = output_grad_for(np.shape(output), seed)
@@ -169,21 +173,6 @@ def layer_pass(
     result.update({f"{name}_grad": g for name, g in _named_grads(layer).items()})
     unchanged(before, {"input_": input_, "output_grad": grad})
     return result
-
-
-def _an_earlier_batch(layer: Any, input_: ndarray, seed: int) -> None:
-    """A forward and backward pass of the layer on other numbers first (the batch in reverse
-    order): a correct layer's gradients are then the checked batch's alone; one that never
-    zeroes them gives the sum of both."""
-    axis = next((a for a in range(input_.ndim) if input_.shape[a] > 1), None)
-    if axis is None:
-        return
-    other = np.ascontiguousarray(np.flip(input_, axis))
-    with read_only(input_=other):
-        output = layer.forward(other)
-    grad = output_grad_for(np.shape(output), seed + 1)
-    with read_only(input_=other, output_grad=grad):
-        layer.backward(grad)
 
 
 def _named_params(layer: Any) -> dict[str, ndarray]:
