@@ -92,8 +92,9 @@ class Pool:
             ):
                 return None
             candidates = sorted(candidates, key=lambda v: v.graph != graph)
+        narrow = narrowed(array)
         for value in candidates:
-            if graph is not None and value.graph is not None and value.graph != graph:
+            if not _comparable(value, graph, narrow):
                 continue
             if _quick(array, value.array) and close(array, value.array):
                 if value.array.shape == array.shape or array.ndim == 0:
@@ -111,6 +112,16 @@ class Pool:
                     return value
         return None
 
+    def widened(self, array: ndarray) -> Value | None:
+        """A float64 value of the reference's with the numbers of ``array``, a float32 (or
+        float16) of the learner's: the same numbers, computed in lower precision."""
+        if not narrowed(array):
+            return None
+        for value in self._by_size.get(array.size, ()):
+            if value.array.dtype == np.float64 and close(array, value.array):
+                return value
+        return None
+
     def untracked(self, array: ndarray, graph: bool) -> Value | None:
         """A value of the reference's with ``array``'s numbers that autograd tracks where the
         learner's is not tracked (or the reverse): the same number, cut off from the graph."""
@@ -122,6 +133,19 @@ class Pool:
     def shaped(self, shape: tuple[int, ...]) -> list[Value]:
         """The reference's values of this shape."""
         return [v for v in self.values if v.array.shape == shape and v.numeric]
+
+
+def _comparable(value: Value, graph: bool | None, narrow: bool) -> bool:
+    """Whether a reference's value can answer to a learner's: tracked by autograd alike, and
+    not float64 where the learner's is float32 (the same numbers in lower precision)."""
+    if graph is not None and value.graph is not None and value.graph != graph:
+        return False
+    return not (narrow and value.array.dtype == np.float64)
+
+
+def narrowed(a: ndarray) -> bool:
+    """Whether ``a`` is a float of less than double precision (float32, float16)."""
+    return a.dtype.kind == "f" and a.dtype.itemsize < 8
 
 
 def same(a: ndarray, b: ndarray) -> bool:

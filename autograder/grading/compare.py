@@ -101,7 +101,21 @@ def compare_arrays(
             ),
             {},
         )
-    return _compare_values(name, got, want, rtol, atol, batch)
+    verdict = _compare_values(name, got, want, rtol, atol, batch)
+    if verdict[0] and want.dtype == np.float64 and got.dtype.kind == "f" and got.itemsize < 8:
+        return False, _narrowed(name, got.dtype), {"dtype": str(got.dtype)}
+    return verdict
+
+
+def _narrowed(name: str, dtype: np.dtype) -> str:
+    """Why an array whose values pass fails all the same: it is float32 (or float16) where
+    the reference's is float64. The course works in float64, where a gradient check's central
+    differences need every digit; a float32 habit carried over from PyTorch loses them."""
+    return (
+        f"{name} is {dtype} where the reference's is float64: computed in lower precision "
+        f"(astype(np.{dtype}) or dtype=np.{dtype}?). Its values agree to single precision "
+        "only; the course works in float64 throughout: keep the input's dtype"
+    )
 
 
 def _compare_values(

@@ -3040,3 +3040,15 @@ MISTAKES.update(
         ),
     }
 )
+
+# A float32 habit carried over from PyTorch: values right to seven digits, the dtype not.
+MISTAKES.update(
+    {
+        "Q_c5_max_pool_float32_habit": (
+            "chapter5.max_pool",
+            "pooling:MaxPool2D._output",
+            "return self._windows().max(axis=(-2, -1)).astype(np.float32)",
+            "float32 where the reference's is float64",
+        ),
+    }
+)

@@ -149,6 +149,20 @@ def test_errors_of_another_librarys_layout_are_explained(error, words):
     assert said is not None and words in said
 
 
+def test_a_float32_array_fails_where_float64_is_expected_even_when_its_values_pass(rng):
+    """The values round to the reference's within the check's tolerance; the dtype does not."""
+    want = rng.standard_normal((3, 4))
+    ok, message, _ = compare_arrays("output", want.astype(np.float32), want, 1e-5, 1e-7)
+    assert not ok and "float32 where the reference's is float64" in message
+    ok, message, _ = compare_arrays("output", want.astype(np.float16), want, 1e-2, 1e-2)
+    assert not ok and "float16" in message
+    ok, _, _ = compare_arrays("output", want.copy(), want, 1e-5, 1e-7)
+    assert ok
+    single = want.astype(np.float32)  # float32 asked (PyTorch's chapter): float32 passes
+    assert compare_arrays("output", single.copy(), single, 1e-5, 1e-7)[0]
+    assert compare_arrays("output", single.astype(np.float64), single, 1e-5, 1e-7)[0]
+
+
 def test_values_computed_in_float32_are_said_to_be_so(rng):
     """A loss computed in float32 and returned as a Python float: 7 digits right, then off."""
     want = rng.standard_normal((6, 4))
