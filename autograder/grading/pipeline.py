@@ -24,7 +24,8 @@ from ..course import Course, Exercise
 from ..results import CheckResult, ExerciseResult
 from ..sandbox.astlock import AST_LOCK
 from ..sandbox.protocol import Limits, ProbeCall, WorkerContext, WorkerRun
-from ..sandbox.splice import LearnerFunction, SpliceError, read_target
+from ..sandbox.siblings import LearnerModule, sibling_modules
+from ..sandbox.splice import LearnerFunction, SpliceError, parse_target, read_target
 from ..sandbox.supervisor import run_worker
 from .blame import blame_other
 from .context import EventHandler, ExerciseContext
@@ -81,6 +82,7 @@ def grade_exercise(
         if context.time_left is not None:
             timeout = max(1.0, min(timeout, context.time_left))
         worker = _worker(exercise, plan, workspace, context)
+        worker = replace(worker, siblings=_siblings(workspace, functions))
         run = run_checks(exercise, functions, plan, worker, context, timeout)
         _record_calls(exercise, plan, run)
         with timings.phase("judge", exercise=exercise.id):
@@ -121,6 +123,12 @@ def _worker(
         raise _Stop("grader_error", f"the grader cannot run this exercise: {error}") from None
     probes = {check.spec.probe for check in plan.running}
     return replace(context.worker(exercise.chapter, workspace, probes), needs=needs)
+
+
+def _siblings(workspace: Path, functions: list[LearnerFunction]) -> tuple[LearnerModule, ...]:
+    """The learner's other files that their targets' files import (``siblings``)."""
+    files = {parse_target(f.target)[0]: f.source for f in functions}
+    return sibling_modules(workspace, files.items(), files)
 
 
 def _record_calls(exercise: Exercise, plan: Plan, run: WorkerRun) -> None:

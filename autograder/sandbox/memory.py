@@ -36,6 +36,7 @@ def prepare_memory(job: dict[str, Any]) -> None:  # pragma: no cover - in the fo
     try:
         needs = _needs(job["needs"])
         files = [str(f.get("path", "")) for f in job.get("functions", [])]
+        files += [str(m.get("path", "")) for m in job.get("siblings") or []]
         job["prepared"] = (prepare(needs), prepare_guard(needs, files))
     except Exception as error:  # the worker reports it as the grader's fault
         job["prepared"] = error

@@ -18,6 +18,7 @@ from typing import Any
 from numpy import ndarray
 
 from .prune import Needs
+from .siblings import LearnerModule
 from .splice import LearnerFunction
 
 __all__ = [
@@ -176,6 +177,7 @@ class WorkerContext:
             refuses: ``prune``); None keeps everything.
         student: the student whose sandbox the worker may be forked in (None: it isolates
             itself on its own).
+        siblings: the learner's other files that their graded code imports (``siblings``).
     """
 
     slot: int = 0
@@ -184,6 +186,7 @@ class WorkerContext:
     learner_package: str | None = None
     needs: Needs | None = None
     student: Student | None = None
+    siblings: tuple[LearnerModule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,7 @@ class Job:
             where it has none.
         needs: what the worker keeps of the answer key and the grader (``prune.Needs``);
             None: everything.
+        siblings: the learner's other files that their graded code imports (``siblings``).
     """
 
     functions: tuple[LearnerFunction, ...]
@@ -221,6 +225,7 @@ class Job:
     trace: dict[str, Any] | None = None
     cgroup: tuple[str, ...] | None = None
     needs: Needs | None = None
+    siblings: tuple[LearnerModule, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(
@@ -237,5 +242,6 @@ class Job:
                 "trace": self.trace,
                 "cgroup": list(self.cgroup) if self.cgroup is not None else None,
                 "needs": asdict(self.needs) if self.needs is not None else None,
+                "siblings": [asdict(m) for m in self.siblings],
             }
         )

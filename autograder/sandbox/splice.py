@@ -36,6 +36,7 @@ from typing import Any
 from ..course.targets import FunctionNode, find_definition
 from .edits import cloned
 from .prune import refuses
+from .siblings import own_import
 
 __all__ = [
     "LEARNER_PACKAGE",
@@ -242,7 +243,7 @@ def _compiled(
 
     node.decorator_list = []
     if spliced and _imports_inside(found):
-        _LearnerImports().visit(node)
+        _LearnerImports(module_name).visit(node)
     if transform is not None:
         node = transform(node)
     new = _compile(node, module, owner if isinstance(owner, type) else None, function.path)
@@ -416,16 +417,34 @@ def _to_reference(name: str | None) -> str | None:
 
 
 class _LearnerImports(ast.NodeTransformer):
-    """Point imports of the learner's package (``dlfs.exercises``) at the reference."""
+    """Point imports of the learner's package (``dlfs.exercises``) at the reference, and those
+    of another of their modules whose answers are not here at their own (``siblings``);
+    ``module``: the learner's file's module."""
+
+    def __init__(self, module: str = "") -> None:
+        self.module = module
 
     def visit_Import(self, node: ast.Import) -> ast.Import:
+        own_import(node, self.module)
         for alias in node.names:
             alias.name = _to_reference(alias.name) or alias.name
         return node
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.ImportFrom:
+        own_import(node, self.module)
         node.module = _to_reference(node.module)
         return node
+
+
+def _module_of(module: types.ModuleType) -> str:
+    """``conv`` for the reference's ``dlfs.reference.conv``."""
+    return module.__name__.removeprefix(REFERENCE_PACKAGE + ".")
+
+
+def own_imports(tree: ast.AST, module: str) -> ast.AST:
+    """``tree`` (a learner's file of ``module``) with its imports pointed as the splice
+    points them (worker only: the learner's other modules compiled there, ``siblings``)."""
+    return _LearnerImports(module).visit(tree)
 
 
 def _run_new_imports(tree: ast.Module, module: types.ModuleType, path: str) -> None:
@@ -433,7 +452,7 @@ def _run_new_imports(tree: ast.Module, module: types.ModuleType, path: str) -> N
     wanted: list[ast.stmt] = []
     for statement in tree.body:
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
-            _LearnerImports().visit(statement)
+            _LearnerImports(_module_of(module)).visit(statement)
             names = [alias.asname or alias.name.split(".")[0] for alias in statement.names]
             if any(n != "*" and n not in module.__dict__ for n in names):
                 wanted.append(statement)
@@ -489,7 +508,7 @@ def _define_helpers(tree: ast.Module, node: ast.AST, module: types.ModuleType, p
         return
     wanted.sort(key=lambda st: st.lineno)
     for statement in wanted:
-        _LearnerImports().visit(statement)
+        _LearnerImports(_module_of(module)).visit(statement)
     code = compile(ast.Module(body=wanted, type_ignores=[]), path, "exec")
     try:
         exec(code, module.__dict__)

@@ -139,6 +139,7 @@ def _run(
     job = Job(tuple(functions), tuple(calls), limits, str(place.out_dir), dict(env or {}))
     job = replace(job, preload=context.preload, learner_package=learner_package, slot=slot)
     job = replace(job, view=view, cgroup=procs, needs=context.needs, trace=trace)
+    job = replace(job, siblings=() if learner_package else context.siblings)
     try:
         return _supervise(job, on_progress, on, place.renamed, group)
     finally:

@@ -43,14 +43,16 @@ from .lines import Lines
 from .memory import forget_modules, guarded, keep_only_needs, prepare_memory, prepare_needs
 from .operands import operand_shapes
 from .protocol import JOB_ERROR_EXIT, NO_SPACE_EXIT, SPLICE_ERROR_EXIT
-from .prune import index_functions
+from .prune import index_functions, refuses
 from .root import worker_plan
 from .seccomp import try_filter
+from .siblings import serve_siblings
 from .splice import (
     LEARNER_PACKAGE,
     LearnerFunction,
     forget_originals,
     index_originals,
+    own_imports,
     own_version,
 )
 from .stuck import arm, disarm
@@ -369,6 +371,13 @@ def _install(
         install_guarded(functions, LEARNER_PACKAGE)  # its own functions, guarded alike
         return reference
     reference = importlib.import_module("dlfs.reference")
+    prepared = job.get("prepared")
+    unloaded = prepared[0].unload if isinstance(prepared, tuple) else ()
+    served = serve_siblings(job.get("siblings") or (), unloaded, refuses, own_imports)
+    for module in job.get("siblings") or ():  # their other files: their code, their lines
+        lines = module["source"].splitlines(keepends=True)
+        linecache.cache[module["path"]] = (len(module["source"]), None, lines, module["path"])
+    learner_files |= served
     install_guarded(functions)  # each installed so that it may not change its arguments
     own = {name: own_version(functions, name) for name in guarded(job)}
     use_own({name: f for name, f in own.items() if f is not None})
