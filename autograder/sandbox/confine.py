@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from .cgroups import join_cgroup, join_cgroup_at
-from .isolate import WORKER_UID_BASE, View, die_with_parent, enter_exercise, isolate
+from .isolate import View, die_with_parent, enter_exercise, isolate
 from .seccomp import CallsOpen, restrict_calls
+from .uids import worker_uid
 
 __all__ = ["enter_sandbox", "learner_code_ran", "learner_code_starts"]
 
@@ -143,8 +144,8 @@ def _set_limits(limits: dict[str, Any], slot: int) -> None:  # pragma: no cover 
     # that is (nearly) only the worker; as an ordinary user, what else the user runs too.
     if os.geteuid() == 0:
         os.setgroups([])
-        os.setgid(WORKER_UID_BASE + slot)
-        os.setuid(WORKER_UID_BASE + slot)
+        os.setgid(worker_uid(slot))
+        os.setuid(worker_uid(slot))
         processes: int | None = int(limits["max_processes"])
     else:
         running = _user_tasks(os.getuid())

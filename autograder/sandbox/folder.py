@@ -27,7 +27,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .isolate import WORKER_UID_BASE
 from .mounts import (
     MS_NODEV,
     MS_NOSUID,
@@ -39,6 +38,7 @@ from .mounts import (
     mount,
     unmount,
 )
+from .uids import worker_uid
 
 __all__ = [
     "enter_private_mounts",
@@ -87,7 +87,7 @@ flood of empty files costs the kernel's memory, which a size limit does not coun
 def prepare_folder(job: dict[str, Any]) -> bool:  # pragma: no cover - runs in the fork server
     """Mount the job's folder (``out_dir``) as a tmpfs of ``limits.file_mb`` MB for its
     worker (as root, owned by the slot's user id); whether it could."""
-    uid = WORKER_UID_BASE + int(job.get("slot", 0)) if os.geteuid() == 0 else os.getuid()
+    uid = worker_uid(int(job.get("slot", 0))) if os.geteuid() == 0 else os.getuid()
     try:
         mount_folder(str(job["out_dir"]), int(job["limits"]["file_mb"]), uid)
     except (MountRefused, KeyError, ValueError, TypeError):

@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from .mounts import MS_PRIVATE, MS_REC, MountRefused, check, libc, mount
 from .processes import tried_in_child
 from .root import build_root, enter_root, worker_plan
+from .uids import worker_uid
 
 __all__ = [
-    "WORKER_UID_BASE",
     "IsolationUnavailable",
     "View",
     "die_with_parent",
@@ -58,9 +58,6 @@ PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_NAME = 15
 PR_SET_NO_NEW_PRIVS = 38
-
-WORKER_UID_BASE = 61000
-"""As root, concurrent worker ``slot`` runs as user ``WORKER_UID_BASE + slot``."""
 
 
 class IsolationUnavailable(OSError):
@@ -221,8 +218,8 @@ def _drop_privileges(lib: ctypes.CDLL, slot: int) -> None:  # pragma: no cover -
     """No capabilities, no way to gain any; as root, a user id of the worker's own."""
     if os.geteuid() == 0 and not _in_user_namespace():
         os.setgroups([])
-        os.setgid(WORKER_UID_BASE + slot)
-        os.setuid(WORKER_UID_BASE + slot)
+        os.setgid(worker_uid(slot))
+        os.setuid(worker_uid(slot))
     else:
         header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
         data = (_CapData * 2)()

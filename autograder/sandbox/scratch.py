@@ -23,8 +23,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .isolate import WORKER_UID_BASE
 from .processes import alive
+from .uids import RUN_SLOTS, RUNS, WORKER_UID_BASE
 
 __all__ = [
     "library_leftovers",
@@ -52,7 +52,7 @@ def _ours(uid: int) -> bool:
     """Made by this user, or (as root) handed to one of its workers' user ids."""
     if uid == os.geteuid():
         return True
-    return os.geteuid() == 0 and WORKER_UID_BASE <= uid < WORKER_UID_BASE + 1024
+    return os.geteuid() == 0 and WORKER_UID_BASE <= uid < WORKER_UID_BASE + RUNS * RUN_SLOTS
 
 
 def sweep_stale(folder: Path | None = None) -> list[Path]:

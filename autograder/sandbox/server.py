@@ -24,6 +24,7 @@ from typing import Any
 from .. import timings
 from .cgroups import support
 from .spawn import popen
+from .uids import ENV, lease
 
 __all__ = ["ForkServer", "Isolation", "WorkerServerError"]
 
@@ -76,6 +77,7 @@ class ForkServer:
 
     def __init__(self, record: bool = True) -> None:
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        env[ENV] = str(lease())  # its workers' user ids: this run's own
         env.pop("PYTHONSTARTUP", None)
         started = time.perf_counter()
         ready = self._spawn(env)

@@ -39,9 +39,10 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from .folder import mount_folder
-from .isolate import WORKER_UID_BASE, View, die_with_parent, hide_from_workers, isolate
+from .isolate import View, die_with_parent, hide_from_workers, isolate
 from .lines import Lines
 from .mounts import MountRefused, libc, unmount
+from .uids import worker_uid
 
 __all__ = ["REFUSED_EXIT", "serve_student"]
 
@@ -142,7 +143,7 @@ class _Sandbox:  # pragma: no cover - runs in the student's sandbox
 
     def _run(self, job: dict[str, Any]) -> None:
         self._release()  # the previous exercise's files, should the grader not have said
-        uid = WORKER_UID_BASE + self.view.slot if os.geteuid() == 0 else os.getuid()
+        uid = worker_uid(self.view.slot) if os.geteuid() == 0 else os.getuid()
         try:
             mount_folder(self.view.out_dir, int(job["limits"]["file_mb"]), uid)
             self.mounted += 1

@@ -24,11 +24,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .cgroups import support
-from .isolate import WORKER_UID_BASE
 from .protocol import WorkerContext
 from .scratch import make_scratch, remove_tree
 from .server import WorkerServerError
 from .servers import HEAVY_SERVERS, get_server, running_server, server_slot, shutdown
+from .uids import worker_uid
 
 __all__ = ["leave_student", "student_folder"]
 
@@ -78,7 +78,7 @@ def _enter(slot: int, on: int, key: str, request: dict[str, object]) -> str | No
     folder = scratch / _FOLDER
     folder.mkdir()
     if os.geteuid() == 0:
-        os.chown(folder, WORKER_UID_BASE + slot, WORKER_UID_BASE + slot)
+        os.chown(folder, worker_uid(slot), worker_uid(slot))
     try:
         entered = get_server(on).enter(key, {**request, "folder": str(folder)})
     except WorkerServerError:

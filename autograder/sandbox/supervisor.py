@@ -35,7 +35,6 @@ from .. import timings
 from .astlock import AST_LOCK
 from .cgroups import WorkerGroup, worker_group
 from .folder import MAX_FILES, seen_from
-from .isolate import WORKER_UID_BASE
 from .outputs import read_call, read_json, read_output
 from .protocol import (
     JOB_ERROR_EXIT,
@@ -54,6 +53,7 @@ from .splice import LearnerFunction
 from .stuck import STACK_FILE, stuck_at
 from .students import student_folder
 from .trace import read_trace
+from .uids import worker_uid
 
 __all__ = ["run_worker"]
 
@@ -168,7 +168,7 @@ def _folders(
     out_dir = scratch / "worker"
     out_dir.mkdir()
     if os.geteuid() == 0:
-        uid = WORKER_UID_BASE + slot
+        uid = worker_uid(slot)
         os.chown(out_dir, uid, uid)
     readable = sorted({str(Path(c.data).parent) for c in calls if c.data})
     renamed: dict[str, str] = {}

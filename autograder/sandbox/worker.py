@@ -58,6 +58,7 @@ from .splice import (
 from .stuck import arm, disarm
 from .student import REFUSED_EXIT, serve_student
 from .trace import Recorder, TraceJob, trace_file
+from .uids import ENV, use_lease
 
 __all__ = ["serve"]
 
@@ -121,6 +122,7 @@ def serve() -> None:  # pragma: no cover - runs in the fork server process
     """The fork server's loop: one job per line on stdin, replies on stdout; a line
     ``{"release": folder}`` unmounts a worker's folder once the grader has read it."""
     private = enter_private_mounts()  # first: the kernel wants a single thread for it
+    use_lease(os.environ.pop(ENV, None))  # the user ids of this run's workers
     for name in _PRELOAD + _PROBE_MODULES:
         with contextlib.suppress(Exception):  # a chapter's probes may not exist yet
             importlib.import_module(name)

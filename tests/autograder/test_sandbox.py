@@ -171,10 +171,11 @@ def _isolated_listing(out: str, readable: tuple[str, ...] = ()) -> dict:
     report what it sees (or the error)."""
     import json
 
-    from dlfs.autograder.sandbox.isolate import WORKER_UID_BASE, View, isolate
+    from dlfs.autograder.sandbox.isolate import View, isolate
+    from dlfs.autograder.sandbox.uids import worker_uid
 
     if os.geteuid() == 0:
-        os.chown(out, WORKER_UID_BASE, WORKER_UID_BASE)
+        os.chown(out, worker_uid(0), worker_uid(0))
     child = os.fork()
     if child == 0:
         try:
