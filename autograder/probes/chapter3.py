@@ -418,6 +418,12 @@ PROBES = declare(
         _sigmoid_backward_mistakes,
         "∂L/∂input_ of Sigmoid.",
     ),
+    op_backward(
+        "sigmoid_backward_extreme",
+        lambda ref, i: ref.Sigmoid(),
+        extreme_inputs,
+        doc="∂L/∂input_ of Sigmoid where e^(±x) overflows: 0 there, never nan.",
+    ),
     op_forward("linear_forward", lambda ref, i: ref.Linear(), _activation_inputs(1.0, 4, 3)),
     op_backward("linear_backward", lambda ref, i: ref.Linear(), _activation_inputs(1.0, 4, 3)),
     loss_forward(

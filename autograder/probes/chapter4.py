@@ -317,6 +317,15 @@ def lr_decay(
     return {"lrs": np.array(lrs, dtype=np.float64)}
 
 
+def lr_decay_one_epoch(ref: Any, inputs: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """A fit of a single epoch, for either decay: there is nothing to decay (max_epochs − 1
+    = 0 decays), so lr stays as it was and nothing divides by zero."""
+    return {
+        kind: lr_decay(ref, inputs, decay_type=kind, epochs=1)["lrs"]
+        for kind in ("linear", "exponential")
+    }
+
+
 def _decays_too_often(
     ref: Any,
     inputs: dict[str, Any],
@@ -619,6 +628,7 @@ PROBES = declare(
             "max_epochs − 1 decays (none after the last epoch)": _decays_too_often,
         },
     ),
+    Probe(lr_decay_one_epoch, inputs=no_inputs),
     Probe(
         glorot_scale,
         inputs=no_inputs,

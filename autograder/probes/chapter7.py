@@ -14,6 +14,7 @@ from numpy import ndarray
 
 from .backward_through import BACKWARD_THROUGH_PROBES, in_graph
 from .record import Probe, declare
+from .torch_common import a_float
 from .torch_common import as_numpy as _np
 from .torch_common import pytorch_module as _pt
 from .torch_common import torch_module as _torch
@@ -226,8 +227,8 @@ def evaluate(ref: Any, inputs: dict, **_: Any) -> dict[str, Any]:
     in_eval = trainer.evaluate(X, y, batch_size=16)
     mode_after_eval = int(model.training)
     return {
-        "loss": float(in_training),
-        "loss_from_eval_mode": float(in_eval),
+        "loss": a_float(in_training, "evaluate"),
+        "loss_from_eval_mode": a_float(in_eval, "evaluate"),
         "training_mode_restored": mode_after_training,
         "eval_mode_kept": 1 - mode_after_eval,
         "no_gradients_tracked": int(bool(tracked) and not any(tracked)),

@@ -37,15 +37,41 @@ def _seed(rng: np.random.Generator) -> dict[str, int]:
     return {"seed": int(rng.integers(1, 2**31))}
 
 
+def _after_a_draw(ref: Any, seed: int) -> ndarray:
+    """The weights of :func:`_first_weights`'s network when its first layer's generator drew
+    numbers of its own first (a dropout mask, say): each layer's own generator keeps the
+    others' weights as they were; one shared by all shifts them."""
+    net = ref.NeuralNetwork(
+        [ref.Dense(5, ref.Linear()) for _ in range(3)], ref.MeanSquaredError(), seed
+    )
+    drawn = getattr(net.layers[0], "rng", None)
+    if drawn is not None:
+        drawn.random(7)
+    net.forward(np.ones((2, 5)))
+    return np.stack([np.asarray(layer.params[0], dtype=float) for layer in net.layers])
+
+
+def _global_state() -> tuple[str, ndarray, int]:
+    kind, keys, position, *_ = np.random.get_state()
+    return kind, keys.copy(), position
+
+
 def seed_layers(ref: Any, inputs: dict[str, int]) -> dict[str, ndarray]:
     """The first weights of networks whose layers ``_seed_layers`` seeded: twice with one
-    seed, once after ``restart``, once with another seed."""
+    seed, once after ``restart``, once with another seed, once after the first layer drew
+    numbers of its own; and whether NumPy's global generator was left as it was."""
     seed = inputs["seed"]
+    before = _global_state()
+    first = _first_weights(ref, seed)
+    after = _global_state()
+    kept = before[0] == after[0] and before[2] == after[2] and np.array_equal(before[1], after[1])
     return {
-        "first": _first_weights(ref, seed),
+        "first": first,
         "again": _first_weights(ref, seed),
         "restarted": _first_weights(ref, seed, restart=True),
         "other_seed": _first_weights(ref, seed + 1),
+        "after_a_draw": _after_a_draw(ref, seed),
+        "global_kept": np.array(kept),
     }
 
 
@@ -89,6 +115,21 @@ def _seed_layers_judge(got: dict, expected: dict) -> list[tuple[str, bool, str]]
             "another seed gives another network",
             not _same(first, got["other_seed"]),
             "networks with different seeds start with the same weights: the seed is not used",
+        ),
+        (
+            "each layer draws from a generator of its own",
+            _same(first[1:], got["after_a_draw"][1:]),
+            "when the first layer's generator draws numbers of its own (a dropout mask), the "
+            "next layers start from other weights: the layers share one generator, so what "
+            "one draws depends on what the others drew before; give each its own "
+            "(np.random.SeedSequence(self.seed).spawn(len(self.layers)))",
+        ),
+        (
+            "NumPy's global generator is left alone",
+            bool(np.asarray(got["global_kept"]).all()),
+            "seeding the layers changed NumPy's global generator (np.random.seed or a draw "
+            "from np.random): other code shares it, and its numbers now depend on the "
+            "network's seed; derive each layer's generator from self.seed alone",
         ),
     ]
 

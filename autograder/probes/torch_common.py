@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
-__all__ = ["as_numpy", "pytorch_module", "torch_module"]
+__all__ = ["a_float", "as_numpy", "pytorch_module", "torch_module"]
 
 
 def torch_module() -> Any:
@@ -33,3 +33,18 @@ def as_numpy(tensor: Any) -> ndarray:
     if not hasattr(tensor, "detach"):
         raise TypeError(f"expected a torch.Tensor, got {type(tensor).__name__}")
     return tensor.detach().cpu().numpy().astype(np.float64)
+
+
+def a_float(value: Any, name: str) -> float:
+    """``value`` as a float, where the book's function returns one (a loss): a tensor is not
+    one (it prints as ``tensor(…)`` and may hold its graph), nor is an array.
+
+    Raises:
+        TypeError: ``value`` is not a Python or NumPy number.
+    """
+    if isinstance(value, bool) or not isinstance(value, float | int | np.floating | np.integer):
+        raise TypeError(
+            f"{name} should return a Python float; it returned a {type(value).__name__}"
+            + (": .item() gives a tensor's number" if type(value).__name__ == "Tensor" else "")
+        )
+    return float(value)

@@ -16,7 +16,7 @@ import numpy as np
 from numpy import ndarray
 
 from .record import Probe
-from .torch_common import as_numpy, pytorch_module, torch_module
+from .torch_common import a_float, as_numpy, pytorch_module, torch_module
 
 __all__ = ["TRAINING_MODE_OPTIMIZER_PROBES", "TRAINING_MODE_PROBES"]
 
@@ -197,8 +197,8 @@ def evaluate_classes(
     trainer.model.eval()
     in_eval = trainer.evaluate(inputs["X"], inputs["y"], batch_size=16)
     return {
-        "loss": float(in_training),
-        "loss_from_eval_mode": float(in_eval),
+        "loss": a_float(in_training, "evaluate"),
+        "loss_from_eval_mode": a_float(in_eval, "evaluate"),
         "training_mode_restored": mode_after_training,
         "eval_mode_kept": 1 - int(trainer.model.training),
     }

@@ -716,7 +716,7 @@ MISTAKES.update(
             "chapter1.matmul_backward_first",
             "matrix_functions:matmul_backward_first",
             "_check_matmul(X, W)\nD, M = W.shape\nreturn W.reshape(M, D)",
-            "is the transpose of the right value: a product in the wrong ",
+            "should be transposed here",
         ),
         "A_c1_matrix_backward_elementwise": (
             "chapter1.matrix_function_backward_1",
@@ -1568,7 +1568,6 @@ MISTAKES.update(
         "A_c7_evaluate_unweighted_chunks": (
             "chapter7.evaluate",
             "pytorch.trainer:PyTorchTrainer.evaluate",
-            "X, y = as_tensor(X), as_tensor(y)\n"
             "was_training = self.model.training\n"
             "self.model.eval()\n"
             "losses = []\n"
@@ -3049,6 +3048,74 @@ MISTAKES.update(
             "pooling:MaxPool2D._output",
             "return self._windows().max(axis=(-2, -1)).astype(np.float32)",
             "float32 where the reference's is float64",
+        ),
+    }
+)
+
+# Where a held-out set found no check looking: the derivative of σ from e^(−x) (overflows),
+# a generator shared by aliasing or NumPy's global one, one epoch of decay, one-pixel patches,
+# a loss returned as a tensor. Each named by what the check found, not by a model of it.
+MISTAKES.update(
+    {
+        "R_c3_sigmoid_backward_from_exp": (
+            "chapter3.sigmoid_backward",
+            "activations:Sigmoid._input_grad",
+            "z = np.exp(-self.input_)\nreturn output_grad * z / (1.0 + z) / (1.0 + z)",
+            "holds nan",
+        ),
+        "R_c3_seed_layers_list_aliasing": (
+            "chapter3.seed_layers",
+            "network:NeuralNetwork._seed_layers",
+            "rngs = [np.random.default_rng(self.seed)] * len(self.layers)\n"
+            "for layer, rng in zip(self.layers, rngs):\n"
+            "    layer.rng = rng",
+            "the layers share one generator",
+        ),
+        "R_c3_seed_layers_global_reseeded": (
+            "chapter3.seed_layers",
+            "network:NeuralNetwork._seed_layers",
+            "for i, layer in enumerate(self.layers):\n"
+            "    np.random.seed(self.seed + i)\n"
+            "    layer.rng = np.random.default_rng(np.random.randint(2**31))",
+            "changed NumPy's global generator",
+        ),
+        "R_c4_lr_decay_exponential_one_epoch": (
+            "chapter4.lr_decay",
+            "optimizers:Optimizer._setup_decay",
+            "if self.decay_type == 'exponential':\n"
+            "    ratio = self.final_lr / self.lr\n"
+            "    self.decay_per_epoch = np.power(ratio, 1 / (self.max_epochs - 1))\n"
+            "else:\n"
+            "    self.decay_per_epoch = (self.lr - self.final_lr) / steps",
+            "ZeroDivisionError",
+        ),
+        "R_c5_col2im_crop_minus_p": (
+            "chapter5.col2im",
+            "im2col:col2im",
+            "p = K // 2\n"
+            "patches = cols.reshape(N, C, K, K, H, W)\n"
+            "padded = np.zeros((N, C, H + 2 * p, W + 2 * p))\n"
+            "for i in range(K):\n"
+            "    for j in range(K):\n"
+            "        at = (slice(None), slice(None), slice(i, i + H), slice(j, j + W))\n"
+            "        np.add.at(padded, at, patches[:, :, i, j])\n"
+            "return padded[..., p:-p, p:-p]",
+            "p:-p",
+        ),
+        "R_c7_evaluate_returns_a_tensor": (
+            "chapter7.evaluate",
+            "pytorch.trainer:PyTorchTrainer.evaluate",
+            "was_training = self.model.training\n"
+            "self.model.eval()\n"
+            "losses = []\n"
+            "with torch.no_grad():\n"
+            "    for start in range(0, X.shape[0], batch_size):\n"
+            "        out = prediction_of(self.model(X[start : start + batch_size]))\n"
+            "        n = out.shape[0]\n"
+            "        losses.append(self.loss(out, y[start : start + batch_size]) * n)\n"
+            "self.model.train(was_training)\n"
+            "return torch.stack(losses).sum() / X.shape[0]",
+            "should return a Python float",
         ),
     }
 )
