@@ -79,3 +79,18 @@ def test_terms_are_subtracted_before_they_are_summed():
     assert rel_error(by_terms, G).max() < 1e-7
     summed = numerical_gradient(lambda: float(np.sum(x * G)), x)
     assert abs(summed[0] - G[0]) > abs(by_terms[0] - G[0])
+
+
+def test_rounding_noise_on_a_small_gradient_passes_and_a_small_mistake_does_not():
+    """Central differences carry about 1e-10 of absolute noise, whatever the gradient's size:
+    an array of small gradients (an LSTM's W_v for one row, 7e-6) differing by that passes;
+    the same array off by a tenth of its size, or with a sign flipped, fails."""
+    from dlfs.autograder.gradcheck import compare_gradients
+
+    right = np.array([[-6.768e-6, 2.1e-5], [4.0e-5, -1.3e-5]])
+    noisy = right + np.array([[3.2e-10, -2.0e-10], [1.0e-10, 3.0e-10]])
+    assert compare_gradients(right, noisy, "W_v").passed
+    assert not compare_gradients(right * 1.1, noisy, "W_v").passed
+    flipped = right.copy()
+    flipped[0, 0] *= -1
+    assert not compare_gradients(flipped, noisy, "W_v").passed
