@@ -18,6 +18,7 @@ key's, as for the learner's own file. An import that names the key's package
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.abc
 import importlib.machinery
 import sys
@@ -77,12 +78,14 @@ def sibling_modules(
     return tuple(found.values())
 
 
-def _imported(text: str, module: str) -> set[str]:
-    """The package's modules that ``text`` (the file of ``module``) imports, anywhere in it."""
+@functools.lru_cache(maxsize=256)
+def _imported(text: str, module: str) -> frozenset[str]:
+    """The package's modules that ``text`` (the file of ``module``) imports, anywhere in it
+    (parsed once per text: every exercise of a file, every student handing in the same)."""
     try:
         tree = ast.parse(text)
     except SyntaxError:
-        return set()
+        return frozenset()
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
@@ -94,7 +97,7 @@ def _imported(text: str, module: str) -> set[str]:
             names.update(f"{base}.{a.name}".lstrip(".") for a in node.names if a.name != "*")
         elif isinstance(node, ast.Import):
             names.update(n for a in node.names if (n := _package_module(a.name, 0, module)))
-    return names
+    return frozenset(names)
 
 
 _PACKAGES = ("dlfs.exercises",)
