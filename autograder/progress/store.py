@@ -11,12 +11,14 @@ same time wait for each other instead of losing rows.
 from __future__ import annotations
 
 import functools
+import random
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Any, TypeVar
 
 from ..paths import data_dir
@@ -113,6 +115,30 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T]:
     return guarded
 
 
+def _write_ahead(connection: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, waiting for other processes as long as a write would.
+
+    Switching a new file to WAL takes an exclusive lock, and SQLite answers "database is
+    locked" at once, without its busy handler, when another process holds or is taking one
+    (several gradings opening a fresh store together): so the switch is retried here, up to
+    the busy timeout. A file already in WAL mode needs no switch.
+    """
+    deadline = monotonic() + BUSY_TIMEOUT_S
+    pause = 0.005
+    while True:
+        try:
+            mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            busy = "locked" in str(error) or "busy" in str(error)
+            if not busy or monotonic() + pause > deadline:
+                raise
+        sleep(pause + random.uniform(0, pause))
+        pause = min(pause * 2, 0.2)
+
+
 class ProgressStore:
     """The SQLite file of attempts and hints; a context manager closing its connection.
 
@@ -149,7 +175,7 @@ class ProgressStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            connection.execute("PRAGMA journal_mode = WAL")
+            _write_ahead(connection)
             connection.execute("PRAGMA synchronous = NORMAL")
             with _transaction(connection):
                 for statement in _SCHEMA.split(";"):

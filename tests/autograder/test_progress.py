@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -196,6 +197,31 @@ for i in range(count):
     with ProgressStore(path) as store:  # a fresh connection each time, as separate runs do
         store.record_attempt(f"chapter1.{name}", i % 3, 2, "failed", str(i))
 """
+
+
+def test_a_store_opened_while_another_process_writes_waits_for_it(tmp_path):
+    """Does opening a fresh store wait while another connection holds the write lock?
+
+    Switching a file to WAL mode fails at once with "database is locked", whatever the busy
+    timeout, while another connection holds a write lock: so several gradings opening a new
+    store together lost one of them (seen in CI, 1 of 4 writers).
+    """
+    path = tmp_path / DB_NAME
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE other (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO other VALUES (1)")
+    release = threading.Timer(0.4, lambda: holder.execute("COMMIT"))
+    release.start()
+    try:
+        with ProgressStore(path) as store:
+            store.record_attempt("chapter1.sigmoid", 1, 2, "failed")
+            assert [a.score for a in store.attempts()] == [1]
+            mode = store.connection.execute("PRAGMA journal_mode").fetchone()[0]
+        assert mode == "wal"
+    finally:
+        release.join()
+        holder.close()
 
 
 def test_concurrent_writers_lose_no_attempt(tmp_path):
