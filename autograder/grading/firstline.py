@@ -153,14 +153,17 @@ def _departure(
 
 
 def _branch_test(value: Value, site: Site, source: Source) -> bool:
-    """Whether the value is the truth of an ``if``/``while`` test: a branch of the learner's
-    own has no counterpart in the reference's run, and where it goes wrong, the values it
-    leads to depart."""
+    """Whether the value is the truth of an ``if``/``while`` test or of a part of one
+    (``mask is None or …``): a branch of the learner's own has no counterpart in the
+    reference's run, and where it goes wrong, the values it leads to depart."""
     if value.array.dtype != np.bool_ or value.array.size != 1:
         return False
     tests = (ast.If, ast.While, ast.IfExp, ast.Assert)
+    inner = site.span
     return any(
-        isinstance(node, tests) and span_of(node.test) == site.span
+        isinstance(node, tests)
+        and (outer := span_of(node.test))[:2] <= inner[:2]
+        and inner[2:] <= outer[2:]
         for node in ast.walk(source.node)
     )
 

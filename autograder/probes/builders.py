@@ -25,6 +25,7 @@ from .common import (
     unchanged,
 )
 from .record import Probe, ProbeFunction
+from .shared import kept_apart
 
 __all__ = [
     "backward_after_forward",
@@ -39,6 +40,24 @@ __all__ = [
 
 Inputs = Callable[..., dict[str, Any]]
 Make = Callable[[Any, dict[str, Any]], Any]
+
+
+def _twin_between(
+    piece: Any, make: Make, ref: Any, drawn: dict[str, Any], keys: tuple[str, ...]
+) -> None:
+    """A second piece of the same kind runs its forward on other numbers (the arguments
+    flipped along their first axis longer than one) between the checked piece's forward and
+    its backward: what one instance stores for its backward must be its own, not kept on the
+    class or in a module's global where every instance shares it. A correct piece is
+    unaffected."""
+    first = drawn[keys[0]]
+    axis = next((a for a in range(np.ndim(first)) if np.shape(first)[a] > 1), None)
+    if axis is None:
+        return
+    other = {**drawn, **{k: np.ascontiguousarray(np.flip(drawn[k], axis)) for k in keys}}
+    twin = make(ref, other)
+    with read_only(**{k: other[k] for k in keys}), kept_apart(piece):
+        twin.forward(*(other[k] for k in keys))
 
 
 def _declared(
@@ -92,6 +111,7 @@ def backward_after_forward(name: str, make: Make, inputs: Inputs, doc: str = "")
         earlier_call(piece, drawn["x"], backward=False)  # no state kept from another call
         with read_only(input_=drawn["x"]):
             output = piece.forward(drawn["x"])
+        _twin_between(piece, make, ref, drawn, ("x",))
         return backward_after(piece, output)
 
     return _declared(run, name, inputs, None, doc or f"{name}: gradients{AFTER_FORWARD}.")
@@ -139,6 +159,7 @@ def loss_backward_after_forward(name: str, make: Make, inputs: Inputs, doc: str 
         loss = make(ref, drawn)
         with read_only(prediction=drawn["prediction"], target=drawn["target"]):
             loss.forward(drawn["prediction"], drawn["target"])
+            _twin_between(loss, make, ref, drawn, ("prediction", "target"))
             grad = loss.backward()
         return {f"input_grad{AFTER_FORWARD}": np.array(grad, copy=True)}
 

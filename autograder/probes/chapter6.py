@@ -16,6 +16,7 @@ from .builders import backward_after_forward, layer_backward, layer_forward
 from .common import AFTER_FORWARD, numeric, output_grad_for
 from .optimizer_eps import ADAGRAD_EPS
 from .record import Probe, declare, no_inputs
+from .shared import kept_apart
 
 __all__ = ["PROBES"]
 
@@ -214,6 +215,9 @@ def _node_pass(ref: Any, kind: str, inputs: dict, numerical: bool) -> dict:
         for name, param in params.items():
             result[f"{name}_grad"] = numeric(loss, param["value"])
         return result
+    twin = [np.ascontiguousarray(np.flip(a, 0)) for a in (x_in, *states)]
+    with kept_apart(node):  # another node's step must leave this one's stored values
+        getattr(ref, kind)().forward(*twin, params)
     input_grads = node.backward(*grads, params)
     names = ("x_in_grad", *(f"{s}_grad" for s in state_names))
     result = dict(zip(names, input_grads, strict=True))

@@ -58,6 +58,7 @@ _MACHINERY = (
     "dlfs.autograder.sandbox.",
     "dlfs.autograder.probes.record",
     "dlfs.autograder.probes.inplace",  # read-only inputs: its messages run where a write fails
+    "dlfs.autograder.probes.shared",  # one instance's state changed by another: its message
     "dlfs.autograder.course.targets",
 )
 _FRAMEWORK = ("dlfs.reference.base", "dlfs.datasets.preprocessing")

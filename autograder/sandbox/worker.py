@@ -509,6 +509,13 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
         text = str(error)
     else:
         text = f"{type(error).__name__}: {error}"
+    text = _located(text, error, learner_files)
+    shapes = operand_shapes(error, learner_files)
+    return f"{text}; {shapes}" if shapes else text
+
+
+def _located(text: str, error: BaseException, learner_files: set[str]) -> str:
+    """``text`` with the learner's line that raised, or where it came from if none did."""
     where = ""
     cause = error.__cause__  # a probe's word for a learner's error (ChangedInPlace)
     frames = traceback.extract_tb(error.__traceback__)
@@ -517,11 +524,12 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
         if frame.filename in learner_files:
             where = f"{frame.filename}:{frame.lineno}"  # shown relative at the edges
     if where:
-        text = f"{text} (at {where})"
-    elif frames and not isinstance(error, (MemoryError, RecursionError, ModuleNotFoundError)):
-        text = f"{text} — {_outside(frames[-1])}"
-    shapes = operand_shapes(error, learner_files)
-    return f"{text}; {shapes}" if shapes else text
+        return f"{text} (at {where})"
+    if getattr(error, "said_to_the_learner", False):
+        return text  # its words say what and where
+    if frames and not isinstance(error, (MemoryError, RecursionError, ModuleNotFoundError)):
+        return f"{text} — {_outside(frames[-1])}"
+    return text
 
 
 def _outside(frame: traceback.FrameSummary) -> str:
