@@ -18,6 +18,7 @@ from numpy import ndarray
 
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure, close
+from .cancels import cancels
 from .relnames import activation_between
 from .source import Source, Statement, name_of, touches
 
@@ -367,13 +368,16 @@ other."""
 def _swapped_operator(node: ast.BinOp, departing: bool) -> Iterator[Candidate]:
     operator, words = _SWAPS[type(node.op)]
     code = ast.unparse(node)
-    yield Edit(span_of(node), "operator", (operator,)), f"`{code}` {words}", False
+    if not cancels(node, ast.BinOp(left=node.left, op=getattr(ast, operator)(), right=node.right)):
+        yield Edit(span_of(node), "operator", (operator,)), f"`{code}` {words}", False
     if not departing or type(node.op) not in _ARITHMETIC:
         return
     if not all(isinstance(side, ast.Name | ast.Attribute) for side in (node.left, node.right)):
         return  # two values computed before, combined here: `df1dx + df2du` for `*`
     verb = _ARITHMETIC[type(node.op)]
     for other, should in _ARITHMETIC.items():
+        if cancels(node, ast.BinOp(left=node.left, op=other(), right=node.right)):
+            continue  # `K / K` for `K * K` is 1: it proves only that the term is too many
         if other is not type(node.op) and other.__name__ != operator:
             yield (
                 Edit(span_of(node), "operator", (other.__name__,)),

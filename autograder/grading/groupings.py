@@ -19,6 +19,7 @@ from typing import Any
 from ..sandbox.edits import Edit, span_of
 from ..sandbox.operations import chain, grouped, leaves
 from .aligned import Departure
+from .cancels import cancels
 from .codeedits import Candidate, statement_nodes
 from .opedits import bracketed
 
@@ -53,7 +54,10 @@ def _regrouped(node: ast.BinOp, current: Any, chosen: bool) -> Iterator[Candidat
     others.sort(key=lambda tree: len(mine ^ _groups(tree)))
     code = ast.unparse(node)
     for tree in others[:PER_RUN]:
-        new = ast.unparse(grouped(node, (tree,)))
+        regrouped = grouped(node, (tree,))
+        if cancels(node, regrouped):
+            continue  # `x / K * K` for `x / (K * K)`: the factor too many, not its grouping
+        new = ast.unparse(regrouped)
         why = "its parentheses are misplaced" if chosen else "operator precedence"
         yield (
             Edit(span_of(node), "group", (tree,)),

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from ..sandbox.instrument import Edit, span_of
 from ..sandbox.operations import callee_path, holes, nested, operand, swapped
 from .aligned import Departure
+from .cancels import cancels
 from .codeedits import Candidate, statement_nodes
 from .source import Source, reads_of
 
@@ -232,7 +233,10 @@ def _nestings(node: ast.expr, source: Source) -> Iterator[Candidate]:
             constant = isinstance(operand(inner, inner_hole), ast.Constant)
             if constant and isinstance(inner, ast.BinOp) and not arithmetic:
                 continue  # `f(x) ** 2` from `f(x ** 2)`, never `x ** f(2)`; `a / (2 * d)` is
-            new = ast.unparse(nested(node, (outer_hole, inner_hole)))
+            renested = nested(node, (outer_hole, inner_hole))
+            if cancels(node, renested):
+                continue  # the steps undo each other: a step too many, not their order
+            new = ast.unparse(renested)
             first, then = _step(inner, inner_hole), _step(node, outer_hole)
             code = ast.unparse(node)
             two_operators = arithmetic or (

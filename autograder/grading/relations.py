@@ -191,6 +191,16 @@ def _sizes(departure: Departure, learner: Trace) -> dict[int, tuple[str, int]]:
     return sizes
 
 
+def _numbers(known: dict[str, tuple[ndarray, int | None]]) -> dict[str, int]:
+    """The whole numbers of 2 or more among the call's arguments and the object's attributes
+    on entry (``self.size``, ``stride``): a factor equal to one is named by it."""
+    return {
+        name: int(value)
+        for name, (value, site) in known.items()
+        if site is None and value.ndim == 0 and value.dtype.kind in "iu" and int(value) >= 2
+    }
+
+
 # --- from the numbers ---------------------------------------------------------------------------
 
 
@@ -247,11 +257,12 @@ def _related(
         return
     mine = mine.astype(np.float64)
     terms = _term_candidates(mine.shape, known)  # once for every counterpart
+    numbers = _numbers(known)
     for theirs in _counterparts(mine, departure, span):
         yield from _reshaped(mine, theirs, span, code)
         if theirs.shape != mine.shape:
             continue
-        yield from _scaled(mine, theirs, span, code, sizes)
+        yield from _scaled(mine, theirs, span, code, sizes, numbers)
         yield from _flipped(mine, theirs, span, code)
         yield from _shifted(mine, theirs, span, code)
         yield from _terms(mine, theirs, span, code, terms)
@@ -311,7 +322,12 @@ def _reshaped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candi
 
 
 def _scaled(
-    mine: ndarray, theirs: ndarray, span, code: str, sizes: dict[int, tuple[str, int]]
+    mine: ndarray,
+    theirs: ndarray,
+    span,
+    code: str,
+    sizes: dict[int, tuple[str, int]],
+    numbers: dict[str, int],
 ) -> Iterator[Candidate]:
     big = np.abs(theirs) > 1e-6 * float(np.abs(theirs).max(initial=0.0))
     if not big.any():
@@ -322,6 +338,17 @@ def _scaled(
     if abs(c + 1.0) < 1e-6:
         yield Edit(span, "negate"), f"`{code}` has the wrong sign", True
         return
+    for path, n in numbers.items():  # an integer argument or attribute (a window's size)
+        for power in (-1, 1):
+            if abs(abs(c) - float(n) ** -power) <= 1e-6 * abs(c):
+                times = f"{n} times" if power == -1 else f"1/{n} of"
+                act = "divide by" if power == -1 else "multiply by"
+                yield (
+                    Edit(span, "mul_name", (path, power)),
+                    f"`{code}` has {times} the right value ({n} = `{path}`): {act} `{path}` "
+                    "once more (a power of it missing, or one too many?)",
+                    True,
+                )
     name = factor_name(code, c, sizes)
     for size, (path, axis) in sizes.items():
         for power, factor in ((-1, size), (1, 1.0 / size)):

@@ -439,7 +439,9 @@ _clip_gradient_mistakes = {
 
 
 def _optimizer_inputs(rng: np.random.Generator, steps: int = 3) -> dict[str, ndarray]:
-    W0, W1 = rng.standard_normal((3, 2)), rng.standard_normal((2, 2))
+    """Two layers' ``W`` of the same shape: an optimizer's state must be kept by the key it is
+    given (layer, name), not by what two parameters can share (a shape, a name)."""
+    W0, W1 = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
     return {"W0": W0, "W1": W1, "grads": rng.standard_normal((steps, 2, 3, 2))}
 
 
@@ -450,13 +452,13 @@ def _adagrad_inputs(rng: np.random.Generator, steps: int = 4) -> dict[str, ndarr
 def _optimizer_steps(ref: Any, inputs: dict[str, ndarray], optim: Any, steps: int) -> dict:
     layers = [
         _FakeLayer({"W": {"value": inputs["W0"], "deriv": np.zeros((3, 2))}}),
-        _FakeLayer({"W": {"value": inputs["W1"], "deriv": np.zeros((2, 2))}}),
+        _FakeLayer({"W": {"value": inputs["W1"], "deriv": np.zeros((3, 2))}}),
     ]
     grads = inputs["grads"]
     optim.model = _FakeModel(layers)
     for step in range(steps):
         layers[0].params["W"]["deriv"][...] = grads[step, 0]
-        layers[1].params["W"]["deriv"][...] = grads[step, 1, :2]
+        layers[1].params["W"]["deriv"][...] = grads[step, 1]
         optim.step()
     return {"W0": layers[0].params["W"]["value"], "W1": layers[1].params["W"]["value"]}
 

