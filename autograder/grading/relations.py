@@ -258,6 +258,7 @@ def _related(
     mine = mine.astype(np.float64)
     terms = _term_candidates(mine.shape, known)  # once for every counterpart
     numbers = _numbers(known)
+    yield from _trimmed(mine, departure, span, code, known)
     for theirs in _counterparts(mine, departure, span):
         yield from _reshaped(mine, theirs, span, code)
         if theirs.shape != mine.shape:
@@ -319,6 +320,57 @@ def _reshaped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candi
                     True,
                 )
                 return
+
+
+def _trimmed(
+    mine: ndarray,
+    departure: Departure,
+    span,
+    code: str,
+    known: dict[str, tuple[ndarray, int | None]],
+) -> Iterator[Candidate]:
+    """A value larger than the reference's along some axes that holds it as one block, where
+    the reference's keeps an argument's size along them: padded along an axis that should
+    not be (a batch or channel axis given a pad width too), a slice too wide. Only where no
+    value of the reference's at that point has the learner's shape."""
+    values = [v.array for v in departure.pool.values if v.numeric]
+    if mine.ndim == 0 or any(v.shape == mine.shape for v in values):
+        return
+    fits = [v for v in values if v.ndim == mine.ndim and all(np.less_equal(v.shape, mine.shape))]
+    for theirs in sorted(fits, key=lambda v: mine.size - v.size)[:8]:  # the nearest first
+        extra = [m - t for m, t in zip(mine.shape, theirs.shape, strict=True)]
+        axes = [a for a, e in enumerate(extra) if e]
+        if not axes or max(extra) > 8:
+            continue
+        block = tuple(slice(e // 2, e // 2 + t) for e, t in zip(extra, theirs.shape, strict=True))
+        if not close(mine[block].astype(np.float64), theirs.astype(np.float64)):
+            continue
+        like = next(
+            (
+                name
+                for name, (value, site) in known.items()
+                if site is None
+                and value.ndim == mine.ndim
+                and all(value.shape[a] == theirs.shape[a] for a in axes)
+            ),
+            None,
+        )
+        if like is None:
+            return
+        rest = mine.astype(np.float64)
+        rest[block] = 0.0
+        where = " and ".join(f"axis {a} ({extra[a]} more)" for a in axes)
+        why = (
+            "np.pad with one width pads every axis: give each its own, ((0, 0), (p, p)) …"
+            if not np.any(rest)
+            else "a slice or a window too wide?"
+        )
+        name = (
+            f"`{code}` is larger than the right value along {where}, which should keep "
+            f"`{like}`'s size ({why})"
+        )
+        yield Edit(span, "trim", (like, axes)), name, True
+        return
 
 
 def _scaled(

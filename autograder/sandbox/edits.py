@@ -77,6 +77,7 @@ NODE_EDITS = frozenset(
         "group",
         "complement",
         "is_none",
+        "trim",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -94,9 +95,10 @@ class Edit:
 
     ``op`` and ``args``: ``transpose``; ``permute`` (axes); ``negate``; ``scale`` (factor);
     ``offset`` (a number added); ``flip`` (axes); ``shift`` (axis, steps: rolled along the
-    axis); ``regroup`` (shape, axes: split, permute
-    and merge back); ``add_site`` (another site's number, coefficient: add its latest value);
-    ``mul_site`` (site number, power); ``name`` (``x`` or ``self.x``: read instead);
+    axis); ``regroup`` (shape, axes: split, permute and merge back); ``add_site`` (another
+    site's number, coefficient: add its latest value); ``mul_site`` (site number, power);
+    ``trim`` (name, axes: cut equally from both ends of each axis down to ``name``'s size
+    along it); ``name`` (``x`` or ``self.x``: read instead);
     ``add_name`` (name, coefficient); ``mul_name`` (name, power); ``size_scale`` (name,
     axis, power: times ``name.shape[axis] ** power``); ``call`` (another function's name, for
     ``np.sum`` where ``np.mean`` is); ``keyword`` (name, value); ``generator`` (``self.rng``
@@ -249,6 +251,7 @@ def _keyword(node: Any, args: tuple[Any, ...]) -> ast.expr:
 
 
 _NODE_EDITS = {
+    "trim": lambda node, args: runtime_call("trim", [node, reading(args[0]), constant(args[1])]),
     "name": lambda node, args: reading(args[0]),
     "add_name": _added,
     "mul_name": _multiplied,

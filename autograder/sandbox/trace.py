@@ -154,6 +154,19 @@ class Recorder(Guard):
         except Exception:
             return value
 
+    def trim(self, value: Any, like: Any, axes: tuple[int, ...]) -> Any:
+        """``value`` cut equally from both ends of each of ``axes`` down to ``like``'s size
+        along it (unchanged where it is not larger)."""
+        try:
+            block = [slice(None)] * value.ndim
+            for axis in axes:
+                extra = value.shape[axis] - like.shape[axis]
+                if extra > 0:
+                    block[axis] = slice(extra // 2, extra // 2 + like.shape[axis])
+            return value[tuple(block)]
+        except Exception:
+            return value
+
     def draw(self, generator: Any, method: str, *args: Any, **kwargs: Any) -> Any:
         """``np.random.<method>(*args)``, drawn from ``generator`` instead."""
         return _draw(generator, method, args, kwargs)

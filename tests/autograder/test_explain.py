@@ -402,3 +402,27 @@ def test_a_sum_divided_by_its_own_count_twice_is_a_factor_too_many(tmp_path):
     assert result.score < result.max_score
     assert "the extra factor `K * K`" in message, message
     assert "groups the wrong way" not in message and "wrong operator" not in message
+
+
+def test_an_axis_padded_that_should_keep_its_size_is_named_and_proven(tmp_path):
+    """im2col padding with one width, `np.pad(input_, p)`: the batch and channel axes are
+    padded too. The padded value holds the right one in its middle; trimmed back to the
+    input's size along those axes the check passes, so the name says which axes."""
+    workspace = reference_workspace(tmp_path)
+    replace_body(
+        workspace,
+        "im2col:im2col",
+        "N, C, H, W = input_.shape\n"
+        "p = K // 2\n"
+        "padded = np.pad(input_, p)\n"
+        "windows = np.lib.stride_tricks.sliding_window_view(padded, (K, K), axis=(2, 3))\n"
+        "windows = windows[: N + 2 * p, : C + 2 * p]\n"
+        "return np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3)).reshape(\n"
+        "    windows.shape[0], windows.shape[1] * K * K, H * W\n"
+        ")\n",
+    )
+    (result,) = grade("chapter5.im2col", path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "larger than the right value along axis 0" in text and "axis 1" in text, text
+    assert "`input_`'s size" in text and "with that undone, this check passes" in text, text
