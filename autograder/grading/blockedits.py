@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure
-from .codeedits import statements
+from .codeedits import loop_edits, statements
 from .groupings import groupings
 from .opedits import size_offsets
 from .relations import Proposal
@@ -59,10 +59,16 @@ def block_proposals(
 def missing_calls(
     learner_sources: Sequence[Source], reference_sources: Sequence[Source]
 ) -> list[Proposal]:
-    """Where no value departs: each method call the reference makes that a learner's function
-    never does, inserted at each place of each of its blocks (the innermost first: a step
-    taken once per batch belongs in the loop)."""
+    """Where no value departs: each loop of the learner's run the other way round or counted
+    off by one (that changes no value, only when each is computed: a gradient passed on
+    before it is complete); then each method call the reference makes that a learner's
+    function never does, inserted at each place of each of its blocks (the innermost first: a
+    step taken once per batch belongs in the loop)."""
     found: list[Proposal] = []
+    for fid, source in enumerate(learner_sources):
+        loops = [n for n in ast.walk(source.node) if isinstance(n, ast.For)]
+        for edit, name, _ in loop_edits(loops):
+            found.append(Proposal(fid, edit, name, 0, edit.span[0]))
     for fid, (source, reference) in enumerate(zip(learner_sources, reference_sources, strict=True)):
         for block in sorted(_blocks_of_function(source.node), key=lambda b: -b[0].lineno):
             for edit, name in _inserted(block, source, reference):

@@ -85,6 +85,12 @@ def _loops(departure: Departure) -> Iterator[Candidate]:
         for node in ast.walk(departure.source.node)
         if isinstance(node, ast.For) and node.body[0].lineno <= line <= (node.end_lineno or 0)
     ]
+    yield from loop_edits(loops)
+
+
+def loop_edits(loops: list[ast.For]) -> Iterator[Candidate]:
+    """For each loop over a ``range``, its values one further on and one back; then each loop
+    run the other way round."""
     for node in loops:
         if _is_range(node.iter):
             code = ast.unparse(node.iter)

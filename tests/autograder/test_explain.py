@@ -426,3 +426,41 @@ def test_an_axis_padded_that_should_keep_its_size_is_named_and_proven(tmp_path):
     assert result.score < result.max_score
     assert "larger than the right value along axis 0" in text and "axis 1" in text, text
     assert "`input_`'s size" in text and "with that undone, this check passes" in text, text
+
+
+def test_a_graph_walked_leaves_first_is_named_though_no_value_departs(tmp_path):
+    """Passing gradients from the leaves up (a topological sort by a path of iterators,
+    walked in its own order): every value is one the reference computes too, only too early,
+    so nothing departs; the loop run the other way round is tried and proven."""
+    workspace = reference_workspace(tmp_path)
+    replace_body(
+        workspace,
+        "autodiff:NumberWithGrad.backward",
+        "order, seen = [], {id(self)}\n"
+        "path = [(self, iter(self.depends_on))]\n"
+        "while path:\n"
+        "    node, parents = path[-1]\n"
+        "    parent = next(parents, None)\n"
+        "    if parent is None:\n"
+        "        order.append(path.pop()[0])\n"
+        "    elif id(parent) not in seen:\n"
+        "        seen.add(id(parent))\n"
+        "        path.append((parent, iter(parent.depends_on)))\n"
+        "pending = {id(self): 1 if backward_grad is None else backward_grad}\n"
+        "for node in order:\n"
+        "    g = pending.pop(id(node), 0)\n"
+        "    node.grad = g if node.grad is None else node.grad + g\n"
+        "    if node.creation_op == 'add':\n"
+        "        local = (1, 1)\n"
+        "    elif node.creation_op == 'mul':\n"
+        "        local = (node.depends_on[1].num, node.depends_on[0].num)\n"
+        "    else:\n"
+        "        continue\n"
+        "    for parent, d in zip(node.depends_on, local):\n"
+        "        pending[id(parent)] = pending.get(id(parent), 0) + g * d\n",
+    )
+    (result,) = grade("chapter6.number_with_grad_backward", path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "the loop over `order` runs in the wrong order" in text, text
+    assert "with that undone, this check passes" in text
