@@ -12,6 +12,7 @@ import re
 
 __all__ = ["Locator"]
 
+_TABLE = re.compile(r"\s*\[")
 _HEADER = re.compile(r"\s*\[\[?\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")
 
 
@@ -48,7 +49,7 @@ class Locator:
         assign = re.compile(rf"(^|[\s{{,])\s*{re.escape(key)}\s*=")
         for number in range(start + 1, len(self.lines) + 1):
             line = self.lines[number - 1]
-            if stop_at_table and re.match(r"\s*\[", line):
+            if stop_at_table and _TABLE.match(line):
                 break
             if assign.search(line):
                 return number
@@ -59,9 +60,15 @@ class Locator:
         start = self.line(parent, last)
         if start is None:
             return None
-        entries = [n for n in range(start, len(self.lines) + 1) if "{" in self.lines[n - 1]]
-        entries = [n for n in entries if not re.match(r"\s*\[", self.lines[n - 1])]
-        line = entries[index] if index < len(entries) else start
+        line = start
+        seen = 0
+        for number in range(start, len(self.lines) + 1):  # up to the entry wanted, no further
+            text = self.lines[number - 1]
+            if "{" in text and not _TABLE.match(text):
+                if seen == index:
+                    line = number
+                    break
+                seen += 1
         if key is not None:
             found = self._key_line(line - 1, key)
             if found is not None and found <= line + 3:
