@@ -134,6 +134,8 @@ def _departure(
     site = source.sites[int(value.key)]
     if source.neutral[int(value.key)] or _branch_test(value, site, source):
         return None
+    if _unmatched_read(value, site, source, pool):
+        return None
     departure = Departure(value, source, site, site.line, source.code(site.span), pool, earlier)
     if pool.widened(value.array) is not None:
         departure.note = (
@@ -150,6 +152,21 @@ def _departure(
     _stale(departure)
     _to_assignment(departure, learner)
     return departure
+
+
+def _unmatched_read(value: Value, site: Site, source: Source, pool: Pool) -> bool:
+    """Whether the value is only read (``self.conv.weight``: a name, an attribute) and the
+    reference's run holds nothing of its shape at that point: the reference never looked at
+    it on its own (it called ``self.conv(x)``), so it computes nothing that could depart;
+    what the learner computes from it does, where it goes wrong. A read the reference has a
+    value of that shape for (a stale ``self.x``) is still compared."""
+    if site.kind == "return":
+        return False
+    node = source.node_at(site.span)
+    if not isinstance(node, ast.Attribute) or name_of(node) is None:
+        return False
+    shape = value.array.shape
+    return not any(v.array.shape == shape for v in pool.values)
 
 
 def _branch_test(value: Value, site: Site, source: Source) -> bool:
