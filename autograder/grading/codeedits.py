@@ -52,6 +52,7 @@ def from_code(
     """Edits of the departing statement's code, then of the statements it reads from."""
     yield from _loops(departure)
     yield from _falsy_defaults(departure.source.node)
+    substitutions: list[tuple[float, int, Candidate]] = []  # nearest first, whichever operand
     for index, statement in enumerate(statement_nodes(departure)):
         sized = {  # `x.shape`: x is read for its sizes, and transposing it swaps two names
             id(n.value)
@@ -62,7 +63,7 @@ def from_code(
             if id(node) in sized:
                 continue
             if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
-                yield from _operand(node, departure, known)
+                yield from _operand(node, departure, known, substitutions)
             elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
                 if name_of(node) is not None:  # `forward_info["N1"]`: an entry by its key
                     yield from _entry(node, departure, known, reference)
@@ -74,6 +75,8 @@ def from_code(
                 yield from _constant_factor(node, departure, known)
             elif isinstance(node, ast.BinOp) and type(node.op) in _SWAPS:
                 yield from _swapped_operator(node, departing=index == 0)
+    for _, _, candidate in sorted(substitutions, key=lambda s: s[:2]):
+        yield candidate
 
 
 def _loops(departure: Departure) -> Iterator[Candidate]:
@@ -152,7 +155,11 @@ def _operand(
     node: ast.Name | ast.Attribute,
     departure: Departure,
     known: dict[str, tuple[ndarray, int | None]],
+    substitutions: list[tuple[float, int, Candidate]],
 ) -> Iterator[Candidate]:
+    """The edits of one operand; another value read in its place goes to ``substitutions``,
+    ranked by how near it is to the operand's (``self.tanh_C`` for ``self.C_out`` before
+    ``C_out_grad`` for ``dH``): a value confused with another is mostly one like it."""
     name = name_of(node)
     if name is None or name not in known:
         return
@@ -192,12 +199,18 @@ def _operand(
             False,
         )
     for other, theirs in _others(name, value, span, departure, known):
-        yield Edit(span, "name", (other,)), _substitution(name, value, other, theirs), False
-        yield (  # `deriv(sigma, x)` where sigma was applied to `x + y`
+        with np.errstate(all="ignore"):
+            gap = float(np.mean(np.abs(theirs - value)) / (np.mean(np.abs(value)) + 1e-12))
+        gap = gap if np.isfinite(gap) else np.inf
+        order = len(substitutions)
+        named = Edit(span, "name", (other,)), _substitution(name, value, other, theirs), False
+        substitutions.append((gap, order, named))
+        added = (  # `deriv(sigma, x)` where sigma was applied to `x + y`
             Edit(span, "add_name", (other, 1.0)),
             f"`{name}` is read where `{name} + {other}` belongs (a term left out)",
             False,
         )
+        substitutions.append((gap, order + 1, added))
 
 
 def _fraction_like(value: ndarray) -> bool:

@@ -24,7 +24,7 @@ from ..sandbox.edits import span_of
 from ..sandbox.instrument import Site
 from .aligned import Departure, Pool, close, same
 from .inplace import state_departure
-from .source import Source, Statement, name_of, touches
+from .source import Source, Statement, name_of, reads_of, touches
 from .traces import Trace, Value
 
 __all__ = ["Departure", "departures"]
@@ -252,12 +252,21 @@ def _to_assignment(departure: Departure, learner: Trace) -> None:
 def _excused(
     value: Value, site: Site, matched: dict[int, str], learner: Trace, source: Source
 ) -> bool:
-    """Whether a later value of the same call, computed from ``value``, matches."""
+    """Whether a later value of the same call, computed from ``value``, matches: it reads
+    a path that a statement computed from ``value`` had written before it was computed (a
+    store into ``dA`` before ``dO`` was copied into it is not computed from ``dO``)."""
     statement = source.statement_of(site)
     if statement is None:
         return False
     tainted = _tainted(statement, source)
-    for other in learner.invocation(value.fid, value.inv):
+    ran: dict[int, int] = {}  # id of a statement -> when it first ran in this call
+    values = learner.invocation(value.fid, value.inv)
+    for other in values:
+        if other.kind == "value" and 0 <= int(other.key) < len(source.sites):
+            done = source.statement_of(source.sites[int(other.key)])
+            if done is not None:
+                ran.setdefault(id(done), other.seq)
+    for other in values:
         if other.seq <= value.seq or matched.get(other.seq * 16 + other.elem + 1) != "yes":
             continue  # a value equal to an input of the call vindicates nothing
         if not 0 <= int(other.key) < len(source.sites):
@@ -266,9 +275,22 @@ def _excused(
         if source.statement_of(other_site) == statement:
             if _encloses(other_site, site) or other_site.kind == "store":
                 return True
-        elif touches(source.site_reads[int(other.key)], tainted):
-            return True
+            continue
+        reads = _reads_of_element(source, other_site, int(other.key), other.elem)
+        for name, by in tainted.items():
+            if touches(reads, {name}) and any(ran.get(s, other.seq) < other.seq for s in by):
+                return True
     return False
+
+
+def _reads_of_element(source: Source, site: Site, sid: int, elem: int) -> frozenset[str]:
+    """What a site's value is computed from; for one element of a tuple it computed
+    (``return dZ[:, :D], dZ[:, D:], dC * f``), what that element's own code reads."""
+    if elem >= 0:
+        node = source.node_at(site.span)
+        if isinstance(node, ast.Tuple) and elem < len(node.elts):
+            return reads_of(node.elts[elem])
+    return source.site_reads[sid]
 
 
 def _encloses(outer: Site, inner: Site) -> bool:
@@ -276,15 +298,20 @@ def _encloses(outer: Site, inner: Site) -> bool:
     return (a[0], a[1]) >= (b[0], b[1]) and (a[2], a[3]) <= (b[2], b[3])
 
 
-def _tainted(start: Statement, source: Source) -> set[str]:
+def _tainted(start: Statement, source: Source) -> dict[str, set[int]]:
     """What ``start`` assigns, and what every statement reading any of that assigns, and so
-    on: the paths whose values may be computed from ``start``'s."""
-    names = set(start.assigns)
+    on: the paths whose values may be computed from ``start``'s, each with the statements
+    (by ``id``) that write into it from a tainted value."""
+    by: dict[str, set[int]] = {name: {id(start)} for name in start.assigns}
     grown = True
     while grown:
         grown = False
         for statement in source.statements:
-            if statement.assigns - names and touches(statement.reads, names):
-                names |= statement.assigns
-                grown = True
-    return names
+            if not touches(statement.reads, set(by)):
+                continue
+            for name in statement.assigns:
+                writers = by.setdefault(name, set())
+                if id(statement) not in writers:
+                    writers.add(id(statement))
+                    grown = True
+    return by

@@ -78,9 +78,10 @@ def proposals(
     shown: list[Proposal] = []
     suggested: list[Proposal] = []
     depth: dict[int, int] = {}  # id(proposal) -> how far upstream its statement is
+    beside: set[int] = set()  # ids of proposals that cannot change the first departing value
     seen: dict[tuple, Proposal] = {}
     for index, departure in enumerate(departures[:_DEPARTURES]):
-        lines = {s.span[0]: i for i, s in reversed(list(enumerate(statements(departure))))}
+        spans = [s.span for s in statements(departure)]  # the departing statement's first
         fid, source = departure.value.fid, departure.source
         known = _known(departure, learner)
         sizes = _sizes(departure, learner)
@@ -96,7 +97,11 @@ def proposals(
         for edit, name, evidence in candidates:
             key = (fid, edit) if evidence else (fid, edit.op, edit.args, source.code(edit.span))
             proposal = Proposal(fid, edit, name, index, edit.span[0], evidence)
-            depth[id(proposal)] = lines.get(edit.span[0], len(lines))
+            depth[id(proposal)] = next(  # a statement over several lines holds its edits too
+                (i for i, outer in enumerate(spans) if _within(edit.span, outer)), len(spans)
+            )
+            if index == 0 and _beside(edit.span, departure):
+                beside.add(id(proposal))
             kept = seen.get(key)
             if kept is None:
                 seen[key] = proposal
@@ -109,8 +114,28 @@ def proposals(
                 # where its size is checked)
                 seen[key] = proposal
                 suggested[suggested.index(kept)] = proposal
-    suggested.sort(key=lambda p: _specific(p, depth[id(p)]))  # stable: else in the order found
+    suggested.sort(key=lambda p: (id(p) in beside, *_specific(p, depth[id(p)])))  # stable
     return (shown + suggested)[: MAX_PROPOSALS + MAX_LATER]
+
+
+def _beside(span: tuple[int, ...], departure: Departure) -> bool:
+    """Whether an edit lies in the first departing value's statement, neither within its
+    code nor around it (another element of ``np.concatenate([…, d_h * self.C_out * o, …])``
+    than the one that departs): it cannot change that value, so it is tried after every edit
+    that could."""
+    site = departure.site
+    statement = departure.source.statement_of(site) if site is not None else None
+    if site is None or statement is None:
+        return False
+    inside, around = _within(span, site.span), _within(site.span, span)
+    return _within(span, statement.span) and not inside and not around
+
+
+def _within(inner: tuple[int, ...], outer: tuple[int, ...]) -> bool:
+    return (inner[0], inner[1]) >= (outer[0], outer[1]) and (inner[2], inner[3]) <= (
+        outer[2],
+        outer[3],
+    )
 
 
 def _specific(proposal: Proposal, depth: int) -> tuple[int, int, bool]:

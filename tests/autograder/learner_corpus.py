@@ -1340,7 +1340,7 @@ MISTAKES.update(
             'dZ = dA @ params_dict["W_fioc"]["value"].T\n'
             "D = self.Z.shape[1] - H\n"
             "return dZ[:, :D], dZ[:, D:], dC * f",
-            "`self.C_out ** 2`",
+            "`self.C_out` is read where `self.tanh_C` belongs",
         ),
         "A_c6_lstm_forward_cell_inplace": (
             "chapter6.lstm_node_forward",

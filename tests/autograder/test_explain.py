@@ -464,3 +464,34 @@ def test_a_graph_walked_leaves_first_is_named_though_no_value_departs(tmp_path):
     assert result.score < result.max_score
     assert "the loop over `order` runs in the wrong order" in text, text
     assert "with that undone, this check passes" in text
+
+
+def test_a_cell_state_read_before_its_tanh_is_found_though_a_later_element_matches(tmp_path):
+    """The output gate's gradient from the cell state where its tanh belongs: what the node
+    returns last (the cell's gradient, `dC * f`) is right, but it is not computed from the
+    wrong value; the departing line is the one that reads `self.C_out`, and the name is
+    the value after the activation, proven."""
+    workspace = reference_workspace(tmp_path)
+    replace_body(
+        workspace,
+        "rnn_nodes:LSTMNode.backward",
+        "W_v, W = params_dict['W_v']['value'], params_dict['W_fioc']['value']\n"
+        "params_dict['W_v']['deriv'] += self.H_out.T @ x_out_grad\n"
+        "params_dict['B_v']['deriv'] += x_out_grad.sum(axis=0, keepdims=True)\n"
+        "d_h = x_out_grad @ W_v.T + H_out_grad\n"
+        "n_h = d_h.shape[1]\n"
+        "f, i, o, c_bar = np.split(self.gates, 4, axis=1)\n"
+        "d_c = C_out_grad + d_h * o * (1.0 - self.tanh_C**2)\n"
+        "d_gates = np.concatenate(\n"
+        "    [d_c * self.C_in * f * (1 - f), d_c * c_bar * i * (1 - i),\n"
+        "     d_h * self.C_out * o * (1 - o), d_c * i * (1 - c_bar**2)], axis=1)\n"
+        "params_dict['W_fioc']['deriv'] += self.Z.T @ d_gates\n"
+        "params_dict['B_fioc']['deriv'] += d_gates.sum(axis=0, keepdims=True)\n"
+        "d_z = d_gates @ W.T\n"
+        "return d_z[:, :-n_h], d_z[:, -n_h:], d_c * f\n",
+    )
+    (result,) = grade("chapter6.lstm_node_backward", path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "`self.C_out` is read where `self.tanh_C` belongs" in text, text
+    assert "with that undone, this check passes" in text
