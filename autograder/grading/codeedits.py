@@ -59,24 +59,47 @@ def from_code(
             for n in ast.walk(statement)
             if isinstance(n, ast.Attribute) and n.attr in ("shape", "ndim", "size", "dtype")
         }
+        transposed = {  # `x.T`: its transpose too many is an edit of `x.T`, not of `x`
+            id(n.value)
+            for n in ast.walk(statement)
+            if isinstance(n, ast.Attribute) and n.attr == "T"
+        }
         for node in ast.walk(statement):
             if id(node) in sized:
                 continue
-            if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
-                yield from _operand(node, departure, known, substitutions)
-            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
-                if name_of(node) is not None:  # `forward_info["N1"]`: an entry by its key
-                    yield from _entry(node, departure, known, reference)
-            elif isinstance(node, ast.Call):
-                yield from _call(node, departure, reference)
-            elif isinstance(node, ast.Constant) and type(node.value) is int:
-                yield from _off_by_one(node, departure)
-            elif isinstance(node, ast.Constant) and type(node.value) is float:
-                yield from _constant_factor(node, departure, known)
-            elif isinstance(node, ast.BinOp) and type(node.op) in _SWAPS:
-                yield from _swapped_operator(node, departing=index == 0)
+            yield from _node_edits(
+                node, departure, known, reference, substitutions, id(node) in transposed, index
+            )
     for _, _, candidate in sorted(substitutions, key=lambda s: s[:2]):
         yield candidate
+
+
+def _node_edits(
+    node: ast.AST,
+    departure: Departure,
+    known: dict[str, tuple[ndarray, int | None]],
+    reference: Source,
+    substitutions: list[tuple[float, int, Candidate]],
+    transposed: bool,
+    index: int,
+) -> Iterator[Candidate]:
+    """The edits of one node of a statement (``index``: the statement's place, 0 for the
+    departing one)."""
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        yield from _transposed_once_too_often(node, known)
+    if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
+        yield from _operand(node, departure, known, substitutions, transposed)
+    elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+        if name_of(node) is not None:  # `forward_info["N1"]`: an entry by its key
+            yield from _entry(node, departure, known, reference)
+    elif isinstance(node, ast.Call):
+        yield from _call(node, departure, reference)
+    elif isinstance(node, ast.Constant) and type(node.value) is int:
+        yield from _off_by_one(node, departure)
+    elif isinstance(node, ast.Constant) and type(node.value) is float:
+        yield from _constant_factor(node, departure, known)
+    elif isinstance(node, ast.BinOp) and type(node.op) in _SWAPS:
+        yield from _swapped_operator(node, departing=index == 0)
 
 
 def _loops(departure: Departure) -> Iterator[Candidate]:
@@ -156,6 +179,7 @@ def _operand(
     departure: Departure,
     known: dict[str, tuple[ndarray, int | None]],
     substitutions: list[tuple[float, int, Candidate]],
+    transposed: bool = False,
 ) -> Iterator[Candidate]:
     """The edits of one operand; another value read in its place goes to ``substitutions``,
     ranked by how near it is to the operand's (``self.tanh_C`` for ``self.C_out`` before
@@ -177,7 +201,7 @@ def _operand(
             + " here",
             False,
         )
-    if value.ndim == 2:
+    if value.ndim == 2 and not transposed:  # `x.T` read: "transpose x" would undo the `.T`
         yield Edit(span, "transpose"), f"`{name}` should be transposed here (`{name}.T`)", False
     yield (
         Edit(span, "negate"),
@@ -211,6 +235,21 @@ def _operand(
             False,
         )
         substitutions.append((gap, order + 1, added))
+
+
+def _transposed_once_too_often(
+    node: ast.Attribute, known: dict[str, tuple[ndarray, int | None]]
+) -> Iterator[Candidate]:
+    """``x.T`` where ``x`` belongs (a weight kept as [out, in] and transposed to [in, out]
+    once more): proposed for a matrix ``x`` the call knows."""
+    path = name_of(node.value)
+    if path is None or path not in known or known[path][0].ndim != 2:
+        return
+    yield (
+        Edit(span_of(node), "transpose"),
+        f"`{path}.T` has a .T one too many: `{path}` is right here",
+        False,
+    )
 
 
 def _fraction_like(value: ndarray) -> bool:

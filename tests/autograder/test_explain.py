@@ -495,3 +495,18 @@ def test_a_cell_state_read_before_its_tanh_is_found_though_a_later_element_match
     assert result.score < result.max_score
     assert "`self.C_out` is read where `self.tanh_C` belongs" in text, text
     assert "with that undone, this check passes" in text
+
+
+def test_a_weight_transposed_once_too_often_is_named_on_its_dot_t(tmp_path):
+    """A weight kept as [in, out] but read as PyTorch keeps one, `self.param.T`: the product
+    raises, nothing departs before it, and the name is the `.T` too many (never "transpose
+    `self.param`", which reads as the opposite of the fix)."""
+    workspace = reference_workspace(tmp_path)
+    replace_body(
+        workspace, "operations:WeightMultiply._output", "return self.input_ @ self.param.T"
+    )
+    (result,) = grade("chapter3.weight_multiply_forward", path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "`self.param.T` has a .T one too many: `self.param` is right here" in text, text
+    assert "should be transposed here (`self.param.T`)" not in text
