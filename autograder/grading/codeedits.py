@@ -223,10 +223,7 @@ def _operand(
             False,
         )
     for other, theirs in _others(name, value, span, departure, known):
-        with np.errstate(all="ignore"):
-            gap = float(np.mean(np.abs(theirs - value)) / (np.mean(np.abs(value)) + 1e-12))
-        gap = gap if np.isfinite(gap) else np.inf
-        order = len(substitutions)
+        gap, order = _gap(value, theirs), len(substitutions)
         named = Edit(span, "name", (other,)), _substitution(name, value, other, theirs), False
         substitutions.append((gap, order, named))
         added = (  # `deriv(sigma, x)` where sigma was applied to `x + y`
@@ -235,6 +232,13 @@ def _operand(
             False,
         )
         substitutions.append((gap, order + 1, added))
+
+
+def _gap(value: ndarray, other: ndarray) -> float:
+    """How far ``other`` is from ``value``, relative to ``value``'s size (inf if not finite)."""
+    with np.errstate(all="ignore"):
+        gap = float(np.mean(np.abs(other - value)) / (np.mean(np.abs(value)) + 1e-12))
+    return gap if np.isfinite(gap) else np.inf
 
 
 def _transposed_once_too_often(
