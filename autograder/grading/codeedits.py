@@ -251,7 +251,7 @@ def _transposed_once_too_often(
         return
     yield (
         Edit(span_of(node), "transpose"),
-        f"`{path}.T` has a .T one too many: `{path}` is right here",
+        f"`{path}.T` is transposed once too often (a .T too many): `{path}` is right here",
         False,
     )
 

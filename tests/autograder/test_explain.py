@@ -508,5 +508,5 @@ def test_a_weight_transposed_once_too_often_is_named_on_its_dot_t(tmp_path):
     (result,) = grade("chapter3.weight_multiply_forward", path=workspace, record=False).exercises
     text = "\n".join(c.message for c in result.checks if c.message)
     assert result.score < result.max_score
-    assert "`self.param.T` has a .T one too many: `self.param` is right here" in text, text
+    assert "`self.param.T` is transposed once too often (a .T too many)" in text, text
     assert "should be transposed here (`self.param.T`)" not in text
