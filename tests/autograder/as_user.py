@@ -72,8 +72,6 @@ def _as_user(
         "-m",
         "pytest",
         "-q",
-        "-n",
-        "0",  # in one process: the run it is part of has the cores already
         "-p",
         "no:cacheprovider",
         f"--basetemp={work / 'pytest'}",
