@@ -6,6 +6,7 @@ it saves a wrong body, waits for the redrawn table, and presses Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -80,6 +81,24 @@ def _read_until(fd: int, pattern: str, seen: list[str], timeout: float) -> float
     raise AssertionError(f"{pattern!r} did not show in {timeout} s; the screen:\n{''.join(seen)}")
 
 
+def _stuck(session: int, master: int, seen: list[str]) -> str:
+    """What a command that did not end on Ctrl-C was doing: its session's processes (state,
+    kernel wait channel) and every Python stack (SIGABRT makes faulthandler print them)."""
+    table = subprocess.run(
+        ["ps", "-ww", "-s", str(session), "-o", "pid,ppid,pgid,uid,stat,wchan:30,etime,args"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    seen.clear()
+    for line in table.splitlines()[1:]:  # the fork servers too: they have groups of their own
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(int(line.split()[0]), signal.SIGABRT)
+    with contextlib.suppress(AssertionError):
+        _read_until(master, r"(?!)", seen, 5)  # never matches: all it prints in 5 s
+    return f"Ctrl-C did not end it in 120 s; its processes:\n{table}\nstacks:\n{''.join(seen)}"
+
+
 def test_watch_regrades_a_save_in_a_terminal_and_ctrl_c_leaves_nothing(tmp_path):
     workspace = reference_workspace(tmp_path)
     scratch = tmp_path / "tmp"
@@ -87,6 +106,7 @@ def test_watch_regrades_a_save_in_a_terminal_and_ctrl_c_leaves_nothing(tmp_path)
     command = shutil.which("dlfs-grade", path=str(Path(sys.executable).parent))
     assert command is not None
     env = {**os.environ, "TMPDIR": str(scratch), "COLUMNS": "200", "TERM": "xterm"}
+    env["PYTHONFAULTHANDLER"] = "1"  # a hang's Python stacks, should one happen (_stuck)
     master, slave = pty.openpty()
     process = subprocess.Popen(
         [command, "chapter1", "--watch", "--path", str(workspace), "--no-record"],
@@ -110,7 +130,10 @@ def test_watch_regrades_a_save_in_a_terminal_and_ctrl_c_leaves_nothing(tmp_path)
         os.write(master, b"\x03")  # Ctrl-C, as the terminal sends it
         # Not a timed test: the wait is long, for a machine busy with other tests (it took
         # over 30 s once in CI, beside other test files on the other core).
-        assert process.wait(timeout=120) == 0
+        try:
+            assert process.wait(timeout=120) == 0
+        except subprocess.TimeoutExpired:
+            raise AssertionError(_stuck(process.pid, master, seen)) from None
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
