@@ -15,6 +15,7 @@ import ast
 from collections.abc import Iterator, Sequence
 
 from ..sandbox.instrument import Edit, span_of
+from ..sandbox.operations import callee_path
 from .aligned import Departure
 from .codeedits import loop_edits, statements
 from .groupings import groupings
@@ -40,6 +41,7 @@ def block_proposals(
     if line is None:
         return []
     edits = [
+        *_conversions(source, reference_sources[fid]),
         *groupings(departure),
         *_assignments(departure, line, reference_sources[fid]),
         *size_offsets(departure),
@@ -61,15 +63,18 @@ def missing_calls(
 ) -> list[Proposal]:
     """Where no value departs: each loop of the learner's run the other way round or counted
     off by one (that changes no value, only when each is computed: a gradient passed on
-    before it is complete); then each method call the reference makes that a learner's
-    function never does, inserted at each place of each of its blocks (the innermost first: a
-    step taken once per batch belongs in the loop)."""
+    before it is complete); then each argument the reference passes through a function first
+    and the learner's function never does; then each method call the reference makes that a
+    learner's function never does, inserted at each place of each of its blocks (the
+    innermost first: a step taken once per batch belongs in the loop)."""
     found: list[Proposal] = []
     for fid, source in enumerate(learner_sources):
         loops = [n for n in ast.walk(source.node) if isinstance(n, ast.For)]
         for edit, name, _ in loop_edits(loops):
             found.append(Proposal(fid, edit, name, 0, edit.span[0]))
     for fid, (source, reference) in enumerate(zip(learner_sources, reference_sources, strict=True)):
+        for edit, name, _ in _conversions(source, reference):
+            found.append(Proposal(fid, edit, name, 0, edit.span[0]))
         for block in sorted(_blocks_of_function(source.node), key=lambda b: -b[0].lineno):
             for edit, name in _inserted(block, source, reference):
                 found.append(Proposal(fid, edit, name, 0, edit.span[0]))
@@ -169,6 +174,43 @@ def _inserted(
                 Edit(span_of(last), "insert_call", (receiver, method, "after")),
                 f"`{receiver}.{method}()` is never called: it belongs after `{text}`",
             )
+
+
+def _conversions(source: Source, reference: Source) -> Iterator[tuple[Edit, str, bool]]:
+    """An argument the reference's function passes through a function first (``other =
+    _ensure_number(other)``, ``x = np.asarray(x)``) and the learner's never does: that
+    statement, put first in the learner's function."""
+    function = source.node
+    body = [s for s in function.body if not _is_docstring(s)]  # type: ignore[attr-defined]
+    arguments = {a.arg for a in function.args.args + function.args.kwonlyargs}  # type: ignore[attr-defined]
+    calls = {
+        (path, ast.unparse(node.args[0]))
+        for node in ast.walk(function)
+        if isinstance(node, ast.Call) and node.args and (path := callee_path(node))
+    }
+    for node in ast.walk(reference.node):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and body):
+            continue
+        target, value = node.targets[0], node.value
+        if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)):
+            continue
+        path = callee_path(value)
+        one = len(value.args) == 1 and not value.keywords
+        if not (path and one and isinstance(value.args[0], ast.Name)):
+            continue
+        name = target.id
+        if value.args[0].id != name or name not in arguments or (path, name) in calls:
+            continue
+        yield (
+            Edit(span_of(body[0]), "convert", (path, name)),
+            f"`{name}` is used as it was passed: it must be `{path}({name})` first "
+            f"(`{name} = {path}({name})`), which your code never does",
+            False,
+        )
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
 
 
 def _calls_made(reference: Source) -> list[tuple[str, str]]:

@@ -52,7 +52,7 @@ def from_code(
     """Edits of the departing statement's code, then of the statements it reads from."""
     yield from _loops(departure)
     yield from _falsy_defaults(departure.source.node)
-    substitutions: list[tuple[float, int, Candidate]] = []  # nearest first, whichever operand
+    substitutions: list[tuple[float, float, Candidate]] = []  # nearest first, whichever operand
     for index, statement in enumerate(statement_nodes(departure)):
         sized = {  # `x.shape`: x is read for its sizes, and transposing it swaps two names
             id(n.value)
@@ -79,7 +79,7 @@ def _node_edits(
     departure: Departure,
     known: dict[str, tuple[ndarray, int | None]],
     reference: Source,
-    substitutions: list[tuple[float, int, Candidate]],
+    substitutions: list[tuple[float, float, Candidate]],
     transposed: bool,
     index: int,
 ) -> Iterator[Candidate]:
@@ -178,7 +178,7 @@ def _operand(
     node: ast.Name | ast.Attribute,
     departure: Departure,
     known: dict[str, tuple[ndarray, int | None]],
-    substitutions: list[tuple[float, int, Candidate]],
+    substitutions: list[tuple[float, float, Candidate]],
     transposed: bool = False,
 ) -> Iterator[Candidate]:
     """The edits of one operand; another value read in its place goes to ``substitutions``,
@@ -224,8 +224,20 @@ def _operand(
         )
     for other, theirs in _others(name, value, span, departure, known):
         gap, order = _gap(value, theirs), len(substitutions)
-        named = Edit(span, "name", (other,)), _substitution(name, value, other, theirs), False
-        substitutions.append((gap, order, named))
+        said = _substitution(name, value, other, theirs)
+        if _carried(departure, known[other][1], span):  # the previous pass's value
+            if other.startswith("_"):  # thrown away (`y, _h = step(…)`): blockedits says so
+                continue
+            if other.isidentifier():  # unbound on the first pass: `name` there
+                carried = (
+                    f"`{name}` is read on every pass of the loop where `{other}` belongs, as "
+                    f"the previous pass left it (only the first pass starts from `{name}`)"
+                )
+                substitutions.append(
+                    (gap, order + 0.5, (Edit(span, "carried", (other,)), carried, False))
+                )
+            said += " (as the loop's previous pass left it)"
+        substitutions.append((gap, order, (Edit(span, "name", (other,)), said, False)))
         added = (  # `deriv(sigma, x)` where sigma was applied to `x + y`
             Edit(span, "add_name", (other, 1.0)),
             f"`{name}` is read where `{name} + {other}` belongs (a term left out)",
@@ -308,12 +320,36 @@ def _others(
 
 def _assigned_before(departure: Departure, site: int | None, span: tuple[int, ...]) -> bool:
     """Whether a name assigned at ``site`` (None: known on entry) holds that value where
-    ``span`` reads: only after the assignment ends. Read in the statement that assigns it, or
-    before, it is an earlier value (``self.H_out = np.tanh(A)`` cannot read ``self.H_out``)."""
+    ``span`` reads: after the assignment ends, or anywhere in a loop around both (the value
+    an earlier pass left: ``forward(x[:, t], H0)`` where ``H`` from step t − 1 belongs). Read
+    in the statement that assigns it, or before, outside a loop, it is an earlier value
+    (``self.H_out = np.tanh(A)`` cannot read ``self.H_out``)."""
     if site is None or not 0 <= site < len(departure.source.sites):
         return True
     assigned = departure.source.sites[site].span
-    return (span[0], span[1]) >= (assigned[2], assigned[3])
+    if (span[0], span[1]) >= (assigned[2], assigned[3]):
+        return True
+    return any(
+        _within(span, span_of(loop)) and _within(assigned, span_of(loop))
+        for loop in ast.walk(departure.source.node)
+        if isinstance(loop, ast.For | ast.While)
+    )
+
+
+def _carried(departure: Departure, site: int | None, span: tuple[int, ...]) -> bool:
+    """Whether a name assigned at ``site`` is read at ``span`` before that assignment, in a
+    loop: the value read is the one the previous pass left."""
+    if site is None or not 0 <= site < len(departure.source.sites):
+        return False
+    assigned = departure.source.sites[site].span
+    return (span[0], span[1]) < (assigned[2], assigned[3])
+
+
+def _within(inner: tuple[int, ...], outer: tuple[int, ...]) -> bool:
+    return (outer[0], outer[1]) <= (inner[0], inner[1]) and (inner[2], inner[3]) <= (
+        outer[2],
+        outer[3],
+    )
 
 
 def _constant_factor(

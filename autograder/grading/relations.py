@@ -151,7 +151,7 @@ _SPECIFIC = {
         (
             ("generator", "counted", "reversed", "is_none"),
             ("keyword", "call", "operator", "callee", "swap", "nest", "unwrap", "complement"),
-            ("name",),
+            ("name", "carried"),
             ("offset",),
             ("drop", "mul_name"),
             ("flip", "transpose"),
@@ -173,33 +173,41 @@ def _known(departure: Departure, learner: Trace) -> dict[str, tuple[ndarray, int
     assigned before the departing value, in the same call (site None: not a site's)."""
     value, source = departure.value, departure.source
     known: dict[str, tuple[ndarray, int | None]] = {}
-    results = {s.result: s.assigns for s in source.statements if s.result and len(s.assigns) == 1}
+    results = {
+        (s.result, -1): s.assigns for s in source.statements if s.result and len(s.assigns) == 1
+    }
     results.update(_unpacked_names(source))
     for other in learner.invocation(value.fid, value.inv):
-        if other.seq >= value.seq or other.elem != -1:
+        if other.seq >= value.seq:
             continue
-        if other.kind in ("entry", "self_in"):
+        if other.kind in ("entry", "self_in") and other.elem == -1:
             known[str(other.key)] = (other.array, None)
         elif other.kind == "value" and 0 <= int(other.key) < len(source.sites):
             site = source.sites[int(other.key)]
-            names = results.get(site.span)
-            if names:
+            names = results.get((site.span, other.elem))
+            if names:  # the latest value before the departure: a loop's carried one
                 known[next(iter(names))] = (other.array, int(other.key))
     return known
 
 
-def _unpacked_names(source: Source) -> dict[tuple[int, int, int, int], set[str]]:
-    """The span of each element of a tuple assigned to as many names (``P, N = a, b``), with
-    the name it is bound to."""
-    found: dict[tuple[int, int, int, int], set[str]] = {}
+def _unpacked_names(source: Source) -> dict[tuple[tuple[int, int, int, int], int], set[str]]:
+    """``(span, element)`` of each value unpacked into names, with the name it is bound to:
+    an element of a tuple assigned to as many names (``P, N = a, b``: each element's own span),
+    or the ``i``-th element of one value unpacked (``x_out, H = node.forward(…)``)."""
+    found: dict[tuple[tuple[int, int, int, int], int], set[str]] = {}
     for node in ast.walk(source.node):
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
             continue
         target, value = node.targets[0], node.value
-        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
-            for name, element in zip(target.elts, value.elts, strict=False):
-                if isinstance(name, ast.Name):
-                    found[span_of(element)] = {name.id}
+        if not isinstance(target, ast.Tuple):
+            continue
+        for i, name in enumerate(target.elts):
+            if not isinstance(name, ast.Name):
+                continue
+            if isinstance(value, ast.Tuple) and i < len(value.elts):
+                found[(span_of(value.elts[i]), -1)] = {name.id}
+            elif not isinstance(value, ast.Tuple):
+                found[(span_of(value), i)] = {name.id}
     return found
 
 
@@ -242,9 +250,12 @@ def _from_numbers(
 ) -> Iterator[Candidate]:
     if departure.site is None:
         return
-    yield from _related(
-        departure.value.array, departure.site.span, departure.code, departure, known, sizes
-    )
+    span, code = departure.site.span, departure.code
+    node = departure.source.node_at(span)
+    elem = departure.value.elem
+    if isinstance(node, ast.Tuple) and 0 <= elem < len(node.elts):  # `return dZ[:, :D], …`
+        span, code = span_of(node.elts[elem]), ast.unparse(node.elts[elem])
+    yield from _related(departure.value.array, span, code, departure, known, sizes)
 
 
 def _upstream(
@@ -497,59 +508,112 @@ def _terms(
     theirs: ndarray,
     span,
     code: str,
-    terms: list[tuple[str, int | None, ndarray, tuple[float, ...]]],
+    terms: list[Term],
 ) -> Iterator[Candidate]:
-    """A term or factor too many or missing, equal to another known value."""
+    """A term or factor too many or missing, equal to another known value (or a slice of one
+    along an axis: `dZ_h[:, :D]` of a gradient taken apart by its gates)."""
     gap = theirs - mine
     samples = _sampled(gap)
     if _likely(samples, (0.0,) * len(samples)):
         return
     with np.errstate(all="ignore"):
         ratio = _sampled(theirs / mine)
-    for name, site, value, seen in terms:
+    for term in terms:
+        name, _, value, seen, cut, label = term
         for coef, word in ((1.0, "misses the term"), (-1.0, "has the extra term")):
             if _likely(samples, [coef * t for t in seen]) and close(
                 mine + coef * value.astype(np.float64), theirs
             ):
-                edit = (
-                    Edit(span, "add_site", (site, coef))
-                    if site is not None
-                    else Edit(span, "add_name", (name, coef))
-                )
-                said = f"`{code}` {word} `{name}`"
-                if name == code and coef < 0:  # all of it too many: nothing belongs here yet
+                said = f"`{code}` {word} `{label}`"
+                if name == code and coef < 0 and cut is None:  # all of it too many
                     said = (
                         f"`{code}` holds what an earlier call left: the reference's value is "
                         "zeros here (a buffer kept on the object, never reset?)"
                     )
-                yield edit, said, True
+                yield _term_edit(span, "add", term, coef), said, True
         for power, word in ((1, "misses the factor"), (-1, "has the extra factor")):
-            if not _likely(ratio, [_power(t, power) for t in seen]):
+            if cut is not None or not _likely(ratio, [_power(t, power) for t in seen]):
                 continue
             with np.errstate(all="ignore"):
                 factor = value.astype(np.float64) ** power
             if close(mine * factor, theirs):
-                edit = (
-                    Edit(span, "mul_site", (site, power))
-                    if site is not None
-                    else Edit(span, "mul_name", (name, power))
-                )
-                yield edit, f"`{code}` {word} `{name}`", True
+                yield _term_edit(span, "mul", term, power), f"`{code}` {word} `{name}`", True
+
+
+Term = tuple[str, int | None, ndarray, tuple[float, ...], tuple[int, int, int] | None, str]
+"""``(name, site, value, a few of its elements, (axis, start, stop) of a slice or None, the
+code that reads it)``."""
+
+
+def _term_edit(span, kind: str, term: Term, number: float) -> Edit:
+    name, site, _, _, cut, _ = term
+    if site is not None:
+        return Edit(span, f"{kind}_site", (site, number, *(cut or ())))
+    return Edit(span, f"{kind}_name", (name, number, *(cut or ())))
+
+
+def _sliced(name: str, cut: tuple[int, int, int], size: int, called: dict[int, str]) -> str:
+    """``name[:, D:D + H]``: the slice's bounds by the names of the whole numbers the call
+    knows, where one name holds that number (else the number); none at either end."""
+    axis, start, stop = cut
+    lower = "" if start == 0 else called.get(start, str(start))
+    upper = "" if stop == size else called.get(stop, str(stop))
+    if upper and start and stop - start in called and stop not in called:
+        upper = f"{lower} + {called[stop - start]}"
+    return f"{name}[{':, ' * axis}{lower}:{upper}]"
+
+
+def _integers(known: dict[str, tuple[ndarray, int | None]]) -> dict[int, str]:
+    """Each whole number the call knows that exactly one name holds, by that name."""
+    holders: dict[int, list[str]] = {}
+    for name, (value, _) in known.items():
+        if value.ndim == 0 and value.dtype.kind in "iu" and int(value) > 0:
+            holders.setdefault(int(value), []).append(name)
+    return {number: names[0] for number, names in holders.items() if len(names) == 1}
 
 
 def _term_candidates(
     shape: tuple[int, ...], known: dict[str, tuple[ndarray, int | None]]
-) -> list[tuple[str, int | None, ndarray, tuple[float, ...]]]:
-    """``(name, site, value broadcast to shape, a few of its elements)`` of each known value
-    that could be a term or a factor of a value of ``shape`` (a bias [1, V] added to every
-    row): a few elements are looked at first, most known values relate in none."""
-    found = []
+) -> list[Term]:
+    """Each known value that could be a term or a factor of a value of ``shape`` (a bias
+    [1, V] added to every row), with a few of its elements (most known values relate in none:
+    those are looked at first); else each slice along one axis of a larger one, cut in pieces
+    of ``shape``'s size from its start (the last piece also from its end)."""
+    found: list[Term] = []
+    called = _integers(known)
     for name, (held, site) in known.items():
-        if held.dtype.kind != "f" or not _broadcasts(held.shape, shape) or not held.any():
+        if held.dtype.kind != "f" or not held.any():
             continue
-        value = np.broadcast_to(held, shape)
-        found.append((name, site, value, _sampled(value)))
+        if _broadcasts(held.shape, shape):
+            value = np.broadcast_to(held, shape)
+            found.append((name, site, value, _sampled(value), None, name))
+            continue
+        for axis, start, stop, piece in _pieces(held, shape):
+            cut = (axis, start, stop)
+            found.append(
+                (
+                    name,
+                    site,
+                    piece,
+                    _sampled(piece),
+                    cut,
+                    _sliced(name, cut, held.shape[axis], called),
+                )
+            )
     return found
+
+
+def _pieces(held: ndarray, shape: tuple[int, ...]) -> Iterator[tuple[int, int, int, ndarray]]:
+    """Slices of ``held`` along the one axis where it is larger than ``shape``."""
+    if held.ndim != len(shape):
+        return
+    differ = [a for a in range(held.ndim) if held.shape[a] != shape[a]]
+    if len(differ) != 1 or held.shape[differ[0]] <= shape[differ[0]]:
+        return
+    axis, width, size = differ[0], shape[differ[0]], held.shape[differ[0]]
+    for start in sorted({*range(0, size - width + 1, width), size - width}):
+        cut = (slice(None),) * axis + (slice(start, start + width),)
+        yield axis, start, start + width, held[cut]
 
 
 def _broadcasts(shape: tuple[int, ...], to: tuple[int, ...]) -> bool:

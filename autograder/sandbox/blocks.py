@@ -5,9 +5,11 @@ Each names its statement by span, as every :class:`~.edits.Edit` does: ``swap_ne
 statement and the one after it in its block, exchanged), ``delete`` (the statement removed),
 ``insert_call`` (``receiver.method()`` put before the statement, or after it with
 ``after``), ``accumulate`` (``x = e`` made ``x += e``, and ``x += e`` made ``x = e``),
-``unpack`` (two names of ``a, b = …`` exchanged). The call inserted is built from a path
-and a method name, never parsed from text: an edit adds no code but a call of a method the
-function's own objects have.
+``unpack`` (two names of ``a, b = …`` exchanged), ``convert`` (``x = f(x)`` put before
+the statement: an argument passed through a function, ``other = _ensure_number(other)``).
+The call inserted is built from a path and a name, never parsed from text: an edit adds no
+code but a call of a method the function's own objects have, or of a function its module
+has.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from .edits import Edit, reading, span_of
 
 __all__ = ["BLOCK_EDITS", "restructured"]
 
-BLOCK_EDITS = frozenset({"swap_next", "delete", "insert_call", "accumulate", "unpack", "carry"})
+BLOCK_EDITS = frozenset(
+    {"swap_next", "delete", "insert_call", "convert", "accumulate", "unpack", "carry"}
+)
 
 _BLOCKS = ("body", "orelse", "finalbody")
 
@@ -59,6 +63,13 @@ def _edit_block(block: list[ast.stmt], index: int, edit: Edit) -> None:
         block[index] = _carried(statement, int(edit.args[0]), str(edit.args[1]))
     elif edit.op == "delete":
         block[index] = ast.copy_location(ast.Pass(), statement)
+    elif edit.op == "convert":
+        path, name = str(edit.args[0]), str(edit.args[1])
+        if not name.isidentifier():
+            raise ValueError(f"not a name: {name!r}")
+        call = ast.Call(func=reading(path), args=[ast.Name(id=name, ctx=ast.Load())], keywords=[])
+        rebound = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=call)
+        block.insert(index, ast.fix_missing_locations(ast.copy_location(rebound, statement)))
     elif edit.op == "insert_call":
         receiver, method = str(edit.args[0]), str(edit.args[1])
         if not method.isidentifier():

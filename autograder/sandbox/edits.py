@@ -59,6 +59,7 @@ VALUE_EDITS = frozenset(
 NODE_EDITS = frozenset(
     {
         "name",
+        "carried",
         "add_name",
         "mul_name",
         "size_scale",
@@ -81,7 +82,7 @@ NODE_EDITS = frozenset(
     }
 )
 STATEMENT_EDITS = frozenset(
-    {"inplace", "swap_next", "delete", "insert_call", "accumulate", "unpack", "carry"}
+    {"inplace", "swap_next", "delete", "insert_call", "convert", "accumulate", "unpack", "carry"}
 )
 """Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``);
 the others change its block (:mod:`.blocks`)."""
@@ -96,11 +97,13 @@ class Edit:
     ``op`` and ``args``: ``transpose``; ``permute`` (axes); ``negate``; ``scale`` (factor);
     ``offset`` (a number added); ``flip`` (axes); ``shift`` (axis, steps: rolled along the
     axis); ``regroup`` (shape, axes: split, permute and merge back); ``add_site`` (another
-    site's number, coefficient: add its latest value); ``mul_site`` (site number, power);
+    site's number, coefficient[, axis, start, stop]: add its latest value, or that slice of
+    it); ``mul_site`` (site number, power);
     ``trim`` (name, axes: cut equally from both ends of each axis down to ``name``'s size
     along it); ``name`` (``x`` or ``self.x``: read instead);
-    ``add_name`` (name, coefficient); ``mul_name`` (name, power); ``size_scale`` (name,
-    axis, power: times ``name.shape[axis] ** power``); ``call`` (another function's name, for
+    ``add_name`` (name, coefficient[, axis, start, stop]); ``mul_name`` (name, power);
+    ``size_scale`` (name, axis, power: times ``name.shape[axis] ** power``); ``call``
+    (another function's name, for
     ``np.sum`` where ``np.mean`` is); ``keyword`` (name, value); ``generator`` (``self.rng``
     or ``rng``); ``reversed`` (a loop's iterable, reversed); ``counted`` (steps: each
     value of a loop's ``range`` moved by that many); ``wrap`` (a path: the value passed
@@ -112,7 +115,8 @@ class Edit:
     (nested pairs of operand numbers: a run of operators grouped another way); ``swap`` (two holes:
     two arguments or a binary operator's operands exchanged) — holes as
     :func:`.operations.holes` numbers them; ``swap_next``, ``delete``, ``insert_call`` (receiver,
-    method[, "after"]): see :mod:`.blocks`. Args are JSON values.
+    method[, "after"]), ``convert`` (a path, an argument's name): see :mod:`.blocks`. Args
+    are JSON values.
     """
 
     span: Span
@@ -196,7 +200,18 @@ def node_edit(node: ast.expr, edit: Edit) -> ast.expr:
 
 
 def _added(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
-    term = ast.BinOp(left=ast.Constant(args[1]), op=ast.Mult(), right=reading(args[0]))
+    """``node + coef * name`` (name, coef), or ``+ coef * name[:, start:stop]`` (name,
+    coef, axis, start, stop: a slice along one axis)."""
+    read = reading(args[0])
+    if len(args) == 5:
+        axis, start, stop = int(args[2]), int(args[3]), int(args[4])
+        parts = [ast.Slice() for _ in range(axis)] + [
+            ast.Slice(lower=ast.Constant(start), upper=ast.Constant(stop))
+        ]
+        read = ast.Subscript(
+            value=read, slice=ast.Tuple(elts=parts, ctx=ast.Load()), ctx=ast.Load()
+        )
+    term = ast.BinOp(left=ast.Constant(args[1]), op=ast.Mult(), right=read)
     return ast.BinOp(left=node, op=ast.Add(), right=term)
 
 
@@ -253,6 +268,7 @@ def _keyword(node: Any, args: tuple[Any, ...]) -> ast.expr:
 _NODE_EDITS = {
     "trim": lambda node, args: runtime_call("trim", [node, reading(args[0]), constant(args[1])]),
     "name": lambda node, args: reading(args[0]),
+    "carried": lambda node, args: _carried(node, str(args[0])),
     "add_name": _added,
     "mul_name": _multiplied,
     "size_scale": _size_scaled,
@@ -295,6 +311,17 @@ def _callee(node: ast.Call, args: tuple[Any, ...]) -> ast.expr:
 def _wrapped(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
     """``f(node)``, ``f`` the function at the path ``args[0]``."""
     return ast.Call(func=reading(args[0]), args=[node], keywords=[])
+
+
+def _carried(node: ast.expr, name: str) -> ast.expr:
+    """``name`` as an earlier pass of the loop left it, ``node`` on the first pass (before
+    the loop's statement binds it): ``(C if "C" in locals() else C0)``."""
+    if not name.isidentifier():
+        raise ValueError(f"not a name: {name!r}")
+    bound = ast.Compare(
+        ast.Constant(name), [ast.In()], [ast.Call(ast.Name("locals", ast.Load()), [], [])]
+    )
+    return ast.IfExp(bound, ast.Name(name, ast.Load()), node)
 
 
 def reading(path: Any) -> ast.expr:

@@ -225,7 +225,13 @@ class _Instrument(ast.NodeTransformer):
             node.targets = [ast.fix_missing_locations(written_in_place(t)) for t in node.targets]
         for target in node.targets:
             self._skip.add(id(target))
+        alias = isinstance(node.value, ast.Name) and all(
+            isinstance(t, ast.Name) for t in node.targets
+        )
+        original = node.value
         node.value = self.visit(node.value)
+        if alias and self.wrap:  # `H0 = H`: what H0 holds from here (a name is no site else)
+            node.value = self._wrap("value", node.value, original)
         node.targets = [self._visit_target(t) for t in node.targets]
         changed = [t for t in node.targets if isinstance(t, ast.Subscript | ast.Attribute)]
         return [node, *(a for a in (self._after(t) for t in changed) if a is not None)]

@@ -320,8 +320,12 @@ def _apply(value: Any, op: str, args: tuple[Any, ...], latest: Callable[[int], A
         moved = value.reshape(shape)
         moved = moved.permute(*axes) if tensor else np.transpose(moved, axes)
         return moved.reshape(value.shape)
-    if op == "add_site":
-        return value + args[1] * latest(int(args[0]))
+    if op == "add_site":  # site, coefficient[, axis, start, stop: a slice of it]
+        term = latest(int(args[0]))
+        if len(args) == 5:
+            axis, start, stop = int(args[2]), int(args[3]), int(args[4])
+            term = term[(slice(None),) * axis + (slice(start, stop),)]
+        return value + args[1] * term
     if op == "mul_site":
         return value * latest(int(args[0])) ** args[1]
     raise ValueError(op)

@@ -1474,7 +1474,7 @@ MISTAKES.update(
             " self.nodes[t].forward(x_seq_in[:, t, :], H_in, self.params)\n"
             "self.start_H = self._carry(H_in)\n"
             "return x_seq_out",
-            "`self.nodes[t].forward(x_seq_in[:, t, :], H_in, self.params)`",
+            "`H_in` is read on every pass of the loop where `H_t` belongs",
         ),
         "A_c6_rnn_sgd_ascent": (
             "chapter6.rnn_sgd",

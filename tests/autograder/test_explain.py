@@ -510,3 +510,92 @@ def test_a_weight_transposed_once_too_often_is_named_on_its_dot_t(tmp_path):
     assert result.score < result.max_score
     assert "`self.param.T` is transposed once too often (a .T too many)" in text, text
     assert "should be transposed here (`self.param.T`)" not in text
+
+
+@pytest.mark.parametrize(
+    ("exercise", "target", "body", "named"),
+    [
+        (  # backward through time: the state's gradient from the previous pass, never passed on
+            "chapter6.rnn_layer_backward",
+            "rnn_layers:RNNLayer.backward",
+            "x_seq_in_grad = np.empty((N, T, D))\n"
+            "zeros = np.zeros((N, self.hidden_size))\n"
+            "for t in range(T - 1, -1, -1):\n"
+            "    grad_t, H_grad_prev = self.nodes[t].backward(\n"
+            "        x_seq_out_grad[:, t, :], zeros, self.params)\n"
+            "    x_seq_in_grad[:, t, :] = grad_t\n"
+            "return x_seq_in_grad\n",
+            "`zeros` is read on every pass of the loop where `H_grad_prev` belongs",
+        ),
+        (  # a while loop whose state is bound under a new name each pass
+            "chapter6.rnn_layer_forward",
+            "rnn_layers:RNNLayer.forward",
+            "x_seq_out = np.empty((N, T, self.output_size))\n"
+            "state = H_in\n"
+            "t = 0\n"
+            "while t < T:\n"
+            "    out, new_state = self.nodes[t].forward(x_seq_in[:, t, :], state, self.params)\n"
+            "    x_seq_out[:, t, :] = out\n"
+            "    t += 1\n"
+            "H_in = new_state\n",
+            "`state` is read on every pass of the loop where `new_state` belongs",
+        ),
+    ],
+)
+def test_a_state_a_loop_never_carries_is_named_by_the_name_it_is_bound_to(
+    tmp_path, exercise, target, body, named
+):
+    """A recurrent loop that hands every step the initial state: the value each pass should
+    start from is the one the previous pass bound (under a name the loop binds only, so it
+    is unbound on the first pass), proven by reading it from the second pass on."""
+    result, _, _ = _graded(tmp_path, exercise, target, body)
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert named in text, text
+    assert "with that undone, this check passes" in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a plain number taken apart by hand: its node in depends_on is the raw number, which
+        # the course's backward cannot walk (no line of the learner's raises)
+        "value = other.num if isinstance(other, NumberWithGrad) else float(other)\n"
+        "return NumberWithGrad(self.num * value, depends_on=[self, other], creation_op='mul')\n",
+        # the product built in two steps, `other.num` raising for a plain number
+        "product = NumberWithGrad(self.num, depends_on=[self], creation_op='mul')\n"
+        "product.num *= other.num\n"
+        "product.depends_on.append(other)\n"
+        "return product\n",
+    ],
+)
+def test_an_argument_the_reference_converts_first_is_named_by_its_conversion(tmp_path, body):
+    """`a * 3`: the reference makes a node of a plain number first (`other =
+    _ensure_number(other)`); code that never does is named by that statement, proven by
+    putting it first, whether the learner's line raises or the course's code does."""
+    result, _, _ = _graded(
+        tmp_path, "chapter6.number_with_grad_mul", "autodiff:NumberWithGrad.__mul__", body
+    )
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "`other = _ensure_number(other)`" in text, text
+    assert "with that undone, this check passes" in text
+
+
+def test_a_term_missing_that_is_a_slice_of_another_value_is_named_by_the_slice(tmp_path):
+    """A GRU's input-state gradient that forgets what reaches H_in through the gates: the
+    term left out is no value of its own but a piece of one (`dZ[:, D:]`, the gates'
+    gradient cut at the input's width), named with the function's own names for its bounds
+    and proven by adding it back."""
+    workspace = reference_workspace(tmp_path)
+    path, region = regions_by_target(workspace)["rnn_nodes:GRUNode.backward"]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body = "\n".join(lines[region.begin : region.end - 1])
+    assert "H_in_grad = dZ[:, D:] + d_reset_H * self.r + dH * self.u" in body
+    body = body.replace("H_in_grad = dZ[:, D:] + d_reset_H", "H_in_grad = d_reset_H")
+    replace_body(workspace, "rnn_nodes:GRUNode.backward", body)
+    (result,) = grade("chapter6.gru_node_backward", path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "misses the term `dZ[:, D:]`" in text, text
+    assert "with that undone, this check passes" in text
