@@ -112,12 +112,16 @@ class Pool:
                     return value
         return None
 
-    def widened(self, array: ndarray) -> Value | None:
+    def widened(self, array: ndarray, graph: bool | None = None) -> Value | None:
         """A float64 value of the reference's with the numbers of ``array``, a float32 (or
-        float16) of the learner's: the same numbers, computed in lower precision."""
+        float16) of the learner's: the same numbers, computed in lower precision. A tensor's
+        (``graph`` not None) answers only to a tensor: a float32 model's loss read out with
+        ``.item()`` is a float64 Python number, not a wider tensor."""
         if not narrowed(array):
             return None
         for value in self._by_size.get(array.size, ()):
+            if graph is not None and value.graph is None:
+                continue
             if value.array.dtype == np.float64 and close(array, value.array):
                 return value
         return None

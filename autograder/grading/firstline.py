@@ -137,15 +137,15 @@ def _departure(
     if _unmatched_read(value, site, source, pool):
         return None
     departure = Departure(value, source, site, site.line, source.code(site.span), pool, earlier)
-    if pool.widened(value.array) is not None:
+    if value.graph is not None and pool.untracked(value.array, value.graph) is not None:
+        _cut_from_graph(departure)  # what comes after cannot make up for a lost graph
+        return departure
+    if pool.widened(value.array, value.graph) is not None:
         departure.note = (
             f"has the right numbers but is {value.array.dtype} where the reference's is "
             "float64: computed in lower precision, losing the digits a gradient check needs; "
             "keep float64 (no astype(np.float32) or dtype=np.float32)"
         )
-        return departure
-    if value.graph is not None and pool.untracked(value.array, value.graph) is not None:
-        _cut_from_graph(departure)  # what comes after cannot make up for a lost graph
         return departure
     if _excused(value, site, matched, learner, source):
         return None

@@ -599,3 +599,26 @@ def test_a_term_missing_that_is_a_slice_of_another_value_is_named_by_the_slice(t
     assert result.score < result.max_score
     assert "misses the term `dZ[:, D:]`" in text, text
     assert "with that undone, this check passes" in text
+
+
+@pytest.mark.torch
+def test_a_loss_rebuilt_from_its_number_is_named_as_cut_from_the_graph(tmp_path):
+    """A float32 model's loss turned into a Python number and back into a tensor: its number
+    is right, and a float64 number of the reference's (what `train_batch` returns) has it,
+    but what is wrong is the graph, not the precision."""
+    pytest.importorskip("torch")
+    body = (
+        "self.optim.zero_grad()\n"
+        "number = float(self.loss(prediction_of(self.model(X_batch)), y_batch))\n"
+        "rebuilt = torch.as_tensor(number).requires_grad_()\n"
+        "rebuilt.backward()\n"
+        "self.optim.step()\n"
+        "return number\n"
+    )
+    result, _, _ = _graded(
+        tmp_path, "chapter7.train_batch", "pytorch.trainer:PyTorchTrainer.train_batch", body
+    )
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "cut off from the autograd graph" in text, text
+    assert "lower precision" not in text, text
