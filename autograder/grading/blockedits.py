@@ -19,7 +19,7 @@ from ..sandbox.operations import callee_path
 from .aligned import Departure
 from .codeedits import loop_edits, statements
 from .groupings import groupings
-from .opedits import size_offsets
+from .opedits import size_offsets, swaps
 from .relations import Proposal
 from .source import Source, name_of, touches
 
@@ -73,7 +73,7 @@ def missing_calls(
         for edit, name, _ in loop_edits(loops):
             found.append(Proposal(fid, edit, name, 0, edit.span[0]))
     for fid, (source, reference) in enumerate(zip(learner_sources, reference_sources, strict=True)):
-        for edit, name, _ in _conversions(source, reference):
+        for edit, name, _ in [*_conversions(source, reference), *_returned_swaps(source)]:
             found.append(Proposal(fid, edit, name, 0, edit.span[0]))
         for block in sorted(_blocks_of_function(source.node), key=lambda b: -b[0].lineno):
             for edit, name in _inserted(block, source, reference):
@@ -207,6 +207,14 @@ def _conversions(source: Source, reference: Source) -> Iterator[tuple[Edit, str,
             f"(`{name} = {path}({name})`), which your code never does",
             False,
         )
+
+
+def _returned_swaps(source: Source) -> Iterator[tuple[Edit, str, bool]]:
+    """Two elements of a returned tuple the wrong way round (``return dH, dx`` where ``dx, dH``
+    belongs): each is a value the reference computes too, so none departs."""
+    for node in ast.walk(source.node):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+            yield from swaps(node.value)
 
 
 def _is_docstring(statement: ast.stmt) -> bool:

@@ -89,6 +89,7 @@ def _node_edits(
         yield from _transposed_once_too_often(node, known)
     if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
         yield from _operand(node, departure, known, substitutions, transposed)
+        yield from _fixed_size(node, departure, known)
     elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
         if name_of(node) is not None:  # `forward_info["N1"]`: an entry by its key
             yield from _entry(node, departure, known, reference)
@@ -244,6 +245,51 @@ def _operand(
             False,
         )
         substitutions.append((gap, order + 1, added))
+
+
+def _fixed_size(
+    node: ast.Name | ast.Attribute,
+    departure: Departure,
+    known: dict[str, tuple[ndarray, int | None]],
+) -> Iterator[Candidate]:
+    """A size read where the size of a piece cut in a loop belongs (``* batch_size`` for
+    ``* X_chunk.shape[0]``: the last chunk is smaller when the size does not divide the
+    whole): each axis of an array bound in a loop around the departure that is shorter there
+    than the size (at most :data:`_PIECES`)."""
+    name = name_of(node)
+    if name is None or name not in known:
+        return
+    size = known[name][0]
+    if size.ndim != 0 or size.dtype.kind not in "iu" or int(size) < 2:
+        return
+    loops = [
+        span_of(n)
+        for n in ast.walk(departure.source.node)
+        if isinstance(n, ast.For | ast.While) and _within(span_of(node), span_of(n))
+    ]
+    count = 0
+    for other, (value, site) in known.items():
+        if site is None or value.ndim == 0 or not other.isidentifier():
+            continue
+        assigned = departure.source.sites[site].span if site < len(departure.source.sites) else None
+        if assigned is None or not any(_within(assigned, loop) for loop in loops):
+            continue
+        if (span_of(node)[0], span_of(node)[1]) < (assigned[2], assigned[3]):
+            continue  # read before this pass binds the piece
+        for axis, length in enumerate(value.shape):
+            if 0 < length < int(size) and count < _PIECES:
+                count += 1
+                yield (
+                    Edit(span_of(node), "name", (f"{other}.shape[{axis}]",)),
+                    f"`{name}` is read where `{other}.shape[{axis}]` belongs: a piece cut in "
+                    f"the loop can be shorter than `{name}` (the last, when it does not "
+                    "divide the whole)",
+                    False,
+                )
+
+
+_PIECES = 4
+"""At most this many sizes proposed for one size read."""
 
 
 def _gap(value: ndarray, other: ndarray) -> float:

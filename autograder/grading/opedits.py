@@ -30,7 +30,7 @@ from .cancels import cancels
 from .codeedits import Candidate, statement_nodes
 from .source import Source, reads_of
 
-__all__ = ["bracketed", "from_operations", "size_offsets"]
+__all__ = ["bracketed", "from_operations", "size_offsets", "swaps"]
 
 _PER_CALL = 2
 """At most this many other functions are tried at one call."""
@@ -53,7 +53,9 @@ def from_operations(departure: Departure, reference: Source) -> Iterator[Candida
                 yield from _operand_dropped(node)
             if isinstance(node, ast.Call | ast.BinOp | ast.UnaryOp):
                 yield from _nestings(node, departure.source)
-                yield from _swaps(node)
+                yield from swaps(node)
+            if isinstance(node, ast.List | ast.Tuple) and isinstance(node.ctx, ast.Load):
+                yield from swaps(node)
 
 
 def size_offsets(departure: Departure) -> Iterator[Candidate]:
@@ -280,12 +282,15 @@ def _step(node: ast.expr, hole: int) -> str:
     return f"`{symbol} {other}`" if hole == 0 else f"`{other} {symbol}`"
 
 
-def _swaps(node: ast.expr) -> Iterator[Candidate]:
-    """Two positional arguments of a call, or a non-commutative operator's operands, the
-    wrong way round."""
+def swaps(node: ast.expr) -> Iterator[Candidate]:
+    """Two positional arguments of a call, a non-commutative operator's operands, or two
+    elements of a list or a tuple (of at most four), the wrong way round."""
     if isinstance(node, ast.BinOp):
         pairs = [(0, 1)] if isinstance(node.op, _ORDERED) else []
         what = "operands"
+    elif isinstance(node, ast.List | ast.Tuple):  # `[H_in, x_in]`, `return dH, dx`
+        pairs = list(itertools.combinations(holes(node), 2)) if len(node.elts) <= 4 else []
+        what = "elements"
     else:
         path = callee_path(node) if isinstance(node, ast.Call) else None
         plain = isinstance(node, ast.Call) and not (path and _is_builtin(path))

@@ -4,8 +4,9 @@ undone, two nested operations swapped, two arguments swapped.
 An *operation* is a call, a unary operator or a binary operator; its *holes* are the places
 its operands sit in: a call's positional arguments and, for a method called on a value
 (``x.mean()``, ``np.abs(d).sum()``), that value; a unary operator's operand; a binary
-operator's left and right. A hole is named by its index in :func:`holes`, so that the grader,
-which proposes an edit from the source, and the worker, which makes it, agree on the place.
+operator's left and right (and a list's or a tuple's elements, only ever swapped). A hole is
+named by its index in :func:`holes`, so that the grader, which proposes an edit from the
+source, and the worker, which makes it, agree on the place.
 Nothing here runs any code.
 """
 
@@ -68,6 +69,8 @@ def holes(node: ast.AST) -> list[int]:
         return [0]
     if isinstance(node, ast.BinOp):
         return [0, 1]
+    if isinstance(node, ast.List | ast.Tuple) and isinstance(node.ctx, ast.Load):
+        return [i for i, e in enumerate(node.elts) if not isinstance(e, ast.Starred)]
     return []
 
 
@@ -79,6 +82,8 @@ def operand(node: ast.AST, hole: int) -> ast.expr:
         return node.operand
     if isinstance(node, ast.BinOp):
         return node.right if hole else node.left
+    if isinstance(node, ast.List | ast.Tuple):
+        return node.elts[hole]
     raise ValueError(f"not an operation: {ast.dump(node)[:60]}")
 
 
@@ -99,6 +104,8 @@ def _filled(node: ast.expr, hole: int, value: ast.expr) -> ast.expr:
             new.right = value
         else:
             new.left = value
+    elif isinstance(new, ast.List | ast.Tuple):
+        new.elts = [value if i == hole else e for i, e in enumerate(new.elts)]
     return new
 
 
@@ -124,7 +131,7 @@ def nested(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
 
 def swapped(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
     """Two operands exchanged: positional arguments ``args[0]`` and ``args[1]`` of a call,
-    the left and right of a binary operator."""
+    the left and right of a binary operator, two elements of a list or a tuple."""
     first, second = int(args[0]), int(args[1])
     places = holes(node)
     if first not in places or second not in places or first == second:

@@ -6,6 +6,8 @@ import ast
 import contextlib
 import importlib
 import inspect
+import re
+import textwrap
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -622,3 +624,74 @@ def test_a_loss_rebuilt_from_its_number_is_named_as_cut_from_the_graph(tmp_path)
     assert result.score < result.max_score
     assert "cut off from the autograd graph" in text, text
     assert "lower precision" not in text, text
+
+
+def _reference_body_with(workspace: Path, target: str, old: str, new: str) -> None:
+    """``target``'s reference body with ``old`` (which it must hold) made ``new``."""
+    path, region = regions_by_target(workspace)[target]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body = textwrap.dedent("\n".join(lines[region.begin : region.end - 1]))
+    assert old in body, body
+    replace_body(workspace, target, body.replace(old, new))
+
+
+@pytest.mark.parametrize(
+    ("exercise", "target", "old", "new", "named"),
+    [
+        (  # the state before the input in the concatenation (a layout from another text)
+            "chapter6.lstm_node_forward",
+            "rnn_nodes:LSTMNode.forward",
+            "np.concatenate([x_in, H_in], axis=1)",
+            "np.concatenate([H_in, x_in], axis=1)",
+            "`[H_in, x_in]` has its elements the wrong way round",
+        ),
+        (  # both gradients right, returned in each other's place: no value departs
+            "chapter6.gru_node_backward",
+            "rnn_nodes:GRUNode.backward",
+            "return x_in_grad, H_in_grad",
+            "return H_in_grad, x_in_grad",
+            "`(H_in_grad, x_in_grad)` has its elements the wrong way round",
+        ),
+    ],
+)
+def test_elements_of_a_list_or_a_returned_tuple_the_wrong_way_round_are_named(
+    tmp_path, exercise, target, old, new, named
+):
+    """Two elements of a list (what is concatenated) or of the tuple returned exchanged:
+    named by the swap, proven by making it."""
+    workspace = reference_workspace(tmp_path)
+    _reference_body_with(workspace, target, old, new)
+    (result,) = grade(exercise, path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert named in text, text
+    assert "with that undone, this check passes" in text
+
+
+@pytest.mark.torch
+def test_a_fixed_size_where_the_last_pieces_size_belongs_is_named(tmp_path):
+    """Chunks of `batch_size` rows, each loss weighted by `batch_size`: right for every chunk
+    but the last, which is shorter when the size does not divide the rows. Named by the size
+    of the piece the loop cut, proven by reading it."""
+    pytest.importorskip("torch")
+    body = (
+        "was_training = self.model.training\n"
+        "self.model.eval()\n"
+        "weighted = []\n"
+        "with torch.no_grad():\n"
+        "    start = 0\n"
+        "    while start < X.shape[0]:\n"
+        "        chunk, target = X[start:start + batch_size], y[start:start + batch_size]\n"
+        "        loss = float(self.loss(prediction_of(self.model(chunk)), target))\n"
+        "        weighted.append(loss * batch_size)\n"
+        "        start += batch_size\n"
+        "self.model.train(was_training)\n"
+        "return sum(weighted) / X.shape[0]\n"
+    )
+    result, _, _ = _graded(
+        tmp_path, "chapter7.evaluate", "pytorch.trainer:PyTorchTrainer.evaluate", body
+    )
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert re.search(r"`batch_size` is read where `(chunk|target)\.shape\[0\]` belongs", text), text
+    assert "with that undone, this check passes" in text
