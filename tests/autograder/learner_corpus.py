@@ -1119,7 +1119,7 @@ MISTAKES.update(
             "chapter5.conv_2d",
             "conv_steps:_pad_2d",
             "return np.pad(input_, ((num, num), (num, num), (0, 0)))",
-            "`np.pad(input_, ((num, num), (num, num), (0, 0)))`",
+            "`((num, num), (num, num), (0, 0))` has its elements the wrong way round",
         ),
         "A_c5_param_grad_1d_batch_mean": (
             "chapter5.conv_1d_batch_backward",
@@ -1446,7 +1446,7 @@ MISTAKES.update(
             ' params_dict["W_f"]["value"] + params_dict["B_f"]["value"])\n'
             'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
             "return self.x_out, self.H_out",
-            "`np.concatenate([H_in, x_in], axis=1)`",
+            "`[H_in, x_in]` has its elements the wrong way round",
         ),
         "A_c6_rnn_layer_backward_forward_in_time": (
             "chapter6.rnn_layer_backward",
