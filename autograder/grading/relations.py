@@ -32,6 +32,7 @@ from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure, close
 from .codeedits import Candidate, from_code, statements
 from .opedits import from_operations
+from .rederive import rederivations
 from .relnames import factor_name, written_constant
 from .source import Source
 from .traces import Trace
@@ -90,6 +91,7 @@ def proposals(
         candidates = itertools.chain(
             _from_state(departure),
             _from_numbers(departure, known, sizes),
+            _whole_statement(departure, learner, known, sizes),
             _upstream(departure, learner, known, sizes),
             from_code(departure, known, reference_sources[fid]),
             from_operations(departure, reference_sources[fid]),
@@ -258,6 +260,43 @@ def _from_numbers(
     yield from _related(departure.value.array, span, code, departure, known, sizes)
 
 
+def _whole_statement(
+    departure: Departure,
+    learner: Trace,
+    known: dict[str, tuple[ndarray, int | None]],
+    sizes: dict[int, tuple[str, int]],
+) -> Iterator[Candidate]:
+    """Relations of what the departing statement computes as a whole, where the first
+    departing value is a part of it (``g * y`` of ``g * y * (1 - y)``: a relation of the
+    whole, a derivative of another activation, holds of no part)."""
+    statement = departure.source.statement_of(departure.site) if departure.site else None
+    whole = _value_span(departure.source, statement.span) if statement else None
+    if whole is None or departure.site is None or whole == departure.site.span:
+        return
+    sid = next((i for i, site in enumerate(departure.source.sites) if site.span == whole), None)
+    later = [
+        other
+        for other in learner.invocation(departure.value.fid, departure.value.inv)
+        if other.kind == "value"
+        and other.elem == -1
+        and other.seq > departure.value.seq
+        and sid is not None
+        and int(other.key) == sid
+    ]
+    if later:
+        yield from _related(
+            later[0].array, whole, departure.source.code(whole), departure, known, sizes
+        )
+
+
+def _value_span(source: Source, span) -> tuple[int, int, int, int] | None:
+    """The span of the value a statement assigns, adds or returns (``x[:, :H] = …`` too)."""
+    for node in ast.walk(source.node):
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.Return) and span_of(node) == span:
+            return span_of(node.value) if node.value is not None else None
+    return None
+
+
 def _upstream(
     departure: Departure,
     learner: Trace,
@@ -300,9 +339,10 @@ def _related(
         if theirs.shape != mine.shape:
             continue
         yield from _scaled(mine, theirs, span, code, sizes, numbers)
-        yield from _flipped(mine, theirs, span, code)
+        yield from _flipped(mine, theirs, span, code, known)
         yield from _shifted(mine, theirs, span, code)
         yield from _terms(mine, theirs, span, code, terms)
+        yield from rederivations(mine, theirs, span, code, known)
 
 
 def _counterparts(mine: ndarray, departure: Departure, span=None) -> list[ndarray]:
@@ -457,12 +497,25 @@ def _reduction_swapped(span, code: str, power: int, name: str) -> Iterator[Candi
         yield Edit(span, "call", (right,)), f"{name} — np.{right} belongs where np.{wrong} is", True
 
 
-def _flipped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:
+def _flipped(
+    mine: ndarray,
+    theirs: ndarray,
+    span,
+    code: str,
+    known: dict[str, tuple[ndarray, int | None]],
+) -> Iterator[Candidate]:
+    """The right value reversed along an axis (or its last two). Not where an argument of
+    that shape is its own mirror along them (``x = [-1, 0, 1]``): there the value of an odd
+    or even function reversed is that function of ``-x`` or ``x``, and a reversal proves
+    nothing (``σ(-x)`` where ``σ(x)`` belongs is no loop run backwards)."""
     axes_options: list[tuple[int, ...]] = [(a,) for a in range(mine.ndim)]
     if mine.ndim >= 2:
         axes_options.append((mine.ndim - 2, mine.ndim - 1))
+    arguments = [v for v, site in known.values() if site is None and v.shape == mine.shape]
     for axes in axes_options:
         if not all(mine.shape[a] > 1 for a in axes):
+            continue
+        if any(_mirror(x, axes) for x in arguments):
             continue
         flipped = np.flip(mine, axes)  # a view: a few elements looked at before all of them
         if _likely(_sampled(flipped), _sampled(theirs)) and close(flipped, theirs):
@@ -474,6 +527,14 @@ def _flipped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candid
                 True,
             )
             return
+
+
+def _mirror(x: ndarray, axes: tuple[int, ...]) -> bool:
+    """Whether ``x`` reversed along ``axes`` is ``x`` or ``-x``."""
+    if x.dtype.kind not in "biuf":
+        return False
+    reversed_ = np.flip(x.astype(np.float64), axes)
+    return close(reversed_, x) or close(reversed_, -x.astype(np.float64))
 
 
 def _shifted(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:
@@ -525,6 +586,8 @@ def _terms(
                 mine + coef * value.astype(np.float64), theirs
             ):
                 said = f"`{code}` {word} `{label}`"
+                if coef < 0 and name not in code:  # `y - N` for `y - N - B`: nothing to remove
+                    said = f"`{code}` misses the term `- {label}` (it is `{label}` too large)"
                 if name == code and coef < 0 and cut is None:  # all of it too many
                     said = (
                         f"`{code}` holds what an earlier call left: the reference's value is "

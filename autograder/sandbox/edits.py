@@ -79,6 +79,7 @@ NODE_EDITS = frozenset(
         "complement",
         "is_none",
         "trim",
+        "rederive",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -267,6 +268,9 @@ def _keyword(node: Any, args: tuple[Any, ...]) -> ast.expr:
 
 _NODE_EDITS = {
     "trim": lambda node, args: runtime_call("trim", [node, reading(args[0]), constant(args[1])]),
+    "rederive": lambda node, args: runtime_call(
+        "rederive", [node, reading(args[0]), constant(str(args[1])), constant(str(args[2]))]
+    ),
     "name": lambda node, args: reading(args[0]),
     "carried": lambda node, args: _carried(node, str(args[0])),
     "add_name": _added,

@@ -782,7 +782,7 @@ MISTAKES.update(
             'dLdW1 = forward_info["X"].T @ dLdN1\n'
             "dLdB1 = dLdN1.sum(axis=0, keepdims=True)\n"
             'return {"W1": dLdW1, "B1": dLdB1, "W2": dLdW2, "B2": dLdB2}',
-            "`sigmoid` once too often: `forward_info['O1']` alone is right",
+            "takes the sigmoid's derivative at its input",
         ),
         "A_c2_rmse_sqrt_inside_mean": (
             "chapter2.rmse",
@@ -1340,7 +1340,7 @@ MISTAKES.update(
             'dZ = dA @ params_dict["W_fioc"]["value"].T\n'
             "D = self.Z.shape[1] - H\n"
             "return dZ[:, :D], dZ[:, D:], dC * f",
-            "`self.C_out` is read where `self.tanh_C` belongs",
+            "where tanh's derivative at its input, 1 − tanh(`self.C_out`)² belongs",
         ),
         "A_c6_lstm_forward_cell_inplace": (
             "chapter6.lstm_node_forward",

@@ -695,3 +695,46 @@ def test_a_fixed_size_where_the_last_pieces_size_belongs_is_named(tmp_path):
     assert result.score < result.max_score
     assert re.search(r"`batch_size` is read where `(chunk|target)\.shape\[0\]` belongs", text), text
     assert "with that undone, this check passes" in text
+
+
+@pytest.mark.parametrize(
+    ("exercise", "target", "old", "new", "named"),
+    [
+        (  # a candidate's gate differentiated as a sigmoid
+            "chapter6.lstm_node_backward",
+            "rnn_nodes:LSTMNode.backward",
+            "dA[:, 3 * H :] = dC * i * (1.0 - c_bar * c_bar)",
+            "dA[:, 3 * H :] = dC * i * c_bar * (1.0 - c_bar)",
+            "takes the sigmoid's derivative at its output, `c_bar`·(1 − `c_bar`), where tanh's",
+        ),
+        (  # the tanh of the cell's derivative written as if it were taken at its input
+            "chapter6.lstm_node_backward",
+            "rnn_nodes:LSTMNode.backward",
+            "dC = C_out_grad + dH * o * (1.0 - self.tanh_C * self.tanh_C)",
+            "dC = C_out_grad + dH * o * (1.0 - np.tanh(self.tanh_C) ** 2)",
+            "takes tanh's derivative at its input, 1 − tanh(`self.tanh_C`)², where tanh's "
+            "derivative at its output",
+        ),
+        (  # the sigmoid's backward with tanh's derivative, written another way
+            "chapter3.sigmoid_backward",
+            "activations:Sigmoid._input_grad",
+            "",
+            "return output_grad - output_grad * self.output ** 2",
+            "where the sigmoid's derivative at its output",
+        ),
+    ],
+)
+def test_the_derivative_of_another_activation_is_named(tmp_path, exercise, target, old, new, named):
+    """A derivative written for another activation than the one applied (or taken at its
+    input where it belongs at its output), in whatever form it is written: the reference's
+    value is the learner's times right(y) / written(y), named and proven by that exchange."""
+    workspace = reference_workspace(tmp_path)
+    if old:
+        _reference_body_with(workspace, target, old, new)
+    else:
+        replace_body(workspace, target, new)
+    (result,) = grade(exercise, path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert named in text, text
+    assert "with that undone, this check passes" in text

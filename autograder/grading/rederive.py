@@ -1,0 +1,62 @@
+"""The derivative of the wrong activation: a value that holds, as a factor, one activation's
+derivative where another's belongs (the sigmoid's ``y·(1 − y)`` in a tanh layer, tanh's taken
+at the output where it belongs at the input, or none at all), found from the numbers: the
+reference's value is the learner's times ``right(y) / written(y)`` for a value ``y`` the call
+knows. Proposed as an edit that makes that exchange (:mod:`..sandbox.derivatives`); said only
+where it makes the check pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from numpy import ndarray
+
+from ..sandbox.derivatives import FORMS, PAIRS, WRITTEN
+from ..sandbox.instrument import Edit
+from .aligned import close
+from .codeedits import Candidate
+
+__all__ = ["rederivations"]
+
+
+def rederivations(
+    mine: ndarray,
+    theirs: ndarray,
+    span,
+    code: str,
+    known: dict[str, tuple[ndarray, int | None]],
+) -> Iterator[Candidate]:
+    """Each (written, right) pair of derivatives and known value ``y`` (of ``mine``'s shape,
+    or one that broadcasts to it) for which ``theirs == mine * right(y) / written(y)``."""
+    if mine.shape != theirs.shape or mine.size < 2 or close(mine, theirs):
+        return
+    ordered = sorted(known.items(), key=lambda item: item[1][1] is None)  # its own names first
+    for name, (held, _) in ordered:
+        if held.dtype.kind != "f" or held.ndim != mine.ndim or held.size < 2:
+            continue
+        if any(a not in (1, b) for a, b in zip(held.shape, mine.shape, strict=True)):
+            continue
+        if np.ptp(held) == 0:  # a constant relates any two forms somewhere
+            continue
+        y = np.broadcast_to(held.astype(np.float64), mine.shape)
+        for written, right in PAIRS:
+            with np.errstate(all="ignore"):
+                ratio = FORMS[right](y) / FORMS[written](y)
+            if not np.all(np.isfinite(ratio)) or not close(mine * ratio, theirs):
+                continue
+            yield (
+                Edit(span, "rederive", (name, written, right)),
+                _said(code, name, written, right),
+                True,
+            )
+            return
+
+
+def _said(code: str, y: str, written: str, right: str) -> str:
+    was, should = (WRITTEN[form].format(y=f"`{y}`") for form in (written, right))
+    if written == "none":
+        return f"`{code}` leaves out a derivative: {should} belongs as a factor"
+    if right == "none":
+        return f"`{code}` has a derivative too many: {was}"
+    return f"`{code}` takes {was}, where {should} belongs"
