@@ -21,7 +21,8 @@ from .codeedits import loop_edits, statements
 from .groupings import groupings
 from .opedits import size_offsets, swaps
 from .relations import Proposal
-from .source import Source, name_of, touches
+from .rewrites import block_rewrites, whole_function_rewrites
+from .source import Source, is_neutral, name_of, touches
 
 __all__ = ["MAX_BLOCK_PROPOSALS", "block_proposals", "missing_calls"]
 
@@ -45,6 +46,7 @@ def block_proposals(
         *groupings(departure),
         *_assignments(departure, line, reference_sources[fid]),
         *size_offsets(departure),
+        *block_rewrites(source),
     ]
     found = [Proposal(fid, e, name, 0, e.span[0]) for e, name, _ in edits]
     seen: set[tuple] = {(p.edit.span, p.edit.op, p.edit.args) for p in found}
@@ -73,7 +75,12 @@ def missing_calls(
         for edit, name, _ in loop_edits(loops):
             found.append(Proposal(fid, edit, name, 0, edit.span[0]))
     for fid, (source, reference) in enumerate(zip(learner_sources, reference_sources, strict=True)):
-        for edit, name, _ in [*_conversions(source, reference), *_returned_swaps(source)]:
+        rewritten = whole_function_rewrites(source, reference)
+        for edit, name, _ in [
+            *_conversions(source, reference),
+            *_returned_swaps(source),
+            *rewritten,
+        ]:
             found.append(Proposal(fid, edit, name, 0, edit.span[0]))
         for block in sorted(_blocks_of_function(source.node), key=lambda b: -b[0].lineno):
             for edit, name in _inserted(block, source, reference):
@@ -262,6 +269,8 @@ def _accumulations(
     if isinstance(node, ast.Assign) and len(node.targets) == 1:
         target = node.targets[0]
         if not isinstance(target, ast.Subscript | ast.Name):
+            return
+        if is_neutral(node.value):  # `h = np.zeros(…)` in a loop is a reset: `+=` undoes nothing
             return
         code = ast.unparse(target)
         args: tuple[str, ...] = ()

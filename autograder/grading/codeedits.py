@@ -64,14 +64,25 @@ def from_code(
             for n in ast.walk(statement)
             if isinstance(n, ast.Attribute) and n.attr == "T"
         }
+        stored = {  # `dA[:, H:2 * H] = …`: the array written into is no operand
+            id(n) for target in _targets_of(statement) for n in ast.walk(target)
+        }
         for node in ast.walk(statement):
-            if id(node) in sized:
+            if id(node) in sized or id(node) in stored:
                 continue
             yield from _node_edits(
                 node, departure, known, reference, substitutions, id(node) in transposed, index
             )
     for _, _, candidate in sorted(substitutions, key=lambda s: s[:2]):
         yield candidate
+
+
+def _targets_of(statement: ast.AST) -> list[ast.expr]:
+    if isinstance(statement, ast.Assign):
+        return list(statement.targets)
+    if isinstance(statement, ast.AugAssign | ast.AnnAssign):
+        return [statement.target]
+    return []
 
 
 def _node_edits(
@@ -224,27 +235,42 @@ def _operand(
             False,
         )
     for other, theirs in _others(name, value, span, departure, known):
-        gap, order = _gap(value, theirs), len(substitutions)
-        said = _substitution(name, value, other, theirs)
-        if _carried(departure, known[other][1], span):  # the previous pass's value
-            if other.startswith("_"):  # thrown away (`y, _h = step(…)`): blockedits says so
-                continue
-            if other.isidentifier():  # unbound on the first pass: `name` there
-                carried = (
-                    f"`{name}` is read on every pass of the loop where `{other}` belongs, as "
-                    f"the previous pass left it (only the first pass starts from `{name}`)"
-                )
-                substitutions.append(
-                    (gap, order + 0.5, (Edit(span, "carried", (other,)), carried, False))
-                )
-            said += " (as the loop's previous pass left it)"
-        substitutions.append((gap, order, (Edit(span, "name", (other,)), said, False)))
-        added = (  # `deriv(sigma, x)` where sigma was applied to `x + y`
-            Edit(span, "add_name", (other, 1.0)),
-            f"`{name}` is read where `{name} + {other}` belongs (a term left out)",
-            False,
-        )
-        substitutions.append((gap, order + 1, added))
+        _substitute(name, value, other, theirs, span, departure, known, substitutions)
+
+
+def _substitute(
+    name: str,
+    value: ndarray,
+    other: str,
+    theirs: ndarray,
+    span: tuple[int, ...],
+    departure: Departure,
+    known: dict[str, tuple[ndarray, int | None]],
+    substitutions: list[tuple[float, float, Candidate]],
+) -> None:
+    """``other`` read in place of ``name`` (as a loop's previous pass left it, where it is
+    bound after the read), or added to it."""
+    gap, order = _gap(value, theirs), len(substitutions)
+    said = _substitution(name, value, other, theirs)
+    if _carried(departure, known[other][1], span):  # the previous pass's value
+        if other.startswith("_"):  # thrown away (`y, _h = step(…)`): blockedits says so
+            return
+        if other.isidentifier():  # unbound on the first pass: `name` there
+            carried = (
+                f"`{name}` is read on every pass of the loop where `{other}` belongs, as "
+                f"the previous pass left it (only the first pass starts from `{name}`)"
+            )
+            substitutions.append(
+                (gap, order + 0.5, (Edit(span, "carried", (other,)), carried, False))
+            )
+        said += " (as the loop's previous pass left it)"
+    substitutions.append((gap, order, (Edit(span, "name", (other,)), said, False)))
+    added = (  # `deriv(sigma, x)` where sigma was applied to `x + y`
+        Edit(span, "add_name", (other, 1.0)),
+        f"`{name}` is read where `{name} + {other}` belongs (a term left out)",
+        False,
+    )
+    substitutions.append((gap, order + 1, added))
 
 
 def _fixed_size(

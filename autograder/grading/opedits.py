@@ -45,6 +45,7 @@ def from_operations(departure: Departure, reference: Source) -> Iterator[Candida
     callees = _callees(reference, departure.source)
     yield from _activations_left_out(departure, reference)
     for statement in statement_nodes(departure)[:1]:
+        indices = {id(n.slice) for n in ast.walk(statement) if isinstance(n, ast.Subscript)}
         for node in ast.walk(statement):
             if isinstance(node, ast.Call):
                 yield from _other_callee(node, callees)
@@ -54,7 +55,8 @@ def from_operations(departure: Departure, reference: Source) -> Iterator[Candida
             if isinstance(node, ast.Call | ast.BinOp | ast.UnaryOp):
                 yield from _nestings(node, departure.source)
                 yield from swaps(node)
-            if isinstance(node, ast.List | ast.Tuple) and isinstance(node.ctx, ast.Load):
+            listed = isinstance(node, ast.List | ast.Tuple) and isinstance(node.ctx, ast.Load)
+            if listed and id(node) not in indices:  # `x[:, H:2 * H]`: an index, not two values
                 yield from swaps(node)
 
 

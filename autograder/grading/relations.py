@@ -34,6 +34,7 @@ from .codeedits import Candidate, from_code, statements
 from .opedits import from_operations
 from .rederive import rederivations
 from .relnames import factor_name, written_constant
+from .rewrites import rewrites
 from .source import Source
 from .traces import Trace
 
@@ -95,6 +96,7 @@ def proposals(
             _upstream(departure, learner, known, sizes),
             from_code(departure, known, reference_sources[fid]),
             from_operations(departure, reference_sources[fid]),
+            rewrites(departure, known, reference_sources[fid]),
         )
         for edit, name, evidence in candidates:
             key = (fid, edit) if evidence else (fid, edit.op, edit.args, source.code(edit.span))
@@ -116,7 +118,9 @@ def proposals(
                 # where its size is checked)
                 seen[key] = proposal
                 suggested[suggested.index(kept)] = proposal
-    suggested.sort(key=lambda p: (id(p) in beside, *_specific(p, depth[id(p)])))  # stable
+    suggested.sort(  # the departing statement's first: upstream, the values still agreed
+        key=lambda p: (id(p) in beside, depth[id(p)] > 0, *_specific(p, depth[id(p)]))
+    )
     return (shown + suggested)[: MAX_PROPOSALS + MAX_LATER]
 
 
@@ -127,8 +131,8 @@ def _beside(span: tuple[int, ...], departure: Departure) -> bool:
     that could."""
     site = departure.site
     statement = departure.source.statement_of(site) if site is not None else None
-    if site is None or statement is None:
-        return False
+    if site is None or statement is None or site.kind == "store":
+        return False  # a store departs with what it stores: its whole statement computes it
     inside, around = _within(span, site.span), _within(site.span, span)
     return _within(span, statement.span) and not inside and not around
 
@@ -151,9 +155,10 @@ _SPECIFIC = {
     op: rank
     for rank, ops in enumerate(
         (
-            ("generator", "counted", "reversed", "is_none"),
-            ("keyword", "call", "operator", "callee", "swap", "nest", "unwrap", "complement"),
-            ("name", "carried"),
+            ("generator", "counted", "reversed", "is_none", "invert"),
+            ("keyword", "call", "callee", "swap", "literal"),  # `b / a` for `a / b` before `a + b`
+            ("operator", "nest", "unwrap", "complement"),
+            ("name", "carried", "exchange"),
             ("offset",),
             ("drop", "mul_name"),
             ("flip", "transpose"),

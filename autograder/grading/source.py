@@ -16,7 +16,7 @@ from ..course.targets import FunctionNode, find_definition
 from ..sandbox.instrument import Site, Span, site_table, span_of
 from ..sandbox.splice import parse_target
 
-__all__ = ["Source", "Statement", "name_of", "overlaps", "reads_of", "touches"]
+__all__ = ["Source", "Statement", "is_neutral", "name_of", "overlaps", "reads_of", "touches"]
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class Source:
         }
         found = (assigned if site.kind == "store" else nodes for site in self.sites)
         return [  # what a call returns is its answer, a constant one too (`np.ones_like(g)`)
-            site.kind != "return" and _is_neutral(where.get(site.span))
+            site.kind != "return" and is_neutral(where.get(site.span))
             for site, where in zip(self.sites, found, strict=True)
         ]
 
@@ -207,7 +207,8 @@ _BUFFERS = frozenset(
 _MODULE_PATHS = ("np.", "numpy.", "torch.", "math.", "float", "int", "range", "len")
 
 
-def _is_neutral(node: ast.AST | None) -> bool:
+def is_neutral(node: ast.AST | None) -> bool:
+    """Whether ``node`` computes a fresh buffer or a constant (``np.zeros``, ``0.0``)."""
     if node is None:
         return False
     if isinstance(node, ast.Call):

@@ -6,7 +6,9 @@ statement and the one after it in its block, exchanged), ``delete`` (the stateme
 ``insert_call`` (``receiver.method()`` put before the statement, or after it with
 ``after``), ``accumulate`` (``x = e`` made ``x += e``, and ``x += e`` made ``x = e``),
 ``unpack`` (two names of ``a, b = …`` exchanged), ``convert`` (``x = f(x)`` put before
-the statement: an argument passed through a function, ``other = _ensure_number(other)``).
+the statement: an argument passed through a function, ``other = _ensure_number(other)``),
+``keep`` (``f(x, …)`` whose result is thrown away made ``x = f(x, …)``), ``hoist`` (the
+statement moved out of the loop around it, to just before that loop).
 The call inserted is built from a path and a name, never parsed from text: an edit adds no
 code but a call of a method the function's own objects have, or of a function its module
 has.
@@ -22,7 +24,17 @@ from .edits import Edit, reading, span_of
 __all__ = ["BLOCK_EDITS", "restructured"]
 
 BLOCK_EDITS = frozenset(
-    {"swap_next", "delete", "insert_call", "convert", "accumulate", "unpack", "carry"}
+    {
+        "swap_next",
+        "delete",
+        "insert_call",
+        "convert",
+        "accumulate",
+        "unpack",
+        "carry",
+        "keep",
+        "hoist",
+    }
 )
 
 _BLOCKS = ("body", "orelse", "finalbody")
@@ -31,6 +43,9 @@ _BLOCKS = ("body", "orelse", "finalbody")
 def restructured(function: ast.AST, edits: Sequence[Edit]) -> None:
     """Make the block ``edits`` in ``function`` (changed in place)."""
     for edit in edits:
+        if edit.op == "hoist":
+            _hoisted(function, edit.span)
+            continue
         for block in _blocks(function):
             index = next((i for i, s in enumerate(block) if span_of(s) == edit.span), None)
             if index is not None:
@@ -63,23 +78,57 @@ def _edit_block(block: list[ast.stmt], index: int, edit: Edit) -> None:
         block[index] = _carried(statement, int(edit.args[0]), str(edit.args[1]))
     elif edit.op == "delete":
         block[index] = ast.copy_location(ast.Pass(), statement)
-    elif edit.op == "convert":
-        path, name = str(edit.args[0]), str(edit.args[1])
-        if not name.isidentifier():
-            raise ValueError(f"not a name: {name!r}")
+    elif edit.op == "keep":
+        block[index] = _kept(statement, _identifier(edit.args[0]))
+    elif edit.op in ("convert", "insert_call"):
+        inserted = _inserted(edit)
+        after = edit.op == "insert_call" and len(edit.args) > 2 and edit.args[2] == "after"
+        ast.fix_missing_locations(ast.copy_location(inserted, statement))
+        block.insert(index + 1 if after else index, inserted)
+
+
+def _identifier(name: object) -> str:
+    if not str(name).isidentifier():
+        raise ValueError(f"not a name: {name!r}")
+    return str(name)
+
+
+def _kept(statement: ast.stmt, name: str) -> ast.stmt:
+    """``f(x, …)`` whose result is thrown away, as ``x = f(x, …)``."""
+    if not isinstance(statement, ast.Expr):
+        return statement
+    kept = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=statement.value)
+    return ast.fix_missing_locations(ast.copy_location(kept, statement))
+
+
+def _inserted(edit: Edit) -> ast.stmt:
+    """``name = path(name)`` (convert), or ``receiver.method()`` (insert_call)."""
+    if edit.op == "convert":
+        path, name = str(edit.args[0]), _identifier(edit.args[1])
         call = ast.Call(func=reading(path), args=[ast.Name(id=name, ctx=ast.Load())], keywords=[])
-        rebound = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=call)
-        block.insert(index, ast.fix_missing_locations(ast.copy_location(rebound, statement)))
-    elif edit.op == "insert_call":
-        receiver, method = str(edit.args[0]), str(edit.args[1])
-        if not method.isidentifier():
-            raise ValueError(f"not a method name: {method!r}")
-        after = len(edit.args) > 2 and edit.args[2] == "after"
-        func = ast.Attribute(value=reading(receiver), attr=method, ctx=ast.Load())
-        call = ast.Expr(ast.Call(func=func, args=[], keywords=[]))
-        ast.copy_location(call, statement)
-        ast.fix_missing_locations(call)
-        block.insert(index + 1 if after else index, call)
+        return ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=call)
+    receiver, method = str(edit.args[0]), str(edit.args[1])
+    if not method.isidentifier():
+        raise ValueError(f"not a method name: {method!r}")
+    func = ast.Attribute(value=reading(receiver), attr=method, ctx=ast.Load())
+    return ast.Expr(ast.Call(func=func, args=[], keywords=[]))
+
+
+def _hoisted(function: ast.AST, span: tuple[int, ...]) -> None:
+    """The statement at ``span`` taken out of the innermost loop around it and put just
+    before that loop (a reset done once, not on every pass)."""
+    for block in list(_blocks(function)):
+        for index, loop in enumerate(block):
+            if not isinstance(loop, ast.For | ast.While):
+                continue
+            body = loop.body
+            inner = next((i for i, s in enumerate(body) if span_of(s) == span), None)
+            if inner is not None:
+                statement = body.pop(inner)
+                if not body:
+                    body.append(ast.copy_location(ast.Pass(), statement))
+                block.insert(index, statement)
+                return
 
 
 def _zero_before_loop(function: ast.AST, statement: ast.stmt) -> None:

@@ -80,10 +80,24 @@ NODE_EDITS = frozenset(
         "is_none",
         "trim",
         "rederive",
+        "exchange",
+        "literal",
+        "invert",
     }
 )
 STATEMENT_EDITS = frozenset(
-    {"inplace", "swap_next", "delete", "insert_call", "convert", "accumulate", "unpack", "carry"}
+    {
+        "inplace",
+        "swap_next",
+        "delete",
+        "insert_call",
+        "convert",
+        "accumulate",
+        "unpack",
+        "carry",
+        "keep",
+        "hoist",
+    }
 )
 """Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``);
 the others change its block (:mod:`.blocks`)."""
@@ -291,7 +305,42 @@ _NODE_EDITS = {
     "group": grouped,
     "complement": lambda node, args: ast.BinOp(left=ast.Constant(1.0), op=ast.Sub(), right=node),
     "is_none": lambda node, args: _none_default(node),
+    "exchange": lambda node, args: _exchanged(node, str(args[0]), str(args[1])),
+    "literal": lambda node, args: _literal(args[0]),
+    "invert": lambda node, args: ast.UnaryOp(op=ast.Not(), operand=node),
 }
+
+
+def _exchanged(node: ast.expr, first: str, second: str) -> ast.expr:
+    """``node`` with every read of the paths ``first`` and ``second`` exchanged."""
+    swap = {first: reading(second), second: reading(first)}
+
+    class _Exchange(ast.NodeTransformer):
+        def visit_Name(self, name: ast.Name) -> ast.expr:
+            return _read(name)
+
+        def visit_Attribute(self, attribute: ast.Attribute) -> ast.expr:
+            found = _read(attribute)
+            return found if found is not attribute else self.generic_visit(attribute)
+
+        def visit_Subscript(self, subscript: ast.Subscript) -> ast.expr:
+            found = _read(subscript)
+            return found if found is not subscript else self.generic_visit(subscript)
+
+    def _read(part: ast.expr) -> ast.expr:
+        if not isinstance(getattr(part, "ctx", None), ast.Load):
+            return part
+        other = swap.get(ast.unparse(part))
+        return copy.deepcopy(other) if other is not None else part
+
+    return _Exchange().visit(copy.deepcopy(node))
+
+
+def _literal(value: Any) -> ast.expr:
+    """A string or a whole number, written in the code's place."""
+    if type(value) not in (str, int):
+        raise ValueError(f"not a literal: {value!r}")
+    return ast.Constant(value)
 
 
 def _none_default(node: ast.expr) -> ast.expr:

@@ -1269,7 +1269,10 @@ MISTAKES.update(
             "self.H_out = self.h_bar + self.u * (H_in - self.h_bar)\n"
             'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
             "return self.x_out, self.H_out",
-            ("in the wrong order", "`self.r * H_in @ W_h[D:]` is right"),
+            (
+                "groups the wrong way",
+                "self.r * H_in @ W_h[D:] + params_dict['B_h']['value']` is right",
+            ),
         ),
         "A_c6_gru_forward_update_swapped": (
             "chapter6.gru_node_forward",
@@ -1286,7 +1289,7 @@ MISTAKES.update(
             "self.H_out = self.u * self.h_bar + (1.0 - self.u) * H_in\n"
             'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
             "return self.x_out, self.H_out",
-            "`self.u * self.h_bar`",
+            "`self.h_bar` and `H_in` are the wrong way round",
         ),
         "A_c6_lstm_backward_no_cell_grad": (
             "chapter6.lstm_node_backward",
@@ -1967,7 +1970,7 @@ MISTAKES.update(
             "chapter4.tanh",
             "activations:Tanh._input_grad",
             "return output_grad * (1 - np.tanh(self.output) ** 2)",
-            "`np.tanh` once too often",
+            "takes tanh's derivative at its input, 1 − tanh(`self.output`)², where",
         ),
         "C_c5_param_grad_1d_product_order": (
             "chapter5.conv_1d_backward",

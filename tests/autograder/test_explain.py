@@ -738,3 +738,76 @@ def test_the_derivative_of_another_activation_is_named(tmp_path, exercise, targe
     assert result.score < result.max_score
     assert named in text, text
     assert "with that undone, this check passes" in text
+
+
+@pytest.mark.parametrize(
+    ("exercise", "target", "body", "named"),
+    [
+        (  # the cell's two sources exchanged (each gate multiplies the other's value)
+            "chapter6.lstm_node_forward",
+            "rnn_nodes:LSTMNode.forward",
+            None,
+            r"`(c_bar|f)` and `(C_in|i)` are the wrong way round",
+        ),
+        (  # the first step's input read on every step
+            "chapter6.rnn_layer_forward",
+            "rnn_layers:RNNLayer.forward",
+            "x_seq_out = np.empty((N, T, self.output_size))\n"
+            "for t in range(T):\n"
+            "    x_seq_out[:, t, :], H_in = self.nodes[t].forward(\n"
+            "        x_seq_in[:, 0, :], H_in, self.params)\n",
+            "`0` is written in",
+        ),
+        (  # a string copied from the neighbouring method
+            "chapter6.number_with_grad_add",
+            "autodiff:NumberWithGrad.__add__",
+            "other = _ensure_number(other)\n"
+            "return NumberWithGrad(self.num + other.num, depends_on=[self, other],"
+            " creation_op='mul')\n",
+            "`'mul'` is written where `'add'` belongs",
+        ),
+        (  # dropout applied at inference and skipped in training
+            "chapter4.dropout",
+            "dropout:Dropout._output",
+            "if not inference:\n"
+            "    return self.input_\n"
+            "keep = self.rng.random(self.input_.shape) < self.keep_prob\n"
+            "self.mask = keep / self.keep_prob\n"
+            "return self.input_ * self.mask\n",
+            "the condition `not inference` is the wrong way round",
+        ),
+        (  # a new array computed and dropped
+            "chapter4.relu",
+            "activations:ReLU._output",
+            "out = self.input_.copy()\nnp.maximum(out, 0.0)\nreturn out\n",
+            "throws it away: `out = np.maximum(out, 0.0)` keeps it",
+        ),
+        (  # the state's gradient reset on every step of backpropagation through time
+            "chapter6.rnn_layer_backward",
+            "rnn_layers:RNNLayer.backward",
+            "x_seq_in_grad = np.empty((N, T, D))\n"
+            "for t in reversed(range(T)):\n"
+            "    H_grad = np.zeros((N, self.hidden_size))\n"
+            "    x_seq_in_grad[:, t, :], H_grad = self.nodes[t].backward(\n"
+            "        x_seq_out_grad[:, t, :], H_grad, self.params)\n"
+            "return x_seq_in_grad\n",
+            "runs on every pass of the loop, undoing what earlier passes did",
+        ),
+    ],
+)
+def test_a_rewrite_of_what_a_statement_reads_or_how_a_block_runs_is_named(
+    tmp_path, exercise, target, body, named
+):
+    """Mistakes no relation of the numbers names: two values exchanged, a constant for a
+    name, another string, a condition turned round, a result thrown away, a reset inside a
+    loop. Each is named by the rewrite that undoes it, proven by making it."""
+    workspace = reference_workspace(tmp_path)
+    if body is None:
+        _reference_body_with(workspace, target, "f * C_in + i * c_bar", "f * c_bar + i * C_in")
+    else:
+        replace_body(workspace, target, body)
+    (result,) = grade(exercise, path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert re.search(named, text) if named.startswith("`(") else named in text, text
+    assert "with that undone, this check passes" in text

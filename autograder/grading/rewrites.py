@@ -1,0 +1,238 @@
+"""Edits that rewrite what a statement reads or how a block runs, where the numbers relate in
+no way the relations know: two values exchanged (``u * h_bar + (1 - u) * H`` for ``u * H +
+(1 - u) * h_bar``), a constant written where a name belongs (``padded[0]`` for ``padded[n]``,
+``(num, 0)`` for ``(num, num)``), another string (``creation_op="add"`` in ``__mul__``), a
+condition the wrong way round, a result computed and thrown away (``np.maximum(out, x)``), and
+a reset done on every pass of a loop where it belongs once before it.
+
+Each is only a proposal: :mod:`.explain` proves it by making the check pass, or says nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from collections.abc import Iterator
+
+from numpy import ndarray
+
+from ..sandbox.instrument import Edit, span_of
+from ..sandbox.operations import MODULES, callee_path
+from .aligned import Departure, close
+from .codeedits import Candidate, statement_nodes
+from .source import Source, name_of, reads_of
+
+__all__ = ["block_rewrites", "rewrites", "whole_function_rewrites"]
+
+_PAIRS = 6
+"""At most this many pairs of values exchanged in one statement."""
+_TESTS = 4
+"""At most this many conditions turned round."""
+_NEW = frozenset(
+    {"reshape", "astype", "clip", "copy", "transpose", "flatten", "squeeze", "ravel", "round"}
+)
+"""Methods that return a new array and change nothing (their result thrown away is lost)."""
+
+
+def rewrites(
+    departure: Departure, known: dict[str, tuple[ndarray, int | None]], reference: Source
+) -> Iterator[Candidate]:
+    """The rewrites of the departing statement: values exchanged, a constant for a name,
+    another string; then the function's conditions turned round."""
+    statements = statement_nodes(departure)
+    if not statements:
+        return
+    statement = statements[0]
+    yield from _exchanges(statement, known)
+    yield from _constants(statement, departure.source, known)
+    yield from _strings(statement, reference)
+    yield from _inverted(departure.source.node)
+
+
+def whole_function_rewrites(source: Source, reference: Source) -> Iterator[Candidate]:
+    """Where no value departs: another string anywhere in the function, a condition the
+    wrong way round, a result thrown away, a reset on every pass of a loop."""
+    yield from _strings(source.node, reference)
+    yield from _inverted(source.node)
+    yield from block_rewrites(source)
+
+
+def block_rewrites(source: Source) -> Iterator[Candidate]:
+    """A result thrown away; a reset on every pass of a loop."""
+    yield from _thrown_away(source)
+    yield from _hoists(source)
+
+
+# --- in the departing statement ------------------------------------------------------------------
+
+
+def _value_node(statement: ast.AST) -> ast.expr | None:
+    if isinstance(statement, ast.Assign | ast.AugAssign | ast.Return | ast.Expr):
+        return statement.value
+    return None
+
+
+def _exchanges(
+    statement: ast.AST, known: dict[str, tuple[ndarray, int | None]]
+) -> Iterator[Candidate]:
+    """Two arrays of one shape that the statement reads, each where the other belongs."""
+    value = _value_node(statement)
+    if value is None:
+        return
+    read = [
+        path
+        for path in dict.fromkeys(name_of(n) for n in ast.walk(value) if _loaded(n))
+        if path in known and known[path][0].ndim >= 1 and known[path][0].dtype.kind == "f"
+    ]
+    code = ast.unparse(value)
+    pairs = [
+        (a, b)
+        for a, b in itertools.combinations(read, 2)
+        if known[a][0].shape == known[b][0].shape
+        and not close(known[a][0], known[b][0])
+        and not (a.startswith(b + ".") or b.startswith(a + "."))
+    ]
+    for a, b in pairs[:_PAIRS]:
+        yield (
+            Edit(span_of(value), "exchange", (a, b)),
+            f"`{a}` and `{b}` are the wrong way round in `{code}`: each is read where the "
+            "other belongs",
+            False,
+        )
+
+
+def _loaded(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name | ast.Attribute | ast.Subscript) and isinstance(
+        getattr(node, "ctx", None), ast.Load
+    )
+
+
+def _constants(
+    statement: ast.AST, source: Source, known: dict[str, tuple[ndarray, int | None]]
+) -> Iterator[Candidate]:
+    """A whole number written where a name belongs: a size the statement reads (``(num,
+    0)`` for ``(num, num)``), or a loop's counter (``padded[0]`` for ``padded[n]``)."""
+    sizes = [
+        path
+        for path in dict.fromkeys(name_of(n) for n in ast.walk(statement) if _loaded(n))
+        if path in known and known[path][0].ndim == 0 and known[path][0].dtype.kind in "iu"
+    ]
+    counters = _counters(source.node, statement)
+    line = ast.unparse(statement).splitlines()[0]
+    for node in ast.walk(statement):
+        if not (isinstance(node, ast.Constant) and type(node.value) is int):
+            continue
+        for name in dict.fromkeys([*counters, *sizes]):
+            if name in known and int(known[name][0]) == node.value:
+                continue
+            which = "the loop's counter " if name in counters else ""
+            yield (
+                Edit(span_of(node), "name", (name,)),
+                f"`{node.value}` is written in `{line}` where {which}`{name}` belongs"
+                + (": the same element on every pass" if name in counters else ""),
+                False,
+            )
+
+
+def _counters(function: ast.AST, statement: ast.AST) -> list[str]:
+    """The names the loops around ``statement`` count with (their targets)."""
+    found = []
+    for loop in ast.walk(function):
+        if isinstance(loop, ast.For) and any(n is statement for n in ast.walk(loop)):
+            found.extend(n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name))
+    return found
+
+
+def _strings(where: ast.AST, reference: Source) -> Iterator[Candidate]:
+    """A string written where another the reference's function writes belongs (``"add"``
+    in ``__mul__``, copied from ``__add__``)."""
+    theirs = [
+        n.value
+        for n in ast.walk(reference.node)
+        if isinstance(n, ast.Constant)
+        and isinstance(n.value, str)
+        and not _docstring_of(n, reference)
+    ]
+    for node in ast.walk(where):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        for other in dict.fromkeys(theirs):
+            if other != node.value and other.isidentifier() and node.value.isidentifier():
+                yield (
+                    Edit(span_of(node), "literal", (other,)),
+                    f"`{node.value!r}` is written where `{other!r}` belongs",
+                    False,
+                )
+
+
+def _docstring_of(node: ast.Constant, source: Source) -> bool:
+    body = getattr(source.node, "body", [])
+    return bool(body) and isinstance(body[0], ast.Expr) and body[0].value is node
+
+
+def _inverted(function: ast.AST) -> Iterator[Candidate]:
+    """A condition the wrong way round (``if not self.training`` for ``if self.training``)."""
+    tests = [n.test for n in ast.walk(function) if isinstance(n, ast.If | ast.IfExp | ast.While)]
+    for test in tests[:_TESTS]:
+        yield (
+            Edit(span_of(test), "invert"),
+            f"the condition `{ast.unparse(test)}` is the wrong way round (a `not` missing, or "
+            "one too many)",
+            False,
+        )
+
+
+# --- in the function's blocks --------------------------------------------------------------------
+
+
+def _thrown_away(source: Source) -> Iterator[Candidate]:
+    """``np.maximum(out, x)`` as a statement: a new array computed and lost; kept in the
+    name it is computed from."""
+    for node in ast.walk(source.node):
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+            continue
+        call = node.value
+        path = callee_path(call) or ""
+        method = isinstance(call.func, ast.Attribute) and call.func.attr in _NEW
+        if not (path.split(".")[0] in MODULES or method):
+            continue
+        receiver = [call.func.value] if isinstance(call.func, ast.Attribute) and method else []
+        for operand in [*receiver, *call.args]:
+            if isinstance(operand, ast.Name):
+                code = ast.unparse(call)
+                yield (
+                    Edit(span_of(node), "keep", (operand.id,)),
+                    f"`{code}` computes a new array and throws it away: `{operand.id} = "
+                    f"{code}` keeps it",
+                    False,
+                )
+                break
+
+
+def _hoists(source: Source) -> Iterator[Candidate]:
+    """A statement of a loop's body that depends on nothing the loop changes and sets
+    something (a reset, an initial value): on every pass it undoes what earlier passes did."""
+    for loop in ast.walk(source.node):
+        if not isinstance(loop, ast.For | ast.While):
+            continue
+        changed = {
+            n.id for n in ast.walk(loop) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
+        for statement in loop.body:
+            if not isinstance(statement, ast.Assign | ast.AugAssign | ast.Expr | ast.For):
+                continue
+            if isinstance(statement, ast.Expr) and not isinstance(statement.value, ast.Call):
+                continue
+            roots = {path.split(".")[0].split("[")[0] for path in reads_of(statement)}
+            if isinstance(statement, ast.For):
+                roots -= {n.id for n in ast.walk(statement.target) if isinstance(n, ast.Name)}
+                roots |= {n.id for n in ast.walk(statement.iter) if isinstance(n, ast.Name)}
+            if roots & changed:
+                continue
+            line = ast.unparse(statement).splitlines()[0]
+            yield (
+                Edit(span_of(statement), "hoist"),
+                f"`{line}` runs on every pass of the loop, undoing what earlier passes did: "
+                "it belongs once, before the loop",
+                False,
+            )
