@@ -17,39 +17,54 @@ from ..sandbox.instrument import Edit
 from .aligned import close
 from .codeedits import Candidate
 
-__all__ = ["rederivations"]
+__all__ = ["Rederivation", "rederivations", "rederived_candidates"]
+
+Rederivation = tuple[str, str, str, ndarray]
+"""``(y's name, written, right, right(y) / written(y))``."""
+
+_PROBES = 3
+"""Elements looked at before all of them (most pairs relate in none)."""
 
 
-def rederivations(
-    mine: ndarray,
-    theirs: ndarray,
-    span,
-    code: str,
-    known: dict[str, tuple[ndarray, int | None]],
-) -> Iterator[Candidate]:
-    """Each (written, right) pair of derivatives and known value ``y`` (of ``mine``'s shape,
-    or one that broadcasts to it) for which ``theirs == mine * right(y) / written(y)``."""
-    if mine.shape != theirs.shape or mine.size < 2 or close(mine, theirs):
-        return
-    ordered = sorted(known.items(), key=lambda item: item[1][1] is None)  # its own names first
+def rederived_candidates(
+    shape: tuple[int, ...], known: dict[str, tuple[ndarray, int | None]]
+) -> list[Rederivation]:
+    """Each (written, right) pair of derivatives and known value ``y`` of ``shape`` (or one
+    that broadcasts to it), with the factor that exchanges them: computed once for every
+    counterpart a value is related to. The call's own names first."""
+    found: list[Rederivation] = []
+    ordered = sorted(known.items(), key=lambda item: item[1][1] is None)
     for name, (held, _) in ordered:
-        if held.dtype.kind != "f" or held.ndim != mine.ndim or held.size < 2:
+        if held.dtype.kind != "f" or held.ndim != len(shape) or held.size < 2:
             continue
-        if any(a not in (1, b) for a, b in zip(held.shape, mine.shape, strict=True)):
+        if any(a not in (1, b) for a, b in zip(held.shape, shape, strict=True)):
             continue
         if np.ptp(held) == 0:  # a constant relates any two forms somewhere
             continue
-        y = np.broadcast_to(held.astype(np.float64), mine.shape)
+        y = np.broadcast_to(held.astype(np.float64), shape)
         for written, right in PAIRS:
             with np.errstate(all="ignore"):
                 ratio = FORMS[right](y) / FORMS[written](y)
-            if not np.all(np.isfinite(ratio)) or not close(mine * ratio, theirs):
-                continue
-            yield (
-                Edit(span, "rederive", (name, written, right)),
-                _said(code, name, written, right),
-                True,
-            )
+            if np.all(np.isfinite(ratio)):
+                found.append((name, written, right, ratio))
+    return found
+
+
+def rederivations(
+    mine: ndarray, theirs: ndarray, span, code: str, candidates: list[Rederivation]
+) -> Iterator[Candidate]:
+    """The first candidate for which ``theirs == mine * right(y) / written(y)``."""
+    if mine.shape != theirs.shape or mine.size < 2 or close(mine, theirs):
+        return
+    probes = np.linspace(0, mine.size - 1, _PROBES).astype(int)
+    flat_mine, flat_theirs = mine.reshape(-1)[probes], theirs.reshape(-1)[probes]
+    for name, written, right, ratio in candidates:
+        guess = flat_mine * ratio.reshape(-1)[probes]
+        if not np.allclose(guess, flat_theirs, rtol=1e-4, atol=1e-9):
+            continue
+        if close(mine * ratio, theirs):
+            edit = Edit(span, "rederive", (name, written, right))
+            yield edit, _said(code, name, written, right), True
             return
 
 

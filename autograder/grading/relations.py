@@ -32,7 +32,7 @@ from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure, close
 from .codeedits import Candidate, from_code, statements
 from .opedits import from_operations
-from .rederive import rederivations
+from .rederive import rederivations, rederived_candidates
 from .relnames import factor_name, written_constant
 from .rewrites import rewrites
 from .source import Source
@@ -337,6 +337,7 @@ def _related(
         return
     mine = mine.astype(np.float64)
     terms = _term_candidates(mine.shape, known)  # once for every counterpart
+    derivatives = rederived_candidates(mine.shape, known)
     numbers = _numbers(known)
     yield from _trimmed(mine, departure, span, code, known)
     for theirs in _counterparts(mine, departure, span):
@@ -347,7 +348,7 @@ def _related(
         yield from _flipped(mine, theirs, span, code, known)
         yield from _shifted(mine, theirs, span, code)
         yield from _terms(mine, theirs, span, code, terms)
-        yield from rederivations(mine, theirs, span, code, known)
+        yield from rederivations(mine, theirs, span, code, derivatives)
 
 
 def _counterparts(mine: ndarray, departure: Departure, span=None) -> list[ndarray]:

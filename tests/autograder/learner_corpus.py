@@ -2324,7 +2324,7 @@ MISTAKES.update(
             'dLdN1 = (dLdP @ weights["W2"].T) * O1 * (1.0 - O1)\n'
             'return {"W1": forward_info["X"].T @ dLdN1, "B1": dLdN1.sum(axis=0, keepdims=True),\n'
             '        "W2": dLdW2, "B2": dLdB2}',
-            ("`forward_info['N1']` is read where `forward_info['O1']` belongs",),
+            ("`'N1'` is written where `'O1'` belongs",),
         ),
         "E_c4_dropout_one_draw_per_observation": (  # [N, 1]: a whole row kept or dropped
             "chapter4.dropout",
