@@ -223,15 +223,19 @@ def evaluate(ref: Any, inputs: dict, **_: Any) -> dict[str, Any]:
     model.train()
     in_training = trainer.evaluate(X, y, batch_size=16)
     mode_after_training = int(model.training)
+    gradients_on_after = int(torch.is_grad_enabled())  # no_grad inside, not switched off
+    torch.set_grad_enabled(True)
     model.eval()
     in_eval = trainer.evaluate(X, y, batch_size=16)
     mode_after_eval = int(model.training)
+    torch.set_grad_enabled(True)
     return {
         "loss": a_float(in_training, "evaluate"),
         "loss_from_eval_mode": a_float(in_eval, "evaluate"),
         "training_mode_restored": mode_after_training,
         "eval_mode_kept": 1 - mode_after_eval,
         "no_gradients_tracked": int(bool(tracked) and not any(tracked)),
+        "gradients_on_after": gradients_on_after,
     }
 
 

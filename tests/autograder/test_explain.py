@@ -811,3 +811,28 @@ def test_a_rewrite_of_what_a_statement_reads_or_how_a_block_runs_is_named(
     assert result.score < result.max_score
     assert re.search(named, text) if named.startswith("`(") else named in text, text
     assert "with that undone, this check passes" in text
+
+
+@pytest.mark.torch
+def test_autograd_switched_off_and_left_off_by_evaluate_loses_points(tmp_path):
+    """`torch.set_grad_enabled(False)` in evaluate, where `with torch.no_grad():` belongs:
+    the loss is right, but every training step after it builds no graph."""
+    pytest.importorskip("torch")
+    body = (
+        "was_training = self.model.training\n"
+        "self.model.eval()\n"
+        "torch.set_grad_enabled(False)\n"
+        "total = 0.0\n"
+        "for start in range(0, X.shape[0], batch_size):\n"
+        "    X_chunk, y_chunk = X[start : start + batch_size], y[start : start + batch_size]\n"
+        "    total += float(self.loss(prediction_of(self.model(X_chunk)), y_chunk))"
+        " * X_chunk.shape[0]\n"
+        "self.model.train(was_training)\n"
+        "return total / X.shape[0]\n"
+    )
+    result, _, _ = _graded(
+        tmp_path, "chapter7.evaluate", "pytorch.trainer:PyTorchTrainer.evaluate", body
+    )
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "gradients_on_after: got 0, expected 1" in text, text
