@@ -68,7 +68,8 @@ def missing_calls(
     before it is complete); then each argument the reference passes through a function first
     and the learner's function never does; then each method call the reference makes that a
     learner's function never does, inserted at each place of each of its blocks (the
-    innermost first: a step taken once per batch belongs in the loop)."""
+    innermost first: a step taken once per batch belongs in the loop); then two statements
+    of a block the other way round (a callback run before the evaluation it should see)."""
     found: list[Proposal] = []
     for fid, source in enumerate(learner_sources):
         loops = [n for n in ast.walk(source.node) if isinstance(n, ast.For)]
@@ -85,6 +86,11 @@ def missing_calls(
         for block in sorted(_blocks_of_function(source.node), key=lambda b: -b[0].lineno):
             for edit, name in _inserted(block, source, reference):
                 found.append(Proposal(fid, edit, name, 0, edit.span[0]))
+        for block in _blocks_of_function(source.node):  # a step taken before what it follows
+            for first in range(len(block) - 1):
+                if _movable(block[first], block[first + 1]):
+                    edit, name = _swap(block[first], block[first + 1], source)
+                    found.append(Proposal(fid, edit, name, 0, edit.span[0]))
     return found[:MAX_BLOCK_PROPOSALS]
 
 

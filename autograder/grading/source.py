@@ -109,8 +109,17 @@ class Source:
             for target in node.targets
         }
         found = (assigned if site.kind == "store" else nodes for site in self.sites)
+        clocks = frozenset(  # `start = time.perf_counter()`: what is computed from it is a time
+            target.id
+            for node in ast.walk(self.node)
+            if isinstance(node, ast.Assign)
+            and reads_of(node.value)
+            and all(path.startswith("time.") for path in reads_of(node.value))
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        )
         return [  # what a call returns is its answer, a constant one too (`np.ones_like(g)`)
-            site.kind != "return" and is_neutral(where.get(site.span))
+            site.kind != "return" and is_neutral(where.get(site.span), clocks)
             for site, where in zip(self.sites, found, strict=True)
         ]
 
@@ -204,11 +213,13 @@ _BUFFERS = frozenset(
         "linspace",
     }
 )
-_MODULE_PATHS = ("np.", "numpy.", "torch.", "math.", "float", "int", "range", "len")
+_MODULE_PATHS = ("np.", "numpy.", "torch.", "math.", "time.", "float", "int", "range", "len")
+"""Reads that compute from nothing of the call's (a clock too: never the reference's value)."""
 
 
-def is_neutral(node: ast.AST | None) -> bool:
-    """Whether ``node`` computes a fresh buffer or a constant (``np.zeros``, ``0.0``)."""
+def is_neutral(node: ast.AST | None, clocks: frozenset[str] = frozenset()) -> bool:
+    """Whether ``node`` computes a fresh buffer or a constant (``np.zeros``, ``0.0``), or a
+    time from a clock and the names in ``clocks`` (which hold times)."""
     if node is None:
         return False
     if isinstance(node, ast.Call):
@@ -217,7 +228,7 @@ def is_neutral(node: ast.AST | None) -> bool:
         if name in _BUFFERS:
             return True
     reads = reads_of(node)
-    return all(path.startswith(_MODULE_PATHS) for path in reads)
+    return all(path.startswith(_MODULE_PATHS) or path in clocks for path in reads)
 
 
 def _within(inner: Span, outer: Span) -> bool:

@@ -159,15 +159,19 @@ def _fit(ref: Any, best: int, eval_every: int, epochs: int, early_stopping: bool
     """Fit so that the validation loss is lowest after epoch ``best`` and rises after it:
     the prediction on a row of ones is its start plus 2 per epoch (W and B each move by 1).
     Returns the epochs that trained the model fit leaves, the epochs trained, whether it
-    stopped early, and the best epoch it recorded."""
+    stopped early, the best epoch it recorded, and how many validation losses the history
+    held when the callbacks ran, summed over the epochs (an epoch ends after its evaluation:
+    a callback sees it)."""
     start = float(_one_layer(ref).forward(np.ones((1, 1)))[0, 0])
     net = _one_layer(ref)
     X_train, y_train = np.ones((4, 1)), np.zeros((4, 1))
     X_test, y_test = np.ones((2, 1)), np.full((2, 1), start + 2.0 * best)
     trainer = ref.Trainer(net, _drift(ref))
+    seen: list[int] = []
     history = trainer.fit(
         X_train, y_train, X_test, y_test, epochs=epochs, eval_every=eval_every,
         batch_size=8, early_stopping=early_stopping,
+        callbacks=[lambda epoch, history: seen.append(len(history.val_losses))],
     )  # fmt: skip
     kept = (float(trainer.net.forward(np.ones((1, 1)))[0, 0]) - start) / 2.0
     best_epoch = getattr(history, "best_epoch", None)
@@ -176,6 +180,7 @@ def _fit(ref: Any, best: int, eval_every: int, epochs: int, early_stopping: bool
         float(len(getattr(history, "train_losses", []))),
         float(bool(getattr(history, "stopped_early", False))),
         float(best_epoch if best_epoch is not None else -1),
+        float(sum(seen)),
     ]
 
 
@@ -187,7 +192,7 @@ def _early_stopping_inputs(rng: np.random.Generator, eval_every: int = 3) -> dic
 def early_stopping(ref: Any, inputs: dict[str, int], **_: Any) -> dict[str, ndarray]:
     """Trainer.fit with and without early stopping, on a fit whose validation loss is lowest
     at a random evaluated epoch: ``[model's epochs, epochs trained, stopped early, best
-    epoch]`` of each."""
+    epoch, validation losses the callbacks saw]`` of each."""
     best, eval_every, epochs = inputs["best"], inputs["eval_every"], inputs["epochs"]
     return {
         "early_stopping": np.array(_fit(ref, best, eval_every, epochs, True)),

@@ -836,3 +836,24 @@ def test_autograd_switched_off_and_left_off_by_evaluate_loses_points(tmp_path):
     text = "\n".join(c.message for c in result.checks if c.message)
     assert result.score < result.max_score
     assert "gradients_on_after: got 0, expected 1" in text, text
+
+
+def test_a_callback_run_before_the_evaluation_it_should_see_is_found_and_named(tmp_path):
+    """fit's epoch ended (callbacks run, the learning rate decayed) before the epoch's
+    evaluation: every number the model computes is right, but a callback sees the history
+    without this epoch's validation loss. The early-stopping check counts what callbacks
+    see; no value departs, and the two statements the other way round are named."""
+    workspace = reference_workspace(tmp_path)
+    path, region = regions_by_target(workspace)["trainer:Trainer.fit"]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body = textwrap.dedent("\n".join(lines[region.begin : region.end - 1]))
+    ended = "    self._end_epoch(epoch, epochs, history, callbacks)\n"
+    evaluated = "    if epoch % eval_every == 0:\n"
+    assert ended in body and evaluated in body
+    body = body.replace(ended, "").replace(evaluated, ended + evaluated)
+    replace_body(workspace, "trainer:Trainer.fit", body)
+    (result,) = grade("chapter3.early_stopping", path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "two statements are in the wrong order" in text, text
+    assert "with that undone, this check passes" in text
