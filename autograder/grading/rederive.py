@@ -2,22 +2,57 @@
 derivative where another's belongs (the sigmoid's ``y·(1 − y)`` in a tanh layer, tanh's taken
 at the output where it belongs at the input, or none at all), found from the numbers: the
 reference's value is the learner's times ``right(y) / written(y)`` for a value ``y`` the call
-knows. Proposed as an edit that makes that exchange (:mod:`..sandbox.derivatives`); said only
-where it makes the check pass."""
+knows. Proposed as an edit that makes that exchange (written out as code in the worker:
+``sandbox.edits``); said only where it makes the check pass. The forms live here, in the
+grader: the worker holds no function that computes an activation's derivative."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from numpy import ndarray
 
-from ..sandbox.derivatives import FORMS, PAIRS, WRITTEN
 from ..sandbox.instrument import Edit
 from .aligned import close
 from .codeedits import Candidate
 
-__all__ = ["Rederivation", "rederivations", "rederived_candidates"]
+__all__ = ["PAIRS", "Rederivation", "rederivations", "rederived_candidates"]
+
+FORMS: dict[str, Callable[[ndarray], ndarray]] = {
+    "tanh": lambda y: 1.0 - y * y,
+    "sigmoid": lambda y: y * (1.0 - y),
+    "tanh_in": lambda z: 1.0 - np.tanh(z) ** 2,
+    "sigmoid_in": lambda z: (0.5 + 0.5 * np.tanh(0.5 * z)) * (0.5 - 0.5 * np.tanh(0.5 * z)),
+    "none": np.ones_like,
+}
+"""Each derivative as a function of the value it is taken at: the activation's output
+(``tanh``, ``sigmoid``), its input (``…_in``), or none (a factor of one: left out)."""
+
+WRITTEN = {
+    "tanh": "tanh's derivative at its output, 1 − {y}²",
+    "sigmoid": "the sigmoid's derivative at its output, {y}·(1 − {y})",
+    "tanh_in": "tanh's derivative at its input, 1 − tanh({y})²",
+    "sigmoid_in": "the sigmoid's derivative at its input, σ({y})·(1 − σ({y}))",
+    "none": "no derivative",
+}
+"""What each form is, in words (``{y}``: the value it is taken at)."""
+
+PAIRS = (
+    ("tanh", "sigmoid"),
+    ("sigmoid", "tanh"),
+    ("tanh_in", "sigmoid_in"),
+    ("sigmoid_in", "tanh_in"),
+    ("tanh_in", "tanh"),  # the activation applied again: 1 − tanh(h)² of h = tanh(z)
+    ("sigmoid_in", "sigmoid"),
+    ("tanh", "tanh_in"),  # the output's form taken at the input
+    ("sigmoid", "sigmoid_in"),
+    ("none", "tanh"),
+    ("none", "sigmoid"),
+    ("tanh", "none"),
+    ("sigmoid", "none"),
+)
+"""``(written, right)``: the confusions tried, most common first."""
 
 Rederivation = tuple[str, str, str, ndarray]
 """``(y's name, written, right, right(y) / written(y))``."""

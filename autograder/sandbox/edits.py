@@ -282,9 +282,7 @@ def _keyword(node: Any, args: tuple[Any, ...]) -> ast.expr:
 
 _NODE_EDITS = {
     "trim": lambda node, args: runtime_call("trim", [node, reading(args[0]), constant(args[1])]),
-    "rederive": lambda node, args: runtime_call(
-        "rederive", [node, reading(args[0]), constant(str(args[1])), constant(str(args[2]))]
-    ),
+    "rederive": lambda node, args: _rederived(node, reading(args[0]), str(args[1]), str(args[2])),
     "name": lambda node, args: reading(args[0]),
     "carried": lambda node, args: _carried(node, str(args[0])),
     "add_name": _added,
@@ -309,6 +307,42 @@ _NODE_EDITS = {
     "literal": lambda node, args: _literal(args[0]),
     "invert": lambda node, args: ast.UnaryOp(op=ast.Not(), operand=node),
 }
+
+
+def _rederived(node: ast.expr, at: ast.expr, written: str, right: str) -> ast.expr:
+    """``node * (right / written)``: one activation's derivative, a factor of ``node``, made
+    another's, each written out as code of the value ``at`` (``1 - y * y``, ``y * (1 - y)``
+    at the output; the same of ``tanh(z)`` or ``σ(z)`` at the input; ``1`` for none). Code,
+    not a function: nothing in the worker computes an activation's derivative on a call."""
+    ratio = ast.BinOp(left=_form(right, at), op=ast.Div(), right=_form(written, at))
+    return ast.BinOp(left=node, op=ast.Mult(), right=ratio)
+
+
+def _form(name: str, at: ast.expr) -> ast.expr:
+    if name == "none":
+        return ast.Constant(1.0)
+    if name.endswith("_in"):  # taken at the input: of the activation's output there
+        half = ast.BinOp(left=ast.Constant(0.5), op=ast.Mult(), right=copy.deepcopy(at))
+        tanh = _numpy_call("tanh", half if name == "sigmoid_in" else copy.deepcopy(at))
+        if name == "sigmoid_in":  # σ(z) = (1 + tanh(z / 2)) / 2
+            tanh = ast.BinOp(
+                left=ast.Constant(0.5),
+                op=ast.Mult(),
+                right=ast.BinOp(left=ast.Constant(1.0), op=ast.Add(), right=tanh),
+            )
+        at, name = tanh, name[: -len("_in")]
+    one_minus = ast.BinOp(left=ast.Constant(1.0), op=ast.Sub(), right=copy.deepcopy(at))
+    if name == "tanh":
+        square = ast.BinOp(left=copy.deepcopy(at), op=ast.Mult(), right=copy.deepcopy(at))
+        return ast.BinOp(left=ast.Constant(1.0), op=ast.Sub(), right=square)
+    if name == "sigmoid":
+        return ast.BinOp(left=copy.deepcopy(at), op=ast.Mult(), right=one_minus)
+    raise ValueError(f"not a derivative: {name!r}")
+
+
+def _numpy_call(function: str, argument: ast.expr) -> ast.expr:
+    func = ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr=function, ctx=ast.Load())
+    return ast.Call(func=func, args=[argument], keywords=[])
 
 
 def _exchanged(node: ast.expr, first: str, second: str) -> ast.expr:

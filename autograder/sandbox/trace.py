@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
-from .derivatives import rederived
 from .guard import Guard, is_array, is_tensor, leaves
 from .instrument import RUNTIME, Edit, instrument
 from .outputs import load_arrays
@@ -165,14 +164,6 @@ class Recorder(Guard):
                 if extra > 0:
                     block[axis] = slice(extra // 2, extra // 2 + like.shape[axis])
             return value[tuple(block)]
-        except Exception:
-            return value
-
-    def rederive(self, value: Any, at: Any, written: str, right: str) -> Any:
-        """``value`` with the derivative ``written`` (taken at ``at``) made ``right``
-        (:func:`.derivatives.rederived`)."""
-        try:
-            return rederived(value, at, written, right)
         except Exception:
             return value
 
