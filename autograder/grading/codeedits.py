@@ -528,6 +528,7 @@ _SWAPS = {
     ast.Add: ("Sub", "adds where it should subtract (a sign)"),
     ast.Sub: ("Add", "subtracts where it should add (a sign)"),
     ast.Div: ("Mult", "divides where it should multiply"),
+    ast.FloorDiv: ("Div", "divides rounding down (`//`) where true division (`/`) belongs"),
 }
 """Each operator's nearest other (a sign, * and @), tried wherever the departure reads."""
 _ARITHMETIC = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide"}

@@ -19,23 +19,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 
-from .edits import Edit, reading, span_of
+from .edits import STATEMENT_EDITS, Edit, reading, span_of
 
 __all__ = ["BLOCK_EDITS", "restructured"]
 
-BLOCK_EDITS = frozenset(
-    {
-        "swap_next",
-        "delete",
-        "insert_call",
-        "convert",
-        "accumulate",
-        "unpack",
-        "carry",
-        "keep",
-        "hoist",
-    }
-)
+BLOCK_EDITS = STATEMENT_EDITS - {"inplace"}
+"""The statement edits that change a block (``inplace`` changes the statement itself)."""
 
 _BLOCKS = ("body", "orelse", "finalbody")
 

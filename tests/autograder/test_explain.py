@@ -857,3 +857,17 @@ def test_a_callback_run_before_the_evaluation_it_should_see_is_found_and_named(t
     assert result.score < result.max_score
     assert "two statements are in the wrong order" in text, text
     assert "with that undone, this check passes" in text
+
+
+def test_floor_division_where_true_division_belongs_is_named(tmp_path):
+    """`2 // (n_in + n_out)`: Python's integer division rounds the scale down to 0."""
+    result, _, _ = _graded(
+        tmp_path,
+        "chapter4.glorot",
+        "layers:init_scale",
+        "return float(np.sqrt(2 // (n_in + n_out)))",
+    )
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "divides rounding down (`//`) where true division (`/`) belongs" in text, text
+    assert "with that undone, this check passes" in text
