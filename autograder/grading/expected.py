@@ -27,6 +27,7 @@ from ..answers.store import AnswerStoreError, load_expected, load_mistakes
 from ..course.model import PLAIN_NAMES, TORCH_CHAPTERS
 from ..kinds import KINDS
 from ..probes.chapter7 import OPTIMIZER_PROBES
+from ..sandbox.servers import TORCH
 from .plan import HIDDEN_NOT_RUN, PlannedCheck
 
 __all__ = [
@@ -40,7 +41,6 @@ __all__ = [
 ]
 
 _STUB_ERROR = re.compile(r"NotImplementedError: (chapter\d+\.\w+)")
-_TORCH = ("torch", "torch.nn", "torch.optim", "torch.optim.lr_scheduler")
 _REFERENCE_TORCH = tuple(
     f"dlfs.reference.pytorch.{name}"
     for name in ("layers", "models", "trainer", "lstm", "autoencoder")
@@ -149,7 +149,7 @@ class ReferenceAnswers:
         warm_up = "warm_up"
         if probes and not OPTIMIZER_PROBES.intersection(probes):
             warm_up = "warm_up_layers"  # no torch._dynamo, a second, for a layer's checks
-        return (*_TORCH, *_REFERENCE_TORCH, f"dlfs.autograder.probes.chapter7:{warm_up}")
+        return (*TORCH, *_REFERENCE_TORCH, f"dlfs.autograder.probes.chapter7:{warm_up}")
 
     def explain(self, message: str, exercise_id: str) -> str:
         return message
@@ -200,7 +200,7 @@ class StoredAnswers:
     def preload(self, chapter: str, probes: Collection[str] = ()) -> tuple[str, ...]:
         # the learner's package is never imported unsandboxed: warm torch up on its own
         return (
-            (*_TORCH, "dlfs.autograder.probes.chapter7:warm_up_torch")
+            (*TORCH, "dlfs.autograder.probes.chapter7:warm_up_torch")
             if chapter in TORCH_CHAPTERS
             else ()
         )

@@ -34,9 +34,15 @@ __all__ = [
 HEAVY_SERVERS = 1000
 """Where a slot's second fork server is numbered (``slot + HEAVY_SERVERS``): the one for
 jobs that preload PyTorch (:func:`server_slot`)."""
-TORCH = ("torch", "torch.nn", "torch.optim")
+TORCH = (
+    "torch",
+    "dlfs.autograder.sandbox.lazydynamo:install",
+    "torch.nn",
+    "torch.optim",
+    "torch.optim.lr_scheduler",
+)
 """What every job that preloads PyTorch imports first (a server started ahead for one imports
-it at once)."""
+it at once); ``torch._dynamo`` only when something compiles (:mod:`.lazydynamo`)."""
 
 _servers: dict[int, ForkServer] = {}
 _starting: dict[int, threading.Lock] = {}  # one start at a time per slot, slots side by side
