@@ -124,8 +124,10 @@ class MaxPool2D(_Pool2D):
 
         Visit the offsets ``(i, j)`` in row-major order: where ``self.input_[self._at(i, j)]``
         equals the window's maximum ``self.output`` and no earlier offset did, that pixel
-        takes the window's ``output_grad`` (the first maximum on ties, as PyTorch does). Add,
-        do not assign: with overlapping windows a pixel can be the maximum of several.
+        takes the window's ``output_grad`` (the first maximum on ties, as PyTorch does). With
+        overlapping windows (``stride < size``) a pixel can be the maximum of several: add.
+        Otherwise each pixel is in one window at most, and the product can be written straight
+        into its place (``np.multiply(..., out=...)``: no temporary array, no second pass).
 
         Args:
             output_grad: [N, C, H_out, W_out] ∂L/∂out.
@@ -133,14 +135,24 @@ class MaxPool2D(_Pool2D):
             [N, C, H, W] ∂L/∂input_, zero off the maxima.
         """
         ### BEGIN SOLUTION
-        input_grad = np.zeros_like(self.input_)
-        taken = np.zeros(self.output.shape, dtype=bool)
+        overlapping = self.stride < self.size
+        H_out, W_out = self.output.shape[2:]
+        covered = self.stride == self.size and self.input_.shape[2:] == (
+            self.size * H_out,
+            self.size * W_out,
+        )  # every pixel in exactly one window: each is written once, nothing to zero first
+        input_grad = np.empty_like(self.input_) if covered else np.zeros_like(self.input_)
+        taken = None  # [N, C, H_out, W_out]: where an earlier offset held the maximum
         for i in range(self.size):
             for j in range(self.size):
                 at = self._at(i, j)
-                first = (self.input_[at] == self.output) & ~taken
-                input_grad[at] += output_grad * first
-                taken |= first
+                at_max = self.input_[at] == self.output
+                first = at_max if taken is None else at_max > taken  # True > False: here only
+                if overlapping:
+                    input_grad[at] += output_grad * first
+                else:
+                    np.multiply(output_grad, first, out=input_grad[at])
+                taken = first if taken is None else taken | first
         return input_grad
         ### END SOLUTION
 

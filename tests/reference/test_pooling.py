@@ -15,6 +15,7 @@ CASES = [
     ((1, 2, 7, 6), 3, 2),
     ((3, 1, 5, 5), 3, 1),
     ((2, 1, 6, 4), 1, 1),
+    ((2, 2, 7, 8), 2, 3),  # gaps between windows: pixels no window reads get no gradient
 ]
 POOLS = [MaxPool2D, AvgPool2D]
 
@@ -103,5 +104,15 @@ def test_the_whole_window_helpers_give_the_same_pooling(rng, shape, size, stride
     x = rng.standard_normal(shape)
     ours, windows = MaxPool2D(size, stride), _WindowsMaxPool(size, stride)
     np.testing.assert_array_equal(ours.forward(x), windows.forward(x))
+    G = rng.standard_normal(ours.output.shape)
+    np.testing.assert_array_equal(ours.backward(G), windows.backward(G))
+
+
+@pytest.mark.parametrize(("shape", "size", "stride"), CASES)
+def test_ties_send_the_gradient_to_the_first_maximum_only(rng, shape, size, stride):
+    x = rng.integers(0, 2, shape).astype(float)  # most windows hold their maximum twice
+    ours, windows = MaxPool2D(size, stride), _WindowsMaxPool(size, stride)
+    ours.forward(x)
+    windows.forward(x)
     G = rng.standard_normal(ours.output.shape)
     np.testing.assert_array_equal(ours.backward(G), windows.backward(G))
