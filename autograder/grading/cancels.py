@@ -71,9 +71,10 @@ def _evaluate(node: ast.expr, values: dict[str, float], generator: random.Random
         if compute is None or left is None or right is None:
             return None
         try:
-            return float(compute(left, right))
+            result = compute(left, right)
         except (ArithmeticError, ValueError):
             return None
+        return result if isinstance(result, float) else None  # (-2.0) ** 0.5 is complex
     text = ast.unparse(node)
     if text not in values:
         values[text] = generator.uniform(1.5, 3.5)

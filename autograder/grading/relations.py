@@ -600,13 +600,29 @@ def _terms(
                         "zeros here (a buffer kept on the object, never reset?)"
                     )
                 yield _term_edit(span, "add", term, coef), said, True
+        if cut is None:
+            yield from _factors(mine, theirs, span, code, term, ratio)
+
+
+def _factors(
+    mine: ndarray, theirs: ndarray, span, code: str, term: Term, ratio: tuple[float, ...]
+) -> Iterator[Candidate]:
+    """A factor missing or too many: a known value, or its complement ``(1 - u)`` (a gate's
+    share of what passes, the other share's weight)."""
+    name, _, value, seen, _, _ = term
+    for complement in (False, True):
+        said = f"(1 - {name})" if complement else name
         for power, word in ((1, "misses the factor"), (-1, "has the extra factor")):
-            if cut is not None or not _likely(ratio, [_power(t, power) for t in seen]):
+            if not _likely(ratio, [_power(1.0 - t if complement else t, power) for t in seen]):
                 continue
             with np.errstate(all="ignore"):
-                factor = value.astype(np.float64) ** power
+                held = value.astype(np.float64)
+                factor = (1.0 - held if complement else held) ** power
             if close(mine * factor, theirs):
-                yield _term_edit(span, "mul", term, power), f"`{code}` {word} `{name}`", True
+                edit = _term_edit(span, "mul", term, power)
+                if complement:
+                    edit = Edit(edit.span, edit.op, (*edit.args, True))
+                yield edit, f"`{code}` {word} `{said}`", True
 
 
 Term = tuple[str, int | None, ndarray, tuple[float, ...], tuple[int, int, int] | None, str]

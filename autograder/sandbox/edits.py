@@ -113,10 +113,11 @@ class Edit:
     ``offset`` (a number added); ``flip`` (axes); ``shift`` (axis, steps: rolled along the
     axis); ``regroup`` (shape, axes: split, permute and merge back); ``add_site`` (another
     site's number, coefficient[, axis, start, stop]: add its latest value, or that slice of
-    it); ``mul_site`` (site number, power);
+    it); ``mul_site`` (site number, power[, complement: times ``(1 - value) ** power``]);
     ``trim`` (name, axes: cut equally from both ends of each axis down to ``name``'s size
     along it); ``name`` (``x`` or ``self.x``: read instead);
-    ``add_name`` (name, coefficient[, axis, start, stop]); ``mul_name`` (name, power);
+    ``add_name`` (name, coefficient[, axis, start, stop]); ``mul_name`` (name, power[,
+    complement]);
     ``size_scale`` (name, axis, power: times ``name.shape[axis] ** power``); ``call``
     (another function's name, for
     ``np.sum`` where ``np.mean`` is); ``keyword`` (name, value); ``generator`` (``self.rng``
@@ -231,7 +232,10 @@ def _added(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
 
 
 def _multiplied(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
-    factor = ast.BinOp(left=reading(args[0]), op=ast.Pow(), right=ast.Constant(args[1]))
+    held = reading(args[0])
+    if len(args) > 2 and args[2]:  # its complement: (1 - name)
+        held = ast.BinOp(left=ast.Constant(1.0), op=ast.Sub(), right=held)
+    factor = ast.BinOp(left=held, op=ast.Pow(), right=ast.Constant(args[1]))
     return ast.BinOp(left=node, op=ast.Mult(), right=factor)
 
 

@@ -326,8 +326,9 @@ def _apply(value: Any, op: str, args: tuple[Any, ...], latest: Callable[[int], A
             axis, start, stop = int(args[2]), int(args[3]), int(args[4])
             term = term[(slice(None),) * axis + (slice(start, stop),)]
         return value + args[1] * term
-    if op == "mul_site":
-        return value * latest(int(args[0])) ** args[1]
+    if op == "mul_site":  # site, power[, complement: (1 - its value)]
+        held = latest(int(args[0]))
+        return value * ((1.0 - held) if len(args) > 2 and args[2] else held) ** args[1]
     raise ValueError(op)
 
 

@@ -353,6 +353,8 @@ def test_a_size_read_off_an_array_is_never_proposed_one_off(code, measured):
         ("a * b + c", "a * (b + c)", False),
         ("x - y", "x + y", False),
         ("(a - b) * c", "a - b * c", False),
+        ("(1.0 - u) ** 2 * g", "(1.0 - u) ** (2 * g)", False),  # a negative number's power:
+        ("g * (1.0 - u) ** 2", "(g * (1.0 - u)) ** h", False),  # complex, no number to compare
     ],
 )
 def test_an_edit_that_only_cancels_an_operand_is_recognised(original, edited, cancelled):
@@ -870,4 +872,31 @@ def test_floor_division_where_true_division_belongs_is_named(tmp_path):
     text = "\n".join(c.message for c in result.checks if c.message)
     assert result.score < result.max_score
     assert "divides rounding down (`//`) where true division (`/`) belongs" in text, text
+    assert "with that undone, this check passes" in text
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "named"),
+    [
+        (  # the update gate's complement applied twice
+            "dA_h = dH * (1.0 - self.u) * (1.0 - self.h_bar * self.h_bar)",
+            "dA_h = dH * (1.0 - self.u) ** 2 * (1.0 - self.h_bar * self.h_bar)",
+            "has the extra factor `(1 - self.u)`",
+        ),
+        (  # the candidate's share left out, in two statements
+            "dA_h = dH * (1.0 - self.u) * (1.0 - self.h_bar * self.h_bar)",
+            "dh_bar = dH.copy()\ndA_h = dh_bar * (1.0 - self.h_bar**2)",
+            "misses the factor `(1 - self.u)`",
+        ),
+    ],
+)
+def test_a_factor_that_is_a_known_values_complement_is_named(tmp_path, old, new, named):
+    """A gate's complement `(1 - u)` missing from a product, or one too many: the ratio of the
+    reference's value to the learner's is 1 - u for a value u the call knows."""
+    workspace = reference_workspace(tmp_path)
+    _reference_body_with(workspace, "rnn_nodes:GRUNode.backward", old, new)
+    (result,) = grade("chapter6.gru_node_backward", path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert named in text, text
     assert "with that undone, this check passes" in text
