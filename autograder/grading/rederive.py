@@ -9,6 +9,7 @@ grader: the worker holds no function that computes an activation's derivative.""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from numpy import ndarray
@@ -17,7 +18,7 @@ from ..sandbox.instrument import Edit
 from .aligned import close
 from .codeedits import Candidate
 
-__all__ = ["PAIRS", "Rederivation", "rederivations", "rederived_candidates"]
+__all__ = ["PAIRS", "Rederivation", "Rederivations", "rederivations", "rederived_candidates"]
 
 FORMS: dict[str, Callable[[ndarray], ndarray]] = {
     "tanh": lambda y: 1.0 - y * y,
@@ -61,9 +62,20 @@ _PROBES = 3
 """Elements looked at before all of them (most pairs relate in none)."""
 
 
+@dataclass(frozen=True)
+class Rederivations:
+    """The candidates for values of one shape, and each one's factor at a few elements."""
+
+    found: list[Rederivation]
+    probes: ndarray
+    """The flat indices of the elements looked at first."""
+    at_probes: ndarray
+    """[len(found), _PROBES]: each candidate's factor there."""
+
+
 def rederived_candidates(
     shape: tuple[int, ...], known: dict[str, tuple[ndarray, int | None]]
-) -> list[Rederivation]:
+) -> Rederivations:
     """Each (written, right) pair of derivatives and known value ``y`` of ``shape`` (or one
     that broadcasts to it), with the factor that exchanges them: computed once for every
     counterpart a value is related to. The call's own names first."""
@@ -82,21 +94,26 @@ def rederived_candidates(
                 ratio = FORMS[right](y) / FORMS[written](y)
             if np.all(np.isfinite(ratio)):
                 found.append((name, written, right, ratio))
-    return found
+    probes = np.linspace(0, max(int(np.prod(shape)) - 1, 0), _PROBES).astype(int)
+    at_probes = np.array([ratio.reshape(-1)[probes] for *_, ratio in found]).reshape(-1, _PROBES)
+    return Rederivations(found, probes, at_probes)
 
 
 def rederivations(
-    mine: ndarray, theirs: ndarray, span, code: str, candidates: list[Rederivation]
+    mine: ndarray, theirs: ndarray, span, code: str, candidates: Rederivations
 ) -> Iterator[Candidate]:
-    """The first candidate for which ``theirs == mine * right(y) / written(y)``."""
-    if mine.shape != theirs.shape or mine.size < 2 or close(mine, theirs):
+    """The first candidate for which ``theirs == mine * right(y) / written(y)``: all of them
+    looked at on a few elements at once, the likely ones on every element."""
+    if not candidates.found or mine.shape != theirs.shape or mine.size < 2:
         return
-    probes = np.linspace(0, mine.size - 1, _PROBES).astype(int)
-    flat_mine, flat_theirs = mine.reshape(-1)[probes], theirs.reshape(-1)[probes]
-    for name, written, right, ratio in candidates:
-        guess = flat_mine * ratio.reshape(-1)[probes]
-        if not np.allclose(guess, flat_theirs, rtol=1e-4, atol=1e-9):
-            continue
+    if close(mine, theirs):
+        return
+    probes = candidates.probes
+    want = theirs.reshape(-1)[probes]
+    guess = candidates.at_probes * mine.reshape(-1)[probes]
+    likely = np.all(np.abs(guess - want) <= 1e-9 + 1e-4 * np.abs(want), axis=1)
+    for index in np.flatnonzero(likely):
+        name, written, right, ratio = candidates.found[index]
         if close(mine * ratio, theirs):
             edit = Edit(span, "rederive", (name, written, right))
             yield edit, _said(code, name, written, right), True

@@ -521,10 +521,10 @@ def _flipped(
     for axes in axes_options:
         if not all(mine.shape[a] > 1 for a in axes):
             continue
-        if any(_mirror(x, axes) for x in arguments):
-            continue
         flipped = np.flip(mine, axes)  # a view: a few elements looked at before all of them
-        if _likely(_sampled(flipped), _sampled(theirs)) and close(flipped, theirs):
+        if not (_likely(_sampled(flipped), _sampled(theirs)) and close(flipped, theirs)):
+            continue
+        if not any(_mirror(x, axes) for x in arguments):
             where = f"axis {axes[0]}" if len(axes) == 1 else "its last two axes"
             yield (
                 Edit(span, "flip", (list(axes),)),
