@@ -171,7 +171,7 @@ def _import_torch() -> None:
     for it then (a passing run costs no time: the grader only waits for its server)."""
     with contextlib.suppress(Exception):  # without the extra, the grade says so itself
         importlib.import_module("torch")
-        from ..sandbox.lazydynamo import install
+        from ..sandbox.lazydynamo import install  # start-up time: only where torch is
 
         install()  # an optimizer's step in a trace then costs no torch._dynamo either
 

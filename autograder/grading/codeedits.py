@@ -579,9 +579,30 @@ def _falsy_default(node: ast.BoolOp) -> Iterator[Candidate]:
 def _off_by_one(node: ast.Constant, departure: Departure) -> Iterator[Candidate]:
     span = span_of(node)
     code = departure.source.line_text(span[0])
+    call = _called_with(node, departure.source.node)
     for step in (1, -1):
-        yield (
-            Edit(span, "offset", (step,)),
-            f"an integer is off by one in `{code}`: {node.value} should be {node.value + step}",
-            False,
-        )
+        said = f"{node.value} should be {node.value + step}"
+        if call is not None:  # `unsqueeze(1)` should be `unsqueeze(0)`
+            said = f"`{_call_text(call, node)}` should be `{_call_text(call, node, step)}`"
+        yield Edit(span, "offset", (step,)), f"an integer is off by one in `{code}`: {said}", False
+
+
+def _called_with(argument: ast.expr, function: ast.AST) -> ast.Call | None:
+    """The call that takes ``argument`` as one of its own arguments, if any."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call) and any(
+            a is argument for a in [*node.args, *(k.value for k in node.keywords)]
+        ):
+            return node
+    return None
+
+
+def _call_text(call: ast.Call, argument: ast.Constant, step: int = 0) -> str:
+    """``unsqueeze(1)``: the called name and its arguments, ``argument`` moved by ``step``."""
+
+    def text(node: ast.expr) -> str:
+        return str(argument.value + step) if node is argument else ast.unparse(node)
+
+    name = call.func.attr if isinstance(call.func, ast.Attribute) else ast.unparse(call.func)
+    given = [text(a) for a in call.args] + [f"{k.arg}={text(k.value)}" for k in call.keywords]
+    return f"{name}({', '.join(given)})"

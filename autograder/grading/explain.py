@@ -41,6 +41,7 @@ from .relations import MAX_PROPOSALS, Proposal, proposals
 from .shown import shown_pair
 from .source import Source
 from .traces import Trace, Value, parse_trace
+from .twins import twinned
 
 __all__ = ["Explanation", "Runner", "explain_failure"]
 
@@ -192,9 +193,11 @@ def _explain(
         return _named(learner_sources, missing, confirmed) if confirmed else None
     first, later = tried[:MAX_PROPOSALS], tried[MAX_PROPOSALS:]
     confirmed = _prove([check, *others], first, answers, runner, lock)
-    if confirmed is None:  # a second batch: the statements around the line, moved or missing,
-        with lock:  # and the less specific edits that the first batch had no room for
+    if confirmed is None:  # a second batch: the first's edits made in their statements' twins
+        with lock:  # too, the statements around the line moved or missing, and the less
+            twins = twinned(first, learner_sources)  # specific edits that had no room
             structural = block_proposals(found, theirs_sources)
+        later = twins + later
         confirmed = _prove([check, *every], later + structural, answers, runner, lock)
         tried = first + later + structural
     else:
@@ -258,7 +261,9 @@ def _passing(
     if not tried:
         return []
     calls = [check.call for _ in tried for check in checks]
-    edits = tuple(((p.fid, p.edit),) for p in tried for _ in checks)
+    edits = tuple(
+        ((p.fid, p.edit), *((p.fid, also) for also in p.also)) for p in tried for _ in checks
+    )
     run = runner(calls, TraceJob(tuple(False for _ in calls), edits).to_json(), TRACE_SECONDS)
     outcomes = iter(run.calls)
     passing = []

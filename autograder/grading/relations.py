@@ -60,6 +60,7 @@ class Proposal:
         line: the line it changes.
         evidence: whether the numbers showed it (a value exactly so related), not only the
             code: unconfirmed, it may still be asked as a question.
+        also: the same edit made elsewhere too, proven as one change (:mod:`.twins`).
     """
 
     fid: int
@@ -68,6 +69,7 @@ class Proposal:
     departure: int
     line: int
     evidence: bool = False
+    also: tuple[Edit, ...] = ()
 
 
 def proposals(

@@ -295,7 +295,8 @@ def test_an_edit_proven_on_one_check_alone_is_no_proof(monkeypatch):
     from dlfs.autograder.sandbox.protocol import CallOutcome, WorkerRun
 
     failing, other = SimpleNamespace(call="failing"), SimpleNamespace(call="other")
-    chance, fix = SimpleNamespace(fid=0, edit="chance"), SimpleNamespace(fid=0, edit="fix")
+    chance = SimpleNamespace(fid=0, edit="chance", also=())
+    fix = SimpleNamespace(fid=0, edit="fix", also=())
     passes = {("failing", "chance"), ("failing", "fix"), ("other", "fix")}
     runs: list[int] = []
 
