@@ -109,6 +109,28 @@ def _checked_cross_entropy(torch: Any) -> Any:
     """``nn.CrossEntropyLoss`` that says what is wrong when its arguments are not a
     prediction [N, C] of floats and class indices [N], in that order."""
 
+    def said(prediction: Any, target: Any) -> str:
+        """What is wrong with the criterion's arguments: the two swapped only where they look
+        it (integers first, floats of one more axis second); else which one is of the wrong
+        kind. Defined here, not at the module's level: a worker keeps only the functions a
+        passing run calls (``sandbox.prune``), and this one runs only for a failing one."""
+        given = (
+            f"here the first argument is {prediction.dtype} of shape {tuple(prediction.shape)} "
+            f"and the second {target.dtype} of shape {tuple(target.shape)}"
+        )
+        swapped = not torch.is_floating_point(prediction) and torch.is_floating_point(target)
+        if swapped and target.dim() == prediction.dim() + 1:
+            return (
+                f"the criterion is called as criterion(prediction, target): {given}, the targets "
+                "first; swap them (cross-entropy is not symmetric)"
+            )
+        if torch.is_floating_point(target):
+            return (
+                "nn.CrossEntropyLoss takes the targets as class indices (int64, `.long()`): "
+                f"{given} — targets made floats are read as class probabilities, or refused"
+            )
+        return f"nn.CrossEntropyLoss takes the prediction as floats (scores, [N, C]): {given}"
+
     class CheckedCrossEntropy(torch.nn.CrossEntropyLoss):
         def forward(self, prediction: Any, target: Any) -> Any:
             if isinstance(prediction, tuple):
@@ -117,12 +139,7 @@ def _checked_cross_entropy(torch: Any) -> Any:
                     "...): give it the prediction, prediction_of(output)"
                 )
             if not torch.is_floating_point(prediction) or torch.is_floating_point(target):
-                raise TypeError(
-                    "the criterion is called as criterion(prediction, target): here the "
-                    f"first argument is {prediction.dtype} of shape {tuple(prediction.shape)} "
-                    f"and the second {target.dtype} of shape {tuple(target.shape)}, the "
-                    "targets first; swap them (cross-entropy is not symmetric)"
-                )
+                raise TypeError(said(prediction, target))
             return super().forward(prediction, target)
 
     return CheckedCrossEntropy()

@@ -72,3 +72,56 @@ def test_the_grader_expects_what_the_reference_computes(salt: int | None) -> Non
         for name, value in expected.items():
             ok, message, _ = compare_arrays(name, np.asarray(computed[name]), value, rtol, atol)
             assert ok, f"{check.spec.name or check.spec.probe}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("prediction", "target", "said", "not_said"),
+    [
+        (  # the targets made floats (a habit from regression): nothing is swapped
+            torch.zeros(12, 3),
+            torch.zeros(12),
+            "takes the targets as class indices (int64, `.long()`)",
+            "swap",
+        ),
+        (torch.zeros(12, dtype=torch.long), torch.zeros(12, 3), "the targets first; swap", ""),
+        (
+            torch.zeros(12, 3, dtype=torch.long),
+            torch.zeros(12, dtype=torch.long),
+            "takes the prediction as floats",
+            "swap",
+        ),
+    ],
+)
+def test_the_criterions_arguments_are_said_swapped_only_where_they_are(
+    prediction, target, said, not_said
+):
+    from dlfs.autograder.probes.training_mode import _checked_cross_entropy
+
+    with pytest.raises(TypeError) as error:
+        _checked_cross_entropy(torch)(prediction, target)
+    assert said in str(error.value)
+    assert not not_said or not_said not in str(error.value)
+
+
+def test_targets_made_floats_are_said_so_in_the_worker(tmp_path):
+    """The message is built in the worker, where only what a passing run calls is kept: it
+    must be there when a learner's criterion call fails."""
+    from dlfs.autograder.api import grade
+
+    from .grading_helpers import reference_workspace, replace_body
+
+    workspace = reference_workspace(tmp_path)
+    replace_body(
+        workspace,
+        "pytorch.trainer:PyTorchTrainer.train_batch",
+        "self.optim.zero_grad()\n"
+        "output = prediction_of(self.model(X_batch))\n"
+        "loss = self.loss(output, y_batch.float())\n"
+        "loss.backward()\n"
+        "self.optim.step()\n"
+        "return float(loss.item())\n",
+    )
+    (result,) = grade("chapter7.train_batch", path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert "takes the targets as class indices" in text, text
+    assert "NotAvailable" not in text and "swap them" not in text

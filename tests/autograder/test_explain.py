@@ -901,3 +901,64 @@ def test_a_factor_that_is_a_known_values_complement_is_named(tmp_path, old, new,
     assert result.score < result.max_score
     assert named in text, text
     assert "with that undone, this check passes" in text
+
+
+_TWINS = """
+def f(self, x, h_n, c_n):
+    h = self.h.expand(x, -1).unsqueeze(1)
+    c = self.c.expand(x, -1).unsqueeze(1)
+    y = np.dot(h, x)
+    w = x + 1
+    z = np.dot(x, c)
+    self.h = c_n.mean(0)
+    self.c = h_n.mean(0)
+    return y + z
+"""
+
+
+def _node(source: Source, line: int, text: str) -> ast.AST:
+    return next(
+        n
+        for n in ast.walk(source.node)
+        if getattr(n, "lineno", 0) == line and ast.unparse(n) == text
+    )
+
+
+def test_an_edit_is_made_alike_in_the_statements_written_twice(tmp_path):
+    """Twins are consecutive statements of one form up to names: an edit of one is made at
+    the same place of the other; a name read instead is exchanged between them; statements
+    of one form that are not next to each other are no twins."""
+    from dlfs.autograder.grading.relations import Proposal
+    from dlfs.autograder.grading.twins import twinned
+    from dlfs.autograder.sandbox.instrument import Edit, span_of
+
+    path = tmp_path / "m.py"
+    path.write_text(_TWINS, encoding="utf-8")
+    source = Source(str(path), _TWINS, "m:f")
+    one = _node(source, 3, "1")
+    offset = Proposal(0, Edit(span_of(one), "offset", (-1,)), "1 should be 0", 0, 3)
+    read = _node(source, 8, "c_n")
+    exchange = Proposal(0, Edit(span_of(read), "name", ("h_n",)), "c_n for h_n", 0, 8)
+    apart = Proposal(0, Edit(span_of(_node(source, 5, "np.dot(h, x)")), "swap", (0, 1)), "", 0, 5)
+    made = twinned([offset, exchange, apart], [source])
+    assert [p.also for p in made] == [
+        (Edit(span_of(_node(source, 4, "1")), "offset", (-1,)),),
+        (Edit(span_of(_node(source, 9, "h_n")), "name", ("c_n",)),),
+    ]
+    assert made[0].name.startswith("1 should be 0; the same in line 4 (`c = self.c.expand(")
+
+
+@pytest.mark.torch
+def test_a_slip_made_in_both_of_two_twin_lines_is_named_in_both(tmp_path):
+    """Both initial states given the batch axis first (a held-out case of set O): no single
+    edit passes, the two together do."""
+    pytest.importorskip("torch")
+    workspace = reference_workspace(tmp_path)
+    _reference_body_with(
+        workspace, "pytorch.lstm:LSTMLayer.forward", ".unsqueeze(0)", ".unsqueeze(1)"
+    )
+    (result,) = grade("chapter7.lstm_layer", path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "`unsqueeze(1)` should be `unsqueeze(0)`; the same in line" in text, text
+    assert "with that undone, this check passes" in text
