@@ -581,10 +581,29 @@ def _off_by_one(node: ast.Constant, departure: Departure) -> Iterator[Candidate]
     code = departure.source.line_text(span[0])
     call = _called_with(node, departure.source.node)
     for step in (1, -1):
-        said = f"{node.value} should be {node.value + step}"
-        if call is not None:  # `unsqueeze(1)` should be `unsqueeze(0)`
-            said = f"`{_call_text(call, node)}` should be `{_call_text(call, node, step)}`"
-        yield Edit(span, "offset", (step,)), f"an integer is off by one in `{code}`: {said}", False
+        said = f"an integer is off by one in `{code}`: {node.value} should be {node.value + step}"
+        if call is not None and _no_swap(call, node, step):  # transpose(0, 1) made (1, 1)
+            said = f"`{_call_text(call, node)}` moves axes that are where they belong: leave it out"
+        elif call is not None:  # `unsqueeze(1)` should be `unsqueeze(0)`
+            was, right = _call_text(call, node), _call_text(call, node, step)
+            said = f"an integer is off by one in `{code}`: `{was}` should be `{right}`"
+        yield Edit(span, "offset", (step,)), said, False
+
+
+_AXIS_SWAPS = frozenset({"transpose", "swapaxes", "swapdims", "moveaxis", "movedim"})
+
+
+def _no_swap(call: ast.Call, argument: ast.Constant, step: int) -> bool:
+    """Whether moving ``argument`` by ``step`` makes an exchange of two axes exchange an axis
+    with itself: the edit leaves the call out."""
+    name = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    axes = call.args[-2:] if len(call.args) >= 2 else []
+    if name not in _AXIS_SWAPS or len(axes) != 2:
+        return False
+    if not all(isinstance(a, ast.Constant) for a in axes):
+        return False
+    moved = [a.value + step if a is argument else a.value for a in axes]  # type: ignore[attr-defined]
+    return moved[0] == moved[1]
 
 
 def _called_with(argument: ast.expr, function: ast.AST) -> ast.Call | None:

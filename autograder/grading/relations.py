@@ -31,6 +31,7 @@ from numpy import ndarray
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure, close
 from .codeedits import Candidate, from_code, statements
+from .layouts import permuted_before_reshape
 from .opedits import from_operations
 from .rederive import rederivations, rederived_candidates
 from .relnames import factor_name, written_constant
@@ -351,6 +352,7 @@ def _related(
         yield from _shifted(mine, theirs, span, code)
         yield from _terms(mine, theirs, span, code, terms)
         yield from rederivations(mine, theirs, span, code, derivatives)
+        yield from permuted_before_reshape(mine, theirs, span, departure, known)
 
 
 def _counterparts(mine: ndarray, departure: Departure, span=None) -> list[ndarray]:

@@ -1042,7 +1042,7 @@ MISTAKES.update(
             "C_out = self.param.shape[1]\n"
             "weights = self.param.reshape(C_out, -1)\n"
             "return (weights @ self._columns()).reshape(N, C_out, H, W)",
-            "`self.param.reshape(C_out, -1)`",
+            "`self.param.transpose(1, 0, 2, 3)` first",
         ),
         "A_c5_convop_input_grad_no_flip": (
             "chapter5.conv_operation_backward",

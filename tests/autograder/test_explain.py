@@ -962,3 +962,43 @@ def test_a_slip_made_in_both_of_two_twin_lines_is_named_in_both(tmp_path):
     assert result.score < result.max_score
     assert "`unsqueeze(1)` should be `unsqueeze(0)`; the same in line" in text, text
     assert "with that undone, this check passes" in text
+
+
+@pytest.mark.parametrize(
+    ("target", "old", "new", "named"),
+    [
+        (  # the book's [C_in, C_out, K, K] filters read as PyTorch's [C_out, C_in, K, K]
+            "conv:Conv2DOperation._output",
+            "weights = self.param.transpose(1, 0, 2, 3).reshape(C_out, -1)",
+            "filters = self.param\nweights = filters.reshape(C_out, -1)",
+            "`filters.transpose(1, 0, 2, 3)` first",
+        ),
+    ],
+)
+def test_a_reshape_of_axes_in_another_order_is_named_by_the_order(
+    tmp_path, target, old, new, named
+):
+    """A reshape that needs the axes moved first: the reference's value is the learner's
+    operand with its axes permuted, then reshaped alike."""
+    workspace = reference_workspace(tmp_path)
+    _reference_body_with(workspace, target, old, new)
+    (result,) = grade("chapter5.conv_operation_forward", path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert named in text, text
+    assert "with that undone, this check passes" in text
+
+
+def test_an_exchange_of_axes_that_should_not_be_there_is_said_so(tmp_path):
+    """`swapaxes(1, 2)` proven wrong by making it `swapaxes(2, 2)`: said as the call left
+    out, not as a number off by one."""
+    result, _, _ = _graded(
+        tmp_path,
+        "chapter5.flatten",
+        "conv:Flatten._output",
+        "return self.input_.swapaxes(1, 2).reshape(self.input_.shape[0], -1)",
+    )
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "`swapaxes(1, 2)` moves axes that are where they belong: leave it out" in text, text
+    assert "off by one" not in text
