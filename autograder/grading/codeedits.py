@@ -543,8 +543,8 @@ def _swapped_operator(node: ast.BinOp, departing: bool) -> Iterator[Candidate]:
         yield Edit(span_of(node), "operator", (operator,)), f"`{code}` {words}", False
     if not departing or type(node.op) not in _ARITHMETIC:
         return
-    if not all(isinstance(side, ast.Name | ast.Attribute) for side in (node.left, node.right)):
-        return  # two values computed before, combined here: `df1dx + df2du` for `*`
+    if any(isinstance(side, ast.Constant) for side in (node.left, node.right)):
+        return  # two values combined here (`df1dx + df2du`, `deriv(f, x) + deriv(g, u)`)
     verb = _ARITHMETIC[type(node.op)]
     for other, should in _ARITHMETIC.items():
         if cancels(node, ast.BinOp(left=node.left, op=other(), right=node.right)):

@@ -1,11 +1,12 @@
-"""A reshape of an array whose axes are in another library's order: the filters read as
+"""Layouts. A reshape of an array whose axes are in another library's order: the filters read as
 PyTorch's [C_out, C_in, K, K] where the book's are [C_in, C_out, K, K], images read channels
 last, a weight read as (out, in). ``w.reshape(C_out, -1)`` has the right shape and the wrong
 numbers; the reference's value is the same array with its axes put in another order first,
 ``w.transpose(1, 0, 2, 3).reshape(C_out, -1)``. Found from the numbers (every order of the
 axes, for arrays of three to six: a matrix's other order is its transpose, which
 ``codeedits`` proposes as such), proposed as that permutation of the operand, and said only
-where it makes the check pass."""
+where it makes the check pass. And a flattening that takes the batch axis with it
+(``x.flatten()`` where one row per observation belongs, ``x.reshape(x.shape[0], -1)``)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from .aligned import Departure, close
 from .codeedits import Candidate
 from .source import name_of
 
-__all__ = ["permuted_before_reshape"]
+__all__ = ["batch_flattened", "permuted_before_reshape"]
 
 _RESHAPES = frozenset({"reshape", "view", "flatten", "ravel"})
 _MODULES = frozenset({"np", "numpy", "torch"})
@@ -88,3 +89,44 @@ def _reshaped_operand(function: ast.AST, span) -> ast.expr | None:
             return node.args[0] if node.args else None
         return func.value
     return None
+
+
+_FLATTENS = frozenset({"flatten", "ravel", "reshape", "view"})
+
+
+def batch_flattened(mine: ndarray, span, departure: Departure) -> Iterator[Candidate]:
+    """Where ``mine`` is ``x.flatten()`` (or ``.ravel()``, ``.reshape(-1)``, ``.view(-1)``)
+    and the reference holds the same numbers one row per observation: that row kept."""
+    call = _call_at(departure.source.node, span)
+    if call is None or mine.ndim != 1 or mine.size < 2:
+        return
+    func = call.func
+    whole = not call.args or (len(call.args) == 1 and ast.unparse(call.args[0]) == "-1")
+    if not (isinstance(func, ast.Attribute) and func.attr in _FLATTENS and whole):
+        return
+    if call.keywords or _is_module(func.value):
+        return
+    for value in [*departure.pool.returned, *departure.pool.values]:
+        theirs = value.array
+        if not value.numeric or theirs.ndim != 2 or theirs.size != mine.size:
+            continue
+        if close(theirs.reshape(-1).astype(np.float64), mine.astype(np.float64)):
+            x = ast.unparse(func.value)
+            yield (
+                Edit(span, "keep_batch"),
+                f"`{ast.unparse(call)}` flattens the batch axis too: keep one row per "
+                f"observation, `{x}.reshape({x}.shape[0], -1)`",
+                True,
+            )
+            return
+
+
+def _call_at(function: ast.AST, span) -> ast.Call | None:
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call) and span_of(node) == tuple(span):
+            return node
+    return None
+
+
+def _is_module(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id in _MODULES

@@ -83,6 +83,7 @@ NODE_EDITS = frozenset(
         "exchange",
         "literal",
         "invert",
+        "keep_batch",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -130,7 +131,8 @@ class Edit:
     ``nest`` (outer hole, inner hole: ``f(g(x))`` made ``g(f(x))``); ``group``
     (nested pairs of operand numbers: a run of operators grouped another way); ``swap`` (two holes:
     two arguments or a binary operator's operands exchanged) — holes as
-    :func:`.operations.holes` numbers them; ``swap_next``, ``delete``, ``insert_call`` (receiver,
+    :func:`.operations.holes` numbers them; ``keep_batch`` (``x.flatten()`` made
+    ``x.reshape(x.shape[0], -1)``); ``swap_next``, ``delete``, ``insert_call`` (receiver,
     method[, "after"]), ``convert`` (a path, an argument's name): see :mod:`.blocks`. Args
     are JSON values.
     """
@@ -310,7 +312,17 @@ _NODE_EDITS = {
     "exchange": lambda node, args: _exchanged(node, str(args[0]), str(args[1])),
     "literal": lambda node, args: _literal(args[0]),
     "invert": lambda node, args: ast.UnaryOp(op=ast.Not(), operand=node),
+    "keep_batch": lambda node, args: _batch_kept(node),
 }
+
+
+def _batch_kept(node: Any) -> ast.expr:
+    """``x.reshape(x.shape[0], -1)`` for ``x.flatten()``: one row per observation."""
+    operand = node.func.value
+    shape = ast.Attribute(value=copy.deepcopy(operand), attr="shape", ctx=ast.Load())
+    rows = ast.Subscript(value=shape, slice=ast.Constant(0), ctx=ast.Load())
+    reshape = ast.Attribute(value=copy.deepcopy(operand), attr="reshape", ctx=ast.Load())
+    return ast.Call(func=reshape, args=[rows, ast.Constant(-1)], keywords=[])
 
 
 def _rederived(node: ast.expr, at: ast.expr, written: str, right: str) -> ast.expr:

@@ -1002,3 +1002,53 @@ def test_an_exchange_of_axes_that_should_not_be_there_is_said_so(tmp_path):
     assert result.score < result.max_score
     assert "`swapaxes(1, 2)` moves axes that are where they belong: leave it out" in text, text
     assert "off by one" not in text
+
+
+def test_derivatives_added_where_the_chain_rule_multiplies_them_are_named(tmp_path):
+    """The chain rule's factors summed, written as calls combined in one line (no names
+    bound first): the operator between them is named and proven."""
+    result, _, _ = _graded(
+        tmp_path,
+        "chapter1.chain_deriv_3",
+        "foundations:chain_deriv_3",
+        "f1_of_x = f1(input_range)\n"
+        "f2_of_x = f2(f1_of_x)\n"
+        "return deriv(f1, input_range) * deriv(f2, f1_of_x) + deriv(f3, f2_of_x)",
+    )
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "uses the wrong operator: it should multiply, not add" in text, text
+    assert "with that undone, this check passes" in text
+
+
+@pytest.mark.parametrize(
+    ("exercise", "target", "old", "new", "named"),
+    [
+        (  # NumPy: every number in one row
+            "chapter5.flatten",
+            "conv:Flatten._output",
+            "return self.input_.reshape(self.input_.shape[0], -1)",
+            "return self.input_.reshape(-1)",
+            "`self.input_.reshape(-1)` flattens the batch axis too",
+        ),
+        (  # PyTorch: a view of one row
+            "chapter7.conv_layer",
+            "pytorch.layers:ConvLayer.forward",
+            "x = x.flatten(start_dim=1)",
+            "x = x.view(-1)",
+            "`x.view(-1)` flattens the batch axis too",
+        ),
+    ],
+)
+def test_a_flattening_that_takes_the_batch_axis_with_it_is_named(
+    tmp_path, exercise, target, old, new, named
+):
+    if exercise.startswith("chapter7"):
+        pytest.importorskip("torch")
+    workspace = reference_workspace(tmp_path)
+    _reference_body_with(workspace, target, old, new)
+    (result,) = grade(exercise, path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert named in text, text
+    assert "with that undone, this check passes" in text
