@@ -45,6 +45,7 @@ def rewrites(
     statement = statements[0]
     yield from _exchanges(statement, known)
     yield from _constants(statement, departure.source, known)
+    yield from _bounds(statement, known)
     yield from _strings(statement, reference)
     yield from _inverted(departure.source.node)
 
@@ -132,6 +133,32 @@ def _constants(
                 + (": the same element on every pass" if name in counters else ""),
                 False,
             )
+
+
+def _bounds(
+    statement: ast.AST, known: dict[str, tuple[ndarray, int | None]]
+) -> Iterator[Candidate]:
+    """A size that bounds a slice where another size the call knows belongs (``dZ[:, H:]``
+    for ``dZ[:, D:]``: the sizes of two neighbouring axes confused)."""
+    sizes = [
+        path
+        for path, (value, _) in known.items()
+        if value.ndim == 0 and value.dtype.kind in "iu" and "." not in path
+    ]
+    for node in ast.walk(statement):
+        if not isinstance(node, ast.Slice):
+            continue
+        for bound in (node.lower, node.upper):
+            if not (isinstance(bound, ast.Name) and bound.id in sizes):
+                continue
+            for other in sizes:
+                if int(known[other][0]) != int(known[bound.id][0]):
+                    yield (
+                        Edit(span_of(bound), "name", (other,)),
+                        f"`{bound.id}` bounds the slice `{ast.unparse(node)}` where `{other}` "
+                        "belongs (the sizes of two axes confused?)",
+                        False,
+                    )
 
 
 def _counters(function: ast.AST, statement: ast.AST) -> list[str]:

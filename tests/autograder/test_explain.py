@@ -1052,3 +1052,19 @@ def test_a_flattening_that_takes_the_batch_axis_with_it_is_named(
     assert result.score < result.max_score
     assert named in text, text
     assert "with that undone, this check passes" in text
+
+
+def test_a_slice_bounded_by_the_size_of_another_axis_is_named(tmp_path):
+    """`dZ_h[:, H:]` where `dZ_h[:, D:]` belongs: two sizes the call knows, confused."""
+    workspace = reference_workspace(tmp_path)
+    _reference_body_with(
+        workspace,
+        "rnn_nodes:GRUNode.backward",
+        "d_reset_H = dZ_h[:, D:]",
+        "d_reset_H = dZ_h[:, H:]",
+    )
+    (result,) = grade("chapter6.gru_node_backward", path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert "`H` bounds the slice `H:` where `D` belongs" in text, text
+    assert "with that undone, this check passes" in text
