@@ -6,7 +6,10 @@ numbers; the reference's value is the same array with its axes put in another or
 axes, for arrays of three to six: a matrix's other order is its transpose, which
 ``codeedits`` proposes as such), proposed as that permutation of the operand, and said only
 where it makes the check pass. And a flattening that takes the batch axis with it
-(``x.flatten()`` where one row per observation belongs, ``x.reshape(x.shape[0], -1)``)."""
+(``x.flatten()`` where one row per observation belongs, ``x.reshape(x.shape[0], -1)``). And
+windows slid over an array not padded first: the reference's value is larger by the same
+even number along some axes (``sliding_window_view(x, K)`` is [L − K + 1, K] where the
+reference's is [L, K]), proposed as the array padded by half of it on each side."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from .aligned import Departure, close
 from .codeedits import Candidate
 from .source import name_of
 
-__all__ = ["batch_flattened", "permuted_before_reshape"]
+__all__ = ["batch_flattened", "permuted_before_reshape", "unpadded"]
 
 _RESHAPES = frozenset({"reshape", "view", "flatten", "ravel"})
 _MODULES = frozenset({"np", "numpy", "torch"})
@@ -130,3 +133,68 @@ def _call_at(function: ast.AST, span) -> ast.Call | None:
 
 def _is_module(node: ast.expr) -> bool:
     return isinstance(node, ast.Name) and node.id in _MODULES
+
+
+def unpadded(
+    mine: ndarray, span, departure: Departure, known: dict[str, tuple[ndarray, int | None]]
+) -> Iterator[Candidate]:
+    """Where the call at ``span`` gives fewer rows or columns than the reference's value of
+    its kind, by ``2p`` along each axis that differs: its array argument padded by ``p`` zeros
+    on both sides of those axes (NumPy code: ``np.pad``)."""
+    call = _call_at(departure.source.node, span)
+    if call is None or not call.args or "import numpy as np" not in departure.source.text:
+        return
+    operand = call.args[0]
+    name = name_of(operand)
+    if name is None or name not in known or known[name][0].ndim < 1:
+        return
+    ndim = known[name][0].ndim
+    tried: set[tuple[int, ...]] = set()
+    for value in departure.pool.values:
+        widths = _pad_widths(mine.shape, value.array.shape, ndim) if value.numeric else None
+        if widths is None or widths in tried:
+            continue
+        tried.add(widths)
+        axes = [a for a, p in enumerate(widths) if p]
+        where = f"axis {axes[0]}" if len(axes) == 1 else f"axes {', '.join(map(str, axes))}"
+        size = _size_code(widths[axes[0]], known)
+        yield (
+            Edit(span_of(operand), "pad", ([size if p else 0 for p in widths],)),
+            f"`{name}` is read unpadded: `{size}` zeros on each side of {where} belong "
+            "first ('same' padding), so that every position has its window",
+            True,
+        )
+
+
+def _size_code(width: int, known: dict[str, tuple[ndarray, int | None]]) -> str:
+    """``width`` as the call would write it: a whole number it holds under a name (``num``),
+    half of one (``K // 2``), or the number."""
+    sizes = {
+        path: int(value)
+        for path, (value, _) in known.items()
+        if value.ndim == 0 and value.dtype.kind in "iu" and path.isidentifier()
+    }
+    for path, held in sizes.items():
+        if held == width:
+            return path
+    for path, held in sizes.items():
+        if held // 2 == width and held % 2:
+            return f"{path} // 2"
+    return str(width)
+
+
+def _pad_widths(
+    mine: tuple[int, ...], theirs: tuple[int, ...], ndim: int
+) -> tuple[int, ...] | None:
+    """Per axis of the operand, the zeros each side that make ``mine`` ``theirs``: one even
+    gap shared by every axis that differs, all of them among the operand's first ``ndim``."""
+    if len(mine) != len(theirs) or mine == theirs:
+        return None
+    gaps = {b - a for a, b in zip(mine, theirs, strict=True) if a != b}
+    if len(gaps) != 1:
+        return None
+    gap = gaps.pop()
+    differ = [i for i, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b]
+    if gap <= 0 or gap % 2 or max(differ) >= ndim:
+        return None
+    return tuple(gap // 2 if axis in differ else 0 for axis in range(ndim))

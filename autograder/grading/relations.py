@@ -31,7 +31,7 @@ from numpy import ndarray
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure, close
 from .codeedits import Candidate, from_code, statements
-from .layouts import batch_flattened, permuted_before_reshape
+from .layouts import batch_flattened, permuted_before_reshape, unpadded
 from .opedits import from_operations
 from .rederive import rederivations, rederived_candidates
 from .relnames import factor_name, written_constant
@@ -344,6 +344,7 @@ def _related(
     numbers = _numbers(known)
     yield from _trimmed(mine, departure, span, code, known)
     yield from batch_flattened(mine, span, departure)
+    yield from unpadded(mine, span, departure, known)
     for theirs in _counterparts(mine, departure, span):
         yield from _reshaped(mine, theirs, span, code)
         if theirs.shape != mine.shape:

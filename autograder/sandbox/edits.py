@@ -84,6 +84,7 @@ NODE_EDITS = frozenset(
         "literal",
         "invert",
         "keep_batch",
+        "pad",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -132,7 +133,8 @@ class Edit:
     (nested pairs of operand numbers: a run of operators grouped another way); ``swap`` (two holes:
     two arguments or a binary operator's operands exchanged) — holes as
     :func:`.operations.holes` numbers them; ``keep_batch`` (``x.flatten()`` made
-    ``x.reshape(x.shape[0], -1)``); ``swap_next``, ``delete``, ``insert_call`` (receiver,
+    ``x.reshape(x.shape[0], -1)``); ``pad`` (each axis's width: ``np.pad(x, …)``);
+    ``swap_next``, ``delete``, ``insert_call`` (receiver,
     method[, "after"]), ``convert`` (a path, an argument's name): see :mod:`.blocks`. Args
     are JSON values.
     """
@@ -313,7 +315,30 @@ _NODE_EDITS = {
     "literal": lambda node, args: _literal(args[0]),
     "invert": lambda node, args: ast.UnaryOp(op=ast.Not(), operand=node),
     "keep_batch": lambda node, args: _batch_kept(node),
+    "pad": lambda node, args: _padded(node, args[0]),
 }
+
+
+def _padded(node: ast.expr, widths: Any) -> ast.expr:
+    """``np.pad(node, ((0, 0), (p, p), …))`` with each ``p`` a number, a name the function
+    holds or half of one (``K // 2``): zeros around an array (NumPy code only)."""
+    pairs = ast.Tuple(
+        elts=[ast.Tuple(elts=[_width(w), _width(w)], ctx=ast.Load()) for w in widths],
+        ctx=ast.Load(),
+    )
+    func = ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr="pad", ctx=ast.Load())
+    return ast.Call(func=func, args=[node, pairs], keywords=[])
+
+
+def _width(width: Any) -> ast.expr:
+    """A pad width: an int, ``"name"`` or ``"name // 2"`` (nothing else is read)."""
+    if isinstance(width, int):
+        return ast.Constant(width)
+    name, _, half = str(width).partition(" // ")
+    read = ast.Name(id=_identifier(name), ctx=ast.Load())
+    if half == "2":
+        return ast.BinOp(left=read, op=ast.FloorDiv(), right=ast.Constant(2))
+    return read
 
 
 def _batch_kept(node: Any) -> ast.expr:

@@ -1068,3 +1068,34 @@ def test_a_slice_bounded_by_the_size_of_another_axis_is_named(tmp_path):
     assert result.score < result.max_score
     assert "`H` bounds the slice `H:` where `D` belongs" in text, text
     assert "with that undone, this check passes" in text
+
+
+@pytest.mark.parametrize(
+    ("exercise", "target", "old", "new", "named"),
+    [
+        (  # a batch of signals slid over without their zeros
+            "chapter5.conv_1d_batch",
+            "conv_steps:conv_1d_batch",
+            "sliding_window_view(_pad_1d_batch(input_, K // 2), K, axis=1)",
+            "sliding_window_view(input_, K, axis=1)",
+            "`input_` is read unpadded: `K // 2` zeros on each side of axis 1 belong first",
+        ),
+        (  # images slid over without their border
+            "chapter5.conv_2d",
+            "conv_steps:conv_2d",
+            "sliding_window_view(_pad_2d(input_, K // 2), (K, K), axis=(1, 2))",
+            "sliding_window_view(input_, (K, K), axis=(1, 2))",
+            "`input_` is read unpadded: `K // 2` zeros on each side of axes 1, 2 belong first",
+        ),
+    ],
+)
+def test_windows_slid_over_an_array_not_padded_are_named_by_the_padding(
+    tmp_path, exercise, target, old, new, named
+):
+    workspace = reference_workspace(tmp_path)
+    _reference_body_with(workspace, target, old, new)
+    (result,) = grade(exercise, path=workspace, record=False).exercises
+    text = "\n".join(c.message for c in result.checks if c.message)
+    assert result.score < result.max_score
+    assert named in text, text
+    assert "with that undone, this check passes" in text
