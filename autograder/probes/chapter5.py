@@ -182,6 +182,17 @@ def _conv_grad(inputs: dict) -> ndarray:
     return output_grad_for((n, inputs["W"].shape[1], h, w), 7)
 
 
+def conv_operation_backward_twice(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict:
+    """The gradients of a second backward pass for the same forward: the operation frees its
+    columns after a backward, and ``_columns()`` computes them again (code that reads
+    ``self._cols`` itself finds None)."""
+    op = _conv_op(ref, inputs)
+    op.forward(inputs["x"])
+    op.backward(_conv_grad(inputs))
+    input_grad = op.backward(_conv_grad(inputs))
+    return {"input_grad": input_grad, "param_grad": op.param_grad}
+
+
 def _conv_op_unflipped(ref: Any, inputs: dict) -> dict:
     op = ref.Conv2DOperation(inputs["W"][:, :, ::-1, ::-1].copy())
     op.forward(inputs["x"])
@@ -338,6 +349,7 @@ PROBES = declare(
     Probe(col2im_adjoint, inputs=_adjoint_inputs, judge=_col2im_adjoint_judge),
     op_forward("conv_operation_forward", _conv_op, _conv_inputs(6), "Conv2DOperation's output."),
     backward_after_forward("conv_operation_after_forward", _conv_op, _conv_inputs(6)),
+    Probe(conv_operation_backward_twice, inputs=_conv_inputs(5)),
     op_backward(
         "conv_operation_backward",
         _conv_op,

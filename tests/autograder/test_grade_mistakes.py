@@ -282,3 +282,22 @@ def test_an_input_changed_in_place_names_its_line_and_why(tmp_path, target, exer
     text = path.read_text(encoding="utf-8").splitlines()
     line = next(n for n, t in enumerate(text, 1) if t.strip() == body.splitlines()[-2].strip())
     assert f"{path}:{line})" in result.message, result.message
+
+
+def test_columns_read_where_a_second_backward_finds_them_freed_lose_that_check(tmp_path):
+    """The operation frees its columns after a backward pass; `_param_grad` that reads
+    `self._cols` itself, not `self._columns()`, fails a second backward for the same forward
+    (and only that check)."""
+    workspace = reference_workspace(tmp_path)
+    replace_body(
+        workspace,
+        "conv:Conv2DOperation._param_grad",
+        "N, C_out = output_grad.shape[:2]\n"
+        "C_in, K = self.param.shape[0], self.param_size\n"
+        "cols = self._cols\n"
+        "grads = output_grad.reshape(N, C_out, -1) @ cols.transpose(0, 2, 1)\n"
+        "return grads.sum(axis=0).reshape(C_out, C_in, K, K).transpose(1, 0, 2, 3)\n",
+    )
+    (result,) = grade("chapter5.conv_operation_backward", path=workspace, record=False).exercises
+    failed = [c.name for c in result.checks if not c.passed]
+    assert failed == ["a second backward pass for the same forward"], failed
