@@ -22,6 +22,7 @@ import importlib.util
 import json
 import linecache
 import os
+import random
 import resource
 import sys
 import time
@@ -387,6 +388,14 @@ def _install(
     return reference
 
 
+def _seed_globals(seed: int) -> None:  # pragma: no cover - runs in the worker
+    """NumPy's and Python's global generators seeded from the call's own seed: code that draws
+    from them (a mistake the checks catch by comparing with what the given ``rng`` draws)
+    draws the same numbers on every run, in the graded run and in its explanation's trace."""
+    np.random.seed(seed % 2**32)
+    random.seed(seed)
+
+
 def _run_call(
     out: Path, index: int, call: dict[str, Any], probe: Any, reference: Any, learner_files: set[str]
 ) -> None:  # pragma: no cover - runs in the worker
@@ -397,6 +406,7 @@ def _run_call(
     try:
         if call.get("data"):
             params["data"] = _inputs(Path(call["data"]))
+        _seed_globals(int(call["seed"]))
         result = probe(reference, np.random.default_rng(call["seed"]), **params)
         arrays, types = _to_arrays(result)
         tmp = out / f"call{index}.tmp.npz"
