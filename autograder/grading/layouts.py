@@ -82,16 +82,15 @@ def _elements(held: ndarray, axes: tuple[int, ...], flat: ndarray) -> ndarray:
 def _reshaped_operand(function: ast.AST, span) -> ast.expr | None:
     """The array that the expression at ``span`` reshapes (``w`` of ``w.reshape(…)``,
     ``np.reshape(w, …)``, ``w.view(…)``), if it is such an expression."""
-    for node in ast.walk(function):
-        if not isinstance(node, ast.Call) or span_of(node) != tuple(span):
-            continue
-        func = node.func
-        if not (isinstance(func, ast.Attribute) and func.attr in _RESHAPES):
-            return None
-        if isinstance(func.value, ast.Name) and func.value.id in _MODULES:  # np.reshape(w, …)
-            return node.args[0] if node.args else None
-        return func.value
-    return None
+    call = _call_at(function, span)
+    if call is None:
+        return None
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr in _RESHAPES):
+        return None
+    if _is_module(func.value):  # np.reshape(w, …)
+        return call.args[0] if call.args else None
+    return func.value
 
 
 _FLATTENS = frozenset({"flatten", "ravel", "reshape", "view"})
