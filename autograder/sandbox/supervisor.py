@@ -167,9 +167,10 @@ def _folders(
     neither the workspace nor, as root, read it there) and ``{copy: package}``."""
     out_dir = scratch / "worker"
     out_dir.mkdir()
-    if os.geteuid() == 0:
+    if os.geteuid() == 0:  # the worker's own user reaches its folder (isolation off, too)
         uid = worker_uid(slot)
         os.chown(out_dir, uid, uid)
+        scratch.chmod(0o711)  # passed through, not listed
     readable = sorted({str(Path(c.data).parent) for c in calls if c.data})
     renamed: dict[str, str] = {}
     if learner_package is not None:

@@ -21,6 +21,7 @@ import fcntl
 import os
 import stat
 import tempfile
+import threading
 from pathlib import Path
 
 __all__ = ["ENV", "RUNS", "RUN_SLOTS", "WORKER_UID_BASE", "lease", "use_lease", "worker_uid"]
@@ -39,6 +40,7 @@ ENV = "DLFS_UID_LEASE"
 """How a fork server is told its grader's lease."""
 
 _held: dict[str, int] = {}
+_taking = threading.Lock()
 
 
 def worker_uid(slot: int) -> int:
@@ -49,8 +51,9 @@ def worker_uid(slot: int) -> int:
 def lease() -> int:
     """This run's lease: taken on first use in the grader (0 where uids are not ours to
     give: not root), or the one the fork server was told."""
-    if "lease" not in _held:
-        _held["lease"] = _take() if os.geteuid() == 0 else 0
+    with _taking:  # the servers started ahead ask from threads of their own, at once
+        if "lease" not in _held:
+            _held["lease"] = _take() if os.geteuid() == 0 else 0
     return _held["lease"]
 
 

@@ -75,6 +75,7 @@ _PRELOAD = (
     # A worker started by root runs as ``nobody``, which may not be able to read the Python
     # installation; what learner code and the probes commonly import is imported beforehand.
     "zipfile",
+    "mmap",  # a training call's inputs are mapped (:func:`_inputs`)
     "encodings.cp437",
     "encodings.utf_8",
     "encodings.latin_1",

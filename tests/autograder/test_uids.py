@@ -57,3 +57,27 @@ def test_a_grader_started_by_another_takes_a_lease_of_its_own(monkeypatch):
     child, ids = _run()
     child.communicate("")
     assert ids[0] != worker_uid(0)
+
+
+_THREADS = (
+    "import threading\n"
+    "from dlfs.autograder.sandbox.uids import worker_uid\n"
+    "start, seen = threading.Barrier(8), []\n"
+    "def ask():\n"
+    "    start.wait()\n"
+    "    seen.append(worker_uid(0))\n"
+    "threads = [threading.Thread(target=ask) for _ in range(8)]\n"
+    "[t.start() for t in threads]; [t.join() for t in threads]\n"
+    "print(*sorted(set(seen)), worker_uid(0))\n"
+)
+
+
+def test_threads_asking_at_once_share_the_run_s_one_lease():
+    """The fork servers started ahead ask for the lease from threads of their own while the
+    grader asks in its main thread: one lease for all (two had been taken, a server's workers
+    ran as a user id the grader had not given their folders)."""
+    for _ in range(3):
+        said = subprocess.run(
+            [sys.executable, "-c", _THREADS], capture_output=True, text=True, check=True
+        ).stdout.split()
+        assert len(set(said)) == 1, said
