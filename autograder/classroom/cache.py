@@ -38,15 +38,23 @@ def submission_digest(workspace: Path) -> str:
         OSError: when a file cannot be read.
     """
     digest = hashlib.sha256(str(workspace.resolve()).encode() + b"\0")
-    files = [
-        p
-        for p in workspace.rglob("*")
-        if p.is_file() and not _SKIP.intersection(p.relative_to(workspace).parts)
-    ]
-    for path in sorted(files, key=lambda p: p.relative_to(workspace).as_posix()):
-        digest.update(path.relative_to(workspace).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    files = []  # (relative path, path): the skipped folders never entered
+    for folder, folders, names in os.walk(workspace, onerror=_raise):
+        folders[:] = [name for name in folders if name not in _SKIP]
+        relative = Path(folder).relative_to(workspace)
+        for name in names:
+            path = os.path.join(folder, name)
+            if name not in _SKIP and os.path.isfile(path):
+                files.append(((relative / name).as_posix(), path))
+    for relative, path in sorted(files):
+        digest.update(relative.encode() + b"\0")
+        with open(path, "rb") as f:
+            digest.update(hashlib.file_digest(f, "sha256").digest())
     return digest.hexdigest()
+
+
+def _raise(error: OSError) -> None:
+    raise error
 
 
 class ResultCache:
@@ -62,15 +70,22 @@ class ResultCache:
         self.folder = Path(folder)
         self.run = run
         self.force = force
+        self._keys: dict[Path, str | None] = {}
 
     def key(self, workspace: Path) -> str | None:
-        """The key of ``workspace``'s result in this run (None when it cannot be read)."""
-        try:
-            content = submission_digest(workspace)
-        except OSError:
-            return None
-        identity = json.dumps(self.run.to_dict(), sort_keys=True)
-        return hashlib.sha256(f"{content}/{identity}".encode()).hexdigest()
+        """The key of ``workspace``'s result in this run (None when it cannot be read):
+        digested once, when first asked (before grading), so that a submission changed while
+        it is graded is kept under what was graded, not under what it became."""
+        if workspace not in self._keys:
+            try:
+                content = submission_digest(workspace)
+            except OSError:
+                self._keys[workspace] = None
+            else:
+                identity = json.dumps(self.run.to_dict(), sort_keys=True)
+                key = hashlib.sha256(f"{content}/{identity}".encode()).hexdigest()
+                self._keys[workspace] = key
+        return self._keys[workspace]
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -110,7 +125,7 @@ def write_json(path: Path, data: object) -> Path:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:
-            json.dump(data, f)
+            f.write(json.dumps(data))  # the C encoder: json.dump streams through Python
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:

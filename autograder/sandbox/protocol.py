@@ -12,7 +12,7 @@ each output's Python type); ``splice.json`` says whether the learner's code was 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from numpy import ndarray
@@ -230,9 +230,9 @@ class Job:
     def to_json(self) -> str:
         return json.dumps(
             {
-                "functions": [asdict(f) for f in self.functions],
-                "calls": [asdict(c) for c in self.calls],
-                "limits": asdict(self.limits),
+                "functions": [_flat(f) for f in self.functions],
+                "calls": [_flat(c) for c in self.calls],
+                "limits": _flat(self.limits),
                 "out_dir": self.out_dir,
                 "env": self.env,
                 "preload": list(self.preload),
@@ -241,7 +241,14 @@ class Job:
                 "view": self.view,
                 "trace": self.trace,
                 "cgroup": list(self.cgroup) if self.cgroup is not None else None,
-                "needs": asdict(self.needs) if self.needs is not None else None,
-                "siblings": [asdict(m) for m in self.siblings],
+                "needs": _flat(self.needs) if self.needs is not None else None,
+                "siblings": [_flat(m) for m in self.siblings],
             }
         )
+
+
+def _flat(record: Any) -> dict[str, Any]:
+    """A dataclass of plain values (strings, numbers, tuples and dicts of them) as a dict for
+    JSON: one level, nothing copied (``asdict`` copies every value deeply: a tenth of the
+    grader's own time in a class)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
