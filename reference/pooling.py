@@ -135,7 +135,7 @@ class MaxPool2D(_Pool2D):
         """
         ### BEGIN SOLUTION
         overlapping = self.stride < self.size
-        input_grad = np.zeros_like(self.input_)  # rows, columns no window reads: zero
+        input_grad = np.zeros_like(self.input_, dtype=output_grad.dtype)  # no window: zero
         taken = None  # [N, C, H_out, W_out]: where an earlier offset held the maximum
         for i in range(self.size):
             for j in range(self.size):

@@ -252,7 +252,9 @@ _SLIPS = (
     (
         re.compile(r"Cannot cast ufunc '\w+' output from dtype\('float\d*'\) to dtype\('u?int"),
         "a float result was written in place into an integer array (the input may hold "
-        "integers, as np.array([-2, 3]) does): compute a new array (np.maximum, np.where)",
+        "integers, as np.array([-2, 3]) does, and np.zeros_like(x) of it is integer too): "
+        "compute a new array (np.maximum, np.where), or give the one filled a float dtype "
+        "(np.zeros_like(x, dtype=float))",
     ),
     (
         re.compile(

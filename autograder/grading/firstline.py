@@ -159,14 +159,17 @@ def _unmatched_read(value: Value, site: Site, source: Source, pool: Pool) -> boo
     reference's run holds nothing of its shape at that point: the reference never looked at
     it on its own (it called ``self.conv(x)``), so it computes nothing that could depart;
     what the learner computes from it does, where it goes wrong. A read the reference has a
-    value of that shape for (a stale ``self.x``) is still compared."""
+    value of that shape and kind for (a stale ``self.x``) is still compared; a truth value is
+    no counterpart of a number (``self.training`` of ``self.dropout.p``)."""
     if site.kind == "return":
         return False
     node = source.node_at(site.span)
     if not isinstance(node, ast.Attribute) or name_of(node) is None:
         return False
-    shape = value.array.shape
-    return not any(v.array.shape == shape for v in pool.values)
+    shape, truth = value.array.shape, value.array.dtype == np.bool_
+    return not any(
+        v.array.shape == shape and (v.array.dtype == np.bool_) == truth for v in pool.values
+    )
 
 
 def _branch_test(value: Value, site: Site, source: Source) -> bool:

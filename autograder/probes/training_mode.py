@@ -73,7 +73,21 @@ def _conv_layer_other_order(dropout_first: bool) -> Any:
     return mistake
 
 
+def _conv_layer_channels_dropped(
+    ref: Any, inputs: dict, c_in: int = 2, c_out: int = 4, k: int = 3, keep: float = 0.5,
+    flatten: bool = True,
+) -> dict:  # fmt: skip
+    torch = torch_module()
+    layer = _conv_layer(ref, c_in, c_out, k, keep, flatten)
+    torch.manual_seed(_MASK_SEED)
+    x = layer.activation(layer.conv(torch.from_numpy(inputs["x"])))
+    x = torch.nn.functional.dropout2d(x, layer.dropout.p, True)
+    return {"train": as_numpy(x.flatten(start_dim=1) if flatten else x)}
+
+
 _CONV_LAYER_MISTAKES = {
+    "whole channels are dropped (dropout2d, Keras's SpatialDropout2D): the layer's dropout "
+    "drops units one by one (self.dropout, an nn.Dropout)": _conv_layer_channels_dropped,
     "dropout comes before the activation: apply self.dropout after the activation (in "
     "evaluation mode the two orders agree; in training mode they do not)": (
         _conv_layer_other_order(True)

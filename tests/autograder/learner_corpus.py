@@ -1544,7 +1544,7 @@ MISTAKES.update(
             "if self.dropout is not None:\n"
             "    x = nn.functional.dropout(x, p=self.dropout.p)\n"
             "return x",
-            "`self.dropout.p`",
+            "`nn.functional.dropout(x, p=self.dropout.p)`",
         ),
         "A_c7_encoder_convs_no_grad": (
             "chapter7.encoder",
@@ -3119,6 +3119,30 @@ MISTAKES.update(
             "self.model.train(was_training)\n"
             "return torch.stack(losses).sum() / X.shape[0]",
             "should return a Python float",
+        ),
+    }
+)
+
+MISTAKES.update(
+    {
+        # Keras's SpatialDropout2D carried over: whole channels dropped where the layer's
+        # dropout drops units one by one (a check of the unflattened output finds it; its
+        # first departing line is the call, not the scalar ``p`` it reads).
+        "S_c7_conv_layer_dropout2d": (
+            "chapter7.conv_layer",
+            "pytorch.layers:ConvLayer.forward",
+            "x = self.conv(x)\n"
+            "if self.activation is not None:\n"
+            "    x = self.activation(x)\n"
+            "if self.flatten:\n"
+            "    x = x.flatten(start_dim=1)\n"
+            "if self.dropout is not None:\n"
+            "    x = nn.functional.dropout2d(x, self.dropout.p, self.training)\n"
+            "return x",
+            (
+                "whole channels are dropped",
+                "`nn.functional.dropout2d(x, self.dropout.p, self.training)`",
+            ),
         ),
     }
 )
