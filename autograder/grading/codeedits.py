@@ -429,6 +429,8 @@ def _constant_factor(
 ) -> Iterator[Candidate]:
     """A number where that number times an array belongs (``np.where(x > 0, x, 0.2)`` for
     ``0.2 * x``): each known array of the departing value's shape as the factor."""
+    if node.value in (0.0, 1.0):  # no factor is left out of a zero or a one (`1.0 - u`)
+        return
     shape = departure.value.array.shape
     for other, (value, _) in known.items():
         if value.shape == shape and value.ndim >= 1 and value.dtype.kind == "f":

@@ -89,7 +89,7 @@ def diagnose(
 
 
 def _rows_reordered(got: ndarray, expected: ndarray) -> bool:
-    """Whether every row (along axis 0) of ``got`` is a row of ``expected`` and the reverse,
+    """Whether the rows (along axis 0) of ``got`` are those of ``expected``, each as often,
     in another order (rows not all alike)."""
     if got.ndim < 1 or got.shape[0] <= 2 or got.size * got.shape[0] > 4_000_000:
         return False  # (every pair of rows is compared: a few million numbers at most)
@@ -101,7 +101,10 @@ def _rows_reordered(got: ndarray, expected: ndarray) -> bool:
         return False
     if same[::-1].diagonal().all():  # the batch reversed: what a check calls first, to find
         return False  # a value kept from an earlier call (the explanation says so)
-    return bool(same.any(axis=1).all() and same.any(axis=0).all() and not same.diagonal().all())
+    if same.diagonal().all() or not (same.any(axis=1).all() and same.any(axis=0).all()):
+        return False
+    order_a, order_b = np.lexsort(a.T[::-1]), np.lexsort(b.T[::-1])  # the same rows, each
+    return bool(np.abs(a[order_a] - b[order_b]).max() <= 1e-6 * scale)  # as often: a permutation
 
 
 def _shape_mistake(
@@ -216,9 +219,30 @@ def _scale_mistake(name: str, c: float, batch_size: int | None, single: bool = F
         return f"{name} is half the right value: a missing factor of 2 (the derivative of x²?)"
     if _near(c, -2.0) or _near(c, -0.5):
         return f"{name} has the wrong sign and is off by a factor of 2"
-    if single or not written_constant(c):  # any two numbers differ by some factor, and a
-        return None  # factor no one writes (1.008) is a coincidence of one input
+    if single:
+        return _count_mistake(name, c)
+    if not written_constant(c):  # any two numbers differ by some factor, and a factor no
+        return None  # one writes (1.008) is a coincidence of one input
     return f"{name} is the right answer times {c:.4g}: a constant factor is off"
+
+
+def _count_mistake(name: str, c: float) -> str | None:
+    """A single number off by a whole count k (3 or more): averaged over k times as many
+    numbers as it should be, or summed where it should be averaged. A ratio that is a whole
+    number to nine digits is no coincidence of one input."""
+    k = round(1.0 / c) if 0 < c < 1 else round(c)
+    if k < 3 or not np.isclose(c * k if c < 1 else c / k, 1.0, rtol=1e-9, atol=0.0):
+        return None
+    if c < 1:
+        return (
+            f"{name} is {k} times too small: a mean over {k} times as many numbers as it "
+            "should average (np.mean over every element, where the sum over the classes or "
+            "features divided by the batch size, shape[0], belongs?)"
+        )
+    return (
+        f"{name} is {k} times too large: a sum where a mean belongs, or a count of {k} "
+        "missing from the division?"
+    )
 
 
 _SLIPS = (

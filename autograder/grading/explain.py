@@ -38,6 +38,7 @@ from .judge import evaluate
 from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference
 from .relations import MAX_PROPOSALS, Proposal, proposals
+from .roles import exchanged_roles
 from .shown import shown_pair
 from .source import Source
 from .traces import Trace, Value, parse_trace
@@ -195,8 +196,9 @@ def _explain(
     confirmed = _prove([check, *others], first, answers, runner, lock)
     if confirmed is None:  # a second batch: the first's edits made in their statements' twins
         with lock:  # too, the statements around the line moved or missing, and the less
-            twins = twinned(first, learner_sources)  # specific edits that had no room
-            structural = block_proposals(found, theirs_sources)
+            twins = twinned(first + later, learner_sources)  # specific edits with no room,
+            structural = block_proposals(found, theirs_sources)  # two names' roles exchanged
+            structural += exchanged_roles(found)  # (after a binding reordered: more precise)
         later = twins + later
         confirmed = _prove([check, *every], later + structural, answers, runner, lock)
         tried = first + later + structural

@@ -53,8 +53,17 @@ def state_departure(
     else:
         others = [v for v in learner.of(value.fid) if v.inv != value.inv]
         rebinding = _rebinding(path, calls, source) or _rebinding(path, others, source)
-        if they_changed and (not changed or rebinding is not None):
-            departure.note = f"never updates `{path}` itself, which the reference changes in place"
+        assigned = _own_assignment(path, calls, source)
+        if they_changed and not changed and assigned is not None and rebinding is None:
+            departure.line = assigned
+            departure.note = (
+                f"keeps the value it held before the call: `{source.line_text(assigned)}` "
+                "assigns it again, where the reference's call changes it"
+            )
+        elif they_changed and (not changed or rebinding is not None):
+            departure.note = f"never updates `{path}` itself, which the reference changes" + (
+                " in place" if value.array.size > 1 else ""
+            )
         if rebinding is not None:
             departure.line, departure.rebinding = rebinding.span[0], rebinding.span
             departure.note += (
@@ -115,6 +124,12 @@ def _bound(site: Site, statement: Statement) -> bool:
     """Whether ``site`` holds what ``statement`` binds (judged by the value bound, not by
     the parts of it)."""
     return statement.result is None or site.span == statement.result
+
+
+def _own_assignment(path: str, calls: list[Value], source: Source) -> int | None:
+    """The last statement of the call that assigned ``path`` itself, if one did."""
+    lines = [st.span[0] for _, st in _sites(calls, source) if st is not None and path in st.assigns]
+    return lines[-1] if lines else None
 
 
 def _last_assignment(path: str, calls: list[Value], source: Source) -> int | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -143,6 +144,8 @@ def unpadded(
     call = _call_at(departure.source.node, span)
     if call is None or not call.args or "import numpy as np" not in departure.source.text:
         return
+    if not _WINDOWED.search(ast.unparse(call.func).rpartition(".")[2]):
+        return  # a product or a model is not a window that slides off the edge
     operand = call.args[0]
     name = name_of(operand)
     if name is None or name not in known or known[name][0].ndim < 1:
@@ -163,6 +166,11 @@ def unpadded(
             "first ('same' padding), so that every position has its window",
             True,
         )
+
+
+_WINDOWED = re.compile(r"window|strided|im2col|conv|correlat|pool", re.IGNORECASE)
+"""The calls whose windows slide over their array argument (``sliding_window_view``,
+``as_strided``, ``im2col``, ``conv_1d``, ``np.correlate``): the ones padding is for."""
 
 
 def _size_code(width: int, known: dict[str, tuple[ndarray, int | None]]) -> str:

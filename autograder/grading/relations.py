@@ -43,7 +43,7 @@ __all__ = ["MAX_PROPOSALS", "Proposal", "proposals"]
 
 MAX_PROPOSALS = 20
 """How many edits the first batch proves (one worker run: a call each)."""
-MAX_LATER = 20
+MAX_LATER = 40
 """How many more a second batch proves, with the statements' edits, when none of the first
 passed."""
 _DEPARTURES = 3
@@ -103,11 +103,13 @@ def proposals(
         )
         for edit, name, evidence in candidates:
             key = (fid, edit) if evidence else (fid, edit.op, edit.args, source.code(edit.span))
+            if edit.op == "name" and spans and _within(edit.span, spans[0]):
+                key += (edit.span,)  # `f(x, H_in, H_in)`: each read of the departing call
             proposal = Proposal(fid, edit, name, index, edit.span[0], evidence)
             depth[id(proposal)] = next(  # a statement over several lines holds its edits too
                 (i for i, outer in enumerate(spans) if _within(edit.span, outer)), len(spans)
             )
-            if index == 0 and _beside(edit.span, departure):
+            if index == 0 and _beside(edit.span, departure) and not _departing(edit, departures):
                 beside.add(id(proposal))
             kept = seen.get(key)
             if kept is None:
@@ -121,10 +123,25 @@ def proposals(
                 # where its size is checked)
                 seen[key] = proposal
                 suggested[suggested.index(kept)] = proposal
+    inside = _inside(suggested, departures)
     suggested.sort(  # the departing statement's first: upstream, the values still agreed
-        key=lambda p: (id(p) in beside, depth[id(p)] > 0, *_specific(p, depth[id(p)]))
+        key=lambda p: (id(p) in beside, depth[id(p)] > 0, *_specific(p, depth[id(p)], inside))
     )
     return (shown + suggested)[: MAX_PROPOSALS + MAX_LATER]
+
+
+def _departing(edit: Edit, departures: Sequence[Departure]) -> bool:
+    """Whether the edit lies within a later departing value beside the first (`1.0 + O1` of
+    `dLdO1 * O1 * (1.0 + O1)`, whose first departing value is `dLdO1 * O1`; not within one
+    that holds the first, `dLdO1 * O1 * (1.0 + O1)` itself): not beside it."""
+    first = departures[0].site if departures else None
+    return any(
+        d.site is not None
+        and d.site.kind != "store"
+        and _within(edit.span, d.site.span)
+        and not (first is not None and _within(first.span, d.site.span))
+        for d in departures[1:_DEPARTURES]
+    )
 
 
 def _beside(span: tuple[int, ...], departure: Departure) -> bool:
@@ -147,11 +164,32 @@ def _within(inner: tuple[int, ...], outer: tuple[int, ...]) -> bool:
     )
 
 
-def _specific(proposal: Proposal, depth: int) -> tuple[int, int, bool]:
+def _inside(suggested: list[Proposal], departures: Sequence[Departure]) -> set[int]:
+    """The ids of the proposals within a departing value's own code (`1.0 - self.tanh_C` of
+    `dC = …`, `1.0 + O1` beside `dLdO1 * O1`): of edits alike, these are tried first."""
+    first = departures[0].site if departures else None
+    if first is None or first.kind == "store":
+        return set()
+    return {
+        id(p)
+        for p in suggested
+        if p.departure == 0 and (_within(p.edit.span, first.span) or _departing(p.edit, departures))
+    }
+
+
+def _specific(
+    proposal: Proposal,
+    depth: int,
+    inside: set[int] = frozenset(),  # type: ignore[assignment]
+) -> tuple[int, bool, int, bool]:
     """The most specific edits first, the departing statement's before those upstream; a
-    kernel's flip before another array's."""
+    kernel's flip before another array's; a value read before its activation where the value
+    after it belongs (or the reverse) with the calls and keywords; of one kind, those within a
+    departing value (``inside``) first."""
     rank = _SPECIFIC.get(proposal.edit.op, len(_SPECIFIC))
-    return rank, depth, "kernel" not in proposal.name
+    if proposal.edit.op == "name" and "the activation" in proposal.name:
+        rank = _SPECIFIC["keyword"]  # before or after an activation: a name the numbers relate
+    return rank, id(proposal) not in inside, depth, "kernel" not in proposal.name
 
 
 _SPECIFIC = {
@@ -523,6 +561,13 @@ def _flipped(
     axes_options: list[tuple[int, ...]] = [(a,) for a in range(mine.ndim)]
     if mine.ndim >= 2:
         axes_options.append((mine.ndim - 2, mine.ndim - 1))
+    if 3 <= mine.ndim <= 4:  # a filter's channels reversed with its taps (`w[::-1, ::-1, …]`)
+        axes_options += [
+            c
+            for k in range(2, mine.ndim + 1)
+            for c in itertools.combinations(range(mine.ndim), k)
+            if c not in axes_options
+        ]
     arguments = [v for v, site in known.values() if site is None and v.shape == mine.shape]
     for axes in axes_options:
         if not all(mine.shape[a] > 1 for a in axes):
@@ -531,14 +576,41 @@ def _flipped(
         if not (_likely(_sampled(flipped), _sampled(theirs)) and close(flipped, theirs)):
             continue
         if not any(_mirror(x, axes) for x in arguments):
-            where = f"axis {axes[0]}" if len(axes) == 1 else "its last two axes"
-            yield (
-                Edit(span, "flip", (list(axes),)),
-                f"`{code}` is reversed along {where}: the order of a loop, an index counted "
-                "from the wrong end, or a kernel flipped once too often (or not at all)?",
-                True,
+            last_two = axes == (mine.ndim - 2, mine.ndim - 1) and len(axes) == 2
+            where = (
+                f"axis {axes[0]}"
+                if len(axes) == 1
+                else "its last two axes"
+                if last_two
+                else f"axes {', '.join(map(str, axes))}"
             )
+            undone = _unreversed(code, axes)
+            said = (
+                f"`{code}` reverses {where} too: `{undone}` is right"
+                if undone
+                else f"`{code}` is reversed along {where}: the order of a loop, an index "
+                "counted from the wrong end, or a kernel flipped once too often (or not at all)?"
+            )
+            yield Edit(span, "flip", (list(axes),)), said, True
             return
+
+
+def _unreversed(code: str, axes: tuple[int, ...]) -> str | None:
+    """``x[::-1, ::-1, …]`` with the reversal of ``axes`` taken out (each of them written
+    ``::-1``), or None where the code reverses them otherwise."""
+    try:
+        node = ast.parse(code, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, ast.Subscript):
+        return None
+    parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    reversing = [ast.unparse(p).replace(" ", "") == "::-1" for p in parts]
+    if max(axes) >= len(parts) or not all(reversing[a] for a in axes):
+        return None
+    kept = [ast.Slice() if a in axes else p for a, p in enumerate(parts)]
+    node.slice = ast.Tuple(elts=kept, ctx=ast.Load()) if len(kept) > 1 else kept[0]
+    return ast.unparse(node)
 
 
 def _mirror(x: ndarray, axes: tuple[int, ...]) -> bool:

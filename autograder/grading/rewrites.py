@@ -46,6 +46,7 @@ def rewrites(
     yield from _exchanges(statement, known)
     yield from _constants(statement, departure.source, known)
     yield from _bounds(statement, known)
+    yield from _symmetric_bounds(statement)
     yield from _strings(statement, reference)
     yield from _inverted(departure.source.node)
 
@@ -100,6 +101,31 @@ def _exchanges(
             "other belongs",
             False,
         )
+
+
+def _symmetric_bounds(statement: ast.AST) -> Iterator[Candidate]:
+    """A clip's lower bound written as a number where the upper bound's negative belongs
+    (``np.clip(g, 0, c)`` for ``np.clip(g, -c, c)``), or its upper bound where the lower's
+    negative belongs."""
+    for node in ast.walk(statement):
+        if not isinstance(node, ast.Call) or len(node.args) < 3:
+            continue
+        if (callee_path(node) or "").rpartition(".")[2] != "clip":
+            continue
+        low, high = node.args[1], node.args[2]
+        for written, other in ((low, high), (high, low)):
+            negated = isinstance(other, ast.UnaryOp) and isinstance(other.op, ast.USub)
+            path = name_of(other.operand if negated else other)  # type: ignore[attr-defined]
+            if not isinstance(written, ast.Constant) or path is None:
+                continue
+            edit = Edit(span_of(written), "name" if negated else "neg_name", (path,))
+            wanted = path if negated else f"-{path}"
+            yield (
+                edit,
+                f"`{ast.unparse(written)}` is written where `{wanted}` belongs in "
+                f"`{ast.unparse(node)}`: the range is symmetric, [-{path}, {path}]",
+                False,
+            )
 
 
 def _loaded(node: ast.AST) -> bool:

@@ -48,6 +48,8 @@ def _nearest(departure: Departure) -> ndarray | None:
             continue
         with np.errstate(all="ignore"):
             error = _largest(np.abs(mine - theirs))
+            if mine.size == 1:  # a number: relatively nearest (not an eps of 1e-9 beside 0.6)
+                error /= max(_largest(np.abs(mine)), _largest(np.abs(theirs)), 1e-300)
         if error < best_error:
             best, best_error = theirs, error
     return best

@@ -36,6 +36,7 @@ _SAME_EVERYWHERE = frozenset(
         "permute",
         "literal",
         "unwrap",
+        "drop",
         "call",
         "callee",
         "wrap",
@@ -49,7 +50,7 @@ def twinned(tried: Sequence[Proposal], sources: Sequence[Source]) -> list[Propos
     """For each proposal of ``tried`` whose statement has twins, the same edit made in every
     twin too (at most one such for each proposal), in ``tried``'s order."""
     out: list[Proposal] = []
-    runs: dict[int, list[list[ast.stmt]]] = {}
+    runs: dict[int, list[list[ast.AST]]] = {}
     for proposal in tried:
         if proposal.edit.op not in _SAME_EVERYWHERE | {"name"} or proposal.also:
             continue
@@ -61,26 +62,40 @@ def twinned(tried: Sequence[Proposal], sources: Sequence[Source]) -> list[Propos
         if run is None:
             continue
         home = next(s for s in run if _holds(s, proposal.edit.span))
-        also = [
-            edit
+        moved = [
+            (twin, edit)
             for twin in run
             if twin is not home
             for edit in [_moved(proposal.edit, home, twin)]
             if edit is not None
         ]
-        if also:
-            source = sources[proposal.fid]
-            lines = ", ".join(str(e.span[0]) for e in also)
-            code = source.line_text(also[0].span[0]).strip()
-            said = f"{proposal.name}; the same in line {lines} (`{code}`)"
-            out.append(replace(proposal, name=said, also=tuple(also)))
+        if moved:
+            also = tuple(edit for _, edit in moved)
+            out.append(replace(proposal, name=_said(proposal, moved, sources), also=also))
     return out
 
 
-def _runs(function: ast.AST) -> list[list[ast.stmt]]:
-    """Runs of two or more consecutive statements of one block that have the same form."""
-    found = []
+def _said(proposal: Proposal, moved: list[tuple[ast.AST, Edit]], sources: Sequence[Source]) -> str:
+    """The proposal's sentence, with where the same edit is made too."""
+    twin, edit = moved[0]
+    if isinstance(twin, ast.expr):  # an element of the same tuple
+        return f"{proposal.name}; the same in `{ast.unparse(twin)}`"
+    source = sources[proposal.fid]
+    lines = ", ".join(str(e.span[0]) for _, e in moved)
+    return f"{proposal.name}; the same in line {lines} (`{source.line_text(edit.span[0]).strip()}`)"
+
+
+def _runs(function: ast.AST) -> list[list[ast.AST]]:
+    """Runs of two or more consecutive statements of one block that have the same form, and
+    of the elements of one tuple that have the same form (``return dsda * y, dsda * x``)."""
+    found: list[list[ast.AST]] = []
     for node in ast.walk(function):
+        if isinstance(node, ast.Tuple) and isinstance(node.ctx, ast.Load):
+            forms: dict[str, list[ast.AST]] = {}
+            for element in node.elts:
+                if not isinstance(element, ast.Slice | ast.Starred):  # `x[:, :H]`'s index
+                    forms.setdefault(_form(element), []).append(element)
+            found.extend(alike for alike in forms.values() if len(alike) > 1)
         for field in ("body", "orelse", "finalbody"):
             block = getattr(node, field, None)
             if not isinstance(block, list):
@@ -97,7 +112,7 @@ def _runs(function: ast.AST) -> list[list[ast.stmt]]:
     return found
 
 
-def _holds(statement: ast.stmt, span: tuple[int, ...]) -> bool:
+def _holds(statement: ast.AST, span: tuple[int, ...]) -> bool:
     outer = span_of(statement)
     return outer[:2] <= span[:2] and span[2:] <= outer[2:]
 
@@ -116,7 +131,7 @@ class _Blank(ast.NodeTransformer):
         return ast.Attribute(value=self.visit(node.value), attr="_", ctx=node.ctx)
 
 
-def _moved(edit: Edit, home: ast.stmt, twin: ast.stmt) -> Edit | None:
+def _moved(edit: Edit, home: ast.AST, twin: ast.AST) -> Edit | None:
     """``edit`` made at the node of ``twin`` that stands where its node stands in ``home``."""
     for mine, theirs in zip(ast.walk(home), ast.walk(twin), strict=False):
         if not hasattr(mine, "lineno") or span_of(mine) != edit.span:

@@ -85,6 +85,7 @@ NODE_EDITS = frozenset(
         "invert",
         "keep_batch",
         "pad",
+        "neg_name",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -292,6 +293,7 @@ _NODE_EDITS = {
     "trim": lambda node, args: runtime_call("trim", [node, reading(args[0]), constant(args[1])]),
     "rederive": lambda node, args: _rederived(node, reading(args[0]), str(args[1]), str(args[2])),
     "name": lambda node, args: reading(args[0]),
+    "neg_name": lambda node, args: ast.UnaryOp(op=ast.USub(), operand=reading(args[0])),
     "carried": lambda node, args: _carried(node, str(args[0])),
     "add_name": _added,
     "mul_name": _multiplied,

@@ -685,7 +685,7 @@ MISTAKES.update(
             "df2dx = deriv(f2, input_range)\n"
             "df1du = deriv(f1, f2(input_range))\n"
             "return df2dx * df1du",
-            "`deriv(f2, input_range)`",
+            ("`f1` and `f2` are the wrong way round", "`deriv(f1, input_range)` is right"),
         ),
         "A_c1_chain3_inner_order": (
             "chapter1.chain_deriv_3",
@@ -1270,8 +1270,8 @@ MISTAKES.update(
             'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
             "return self.x_out, self.H_out",
             (
-                "groups the wrong way",
-                "self.r * H_in @ W_h[D:] + params_dict['B_h']['value']` is right",
+                "the two steps are in the wrong order",
+                "`self.r * H_in @ W_h[D:]` is right",
             ),
         ),
         "A_c6_gru_forward_update_swapped": (
@@ -2324,7 +2324,7 @@ MISTAKES.update(
             'dLdN1 = (dLdP @ weights["W2"].T) * O1 * (1.0 - O1)\n'
             'return {"W1": forward_info["X"].T @ dLdN1, "B1": dLdN1.sum(axis=0, keepdims=True),\n'
             '        "W2": dLdW2, "B2": dLdB2}',
-            ("`'N1'` is written where `'O1'` belongs",),
+            ("`forward_info['N1']` is read where `forward_info['O1']` belongs",),
         ),
         "E_c4_dropout_one_draw_per_observation": (  # [N, 1]: a whole row kept or dropped
             "chapter4.dropout",
@@ -3143,6 +3143,81 @@ MISTAKES.update(
                 "whole channels are dropped",
                 "`nn.functional.dropout2d(x, self.dropout.p, self.training)`",
             ),
+        ),
+    }
+)
+
+MISTAKES.update(
+    {
+        # Mechanisms of this round, each from an angle its own tests had not taken.
+        # Both elements of a returned pair carry the same slip (a product's rule for a sum).
+        "S_c1_add_backward_product_rule_twice": (
+            "chapter1.multiple_inputs_add_backward",
+            "foundations:multiple_inputs_add_backward",
+            "a = x + y\ndsda = deriv(sigma, a)\nreturn x * dsda, y * dsda",
+            ("has the extra factor `x`", "the same in `y * dsda`"),
+        ),
+        # σ' written σ(1 + σ), the wrong sign beside the first departing factor.
+        "S_c2_sigmoid_derivative_plus": (
+            "chapter2.loss_gradients_nn",
+            "two_layer_network:loss_gradients",
+            'P, y = forward_info["P"], forward_info["y"]\n'
+            'X, O1 = forward_info["X"], forward_info["O1"]\n'
+            "dLdP = -2.0 * (y - P) / P.size\n"
+            'dLdO1 = dLdP @ weights["W2"].T\n'
+            "dLdN1 = dLdO1 * (1.0 + O1) * O1\n"
+            "return {\n"
+            '    "W1": X.T @ dLdN1, "B1": dLdN1.sum(axis=0, keepdims=True),\n'
+            '    "W2": O1.T @ dLdP, "B2": dLdP.sum(axis=0, keepdims=True),\n'
+            "}",
+            "`1.0 + O1` adds where it should subtract",
+        ),
+        # The second layer fed the hidden layer before its sigmoid.
+        "S_c2_second_layer_reads_pre_activation": (
+            "chapter2.forward_loss",
+            "two_layer_network:forward_loss",
+            'M1 = X @ weights["W1"]\n'
+            'N1 = M1 + weights["B1"]\n'
+            "O1 = sigmoid(N1)\n"
+            'M2 = N1 @ weights["W2"]\n'
+            'P = M2 + weights["B2"]\n'
+            "loss = float(np.mean((y - P) ** 2))\n"
+            'return loss, {"X": X, "M1": M1, "N1": N1, "O1": O1, "M2": M2, "P": P, "y": y}',
+            "`N1` is read where `O1` belongs",
+        ),
+        # A clip's lower bound written as zero: every negative gradient is lost.
+        "S_c6_clip_from_zero": (
+            "chapter6.clip_gradient",
+            "rnn_optimizers:RNNOptimizer._clip_gradient",
+            "grad[...] = np.clip(grad, 0.0, self.clip_value)",
+            "where `-self.clip_value` belongs",
+        ),
+        # The state pair unpacked in a statement of its own, in the wrong order.
+        "S_c7_lstm_state_unpacked_apart": (
+            "chapter7.lstm_layer",
+            "pytorch.lstm:LSTMLayer.forward",
+            "batch_size = x.shape[0]\n"
+            "h_0 = self.h_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+            "c_0 = self.c_init.expand(batch_size, -1).unsqueeze(0).contiguous()\n"
+            "out, state = self.lstm(x, (h_0, c_0))\n"
+            "c_n, h_n = state\n"
+            "if self.training:\n"
+            "    self.h_init = h_n[0].mean(dim=0, keepdim=True).detach()\n"
+            "    self.c_init = c_n[0].mean(dim=0, keepdim=True).detach()\n"
+            "out = self.fc(out)\n"
+            "if self.dropout is not None:\n"
+            "    out = self.dropout(out)\n"
+            "return out",
+            ("`c_n` and `h_n` are the wrong way round", "bound in the other order"),
+        ),
+        # np.flip with no axis reverses the filters' channels with their taps.
+        "S_c5_multichannel_backward_flip_everything": (
+            "chapter5.conv_2d_multichannel_backward",
+            "conv_steps:_input_grad_2d_multichannel",
+            "padded = _pad_conv_input(output_grad, K // 2)\n"
+            "windows = sliding_window_view(padded, (K, K), axis=(2, 3))\n"
+            'return np.einsum("nohwij,coij->nchw", windows, np.flip(param), optimize=True)',
+            "is reversed along axes 0, 1",
         ),
     }
 )
