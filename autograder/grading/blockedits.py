@@ -39,8 +39,9 @@ def block_proposals(
     departure = departures[0]
     fid, source = departure.value.fid, departure.source
     line = _line_of(departure)
-    if line is None:
-        return []
+    if line is None:  # state that no line here changes (a node's backward adds to it): the
+        rewrites = block_rewrites(source)  # function's own (a reset inside a loop) only
+        return [Proposal(fid, e, name, 0, e.span[0]) for e, name, _ in rewrites]
     edits = [
         *_conversions(source, reference_sources[fid]),
         *groupings(departure),

@@ -44,6 +44,9 @@ _SAME_EVERYWHERE = frozenset(
     }
 )
 """Edits whose arguments say nothing of the names a statement reads: made alike in a twin."""
+_NAMED = frozenset({"name", "add_name", "mul_name"})
+"""Edits whose first argument is a name read (another name, a term or a factor added): in a
+twin, where that name is read, the home's name takes its place (``x + y`` and ``y + x``)."""
 
 
 def twinned(tried: Sequence[Proposal], sources: Sequence[Source]) -> list[Proposal]:
@@ -52,7 +55,7 @@ def twinned(tried: Sequence[Proposal], sources: Sequence[Source]) -> list[Propos
     out: list[Proposal] = []
     runs: dict[int, list[list[ast.AST]]] = {}
     for proposal in tried:
-        if proposal.edit.op not in _SAME_EVERYWHERE | {"name"} or proposal.also:
+        if proposal.edit.op not in _SAME_EVERYWHERE | _NAMED or proposal.also:
             continue
         if proposal.fid not in runs:
             runs[proposal.fid] = _runs(sources[proposal.fid].node)
@@ -136,10 +139,10 @@ def _moved(edit: Edit, home: ast.AST, twin: ast.AST) -> Edit | None:
     for mine, theirs in zip(ast.walk(home), ast.walk(twin), strict=False):
         if not hasattr(mine, "lineno") or span_of(mine) != edit.span:
             continue
-        if edit.op != "name":
+        if edit.op not in _NAMED:
             return Edit(span_of(theirs), edit.op, edit.args)
         read, wanted = ast.unparse(mine), str(edit.args[0])
         if ast.unparse(theirs) == wanted:  # the two names exchanged between the statements
-            return Edit(span_of(theirs), "name", (read, *edit.args[1:]))
+            return Edit(span_of(theirs), edit.op, (read, *edit.args[1:]))
         return None
     return None

@@ -223,9 +223,12 @@ _conv_operation_backward_mistakes = {
 }
 
 
-def _flatten_inputs(rng: np.random.Generator, n: int = 3) -> dict[str, ndarray]:
-    x = rng.standard_normal((n, 2, 3, 4))
-    return {"x": x, "output_grad": rng.standard_normal((n, 24))}
+def _flatten_inputs(
+    rng: np.random.Generator, n: int = 3, shape: tuple[int, ...] = (2, 3, 4)
+) -> dict[str, ndarray]:
+    """[N, *shape] inputs (any rank: the docstring's [N, ...]) and an [N, D] gradient."""
+    x = rng.standard_normal((n, *shape))
+    return {"x": x, "output_grad": rng.standard_normal((n, int(np.prod(shape))))}
 
 
 def flatten(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, Any]:
