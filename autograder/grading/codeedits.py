@@ -541,8 +541,10 @@ other."""
 def _swapped_operator(node: ast.BinOp, departing: bool) -> Iterator[Candidate]:
     operator, words = _SWAPS[type(node.op)]
     code = ast.unparse(node)
-    if not cancels(node, ast.BinOp(left=node.left, op=getattr(ast, operator)(), right=node.right)):
-        yield Edit(span_of(node), "operator", (operator,)), f"`{code}` {words}", False
+    swapped = ast.BinOp(left=node.left, op=getattr(ast, operator)(), right=node.right)
+    if not cancels(node, swapped):
+        said = f"`{code}` {words}: `{ast.unparse(swapped)}` is right"
+        yield Edit(span_of(node), "operator", (operator,)), said, False
     if not departing or type(node.op) not in _ARITHMETIC:
         return
     if any(isinstance(side, ast.Constant) for side in (node.left, node.right)):

@@ -247,12 +247,47 @@ def _evaluate_tracking(ref: Any, inputs: dict) -> dict:
     return {**evaluate(ref, inputs), "no_gradients_tracked": 0}
 
 
+def _evaluate_unweighted(ref: Any, inputs: dict) -> dict:
+    """The chunks' losses averaged as they are: the last, smaller chunk weighs as a full one."""
+    torch = _torch()
+    torch.manual_seed(6)
+    model = _tiny_model(ref, torch, inputs["X"].shape[1], dropout=0.5).eval()
+    X, y = torch.from_numpy(inputs["X"]), torch.from_numpy(inputs["y"])
+    with torch.no_grad():
+        losses = [
+            float(torch.nn.functional.mse_loss(model(X[i : i + 16]), y[i : i + 16]))
+            for i in range(0, X.shape[0], 16)
+        ]
+    mean = float(np.mean(losses))
+    return {**evaluate(ref, inputs), "loss": mean, "loss_from_eval_mode": mean}
+
+
+def _evaluate_always_training(ref: Any, inputs: dict) -> dict:
+    return {**evaluate(ref, inputs), "eval_mode_kept": 0}
+
+
+def _evaluate_gradients_left_off(ref: Any, inputs: dict) -> dict:
+    return {**evaluate(ref, inputs), "gradients_on_after": 0}
+
+
 _evaluate_mistakes = {
     "the evaluation tracks gradients (slower, and memory for a graph nobody uses): compute "
     "the predictions under torch.no_grad()": _evaluate_tracking,
     "the book's bug: the model stays in evaluation mode after evaluate, so dropout is off "
     "for every later epoch; put it back in the mode it was in (model.train(was_training))": (
         _evaluate_book
+    ),
+    "the chunks' losses are averaged as they are: a last, smaller chunk counts as much as a "
+    "full one; weight each chunk's loss by its size (its rows) and divide by all the rows": (
+        _evaluate_unweighted
+    ),
+    "a model that was in evaluation mode is in training mode after evaluate: remember the "
+    "mode it was in (was_training = model.training) and put that back, not model.train()": (
+        _evaluate_always_training
+    ),
+    "autograd is switched off and left off (torch.set_grad_enabled(False)): every training "
+    "step after evaluate builds no graph; compute under with torch.no_grad(): instead": (
+        _evaluate_gradients_left_off
     ),
 }
 

@@ -675,7 +675,7 @@ MISTAKES.update(
             "dsdx = deriv(sigma, x)\n"
             "dsdy = deriv(sigma, y)\n"
             "return dsdx, dsdy",
-            "`deriv(sigma, x)`",
+            ("`x` is read where `x + y` belongs", "the same in line"),
         ),
         "A_c1_chain2_composition_reversed": (
             "chapter1.chain_deriv_2",
@@ -3218,6 +3218,49 @@ MISTAKES.update(
             "windows = sliding_window_view(padded, (K, K), axis=(2, 3))\n"
             'return np.einsum("nohwij,coij->nchw", windows, np.flip(param), optimize=True)',
             "is reversed along axes 0, 1",
+        ),
+    }
+)
+
+MISTAKES.update(
+    {
+        # evaluate's flags, each from a form of its own: the mode forced back to training,
+        "S_c7_evaluate_forces_training_mode": (
+            "chapter7.evaluate",
+            "pytorch.trainer:PyTorchTrainer.evaluate",
+            "self.model.train(False)\n"
+            "with torch.no_grad():\n"
+            "    out = [\n"
+            "        float(self.loss(prediction_of(self.model(X[i : i + batch_size])),\n"
+            "                        y[i : i + batch_size])) * len(X[i : i + batch_size])\n"
+            "        for i in range(0, len(X), batch_size)\n"
+            "    ]\n"
+            "self.model.train(True)\n"
+            "return sum(out) / len(X)",
+            "remember the mode it was in",
+        ),
+        # the chunks' mean losses averaged with np.mean,
+        "S_c7_evaluate_mean_of_chunk_means": (
+            "chapter7.evaluate",
+            "pytorch.trainer:PyTorchTrainer.evaluate",
+            "was_training = self.model.training\n"
+            "self.model.eval()\n"
+            "with torch.no_grad():\n"
+            "    chunks = [\n"
+            "        self.loss(prediction_of(self.model(X[i : i + batch_size])),\n"
+            "                  y[i : i + batch_size]).item()\n"
+            "        for i in range(0, X.shape[0], batch_size)\n"
+            "    ]\n"
+            "self.model.train(was_training)\n"
+            "return float(np.mean(chunks))",
+            "a last, smaller chunk counts as much as a full one",
+        ),
+        # Flatten's backward written for images only.
+        "S_c5_flatten_backward_images_only": (
+            "chapter5.flatten",
+            "conv:Flatten._input_grad",
+            "n, c, h, w = self.input_.shape\nreturn output_grad.reshape(n, c, h, w)",
+            "not enough values to unpack (expected 4, got 3)",
         ),
     }
 )
