@@ -100,9 +100,13 @@ def _with_mistake(
 ) -> str:
     message = "; ".join(problems)
     mistake = known_mistake(outcome, failed, answers.mistakes(check))
-    if mistake:
-        details["likely"] = mistake
-    return f"{message}. Likely: {mistake}" if mistake else message
+    if not mistake:
+        return message
+    details["likely"] = mistake
+    for said in details.values():  # the mistake proven says more than a pattern's guess
+        if isinstance(said, dict) and said.get("diagnosis"):
+            message = message.replace(f". {said['diagnosis']}", "")
+    return f"{message}. Likely: {mistake}"
 
 
 def _drawn_inputs(check: PlannedCheck) -> dict[str, Any] | None:
