@@ -10,14 +10,13 @@ flipped) are recognised by the probes' ``__mistakes`` (see ``checks``).
 from __future__ import annotations
 
 import itertools
-import re
 
 import numpy as np
 from numpy import ndarray
 
 from .relnames import written_constant
 
-__all__ = ["diagnose", "explain_exception", "scale_factor"]
+__all__ = ["diagnose", "scale_factor"]
 
 
 def _close(a: ndarray, b: ndarray, rtol: float = 1e-5) -> bool:
@@ -243,73 +242,3 @@ def _count_mistake(name: str, c: float) -> str | None:
         f"{name} is {k} times too large: a sum where a mean belongs, or a count of {k} "
         "missing from the division?"
     )
-
-
-_SLIPS = (
-    (
-        re.compile(r"mismatch in its core dimension|not aligned"),
-        "a product of arrays whose inner sizes differ: a forgotten or an extra .T?",
-    ),
-    (
-        re.compile(r"could not be broadcast together with shapes ((?:\([\d, ]*\)\s*)+)"),
-        "shapes {0} do not combine element by element: a sum or mean over the wrong axis, "
-        "a missing keepdims=True, or a transpose?",
-    ),
-    (
-        re.compile(r"Trying to backward through the graph a second time"),
-        "a tensor kept from an earlier batch (a carried state?) still holds that batch's "
-        "graph: keep it .detach()ed",
-    ),
-    (
-        re.compile(
-            r"'tuple' object has no attribute '(?:size|dim|shape|view)'|"
-            r"expected Tensor as element|must be Tensor, not tuple"
-        ),
-        "a model may return a tuple (its prediction first): take prediction_of(output) "
-        "before the loss",
-    ),
-    (
-        re.compile(r"Can't call numpy\(\) on Tensor that requires grad"),
-        "a tensor that still requires grad came back where a number belongs: return "
-        "loss.item() (a Python float), or .detach() an array",
-    ),
-    (
-        re.compile(r"Cannot cast ufunc '\w+' output from dtype\('float\d*'\) to dtype\('u?int"),
-        "a float result was written in place into an integer array (the input may hold "
-        "integers, as np.array([-2, 3]) does, and np.zeros_like(x) of it is integer too): "
-        "compute a new array (np.maximum, np.where), or give the one filled a float dtype "
-        "(np.zeros_like(x, dtype=float))",
-    ),
-    (
-        re.compile(
-            r"Size of label '(\w)' for operand (\d+) \((\d+)\) does not match previous "
-            r"terms \((\d+)\)"
-        ),
-        "np.einsum's subscripts give axis '{0}' size {3} in an earlier operand and {2} in operand "
-        "{1}: an array's axes are in another order than its subscripts say ((out, in) weights "
-        "where (in, out) are stored, or channels last?)",
-    ),
-    (
-        re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)"),
-        "a linear layer gets {1} features per row where it expects {2}: its in_features, or a "
-        "flatten or view that merged or kept the wrong axes (the batch axis first)?",
-    ),
-    (
-        re.compile(r"expected input\[([^\]]*)\] to have (\d+) channels, but got (\d+) channels"),
-        "a convolution expects {1} channels on axis 1 (N, C, H, W) and got {2} (input shape "
-        "[{0}]): channels last, or in_channels not the previous layer's out_channels?",
-    ),
-    (
-        re.compile(r"unsupported operand type\(s\) for [^:]+: '(?:list|tuple)'"),
-        "arithmetic on a Python list: make it a NumPy array (np.array(...)) first",
-    ),
-)
-
-
-def explain_exception(message: str) -> str | None:
-    """The likely mistake behind NumPy's (or Python's) own error message, or None."""
-    for pattern, hint in _SLIPS:
-        found = pattern.search(message)
-        if found:
-            return hint.format(*(g.strip() for g in found.groups()))
-    return None

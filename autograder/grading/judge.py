@@ -27,9 +27,10 @@ from ..kinds import KINDS
 from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome
 from .compare import Verdict, batch_size, compare_all, input_view, known_mistake
-from .diagnose import diagnose, explain_exception
+from .diagnose import diagnose
 from .expected import ExpectedSource, GraderError
 from .plan import PlannedCheck, check_result
+from .slips import explain_exception
 
 __all__ = ["evaluate"]
 

@@ -143,7 +143,7 @@ def test_a_shape_whose_axes_are_another_order_is_transposed_back_to_prove_it(rng
     ],
 )
 def test_errors_of_another_librarys_layout_are_explained(error, words):
-    from dlfs.autograder.grading.diagnose import explain_exception
+    from dlfs.autograder.grading.slips import explain_exception
 
     said = explain_exception(error)
     assert said is not None and words in said
@@ -172,3 +172,38 @@ def test_values_computed_in_float32_are_said_to_be_so(rng):
     assert not ok and "single precision" in message
     ok, message, _ = compare_arrays("x", single * (1 + 1e-6), want, 1e-9, 0)  # not float32s
     assert not ok and "single precision" not in message
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (  # a reshape of an encoder's output written for one image
+            "RuntimeError: shape '[16, 7, 7]' is invalid for input of size 3136",
+            "the batch axis is left out (4 rows here); keep it first, view(-1, 16, 7, 7)",
+        ),
+        (  # nn.GRU's state of one row for a batch of five
+            "RuntimeError: Expected hidden size (1, 5, 12), got [1, 1, 12]",
+            "one row where the batch has 5 sequences",
+        ),
+        (  # windows slid over the channels of [C, H, W] images
+            "ValueError: window shape cannot be larger than input array shape",
+            "axis= names other axes",
+        ),
+    ],
+)
+def test_the_numbers_of_an_error_message_say_the_mistake(error, words):
+    from dlfs.autograder.grading.slips import explain_exception
+
+    said = explain_exception(error)
+    assert said is not None and words in said, said
+
+
+def test_a_view_that_infers_an_axis_or_leaves_nothing_out_is_not_blamed_on_the_batch():
+    from dlfs.autograder.grading.slips import explain_exception
+
+    for error in (
+        "RuntimeError: shape '[-1, 7, 28]' is invalid for input of size 10976",
+        "RuntimeError: shape '[5, 7]' is invalid for input of size 36",  # no whole multiple
+    ):
+        said = explain_exception(error)
+        assert said is None or "batch axis is left out" not in said, said

@@ -1,0 +1,130 @@
+"""What an error message says of the mistake behind it: NumPy's, Python's or PyTorch's own
+words read for the slip they usually mean, and where the message's numbers say more (a view
+that leaves the batch axis out, a recurrent state of one row), the numbers read too."""
+
+from __future__ import annotations
+
+import math
+import re
+
+__all__ = ["explain_exception"]
+
+_SLIPS = (
+    (
+        re.compile(r"mismatch in its core dimension|not aligned"),
+        "a product of arrays whose inner sizes differ: a forgotten or an extra .T?",
+    ),
+    (
+        re.compile(r"could not be broadcast together with shapes ((?:\([\d, ]*\)\s*)+)"),
+        "shapes {0} do not combine element by element: a sum or mean over the wrong axis, "
+        "a missing keepdims=True, or a transpose?",
+    ),
+    (
+        re.compile(r"Trying to backward through the graph a second time"),
+        "a tensor kept from an earlier batch (a carried state?) still holds that batch's "
+        "graph: keep it .detach()ed",
+    ),
+    (
+        re.compile(
+            r"'tuple' object has no attribute '(?:size|dim|shape|view)'|"
+            r"expected Tensor as element|must be Tensor, not tuple"
+        ),
+        "a model may return a tuple (its prediction first): take prediction_of(output) "
+        "before the loss",
+    ),
+    (
+        re.compile(r"Can't call numpy\(\) on Tensor that requires grad"),
+        "a tensor that still requires grad came back where a number belongs: return "
+        "loss.item() (a Python float), or .detach() an array",
+    ),
+    (
+        re.compile(r"Cannot cast ufunc '\w+' output from dtype\('float\d*'\) to dtype\('u?int"),
+        "a float result was written in place into an integer array (the input may hold "
+        "integers, as np.array([-2, 3]) does, and np.zeros_like(x) of it is integer too): "
+        "compute a new array (np.maximum, np.where), or give the one filled a float dtype "
+        "(np.zeros_like(x, dtype=float))",
+    ),
+    (
+        re.compile(
+            r"Size of label '(\w)' for operand (\d+) \((\d+)\) does not match previous "
+            r"terms \((\d+)\)"
+        ),
+        "np.einsum's subscripts give axis '{0}' size {3} in an earlier operand and {2} in operand "
+        "{1}: an array's axes are in another order than its subscripts say ((out, in) weights "
+        "where (in, out) are stored, or channels last?)",
+    ),
+    (
+        re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)"),
+        "a linear layer gets {1} features per row where it expects {2}: its in_features, or a "
+        "flatten or view that merged or kept the wrong axes (the batch axis first)?",
+    ),
+    (
+        re.compile(r"expected input\[([^\]]*)\] to have (\d+) channels, but got (\d+) channels"),
+        "a convolution expects {1} channels on axis 1 (N, C, H, W) and got {2} (input shape "
+        "[{0}]): channels last, or in_channels not the previous layer's out_channels?",
+    ),
+    (
+        re.compile(r"unsupported operand type\(s\) for [^:]+: '(?:list|tuple)'"),
+        "arithmetic on a Python list: make it a NumPy array (np.array(...)) first",
+    ),
+)
+
+
+def _view_without_batch(found: re.Match[str]) -> str | None:
+    """``shape '[7, 28, 28]' is invalid for input of size 10976``: the sizes hold a whole
+    fraction of the input, the batch axis left out."""
+    sizes = [int(s) for s in found.group(1).split(",") if s.strip()]
+    if not sizes or min(sizes) < 1:  # a -1 infers an axis: the batch may well be there
+        return None
+    whole, size = math.prod(sizes), int(found.group(2))
+    if size % whole or size // whole < 2:
+        return None
+    shape = ", ".join(map(str, sizes))
+    return (
+        f"a view of ({shape}) holds {whole} of the {size} numbers: the batch axis is left out "
+        f"({size // whole} rows here); keep it first, view(-1, {shape})"
+    )
+
+
+def _state_not_over_the_batch(found: re.Match[str]) -> str | None:
+    """nn.LSTM's or nn.GRU's initial state of one row where the batch has several."""
+    wanted, given = found.group(2), found.group(3)
+    n, got = wanted.split(",")[1].strip(), given.split(",")[1].strip()
+    if got != "1" or n == "1":
+        return None
+    return (
+        f"the initial state has one row where the batch has {n} sequences: expand it over the "
+        f"batch (state.expand({n}, -1), shape (layers, N, H)) before the recurrent layer"
+    )
+
+
+def _window_too_large(found: re.Match[str]) -> str:
+    return (
+        "sliding_window_view's window is larger than the axes it slides over: axis= names "
+        "other axes than the window's (the image's height and width, not the batch axis)?"
+    )
+
+
+_COMPUTED = (
+    (re.compile(r"shape '\[([\d, -]+)\]' is invalid for input of size (\d+)"), _view_without_batch),
+    (
+        re.compile(r"Expected hidden(\[\d\])? size \(([\d, ]+)\), got \[([\d, ]+)\]"),
+        _state_not_over_the_batch,
+    ),
+    (re.compile(r"window shape cannot be larger than input array shape"), _window_too_large),
+)
+"""Error messages whose numbers say the mistake, with what says it."""
+
+
+def explain_exception(message: str) -> str | None:
+    """The likely mistake behind NumPy's (or Python's) own error message, or None."""
+    for computed, said in _COMPUTED:
+        found = computed.search(message)
+        hint = said(found) if found else None
+        if hint:
+            return hint
+    for pattern, hint in _SLIPS:
+        found = pattern.search(message)
+        if found:
+            return hint.format(*(g.strip() for g in found.groups()))
+    return None
