@@ -43,6 +43,7 @@ from .shown import shown_pair
 from .source import Source
 from .traces import Trace, Value, parse_trace
 from .twins import twinned
+from .unread import unread_factors
 
 __all__ = ["Explanation", "Runner", "explain_failure"]
 
@@ -199,6 +200,7 @@ def _explain(
             twins = twinned(first + later, learner_sources)  # specific edits with no room,
             structural = block_proposals(found, theirs_sources)  # two names' roles exchanged
             structural += exchanged_roles(found)  # (after a binding reordered: more precise)
+            structural += unread_factors(found, learner, theirs_sources)  # a gate left out
         later = twins + later
         confirmed = _prove([check, *every], later + structural, answers, runner, lock)
         tried = first + later + structural

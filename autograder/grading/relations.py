@@ -39,7 +39,7 @@ from .rewrites import rewrites
 from .source import Source
 from .traces import Trace
 
-__all__ = ["MAX_PROPOSALS", "Proposal", "proposals"]
+__all__ = ["MAX_PROPOSALS", "Proposal", "known_values", "proposals"]
 
 MAX_PROPOSALS = 20
 """How many edits the first batch proves (one worker run: a call each)."""
@@ -214,6 +214,11 @@ sign)."""
 
 
 # --- what the learner's run knows at the departing point ----------------------------------------
+
+
+def known_values(departure: Departure, learner: Trace) -> dict[str, tuple[ndarray, int | None]]:
+    """What the learner's call knew before its first departing value (:func:`_known`)."""
+    return _known(departure, learner)
 
 
 def _known(departure: Departure, learner: Trace) -> dict[str, tuple[ndarray, int | None]]:

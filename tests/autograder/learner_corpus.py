@@ -3264,3 +3264,27 @@ MISTAKES.update(
         ),
     }
 )
+
+MISTAKES.update(
+    {
+        # The forget gate computed and never used: the cell state carried whole.
+        "S_c6_lstm_forward_forget_gate_unused": (
+            "chapter6.lstm_node_forward",
+            "rnn_nodes:LSTMNode.forward",
+            "H = H_in.shape[1]\n"
+            "self.C_in = C_in\n"
+            "self.Z = np.concatenate([x_in, H_in], axis=1)\n"
+            'A = self.Z @ params_dict["W_fioc"]["value"] + params_dict["B_fioc"]["value"]\n'
+            "A[:, : 3 * H] = sigmoid(A[:, : 3 * H])\n"
+            "A[:, 3 * H :] = np.tanh(A[:, 3 * H :])\n"
+            "self.gates = A\n"
+            "f, i, o, c_bar = A[:, :H], A[:, H : 2 * H], A[:, 2 * H : 3 * H], A[:, 3 * H :]\n"
+            "self.C_out = C_in + i * c_bar\n"
+            "self.tanh_C = np.tanh(self.C_out)\n"
+            "self.H_out = o * self.tanh_C\n"
+            'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+            "return self.x_out, self.H_out, self.C_out",
+            "`f` is computed but never used: `C_in` is read where `f * C_in` belongs",
+        ),
+    }
+)
