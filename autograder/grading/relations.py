@@ -33,6 +33,7 @@ from .aligned import Departure, close
 from .codeedits import Candidate, from_code, statements
 from .layouts import batch_flattened, permuted_before_reshape, unpadded
 from .opedits import from_operations
+from .ranking import DEPARTURES, beside_first, departing, inside_departing, specific, within
 from .rederive import rederivations, rederived_candidates
 from .relnames import factor_name, written_constant
 from .rewrites import rewrites
@@ -46,7 +47,7 @@ MAX_PROPOSALS = 20
 MAX_LATER = 40
 """How many more a second batch proves, with the statements' edits, when none of the first
 passed."""
-_DEPARTURES = 3
+_DEPARTURES = DEPARTURES
 
 
 @dataclass(frozen=True)
@@ -103,13 +104,14 @@ def proposals(
         )
         for edit, name, evidence in candidates:
             key = (fid, edit) if evidence else (fid, edit.op, edit.args, source.code(edit.span))
-            if edit.op == "name" and spans and _within(edit.span, spans[0]):
+            if edit.op == "name" and spans and within(edit.span, spans[0]):
                 key += (edit.span,)  # `f(x, H_in, H_in)`: each read of the departing call
             proposal = Proposal(fid, edit, name, index, edit.span[0], evidence)
             depth[id(proposal)] = next(  # a statement over several lines holds its edits too
-                (i for i, outer in enumerate(spans) if _within(edit.span, outer)), len(spans)
+                (i for i, outer in enumerate(spans) if within(edit.span, outer)), len(spans)
             )
-            if index == 0 and _beside(edit.span, departure) and not _departing(edit, departures):
+            apart = beside_first(edit.span, departure) and not departing(edit, departures)
+            if index == 0 and apart:
                 beside.add(id(proposal))
             kept = seen.get(key)
             if kept is None:
@@ -123,94 +125,11 @@ def proposals(
                 # where its size is checked)
                 seen[key] = proposal
                 suggested[suggested.index(kept)] = proposal
-    inside = _inside(suggested, departures)
+    inside = inside_departing(suggested, departures)
     suggested.sort(  # the departing statement's first: upstream, the values still agreed
-        key=lambda p: (id(p) in beside, depth[id(p)] > 0, *_specific(p, depth[id(p)], inside))
+        key=lambda p: (id(p) in beside, depth[id(p)] > 0, *specific(p, depth[id(p)], inside))
     )
     return (shown + suggested)[: MAX_PROPOSALS + MAX_LATER]
-
-
-def _departing(edit: Edit, departures: Sequence[Departure]) -> bool:
-    """Whether the edit lies within a later departing value beside the first (`1.0 + O1` of
-    `dLdO1 * O1 * (1.0 + O1)`, whose first departing value is `dLdO1 * O1`; not within one
-    that holds the first, `dLdO1 * O1 * (1.0 + O1)` itself): not beside it."""
-    first = departures[0].site if departures else None
-    return any(
-        d.site is not None
-        and d.site.kind != "store"
-        and _within(edit.span, d.site.span)
-        and not (first is not None and _within(first.span, d.site.span))
-        for d in departures[1:_DEPARTURES]
-    )
-
-
-def _beside(span: tuple[int, ...], departure: Departure) -> bool:
-    """Whether an edit lies in the first departing value's statement, neither within its
-    code nor around it (another element of ``np.concatenate([…, d_h * self.C_out * o, …])``
-    than the one that departs): it cannot change that value, so it is tried after every edit
-    that could."""
-    site = departure.site
-    statement = departure.source.statement_of(site) if site is not None else None
-    if site is None or statement is None or site.kind == "store":
-        return False  # a store departs with what it stores: its whole statement computes it
-    inside, around = _within(span, site.span), _within(site.span, span)
-    return _within(span, statement.span) and not inside and not around
-
-
-def _within(inner: tuple[int, ...], outer: tuple[int, ...]) -> bool:
-    return (inner[0], inner[1]) >= (outer[0], outer[1]) and (inner[2], inner[3]) <= (
-        outer[2],
-        outer[3],
-    )
-
-
-def _inside(suggested: list[Proposal], departures: Sequence[Departure]) -> set[int]:
-    """The ids of the proposals within a departing value's own code (`1.0 - self.tanh_C` of
-    `dC = …`, `1.0 + O1` beside `dLdO1 * O1`): of edits alike, these are tried first."""
-    first = departures[0].site if departures else None
-    if first is None or first.kind == "store":
-        return set()
-    return {
-        id(p)
-        for p in suggested
-        if p.departure == 0 and (_within(p.edit.span, first.span) or _departing(p.edit, departures))
-    }
-
-
-def _specific(
-    proposal: Proposal,
-    depth: int,
-    inside: set[int] = frozenset(),  # type: ignore[assignment]
-) -> tuple[int, bool, int, bool]:
-    """The most specific edits first, the departing statement's before those upstream; a
-    kernel's flip before another array's; a value read before its activation where the value
-    after it belongs (or the reverse) with the calls and keywords; of one kind, those within a
-    departing value (``inside``) first."""
-    rank = _SPECIFIC.get(proposal.edit.op, len(_SPECIFIC))
-    if proposal.edit.op == "name" and "the activation" in proposal.name:
-        rank = _SPECIFIC["keyword"]  # before or after an activation: a name the numbers relate
-    return rank, id(proposal) not in inside, depth, "kernel" not in proposal.name
-
-
-_SPECIFIC = {
-    op: rank
-    for rank, ops in enumerate(
-        (
-            ("generator", "counted", "reversed", "is_none", "invert"),
-            ("keyword", "call", "callee", "swap", "literal"),  # `b / a` for `a / b` before `a + b`
-            ("operator", "nest", "unwrap", "complement"),
-            ("name", "carried", "exchange"),
-            ("offset",),
-            ("drop", "mul_name"),
-            ("flip", "transpose"),
-            ("negate",),
-        )
-    )
-    for op in ops
-}
-"""The code's edits, the most specific first: few of them apply where they are proposed (a
-draw from np.random, a loop, an integer that bounds a range), many could (an operand's
-sign)."""
 
 
 # --- what the learner's run knows at the departing point ----------------------------------------
