@@ -11,6 +11,7 @@ from .builders import loss_backward, loss_backward_after_forward, op_backward, o
 from .common import extreme_inputs, output_grad_for
 from .record import Probe, declare, no_inputs
 from .training import accuracy, fit_network, mnist
+from .written import written_in
 
 __all__ = ["PROBES"]
 
@@ -189,10 +190,6 @@ def _exact_cross_entropy(prediction: ndarray, target: ndarray) -> float:
     return float(-np.sum(target * log_p) / prediction.shape[0])
 
 
-_WRITTEN_BOUNDS = (1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16)
-"""Clipping bounds a learner writes in where ``self.eps`` belongs."""
-
-
 def _eps_judge(got: dict, expected: dict, eps: float = 0.01, **_: Any) -> list:
     """Either right formula passes: p clipped to [eps, 1 − eps] (the docstring's) or an
     exact log-softmax that needs no clipping. A bound written in is said only where the loss
@@ -204,9 +201,9 @@ def _eps_judge(got: dict, expected: dict, eps: float = 0.01, **_: Any) -> list:
     ok = any(np.isclose(value, right, rtol=1e-7, atol=1e-10) for right in (clipped, exact))
     said = f"with eps = {eps} the loss is {value:.6g}; p clipped to [eps, 1 − eps] gives "
     said += f"{clipped:.6g} (an exact log-softmax, which needs no clipping, {exact:.6g})"
-    written = [b for b in _WRITTEN_BOUNDS if np.isclose(value, _clipped_at(prediction, target, b))]
-    if written:
-        said += f": p is clipped at {written[0]:g}, written in: clip to [self.eps, 1 − self.eps]"
+    written = written_in(value, lambda bound: _clipped_at(prediction, target, bound))
+    if written is not None:
+        said += f": p is clipped at {written:g}, written in: clip to [self.eps, 1 − self.eps]"
     return [("clips at self.eps", bool(ok), said)]
 
 

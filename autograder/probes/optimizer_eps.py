@@ -14,6 +14,7 @@ import numpy as np
 from numpy import ndarray
 
 from .record import Probe
+from .written import written_in
 
 __all__ = ["ADAGRAD_EPS"]
 
@@ -64,15 +65,16 @@ def _judge(got: dict, expected: dict, eps: float = 0.1, **_: Any) -> list[tuple[
     if W.shape != course.shape:
         return [("shape", False, f"the parameter has shape {W.shape}, expected {course.shape}")]
     close = [bool(np.allclose(W, right, rtol=1e-7, atol=1e-10)) for right in (course, book)]
-    return [
-        (
-            "uses self.eps",
-            any(close),
-            f"with eps = {eps} the parameter is not what AdaGrad gives with that eps (either "
-            "place for it: lr · grad / (√G + self.eps), or the book's self.eps added to G at "
-            "every step): the update must read self.eps, not a number written in",
-        )
-    ]
+    said = (
+        f"with eps = {eps} the parameter is not what AdaGrad gives with that eps (either "
+        "place for it: lr · grad / (√G + self.eps), or the book's self.eps added to G at "
+        "every step)"
+    )
+    start, grads = np.asarray(got["start"]), np.asarray(got["grads"])
+    written = written_in(W, lambda number: _both_places(start, grads, number)[0])
+    if written is not None:
+        said += f": eps is {written:g}, written in; the update must read self.eps"
+    return [("uses self.eps", any(close), said)]
 
 
 ADAGRAD_EPS = Probe(adagrad_eps, inputs=_inputs, judge=_judge)

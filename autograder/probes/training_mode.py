@@ -58,7 +58,10 @@ def conv_layer_training(
     return {"train": as_numpy(layer(torch.from_numpy(inputs["x"])))}
 
 
-def _conv_layer_other_order(dropout_first: bool) -> Any:
+def _conv_layer_written(after_conv: Any) -> Any:
+    """A mistake of ConvLayer's forward in training mode: ``after_conv(layer, x)`` in place
+    of its activation and dropout, the flattening as the layer does it."""
+
     def mistake(
         ref: Any, inputs: dict, c_in: int = 2, c_out: int = 4, k: int = 3, keep: float = 0.5,
         flatten: bool = True,
@@ -66,34 +69,25 @@ def _conv_layer_other_order(dropout_first: bool) -> Any:
         torch = torch_module()
         layer = _conv_layer(ref, c_in, c_out, k, keep, flatten)
         torch.manual_seed(_MASK_SEED)
-        x = layer.conv(torch.from_numpy(inputs["x"]))
-        x = layer.activation(layer.dropout(x)) if dropout_first else layer.activation(x)
+        x = after_conv(layer, layer.conv(torch.from_numpy(inputs["x"])))
         return {"train": as_numpy(x.flatten(start_dim=1) if flatten else x)}
 
     return mistake
 
 
-def _conv_layer_channels_dropped(
-    ref: Any, inputs: dict, c_in: int = 2, c_out: int = 4, k: int = 3, keep: float = 0.5,
-    flatten: bool = True,
-) -> dict:  # fmt: skip
-    torch = torch_module()
-    layer = _conv_layer(ref, c_in, c_out, k, keep, flatten)
-    torch.manual_seed(_MASK_SEED)
-    x = layer.activation(layer.conv(torch.from_numpy(inputs["x"])))
-    x = torch.nn.functional.dropout2d(x, layer.dropout.p, True)
-    return {"train": as_numpy(x.flatten(start_dim=1) if flatten else x)}
+def _channels_dropped(layer: Any, x: Any) -> Any:
+    return torch_module().nn.functional.dropout2d(layer.activation(x), layer.dropout.p, True)
 
 
 _CONV_LAYER_MISTAKES = {
     "whole channels are dropped (dropout2d, Keras's SpatialDropout2D): the layer's dropout "
-    "drops units one by one (self.dropout, an nn.Dropout)": _conv_layer_channels_dropped,
+    "drops units one by one (self.dropout, an nn.Dropout)": _conv_layer_written(_channels_dropped),
     "dropout comes before the activation: apply self.dropout after the activation (in "
     "evaluation mode the two orders agree; in training mode they do not)": (
-        _conv_layer_other_order(True)
+        _conv_layer_written(lambda layer, x: layer.activation(layer.dropout(x)))
     ),
     "nothing is dropped in training mode: apply self.dropout (when it is not None) after the "
-    "activation": _conv_layer_other_order(False),
+    "activation": _conv_layer_written(lambda layer, x: layer.activation(x)),
 }
 
 
