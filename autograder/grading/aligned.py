@@ -18,7 +18,7 @@ from ..sandbox.instrument import Site, Span
 from .source import Source
 from .traces import Value
 
-__all__ = ["Departure", "Pool", "allclose", "close", "same"]
+__all__ = ["Departure", "Pool", "allclose", "close", "mirrored", "same"]
 
 
 def close(a: ndarray, b: ndarray) -> bool:
@@ -38,6 +38,15 @@ def close(a: ndarray, b: ndarray) -> bool:
             return bool((np.abs(x - y) <= (rtol * 0.1 * scale + 1e-12) + rtol * size).all())
     scale = float(np.max(size[np.isfinite(y)], initial=0.0))
     return bool(np.allclose(x, y, rtol=rtol, atol=rtol * 0.1 * scale + 1e-12, equal_nan=True))
+
+
+def mirrored(x: ndarray, axes: tuple[int, ...] | list[int]) -> bool:
+    """Whether ``x`` reversed along ``axes`` is ``x`` or ``-x`` (an input symmetric about
+    its middle): there a reversal proves nothing a sign or nothing at all would not."""
+    if x.dtype.kind not in "biuf":
+        return False
+    reversed_ = np.flip(x.astype(np.float64), tuple(axes))
+    return close(reversed_, x) or close(reversed_, -x.astype(np.float64))
 
 
 def allclose(x: ndarray, y: ndarray, rtol: float, atol: float) -> bool:

@@ -17,7 +17,7 @@ import numpy as np
 from numpy import ndarray
 
 from ..sandbox.instrument import Edit, span_of
-from .aligned import Departure, close
+from .aligned import Departure, close, mirrored
 from .cancels import cancels
 from .relnames import activation_between
 from .source import Source, Statement, name_of, touches
@@ -203,8 +203,8 @@ def _operand(
     if value.dtype.kind != "f" or value.ndim == 0 or value.size < 2:
         return
     span = span_of(node)
-    if value.shape[-1] > 1:
-        axes = [value.ndim - 2, value.ndim - 1] if value.ndim >= 2 else [0]
+    axes = [value.ndim - 2, value.ndim - 1] if value.ndim >= 2 else [0]
+    if value.shape[-1] > 1 and not mirrored(value, axes):
         kernel = "the kernel is not flipped: " if _kernel_like(name, value) else ""
         yield (
             Edit(span, "flip", (axes,)),
@@ -213,7 +213,9 @@ def _operand(
             + " here",
             False,
         )
-    if value.ndim == 2 and not transposed:  # `x.T` read: "transpose x" would undo the `.T`
+    square = value.ndim == 2 and value.shape[0] == value.shape[1]
+    symmetric = square and (close(value.T, value) or close(value.T, -value))
+    if value.ndim == 2 and not transposed and not symmetric:  # `x.T` read: undoing the `.T`
         yield Edit(span, "transpose"), f"`{name}` should be transposed here (`{name}.T`)", False
     yield (
         Edit(span, "negate"),

@@ -29,7 +29,7 @@ import numpy as np
 from numpy import ndarray
 
 from ..sandbox.instrument import Edit, span_of
-from .aligned import Departure, close
+from .aligned import Departure, close, mirrored
 from .codeedits import Candidate, from_code, statements
 from .layouts import batch_flattened, permuted_before_reshape, unpadded
 from .opedits import from_operations
@@ -499,7 +499,7 @@ def _flipped(
         flipped = np.flip(mine, axes)  # a view: a few elements looked at before all of them
         if not (_likely(_sampled(flipped), _sampled(theirs)) and close(flipped, theirs)):
             continue
-        if not any(_mirror(x, axes) for x in arguments):
+        if not any(mirrored(x, axes) for x in arguments):
             last_two = axes == (mine.ndim - 2, mine.ndim - 1) and len(axes) == 2
             where = (
                 f"axis {axes[0]}"
@@ -535,14 +535,6 @@ def _unreversed(code: str, axes: tuple[int, ...]) -> str | None:
     kept = [ast.Slice() if a in axes else p for a, p in enumerate(parts)]
     node.slice = ast.Tuple(elts=kept, ctx=ast.Load()) if len(kept) > 1 else kept[0]
     return ast.unparse(node)
-
-
-def _mirror(x: ndarray, axes: tuple[int, ...]) -> bool:
-    """Whether ``x`` reversed along ``axes`` is ``x`` or ``-x``."""
-    if x.dtype.kind not in "biuf":
-        return False
-    reversed_ = np.flip(x.astype(np.float64), axes)
-    return close(reversed_, x) or close(reversed_, -x.astype(np.float64))
 
 
 def _shifted(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:

@@ -1099,3 +1099,13 @@ def test_windows_slid_over_an_array_not_padded_are_named_by_the_padding(
     assert result.score < result.max_score
     assert named in text, text
     assert "with that undone, this check passes" in text
+
+
+def test_a_reversal_is_not_proposed_where_the_input_is_its_own_mirror(tmp_path):
+    """sigmoid's first check reads x = [-a, 0, a]: reversed, that is -x, so "read x
+    reversed" passes the check as well as the sign does. Only the sign is a name."""
+    result, _, _ = _graded(
+        tmp_path, "chapter1.sigmoid", "foundations:sigmoid", "return 1 / (1 + np.exp(x))"
+    )
+    assert "wrong sign" in result.message
+    assert "reversed" not in result.message and "flipped" not in result.message
