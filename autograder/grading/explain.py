@@ -26,10 +26,12 @@ from typing import Any
 
 import numpy as np
 
+from ..probes.inplace import CHANGED
 from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome, ProbeCall, WorkerRun
 from ..sandbox.splice import LearnerFunction
 from ..sandbox.trace import TraceJob
+from .aliases import copied_aliases
 from .aligned import Departure, Pool
 from .blockedits import block_proposals, missing_calls
 from .expected import ExpectedSource, GraderError
@@ -154,6 +156,8 @@ def _failing(
         result = by_id.get(check.spec.check_id)
         if result is None or result.passed or result.details.get("grader_error"):
             continue
+        if outcome.status == "error" and outcome.message.startswith(CHANGED):
+            continue  # an array changed in place: its message names the line and the array
         if check.spec.kind != "training" and outcome.status in ("ok", "error"):
             return check, result
     return None
@@ -188,9 +192,10 @@ def _explain(
             if raised is not None:  # nothing departed before the line that raised: from there
                 found.append(raised)
             tried = proposals(found, learner, theirs_sources)
-    if not found:  # every value agrees: a step the function never takes, if any
-        with lock:
+    if not found:  # every value agrees: a step the function never takes, if any, or an
+        with lock:  # array changed through a second name after it was recorded
             missing = missing_calls(learner_sources, theirs_sources)
+            missing += copied_aliases(learner_sources)
         confirmed = _prove([check, *every], missing, answers, runner, lock)
         return _named(learner_sources, missing, confirmed) if confirmed else None
     first, later = tried[:MAX_PROPOSALS], tried[MAX_PROPOSALS:]

@@ -54,6 +54,12 @@ _SLIPS = (
         "where (in, out) are stored, or channels last?)",
     ),
     (
+        re.compile(r"index (\d+) is out of bounds for axis (\d+) with size \1\b"),
+        "a loop ran past the end of axis {1}, which has {0} entries: its range comes from "
+        "something longer than this array (a list an earlier, longer call left, such as "
+        "one node per time step; or a count off by one)?",
+    ),
+    (
         re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)"),
         "a linear layer gets {1} features per row where it expects {2}: its in_features, or a "
         "flatten or view that merged or kept the wrong axes (the batch axis first)?",

@@ -32,6 +32,7 @@ def _scaled_inputs(scale: float, n: int, h: int) -> Any:
 
 def _relu_inputs(rng: np.random.Generator, n: int = 6, h: int = 5) -> dict:
     x = _x(rng, n, h)
+    x[0] *= 100.0  # large values pass unchanged (a ReLU6 or a clip "for stability" does not)
     # keep every element away from the kink, where the numerical gradient is undefined
     return {"x": np.where(np.abs(x) < 0.05, 0.1, x)}
 

@@ -9,7 +9,7 @@ import numpy as np
 from numpy import ndarray
 
 from ..gradcheck import numerical_gradient
-from .inplace import ChangedInPlace, read_only, unchanged
+from .inplace import ChangedInPlace, read_only, stored, unchanged
 
 __all__ = [
     "AFTER_FORWARD",
@@ -78,7 +78,7 @@ def op_pass(
     # wrong shape then reaches the grader, which can say how it is wrong.
     before = {"input_": original, "output_grad": grad.copy()}
     result = {"output": np.array(output, copy=True)}
-    with read_only(input_=input_, output_grad=grad):
+    with read_only(input_=input_, output_grad=grad, **stored(op)):
         result["input_grad"] = op._input_grad(grad)
         if hasattr(op, "param"):
             result["param_grad"] = op._param_grad(grad)
@@ -104,7 +104,7 @@ def backward_after(piece: Any, output: Any, seed: int = 7) -> dict[str, ndarray]
         ``input_grad_after_forward`` and each parameter's ``<name>_grad_after_forward``.
     """
     grad = output_grad_for(np.shape(output), seed)
-    with read_only(output_grad=grad):
+    with read_only(output_grad=grad, **stored(piece)):
         result = {f"input_grad{AFTER_FORWARD}": np.array(piece.backward(grad), copy=True)}
     if getattr(piece, "param_grad", None) is not None:
         result[f"param_grad{AFTER_FORWARD}"] = np.array(piece.param_grad, copy=True)
@@ -119,19 +119,22 @@ def earlier_call(
 ) -> None:
     """A forward (and backward) pass on other numbers first — the batch in reverse order —
     so that the checked call's results cannot come from what an earlier call left on the
-    object (a mask or columns computed once, an output cached, a stale ``self.`` value): a
-    correct operation gives the same either way. For a layer (no ``_input_grad``), its
-    ``backward``: its gradients must then be the checked batch's alone, not added up."""
+    object (a mask or columns computed once, an output cached, a stale ``self.`` value, a
+    node for each step of a longer sequence): a correct operation gives the same either
+    way. For a layer (no ``_input_grad``), its ``backward``: its gradients must then be the
+    checked batch's alone, not added up."""
     axis = next((a for a in range(input_.ndim) if input_.shape[a] > 1), None)
     if axis is None:
         return
     other = np.ascontiguousarray(np.flip(input_, axis))
+    if other.ndim == 3:  # sequences [N, T, D]: one step longer, so that a recurrent layer
+        other = np.concatenate([other, other[:, :1]], axis=1)  # holds more nodes than T
     with read_only(input_=other):
         output = op.forward(other, inference) if inference else op.forward(other)
     if not backward:
         return
     grad = output_grad_for(np.shape(output), seed + 1)
-    with read_only(input_=other, output_grad=grad):
+    with read_only(input_=other, output_grad=grad, **stored(op)):
         if not hasattr(op, "_input_grad"):  # a layer
             op.backward(grad)
             return
@@ -168,7 +171,7 @@ def layer_pass(
             result[f"{name}_grad"] = numerical_gradient(loss, value)
         return result
     before = {"input_": original, "output_grad": grad.copy()}
-    with read_only(input_=input_, output_grad=grad):
+    with read_only(input_=input_, output_grad=grad, **stored(layer)):
         result = {"output": np.array(output, copy=True), "input_grad": layer.backward(grad)}
     result.update({f"{name}_grad": g for name, g in _named_grads(layer).items()})
     unchanged(before, {"input_": input_, "output_grad": grad})
@@ -197,7 +200,7 @@ def loss_pass(
     if numerical:
         grad = numerical_gradient(lambda: float(loss.forward(prediction, target)), prediction)
         return {"loss": np.float64(value), "input_grad": grad}
-    with read_only(prediction=prediction, target=target):
+    with read_only(prediction=prediction, target=target, **stored(loss)):
         result = {"loss": value, "input_grad": loss._input_grad()}
     unchanged(before, {"prediction": prediction, "target": target})
     return result

@@ -19,7 +19,7 @@ from types import TracebackType
 import numpy as np
 from numpy import ndarray
 
-__all__ = ["ChangedInPlace", "read_only", "unchanged"]
+__all__ = ["CHANGED", "ChangedInPlace", "read_only", "stored", "unchanged"]
 
 
 class ChangedInPlace(ValueError):
@@ -36,20 +36,32 @@ def unchanged(before: dict[str, ndarray], after: dict[str, ndarray]) -> None:
             raise ChangedInPlace(_direct(name))
 
 
+CHANGED = "your code changed "
+"""How every message of :class:`ChangedInPlace` begins (it names the line and the array)."""
+
+
 def _direct(name: str) -> str:
+    whose = _whose(name)
     return (
-        f"your code changed {name} in place (e.g. {name} *= … or {name}[…] = …): the "
-        f"caller's array is not yours to modify; compute a new array instead"
+        f"{CHANGED}{name} in place (e.g. {name} *= … or {name}[…] = …): {whose} "
+        f"is not yours to modify; compute a new array instead"
     )
 
 
 def _through(name: str, alias: str, assigned: str) -> str:
+    whose = _whose(name)
     return (
-        f"your code changed {name} in place through {alias}: `{alias} = {assigned}` does not "
-        f"copy the array, it gives the caller's {name} a second name, so writing into "
+        f"{CHANGED}{name} in place through {alias}: `{alias} = {assigned}` does not "
+        f"copy the array, it gives {whose} a second name, so writing into "
         f"{alias} writes into {name}; compute a new array ({alias} * mask, np.where(…), "
         f"np.maximum(…)) or copy first: `{alias} = {assigned}.copy()`"
     )
+
+
+def _whose(name: str) -> str:
+    if name.startswith("self."):  # stored by forward
+        return f"{name}, which forward stored for backward (and for every later backward),"
+    return f"the caller's {name}"
 
 
 @contextmanager
@@ -66,9 +78,29 @@ def read_only(**arrays: ndarray) -> Iterator[None]:
             raise
         raise ChangedInPlace(_which(error.__traceback__, list(flags))) from error
     finally:
-        for name, writeable in flags.items():
-            if writeable:
+        _restore(arrays, [name for name, writeable in flags.items() if writeable])
+
+
+def _restore(arrays: dict[str, ndarray], names: list[str]) -> None:
+    """Make ``names`` writeable again: a view only once its base is (in any order given)."""
+    while names:
+        left = []
+        for name in names:
+            try:
                 arrays[name].flags.writeable = True
+            except ValueError:  # a view of an array still read-only
+                left.append(name)
+        if len(left) == len(names):
+            return
+        names = left
+
+
+def stored(piece: object) -> dict[str, ndarray]:
+    """The arrays an earlier forward left on ``piece`` (``self.output``, ``self.input_``):
+    read-only while its backward runs, which must not change them (a second backward would
+    start from what the first left)."""
+    found = vars(piece) if hasattr(piece, "__dict__") else {}
+    return {f"self.{name}": a for name, a in found.items() if isinstance(a, ndarray)}
 
 
 _ASSIGNMENT = re.compile(r"\s*(\w+)\s*=\s*((?:self\.)?(\w+))\s*(?:#.*)?$")
@@ -85,13 +117,14 @@ def _which(trace: TracebackType | None, names: list[str]) -> str:
     lines = linecache.getlines(code.co_filename)
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     written = _written(text) or re.findall(r"\w+", text)  # the targets, else every word
-    direct = [n for n in written if n in names]
+    bare = {name.removeprefix("self."): name for name in names}
+    direct = [bare[n] for n in written if n in bare]
     if direct:
         return _direct(direct[0])
     for earlier in reversed(lines[code.co_firstlineno - 1 : line - 1]):
         found = _ASSIGNMENT.match(earlier)
-        if found and found.group(3) in names and found.group(1) in written:
-            return _through(found.group(3), found.group(1), found.group(2))
+        if found and found.group(3) in bare and found.group(1) in written:
+            return _through(bare[found.group(3)], found.group(1), found.group(2))
     return _direct(" or ".join(names))
 
 

@@ -1109,3 +1109,59 @@ def test_a_reversal_is_not_proposed_where_the_input_is_its_own_mirror(tmp_path):
     )
     assert "wrong sign" in result.message
     assert "reversed" not in result.message and "flipped" not in result.message
+
+
+def test_a_backward_that_changes_what_forward_stored_is_named(tmp_path):
+    """What forward stored (``self.output``) is read-only while backward runs: a backward
+    that squares it in place would give a second backward other numbers. Its message names
+    the array and the line, and no edit is proposed in its place."""
+    body = "self.output *= 1.0 - self.output\nreturn output_grad * self.output"
+    result, path, begin = _graded(
+        tmp_path, "chapter3.sigmoid_backward", "activations:Sigmoid._input_grad", body
+    )
+    assert result.score == 0
+    assert "changed self.output in place" in result.message
+    assert "which forward stored for backward" in result.message
+    assert f"{path}:{begin}" in result.message
+    assert "with that undone" not in result.message
+
+
+def test_a_loop_over_every_node_a_longer_sequence_left_is_caught(tmp_path):
+    """A recurrent layer keeps one node per step of the longest sequence it has seen: a loop
+    over ``self.nodes`` where this call's T steps belong runs past the end of the input once
+    a longer sequence went first (the checks run one first)."""
+    body = (
+        "outputs = []\n"
+        "for node in self.nodes:\n"
+        "    out, H_in = node.forward(x_seq_in[:, len(outputs), :], H_in, self.params)\n"
+        "    outputs.append(out)\n"
+        "x_seq_out = np.stack(outputs, axis=1)"
+    )
+    result, _, _ = _graded(
+        tmp_path, "chapter6.rnn_layer_forward", "rnn_layers:RNNLayer.forward", body
+    )
+    assert result.score == 0
+    assert "one node per time step" in result.message
+
+
+def test_an_array_changed_through_a_second_name_is_named_as_no_copy(tmp_path):
+    """``prediction = products`` binds no copy: adding B into it with ``out=`` changes the
+    N the forward pass stores. No value departs where it is computed; the copy is proposed
+    from the code and proven."""
+    body = (
+        "products = np.dot(X_batch, weights['W'])\n"
+        "prediction = products\n"
+        "np.add(prediction, weights['B'], out=prediction)\n"
+        "loss = float(np.mean((y_batch - prediction) ** 2))\n"
+        "return loss, {'X': X_batch, 'N': products, 'P': prediction, 'y': y_batch}"
+    )
+    result, path, begin = _graded(
+        tmp_path,
+        "chapter2.forward_linear_regression",
+        "linear_regression:forward_linear_regression",
+        body,
+    )
+    assert result.score == 0
+    assert f"{path}:{begin + 1}" in result.message
+    assert "`prediction = products` makes no copy" in result.message
+    assert "with that undone, this check passes" in result.message
