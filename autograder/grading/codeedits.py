@@ -11,6 +11,7 @@ Each is only a proposal: :mod:`.explain` proves it or says nothing.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -141,12 +142,27 @@ def loop_edits(loops: list[ast.For]) -> Iterator[Candidate]:
                 )
     for node in loops:
         code = ast.unparse(node.iter)
+        inner = _reversed_of(node.iter)
+        way = (
+            f"it must run forwards (`{inner}`), first step first"
+            if inner
+            else f"it must run backwards (reversed({code})), last step first"
+        )
         yield (
             Edit(span_of(node.iter), "reversed"),
-            f"the loop over `{code}` runs in the wrong order: it must run backwards "
-            f"(reversed({code})), last step first",
+            f"the loop over `{code}` runs in the wrong order: {way}",
             False,
         )
+
+
+def _reversed_of(node: ast.expr) -> str | None:
+    """``x`` of ``reversed(x)`` or of ``x[::-1]`` (a loop already run backwards), else None."""
+    called = isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    if called and node.func.id == "reversed" and len(node.args) == 1:
+        return ast.unparse(node.args[0])
+    if isinstance(node, ast.Subscript) and ast.unparse(node.slice).replace(" ", "") == "::-1":
+        return ast.unparse(node.value)
+    return None
 
 
 def _is_range(node: ast.expr) -> bool:
@@ -206,6 +222,11 @@ def _operand(
     axes = [value.ndim - 2, value.ndim - 1] if value.ndim >= 2 else [0]
     if value.shape[-1] > 1 and not mirrored(value, axes):
         kernel = "the kernel is not flipped: " if _kernel_like(name, value) else ""
+        if kernel and _CONVOLVES.search(departure.code):  # the call flips it already
+            kernel = (
+                "the kernel is flipped once too often (a convolution function flips it "
+                "itself; the book's convolution is a correlation, as np.correlate's): "
+            )
         yield (
             Edit(span, "flip", (axes,)),
             f"{kernel}`{name}` should be read reversed"
@@ -442,6 +463,10 @@ def _constant_factor(
                 "(a factor left out)",
                 False,
             )
+
+
+_CONVOLVES = re.compile(r"\bconvolve(?:2d|1d)?\s*\(|\bfftconvolve\s*\(")
+"""A call that flips its kernel itself (``np.convolve``, ``scipy.signal.convolve2d``)."""
 
 
 def _kernel_like(name: str, value: ndarray) -> bool:

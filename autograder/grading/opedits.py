@@ -240,6 +240,8 @@ def _nestings(node: ast.expr, source: Source) -> Iterator[Candidate]:
             renested = nested(node, (outer_hole, inner_hole))
             if cancels(node, renested):
                 continue  # the steps undo each other: a step too many, not their order
+            if isinstance(inner, ast.Call):  # a step that changes nothing on these numbers
+                yield _dropped_step(inner, inner_hole)  # passes in either order: said so first
             new = ast.unparse(renested)
             first, then = _step(inner, inner_hole), _step(node, outer_hole)
             code = ast.unparse(node)
@@ -254,6 +256,17 @@ def _nestings(node: ast.expr, source: Source) -> Iterator[Candidate]:
                 f"wrong order (`{new}` is right)"
             )
             yield Edit(span_of(node), "nest", (outer_hole, inner_hole)), name, False
+
+
+def _dropped_step(call: ast.Call, hole: int) -> Candidate:
+    """``call`` undone, its operand in ``hole`` in its place: ``np.clip(g, -2, 2)`` where
+    ``g`` belongs (its bounds never reached once it is moved, so moving it proves nothing)."""
+    code, kept = ast.unparse(call), ast.unparse(operand(call, hole))
+    return (
+        Edit(span_of(call), "unwrap", (hole,)),
+        f"`{code}` is a step too many: `{kept}` alone is right",
+        False,
+    )
 
 
 def bracketed(inner: ast.expr, source: Source) -> bool:

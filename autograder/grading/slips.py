@@ -104,6 +104,19 @@ def _state_not_over_the_batch(found: re.Match[str]) -> str | None:
     )
 
 
+def _weight_not_transposed(found: re.Match[str]) -> str | None:
+    """``(5x4 and 3x4)``: the second operand's columns are the first's, its rows are not —
+    a [out, in] weight (nn.Linear's) multiplied where its transpose belongs."""
+    _, inner, out, columns = (int(g) for g in found.groups())
+    if columns != inner or out == inner:
+        return None
+    return (
+        f"the second matrix is ({out}, {inner}): [out, in], as nn.Linear stores its weight, "
+        f"where its transpose ({inner}, {out}) belongs (x @ W.T, or F.linear(x, W, b))? Or, "
+        f"through a linear layer, {inner} features per row where it expects {out}"
+    )
+
+
 def _window_too_large(found: re.Match[str]) -> str:
     return (
         "sliding_window_view's window is larger than the axes it slides over: axis= names "
@@ -118,6 +131,10 @@ _COMPUTED = (
         _state_not_over_the_batch,
     ),
     (re.compile(r"window shape cannot be larger than input array shape"), _window_too_large),
+    (
+        re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)"),
+        _weight_not_transposed,
+    ),
 )
 """Error messages whose numbers say the mistake, with what says it."""
 

@@ -504,7 +504,11 @@ def _explain(error: BaseException, learner_files: set[str]) -> str:
         limit = os.environ.get("DLFS_MEMORY_MB", "")
         text = f"your code ran out of memory (MemoryError; the limit is {limit} MB)"
     elif isinstance(error, RecursionError):
-        text = "RecursionError: the function calls itself without end"
+        text = (
+            "RecursionError: the function calls itself without end, or deeper than Python's "
+            "limit (about 1000 calls): something that deep needs a loop with a list for "
+            "its stack, not recursion"
+        )
     elif isinstance(error, ModuleNotFoundError):
         grader = str(error.name or "").startswith("dlfs.")
         offered = (

@@ -1221,7 +1221,7 @@ MISTAKES.update(
             "        a, b = node.depends_on\n"
             "        grads[id(a)] = grads.get(id(a), 0) + g * b.num\n"
             "        grads[id(b)] = grads.get(id(b), 0) + g * a.num",
-            "RecursionError: the function calls itself without end",
+            "deeper than Python's limit (about 1000 calls)",
         ),
         "A_c6_gru_backward_reset_missing_H": (
             "chapter6.gru_node_backward",

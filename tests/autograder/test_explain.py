@@ -1165,3 +1165,52 @@ def test_an_array_changed_through_a_second_name_is_named_as_no_copy(tmp_path):
     assert f"{path}:{begin + 1}" in result.message
     assert "`prediction = products` makes no copy" in result.message
     assert "with that undone, this check passes" in result.message
+
+
+@pytest.mark.parametrize(
+    ("exercise", "target", "body", "said", "not_said"),
+    [
+        (  # a loop that already runs backwards: the edit runs it forwards
+            "chapter6.lstm_layer_forward",
+            "rnn_layers:LSTMLayer.forward",
+            "x_seq_out = np.empty((N, T, self.output_size))\n"
+            "for t in range(T)[::-1]:\n"
+            "    x_seq_out[:, t, :], H_in, C_in = self.nodes[t].forward(\n"
+            "        x_seq_in[:, t, :], H_in, C_in, self.params\n"
+            "    )",
+            "it must run forwards (`range(T)`)",
+            "reversed(range(T)[::-1])",
+        ),
+        (  # np.convolve flips the filter itself: one flip too many, not one missing
+            "chapter5.conv_1d_batch",
+            "conv_steps:conv_1d_batch",
+            "return np.array([np.convolve(row, param, mode='same') for row in input_])",
+            "flipped once too often",
+            "the kernel is not flipped",
+        ),
+        (  # a clip whose bounds the right update never reaches: moving it proves nothing
+            "chapter3.sgd",
+            "optimizers:SGD._update_rule",
+            "step = self.lr * np.clip(grad, -1.0, 1.0)\nparam -= step",
+            "`np.clip(grad, -1.0, 1.0)` is a step too many",
+            "in the wrong order",
+        ),
+    ],
+)
+def test_a_name_says_what_the_learner_wrote_not_its_mirror_image(
+    tmp_path, exercise, target, body, said, not_said
+):
+    result, _, _ = _graded(tmp_path, exercise, target, body)
+    assert result.score < result.max_score
+    assert said in result.message
+    assert not_said not in result.message
+
+
+def test_a_matrix_product_with_a_weight_stored_out_by_in_asks_for_its_transpose():
+    from dlfs.autograder.grading.slips import explain_exception
+
+    error = "RuntimeError: mat1 and mat2 shapes cannot be multiplied ({})"
+    said = explain_exception(error.format("8x6 and 2x6"))
+    assert said is not None and "x @ W.T" in said
+    other = explain_exception(error.format("8x6 and 5x2"))
+    assert other is not None and "features per row" in other and "W.T" not in other
