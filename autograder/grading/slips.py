@@ -96,11 +96,18 @@ def _state_not_over_the_batch(found: re.Match[str]) -> str | None:
     """nn.LSTM's or nn.GRU's initial state of one row where the batch has several."""
     wanted, given = found.group(2), found.group(3)
     n, got = wanted.split(",")[1].strip(), given.split(",")[1].strip()
-    if got != "1" or n == "1":
+    transposed = (
+        "the input's axes in another order than batch_first says (time first, where the "
+        "layer reads [N, T, D])"
+    )
+    if got not in ("1", n):
+        return f"the recurrent layer reads a batch of {n}, its state has {got} rows: {transposed}?"
+    if n == "1":
         return None
     return (
         f"the initial state has one row where the batch has {n} sequences: expand it over the "
-        f"batch (state.expand({n}, -1), shape (layers, N, H)) before the recurrent layer"
+        f"batch (state.expand({n}, -1), shape (layers, N, H)) before the recurrent layer (or, "
+        f"where the batch is one sequence of {n} steps, {transposed})"
     )
 
 
