@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 from numpy import ndarray
@@ -46,6 +46,7 @@ def departures(
         values = reference.invocation(fid, inv)
         pools[(fid, inv)] = Pool(values, _returned(values, reference_sources, fid))
     matched: dict[int, str] = {}
+    detaching = {f for f, s in enumerate(reference_sources) if ".detach(" in ast.unparse(s.node)}
     inputs: dict[tuple[int, int], list[ndarray]] = defaultdict(list)
     for value in learner.values:
         if value.kind in ("entry", "self_in") and value.numeric and value.array.size > 1:
@@ -70,7 +71,9 @@ def departures(
         pool = pools.get((value.fid, value.inv))
         if pool is None:
             continue
-        departure = _departure(value, pool, matched, learner, reference, sources[value.fid])
+        departure = _departure(
+            value, pool, matched, learner, reference, sources[value.fid], detaching
+        )
         if departure is not None:
             found.append(departure)
     return _in_code_order(found)
@@ -122,6 +125,7 @@ def _departure(
     learner: Trace,
     reference: Trace,
     source: Source,
+    detaching: Collection[int] = (),
 ) -> Departure | None:
     earlier = [v for v in reference.of(value.fid) if v.inv < value.inv and v.numeric]
     if value.kind in ("self_out", "entry_out"):
@@ -137,7 +141,9 @@ def _departure(
     if _unmatched_read(value, site, source, pool):
         return None
     departure = Departure(value, source, site, site.line, source.code(site.span), pool, earlier)
-    if value.graph is not None and pool.untracked(value.array, value.graph) is not None:
+    untracked = value.graph is not None and pool.untracked(value.array, value.graph) is not None
+    detached = value.fid in detaching and ".detach(" in source.line_text(site.line)  # as the key
+    if untracked and not (detached and not value.graph):
         _cut_from_graph(departure)  # what comes after cannot make up for a lost graph
         return departure
     if pool.widened(value.array, value.graph) is not None:

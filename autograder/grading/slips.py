@@ -60,6 +60,15 @@ _SLIPS = (
         "one node per time step; or a count off by one)?",
     ),
     (
+        re.compile(
+            r"expand\([\w.]+\{\[([\d, ]+)\]\}, size=\[[-\d, ]+\]\): the number of sizes "
+            r"provided \((\d+)\) must be greater or equal to the number of dimensions in the "
+            r"tensor \((\d+)\)"
+        ),
+        "a tensor of shape [{0}] expanded to {1} sizes has more axes than that: a state kept "
+        "whole (layers, N, H) where one row (1, H), its mean over the batch, belongs?",
+    ),
+    (
         re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)"),
         "a linear layer gets {1} features per row where it expects {2}: its in_features, or a "
         "flatten or view that merged or kept the wrong axes (the batch axis first)?",

@@ -1214,3 +1214,25 @@ def test_a_matrix_product_with_a_weight_stored_out_by_in_asks_for_its_transpose(
     assert said is not None and "x @ W.T" in said
     other = explain_exception(error.format("8x6 and 5x2"))
     assert other is not None and "features per row" in other and "W.T" not in other
+
+
+@pytest.mark.torch
+def test_a_state_detached_as_the_key_detaches_it_is_not_said_to_be_cut_off(tmp_path):
+    """Carrying nn.LSTM's whole final state [layers, N, H] where its mean [1, H] belongs: the
+    learner detaches it as the key does, so "cut off from the autograd graph" would be wrong;
+    the next batch's expand fails, and its message says which axis is too many."""
+    pytest.importorskip("torch")
+    body = (
+        "h_0 = self.h_init.expand(x.shape[0], -1).unsqueeze(0).contiguous()\n"
+        "c_0 = self.c_init.expand(x.shape[0], -1).unsqueeze(0).contiguous()\n"
+        "out, state = self.lstm(x, (h_0, c_0))\n"
+        "if self.training:\n"
+        "    self.h_init, self.c_init = (s.detach() for s in state)\n"
+        "out = self.fc(out)\n"
+        "return out if self.dropout is None else self.dropout(out)"
+    )
+    result, _, _ = _graded(tmp_path, "chapter7.lstm_layer", "pytorch.lstm:LSTMLayer.forward", body)
+    said = " ".join(check.message for check in result.checks)
+    assert result.score < result.max_score
+    assert "cut off from the autograd graph" not in said
+    assert "(1, H), its mean over the batch" in said
