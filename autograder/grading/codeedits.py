@@ -518,6 +518,15 @@ def _call(node: ast.Call, departure: Departure, reference: Source) -> Iterator[C
                 f"`{ast.unparse(node)}` drops the axis it reduces: keepdims=True is missing",
                 False,
             )
+    order = next((k for k in node.keywords if k.arg == "order"), None)
+    if order is not None and isinstance(order.value, ast.Constant) and order.value.value != "C":
+        yield (  # MATLAB's, Julia's and Fortran's habit: columns first
+            Edit(span, "keyword", ("order", "C")),
+            f"`{ast.unparse(node)}` reads the numbers column by column (order="
+            f"{order.value.value!r}, MATLAB's and Fortran's order): NumPy's row-major order "
+            "(order='C', the default) is right here",
+            False,
+        )
     if method in _DRAWS and _is_global_random(func):
         for generator in _generators(reference):
             yield (

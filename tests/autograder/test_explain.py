@@ -1236,3 +1236,12 @@ def test_a_state_detached_as_the_key_detaches_it_is_not_said_to_be_cut_off(tmp_p
     assert result.score < result.max_score
     assert "cut off from the autograd graph" not in said
     assert "(1, H), its mean over the batch" in said
+
+
+def test_numbers_read_column_by_column_are_named_by_their_order(tmp_path):
+    """MATLAB's habit: reshape(…, order='F') reads each image column by column; the
+    keyword back to NumPy's order='C' makes the check pass, and that is what is said."""
+    body = "N = len(self.input_)\nreturn self.input_.reshape((N, -1), order='F')"
+    result, _, _ = _graded(tmp_path, "chapter5.flatten", "conv:Flatten._output", body)
+    assert result.score < result.max_score
+    assert "reads the numbers column by column" in result.message
