@@ -37,6 +37,7 @@ from .blockedits import block_proposals, missing_calls
 from .expected import ExpectedSource, GraderError
 from .firstline import departures
 from .judge import evaluate
+from .keyargs import written_in_arguments
 from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference
 from .relations import MAX_PROPOSALS, Proposal, proposals
@@ -196,6 +197,7 @@ def _explain(
         with lock:  # array changed through a second name after it was recorded
             missing = missing_calls(learner_sources, theirs_sources)
             missing += copied_aliases(learner_sources)
+            missing += written_in_arguments(learner_sources, theirs_sources)
         confirmed = _prove([check, *every], missing, answers, runner, lock)
         return _named(learner_sources, missing, confirmed) if confirmed else None
     first, later = tried[:MAX_PROPOSALS], tried[MAX_PROPOSALS:]
@@ -206,6 +208,7 @@ def _explain(
             structural = block_proposals(found, theirs_sources)  # two names' roles exchanged
             structural += exchanged_roles(found)  # (after a binding reordered: more precise)
             structural += unread_factors(found, learner, theirs_sources)  # a gate left out
+            structural += written_in_arguments(learner_sources, theirs_sources)  # sizes
         later = twins + later
         confirmed = _prove([check, *every], later + structural, answers, runner, lock)
         tried = first + later + structural

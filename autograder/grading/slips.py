@@ -101,6 +101,22 @@ def _view_without_batch(found: re.Match[str]) -> str | None:
     )
 
 
+def _view_of_fixed_size(found: re.Match[str]) -> str | None:
+    """``shape '[-1, 5488]' is invalid for input of size 720``: the sizes given hold no
+    whole fraction of the input — one example's sizes written in (7·28·28)."""
+    sizes = [int(s) for s in found.group(1).split(",") if s.strip()]
+    if -1 not in sizes:
+        return None
+    fixed, size = math.prod(s for s in sizes if s != -1), int(found.group(2))
+    if fixed < 2 or size % fixed == 0:
+        return None
+    return (
+        f"a view with {fixed} numbers to a row cannot hold {size}: a size written in (one "
+        "example's, such as 7·28·28), where the input's own belongs — x.flatten(start_dim=1) "
+        "or x.view(x.shape[0], -1)"
+    )
+
+
 def _state_not_over_the_batch(found: re.Match[str]) -> str | None:
     """nn.LSTM's or nn.GRU's initial state of one row where the batch has several."""
     wanted, given = found.group(2), found.group(3)
@@ -142,6 +158,7 @@ def _window_too_large(found: re.Match[str]) -> str:
 
 _COMPUTED = (
     (re.compile(r"shape '\[([\d, -]+)\]' is invalid for input of size (\d+)"), _view_without_batch),
+    (re.compile(r"shape '\[([\d, -]+)\]' is invalid for input of size (\d+)"), _view_of_fixed_size),
     (
         re.compile(r"Expected hidden(\[\d\])? size \(([\d, ]+)\), got \[([\d, ]+)\]"),
         _state_not_over_the_batch,

@@ -86,6 +86,7 @@ NODE_EDITS = frozenset(
         "keep_batch",
         "pad",
         "neg_name",
+        "expression",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -135,6 +136,7 @@ class Edit:
     two arguments or a binary operator's operands exchanged) — holes as
     :func:`.operations.holes` numbers them; ``keep_batch`` (``x.flatten()`` made
     ``x.reshape(x.shape[0], -1)``); ``pad`` (each axis's width: ``np.pad(x, …)``);
+    ``expression`` (the key's code of names and arithmetic, ``K // 2``, written in);
     ``swap_next``, ``delete``, ``insert_call`` (receiver,
     method[, "after"]), ``convert`` (a path, an argument's name): see :mod:`.blocks`. Args
     are JSON values.
@@ -318,6 +320,7 @@ _NODE_EDITS = {
     "invert": lambda node, args: ast.UnaryOp(op=ast.Not(), operand=node),
     "keep_batch": lambda node, args: _batch_kept(node),
     "pad": lambda node, args: _padded(node, args[0]),
+    "expression": lambda node, args: expression(args[0]),
 }
 
 
@@ -411,6 +414,23 @@ def _exchanged(node: ast.expr, first: str, second: str) -> ast.expr:
         return copy.deepcopy(other) if other is not None else part
 
     return _Exchange().visit(copy.deepcopy(node))
+
+
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.USub)
+
+
+def expression(code: Any) -> ast.expr:
+    """Code of the answer key's, written in the learner's place: arithmetic on names,
+    attributes, subscripts and numbers only (``K // 2``, ``x.shape[1] - 1``) — no call."""
+    node = ast.parse(str(code), mode="eval").body
+    for part in ast.walk(node):
+        if isinstance(part, ast.Constant) and type(part.value) in (int, float, str):
+            continue
+        plain = ast.Name | ast.Attribute | ast.Subscript | ast.Load | ast.BinOp | ast.UnaryOp
+        dunder = isinstance(part, ast.Attribute) and part.attr.startswith("__")
+        if dunder or (not isinstance(part, plain) and not isinstance(part, _ARITHMETIC)):
+            raise ValueError(f"not an expression of names and numbers: {code!r}")
+    return node
 
 
 def _literal(value: Any) -> ast.expr:

@@ -1245,3 +1245,27 @@ def test_numbers_read_column_by_column_are_named_by_their_order(tmp_path):
     result, _, _ = _graded(tmp_path, "chapter5.flatten", "conv:Flatten._output", body)
     assert result.score < result.max_score
     assert "reads the numbers column by column" in result.message
+
+
+def test_a_size_of_the_books_example_written_in_is_named_by_the_keys_expression(tmp_path):
+    """A padding of 1, right for the book's 3-tap filters only: the key passes K // 2 to the
+    same function, and written in for the 1, it makes the check pass."""
+    body = (
+        "windows = sliding_window_view(_pad_1d_batch(input_, 1), K, axis=1)\n"
+        "return np.einsum('nlk,k->nl', windows, param)"
+    )
+    result, path, begin = _graded(
+        tmp_path, "chapter5.conv_1d_batch", "conv_steps:conv_1d_batch", body
+    )
+    assert result.score < result.max_score
+    assert f"{path}:{begin}" in result.message
+    assert "`1` is written in where `K // 2` belongs" in result.message
+
+
+def test_code_written_in_by_an_edit_is_names_and_arithmetic_only():
+    from dlfs.autograder.sandbox.edits import expression
+
+    assert ast.unparse(expression("(K - 1) // 2 + self.pad")) == "(K - 1) // 2 + self.pad"
+    for hostile in ("open('/etc/passwd')", "x.__class__.__mro__[1]", "[1, 2]", "lambda: 0"):
+        with pytest.raises(ValueError):
+            expression(hostile)

@@ -1,0 +1,102 @@
+"""A number written in where the answer key computes it: ``_pad_1d(x, 1)`` for
+``_pad_1d(x, K // 2)``, ``reshape(N, C, 28, 28)`` for ``reshape(N, C, H, W)`` — a size of
+the book's example hard-coded, right for that example and wrong for every other.
+
+The proposals come from the code of both: each call of the learner's function that calls
+what a call of the key's calls (by the name it calls), with a number where the key's has an
+expression of names, gets the key's expression in that argument (an edit the worker writes
+in: ``sandbox.edits.expression``, names and arithmetic only), where every name it reads is
+one the learner's function has too. Proven like any edit.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+
+from ..sandbox.edits import expression
+from ..sandbox.instrument import Edit, span_of
+from .relations import Proposal
+from .source import Source
+
+__all__ = ["written_in_arguments"]
+
+
+def written_in_arguments(
+    learner_sources: Sequence[Source], reference_sources: Sequence[Source]
+) -> list[Proposal]:
+    """The key's expression in place of each number the learner wrote in an argument."""
+    found = []
+    for fid, (mine, theirs) in enumerate(zip(learner_sources, reference_sources, strict=False)):
+        bound = _names_bound(mine.node)
+        calls = _calls_by_name(theirs.node)
+        for call in (n for n in ast.walk(mine.node) if isinstance(n, ast.Call)):
+            for number, code in _written_in(call, calls.get(_called(call), [])):
+                if not _reads(code) <= bound:
+                    continue
+                said = (
+                    f"`{ast.unparse(number)}` is written in where `{code}` belongs: a size "
+                    "of one example (the book's) fixed in the code, where it should be "
+                    "computed from the arguments"
+                )
+                edit = Edit(span_of(number), "expression", (code,))
+                found.append(Proposal(fid, edit, said, 0, number.lineno))
+    return found
+
+
+def _written_in(call: ast.Call, theirs: list[ast.Call]) -> Iterator[tuple[ast.expr, str]]:
+    """``(number, the key's code)`` for each argument where ``call`` has a number and a call
+    of the key's of the same name and arity has an expression."""
+    seen = set()
+    for other in theirs:
+        if len(other.args) != len(call.args):
+            continue
+        pairs = list(zip(call.args, other.args, strict=True))
+        keywords = {k.arg: k.value for k in other.keywords if k.arg}
+        pairs += [(k.value, keywords[k.arg]) for k in call.keywords if k.arg in keywords]
+        for mine, key in pairs:
+            if not _number(mine) or isinstance(key, ast.Constant):
+                continue
+            code = ast.unparse(key)
+            try:
+                expression(code)
+            except (ValueError, SyntaxError):
+                continue
+            if (id(mine), code) not in seen:
+                seen.add((id(mine), code))
+                yield mine, code
+
+
+def _number(node: ast.expr) -> bool:
+    value = node.value if isinstance(node, ast.Constant) else None
+    return type(value) in (int, float)
+
+
+def _called(call: ast.Call) -> str:
+    """What a call calls, by its last name: ``reshape`` of ``(a @ b).reshape``."""
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def _calls_by_name(function: ast.AST) -> dict[str, list[ast.Call]]:
+    calls: dict[str, list[ast.Call]] = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call):
+            calls.setdefault(_called(node), []).append(node)
+    return calls
+
+
+def _names_bound(function: ast.AST) -> set[str]:
+    """The names a function has: its parameters and every name it assigns."""
+    names = {"self"}
+    if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        arguments = function.args
+        names |= {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _reads(code: str) -> set[str]:
+    return {n.id for n in ast.walk(ast.parse(code, mode="eval")) if isinstance(n, ast.Name)}
