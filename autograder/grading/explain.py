@@ -102,10 +102,11 @@ def explain_failure(
     check, result = picked
     others = _second_opinion(check, plan, checks)
     every = _every_check(check, plan)
+    also = _also_failing(check, plan, checks)
     try:
         with lock:  # parsing (ast) is not safe across the grader's threads
             learner_sources = [Source(f.path, f.source, f.target) for f in functions]
-        opinions = (others, every)
+        opinions = (others, every, also)
         explanation = _explain(check, opinions, learner_sources, answers, runner, lock)
     except Exception as error:  # an explanation is a bonus: the check's verdict stands
         result.details["explanation_error"] = f"{type(error).__name__}: {error}"
@@ -140,6 +141,38 @@ def _second_opinion(
     return [replace(check, seed=check.seed + 1), *kept]
 
 
+def _also_failing(
+    check: PlannedCheck, plan: Plan, results: Sequence[CheckResult]
+) -> list[PlannedCheck]:
+    """Where no check passed, the next failing ones (at most :data:`ALSO_FAILING`): an exact
+    edit must make them pass too — one mistake fails every check, and one input can be
+    fixed by chance (softmax's shift dropped passes on small scores, never on large ones).
+    Edits that only approximate a fix (:data:`APPROXIMATE`) are not held to them."""
+    if any(r.passed for r in results):
+        return []
+    broken = {r.id for r in results if r.details.get("grader_error")}
+    rest = [
+        o
+        for o in plan.running
+        if o is not check and o.spec.kind != "training" and o.spec.check_id not in broken
+    ]
+    return rest[:ALSO_FAILING]
+
+
+ALSO_FAILING = 2
+"""How many other failing checks an exact edit must pass where no check passed."""
+
+APPROXIMATE = frozenset({"shift", "rederive"})
+"""Edits right only where the numbers allow: a roll wraps the edge around, a ratio of two
+derivatives is 0 / 0 where an activation saturates (and so is a factor divided out)."""
+
+
+def _approximate(edit: Any) -> bool:
+    op, args = getattr(edit, "op", None), getattr(edit, "args", ())
+    divided = op == "mul_site" and len(args) > 1 and args[1] < 0
+    return op in APPROXIMATE or divided
+
+
 def _every_check(check: PlannedCheck, plan: Plan) -> list[PlannedCheck]:
     """Where a statement moved, deleted or inserted must pass too: the failing check on inputs
     of another seed and every other check of the exercise but training. Such an edit changes
@@ -166,13 +199,13 @@ def _failing(
 
 def _explain(
     check: PlannedCheck,
-    opinions: tuple[list[PlannedCheck], list[PlannedCheck]],
+    opinions: tuple[list[PlannedCheck], list[PlannedCheck], list[PlannedCheck]],
     learner_sources: list[Source],
     answers: ExpectedSource,
     runner: Runner,
     lock: threading.Lock,
 ) -> Explanation | None:
-    others, every = opinions
+    others, every, also = opinions
     targets = [s.target for s in learner_sources]
     record = TraceJob((True,), ((),))
     traced = runner([check.call], record.to_json(), TRACE_SECONDS)
@@ -201,7 +234,7 @@ def _explain(
         confirmed = _prove([check, *every], missing, answers, runner, lock)
         return _named(learner_sources, missing, confirmed) if confirmed else None
     first, later = tried[:MAX_PROPOSALS], tried[MAX_PROPOSALS:]
-    confirmed = _prove([check, *others], first, answers, runner, lock)
+    confirmed = _prove([check, *others], first, answers, runner, lock, also)
     if confirmed is None:  # a second batch: the first's edits made in their statements' twins
         with lock:  # too, the statements around the line moved or missing, and the less
             twins = twinned(first + later, learner_sources)  # specific edits with no room,
@@ -245,17 +278,22 @@ def _prove(
     answers: ExpectedSource,
     runner: Runner,
     lock: threading.Lock,
+    also: Sequence[PlannedCheck] = (),
 ) -> Proposal | None:
     """The first proposal whose edit makes the failing check (``checks[0]``) pass, and every
     other check of ``checks`` too (an edit that fixes one input by chance, a symmetric one, is
-    not a mistake undone). One worker runs every edit on the failing check; a second runs only
-    the edits that passed it on the other checks."""
-    cached = {id(check): _Cached(answers) for check in checks}
-    passed = _passing(checks[:1], tried, cached, runner, lock)
-    if len(checks) == 1 or not passed:
-        return passed[0] if passed else None
-    confirmed = _passing(checks[1:], passed[:MAX_SECOND_OPINIONS], cached, runner, lock)
-    return confirmed[0] if confirmed else None
+    not a mistake undone), and, unless it is :data:`APPROXIMATE`, every check of ``also``.
+    One worker runs every edit on the failing check; another the edits that passed it on
+    the other checks, a third those on ``also``."""
+    cached = {id(check): _Cached(answers) for check in [*checks, *also]}
+    passed = _passing(checks[:1], tried, cached, runner, lock)[:MAX_SECOND_OPINIONS]
+    if len(checks) > 1 and passed:
+        passed = _passing(checks[1:], passed, cached, runner, lock)
+    exact = [p for p in passed if not _approximate(p.edit)]
+    if also and exact:
+        held = {id(p) for p in _passing(list(also), exact, cached, runner, lock)}
+        passed = [p for p in passed if id(p) in held or p not in exact]
+    return passed[0] if passed else None
 
 
 MAX_SECOND_OPINIONS = 3

@@ -305,6 +305,7 @@ def _related(
     derivatives = rederived_candidates(mine.shape, known)
     numbers = _numbers(known)
     yield from _trimmed(mine, departure, span, code, known)
+    yield from _unsummed(mine, span, code, departure)
     yield from batch_flattened(mine, span, departure)
     yield from unpadded(mine, span, departure, known)
     for theirs in _counterparts(mine, departure, span):
@@ -317,6 +318,28 @@ def _related(
         yield from _terms(mine, theirs, span, code, terms)
         yield from rederivations(mine, theirs, span, code, derivatives)
         yield from permuted_before_reshape(mine, theirs, span, departure, known)
+
+
+def _unsummed(mine: ndarray, span, code: str, departure: Departure) -> Iterator[Candidate]:
+    """An axis kept where its sum belongs: a gradient per example where the batch's sum is
+    the parameter's (``[N, K]`` for ``[K]``)."""
+    if mine.ndim < 2 or mine.ndim > 5:
+        return
+    for axis in range(mine.ndim):
+        shape = mine.shape[:axis] + mine.shape[axis + 1 :]
+        if mine.shape[axis] < 2:
+            continue
+        theirs = [v.array for v in departure.pool.values if v.numeric and v.array.shape == shape]
+        if not theirs:
+            continue
+        summed = mine.sum(axis=axis)
+        if any(close(summed, t) for t in theirs):
+            said = (
+                f"`{code}` keeps axis {axis} ({mine.shape[axis]} entries: one per example?) "
+                f"where its sum belongs: `({code}).sum(axis={axis})`"
+            )
+            yield Edit(span, "sum_axis", (axis,)), said, True
+            return
 
 
 def _counterparts(mine: ndarray, departure: Departure, span=None) -> list[ndarray]:

@@ -53,6 +53,7 @@ VALUE_EDITS = frozenset(
         "regroup",
         "add_site",
         "mul_site",
+        "sum_axis",
     }
 )
 """Edits the recorder applies to a value as it is computed (``__dlfs_trace__.fix``)."""
@@ -118,6 +119,7 @@ class Edit:
     axis); ``regroup`` (shape, axes: split, permute and merge back); ``add_site`` (another
     site's number, coefficient[, axis, start, stop]: add its latest value, or that slice of
     it); ``mul_site`` (site number, power[, complement: times ``(1 - value) ** power``]);
+    ``sum_axis`` (axis: summed over it, the axis dropped);
     ``trim`` (name, axes: cut equally from both ends of each axis down to ``name``'s size
     along it); ``name`` (``x`` or ``self.x``: read instead);
     ``add_name`` (name, coefficient[, axis, start, stop]); ``mul_name`` (name, power[,

@@ -309,6 +309,22 @@ def _apply(value: Any, op: str, args: tuple[Any, ...], latest: Callable[[int], A
         return value * args[0]
     if op == "offset":
         return value + args[0]
+    if op in ("flip", "shift", "regroup", "sum_axis"):
+        return _along_axes(value, op, args, tensor)
+    if op == "add_site":  # site, coefficient[, axis, start, stop: a slice of it]
+        term = latest(int(args[0]))
+        if len(args) == 5:
+            axis, start, stop = int(args[2]), int(args[3]), int(args[4])
+            term = term[(slice(None),) * axis + (slice(start, stop),)]
+        return value + args[1] * term
+    if op == "mul_site":  # site, power[, complement: (1 - its value)]
+        held = latest(int(args[0]))
+        return value * ((1.0 - held) if len(args) > 2 and args[2] else held) ** args[1]
+    raise ValueError(op)
+
+
+def _along_axes(value: Any, op: str, args: tuple[Any, ...], tensor: bool) -> Any:
+    """The edits of a value's axes: reversed, rolled, regrouped, summed over."""
     if op == "flip":
         axes = tuple(args[0])
         return value.flip(axes) if tensor else np.flip(value, axes)
@@ -320,16 +336,7 @@ def _apply(value: Any, op: str, args: tuple[Any, ...], latest: Callable[[int], A
         moved = value.reshape(shape)
         moved = moved.permute(*axes) if tensor else np.transpose(moved, axes)
         return moved.reshape(value.shape)
-    if op == "add_site":  # site, coefficient[, axis, start, stop: a slice of it]
-        term = latest(int(args[0]))
-        if len(args) == 5:
-            axis, start, stop = int(args[2]), int(args[3]), int(args[4])
-            term = term[(slice(None),) * axis + (slice(start, stop),)]
-        return value + args[1] * term
-    if op == "mul_site":  # site, power[, complement: (1 - its value)]
-        held = latest(int(args[0]))
-        return value * ((1.0 - held) if len(args) > 2 and args[2] else held) ** args[1]
-    raise ValueError(op)
+    return value.sum(dim=int(args[0])) if tensor else value.sum(axis=int(args[0]))
 
 
 _LEGACY = {

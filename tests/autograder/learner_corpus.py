@@ -767,7 +767,7 @@ MISTAKES.update(
             'P = M2 + weights["B2"]\n'
             "loss = float(np.mean((y - P.ravel()) ** 2))\n"
             'return loss, {"X": X, "M1": M1, "N1": N1, "O1": O1, "M2": M2, "P": P, "y": y}',
-            ("`y - P.ravel()`", "in the wrong order", "`(y - P).ravel()` is right"),
+            ("`P.ravel()` is a step too many", "`P` alone is right"),
         ),
         "A_c2_net_grads_sigmoid_of_O1": (
             "chapter2.loss_gradients_nn",

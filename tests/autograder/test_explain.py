@@ -1269,3 +1269,49 @@ def test_code_written_in_by_an_edit_is_names_and_arithmetic_only():
     for hostile in ("open('/etc/passwd')", "x.__class__.__mro__[1]", "[1, 2]", "lambda: 0"):
         with pytest.raises(ValueError):
             expression(hostile)
+
+
+def test_where_no_check_passed_an_exact_edit_must_fix_other_failing_checks(monkeypatch):
+    """Every check failed, so none confirms an edit: an exact edit must also make the next
+    failing checks pass (softmax's shift dropped passes on small scores, not on large ones);
+    an approximate one (a roll, a ratio of derivatives) is not held to them."""
+    from dlfs.autograder.grading import explain
+    from dlfs.autograder.sandbox.protocol import CallOutcome, WorkerRun
+
+    failing, other = SimpleNamespace(call="failing"), SimpleNamespace(call="other")
+
+    def proposal(op: str) -> SimpleNamespace:
+        return SimpleNamespace(fid=0, edit=SimpleNamespace(op=op), also=())
+
+    by_chance, rolled, fix = proposal("name"), proposal("shift"), proposal("negate")
+    passes = {("failing", "name"), ("failing", "shift"), ("failing", "negate"), ("other", "negate")}
+
+    def runner(calls, trace, timeout):
+        pairs = zip(calls, (e[0][1].op for e in trace["edits"]), strict=True)
+        return WorkerRun("finished", [CallOutcome("ok", message=f"{c}:{e}") for c, e in pairs])
+
+    def judged(check, outcome, answers):
+        return outcome.message in {f"{c}:{e}" for c, e in passes if c == check.call}
+
+    monkeypatch.setattr(explain, "_passes", judged)
+    monkeypatch.setattr(explain, "TraceJob", lambda record, edits: _Job(edits))
+    lock = explain.threading.Lock()
+    tried = [by_chance, rolled, fix]
+    assert explain._prove([failing], tried, _ANSWERS, runner, lock, [other]) is rolled
+    assert explain._prove([failing], [by_chance, fix], _ANSWERS, runner, lock, [other]) is fix
+    assert explain._prove([failing], [by_chance, fix], _ANSWERS, runner, lock) is by_chance
+
+
+def test_a_gradient_kept_per_example_is_named_as_the_missing_sum(tmp_path):
+    """The filter's gradient kept per image ([N, K, K]) where the parameter's is their sum:
+    summed over that axis, the check passes."""
+    body = (
+        "padded = _pad_2d(input_, K // 2)\n"
+        "patches = sliding_window_view(padded, (K, K), axis=(1, 2))\n"
+        "return np.einsum('nhw,nhwij->nij', output_grad, patches)"
+    )
+    result, _, _ = _graded(
+        tmp_path, "chapter5.conv_2d_backward", "conv_steps:_param_grad_2d", body
+    )
+    assert result.score < result.max_score
+    assert "keeps axis 0" in result.message and ".sum(axis=0)" in result.message
