@@ -119,15 +119,21 @@ def _view_of_fixed_size(found: re.Match[str]) -> str | None:
 
 def _state_not_over_the_batch(found: re.Match[str]) -> str | None:
     """nn.LSTM's or nn.GRU's initial state of one row where the batch has several."""
-    wanted, given = found.group(2), found.group(3)
-    n, got = wanted.split(",")[1].strip(), given.split(",")[1].strip()
+    wanted, given = found.group(2).split(","), found.group(3).split(",")
+    n, got = wanted[1].strip(), given[1].strip()
+    hidden, held = wanted[-1].strip(), given[-1].strip()
+    if got == n and held != hidden:  # the batch is right: the hidden units are not
+        return (
+            f"the state has {held} entries a row where the layer has {hidden} hidden units: "
+            "a mean or sum over the hidden units where the batch's (dim=0 of [N, H]) belongs?"
+        )
     transposed = (
         "the input's axes in another order than batch_first says (time first, where the "
         "layer reads [N, T, D])"
     )
     if got not in ("1", n):
         return f"the recurrent layer reads a batch of {n}, its state has {got} rows: {transposed}?"
-    if n == "1":
+    if got != "1" or n == "1":
         return None
     return (
         f"the initial state has one row where the batch has {n} sequences: expand it over the "

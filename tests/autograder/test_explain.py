@@ -1315,3 +1315,18 @@ def test_a_gradient_kept_per_example_is_named_as_the_missing_sum(tmp_path):
     )
     assert result.score < result.max_score
     assert "keeps axis 0" in result.message and ".sum(axis=0)" in result.message
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("(1, 4, 8), got [1, 4, 1]", "a mean or sum over the hidden units"),
+        ("(1, 7, 8), got [1, 2, 8]", "another order than batch_first says"),
+        ("(1, 7, 8), got [1, 1, 8]", "expand it over the batch"),
+    ],
+)
+def test_a_recurrent_state_of_the_wrong_shape_is_read_by_the_axis_that_differs(given, said):
+    from dlfs.autograder.grading.slips import explain_exception
+
+    hint = explain_exception(f"RuntimeError: Expected hidden[0] size {given}")
+    assert hint is not None and said in hint
