@@ -124,8 +124,8 @@ def _state_not_over_the_batch(found: re.Match[str]) -> str | None:
     hidden, held = wanted[-1].strip(), given[-1].strip()
     if got == n and held != hidden:  # the batch is right: the hidden units are not
         return (
-            f"the state has {held} entries a row where the layer has {hidden} hidden units: "
-            "a mean or sum over the hidden units where the batch's (dim=0 of [N, H]) belongs?"
+            f"each row of the state holds {held} of the layer's {hidden} hidden units: a mean "
+            "or sum over the hidden units where the batch's (dim=0 of [N, H]) belongs?"
         )
     transposed = (
         "the input's axes in another order than batch_first says (time first, where the "
