@@ -184,7 +184,12 @@ def _other_callee(node: ast.Call, callees: list[tuple[str, int, int]]) -> Iterat
 
 
 def _undone(node: ast.Call) -> Iterator[Candidate]:
-    """A call too many: ``np.tanh(y)`` where ``y`` belongs."""
+    """A call too many: ``np.tanh(y)`` where ``y`` belongs, or a method of no arguments on a
+    computed value (``layer(x).tanh()``: an activation applied twice)."""
+    places = holes(node)
+    if len(places) == 1 and places[0] < 0 and not node.args and not node.keywords:
+        yield _dropped_step(node, places[0])
+        return
     path = callee_path(node)
     if path is None or _is_builtin(path) or holes(node) != [0] or node.keywords:
         return

@@ -1330,3 +1330,17 @@ def test_a_recurrent_state_of_the_wrong_shape_is_read_by_the_axis_that_differs(g
 
     hint = explain_exception(f"RuntimeError: Expected hidden[0] size {given}")
     assert hint is not None and said in hint
+
+
+@pytest.mark.torch
+def test_an_activation_applied_twice_as_a_method_is_a_step_too_many(tmp_path):
+    """conv1 applies its Tanh already: `.tanh()` on its output is a step too many, named by
+    undoing that method call (a method of no arguments on a computed value)."""
+    pytest.importorskip("torch")
+    body = "h = self.conv1(x).tanh()\nreturn self.dense1(self.conv2(h))"
+    target = "pytorch.autoencoder:Encoder.forward"
+    result, _, _ = _graded(tmp_path, "chapter7.encoder", target, body)
+    assert result.score < result.max_score
+    assert "`self.conv1(x).tanh()` is a step too many: `self.conv1(x)` alone is right" in (
+        result.message
+    )
