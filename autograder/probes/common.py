@@ -119,16 +119,13 @@ def earlier_call(
 ) -> None:
     """A forward (and backward) pass on other numbers first — the batch in reverse order —
     so that the checked call's results cannot come from what an earlier call left on the
-    object (a mask or columns computed once, an output cached, a stale ``self.`` value, a
-    node for each step of a longer sequence): a correct operation gives the same either
-    way. For a layer (no ``_input_grad``), its ``backward``: its gradients must then be the
-    checked batch's alone, not added up."""
+    object (a mask or columns computed once, an output cached, a stale ``self.`` value): a
+    correct operation gives the same either way. For a layer (no ``_input_grad``), its
+    ``backward``: its gradients must then be the checked batch's alone, not added up."""
     axis = next((a for a in range(input_.ndim) if input_.shape[a] > 1), None)
     if axis is None:
         return
     other = np.ascontiguousarray(np.flip(input_, axis))
-    if other.ndim == 3:  # sequences [N, T, D]: one step longer, so that a recurrent layer
-        other = np.concatenate([other, other[:, :1]], axis=1)  # holds more nodes than T
     with read_only(input_=other):
         output = op.forward(other, inference) if inference else op.forward(other)
     if not backward:

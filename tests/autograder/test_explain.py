@@ -1126,24 +1126,6 @@ def test_a_backward_that_changes_what_forward_stored_is_named(tmp_path):
     assert "with that undone" not in result.message
 
 
-def test_a_loop_over_every_node_a_longer_sequence_left_is_caught(tmp_path):
-    """A recurrent layer keeps one node per step of the longest sequence it has seen: a loop
-    over ``self.nodes`` where this call's T steps belong runs past the end of the input once
-    a longer sequence went first (the checks run one first)."""
-    body = (
-        "outputs = []\n"
-        "for node in self.nodes:\n"
-        "    out, H_in = node.forward(x_seq_in[:, len(outputs), :], H_in, self.params)\n"
-        "    outputs.append(out)\n"
-        "x_seq_out = np.stack(outputs, axis=1)"
-    )
-    result, _, _ = _graded(
-        tmp_path, "chapter6.rnn_layer_forward", "rnn_layers:RNNLayer.forward", body
-    )
-    assert result.score == 0
-    assert "one node per time step" in result.message
-
-
 def test_an_array_changed_through_a_second_name_is_named_as_no_copy(tmp_path):
     """``prediction = products`` binds no copy: adding B into it with ``out=`` changes the
     N the forward pass stores. No value departs where it is computed; the copy is proposed
