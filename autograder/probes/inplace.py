@@ -98,9 +98,14 @@ def _restore(arrays: dict[str, ndarray], names: list[str]) -> None:
 def stored(piece: object) -> dict[str, ndarray]:
     """The arrays an earlier forward left on ``piece`` (``self.output``, ``self.input_``):
     read-only while its backward runs, which must not change them (a second backward would
-    start from what the first left)."""
+    start from what the first left). Gradients (``self.input_grad``…) are backward's own
+    results, a buffer it may fill again: not among them."""
     found = vars(piece) if hasattr(piece, "__dict__") else {}
-    return {f"self.{name}": a for name, a in found.items() if isinstance(a, ndarray)}
+    return {
+        f"self.{name}": a
+        for name, a in found.items()
+        if isinstance(a, ndarray) and not name.endswith("grad")
+    }
 
 
 _ASSIGNMENT = re.compile(r"\s*(\w+)\s*=\s*((?:self\.)?(\w+))\s*(?:#.*)?$")

@@ -1326,3 +1326,19 @@ def test_an_activation_applied_twice_as_a_method_is_a_step_too_many(tmp_path):
     assert "`self.conv1(x).tanh()` is a step too many: `self.conv1(x)` alone is right" in (
         result.message
     )
+
+
+def test_a_backward_that_fills_its_own_gradient_buffer_again_passes(tmp_path):
+    """A gradient buffer kept on the object and filled again by every backward is the
+    learner's own (not what forward stored): it stays writeable."""
+    body = (
+        "if getattr(self, 'input_grad', None) is None or self.input_grad.shape != "
+        "output_grad.shape:\n"
+        "    self.input_grad = np.empty_like(output_grad)\n"
+        "np.multiply(output_grad, self.output * (1.0 - self.output), out=self.input_grad)\n"
+        "return self.input_grad.copy()"
+    )
+    result, _, _ = _graded(
+        tmp_path, "chapter3.sigmoid_backward", "activations:Sigmoid._input_grad", body
+    )
+    assert result.score == result.max_score, result.message
