@@ -131,11 +131,7 @@ def _second_opinion(
     Agreement with the reference on random inputs leaves less to chance, but an edge case's
     inputs (one epoch, one pixel) leave much."""
     passed = {r.id for r in results if r.passed}
-    kept = [
-        other
-        for other in plan.running
-        if other is not check and other.spec.kind != "training" and other.spec.check_id in passed
-    ]
+    kept = [other for other in _others(check, plan) if other.spec.check_id in passed]
     if check.spec.kind not in ("property", "fixture"):
         return kept  # an edge case (one epoch: no decay) passes edits that break the rest
     return [replace(check, seed=check.seed + 1), *kept]
@@ -151,12 +147,7 @@ def _also_failing(
     if any(r.passed for r in results):
         return []
     broken = {r.id for r in results if r.details.get("grader_error")}
-    rest = [
-        o
-        for o in plan.running
-        if o is not check and o.spec.kind != "training" and o.spec.check_id not in broken
-    ]
-    return rest[:ALSO_FAILING]
+    return [o for o in _others(check, plan) if o.spec.check_id not in broken][:ALSO_FAILING]
 
 
 ALSO_FAILING = 2
@@ -178,8 +169,12 @@ def _every_check(check: PlannedCheck, plan: Plan) -> list[PlannedCheck]:
     of another seed and every other check of the exercise but training. Such an edit changes
     what the function does, not one value, and one check's inputs can hide that (one batch in
     an epoch makes a step at the end of the loop the same as one inside it)."""
-    rest = [o for o in plan.running if o is not check and o.spec.kind != "training"]
-    return [replace(check, seed=check.seed + 1), *rest]
+    return [replace(check, seed=check.seed + 1), *_others(check, plan)]
+
+
+def _others(check: PlannedCheck, plan: Plan) -> list[PlannedCheck]:
+    """The exercise's other checks that run, training's left out (too slow to run again)."""
+    return [o for o in plan.running if o is not check and o.spec.kind != "training"]
 
 
 def _failing(

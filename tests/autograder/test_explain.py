@@ -292,17 +292,30 @@ def test_an_edit_proven_on_one_check_alone_is_no_proof(monkeypatch):
     check of the exercise: the first proposal passes only the failing check (one batch in an
     epoch, where a step after the loop equals one inside it), the second passes them all."""
     from dlfs.autograder.grading import explain
-    from dlfs.autograder.sandbox.protocol import CallOutcome, WorkerRun
 
     failing, other = SimpleNamespace(call="failing"), SimpleNamespace(call="other")
     chance = SimpleNamespace(fid=0, edit="chance", also=())
     fix = SimpleNamespace(fid=0, edit="fix", also=())
     passes = {("failing", "chance"), ("failing", "fix"), ("other", "fix")}
+    runner, runs = _fake_worker(monkeypatch, passes, lambda edit: edit)
+    lock = explain.threading.Lock()
+    proven = explain._prove([failing, other], [chance, fix], _ANSWERS, runner, lock)
+    assert proven is fix
+    assert runs == [2, 2]  # both edits on the failing check, then the two that passed it
+    assert explain._prove([failing], [chance, fix], _ANSWERS, runner, lock) is chance
+
+
+def _fake_worker(monkeypatch, passes: set[tuple[str, str]], label) -> tuple[object, list[int]]:
+    """A runner whose call passes where ``(check's call, label(edit))`` is in ``passes``,
+    and the sizes of the runs it was given."""
+    from dlfs.autograder.grading import explain
+    from dlfs.autograder.sandbox.protocol import CallOutcome, WorkerRun
+
     runs: list[int] = []
 
     def runner(calls, trace, timeout):
         runs.append(len(calls))
-        pairs = zip(calls, (e[0][1] for e in trace["edits"]), strict=True)
+        pairs = zip(calls, (label(e[0][1]) for e in trace["edits"]), strict=True)
         return WorkerRun("finished", [CallOutcome("ok", message=f"{c}:{e}") for c, e in pairs])
 
     def judged(check, outcome, answers):
@@ -310,11 +323,7 @@ def test_an_edit_proven_on_one_check_alone_is_no_proof(monkeypatch):
 
     monkeypatch.setattr(explain, "_passes", judged)
     monkeypatch.setattr(explain, "TraceJob", lambda record, edits: _Job(edits))
-    lock = explain.threading.Lock()
-    proven = explain._prove([failing, other], [chance, fix], _ANSWERS, runner, lock)
-    assert proven is fix
-    assert runs == [2, 2]  # both edits on the failing check, then the two that passed it
-    assert explain._prove([failing], [chance, fix], _ANSWERS, runner, lock) is chance
+    return runner, runs
 
 
 class _Job:
@@ -1258,7 +1267,6 @@ def test_where_no_check_passed_an_exact_edit_must_fix_other_failing_checks(monke
     failing checks pass (softmax's shift dropped passes on small scores, not on large ones);
     an approximate one (a roll, a ratio of derivatives) is not held to them."""
     from dlfs.autograder.grading import explain
-    from dlfs.autograder.sandbox.protocol import CallOutcome, WorkerRun
 
     failing, other = SimpleNamespace(call="failing"), SimpleNamespace(call="other")
 
@@ -1267,16 +1275,7 @@ def test_where_no_check_passed_an_exact_edit_must_fix_other_failing_checks(monke
 
     by_chance, rolled, fix = proposal("name"), proposal("shift"), proposal("negate")
     passes = {("failing", "name"), ("failing", "shift"), ("failing", "negate"), ("other", "negate")}
-
-    def runner(calls, trace, timeout):
-        pairs = zip(calls, (e[0][1].op for e in trace["edits"]), strict=True)
-        return WorkerRun("finished", [CallOutcome("ok", message=f"{c}:{e}") for c, e in pairs])
-
-    def judged(check, outcome, answers):
-        return outcome.message in {f"{c}:{e}" for c, e in passes if c == check.call}
-
-    monkeypatch.setattr(explain, "_passes", judged)
-    monkeypatch.setattr(explain, "TraceJob", lambda record, edits: _Job(edits))
+    runner, _ = _fake_worker(monkeypatch, passes, lambda edit: edit.op)
     lock = explain.threading.Lock()
     tried = [by_chance, rolled, fix]
     assert explain._prove([failing], tried, _ANSWERS, runner, lock, [other]) is rolled
