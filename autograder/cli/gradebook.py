@@ -121,7 +121,7 @@ def _show(report, as_json: bool) -> None:
         echo_json(report.to_dict())
         return
     console = make_console()
-    console.print(f"{report.out}: {len(report.filled)} grades in {report.column!r}")
+    console.print(f"{report.out}: {len(report.filled)} grades in {report.column!r}", soft_wrap=True)
     if report.scale != 1:
         console.print(
             f"grades scaled by {report.scale:g} ({report.max_score:g} points -> "
