@@ -205,8 +205,9 @@ def _stale(departure: Departure) -> None:
     if any(v.array.shape == array.shape and close(v.array, array) for v in departure.earlier):
         departure.stale = True
         departure.note = (
-            "holds what an earlier call computed (the checks call it first on other numbers): "
-            "compute it from this call's arguments instead of keeping it from before"
+            "holds what an earlier call computed (the checks call it first on other numbers, "
+            "and change the parameters in between, as an optimizer's step does): compute it "
+            "from this call's arguments and parameters instead of keeping it from before"
         )
 
 

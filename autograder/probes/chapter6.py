@@ -40,22 +40,23 @@ def _number(rng: np.random.Generator) -> dict[str, float]:
 
 
 def nwg_add(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
-    """a + b, a + 2 and the gradients through them (the learner's __add__, the reference's
-    backward)."""
+    """a + b, a + 2, a + 0.5 and the gradients through them (the learner's __add__, the
+    reference's backward): plain numbers of both kinds, int and float."""
     a, b = ref.NumberWithGrad(inputs["a"]), ref.NumberWithGrad(2.5)
     c = a + b
     record = _node_record(c, [a, b])
-    d = (a + 2) + (c + a)
+    d = ((a + 2) + (c + a)) + 0.5
     d.backward()
     return {**record, "d": float(d.num), "a_grad": float(a.grad), "b_grad": float(b.grad)}
 
 
 def nwg_mul(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
-    """a * b, a * 4 and the gradients through them (the learner's __mul__)."""
+    """a * b, a * 4, a * 0.5 and the gradients through them (the learner's __mul__): plain
+    numbers of both kinds, int and float."""
     a, b = ref.NumberWithGrad(inputs["a"]), ref.NumberWithGrad(-1.5)
     c = a * b
     record = _node_record(c, [a, b])
-    d = (a * 4) * (c * a)
+    d = ((a * 4) * (c * a)) * 0.5
     d.backward()
     return {**record, "d": float(d.num), "a_grad": float(a.grad), "b_grad": float(b.grad)}
 

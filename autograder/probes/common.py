@@ -121,10 +121,29 @@ def earlier_call(
     so that the checked call's results cannot come from what an earlier call left on the
     object (a mask or columns computed once, an output cached, a stale ``self.`` value): a
     correct operation gives the same either way. For a layer (no ``_input_grad``), its
-    ``backward``: its gradients must then be the checked batch's alone, not added up."""
+    ``backward``: its gradients must then be the checked batch's alone, not added up.
+
+    An operation's ``param`` holds other values during that pass and is set back in place
+    afterwards, as an optimizer's step changes it between two calls: what was derived from it
+    once and kept (the filters as a matrix, a transpose) shows as stale."""
     axis = next((a for a in range(input_.ndim) if input_.shape[a] > 1), None)
     if axis is None:
         return
+    param = getattr(op, "param", None)
+    if not (isinstance(param, np.ndarray) and param.dtype.kind == "f" and param.flags.writeable):
+        _earlier_pass(op, input_, axis, inference, seed, backward)
+        return
+    kept = param.copy()
+    param += output_grad_for(param.shape, seed + 2)  # no relation to its own values
+    try:
+        _earlier_pass(op, input_, axis, inference, seed, backward)
+    finally:
+        param[...] = kept
+
+
+def _earlier_pass(
+    op: Any, input_: ndarray, axis: int, inference: bool, seed: int, backward: bool
+) -> None:
     other = np.ascontiguousarray(np.flip(input_, axis))
     with read_only(input_=other):
         output = op.forward(other, inference) if inference else op.forward(other)
