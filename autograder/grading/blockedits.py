@@ -265,9 +265,28 @@ def _assignments(
                 seen.add(id(node))
                 yield from _accumulations(node, loop, function)
                 yield from _carries(node, loop, function)
+    for node in ast.walk(function):
+        if id(node) not in seen and isinstance(node, ast.AugAssign):
+            yield from _counted_twice(node)
     theirs = _unpacked(reference)
     for node in ast.walk(function):
         yield from _unpackings(node, theirs)
+
+
+def _counted_twice(node: ast.AugAssign) -> Iterator[tuple[Edit, str, bool]]:
+    """``v += m * v + g``: an addition whose right side holds its target already, so the
+    old value is counted twice; it must replace it, in place (``v[...] = m * v + g``)."""
+    if not (isinstance(node.op, ast.Add) and isinstance(node.target, ast.Name)):
+        return
+    name = node.target.id
+    if not any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.value)):
+        return
+    yield (
+        Edit(span_of(node), "accumulate", ("in_place",)),
+        f"`{name} += {ast.unparse(node.value)}` counts the old `{name}` twice: the right side "
+        f"holds it already, so it must replace it (`{name}[...] = …`, in place)",
+        False,
+    )
 
 
 def _accumulations(

@@ -37,7 +37,7 @@ from .blockedits import block_proposals, missing_calls
 from .expected import ExpectedSource, GraderError
 from .firstline import departures
 from .judge import evaluate
-from .keyargs import written_in_arguments
+from .keyargs import sizes_computed_otherwise, written_in_arguments
 from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference
 from .relations import MAX_PROPOSALS, Proposal, proposals
@@ -221,6 +221,7 @@ def _explain(
             if raised is not None:  # nothing departed before the line that raised: from there
                 found.append(raised)
             tried = proposals(found, learner, theirs_sources)
+            tried = sizes_computed_otherwise(learner_sources, theirs_sources) + tried
     if not found:  # every value agrees: a step the function never takes, if any, or an
         with lock:  # array changed through a second name after it was recorded
             missing = missing_calls(learner_sources, theirs_sources)

@@ -155,7 +155,7 @@ def _departure(
         return departure
     if _excused(value, site, matched, learner, source):
         return None
-    _stale(departure)
+    _stale(departure, reference)
     _to_assignment(departure, learner)
     return departure
 
@@ -194,21 +194,52 @@ def _branch_test(value: Value, site: Site, source: Source) -> bool:
     )
 
 
-def _stale(departure: Departure) -> None:
+def _stale(departure: Departure, reference: Trace) -> None:
     """Say so where the value is one the reference computed in an earlier call (the checks
-    call each function first on other numbers): kept on the object from before."""
+    call each function first on other numbers): kept on the object from before. An earlier
+    call on the same numbers (another object, set up otherwise) says something else: the
+    code does not follow how its object was set up."""
     array = departure.value.array
     if departure.note or array.dtype.kind not in "biuf" or array.size < 2:
         return
     if np.all(array == array.reshape(-1)[0]):  # a constant could come from anywhere
         return
-    if any(v.array.shape == array.shape and close(v.array, array) for v in departure.earlier):
+    value = departure.value
+    earlier = [
+        v for v in departure.earlier if v.array.shape == array.shape and close(v.array, array)
+    ]
+    if earlier and all(_same_arguments(reference, value.fid, value.inv, v.inv) for v in earlier):
+        departure.note = (
+            "is what an earlier call on the same numbers gave, for an object set up "
+            "otherwise (the check builds two): your code does not follow a setting of its "
+            "object that the two differ in (an attribute its constructor set)"
+        )
+        return
+    if earlier:
         departure.stale = True
         departure.note = (
             "holds what an earlier call computed (the checks call it first on other numbers, "
             "and change the parameters in between, as an optimizer's step does): compute it "
             "from this call's arguments and parameters instead of keeping it from before"
         )
+
+
+def _same_arguments(reference: Trace, fid: int, inv: int, earlier: int) -> bool:
+    """Whether the reference's call ``earlier`` of a function had the arguments of call
+    ``inv``, and the object the same state (the same numbers, given to another object)."""
+    now, then = _numbers_given(reference, fid, inv), _numbers_given(reference, fid, earlier)
+    return bool(now) and now.keys() == then.keys() and all(
+        now[k].shape == then[k].shape and np.array_equal(now[k], then[k]) for k in now
+    )
+
+
+def _numbers_given(reference: Trace, fid: int, inv: int) -> dict[tuple[str, str], ndarray]:
+    """A call's arguments and its object's arrays of numbers when it began (not its flags)."""
+    return {
+        (v.kind, str(v.key)): v.array
+        for v in reference.invocation(fid, inv)
+        if v.kind == "entry" or (v.kind == "self_in" and v.array.dtype.kind in "fc")
+    }
 
 
 def _cut_from_graph(departure: Departure) -> None:

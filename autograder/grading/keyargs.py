@@ -19,7 +19,7 @@ from ..sandbox.instrument import Edit, span_of
 from .relations import Proposal
 from .source import Source
 
-__all__ = ["written_in_arguments"]
+__all__ = ["sizes_computed_otherwise", "written_in_arguments"]
 
 
 def written_in_arguments(
@@ -42,6 +42,56 @@ def written_in_arguments(
                 edit = Edit(span_of(number), "expression", (code,))
                 found.append(Proposal(fid, edit, said, 0, number.lineno))
     return found
+
+
+def sizes_computed_otherwise(
+    learner_sources: Sequence[Source], reference_sources: Sequence[Source]
+) -> list[Proposal]:
+    """The key's integer division where the learner computes the same name otherwise:
+    ``p = round(K / 2)`` or ``p = int(K / 2 + 1)`` for the key's ``p = K // 2``. Only a size
+    (the key's expression divides with ``//``) of names and arithmetic: never a formula."""
+    found = []
+    for fid, (mine, theirs) in enumerate(zip(learner_sources, reference_sources, strict=False)):
+        bound = _names_bound(mine.node)
+        sizes = _sizes(theirs.node)
+        for node in ast.walk(mine.node):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+                continue
+            target = node.targets[0]
+            code = sizes.get(target.id) if isinstance(target, ast.Name) else None
+            if code is None or ast.unparse(node.value) == code or not _reads(code) <= bound:
+                continue
+            written = ast.unparse(node.value)
+            said = f"`{target.id}` is computed as `{written}` where `{code}` belongs"
+            if "/" in written.replace("//", ""):
+                said += (
+                    ": a size is a whole number, and floor division (//) gives it for every "
+                    "size (round() rounds halves to even; / goes through a float)"
+                )
+            edit = Edit(span_of(node.value), "expression", (code,))
+            found.append(Proposal(fid, edit, said, 0, node.lineno))
+    return found
+
+
+def _sizes(function: ast.AST) -> dict[str, str]:
+    """The key's names assigned once, from an expression of names and arithmetic that
+    divides with ``//``."""
+    assigned: dict[str, list[str]] = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                assigned.setdefault(target.id, []).append(ast.unparse(node.value))
+    sizes = {}
+    for name, codes in assigned.items():
+        if len(codes) != 1 or "//" not in codes[0]:
+            continue
+        try:
+            expression(codes[0])
+        except (ValueError, SyntaxError):
+            continue
+        sizes[name] = codes[0]
+    return sizes
 
 
 def _written_in(call: ast.Call, theirs: list[ast.Call]) -> Iterator[tuple[ast.expr, str]]:

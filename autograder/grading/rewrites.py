@@ -63,6 +63,7 @@ def block_rewrites(source: Source) -> Iterator[Candidate]:
     """A result thrown away; a reset on every pass of a loop."""
     yield from _thrown_away(source)
     yield from _hoists(source)
+    yield from _returns_in_loops(source)
 
 
 # --- in the departing statement ------------------------------------------------------------------
@@ -260,6 +261,26 @@ def _thrown_away(source: Source) -> Iterator[Candidate]:
                     False,
                 )
                 break
+
+
+def _returns_in_loops(source: Source) -> Iterator[Candidate]:
+    """A ``return`` that ends a loop's body: the loop never gets past its first pass."""
+    for loop in ast.walk(source.node):
+        if isinstance(loop, ast.For | ast.While) and isinstance(loop.body[-1], ast.Return):
+            statement = loop.body[-1]
+            code = ast.unparse(statement)
+            yield (
+                Edit(span_of(statement), "after_loop"),
+                f"`{code}` is inside the loop, so the function returns on the loop's first "
+                "pass: it belongs after the loop (one level of indentation less)",
+                False,
+            )
+            yield (  # the course's code after the learner's lines returns
+                Edit(span_of(statement), "delete"),
+                f"`{code}` is inside the loop, so the function returns on the loop's first "
+                "pass: without it the loop runs to its end and the code after it runs",
+                False,
+            )
 
 
 def _hoists(source: Source) -> Iterator[Candidate]:

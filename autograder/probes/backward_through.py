@@ -11,6 +11,9 @@ of PyTorch's "element 0 of tensors does not require grad".
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -141,14 +144,20 @@ def _forwards(
     every time N = 1, passing or not, so that a grading worker keeps what it calls."""
     one = len(inputs["first"]) == 1
     fine_at_two = one and _only_at_one(build, inputs)
+    # looked for every time N = 1, passing or not, so that a grading worker keeps it
+    squeezed = _dropped_by(build, "") if one else ""
     try:
         layer, outputs = _two_forwards(build, first, second)
     except Exception as error:
         if fine_at_two:
             raise BatchOfOne(
                 f"with a batch of one (N = 1) forward raised {type(error).__name__}: {error}; "
-                "with two examples it does not: a squeeze() or a [0] that drops the batch "
-                "axis when N = 1? (squeeze(0) or [0] only on an axis that is not the batch's)"
+                "with two examples it does not: "
+                + (
+                    squeezed
+                    or "a squeeze() or a [0] that drops the batch axis when N = 1? (squeeze(0) "
+                    "or [0] only on an axis that is not the batch's)"
+                )
             ) from error
         raise
     shapes = [tuple(getattr(out, "shape", ())) for out in outputs]
@@ -156,10 +165,50 @@ def _forwards(
     if fine_at_two and lost is not None:
         raise BatchOfOne(
             f"with a batch of one (N = 1) forward returned shape {lost}: the batch axis is "
-            "lost (with two examples it is kept): a squeeze() or a [0] that drops it when "
-            "N = 1? Keep the first axis the batch's, of size N"
+            "lost (with two examples it is kept): "
+            + (
+                squeezed
+                or "a squeeze() or a [0] that drops it when N = 1? Keep the first axis the "
+                "batch's, of size N"
+            )
         )
     return layer, outputs
+
+
+def _dropped_by(build: Callable[[], Any], otherwise: str) -> str:
+    """What drops the batch axis when N = 1, where the learner's code says it: a squeeze
+    with no axis named (it removes every axis of size 1); ``otherwise`` where none is."""
+    try:
+        modules = list(build().modules())
+    except Exception:
+        return otherwise
+    for module in modules:
+        if type(module).__module__.split(".")[0] == "torch":
+            continue
+        try:
+            lines, start = inspect.getsourcelines(type(module).forward)
+            tree = ast.parse(textwrap.dedent("".join(lines)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        for node in ast.walk(tree):
+            if _bare_squeeze(node):
+                code = ast.unparse(node)
+                return (
+                    f"`{code}` (line {start + node.lineno - 1}) names no axis, so it removes "
+                    "every axis of size 1, the batch's too when N = 1: squeeze only the axis "
+                    "meant (squeeze(-1), squeeze(0) of h_n), or flatten(start_dim=1)"
+                )
+    return otherwise
+
+
+def _bare_squeeze(node: ast.AST) -> bool:
+    """``x.squeeze()`` or ``torch.squeeze(x)``: a squeeze that names no axis."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return False
+    if node.func.attr != "squeeze" or node.keywords:
+        return False
+    on_module = isinstance(node.func.value, ast.Name) and node.func.value.id in ("torch", "np")
+    return len(node.args) == (1 if on_module else 0)
 
 
 def backward_through(

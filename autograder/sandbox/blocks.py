@@ -4,11 +4,14 @@ method call inserted.
 Each names its statement by span, as every :class:`~.edits.Edit` does: ``swap_next`` (the
 statement and the one after it in its block, exchanged), ``delete`` (the statement removed),
 ``insert_call`` (``receiver.method()`` put before the statement, or after it with
-``after``), ``accumulate`` (``x = e`` made ``x += e``, and ``x += e`` made ``x = e``),
+``after``), ``accumulate`` (``x = e`` made ``x += e``, and ``x += e`` made ``x = e``, or
+``x[...] = e`` with ``in_place``),
 ``unpack`` (two names of ``a, b = …`` exchanged), ``convert`` (``x = f(x)`` put before
 the statement: an argument passed through a function, ``other = _ensure_number(other)``),
 ``keep`` (``f(x, …)`` whose result is thrown away made ``x = f(x, …)``), ``hoist`` (the
-statement moved out of the loop around it, to just before that loop).
+statement moved out of the loop around it, to just before that loop), ``after_loop`` (the
+statement moved out of the loop around it, to just after that loop: a ``return`` indented
+one level too deep).
 The call inserted is built from a path and a name, never parsed from text: an edit adds no
 code but a call of a method the function's own objects have, or of a function its module
 has.
@@ -19,7 +22,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 
-from .edits import STATEMENT_EDITS, Edit, reading, span_of
+from .edits import STATEMENT_EDITS, Edit, reading, span_of, written_in_place
 
 __all__ = ["BLOCK_EDITS", "restructured"]
 
@@ -32,8 +35,8 @@ _BLOCKS = ("body", "orelse", "finalbody")
 def restructured(function: ast.AST, edits: Sequence[Edit]) -> None:
     """Make the block ``edits`` in ``function`` (changed in place)."""
     for edit in edits:
-        if edit.op == "hoist":
-            _hoisted(function, edit.span)
+        if edit.op in ("hoist", "after_loop"):
+            _hoisted(function, edit.span, after=edit.op == "after_loop")
             continue
         for block in _blocks(function):
             index = next((i for i, s in enumerate(block) if span_of(s) == edit.span), None)
@@ -60,7 +63,7 @@ def _edit_block(block: list[ast.stmt], index: int, edit: Edit) -> None:
         if index + 1 < len(block):
             block[index], block[index + 1] = block[index + 1], statement
     elif edit.op == "accumulate":
-        block[index] = _accumulated(statement)
+        block[index] = _accumulated(statement, "in_place" in edit.args)
     elif edit.op == "unpack":
         block[index] = _unpacked(statement, int(edit.args[0]), int(edit.args[1]))
     elif edit.op == "carry":
@@ -103,9 +106,9 @@ def _inserted(edit: Edit) -> ast.stmt:
     return ast.Expr(ast.Call(func=func, args=[], keywords=[]))
 
 
-def _hoisted(function: ast.AST, span: tuple[int, ...]) -> None:
+def _hoisted(function: ast.AST, span: tuple[int, ...], after: bool = False) -> None:
     """The statement at ``span`` taken out of the innermost loop around it and put just
-    before that loop (a reset done once, not on every pass)."""
+    before that loop (a reset done once, not on every pass), or just ``after`` it."""
     for block in list(_blocks(function)):
         for index, loop in enumerate(block):
             if not isinstance(loop, ast.For | ast.While):
@@ -116,7 +119,7 @@ def _hoisted(function: ast.AST, span: tuple[int, ...]) -> None:
                 statement = body.pop(inner)
                 if not body:
                     body.append(ast.copy_location(ast.Pass(), statement))
-                block.insert(index, statement)
+                block.insert(index + 1 if after else index, statement)
                 return
 
 
@@ -143,15 +146,17 @@ def _zero_before_loop(function: ast.AST, statement: ast.stmt) -> None:
                     return
 
 
-def _accumulated(statement: ast.stmt) -> ast.stmt:
-    """``x = e`` as ``x += e``; ``x += e`` as ``x = e``; anything else as it is."""
+def _accumulated(statement: ast.stmt, in_place: bool = False) -> ast.stmt:
+    """``x = e`` as ``x += e``; ``x += e`` as ``x = e`` (``x[...] = e`` ``in_place``: the
+    array ``x`` holds keeps its identity); anything else as it is."""
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
         target = statement.targets[0]
         if isinstance(target, ast.Name | ast.Subscript | ast.Attribute):
             added = ast.AugAssign(target=target, op=ast.Add(), value=statement.value)
             return ast.copy_location(added, statement)
     if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Add):
-        assigned = ast.Assign(targets=[statement.target], value=statement.value)
+        target = written_in_place(statement.target) if in_place else statement.target
+        assigned = ast.Assign(targets=[target], value=statement.value)
         return ast.copy_location(assigned, statement)
     return statement
 

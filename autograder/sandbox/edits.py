@@ -102,6 +102,7 @@ STATEMENT_EDITS = frozenset(
         "carry",
         "keep",
         "hoist",
+        "after_loop",
     }
 )
 """Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``);

@@ -1,0 +1,129 @@
+"""Names for slips of a function's structure, each proven by an edit (or read from the code):
+a ``return`` indented into a loop, an addition whose right side holds its target already, a
+size computed through a float, a squeeze that names no axis, a value derived from a parameter
+once and kept, and code that ignores how its object was set up.
+
+The bodies are written for other exercises than the held-out sets that showed these slips.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dlfs.autograder.api import grade
+
+from .grading_helpers import reference_workspace, replace_body
+
+
+def _graded(tmp_path: Path, exercise: str, target: str, body: str):
+    workspace = reference_workspace(tmp_path)
+    replace_body(workspace, target, body)
+    result = grade([exercise], path=workspace, record=False).exercises[0]
+    said = " ".join(check.message for check in result.checks)
+    return result, said
+
+
+def test_a_return_indented_into_the_loop_is_moved_out(tmp_path):
+    """Backpropagation through time that returns after its last step's gradient only."""
+    body = (
+        "x_seq_in_grad = np.empty((N, T, D))\n"
+        "H_grad = np.zeros((N, self.hidden_size))\n"
+        "for t in reversed(range(T)):\n"
+        "    x_seq_in_grad[:, t, :], H_grad = self.nodes[t].backward(\n"
+        "        x_seq_out_grad[:, t, :], H_grad, self.params\n"
+        "    )\n"
+        "    return x_seq_in_grad\n"
+    )
+    result, said = _graded(
+        tmp_path, "chapter6.rnn_layer_backward", "rnn_layers:RNNLayer.backward", body
+    )
+    assert result.score < result.max_score
+    assert "is inside the loop, so the function returns on the loop's first pass" in (
+        result.message
+    )
+    assert "with that undone, this check passes" in said
+
+
+def test_an_addition_that_holds_its_target_already_is_made_a_replacement(tmp_path):
+    """Momentum's velocity, decayed and added to itself: v += m·v + lr·g keeps all of v too
+    (dropping a term cannot fix it, for m < 1)."""
+    body = (
+        "velocity += np.multiply(self.momentum, velocity) + np.multiply(self.lr, grad)\n"
+        "np.subtract(param, velocity, out=param)\n"
+    )
+    result, said = _graded(
+        tmp_path, "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule", body
+    )
+    assert result.score < result.max_score
+    assert "counts the old `velocity` twice" in said
+    assert "velocity[...] = …" in said
+    assert "with that undone, this check passes" in said
+
+
+def test_a_size_computed_through_a_float_gets_the_keys_floor_division(tmp_path):
+    """col2im's padding rounded up from a float: 2 rows of zeros for K = 3, not 1."""
+    body = (
+        "p = int(K / 2 + 0.5)\n"
+        "patches = cols.reshape(N, C, K, K, H, W)\n"
+        "padded = np.zeros((N, C, H + 2 * p, W + 2 * p), dtype=cols.dtype)\n"
+        "for i in range(K):\n"
+        "    for j in range(K):\n"
+        "        padded[:, :, i : i + H, j : j + W] += patches[:, :, i, j]\n"
+        "return padded[:, :, p : p + H, p : p + W]\n"
+    )
+    result, said = _graded(tmp_path, "chapter5.col2im", "im2col:col2im", body)
+    assert result.score < result.max_score
+    assert "`p` is computed as `int(K / 2 + 0.5)` where `K // 2` belongs" in said
+    assert "floor division" in said
+
+
+def test_a_squeeze_that_names_no_axis_is_quoted_when_a_batch_of_one_loses_its_axis(tmp_path):
+    body = (
+        "import torch\n"
+        "x = torch.squeeze(self.linear(x))\n"
+        "if self.activation is not None:\n"
+        "    x = self.activation(x)\n"
+        "if self.dropout is not None:\n"
+        "    x = self.dropout(x)\n"
+        "return x\n"
+    )
+    result, said = _graded(
+        tmp_path, "chapter7.dense_layer", "pytorch.layers:DenseLayer.forward", body
+    )
+    assert result.score < result.max_score
+    assert "`torch.squeeze(self.linear(x))`" in said
+    assert "names no axis, so it removes every axis of size 1" in said
+
+
+def test_a_matrix_derived_from_the_parameter_once_is_stale_after_a_step(tmp_path):
+    """The weights copied on the first call: an optimizer's step changes ``param`` in place
+    and the copy never sees it."""
+    body = (
+        "if not hasattr(self, '_weights'):\n"
+        "    self._weights = self.param.copy()\n"
+        "return self.input_ @ self._weights\n"
+    )
+    result, said = _graded(
+        tmp_path, "chapter3.weight_multiply_forward", "operations:WeightMultiply._output", body
+    )
+    assert result.score < result.max_score
+    assert "`self._weights` is read where `self.param` belongs" in said
+
+
+def test_code_that_ignores_how_its_object_was_set_up_is_not_called_stale(tmp_path):
+    """The activation written in (Tanh) where the layer's own belongs: the check builds a layer
+    with Tanh and one without on the same numbers, and the second gives the first's values —
+    not a value kept from before, but a setting not followed."""
+    body = (
+        "import torch\n"
+        "x = self.linear(x).tanh()\n"
+        "if self.dropout is not None:\n"
+        "    x = self.dropout(x)\n"
+        "return x\n"
+    )
+    result, said = _graded(
+        tmp_path, "chapter7.dense_layer", "pytorch.layers:DenseLayer.forward", body
+    )
+    assert result.score < result.max_score
+    assert "holds what an earlier call computed" not in said
+    assert "does not follow a setting of its object" in said
