@@ -321,15 +321,21 @@ def _accumulations(
 def _carries(
     node: ast.Assign | ast.AugAssign, loop: ast.stmt, function: ast.AST
 ) -> Iterator[tuple[Edit, str, bool]]:
-    """In a loop, ``out, _ = step(x, h)``: a result thrown away where the next pass needs it in
-    a state the call reads (``h``: bound before the loop, never assigned in it)."""
+    """In a loop, ``out, _ = step(x, h)``: a result thrown away (``_``, or a name nothing
+    reads) where the next pass needs it in a state the call reads (``h``: bound before the
+    loop, never assigned in it)."""
     if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
         return
     target = node.targets[0]
     if not isinstance(target, ast.Tuple | ast.List) or not isinstance(node.value, ast.Call):
         return
+    loaded = {
+        n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
     thrown = [
-        i for i, e in enumerate(target.elts) if isinstance(e, ast.Name) and e.id.startswith("_")
+        i
+        for i, e in enumerate(target.elts)
+        if isinstance(e, ast.Name) and (e.id.startswith("_") or e.id not in loaded)
     ]
     if not thrown:
         return

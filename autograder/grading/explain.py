@@ -38,6 +38,7 @@ from .expected import ExpectedSource, GraderError
 from .firstline import departures
 from .judge import evaluate
 from .keyargs import sizes_computed_otherwise, written_in_arguments
+from .opedits import dropped_operands
 from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference
 from .relations import MAX_PROPOSALS, Proposal, proposals
@@ -150,7 +151,7 @@ def _also_failing(
     return [o for o in _others(check, plan) if o.spec.check_id not in broken][:ALSO_FAILING]
 
 
-ALSO_FAILING = 2
+ALSO_FAILING = 3
 """How many other failing checks an exact edit must pass where no check passed."""
 
 APPROXIMATE = frozenset({"shift", "rederive"})
@@ -231,6 +232,12 @@ def _explain(
         return _named(learner_sources, missing, confirmed) if confirmed else None
     first, later = tried[:MAX_PROPOSALS], tried[MAX_PROPOSALS:]
     confirmed = _prove([check, *others], first, answers, runner, lock, also)
+    if confirmed is not None and confirmed.edit.op == "nest":
+        with lock:
+            simpler = _dropped_instead(confirmed, learner_sources)
+        dropped = _prove([check, *others], simpler, answers, runner, lock, also)
+        if dropped is not None:
+            first, confirmed = [*first, *simpler], dropped
     if confirmed is None:  # a second batch: the first's edits made in their statements' twins
         with lock:  # too, the statements around the line moved or missing, and the less
             twins = twinned(first + later, learner_sources)  # specific edits with no room,
@@ -244,6 +251,19 @@ def _explain(
     else:
         tried = first
     return _explanation(found, tried, confirmed)
+
+
+def _dropped_instead(regrouped: Proposal, sources: list[Source]) -> list[Proposal]:
+    """A term or factor dropped from the expression a regrouping proved: where one passes too,
+    that is the mistake (``-y·log p − (1 − y)·log(1 − p)`` regrouped as ``-y·(log p − (1 − y)
+    ·log(1 − p))`` multiplies the extra term by y·(1 − y), zero for one-hot targets)."""
+    node = sources[regrouped.fid].node_at(regrouped.edit.span)
+    if node is None:
+        return []
+    return [
+        Proposal(regrouped.fid, edit, name, regrouped.departure, regrouped.line)
+        for edit, name, _ in dropped_operands(node)
+    ]
 
 
 def _raised_at(

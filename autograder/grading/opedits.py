@@ -30,7 +30,7 @@ from .cancels import cancels
 from .codeedits import Candidate, statement_nodes
 from .source import Source, reads_of
 
-__all__ = ["bracketed", "from_operations", "size_offsets", "swaps"]
+__all__ = ["bracketed", "dropped_operands", "from_operations", "size_offsets", "swaps"]
 
 _PER_CALL = 2
 """At most this many other functions are tried at one call."""
@@ -199,6 +199,13 @@ def _undone(node: ast.Call) -> Iterator[Candidate]:
         f"`{ast.unparse(node)}` applies `{path}` once too often: `{inner}` alone is right",
         False,
     )
+
+
+def dropped_operands(node: ast.AST) -> Iterator[Candidate]:
+    """A term or factor too many, at every binary operation within ``node``."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.BinOp):
+            yield from _operand_dropped(inner)
 
 
 def _operand_dropped(node: ast.BinOp) -> Iterator[Candidate]:

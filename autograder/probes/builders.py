@@ -71,8 +71,12 @@ def _declared(
     return Probe(run, inputs=inputs, mistakes=mistakes or {}, name=name)
 
 
-def op_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
-    """``{"output": piece.forward(x)}`` of the operation (or layer) ``make(ref, inputs)``."""
+def op_forward(
+    name: str, make: Make, inputs: Inputs, doc: str = "", leaves: tuple[str, ...] = ()
+) -> Probe:
+    """``{"output": piece.forward(x)}`` of the operation (or layer) ``make(ref, inputs)``, and
+    the attributes ``leaves`` names as the forward left them (the state a recurrent layer
+    hands the next batch: its docstring's ``start_H``)."""
 
     def run(ref: Any, drawn: dict[str, Any], **_: Any) -> dict[str, Any]:
         piece = make(ref, drawn)
@@ -81,7 +85,8 @@ def op_forward(name: str, make: Make, inputs: Inputs, doc: str = "") -> Probe:
         with read_only(input_=drawn["x"]):
             output = piece.forward(drawn["x"])
         unchanged({"input_": original}, {"input_": drawn["x"]})
-        return {"output": output}
+        left = {key: np.array(getattr(piece, key, np.nan), dtype=float) for key in leaves}
+        return {"output": output, **left}
 
     return _declared(run, name, inputs, None, doc)
 

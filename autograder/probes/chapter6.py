@@ -380,9 +380,10 @@ _LAYERS = (
             _layer(kind, carry_state=True),
             _layer_inputs,
             f"{kind}'s outputs on a batch that starts from the state the batch before it left "
-            "(carry_state=True, the book's way).",
+            "(carry_state=True, the book's way), and the state it leaves for the next.",
+            leaves=leaves,
         )
-        for kind in ("RNNLayer", "LSTMLayer")
+        for kind, leaves in (("RNNLayer", ("start_H",)), ("LSTMLayer", ("start_H", "start_C")))
     ),
     *(
         backward_after_forward(

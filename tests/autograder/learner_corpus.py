@@ -1477,7 +1477,7 @@ MISTAKES.update(
             " self.nodes[t].forward(x_seq_in[:, t, :], H_in, self.params)\n"
             "self.start_H = self._carry(H_in)\n"
             "return x_seq_out",
-            "`H_in` is read on every pass of the loop where `H_t` belongs",
+            "throws away a result that the loop's next pass needs in `H_in`",
         ),
         "A_c6_rnn_sgd_ascent": (
             "chapter6.rnn_sgd",

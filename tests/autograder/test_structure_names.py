@@ -127,3 +127,36 @@ def test_code_that_ignores_how_its_object_was_set_up_is_not_called_stale(tmp_pat
     assert result.score < result.max_score
     assert "holds what an earlier call computed" not in said
     assert "does not follow a setting of its object" in said
+
+
+def test_a_term_too_many_is_named_before_a_regrouping_that_zeroes_it(tmp_path):
+    """Binary cross-entropy summed over every class: regrouped as y·(log p + (1 − y)·…) it
+    passes too, since y·(1 − y) is zero for one-hot targets, but the term is the mistake."""
+    body = (
+        "self.softmax_preds = softmax(self.prediction, axis=1)\n"
+        "p = np.clip(self.softmax_preds, self.eps, 1 - self.eps)\n"
+        "each = -(self.target * np.log(p) + (1 - self.target) * np.log(1 - p))\n"
+        "return float(each.sum() / self.prediction.shape[0])\n"
+    )
+    exercise = "chapter4.softmax_cross_entropy_forward"
+    result, said = _graded(tmp_path, exercise, "losses:SoftmaxCrossEntropy._output", body)
+    assert result.score < result.max_score
+    assert "has the extra term `(1 - self.target) * np.log(1 - p)`" in said
+    assert "groups the wrong way" not in said
+
+
+def test_states_unpacked_the_wrong_way_round_are_named_not_the_call_they_cancel_in(tmp_path):
+    """H and C unpacked swapped: swapping the call's arguments back cancels it for every
+    output, but leaves the layer's start_H holding the cell state."""
+    body = (
+        "x_seq_out = np.empty((N, T, self.output_size))\n"
+        "for t, node in enumerate(self.nodes[:T]):\n"
+        "    out, C_in, H_in = node.forward(x_seq_in[:, t, :], H_in, C_in, self.params)\n"
+        "    x_seq_out[:, t, :] = out\n"
+    )
+    result, said = _graded(
+        tmp_path, "chapter6.lstm_layer_forward", "rnn_layers:LSTMLayer.forward", body
+    )
+    assert result.score < result.max_score
+    assert "`out, C_in, H_in = …` unpacks in the wrong order" in said
+    assert "has its arguments the wrong way round" not in said
