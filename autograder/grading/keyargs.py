@@ -31,17 +31,43 @@ def written_in_arguments(
         bound = _names_bound(mine.node)
         calls = _calls_by_name(theirs.node)
         for call in (n for n in ast.walk(mine.node) if isinstance(n, ast.Call)):
-            for number, code in _written_in(call, calls.get(_called(call), [])):
+            theirs_calls = calls.get(_called(call), [])
+            for number, code in _written_in(call, theirs_calls):
                 if not _reads(code) <= bound:
                     continue
-                said = (
-                    f"`{ast.unparse(number)}` is written in where `{code}` belongs: a size "
-                    "of one example (the book's) fixed in the code, where it should be "
-                    "computed from the arguments"
-                )
+                if _number(number):
+                    said = (
+                        f"`{ast.unparse(number)}` is written in where `{code}` belongs: a size "
+                        "of one example (the book's) fixed in the code, where it should be "
+                        "computed from the arguments"
+                    )
+                else:
+                    said = (
+                        f"`{_called(call)}` is given `{ast.unparse(number)}` where `{code}` "
+                        "belongs"
+                    )
                 edit = Edit(span_of(number), "expression", (code,))
                 found.append(Proposal(fid, edit, said, 0, number.lineno))
+            for name, value in _keywords_not_passed(call, theirs_calls):
+                said = (
+                    f"`{_called(call)}(…, {name}={value})` does what this step should not: "
+                    f"without `{name}` (its default) it is right"
+                )
+                edit = Edit(span_of(call), "unkeyword", (name,))
+                found.append(Proposal(fid, edit, said, 0, call.lineno))
     return found
+
+
+def _keywords_not_passed(call: ast.Call, theirs: list[ast.Call]) -> list[tuple[str, str]]:
+    """The keywords ``call`` passes (with their code) that no call of the key's of the same
+    name and arity passes (``np.pad(x, w, mode="edge")`` where the key pads with zeros)."""
+    alike = [other for other in theirs if len(other.args) == len(call.args)]
+    if not alike:
+        return []
+    passed = {k.arg for other in alike for k in other.keywords}
+    return [
+        (k.arg, ast.unparse(k.value)) for k in call.keywords if k.arg and k.arg not in passed
+    ]
 
 
 def sizes_computed_otherwise(
@@ -105,7 +131,7 @@ def _written_in(call: ast.Call, theirs: list[ast.Call]) -> Iterator[tuple[ast.ex
         keywords = {k.arg: k.value for k in other.keywords if k.arg}
         pairs += [(k.value, keywords[k.arg]) for k in call.keywords if k.arg in keywords]
         for mine, key in pairs:
-            if not _number(mine) or isinstance(key, ast.Constant):
+            if isinstance(key, ast.Constant) or not (_number(mine) or _recombined(mine, key)):
                 continue
             code = ast.unparse(key)
             try:
@@ -115,6 +141,21 @@ def _written_in(call: ast.Call, theirs: list[ast.Call]) -> Iterator[tuple[ast.ex
             if (id(mine), code) not in seen:
                 seen.add((id(mine), code))
                 yield mine, code
+
+
+def _recombined(mine: ast.expr, key: ast.expr) -> bool:
+    """An argument of names and arithmetic computed otherwise from the same names as the
+    key's (``K - 1`` for ``K // 2``, ``(0, 2 * p)`` for ``(p, p)``): a size, never a formula
+    of other quantities."""
+    code = ast.unparse(mine)
+    if code == ast.unparse(key):
+        return False
+    try:
+        expression(code)
+    except (ValueError, SyntaxError):
+        return False
+    names = {n.id for n in ast.walk(mine) if isinstance(n, ast.Name)}
+    return bool(names) and names == {n.id for n in ast.walk(key) if isinstance(n, ast.Name)}
 
 
 def _number(node: ast.expr) -> bool:

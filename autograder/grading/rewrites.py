@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from numpy import ndarray
 
+from ..sandbox.edits import node_edit
 from ..sandbox.instrument import Edit, span_of
 from ..sandbox.operations import MODULES, callee_path
 from .aligned import Departure, close
@@ -64,6 +65,7 @@ def block_rewrites(source: Source) -> Iterator[Candidate]:
     yield from _thrown_away(source)
     yield from _hoists(source)
     yield from _returns_in_loops(source)
+    yield from _loop_variables(source)
 
 
 # --- in the departing statement ------------------------------------------------------------------
@@ -261,6 +263,38 @@ def _thrown_away(source: Source) -> Iterator[Candidate]:
                     False,
                 )
                 break
+
+
+def _loop_variables(source: Source) -> Iterator[Candidate]:
+    """In nested loops over ``i`` and ``j``, an index that reads ``i`` in two of its places and
+    ``j`` in none (``x[:, i:i + H, i:i + W]``): one place belongs to ``j``."""
+    loops = [n for n in ast.walk(source.node) if isinstance(n, ast.For | ast.comprehension)]
+    variables = [n.target.id for n in loops if isinstance(n.target, ast.Name)]
+    if len(set(variables)) < 2:
+        return
+    for subscript in ast.walk(source.node):
+        if not (isinstance(subscript, ast.Subscript) and isinstance(subscript.slice, ast.Tuple)):
+            continue
+        places = subscript.slice.elts
+        reads = [{n.id for n in ast.walk(p) if isinstance(n, ast.Name)} for p in places]
+        for twice in dict.fromkeys(variables):
+            if sum(twice in r for r in reads) < 2:
+                continue
+            for other in dict.fromkeys(v for v in variables if v != twice):
+                if any(other in r for r in reads):
+                    continue
+                for place, read in zip(places, reads, strict=True):
+                    if twice not in read:
+                        continue
+                    edit = Edit(span_of(place), "exchange", (twice, other))
+                    new = ast.unparse(node_edit(place, edit))
+                    yield (
+                        edit,
+                        f"`{ast.unparse(subscript)}` reads `{twice}` in two places and the "
+                        f"loop variable `{other}` in none: `{new}` is right where "
+                        f"`{ast.unparse(place)}` is",
+                        False,
+                    )
 
 
 def _returns_in_loops(source: Source) -> Iterator[Candidate]:

@@ -88,6 +88,7 @@ NODE_EDITS = frozenset(
         "pad",
         "neg_name",
         "expression",
+        "unkeyword",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -217,7 +218,7 @@ def node_edit(node: ast.expr, edit: Edit) -> ast.expr:
     """The code that replaces ``node`` for a :data:`NODE_EDITS` edit (``node`` itself where
     the edit does not fit it)."""
     make = _NODE_EDITS.get(edit.op)
-    needs_call = edit.op in ("call", "keyword", "generator", "callee")
+    needs_call = edit.op in ("call", "keyword", "generator", "callee", "unkeyword")
     if make is None or (needs_call and not isinstance(node, ast.Call)):
         return node
     if edit.op == "operator" and not isinstance(node, ast.BinOp):
@@ -324,7 +325,17 @@ _NODE_EDITS = {
     "keep_batch": lambda node, args: _batch_kept(node),
     "pad": lambda node, args: _padded(node, args[0]),
     "expression": lambda node, args: expression(args[0]),
+    "unkeyword": lambda node, args: _unkeyworded(node, args),
 }
+
+
+def _unkeyworded(node: Any, args: tuple[Any, ...]) -> ast.expr:
+    """The call without its keyword argument ``args[0]`` (its default instead)."""
+    name = _identifier(args[0])
+    if not isinstance(node, ast.Call):
+        return node
+    keywords = [k for k in node.keywords if k.arg != name]
+    return ast.Call(func=node.func, args=node.args, keywords=keywords)
 
 
 def _padded(node: ast.expr, widths: Any) -> ast.expr:
@@ -424,12 +435,14 @@ _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.P
 
 def expression(code: Any) -> ast.expr:
     """Code of the answer key's, written in the learner's place: arithmetic on names,
-    attributes, subscripts and numbers only (``K // 2``, ``x.shape[1] - 1``) — no call."""
+    attributes, subscripts and numbers, and tuples of it (``K // 2``, ``x.shape[1] - 1``,
+    ``((0, 0), (p, p))``) — no call."""
     node = ast.parse(str(code), mode="eval").body
     for part in ast.walk(node):
         if isinstance(part, ast.Constant) and type(part.value) in (int, float, str):
             continue
-        plain = ast.Name | ast.Attribute | ast.Subscript | ast.Load | ast.BinOp | ast.UnaryOp
+        plain = ast.Name | ast.Attribute | ast.Subscript | ast.Load | ast.Tuple
+        plain |= ast.BinOp | ast.UnaryOp
         dunder = isinstance(part, ast.Attribute) and part.attr.startswith("__")
         if dunder or (not isinstance(part, plain) and not isinstance(part, _ARITHMETIC)):
             raise ValueError(f"not an expression of names and numbers: {code!r}")

@@ -160,3 +160,41 @@ def test_states_unpacked_the_wrong_way_round_are_named_not_the_call_they_cancel_
     assert result.score < result.max_score
     assert "`out, C_in, H_in = …` unpacks in the wrong order" in said
     assert "has its arguments the wrong way round" not in said
+
+
+def test_a_keyword_the_key_never_passes_is_proposed_away(tmp_path):
+    """A 1-D signal padded by reflection, not with zeros."""
+    body = 'return np.pad(input_, (num, num), mode="reflect")\n'
+    result, said = _graded(tmp_path, "chapter5.conv_1d", "conv_steps:_pad_1d", body)
+    assert result.score < result.max_score
+    assert "`pad(…, mode='reflect')` does what this step should not" in said
+    assert "with that undone, this check passes" in said
+
+
+def test_a_size_argument_computed_otherwise_from_the_same_names_gets_the_keys(tmp_path):
+    """2-D padding of a full convolution, K − 1 rows of zeros, cropped to the image's size."""
+    body = (
+        "windows = sliding_window_view(_pad_2d(input_, K - 1), (K, K), axis=(1, 2))\n"
+        "H, W = input_.shape[1:]\n"
+        "return np.einsum('nhwij,ij->nhw', windows[:, :H, :W], param)\n"
+    )
+    result, said = _graded(tmp_path, "chapter5.conv_2d", "conv_steps:conv_2d", body)
+    assert result.score < result.max_score
+    assert "`_pad_2d` is given `K - 1` where `K // 2` belongs" in said
+
+
+def test_a_loop_variable_read_where_the_other_belongs_is_named(tmp_path):
+    """col2im adding patch (i, j) i columns across instead of j."""
+    body = (
+        "p = K // 2\n"
+        "patches = cols.reshape(N, C, K, K, H, W)\n"
+        "padded = np.zeros((N, C, H + 2 * p, W + 2 * p), dtype=cols.dtype)\n"
+        "for i in range(K):\n"
+        "    for j in range(K):\n"
+        "        padded[:, :, i : i + H, i : i + W] += patches[:, :, i, j]\n"
+        "return padded[:, :, p : p + H, p : p + W]\n"
+    )
+    result, said = _graded(tmp_path, "chapter5.col2im", "im2col:col2im", body)
+    assert result.score < result.max_score
+    assert "reads `i` in two places and the loop variable `j` in none" in said
+    assert "with that undone, this check passes" in said
