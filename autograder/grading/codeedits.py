@@ -497,6 +497,13 @@ def _substitution(name: str, value: ndarray, other: str, theirs: ndarray) -> str
     return f"`{name}` is read where `{other}` belongs"
 
 
+def _whole(call: ast.Call) -> bool:
+    """Whether a reduction names no axis: ``np.sum(x)``, ``x.sum()`` (not ``np.sum(x, 0)``)."""
+    func = call.func
+    on_module = isinstance(func, ast.Attribute) and ast.unparse(func.value) in ("np", "numpy")
+    return len(call.args) == (1 if on_module or isinstance(func, ast.Name) else 0)
+
+
 def _call(node: ast.Call, departure: Departure, reference: Source) -> Iterator[Candidate]:
     func = node.func
     method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -518,6 +525,22 @@ def _call(node: ast.Call, departure: Departure, reference: Source) -> Iterator[C
                 f"`{ast.unparse(node)}` drops the axis it reduces: keepdims=True is missing",
                 False,
             )
+    elif method in _REDUCTIONS and axis is None and _whole(node):
+        kept = any(k.arg == "keepdims" for k in node.keywords)
+        for other in (0, 1, -1):
+            yield (
+                Edit(span, "keyword", ("axis", other)),
+                f"`{ast.unparse(node)}` reduces every element to one number: it should "
+                f"reduce along one axis only (axis={other})",
+                False,
+            )
+            if not kept:
+                yield (
+                    Edit(span, "keyword", ("axis", other, "keepdims", True)),
+                    f"`{ast.unparse(node)}` reduces every element to one number: it should "
+                    f"reduce along one axis only and keep it (axis={other}, keepdims=True)",
+                    False,
+                )
     order = next((k for k in node.keywords if k.arg == "order"), None)
     if order is not None and isinstance(order.value, ast.Constant) and order.value.value != "C":
         yield (  # MATLAB's, Julia's and Fortran's habit: columns first

@@ -289,9 +289,12 @@ def _counted(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
 
 
 def _keyword(node: Any, args: tuple[Any, ...]) -> ast.expr:
-    name = _identifier(args[0])
-    keywords = [k for k in node.keywords if k.arg != name]
-    keywords.append(ast.keyword(arg=name, value=constant(args[1])))
+    """The call with keyword ``args[0]`` set to ``args[1]`` (and ``args[2]`` to ``args[3]``…)."""
+    keywords = list(node.keywords)
+    for at in range(0, len(args) - 1, 2):
+        name = _identifier(args[at])
+        keywords = [k for k in keywords if k.arg != name]
+        keywords.append(ast.keyword(arg=name, value=constant(args[at + 1])))
     return ast.Call(func=node.func, args=node.args, keywords=keywords)
 
 

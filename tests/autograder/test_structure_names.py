@@ -198,3 +198,15 @@ def test_a_loop_variable_read_where_the_other_belongs_is_named(tmp_path):
     assert result.score < result.max_score
     assert "reads `i` in two places and the loop variable `j` in none" in said
     assert "with that undone, this check passes" in said
+
+
+def test_a_reduction_over_every_element_is_given_its_axis(tmp_path):
+    """Softmax normalised by the sum of the whole batch: every row must sum to one alone."""
+    body = (
+        "shifted = np.exp(x - x.max(axis=axis, keepdims=True))\n"
+        "return shifted / shifted.sum()\n"
+    )
+    result, said = _graded(tmp_path, "chapter4.softmax", "losses:softmax", body)
+    assert result.score < result.max_score
+    assert "`shifted.sum()` reduces every element to one number" in said
+    assert "keepdims=True" in said
