@@ -145,8 +145,8 @@ def _written_in(call: ast.Call, theirs: list[ast.Call]) -> Iterator[tuple[ast.ex
 
 def _recombined(mine: ast.expr, key: ast.expr) -> bool:
     """An argument of names and arithmetic computed otherwise from the same names as the
-    key's (``K - 1`` for ``K // 2``, ``(0, 2 * p)`` for ``(p, p)``): a size, never a formula
-    of other quantities."""
+    key's (``K - 1`` for ``K // 2``, ``(0, 2 * p)`` for ``(p, p)``): a size in whole numbers,
+    never a formula."""
     code = ast.unparse(mine)
     if code == ast.unparse(key):
         return False
@@ -154,8 +154,19 @@ def _recombined(mine: ast.expr, key: ast.expr) -> bool:
         expression(code)
     except (ValueError, SyntaxError):
         return False
+    if not _sized(key):
+        return False
     names = {n.id for n in ast.walk(mine) if isinstance(n, ast.Name)}
     return bool(names) and names == {n.id for n in ast.walk(key) if isinstance(n, ast.Name)}
+
+
+def _sized(node: ast.expr) -> bool:
+    """Whole numbers only: no true division and no float (Glorot's ``2.0 / (n_in + n_out)``
+    is a formula, the exercise's answer, never written in)."""
+    return not any(
+        isinstance(n, ast.Div) or (isinstance(n, ast.Constant) and isinstance(n.value, float))
+        for n in ast.walk(node)
+    )
 
 
 def _number(node: ast.expr) -> bool:

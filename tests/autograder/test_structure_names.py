@@ -210,3 +210,12 @@ def test_a_reduction_over_every_element_is_given_its_axis(tmp_path):
     assert result.score < result.max_score
     assert "`shifted.sum()` reduces every element to one number" in said
     assert "keepdims=True" in said
+
+
+def test_a_formula_of_the_key_is_not_written_in_as_an_argument(tmp_path):
+    """Glorot's uniform limit where the normal's scale belongs: the key's own formula would be
+    the exercise's whole answer, so it is not proposed in the learner's call."""
+    body = "return float(np.sqrt(6.0 / (n_out + n_in)))\n"
+    result, said = _graded(tmp_path, "chapter4.glorot", "layers:init_scale", body)
+    assert result.score < result.max_score
+    assert "2.0 / (n_in + n_out)" not in said
