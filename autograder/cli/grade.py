@@ -11,6 +11,7 @@ import contextlib
 import importlib
 import os
 import re
+import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -201,6 +202,9 @@ def _watch(
     """``--watch``: grade, then regrade what each save changed, until Ctrl-C."""
     from .watch import watch  # start-up time: the watcher only with --watch
 
+    # Ctrl-C must end it even where the grader was started with SIGINT ignored (a background
+    # job of a script, a test runner's worker): Python then installs no handler of its own.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         watch(console, targets, graded, lambda report: render_report(console, report, verbose))
     except KeyboardInterrupt:

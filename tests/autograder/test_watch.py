@@ -20,6 +20,8 @@ import termios
 import time
 from pathlib import Path
 
+import pytest
+
 from dlfs.autograder.course import load_course
 from dlfs.autograder.fingerprint import fingerprints
 
@@ -99,7 +101,15 @@ def _stuck(session: int, master: int, seen: list[str]) -> str:
     return f"Ctrl-C did not end it in 120 s; its processes:\n{table}\nstacks:\n{''.join(seen)}"
 
 
-def test_watch_regrades_a_save_in_a_terminal_and_ctrl_c_leaves_nothing(tmp_path):
+def _own_terminal_sigint_ignored() -> None:
+    """:func:`_own_terminal`, started with SIGINT ignored, as a background job of a script or
+    a test runner's worker starts it (Python then installs no handler of its own)."""
+    _own_terminal()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("sigint", ["default", "ignored"])
+def test_watch_regrades_a_save_in_a_terminal_and_ctrl_c_leaves_nothing(tmp_path, sigint):
     workspace = reference_workspace(tmp_path)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
@@ -114,7 +124,7 @@ def test_watch_regrades_a_save_in_a_terminal_and_ctrl_c_leaves_nothing(tmp_path)
         stdout=slave,
         stderr=slave,
         env=env,
-        preexec_fn=_own_terminal,
+        preexec_fn=_own_terminal if sigint == "default" else _own_terminal_sigint_ignored,
     )
     os.close(slave)
     seen: list[str] = []
