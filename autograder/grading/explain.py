@@ -36,6 +36,7 @@ from .aligned import Departure, Pool
 from .blockedits import block_proposals, missing_calls
 from .expected import ExpectedSource, GraderError
 from .firstline import departures
+from .ignored import ignored_arguments
 from .judge import evaluate
 from .keyargs import sizes_computed_otherwise, written_in_arguments
 from .opedits import dropped_operands
@@ -232,7 +233,7 @@ def _explain(
         return _named(learner_sources, missing, confirmed) if confirmed else None
     first, later = tried[:MAX_PROPOSALS], tried[MAX_PROPOSALS:]
     confirmed = _prove([check, *others], first, answers, runner, lock, also)
-    if confirmed is not None and confirmed.edit.op == "nest":
+    if confirmed is not None and confirmed.edit.op in ("nest", "scale"):
         with lock:
             simpler = _dropped_instead(confirmed, learner_sources)
         dropped = _prove([check, *others], simpler, answers, runner, lock, also)
@@ -250,13 +251,17 @@ def _explain(
         tried = first + later + structural
     else:
         tried = first
-    return _explanation(found, tried, confirmed)
+    explained = _explanation(found, tried, confirmed)
+    if explained is not None and confirmed is None:
+        explained.message += ignored_arguments(learner_sources, theirs_sources)
+    return explained
 
 
 def _dropped_instead(regrouped: Proposal, sources: list[Source]) -> list[Proposal]:
-    """A term or factor dropped from the expression a regrouping proved: where one passes too,
-    that is the mistake (``-y·log p − (1 − y)·log(1 − p)`` regrouped as ``-y·(log p − (1 − y)
-    ·log(1 − p))`` multiplies the extra term by y·(1 − y), zero for one-hot targets)."""
+    """A term or factor dropped from the expression a regrouping or a factor proved: where one
+    passes too, that is the mistake (``-y·log p − (1 − y)·log(1 − p)`` regrouped as ``-y·(log p
+    − (1 − y)·log(1 − p))`` multiplies the extra term by y·(1 − y), zero for one-hot targets;
+    ``lr · velocity``, 0.1 times the right value, has the factor ``lr`` too many)."""
     node = sources[regrouped.fid].node_at(regrouped.edit.span)
     if node is None:
         return []

@@ -219,3 +219,23 @@ def test_a_formula_of_the_key_is_not_written_in_as_an_argument(tmp_path):
     result, said = _graded(tmp_path, "chapter4.glorot", "layers:init_scale", body)
     assert result.score < result.max_score
     assert "2.0 / (n_in + n_out)" not in said
+
+
+def test_an_argument_never_read_is_said_where_nothing_was_proven(tmp_path):
+    """Dropout that drops at inference too: its ``inference`` flag is never looked at."""
+    body = (
+        "keep = self.rng.random(self.input_.shape) < self.keep_prob\n"
+        "self.mask = keep / self.keep_prob\n"
+        "return self.input_ * self.mask\n"
+    )
+    result, said = _graded(tmp_path, "chapter4.dropout", "dropout:Dropout._output", body)
+    assert result.score < result.max_score
+    assert "`_output` never reads its argument `inference`" in said
+
+
+def test_a_factor_too_many_is_named_before_the_constant_it_amounts_to(tmp_path):
+    """The learning rate applied twice: 0.1 times the right step, and the factor is lr."""
+    body = "param -= self.lr * (self.lr * grad)\n"
+    result, said = _graded(tmp_path, "chapter6.rnn_sgd", "rnn_optimizers:RNNSGD._update_rule", body)
+    assert result.score < result.max_score
+    assert "has the extra factor `self.lr`" in said
