@@ -251,9 +251,15 @@ def _explain(
         tried = first + later + structural
     else:
         tried = first
-    explained = _explanation(found, tried, confirmed)
-    if explained is not None and confirmed is None:
-        explained.message += ignored_arguments(learner_sources, theirs_sources)
+    return _noted(_explanation(found, tried, confirmed), learner_sources, theirs_sources)
+
+
+def _noted(
+    explained: Explanation | None, mine: list[Source], theirs: list[Source]
+) -> Explanation | None:
+    """Where nothing was proven, the arguments the learner's code never reads, if any."""
+    if explained is not None and explained.confirmed is None:
+        explained.message += ignored_arguments(mine, theirs)
     return explained
 
 

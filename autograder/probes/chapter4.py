@@ -276,8 +276,13 @@ def _momentum_inputs(rng: np.random.Generator, steps: int = 4) -> dict[str, ndar
     return {"W": W, "B": B, "grads_W": grads_W, "grads_B": grads_B}
 
 
+_LR = 0.05
+"""The momentum checks' learning rate: not 1 − momentum (0.1 at momentum 0.9), so that a factor
+(1 − momentum) written in and the learning rate are told apart."""
+
+
 def _momentum_written_in(
-    ref: Any, inputs: dict[str, ndarray], lr: float = 0.1, momentum: float = 0.9, steps: int = 4
+    ref: Any, inputs: dict[str, ndarray], lr: float = _LR, momentum: float = 0.9, steps: int = 4
 ) -> dict[str, Any]:
     if momentum == 0.9:
         raise ValueError("the same as the right answer at the default momentum")
@@ -285,7 +290,7 @@ def _momentum_written_in(
 
 
 def sgd_momentum_update(
-    ref: Any, inputs: dict[str, ndarray], lr: float = 0.1, momentum: float = 0.9, steps: int = 4
+    ref: Any, inputs: dict[str, ndarray], lr: float = _LR, momentum: float = 0.9, steps: int = 4
 ) -> dict[str, Any]:
     """Parameters and velocities after a few momentum steps with changing gradients."""
     params = [inputs["W"], inputs["B"]]
