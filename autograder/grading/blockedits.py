@@ -138,6 +138,7 @@ def _block_edits(
         for first in (index - 1, index):
             if 0 <= first < len(block) - 1 and _movable(block[first], block[first + 1]):
                 yield _swap(block[first], block[first + 1], source)
+    yield from _sunk(block, at, source)
     yield from _inserted(block, source, reference)
     for index in nearest:
         statement = block[index]
@@ -145,6 +146,19 @@ def _block_edits(
         if isinstance(statement, ast.Assign | ast.AugAssign | ast.Expr) and not docstring:
             text = source.line_text(statement.lineno)
             yield Edit(span_of(statement), "delete"), f"`{text}` should not be there"
+
+
+def _sunk(block: list[ast.stmt], at: int, source: Source) -> Iterator[tuple[Edit, str]]:
+    """The statement at ``at`` moved past two or more of the statements after it (a step
+    taken before what it needs: ``param -= velocity`` before the velocity is updated)."""
+    for steps in range(2, len(block) - at):
+        if not all(_movable(block[at], block[at + k]) for k in range(1, steps + 1)):
+            return
+        a, b = source.line_text(block[at].lineno), source.line_text(block[at + steps].lineno)
+        yield (
+            Edit(span_of(block[at]), "sink", (steps,)),
+            f"`{a}` runs too early: it belongs after `{b}`, which it needs first",
+        )
 
 
 def _movable(first: ast.stmt, second: ast.stmt) -> bool:

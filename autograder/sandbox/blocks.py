@@ -2,7 +2,8 @@
 method call inserted.
 
 Each names its statement by span, as every :class:`~.edits.Edit` does: ``swap_next`` (the
-statement and the one after it in its block, exchanged), ``delete`` (the statement removed),
+statement and the one after it in its block, exchanged), ``sink`` (the statement moved after
+the next ``args[0]`` statements of its block), ``delete`` (the statement removed),
 ``insert_call`` (``receiver.method()`` put before the statement, or after it with
 ``after``), ``accumulate`` (``x = e`` made ``x += e``, and ``x += e`` made ``x = e``, or
 ``x[...] = e`` with ``in_place``),
@@ -62,6 +63,10 @@ def _edit_block(block: list[ast.stmt], index: int, edit: Edit) -> None:
     if edit.op == "swap_next":
         if index + 1 < len(block):
             block[index], block[index + 1] = block[index + 1], statement
+    elif edit.op == "sink":
+        steps = int(edit.args[0])
+        if steps > 0 and index + steps < len(block):
+            block.insert(index + steps, block.pop(index))
     elif edit.op == "accumulate":
         block[index] = _accumulated(statement, "in_place" in edit.args)
     elif edit.op == "unpack":

@@ -104,6 +104,7 @@ STATEMENT_EDITS = frozenset(
         "keep",
         "hoist",
         "after_loop",
+        "sink",
     }
 )
 """Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``);

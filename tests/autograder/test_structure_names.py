@@ -239,3 +239,18 @@ def test_a_factor_too_many_is_named_before_the_constant_it_amounts_to(tmp_path):
     result, said = _graded(tmp_path, "chapter6.rnn_sgd", "rnn_optimizers:RNNSGD._update_rule", body)
     assert result.score < result.max_score
     assert "has the extra factor `self.lr`" in said
+
+
+def test_a_step_taken_before_what_it_needs_is_moved_after_it(tmp_path):
+    """Momentum written with [...] assignments, the parameter stepped first: it moves with
+    the last step's velocity, two statements too early."""
+    body = (
+        "param[...] = param - velocity\n"
+        "velocity[...] = self.momentum * velocity\n"
+        "velocity[...] = velocity + self.lr * grad\n"
+    )
+    exercise, target = "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule"
+    result, said = _graded(tmp_path, exercise, target, body)
+    assert result.score < result.max_score
+    assert "`param[...] = param - velocity` runs too early" in said
+    assert "with that undone, this check passes" in said
