@@ -22,7 +22,7 @@ from .groupings import groupings
 from .opedits import size_offsets, swaps
 from .relations import Proposal
 from .rewrites import block_rewrites, whole_function_rewrites
-from .source import Source, is_neutral, name_of, touches
+from .source import Source, is_neutral, name_of, names_read, touches
 
 __all__ = ["MAX_BLOCK_PROPOSALS", "block_proposals", "missing_calls"]
 
@@ -343,9 +343,7 @@ def _carries(
     target = node.targets[0]
     if not isinstance(target, ast.Tuple | ast.List) or not isinstance(node.value, ast.Call):
         return
-    loaded = {
-        n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-    }
+    loaded = names_read(function)
     thrown = [
         i
         for i, e in enumerate(target.elts)

@@ -4,10 +4,9 @@ where no edit proved anything (``backward_grad`` ignored, every walk started fro
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Sequence
 
-from .source import Source
+from .source import Source, names_read, parameters
 
 __all__ = ["ignored_arguments"]
 
@@ -17,8 +16,9 @@ def ignored_arguments(mine: Sequence[Source], theirs: Sequence[Source]) -> str:
     (empty if none does)."""
     said = []
     for learner, key in zip(mine, theirs, strict=False):
-        read, needed = _loaded(learner.node), _loaded(key.node)
-        names = [n for n in _parameters(learner.node) if n not in read and n in needed]
+        read, needed = names_read(learner.node), names_read(key.node)
+        own = [n for n in parameters(learner.node) if n not in ("self", "cls")]
+        names = [n for n in own if n not in read and n in needed]
         if names:
             listed = ", ".join(f"`{name}`" for name in names)
             plural = "s" if len(names) > 1 else ""
@@ -28,16 +28,3 @@ def ignored_arguments(mine: Sequence[Source], theirs: Sequence[Source]) -> str:
             )
     return "".join(said)
 
-
-def _parameters(function: ast.AST) -> list[str]:
-    arguments = getattr(function, "args", None)
-    if arguments is None:
-        return []
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-    return [a.arg for a in every if a.arg not in ("self", "cls")]
-
-
-def _loaded(function: ast.AST) -> set[str]:
-    return {
-        n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-    }

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from ..sandbox.edits import expression
 from ..sandbox.instrument import Edit, span_of
 from .relations import Proposal
-from .source import Source
+from .source import Source, parameters
 
 __all__ = ["sizes_computed_otherwise", "written_in_arguments"]
 
@@ -190,10 +190,7 @@ def _calls_by_name(function: ast.AST) -> dict[str, list[ast.Call]]:
 
 def _names_bound(function: ast.AST) -> set[str]:
     """The names a function has: its parameters and every name it assigns."""
-    names = {"self"}
-    if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
-        arguments = function.args
-        names |= {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+    names = {"self", *parameters(function)}
     for node in ast.walk(function):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)

@@ -16,7 +16,17 @@ from ..course.targets import FunctionNode, find_definition
 from ..sandbox.instrument import Site, Span, site_table, span_of
 from ..sandbox.splice import parse_target
 
-__all__ = ["Source", "Statement", "is_neutral", "name_of", "overlaps", "reads_of", "touches"]
+__all__ = [
+    "Source",
+    "Statement",
+    "is_neutral",
+    "name_of",
+    "names_read",
+    "overlaps",
+    "parameters",
+    "reads_of",
+    "touches",
+]
 
 
 @dataclass(frozen=True)
@@ -329,3 +339,16 @@ def _read(node: ast.AST) -> frozenset[str]:
     if isinstance(node, ast.AugAssign):
         names |= _assigned(node)
     return frozenset(names)
+
+
+def parameters(function: ast.AST) -> list[str]:
+    """A function's parameters by name (positional and keyword-only), in order."""
+    arguments = getattr(function, "args", None)
+    if not isinstance(arguments, ast.arguments):
+        return []
+    return [a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]]
+
+
+def names_read(node: ast.AST) -> set[str]:
+    """Every plain name ``node`` reads somewhere (``x`` of ``x.shape``, not ``shape``)."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
