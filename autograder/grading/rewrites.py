@@ -49,6 +49,7 @@ def rewrites(
     yield from _bounds(statement, known)
     yield from _symmetric_bounds(statement)
     yield from _strings(statement, reference)
+    yield from _truth_operators(statement)
     yield from _inverted(departure.source.node)
 
 
@@ -224,6 +225,27 @@ def _strings(where: ast.AST, reference: Source) -> Iterator[Candidate]:
 def _docstring_of(node: ast.Constant, source: Source) -> bool:
     body = getattr(source.node, "body", [])
     return bool(body) and isinstance(body[0], ast.Expr) and body[0].value is node
+
+
+def _truth_operators(statement: ast.AST) -> Iterator[Candidate]:
+    """Python's ``or``/``and`` where NumPy's ``|``/``&`` belong (the truth of a whole array),
+    and a comparison the wrong way round (``>`` for ``<``), in the departing statement."""
+    for node in ast.walk(statement):
+        code = ast.unparse(node) if isinstance(node, ast.BoolOp | ast.Compare) else ""
+        if isinstance(node, ast.BoolOp):
+            edit = Edit(span_of(node), "elementwise")
+            new = ast.unparse(node_edit(node, edit))
+            yield (
+                edit,
+                f"`{code}` asks Python for the truth of whole arrays: NumPy's element-by-"
+                f"element `{new}` is right",
+                False,
+            )
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1:
+            edit = Edit(span_of(node), "turned")
+            new = ast.unparse(node_edit(node, edit))
+            if new != code:
+                yield edit, f"`{code}` compares the wrong way round: `{new}` is right", False
 
 
 def _inverted(function: ast.AST) -> Iterator[Candidate]:

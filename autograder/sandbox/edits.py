@@ -84,6 +84,8 @@ NODE_EDITS = frozenset(
         "exchange",
         "literal",
         "invert",
+        "elementwise",
+        "turned",
         "keep_batch",
         "pad",
         "neg_name",
@@ -326,11 +328,38 @@ _NODE_EDITS = {
     "exchange": lambda node, args: _exchanged(node, str(args[0]), str(args[1])),
     "literal": lambda node, args: _literal(args[0]),
     "invert": lambda node, args: ast.UnaryOp(op=ast.Not(), operand=node),
+    "elementwise": lambda node, args: _elementwise(node),
+    "turned": lambda node, args: _turned(node),
     "keep_batch": lambda node, args: _batch_kept(node),
     "pad": lambda node, args: _padded(node, args[0]),
     "expression": lambda node, args: expression(args[0]),
     "unkeyword": lambda node, args: _unkeyworded(node, args),
 }
+
+
+def _elementwise(node: ast.expr) -> ast.expr:
+    """``a or b`` as ``a | b``, ``a and b`` as ``a & b``: Python's operators on truth values
+    made NumPy's, element by element."""
+    if not isinstance(node, ast.BoolOp):
+        return node
+    op: ast.operator = ast.BitOr() if isinstance(node.op, ast.Or) else ast.BitAnd()
+    combined = node.values[0]
+    for value in node.values[1:]:
+        combined = ast.BinOp(left=combined, op=op, right=value)
+    return combined
+
+
+_TURNED = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}
+
+
+def _turned(node: ast.expr) -> ast.expr:
+    """``a < b`` as ``a > b`` (and ``<=`` as ``>=``): a comparison the wrong way round."""
+    if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+        return node
+    turned = _TURNED.get(type(node.ops[0]))
+    if turned is None:
+        return node
+    return ast.Compare(left=node.left, ops=[turned()], comparators=node.comparators)
 
 
 def _unkeyworded(node: Any, args: tuple[Any, ...]) -> ast.expr:

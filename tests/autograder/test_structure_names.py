@@ -239,3 +239,24 @@ def test_a_step_taken_before_what_it_needs_is_moved_after_it(tmp_path):
     said = _said(tmp_path, exercise, target, body)
     assert "`param[...] = param - velocity` runs too early" in said
     assert PROVEN in said
+
+
+def test_python_and_on_arrays_is_made_numpys(tmp_path):
+    """Gradient clipping that asks which elements lie inside the bounds with ``and``."""
+    body = (
+        "inside = grad >= -self.clip_value and grad <= self.clip_value\n"
+        "grad[~inside] = np.sign(grad[~inside]) * self.clip_value\n"
+    )
+    target = "rnn_optimizers:RNNOptimizer._clip_gradient"
+    said = _said(tmp_path, "chapter6.clip_gradient", target, body)
+    assert "asks Python for the truth of whole arrays" in said
+    assert "(grad >= -self.clip_value) & (grad <= self.clip_value)" in said
+    assert PROVEN in said
+
+
+def test_a_comparison_the_wrong_way_round_is_turned(tmp_path):
+    """ReLU that keeps the negative inputs: the mask compares the wrong way."""
+    body = "return self.input_ * (self.input_ < 0)\n"
+    said = _said(tmp_path, "chapter4.relu", "activations:ReLU._output", body)
+    assert "`self.input_ < 0` compares the wrong way round: `self.input_ > 0` is right" in said
+    assert PROVEN in said
