@@ -228,8 +228,10 @@ def _same_arguments(reference: Trace, fid: int, inv: int, earlier: int) -> bool:
     """Whether the reference's call ``earlier`` of a function had the arguments of call
     ``inv``, and the object the same state (the same numbers, given to another object)."""
     now, then = _numbers_given(reference, fid, inv), _numbers_given(reference, fid, earlier)
-    return bool(now) and now.keys() == then.keys() and all(
-        now[k].shape == then[k].shape and np.array_equal(now[k], then[k]) for k in now
+    return (
+        bool(now)
+        and now.keys() == then.keys()
+        and all(now[k].shape == then[k].shape and np.array_equal(now[k], then[k]) for k in now)
     )
 
 

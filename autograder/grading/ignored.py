@@ -27,4 +27,3 @@ def ignored_arguments(mine: Sequence[Source], theirs: Sequence[Source]) -> str:
                 f"argument{plural} {listed}, which the right answer depends on."
             )
     return "".join(said)
-

@@ -43,8 +43,7 @@ def written_in_arguments(
                     )
                 else:
                     said = (
-                        f"`{_called(call)}` is given `{ast.unparse(number)}` where `{code}` "
-                        "belongs"
+                        f"`{_called(call)}` is given `{ast.unparse(number)}` where `{code}` belongs"
                     )
                 edit = Edit(span_of(number), "expression", (code,))
                 found.append(Proposal(fid, edit, said, 0, number.lineno))
@@ -65,9 +64,7 @@ def _keywords_not_passed(call: ast.Call, theirs: list[ast.Call]) -> list[tuple[s
     if not alike:
         return []
     passed = {k.arg for other in alike for k in other.keywords}
-    return [
-        (k.arg, ast.unparse(k.value)) for k in call.keywords if k.arg and k.arg not in passed
-    ]
+    return [(k.arg, ast.unparse(k.value)) for k in call.keywords if k.arg and k.arg not in passed]
 
 
 def sizes_computed_otherwise(

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from ..course.targets import FunctionNode, find_definition
 from ..sandbox.instrument import Site, Span, site_table, span_of
+from ..sandbox.operations import changed_by_call
 from ..sandbox.splice import parse_target
 
 __all__ = [
@@ -76,9 +77,15 @@ class Source:
                 rebinds = isinstance(node, ast.Assign) and all(
                     isinstance(t, ast.Name) or _is_entry(t) for t in node.targets
                 )
-                writes = isinstance(node, ast.AugAssign) or (
-                    isinstance(node, ast.Assign)
-                    and any(isinstance(t, ast.Subscript) and not _is_entry(t) for t in node.targets)
+                writes = (
+                    isinstance(node, ast.AugAssign)
+                    or bool(changed_by_call(node))
+                    or (
+                        isinstance(node, ast.Assign)
+                        and any(
+                            isinstance(t, ast.Subscript) and not _is_entry(t) for t in node.targets
+                        )
+                    )
                 )
                 found.append(
                     Statement(
@@ -305,6 +312,8 @@ def _assigned(node: ast.AST) -> frozenset[str]:
         return frozenset(_written(node.target))
     if isinstance(node, ast.expr):
         return frozenset(_written(node))
+    if isinstance(node, ast.Expr):  # np.subtract(p, v, out=p), x.fill(0)
+        return frozenset(set().union(*(_written(t) for t in changed_by_call(node))))
     return frozenset()
 
 

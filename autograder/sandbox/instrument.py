@@ -46,6 +46,7 @@ from .edits import (
     span_of,
     written_in_place,
 )
+from .operations import changed_by_call
 
 __all__ = [
     "NODE_EDITS",
@@ -242,6 +243,14 @@ class _Instrument(ast.NodeTransformer):
         node.target = self._visit_target(node.target)
         after = self._after(node.target)
         return [node] if after is None else [node, after]
+
+    def visit_Expr(self, node: ast.Expr) -> Any:
+        """A call whose result is thrown away: what it changes in place is read after it
+        (``np.subtract(p, v, out=p)``, ``x.fill(0)``), as after ``p -= v``."""
+        changed = [cloned(target) for target in changed_by_call(node)]
+        node.value = self.visit(node.value)
+        after = [self._after(target) for target in changed]
+        return [node, *(a for a in after if a is not None)] if changed else node
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> Any:
         if node.value is not None:

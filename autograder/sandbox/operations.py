@@ -20,6 +20,7 @@ __all__ = [
     "MODULES",
     "callee_path",
     "chain",
+    "changed_by_call",
     "grouped",
     "holes",
     "nested",
@@ -46,6 +47,39 @@ def callee_path(node: ast.Call) -> str | None:
     if not isinstance(func, ast.Name):
         return None
     return ".".join([func.id, *reversed(parts)])
+
+
+_IN_PLACE_FUNCTIONS = frozenset({"copyto", "put", "putmask", "place", "fill_diagonal", "shuffle"})
+"""NumPy's functions that change their first argument in place (and a ufunc's ``.at``)."""
+_IN_PLACE_METHODS = frozenset({"fill", "sort", "partition", "put", "resize", "shuffle"})
+"""An array's methods that change it in place (PyTorch's end in ``_``: ``p.grad.zero_()``)."""
+
+
+def changed_by_call(statement: ast.stmt) -> list[ast.expr]:
+    """What a call whose result the statement throws away changes in place: its ``out=``
+    array; the first argument of NumPy's in-place functions (``np.copyto(dst, src)``,
+    ``np.add.at(a, i, b)``, ``rng.shuffle(x)``, ``nn.init.zeros_(b)``); the receiver of an
+    array's in-place method (``x.fill(0)``, ``p.grad.zero_()``). Only what a name, an
+    attribute or an index of one holds."""
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return []
+    call = statement.value
+    found = [k.value for k in call.keywords if k.arg == "out"]
+    func = call.func
+    if isinstance(func, ast.Attribute) and not found:
+        name = func.attr
+        trailing = name.endswith("_") and not name.startswith("_")
+        numpy = name in _IN_PLACE_FUNCTIONS or name == "at" or trailing
+        if (numpy and _module_call(call)) or name == "shuffle":  # rng.shuffle(x) too
+            found.extend(call.args[:1])
+        elif name in _IN_PLACE_METHODS or trailing:
+            found.append(func.value)
+    return [n for n in found if isinstance(n, ast.Name | ast.Attribute | ast.Subscript)]
+
+
+def _module_call(node: ast.Call) -> bool:
+    path = callee_path(node)
+    return path is not None and path.split(".")[0] in MODULES
 
 
 def _has_receiver(node: ast.Call) -> bool:

@@ -1291,9 +1291,7 @@ def test_a_gradient_kept_per_example_is_named_as_the_missing_sum(tmp_path):
         "patches = sliding_window_view(padded, (K, K), axis=(1, 2))\n"
         "return np.einsum('nhw,nhwij->nij', output_grad, patches)"
     )
-    result, _, _ = _graded(
-        tmp_path, "chapter5.conv_2d_backward", "conv_steps:_param_grad_2d", body
-    )
+    result, _, _ = _graded(tmp_path, "chapter5.conv_2d_backward", "conv_steps:_param_grad_2d", body)
     assert result.score < result.max_score
     assert "keeps axis 0" in result.message and ".sum(axis=0)" in result.message
 

@@ -37,9 +37,7 @@ def test_a_return_indented_into_the_loop_is_moved_out(tmp_path):
         "    )\n"
         "    return x_seq_in_grad\n"
     )
-    said = _said(
-        tmp_path, "chapter6.rnn_layer_backward", "rnn_layers:RNNLayer.backward", body
-    )
+    said = _said(tmp_path, "chapter6.rnn_layer_backward", "rnn_layers:RNNLayer.backward", body)
     assert "is inside the loop, so the function returns on the loop's first pass" in said
     assert PROVEN in said
 
@@ -51,9 +49,7 @@ def test_an_addition_that_holds_its_target_already_is_made_a_replacement(tmp_pat
         "velocity += np.multiply(self.momentum, velocity) + np.multiply(self.lr, grad)\n"
         "np.subtract(param, velocity, out=param)\n"
     )
-    said = _said(
-        tmp_path, "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule", body
-    )
+    said = _said(tmp_path, "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule", body)
     assert "counts the old `velocity` twice" in said
     assert "velocity[...] = …" in said
     assert PROVEN in said
@@ -85,9 +81,7 @@ def test_a_squeeze_that_names_no_axis_is_quoted_when_a_batch_of_one_loses_its_ax
         "    x = self.dropout(x)\n"
         "return x\n"
     )
-    said = _said(
-        tmp_path, "chapter7.dense_layer", "pytorch.layers:DenseLayer.forward", body
-    )
+    said = _said(tmp_path, "chapter7.dense_layer", "pytorch.layers:DenseLayer.forward", body)
     assert "`torch.squeeze(self.linear(x))`" in said
     assert "names no axis, so it removes every axis of size 1" in said
 
@@ -117,9 +111,7 @@ def test_code_that_ignores_how_its_object_was_set_up_is_not_called_stale(tmp_pat
         "    x = self.dropout(x)\n"
         "return x\n"
     )
-    said = _said(
-        tmp_path, "chapter7.dense_layer", "pytorch.layers:DenseLayer.forward", body
-    )
+    said = _said(tmp_path, "chapter7.dense_layer", "pytorch.layers:DenseLayer.forward", body)
     assert "holds what an earlier call computed" not in said
     assert "does not follow a setting of its object" in said
 
@@ -148,9 +140,7 @@ def test_states_unpacked_the_wrong_way_round_are_named_not_the_call_they_cancel_
         "    out, C_in, H_in = node.forward(x_seq_in[:, t, :], H_in, C_in, self.params)\n"
         "    x_seq_out[:, t, :] = out\n"
     )
-    said = _said(
-        tmp_path, "chapter6.lstm_layer_forward", "rnn_layers:LSTMLayer.forward", body
-    )
+    said = _said(tmp_path, "chapter6.lstm_layer_forward", "rnn_layers:LSTMLayer.forward", body)
     assert "`out, C_in, H_in = …` unpacks in the wrong order" in said
     assert "has its arguments the wrong way round" not in said
 
@@ -192,10 +182,7 @@ def test_a_loop_variable_read_where_the_other_belongs_is_named(tmp_path):
 
 def test_a_reduction_over_every_element_is_given_its_axis(tmp_path):
     """Softmax normalised by the sum of the whole batch: every row must sum to one alone."""
-    body = (
-        "shifted = np.exp(x - x.max(axis=axis, keepdims=True))\n"
-        "return shifted / shifted.sum()\n"
-    )
+    body = "shifted = np.exp(x - x.max(axis=axis, keepdims=True))\nreturn shifted / shifted.sum()\n"
     said = _said(tmp_path, "chapter4.softmax", "losses:softmax", body)
     assert "`shifted.sum()` reduces every element to one number" in said
     assert "keepdims=True" in said
@@ -259,4 +246,18 @@ def test_a_comparison_the_wrong_way_round_is_turned(tmp_path):
     body = "return self.input_ * (self.input_ < 0)\n"
     said = _said(tmp_path, "chapter4.relu", "activations:ReLU._output", body)
     assert "`self.input_ < 0` compares the wrong way round: `self.input_ > 0` is right" in said
+    assert PROVEN in said
+
+
+def test_a_copy_into_the_parameter_that_runs_too_early_is_moved_after_what_it_needs(tmp_path):
+    """Momentum's step copied into the parameter before the velocity is updated: what a call
+    changes in place (``np.copyto``'s first argument, ``out=``) counts as written there, as
+    ``param -= …`` does, so the statement that runs too early is found."""
+    body = (
+        "np.copyto(param, param - velocity)\n"
+        "np.multiply(velocity, self.momentum, out=velocity)\n"
+        "velocity += self.lr * grad\n"
+    )
+    said = _said(tmp_path, "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule", body)
+    assert "`np.copyto(param, param - velocity)` runs too early" in said
     assert PROVEN in said
