@@ -193,6 +193,8 @@ class Departure:
         rebinding: for state never updated, the statement that binds a new array where the
             old one should have been changed (its span).
         stale: its numbers are those of an earlier invocation's (a value kept from before).
+        unfollowed: the argument whose number alone differs from an earlier invocation's
+            that gave the same value (a number written where it belongs).
     """
 
     value: Value
@@ -206,3 +208,4 @@ class Departure:
     note: str = ""
     rebinding: Span | None = None
     stale: bool = False
+    unfollowed: str = ""

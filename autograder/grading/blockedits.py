@@ -136,8 +136,14 @@ def _block_edits(
     nearest = sorted(range(len(block)), key=lambda i: (abs(i - at), i))
     for index in nearest:
         for first in (index - 1, index):
-            if 0 <= first < len(block) - 1 and _movable(block[first], block[first + 1]):
-                yield _swap(block[first], block[first + 1], source)
+            pair = block[first : first + 2]
+            if (
+                len(pair) == 2
+                and first >= 0
+                and _movable(*pair)
+                and not _left_unread(*pair, source)
+            ):
+                yield _swap(*pair, source)
     yield from _sunk(block, at, source)
     yield from _inserted(block, source, reference)
     for index in nearest:
@@ -154,6 +160,8 @@ def _sunk(block: list[ast.stmt], at: int, source: Source) -> Iterator[tuple[Edit
     for steps in range(2, len(block) - at):
         if not all(_movable(block[at], block[at + k]) for k in range(1, steps + 1)):
             return
+        if _left_unread(block[at], block[at + steps], source):
+            return
         a, b = source.line_text(block[at].lineno), source.line_text(block[at + steps].lineno)
         yield (
             Edit(span_of(block[at]), "sink", (steps,)),
@@ -165,6 +173,30 @@ def _movable(first: ast.stmt, second: ast.stmt) -> bool:
     """Neither a docstring nor a return (a return moved earlier only cuts the function short)."""
     docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
     return not docstring and not isinstance(second, ast.Return)
+
+
+def _left_unread(moved: ast.stmt, after: ast.stmt, source: Source) -> bool:
+    """Whether ``moved``, put after ``after``, binds names nothing reads from there on: the
+    move only deletes it (a debugging line that overwrites an argument), which the deletion
+    says (outside a loop, whose next pass could read them)."""
+    if not isinstance(moved, ast.Assign) or not all(isinstance(t, ast.Name) for t in moved.targets):
+        return False
+    looped = any(
+        isinstance(node, ast.For | ast.While)
+        and node is not source.node
+        and node.lineno < moved.lineno <= (node.end_lineno or 0)
+        for node in ast.walk(source.node)
+    )
+    if looped:
+        return False
+    bound = {t.id for t in moved.targets if isinstance(t, ast.Name)}
+    end = after.end_lineno or after.lineno
+    read_later = {
+        n.id
+        for n in ast.walk(source.node)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.lineno > end
+    }
+    return not bound & read_later
 
 
 def _swap(first: ast.stmt, second: ast.stmt, source: Source) -> tuple[Edit, str]:

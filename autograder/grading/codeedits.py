@@ -492,7 +492,7 @@ def _substitution(name: str, value: ndarray, other: str, theirs: ndarray) -> str
     if activation:
         return (
             f"`{name}` is read where `{other}` belongs: the value after the activation "
-            f"({activation}) where the value before it belongs"
+            f"({activation.split(' (')[0]}) where the value before it belongs"
         )
     return f"`{name}` is read where `{other}` belongs"
 

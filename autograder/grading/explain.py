@@ -18,6 +18,7 @@ Only for a check that failed, so that a passing exercise costs nothing more:
 
 from __future__ import annotations
 
+import ast
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -45,7 +46,7 @@ from .reftrace import reference_sources, trace_reference
 from .relations import MAX_PROPOSALS, Proposal, proposals
 from .roles import exchanged_roles
 from .shown import shown_pair
-from .source import Source
+from .source import Source, parameters
 from .traces import Trace, Value, parse_trace
 from .twins import twinned
 from .unread import unread_factors
@@ -105,10 +106,11 @@ def explain_failure(
     others = _second_opinion(check, plan, checks)
     every = _every_check(check, plan)
     also = _also_failing(check, plan, checks)
+    prefer = [] if also else _failing_too(check, plan, checks)
     try:
         with lock:  # parsing (ast) is not safe across the grader's threads
             learner_sources = [Source(f.path, f.source, f.target) for f in functions]
-        opinions = (others, every, also)
+        opinions = (others, every, also, prefer)
         explanation = _explain(check, opinions, learner_sources, answers, runner, lock)
     except Exception as error:  # an explanation is a bonus: the check's verdict stands
         result.details["explanation_error"] = f"{type(error).__name__}: {error}"
@@ -155,6 +157,18 @@ def _also_failing(
 ALSO_FAILING = 3
 """How many other failing checks an exact edit must pass where no check passed."""
 
+
+def _failing_too(
+    check: PlannedCheck, plan: Plan, results: Sequence[CheckResult]
+) -> list[PlannedCheck]:
+    """Where some checks passed, the other failing ones (at most :data:`ALSO_FAILING`): of
+    two edits that pass the failing check, the one that makes these pass too is the mistake
+    (softmax's shift taken over the wrong axis: dropping the shift passes on small scores,
+    the right axis on large ones too)."""
+    failed = {r.id for r in results if not r.passed and not r.details.get("grader_error")}
+    return [o for o in _others(check, plan) if o.spec.check_id in failed][:ALSO_FAILING]
+
+
 APPROXIMATE = frozenset({"shift", "rederive"})
 """Edits right only where the numbers allow: a roll wraps the edge around, a ratio of two
 derivatives is 0 / 0 where an activation saturates (and so is a factor divided out)."""
@@ -196,13 +210,13 @@ def _failing(
 
 def _explain(
     check: PlannedCheck,
-    opinions: tuple[list[PlannedCheck], list[PlannedCheck], list[PlannedCheck]],
+    opinions: tuple[list[PlannedCheck], list[PlannedCheck], list[PlannedCheck], list[PlannedCheck]],
     learner_sources: list[Source],
     answers: ExpectedSource,
     runner: Runner,
     lock: threading.Lock,
 ) -> Explanation | None:
-    others, every, also = opinions
+    others, every, also, prefer = opinions
     targets = [s.target for s in learner_sources]
     record = TraceJob((True,), ((),))
     traced = runner([check.call], record.to_json(), TRACE_SECONDS)
@@ -232,10 +246,10 @@ def _explain(
         confirmed = _prove([check, *every], missing, answers, runner, lock)
         return _named(learner_sources, missing, confirmed) if confirmed else None
     first, later = tried[:MAX_PROPOSALS], tried[MAX_PROPOSALS:]
-    confirmed = _prove([check, *others], first, answers, runner, lock, also)
-    if confirmed is not None and confirmed.edit.op in ("nest", "scale"):
+    confirmed = _prove([check, *others], first, answers, runner, lock, also, prefer)
+    if confirmed is not None and confirmed.edit.op in ("nest", "scale", "rederive"):
         with lock:
-            simpler = _dropped_instead(confirmed, learner_sources)
+            simpler = _simpler_instead(confirmed, learner_sources, first + later)
         dropped = _prove([check, *others], simpler, answers, runner, lock, also)
         if dropped is not None:
             first, confirmed = [*first, *simpler], dropped
@@ -261,6 +275,31 @@ def _noted(
     if explained is not None and explained.confirmed is None:
         explained.message += ignored_arguments(mine, theirs)
     return explained
+
+
+def _simpler_instead(
+    confirmed: Proposal, sources: list[Source], tried: list[Proposal]
+) -> list[Proposal]:
+    """What says more simply what a regrouping, a factor or a derivative rederived proved:
+    a term or factor dropped (:func:`_dropped_instead`); for a derivative taken in another
+    form (``1 − S²`` for ``deriv(sigma, S)``: right only for the check's tanh), another value
+    read in its statement (``N`` for ``S``), which holds for every function."""
+    if confirmed.edit.op != "rederive":
+        return _dropped_instead(confirmed, sources)
+    source = sources[confirmed.fid]
+    node = source.node_at(confirmed.edit.span)
+    given = {  # `sigma`: a function the caller passes, called in the learner's function
+        n.func.id
+        for n in ast.walk(source.node)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    } & set(parameters(source.node))
+    generic = node is not None and any(
+        isinstance(n, ast.Name) and n.id in given and isinstance(n.ctx, ast.Load)
+        for n in ast.walk(node)
+    )
+    if not generic:  # np.tanh written out: its derivative's form is the lesson
+        return []
+    return [p for p in tried if p.edit.op == "name" and p.line == confirmed.line]
 
 
 def _dropped_instead(regrouped: Proposal, sources: list[Source]) -> list[Proposal]:
@@ -306,13 +345,15 @@ def _prove(
     runner: Runner,
     lock: threading.Lock,
     also: Sequence[PlannedCheck] = (),
+    prefer: Sequence[PlannedCheck] = (),
 ) -> Proposal | None:
     """The first proposal whose edit makes the failing check (``checks[0]``) pass, and every
     other check of ``checks`` too (an edit that fixes one input by chance, a symmetric one, is
-    not a mistake undone), and, unless it is :data:`APPROXIMATE`, every check of ``also``.
+    not a mistake undone), and, unless it is :data:`APPROXIMATE`, every check of ``also``;
+    of several, one that makes the checks of ``prefer`` pass too.
     One worker runs every edit on the failing check; another the edits that passed it on
-    the other checks, a third those on ``also``."""
-    cached = {id(check): _Cached(answers) for check in [*checks, *also]}
+    the other checks, a third those on ``also`` or ``prefer``."""
+    cached = {id(check): _Cached(answers) for check in [*checks, *also, *prefer]}
     passed = _passing(checks[:1], tried, cached, runner, lock)[:MAX_SECOND_OPINIONS]
     if len(checks) > 1 and passed:
         passed = _passing(checks[1:], passed, cached, runner, lock)
@@ -320,6 +361,9 @@ def _prove(
     if also and exact:
         held = {id(p) for p in _passing(list(also), exact, cached, runner, lock)}
         passed = [p for p in passed if id(p) in held or p not in exact]
+    if prefer and len(passed) > 1:
+        held = {id(p) for p in _passing(list(prefer), passed, cached, runner, lock)}
+        passed.sort(key=lambda p: id(p) not in held)
     return passed[0] if passed else None
 
 

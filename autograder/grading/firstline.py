@@ -215,6 +215,10 @@ def _stale(departure: Departure, reference: Trace) -> None:
             "object that the two differ in (an attribute its constructor set)"
         )
         return
+    ignored = earlier and _number_not_followed(reference, value.fid, value.inv, earlier[0].inv)
+    if ignored:  # the same arrays, another number: the value does not follow that number
+        departure.note, departure.unfollowed = ignored
+        return
     if earlier:
         departure.stale = True
         departure.note = (
@@ -228,11 +232,32 @@ def _same_arguments(reference: Trace, fid: int, inv: int, earlier: int) -> bool:
     """Whether the reference's call ``earlier`` of a function had the arguments of call
     ``inv``, and the object the same state (the same numbers, given to another object)."""
     now, then = _numbers_given(reference, fid, inv), _numbers_given(reference, fid, earlier)
-    return (
-        bool(now)
-        and now.keys() == then.keys()
-        and all(now[k].shape == then[k].shape and np.array_equal(now[k], then[k]) for k in now)
+    return bool(now) and now.keys() == then.keys() and all(_same(now[k], then[k]) for k in now)
+
+
+def _number_not_followed(
+    reference: Trace, fid: int, inv: int, earlier: int
+) -> tuple[str, str] | None:
+    """Where the earlier call had the same arrays and the object the same state, and only a
+    number given differs (``delta = 0.001`` then, ``0.01`` now): the value does not follow it
+    (a constant written where the argument belongs), rather than being kept from before."""
+    now, then = _numbers_given(reference, fid, inv), _numbers_given(reference, fid, earlier)
+    if not now or now.keys() != then.keys():
+        return None
+    differ = [k for k in now if not _same(now[k], then[k])]
+    if not differ or any(k[0] != "entry" or now[k].size != 1 for k in differ):
+        return None
+    (kind, name), *_ = differ
+    said = (
+        f"is what the earlier call with `{name}` = {then[(kind, name)].item():.4g} gave: it does "
+        f"not follow `{name}` ({now[(kind, name)].item():.4g} in this call), as if a number "
+        f"stood where `{name}` belongs"
     )
+    return said, name
+
+
+def _same(a: ndarray, b: ndarray) -> bool:
+    return a.shape == b.shape and bool(np.array_equal(a, b))
 
 
 def _numbers_given(reference: Trace, fid: int, inv: int) -> dict[tuple[str, str], ndarray]:

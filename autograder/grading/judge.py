@@ -17,7 +17,7 @@ Kinds (``kind`` in course.toml):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -98,9 +98,10 @@ def _with_mistake(
     problems: list[str],
     failed: list[str],
     details: dict[str, Any],
+    right: Mapping[str, Any],
 ) -> str:
     message = "; ".join(problems)
-    mistake = known_mistake(outcome, failed, answers.mistakes(check))
+    mistake = known_mistake(outcome, failed, answers.mistakes(check), right)
     if not mistake:
         return message
     details["likely"] = mistake
@@ -151,7 +152,11 @@ def _compare(
     if passed:
         return True, "", details
     problems = _first_failure_view(inputs, problems, failed, details)
-    return False, _with_mistake(check, outcome, answers, problems, failed, details), details
+    return (
+        False,
+        _with_mistake(check, outcome, answers, problems, failed, details, expected),
+        details,
+    )
 
 
 def _gradient_problem(
@@ -200,7 +205,8 @@ def _gradient(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource
     if not problems:
         return True, "", details
     problems = _first_failure_view(inputs, problems, failed, details)
-    return False, _with_mistake(check, outcome, answers, problems, failed, details), details
+    said = _with_mistake(check, outcome, answers, problems, failed, details, numerical)
+    return False, said, details
 
 
 def _fixture(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource) -> Verdict:

@@ -21,7 +21,7 @@ from ..sandbox.instrument import Edit, span_of
 from ..sandbox.operations import MODULES, callee_path
 from .aligned import Departure, close
 from .codeedits import Candidate, statement_nodes
-from .source import Source, name_of, reads_of
+from .source import Source, name_of, parameters, reads_of
 
 __all__ = ["block_rewrites", "rewrites", "whole_function_rewrites"]
 
@@ -44,6 +44,8 @@ def rewrites(
     if not statements:
         return
     statement = statements[0]
+    yield from _unfollowed(statement, departure, known)
+    yield from _keywords_written_in(statement, departure.source)
     yield from _exchanges(statement, known)
     yield from _constants(statement, departure.source, known)
     yield from _bounds(statement, known)
@@ -51,6 +53,7 @@ def rewrites(
     yield from _strings(statement, reference)
     yield from _truth_operators(statement)
     yield from _inverted(departure.source.node)
+    yield from _float_buffers(departure.source.node, known)
 
 
 def whole_function_rewrites(source: Source, reference: Source) -> Iterator[Candidate]:
@@ -58,6 +61,7 @@ def whole_function_rewrites(source: Source, reference: Source) -> Iterator[Candi
     wrong way round, a result thrown away, a reset on every pass of a loop."""
     yield from _strings(source.node, reference)
     yield from _inverted(source.node)
+    yield from _float_buffers(source.node)
     yield from block_rewrites(source)
 
 
@@ -76,6 +80,81 @@ def _value_node(statement: ast.AST) -> ast.expr | None:
     if isinstance(statement, ast.Assign | ast.AugAssign | ast.Return | ast.Expr):
         return statement.value
     return None
+
+
+def _unfollowed(
+    statement: ast.AST, departure: Departure, known: dict[str, tuple[ndarray, int | None]]
+) -> Iterator[Candidate]:
+    """Where the value does not follow an argument (:mod:`.firstline`): each number the
+    statement reads, written in or held by a name, read as that argument instead."""
+    argument = departure.unfollowed
+    value = _value_node(statement)
+    if not argument or value is None:
+        return
+    numbers = {n.value for n in ast.walk(value) if _number(n)}
+    for number in sorted(numbers):  # every place it is written, as one change
+        yield (
+            Edit(span_of(value), "unnumber", (number, argument)),
+            f"`{number}` is written in where `{argument}` belongs: the value does not follow "
+            f"`{argument}`",
+            True,
+        )
+    called = {id(n.func) for n in ast.walk(value) if isinstance(n, ast.Call)}
+    for node in ast.walk(value):
+        path = name_of(node) if _loaded(node) and id(node) not in called else None
+        number = _number(node)
+        held = known.get(path or "")
+        scalar = held is None or held[0].size == 1  # a number, or a name no site recorded
+        if number or (path and path != argument and path not in MODULES and scalar):
+            code = ast.unparse(node)
+            yield (
+                Edit(span_of(node), "name", (argument,)),
+                f"`{code}` is read where `{argument}` belongs: the value does not follow "
+                f"`{argument}`",
+                True,
+            )
+        if path and path != argument and scalar:  # `h = 0.001`, read here and elsewhere
+            for bound in _numbers_bound(departure.source.node, path):
+                yield (
+                    Edit(span_of(bound.value), "name", (argument,)),
+                    f"`{ast.unparse(bound)}` writes in a number where `{argument}` belongs: "
+                    f"`{path}` does not follow `{argument}`",
+                    True,
+                )
+
+
+def _keywords_written_in(statement: ast.AST, source: Source) -> Iterator[Candidate]:
+    """A keyword given a number where the function has an argument of that very name
+    (``np.max(x, axis=0)`` in a softmax that takes ``axis``): the argument belongs there."""
+    own = set(parameters(source.node))
+    value = _value_node(statement)
+    for node in ast.walk(value) if value is not None else ():
+        if not isinstance(node, ast.Call):
+            continue
+        for keyword in node.keywords:
+            if keyword.arg in own and _number(keyword.value):
+                yield (
+                    Edit(span_of(keyword.value), "name", (keyword.arg,)),
+                    f"`{keyword.arg}={ast.unparse(keyword.value)}` writes in a number where "
+                    f"the function's own argument `{keyword.arg}` belongs",
+                    True,
+                )
+
+
+def _number(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+
+def _numbers_bound(function: ast.AST, path: str) -> list[ast.Assign]:
+    """The statements that bind ``path`` to a number written in (``h = 0.001``)."""
+    return [
+        node
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and type(node.value.value) in (int, float)
+        and any(name_of(t) == path for t in node.targets)
+    ]
 
 
 def _exchanges(
@@ -337,6 +416,52 @@ def _returns_in_loops(source: Source) -> Iterator[Candidate]:
                 "pass: without it the loop runs to its end and the code after it runs",
                 False,
             )
+
+
+_LIKE = frozenset({"zeros_like", "empty_like", "ones_like", "full_like", "copy", "array"})
+"""NumPy's functions that make an array of their first argument's dtype."""
+_MADE = frozenset({"zeros", "empty", "ones", "full"})
+"""NumPy's functions that make an array of the dtype they are given."""
+
+
+def _float_buffers(
+    function: ast.AST, known: dict[str, tuple[ndarray, int | None]] | None = None
+) -> Iterator[Candidate]:
+    """An array made with another's dtype (``np.zeros_like(x)``, ``np.empty(…,
+    dtype=x.dtype)``, ``x.copy()``) made of floats instead: where ``x`` holds integers, what is
+    written into it is cut to whole numbers. With ``known``, only where it holds integers."""
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        dtype = next((k for k in node.keywords if k.arg == "dtype"), None)
+        name, path = node.func.attr, callee_path(node) or ""
+        numpy = path.split(".")[0] in MODULES
+        if numpy and name in _LIKE and node.args and dtype is None:
+            like = node.args[0]
+        elif numpy and name in _MADE | _LIKE and _dtype_of(dtype) is not None:
+            like = _dtype_of(dtype)
+        elif name == "copy" and not numpy and not node.args:
+            like = node.func.value
+        else:
+            continue
+        held = known.get(name_of(like) or "") if known is not None else None
+        if known is not None and (held is None or held[0].dtype.kind not in "iub"):
+            continue
+        code, of = ast.unparse(node), ast.unparse(like)
+        new = ast.unparse(node_edit(node, Edit(span_of(node), "as_float", ())))
+        yield (
+            Edit(span_of(node), "as_float", ()),
+            f"`{code}` makes an array of `{of}`'s dtype, whole numbers where `{of}` holds "
+            "integers (pixels as they come): the floats written into it are cut to whole "
+            f"numbers (`{new}` keeps them)",
+            known is not None,
+        )
+
+
+def _dtype_of(keyword: ast.keyword | None) -> ast.expr | None:
+    """``x`` of ``dtype=x.dtype``."""
+    value = keyword.value if keyword is not None else None
+    return value.value if isinstance(value, ast.Attribute) and value.attr == "dtype" else None
 
 
 def _hoists(source: Source) -> Iterator[Candidate]:

@@ -29,10 +29,12 @@ _SHAPES: dict[str, Callable[..., tuple[tuple[int, ...], tuple[int, ...]]]] = {
 def _step_inputs(step: str, **defaults: int) -> Callable[..., dict[str, Any]]:
     """Draws a step's input and filter; ``defaults`` are the probe's own shape."""
 
-    def inputs(rng: np.random.Generator, **shape: int) -> dict[str, Any]:
+    def inputs(rng: np.random.Generator, width: int | None = None, **shape: int) -> dict[str, Any]:
         full = {"n": 3, "c_in": 2, "c_out": 3, "size": 7, "k": 3, **defaults}
         full.update({k: v for k, v in shape.items() if k in full})
         x_shape, w_shape = _SHAPES[step](**full)
+        if width is not None and step.startswith("2d"):  # images wider than tall
+            x_shape = (*x_shape[:-1], width)
         return {"x": rng.standard_normal(x_shape), "w": rng.standard_normal(w_shape)}
 
     return inputs
@@ -166,8 +168,9 @@ def _conv_inputs(size: int) -> Callable[..., dict[str, Any]]:
         c_out: int = 7,
         size: int = size,
         k: int = 3,
+        width: int | None = None,
     ) -> dict[str, ndarray]:
-        x = rng.standard_normal((n, c_in, size, size))
+        x = rng.standard_normal((n, c_in, size, size if width is None else width))
         return {"x": x, "W": rng.standard_normal((c_in, c_out, k, k))}
 
     return inputs

@@ -175,7 +175,7 @@ def _node_inputs(rng: np.random.Generator, kind: str, n: int, d: int, h: int, v:
 
 
 def _node_draw(kind: str) -> Any:
-    def inputs(rng: np.random.Generator, n: int = 3, d: int = 4, h: int = 5, v: int = 2) -> dict:
+    def inputs(rng: np.random.Generator, n: int = 3, d: int = 7, h: int = 5, v: int = 2) -> dict:
         x_in, states, params = _node_inputs(rng, kind, n, d, h, v)
         return {"x_in": x_in, "states": states, "params": params}
 
@@ -184,7 +184,10 @@ def _node_draw(kind: str) -> Any:
 
 def _node_forward(kind: str, doc: str, mistakes: dict | None = None) -> Probe:
     def run(ref: Any, inputs: dict, **_: Any) -> dict:
-        outputs = getattr(ref, kind)().forward(inputs["x_in"], *inputs["states"], inputs["params"])
+        node = getattr(ref, kind)()
+        larger = [np.concatenate([a, a[:1] * 0.5]) for a in (inputs["x_in"], *inputs["states"])]
+        node.forward(*larger, inputs["params"])  # a batch of another size first: nothing kept
+        outputs = node.forward(inputs["x_in"], *inputs["states"], inputs["params"])
         names = ("x_out", "H_out", "C_out")[: len(outputs)]
         return dict(zip(names, outputs, strict=True))
 
@@ -413,11 +416,14 @@ class _FakeModel:
         self.layers = layers
 
 
-def _clip_inputs(rng: np.random.Generator, **_: Any) -> dict[str, ndarray]:
-    return {"grad": rng.standard_normal((4, 5)) * 3.0}
+def _clip_inputs(rng: np.random.Generator, side: str = "both", **_: Any) -> dict[str, ndarray]:
+    """A gradient beyond the bounds on both sides, or on one ``side`` only ("below",
+    "above"): code that clips only when its largest element is too large misses the first."""
+    grad = rng.standard_normal((4, 5)) * 3.0
+    return {"grad": {"below": -np.abs(grad), "above": np.abs(grad)}.get(side, grad)}
 
 
-def clip_gradient(ref: Any, inputs: dict, clip_value: float = 2.0) -> dict:
+def clip_gradient(ref: Any, inputs: dict, clip_value: float = 2.0, **_: Any) -> dict:
     """A gradient clipped in place."""
     grad = inputs["grad"]
     optim = ref.RNNSGD(0.1, clip_value=clip_value)
@@ -425,7 +431,7 @@ def clip_gradient(ref: Any, inputs: dict, clip_value: float = 2.0) -> dict:
     return {"grad": grad}
 
 
-def _clip_value_written_in(ref: Any, inputs: dict, clip_value: float = 2.0) -> dict:
+def _clip_value_written_in(ref: Any, inputs: dict, clip_value: float = 2.0, **_: Any) -> dict:
     if clip_value == 2.0:
         raise ValueError("the same as the right answer at the default clip_value")
     return clip_gradient(ref, inputs, 2.0)

@@ -50,7 +50,8 @@ def _dropout_inputs(rng: np.random.Generator, n: int = 200, d: int = 30) -> dict
 def dense_layer_dropout(
     ref: Any, inputs: dict[str, ndarray], d: int = 30, keep: float = 0.6, **_: Any
 ) -> dict[str, Any]:
-    """DenseLayer with dropout in training mode, beside the same layer in evaluation mode."""
+    """DenseLayer with dropout in training mode (twice: a new mask each call), beside the
+    same layer in evaluation mode."""
     torch = _torch()
     x = torch.from_numpy(inputs["x"])
     torch.manual_seed(2)  # with an activation: dropout comes after it, as the book's layer
@@ -58,7 +59,8 @@ def dense_layer_dropout(
     layer.eval()
     evaluated = _np(layer(x))
     layer.train()
-    return {"train": _np(layer(x)), "eval": evaluated}
+    train = _np(layer(x))
+    return {"train": train, "eval": evaluated, "train_again": _np(layer(x))}
 
 
 def _dense_layer_dropout_judge(got: dict, expected: dict, keep: float = 0.6, **_: Any) -> list:
@@ -67,7 +69,15 @@ def _dense_layer_dropout_judge(got: dict, expected: dict, keep: float = 0.6, **_
         return [("shape", False, f"training output {train.shape}, evaluation {evaluated.shape}")]
     kept = train != 0
     fraction = float(kept.mean())
+    again = got.get("train_again")
+    fresh = again is None or np.shape(again) != train.shape or bool(np.any((again != 0) != kept))
     return [
+        (
+            "a new mask on every call",
+            fresh,
+            "two calls in training mode dropped the very same units: draw a new mask on "
+            "every call (self.dropout does), not once for the layer",
+        ),
         (
             "drops in training mode",
             abs(fraction - keep) < 0.05,

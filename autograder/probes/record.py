@@ -109,9 +109,14 @@ class Probe:
         return self.run(ref, self.draw(rng, params), **params)
 
     def draw(self, rng: Any, params: Mapping[str, Any]) -> dict[str, Any]:
-        """The probe's inputs for ``params`` (those ``inputs`` takes)."""
+        """The probe's inputs for ``params`` (those ``inputs`` takes). With ``integers`` (a
+        parameter every probe takes), the data ``x`` is drawn as whole numbers, as pixels
+        come (an ``inputs`` that takes ``integers`` itself draws them its own way)."""
         assert self.inputs is not None  # __post_init__ sees to it
-        return self.inputs(rng, **_accepted(self.inputs, params))
+        drawn = self.inputs(rng, **_accepted(self.inputs, params))
+        if params.get(INTEGERS) and INTEGERS not in inspect.signature(self.inputs).parameters:
+            drawn = _whole_numbers(drawn)
+        return drawn
 
     def wrong_outputs(
         self, ref: Any, rng: Any, params: Mapping[str, Any]
@@ -155,7 +160,7 @@ class Probe:
                 if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
                 and name not in _NOT_PARAMETERS
             }
-        return named
+        return named | {INTEGERS}
 
     def missing_for(self, kind: str) -> list[str]:
         """What the probe lacks for a check of ``kind`` (empty: nothing)."""
@@ -166,6 +171,21 @@ _NOT_PARAMETERS = frozenset(
     {"ref", "rng", "inputs", "drawn", "numerical", "data", "got", "expected", "labels"}
 )
 """The arguments the grader itself passes to a probe's functions."""
+
+
+INTEGERS = "integers"
+"""The parameter every probe takes: its data ``x`` drawn as whole numbers (:meth:`Probe.draw`)."""
+
+
+def _whole_numbers(drawn: dict[str, Any]) -> dict[str, Any]:
+    """``drawn`` with its data ``x`` as int64 (ten times the value drawn, rounded): code that
+    keeps the input's dtype for what it computes (``np.zeros_like(x)``) truncates."""
+    import numpy as np  # only when a check asks: the CLI starts without NumPy
+
+    x = drawn.get("x")
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        raise ProbeError("integers = true: this probe draws no floating-point data `x`")
+    return {**drawn, "x": np.rint(10.0 * x).astype(np.int64)}
 
 
 def _accepted(function: Callable[..., Any], params: Mapping[str, Any]) -> dict[str, Any]:

@@ -91,6 +91,8 @@ NODE_EDITS = frozenset(
         "neg_name",
         "expression",
         "unkeyword",
+        "as_float",
+        "unnumber",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -221,7 +223,7 @@ def node_edit(node: ast.expr, edit: Edit) -> ast.expr:
     """The code that replaces ``node`` for a :data:`NODE_EDITS` edit (``node`` itself where
     the edit does not fit it)."""
     make = _NODE_EDITS.get(edit.op)
-    needs_call = edit.op in ("call", "keyword", "generator", "callee", "unkeyword")
+    needs_call = edit.op in ("call", "keyword", "generator", "callee", "unkeyword", "as_float")
     if make is None or (needs_call and not isinstance(node, ast.Call)):
         return node
     if edit.op == "operator" and not isinstance(node, ast.BinOp):
@@ -334,7 +336,33 @@ _NODE_EDITS = {
     "pad": lambda node, args: _padded(node, args[0]),
     "expression": lambda node, args: expression(args[0]),
     "unkeyword": lambda node, args: _unkeyworded(node, args),
+    "as_float": lambda node, args: _as_float(node),
+    "unnumber": lambda node, args: _unnumbered(node, args),
 }
+
+
+def _unnumbered(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    """``node`` with every number equal to ``args[0]`` written in read as ``args[1]``."""
+
+    class Unnumber(ast.NodeTransformer):
+        def visit_Constant(self, constant: ast.Constant) -> ast.expr:
+            plain = type(constant.value) in (int, float)
+            return reading(args[1]) if plain and constant.value == args[0] else constant
+
+    return Unnumber().visit(copy.deepcopy(node))
+
+
+def _as_float(node: Any) -> ast.expr:
+    """The array a call makes, made of floats: ``dtype=float`` given (in place of another),
+    or ``x.astype(float)`` for ``x.copy()``."""
+    as_float = ast.Name(id="float", ctx=ast.Load())
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "copy" and not node.args:
+        method = ast.Attribute(value=node.func.value, attr="astype", ctx=ast.Load())
+        return ast.Call(func=method, args=[as_float], keywords=[])
+    keywords = [k for k in node.keywords if k.arg != "dtype"]
+    return ast.Call(
+        func=node.func, args=node.args, keywords=[*keywords, ast.keyword("dtype", as_float)]
+    )
 
 
 def _elementwise(node: ast.expr) -> ast.expr:

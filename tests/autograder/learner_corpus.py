@@ -891,7 +891,7 @@ MISTAKES.update(
             "chapter3.sigmoid_backward",
             "activations:Sigmoid._input_grad",
             "s = 1.0 / (1.0 + np.exp(-self.output))\nreturn output_grad * s * (1.0 - s)",
-            "belongs: the value after the activation (sigmoid (the value ",
+            "belongs: the value after the activation (sigmoid) where the value before",
         ),
         "A_c3_weight_forward_star": (
             "chapter3.weight_multiply_forward",

@@ -55,3 +55,17 @@ def test_every_probes_sizes_differ_from_one_another():
                 same[f"{path.name}:{line}"] = sizes
     assert checked >= 10  # the image, sequence and layer probes are read
     assert not same, same
+
+
+def test_a_recurrent_steps_input_and_state_widths_split_nowhere_else():
+    """A recurrent step concatenates x [N, D] and H [N, H] into Z: code that splits Z's
+    gradient at half its width, as if D were H, is right wherever D and H differ by less than
+    two ((D + H) // 2 is one of them). Every probe of chapter 6 with both sizes keeps them
+    two or more apart."""
+    path = Path(probes.__file__).parent / "chapter6.py"
+    close = {}
+    for line, found in _sizes_in(ast.parse(path.read_text(encoding="utf-8"))):
+        d, h = found.get("d"), found.get("h")
+        if d is not None and h is not None and abs(d - h) < 2:
+            close[line] = (d, h)
+    assert not close, close

@@ -261,3 +261,61 @@ def test_a_copy_into_the_parameter_that_runs_too_early_is_moved_after_what_it_ne
     said = _said(tmp_path, "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule", body)
     assert "`np.copyto(param, param - velocity)` runs too early" in said
     assert PROVEN in said
+
+
+def test_a_number_written_where_an_argument_belongs_is_not_called_stale(tmp_path):
+    """The step written into the differences: the checks' second call, on the same arrays
+    with another ``delta``, gives what the first gave — not a value kept from before, a
+    number that does not follow ``delta``."""
+    body = "return (func(input_ + 0.001) - func(input_ - 0.001)) / (2 * delta)\n"
+    said = _said(tmp_path, "chapter1.deriv", "foundations:deriv", body)
+    assert "earlier call computed" not in said
+    assert "`0.001` is written in where `delta` belongs" in said
+    assert PROVEN in said
+
+
+def test_a_leftover_line_that_overwrites_an_argument_is_deleted_not_moved(tmp_path):
+    """A debugging line that replaces the output gradient by ones: moving it after the line
+    that reads it would pass too, but only because nothing reads it there — it is deleted."""
+    body = (
+        "output_grad = np.ones(input_.shape)  # first see that the shapes work\n"
+        "padded = _pad_2d(output_grad, K // 2)\n"
+        "windows = sliding_window_view(padded, (K, K), axis=(1, 2))\n"
+        "return np.einsum('nhwij,ij->nhw', windows, param[::-1, ::-1])\n"
+    )
+    said = _said(tmp_path, "chapter5.conv_2d_backward", "conv_steps:_input_grad_2d", body)
+    assert "first see that the shapes work` should not be there" in said
+    assert "wrong order" not in said
+    assert PROVEN in said
+
+
+def test_a_derivative_taken_at_the_output_names_the_value_not_the_checks_function(tmp_path):
+    """σ's slope taken at S = σ(N) where N belongs: ``1 − S²`` in its place passes too, but
+    only for the check's tanh; reading ``N`` there is right for every σ."""
+    body = (
+        "N = X @ W\n"
+        "S = sigma(N)\n"
+        "L = np.sum(S)\n"
+        "dSdN = deriv(sigma, S)\n"
+        "return (np.ones_like(S) * dSdN) @ W.T\n"
+    )
+    said = _said(
+        tmp_path,
+        "chapter1.matrix_function_backward_sum_1",
+        "matrix_functions:matrix_function_backward_sum_1",
+        body,
+    )
+    assert "`S` is read where `N` belongs" in said
+    assert "tanh's derivative" not in said
+    assert PROVEN in said
+
+
+def test_a_number_given_where_the_functions_own_argument_belongs_is_named(tmp_path):
+    """Softmax normalised along axis 1 whatever ``axis`` it is given: the function's own
+    argument of that name belongs in the keyword."""
+    body = (
+        "e = np.exp(x - x.max(axis=axis, keepdims=True))\nreturn e / e.sum(axis=1, keepdims=True)\n"
+    )
+    said = _said(tmp_path, "chapter4.softmax", "losses:softmax", body)
+    assert "`axis=1` writes in a number where the function's own argument `axis` belongs" in said
+    assert PROVEN in said
