@@ -18,7 +18,6 @@ Only for a check that failed, so that a passing exercise costs nothing more:
 
 from __future__ import annotations
 
-import ast
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -40,13 +39,13 @@ from .firstline import departures
 from .ignored import ignored_arguments
 from .judge import evaluate
 from .keyargs import sizes_computed_otherwise, written_in_arguments
-from .opedits import dropped_operands
 from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference
 from .relations import MAX_PROPOSALS, Proposal, proposals
 from .roles import exchanged_roles
 from .shown import shown_pair
-from .source import Source, parameters
+from .simpler import simpler_instead
+from .source import Source
 from .traces import Trace, Value, parse_trace
 from .twins import twinned
 from .unread import unread_factors
@@ -247,9 +246,9 @@ def _explain(
         return _named(learner_sources, missing, confirmed) if confirmed else None
     first, later = tried[:MAX_PROPOSALS], tried[MAX_PROPOSALS:]
     confirmed = _prove([check, *others], first, answers, runner, lock, also, prefer)
-    if confirmed is not None and confirmed.edit.op in ("nest", "scale", "rederive"):
+    if confirmed is not None:
         with lock:
-            simpler = _simpler_instead(confirmed, learner_sources, first + later)
+            simpler = simpler_instead(confirmed, learner_sources, first + later)
         dropped = _prove([check, *others], simpler, answers, runner, lock, also)
         if dropped is not None:
             first, confirmed = [*first, *simpler], dropped
@@ -275,45 +274,6 @@ def _noted(
     if explained is not None and explained.confirmed is None:
         explained.message += ignored_arguments(mine, theirs)
     return explained
-
-
-def _simpler_instead(
-    confirmed: Proposal, sources: list[Source], tried: list[Proposal]
-) -> list[Proposal]:
-    """What says more simply what a regrouping, a factor or a derivative rederived proved:
-    a term or factor dropped (:func:`_dropped_instead`); for a derivative taken in another
-    form (``1 − S²`` for ``deriv(sigma, S)``: right only for the check's tanh), another value
-    read in its statement (``N`` for ``S``), which holds for every function."""
-    if confirmed.edit.op != "rederive":
-        return _dropped_instead(confirmed, sources)
-    source = sources[confirmed.fid]
-    node = source.node_at(confirmed.edit.span)
-    given = {  # `sigma`: a function the caller passes, called in the learner's function
-        n.func.id
-        for n in ast.walk(source.node)
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-    } & set(parameters(source.node))
-    generic = node is not None and any(
-        isinstance(n, ast.Name) and n.id in given and isinstance(n.ctx, ast.Load)
-        for n in ast.walk(node)
-    )
-    if not generic:  # np.tanh written out: its derivative's form is the lesson
-        return []
-    return [p for p in tried if p.edit.op == "name" and p.line == confirmed.line]
-
-
-def _dropped_instead(regrouped: Proposal, sources: list[Source]) -> list[Proposal]:
-    """A term or factor dropped from the expression a regrouping or a factor proved: where one
-    passes too, that is the mistake (``-y·log p − (1 − y)·log(1 − p)`` regrouped as ``-y·(log p
-    − (1 − y)·log(1 − p))`` multiplies the extra term by y·(1 − y), zero for one-hot targets;
-    ``lr · velocity``, 0.1 times the right value, has the factor ``lr`` too many)."""
-    node = sources[regrouped.fid].node_at(regrouped.edit.span)
-    if node is None:
-        return []
-    return [
-        Proposal(regrouped.fid, edit, name, regrouped.departure, regrouped.line)
-        for edit, name, _ in dropped_operands(node)
-    ]
 
 
 def _raised_at(

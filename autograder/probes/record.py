@@ -180,7 +180,7 @@ INTEGERS = "integers"
 def _whole_numbers(drawn: dict[str, Any]) -> dict[str, Any]:
     """``drawn`` with its data ``x`` as int64 (ten times the value drawn, rounded): code that
     keeps the input's dtype for what it computes (``np.zeros_like(x)``) truncates."""
-    import numpy as np  # only when a check asks: the CLI starts without NumPy
+    import numpy as np  # here, not at the top: the CLI's start-up loads no NumPy
 
     x = drawn.get("x")
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":

@@ -319,3 +319,14 @@ def test_a_number_given_where_the_functions_own_argument_belongs_is_named(tmp_pa
     said = _said(tmp_path, "chapter4.softmax", "losses:softmax", body)
     assert "`axis=1` writes in a number where the function's own argument `axis` belongs" in said
     assert PROVEN in said
+
+
+def test_a_line_made_harmless_by_the_proven_edit_is_named_as_a_line_too_many(tmp_path):
+    """An input rescaled from [0, 1] to [−1, 1] before the sigmoid: regrouping `2 * x - 1` as
+    `(2 - 1) * x` passes, but only because it makes the line do nothing — it should not be
+    there."""
+    body = "x = self.input_\nx = 2 * x - 1\nreturn 1.0 / (1.0 + np.exp(-x))\n"
+    said = _said(tmp_path, "chapter3.sigmoid_forward", "activations:Sigmoid._output", body)
+    assert "`x = 2 * x - 1` should not be there" in said
+    assert "groups the wrong way" not in said
+    assert PROVEN in said

@@ -1,0 +1,92 @@
+"""A proven name that gives way to a simpler one that passes too.
+
+An edit that makes the check pass proves that undoing it fixes the code, not that it is the
+mistake the learner made: a regrouping can pass because it zeroes a term too many, a
+derivative rederived in tanh's form because the check's function is tanh, a regrouping of
+``2 * x - 1`` into ``(2 - 1) * x`` because it makes the line do nothing. Where a simpler edit
+passes as well, it says what happened; :mod:`.explain` proves these after the first.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..sandbox.instrument import Edit, span_of
+from .opedits import dropped_operands
+from .relations import Proposal
+from .source import Source, parameters
+
+__all__ = ["simpler_instead"]
+
+
+def simpler_instead(
+    confirmed: Proposal, sources: list[Source], tried: list[Proposal]
+) -> list[Proposal]:
+    """What might say more simply what ``confirmed`` proved (empty: nothing to try)."""
+    found = _deleted_instead(confirmed, sources)
+    if confirmed.edit.op in ("nest", "scale"):
+        found += _dropped_instead(confirmed, sources)
+    elif confirmed.edit.op == "rederive":
+        found += _read_instead(confirmed, sources, tried)
+    return found
+
+
+def _deleted_instead(confirmed: Proposal, sources: list[Source]) -> list[Proposal]:
+    """A statement that rebinds a name from itself (``x = 2 * x - 1``), changed so that it
+    passes: where deleting it passes too, it should not be there (the input normalised
+    twice), whatever edit made it harmless."""
+    if confirmed.edit.op == "delete":
+        return []
+    source = sources[confirmed.fid]
+    for node in ast.walk(source.node):
+        if not isinstance(node, ast.Assign) or not _holds(node, confirmed.edit.span):
+            continue
+        targets = {t.id for t in node.targets if isinstance(t, ast.Name)}
+        read = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+        if len(targets) == len(node.targets) and targets & read:
+            text, held = source.line_text(node.lineno), ", ".join(sorted(targets))
+            name = f"`{text}` should not be there: `{held}` held the right value already"
+            edit = Edit(span_of(node), "delete")
+            return [Proposal(confirmed.fid, edit, name, confirmed.departure, node.lineno)]
+    return []
+
+
+def _holds(statement: ast.stmt, span: tuple[int, int, int, int]) -> bool:
+    outer = span_of(statement)
+    return outer[:2] <= span[:2] and span[2:] <= outer[2:]
+
+
+def _read_instead(
+    confirmed: Proposal, sources: list[Source], tried: list[Proposal]
+) -> list[Proposal]:
+    """For a derivative taken in another form (``1 − S²`` for ``deriv(sigma, S)``: right
+    only for the check's tanh), another value read in its statement (``N`` for ``S``), which
+    holds for every function the caller passes."""
+    source = sources[confirmed.fid]
+    node = source.node_at(confirmed.edit.span)
+    given = {  # `sigma`: a function the caller passes, called in the learner's function
+        n.func.id
+        for n in ast.walk(source.node)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    } & set(parameters(source.node))
+    generic = node is not None and any(
+        isinstance(n, ast.Name) and n.id in given and isinstance(n.ctx, ast.Load)
+        for n in ast.walk(node)
+    )
+    if not generic:  # np.tanh written out: its derivative's form is the lesson
+        return []
+    return [p for p in tried if p.edit.op == "name" and p.line == confirmed.line]
+
+
+def _dropped_instead(regrouped: Proposal, sources: list[Source]) -> list[Proposal]:
+    """A term or factor dropped from the expression a regrouping or a factor proved: where one
+    passes too, that is the mistake (``-y·log p − (1 − y)·log(1 − p)`` regrouped as ``-y·(log p
+    − (1 − y)·log(1 − p))`` multiplies the extra term by y·(1 − y), zero for one-hot targets;
+    ``lr · velocity``, 0.1 times the right value, has the factor ``lr`` too many)."""
+    node = sources[regrouped.fid].node_at(regrouped.edit.span)
+    if node is None:
+        return []
+    return [
+        Proposal(regrouped.fid, edit, name, regrouped.departure, regrouped.line)
+        for edit, name, _ in dropped_operands(node)
+    ]
