@@ -405,9 +405,15 @@ def _others(
     known: dict[str, tuple[ndarray, int | None]],
 ) -> Iterator[tuple[str, ndarray]]:
     """The other known values that could be read at ``span`` in place of ``name``'s: of its
-    shape, with other numbers, and already assigned there."""
+    shape, with other numbers, and already assigned there. Where the value returned has a
+    shape none of the reference's has, a matrix of the transposed shape too (``X.T`` where
+    ``W.T`` belongs: X [1, D], W [D, 1])."""
+    shapes = {value.shape}
+    mine, returned = departure.value.array.shape, departure.pool.returned
+    if value.ndim == 2 and returned and not any(v.array.shape == mine for v in returned):
+        shapes.add(value.shape[::-1])
     for other, (theirs, site) in known.items():
-        if other == name or theirs.shape != value.shape or theirs.dtype.kind != "f":
+        if other == name or theirs.shape not in shapes or theirs.dtype.kind != "f":
             continue
         if not close(theirs, value) and _assigned_before(departure, site, span):
             yield other, theirs

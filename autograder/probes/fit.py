@@ -97,13 +97,18 @@ def _seed_layers_judge(got: dict, expected: dict) -> list[tuple[str, bool, str]]
             *(equal_pairs[0] if equal_pairs else (0, 0))
         ),
     )
+    unseeded = [
+        i + 1 for i, (a, b) in enumerate(zip(first, got["again"], strict=False)) if not _same(a, b)
+    ]
+    reproducible = _same(first, got["again"])
     return [
         layers_differ,
         (
             "the same seed gives the same network",
-            _same(first, got["again"]),
-            "two networks with the same seed start with different weights: give each layer "
-            "its generator in layer.rng, derived from self.seed (not NumPy's global one)",
+            reproducible,
+            f"two networks with the same seed start with different weights in layer(s) "
+            f"{', '.join(map(str, unseeded)) or '?'} of {len(first)}: give every layer its "
+            "generator in layer.rng, derived from self.seed (not NumPy's global one)",
         ),
         (
             "restart draws the same network again",
@@ -116,9 +121,9 @@ def _seed_layers_judge(got: dict, expected: dict) -> list[tuple[str, bool, str]]
             not _same(first, got["other_seed"]),
             "networks with different seeds start with the same weights: the seed is not used",
         ),
-        (
+        (  # judged where the same seed gives the same network: else that says it already
             "each layer draws from a generator of its own",
-            _same(first[1:], got["after_a_draw"][1:]),
+            _same(first[1:], got["after_a_draw"][1:]) or not reproducible,
             "when the first layer's generator draws numbers of its own (a dropout mask), the "
             "next layers start from other weights: the layers share one generator, so what "
             "one draws depends on what the others drew before; give each its own "

@@ -330,3 +330,14 @@ def test_a_line_made_harmless_by_the_proven_edit_is_named_as_a_line_too_many(tmp
     assert "`x = 2 * x - 1` should not be there" in said
     assert "groups the wrong way" not in said
     assert PROVEN in said
+
+
+def test_a_matrix_read_where_one_of_the_transposed_shape_belongs_is_named(tmp_path):
+    """∂N/∂X taken as the input transposed: X [1, 3] read where W [3, 1] belongs, which no
+    same-shaped substitution can show."""
+    body = "dNdX = np.transpose(X)\nreturn dNdX\n"
+    said = _said(
+        tmp_path, "chapter1.matmul_backward_first", "matrix_functions:matmul_backward_first", body
+    )
+    assert "`X` is read where `W` belongs" in said
+    assert PROVEN in said
