@@ -14,6 +14,7 @@ import ast
 import itertools
 from collections.abc import Iterator
 
+import numpy as np
 from numpy import ndarray
 
 from ..sandbox.edits import node_edit
@@ -54,6 +55,7 @@ def rewrites(
     yield from _truth_operators(statement)
     yield from _inverted(departure.source.node)
     yield from _float_buffers(departure.source.node, known)
+    yield from _whole_number_casts(departure.source.node, known)
 
 
 def whole_function_rewrites(source: Source, reference: Source) -> Iterator[Candidate]:
@@ -62,6 +64,7 @@ def whole_function_rewrites(source: Source, reference: Source) -> Iterator[Candi
     yield from _strings(source.node, reference)
     yield from _inverted(source.node)
     yield from _float_buffers(source.node)
+    yield from _whole_number_casts(source.node)
     yield from block_rewrites(source)
 
 
@@ -456,6 +459,44 @@ def _float_buffers(
             f"numbers (`{new}` keeps them)",
             known is not None,
         )
+
+
+_CASTS = frozenset({"int", "round", "floor", "trunc", "rint"})
+"""Calls that cut a number to a whole one (``int(x)``, ``np.floor(x)``, ``round(x)``)."""
+
+
+def _whole_number_casts(
+    function: ast.AST, known: dict[str, tuple[ndarray, int | None]] | None = None
+) -> Iterator[Candidate]:
+    """A number cut to a whole one (``int(other)``, ``x.astype(int)``) kept as it is: where
+    the value is not whole (a 0.25 that ``int`` makes 0), that loses it. The numbers show
+    it where a value it reads is known not to be whole."""
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        name = (
+            node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        )
+        cast = name in _CASTS and len(node.args) == 1 and not node.keywords
+        typed = name == "astype" and len(node.args) == 1 and "int" in ast.unparse(node.args[0])
+        if not (cast or typed):
+            continue
+        inner = node.func.value if typed else node.args[0]
+        code, kept = ast.unparse(node), ast.unparse(inner)
+        yield (
+            Edit(span_of(node), "unwrap", (-1 if typed else 0,)),
+            f"`{code}` cuts `{kept}` to a whole number: `{kept}` as it is belongs there",
+            known is not None and _fractional(inner, known),
+        )
+
+
+def _fractional(node: ast.expr, known: dict[str, tuple[ndarray, int | None]]) -> bool:
+    """Whether a value ``node`` reads is known and not all whole numbers."""
+    for part in ast.walk(node):
+        held = known.get(name_of(part) or "")
+        if held is not None and held[0].dtype.kind == "f" and np.any(held[0] % 1 != 0):
+            return True
+    return False
 
 
 def _dtype_of(keyword: ast.keyword | None) -> ast.expr | None:

@@ -341,3 +341,19 @@ def test_a_matrix_read_where_one_of_the_transposed_shape_belongs_is_named(tmp_pa
     )
     assert "`X` is read where `W` belongs" in said
     assert PROVEN in said
+
+
+def test_a_value_cut_to_a_whole_number_is_kept_as_it_is(tmp_path):
+    """An average pool that turns its averages back into whole pixels (`.astype(np.int64)`):
+    every fraction is lost."""
+    body = (
+        "shape = (*self.input_.shape[:2], *self._output_size())\n"
+        "total = np.zeros(shape)\n"
+        "for i in range(self.size):\n"
+        "    for j in range(self.size):\n"
+        "        total += self.input_[self._at(i, j)]\n"
+        "return (total / self.size**2).astype(np.int64)\n"
+    )
+    said = _said(tmp_path, "chapter5.avg_pool", "pooling:AvgPool2D._output", body)
+    assert "cuts `total / self.size ** 2` to a whole number" in said
+    assert PROVEN in said
