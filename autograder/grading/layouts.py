@@ -26,7 +26,7 @@ from .aligned import Departure, close
 from .codeedits import Candidate
 from .source import name_of
 
-__all__ = ["batch_flattened", "permuted_before_reshape", "unpadded"]
+__all__ = ["batch_flattened", "permuted_before_reshape", "reshaped_operand", "unpadded"]
 
 _RESHAPES = frozenset({"reshape", "view", "flatten", "ravel"})
 _MODULES = frozenset({"np", "numpy", "torch"})
@@ -41,14 +41,18 @@ def permuted_before_reshape(
     span,
     departure: Departure,
     known: dict[str, tuple[ndarray, int | None]],
+    operands: dict[tuple[int, int, int, int], ndarray],
 ) -> Iterator[Candidate]:
-    """Where ``mine`` is a reshape of a known array and ``theirs`` the same reshape of that
-    array with its axes in another order: that order, made before the reshape."""
+    """Where ``mine`` is a reshape of a known array (by its name, or computed in the
+    reshape's own expression: ``operands``) and ``theirs`` the same reshape of that array
+    with its axes in another order: that order, made before the reshape."""
     operand = _reshaped_operand(departure.source.node, span)
-    name = name_of(operand) if operand is not None else None
-    if name is None or name not in known or mine.size < 2:
+    if operand is None or mine.size < 2:
         return
-    held = known[name][0]
+    name = name_of(operand) or ast.unparse(operand)
+    held = known[name][0] if name in known else operands.get(span)
+    if held is None:
+        return
     if held.size != mine.size or not 3 <= held.ndim <= _MOST_AXES or held.dtype.kind not in "fc":
         return
     want = theirs.reshape(-1)
@@ -81,11 +85,14 @@ def _elements(held: ndarray, axes: tuple[int, ...], flat: ndarray) -> ndarray:
 
 
 def _reshaped_operand(function: ast.AST, span) -> ast.expr | None:
-    """The array that the expression at ``span`` reshapes (``w`` of ``w.reshape(…)``,
-    ``np.reshape(w, …)``, ``w.view(…)``), if it is such an expression."""
+    """The array that the expression at ``span`` reshapes, if it is a reshape."""
     call = _call_at(function, span)
-    if call is None:
-        return None
+    return reshaped_operand(call) if call is not None else None
+
+
+def reshaped_operand(call: ast.Call) -> ast.expr | None:
+    """The array ``call`` reshapes (``w`` of ``w.reshape(…)``, ``np.reshape(w, …)``,
+    ``w.view(…)``), if it is a reshape."""
     func = call.func
     if not (isinstance(func, ast.Attribute) and func.attr in _RESHAPES):
         return None

@@ -31,7 +31,7 @@ from numpy import ndarray
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure, close, mirrored
 from .codeedits import Candidate, from_code, statements
-from .layouts import batch_flattened, permuted_before_reshape, unpadded
+from .layouts import batch_flattened, permuted_before_reshape, reshaped_operand, unpadded
 from .opedits import from_operations
 from .ranking import DEPARTURES, beside_first, departing, inside_departing, specific, within
 from .rederive import rederivations, rederived_candidates
@@ -91,13 +91,14 @@ def proposals(
         fid, source = departure.value.fid, departure.source
         known = _known(departure, learner)
         sizes = _sizes(departure, learner)
+        sizes_and_operands = (sizes, _reshape_operands(departure, learner))
         if departure.stale:  # the numbers are an earlier call's: relating them says nothing
             continue
         candidates = itertools.chain(
             _from_state(departure),
-            _from_numbers(departure, known, sizes),
-            _whole_statement(departure, learner, known, sizes),
-            _upstream(departure, learner, known, sizes),
+            _from_numbers(departure, known, sizes_and_operands),
+            _whole_statement(departure, learner, known, sizes_and_operands),
+            _upstream(departure, learner, known, sizes_and_operands),
             from_code(departure, known, reference_sources[fid]),
             from_operations(departure, reference_sources[fid]),
             rewrites(departure, known, reference_sources[fid]),
@@ -216,9 +217,7 @@ def _from_state(departure: Departure) -> Iterator[Candidate]:
 
 
 def _from_numbers(
-    departure: Departure,
-    known: dict[str, tuple[ndarray, int | None]],
-    sizes: dict[int, tuple[str, int]],
+    departure: Departure, known: dict[str, tuple[ndarray, int | None]], sizes: Measures
 ) -> Iterator[Candidate]:
     if departure.site is None:
         return
@@ -234,7 +233,7 @@ def _whole_statement(
     departure: Departure,
     learner: Trace,
     known: dict[str, tuple[ndarray, int | None]],
-    sizes: dict[int, tuple[str, int]],
+    sizes: Measures,
 ) -> Iterator[Candidate]:
     """Relations of what the departing statement computes as a whole, where the first
     departing value is a part of it (``g * y`` of ``g * y * (1 - y)``: a relation of the
@@ -271,7 +270,7 @@ def _upstream(
     departure: Departure,
     learner: Trace,
     known: dict[str, tuple[ndarray, int | None]],
-    sizes: dict[int, tuple[str, int]],
+    sizes: Measures,
 ) -> Iterator[Candidate]:
     """Relations of the values the departing statement reads, as their statements assigned
     them: a value can match a part of the reference's (a term of a sum) and still be wrong."""
@@ -289,15 +288,42 @@ def _upstream(
             yield from _related(latest[sid], span, code, departure, known, sizes)  # type: ignore[arg-type]
 
 
+Measures = tuple[dict[int, tuple[str, int]], dict[tuple[int, int, int, int], ndarray]]
+"""The sizes the learner's call knew, and what each reshape of its code was given
+(:func:`_reshape_operands`)."""
+
+
+def _reshape_operands(
+    departure: Departure, learner: Trace
+) -> dict[tuple[int, int, int, int], ndarray]:
+    """``span of a reshape -> the array it reshaped`` where that array is computed in the
+    reshape's own expression (``sliding_window_view(…).reshape(…)``), not read by a name:
+    its value as the learner's call last computed it before the departing value."""
+    source = departure.source
+    by_span = {site.span: sid for sid, site in enumerate(source.sites)}
+    latest: dict[int, ndarray] = {}
+    for other in learner.invocation(departure.value.fid, departure.value.inv):
+        if other.kind == "value" and other.elem == -1 and other.seq <= departure.value.seq:
+            latest[int(other.key)] = other.array
+    found = {}
+    for node in ast.walk(source.node):
+        operand = reshaped_operand(node) if isinstance(node, ast.Call) else None
+        sid = by_span.get(span_of(operand)) if operand is not None else None
+        if sid is not None and sid in latest:
+            found[span_of(node)] = latest[sid]
+    return found
+
+
 def _related(
     mine: ndarray,
     span,
     code: str,
     departure: Departure,
     known: dict[str, tuple[ndarray, int | None]],
-    sizes: dict[int, tuple[str, int]],
+    measures: Measures,
 ) -> Iterator[Candidate]:
     """The relations of ``mine`` to the reference's values at the departing point."""
+    sizes, operands = measures
     if mine.dtype.kind != "f":
         return
     mine = mine.astype(np.float64)
@@ -317,7 +343,7 @@ def _related(
         yield from _shifted(mine, theirs, span, code)
         yield from _terms(mine, theirs, span, code, terms)
         yield from rederivations(mine, theirs, span, code, derivatives)
-        yield from permuted_before_reshape(mine, theirs, span, departure, known)
+        yield from permuted_before_reshape(mine, theirs, span, departure, known, operands)
 
 
 def _unsummed(mine: ndarray, span, code: str, departure: Departure) -> Iterator[Candidate]:
@@ -393,6 +419,28 @@ def _reshaped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candi
                     True,
                 )
                 return
+    if 3 <= mine.ndim <= 5 and mine.shape == theirs.shape:
+        yield from _regridded(mine, theirs, span, code)
+
+
+def _regridded(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:
+    """The right numbers read in the wrong order: data whose axes come as ``order`` reshaped
+    straight to this shape (a gradient of [C_out, C_in·K·K] reshaped to [C_in, C_out, K, K]
+    without swapping the channels)."""
+    for order in itertools.permutations(range(mine.ndim)):
+        if order == tuple(range(mine.ndim)):
+            continue
+        moved = mine.reshape(tuple(mine.shape[a] for a in order))
+        if close(np.transpose(moved, np.argsort(order)), theirs):
+            back = tuple(int(a) for a in np.argsort(order))
+            yield (
+                Edit(span, "regrid", (list(order),)),
+                f"`{code}` puts the right numbers in the wrong places: its data comes with the "
+                f"axes in the order {tuple(order)} — reshape to that order first, then "
+                f"`.transpose{back}` to this one",
+                True,
+            )
+            return
 
 
 def _trimmed(

@@ -54,6 +54,7 @@ VALUE_EDITS = frozenset(
         "add_site",
         "mul_site",
         "sum_axis",
+        "regrid",
     }
 )
 """Edits the recorder applies to a value as it is computed (``__dlfs_trace__.fix``)."""

@@ -309,7 +309,7 @@ def _apply(value: Any, op: str, args: tuple[Any, ...], latest: Callable[[int], A
         return value * args[0]
     if op == "offset":
         return value + args[0]
-    if op in ("flip", "shift", "regroup", "sum_axis"):
+    if op in ("flip", "shift", "regroup", "sum_axis", "regrid"):
         return _along_axes(value, op, args, tensor)
     if op == "add_site":  # site, coefficient[, axis, start, stop: a slice of it]
         term = latest(int(args[0]))
@@ -331,6 +331,11 @@ def _along_axes(value: Any, op: str, args: tuple[Any, ...], tensor: bool) -> Any
     if op == "shift":
         axis, steps = int(args[0]), int(args[1])
         return value.roll(steps, axis) if tensor else np.roll(value, steps, axis)
+    if op == "regrid":  # the data read in the axes' order args[0], then put in this one
+        order = [int(a) for a in args[0]]
+        moved = value.reshape(tuple(value.shape[a] for a in order))
+        back = tuple(int(a) for a in np.argsort(order))
+        return moved.permute(*back) if tensor else np.transpose(moved, back)
     if op == "regroup":
         shape, axes = tuple(args[0]), tuple(args[1])
         moved = value.reshape(shape)
