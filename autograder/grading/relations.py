@@ -31,7 +31,13 @@ from numpy import ndarray
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure, close, mirrored
 from .codeedits import Candidate, from_code, statements
-from .layouts import batch_flattened, permuted_before_reshape, reshaped_operand, unpadded
+from .layouts import (
+    batch_flattened,
+    permuted_before_reshape,
+    reshape_operands,
+    reshaped,
+    unpadded,
+)
 from .opedits import from_operations
 from .ranking import DEPARTURES, beside_first, departing, inside_departing, specific, within
 from .rederive import rederivations, rederived_candidates
@@ -91,7 +97,7 @@ def proposals(
         fid, source = departure.value.fid, departure.source
         known = _known(departure, learner)
         sizes = _sizes(departure, learner)
-        sizes_and_operands = (sizes, _reshape_operands(departure, learner))
+        sizes_and_operands = (sizes, reshape_operands(departure, learner))
         if departure.stale:  # the numbers are an earlier call's: relating them says nothing
             continue
         candidates = itertools.chain(
@@ -293,27 +299,6 @@ Measures = tuple[dict[int, tuple[str, int]], dict[tuple[int, int, int, int], nda
 (:func:`_reshape_operands`)."""
 
 
-def _reshape_operands(
-    departure: Departure, learner: Trace
-) -> dict[tuple[int, int, int, int], ndarray]:
-    """``span of a reshape -> the array it reshaped`` where that array is computed in the
-    reshape's own expression (``sliding_window_view(…).reshape(…)``), not read by a name:
-    its value as the learner's call last computed it before the departing value."""
-    source = departure.source
-    by_span = {site.span: sid for sid, site in enumerate(source.sites)}
-    latest: dict[int, ndarray] = {}
-    for other in learner.invocation(departure.value.fid, departure.value.inv):
-        if other.kind == "value" and other.elem == -1 and other.seq <= departure.value.seq:
-            latest[int(other.key)] = other.array
-    found = {}
-    for node in ast.walk(source.node):
-        operand = reshaped_operand(node) if isinstance(node, ast.Call) else None
-        sid = by_span.get(span_of(operand)) if operand is not None else None
-        if sid is not None and sid in latest:
-            found[span_of(node)] = latest[sid]
-    return found
-
-
 def _related(
     mine: ndarray,
     span,
@@ -335,7 +320,7 @@ def _related(
     yield from batch_flattened(mine, span, departure)
     yield from unpadded(mine, span, departure, known)
     for theirs in _counterparts(mine, departure, span):
-        yield from _reshaped(mine, theirs, span, code)
+        yield from reshaped(mine, theirs, span, code)
         if theirs.shape != mine.shape:
             continue
         yield from _scaled(mine, theirs, span, code, sizes, numbers)
@@ -393,54 +378,6 @@ def _counterparts(mine: ndarray, departure: Departure, span=None) -> list[ndarra
 
     head = values[: len([v for v in first if v.array.shape in shapes])]
     return (head + sorted(values[len(head) :], key=distance))[:40]
-
-
-def _reshaped(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:
-    if mine.ndim == 2 and theirs.shape == mine.shape[::-1] and close(mine.T, theirs):
-        yield (
-            Edit(span, "transpose"),
-            f"`{code}` is the transpose of the right value: a product in the wrong order, or "
-            "a .T missing (or one too many)",
-            True,
-        )
-        return
-    if 3 <= mine.ndim <= 5 and sorted(theirs.shape) == sorted(mine.shape):
-        for axes in itertools.permutations(range(mine.ndim)):
-            if (
-                axes == tuple(range(mine.ndim))
-                or tuple(mine.shape[a] for a in axes) != theirs.shape
-            ):
-                continue
-            if close(np.transpose(mine, axes), theirs):
-                yield (
-                    Edit(span, "permute", (list(axes),)),
-                    f"`{code}` has its axes in another order: np.transpose(…, {axes}) gives the "
-                    "right value (channels last where the book puts them first, NHWC for NCHW?)",
-                    True,
-                )
-                return
-    if 3 <= mine.ndim <= 5 and mine.shape == theirs.shape:
-        yield from _regridded(mine, theirs, span, code)
-
-
-def _regridded(mine: ndarray, theirs: ndarray, span, code: str) -> Iterator[Candidate]:
-    """The right numbers read in the wrong order: data whose axes come as ``order`` reshaped
-    straight to this shape (a gradient of [C_out, C_in·K·K] reshaped to [C_in, C_out, K, K]
-    without swapping the channels)."""
-    for order in itertools.permutations(range(mine.ndim)):
-        if order == tuple(range(mine.ndim)):
-            continue
-        moved = mine.reshape(tuple(mine.shape[a] for a in order))
-        if close(np.transpose(moved, np.argsort(order)), theirs):
-            back = tuple(int(a) for a in np.argsort(order))
-            yield (
-                Edit(span, "regrid", (list(order),)),
-                f"`{code}` puts the right numbers in the wrong places: its data comes with the "
-                f"axes in the order {tuple(order)} — reshape to that order first, then "
-                f"`.transpose{back}` to this one",
-                True,
-            )
-            return
 
 
 def _trimmed(
