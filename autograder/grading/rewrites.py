@@ -47,6 +47,7 @@ def rewrites(
     statement = statements[0]
     yield from _unfollowed(statement, departure, known)
     yield from _keywords_written_in(statement, departure.source)
+    yield from _settings_exchanged(statement, known)
     yield from _exchanges(statement, known)
     yield from _constants(statement, departure.source, known)
     yield from _bounds(statement, known)
@@ -124,6 +125,60 @@ def _unfollowed(
                     f"`{path}` does not follow `{argument}`",
                     True,
                 )
+
+
+def _settings_exchanged(
+    statement: ast.AST, known: dict[str, tuple[ndarray, int | None]]
+) -> Iterator[Candidate]:
+    """A whole-number setting read where another belongs (``self.stride`` for
+    ``self.size``): at one of its reads, at all of them, or at those of one index
+    (``x[:, :, ::s, ::s]``, the window's step, where ``(s, s)`` is its size)."""
+    value = _value_node(statement)
+    if value is None:
+        return
+    numbers = {
+        path: int(held[0])
+        for path, held in known.items()
+        if held[0].ndim == 0 and held[0].dtype.kind in "iu"
+    }
+    reads = [
+        n
+        for n in ast.walk(value)
+        if isinstance(n, ast.Name | ast.Attribute)
+        and isinstance(n.ctx, ast.Load)
+        and ast.unparse(n) in numbers
+    ]
+    for old in dict.fromkeys(ast.unparse(n) for n in reads):
+        mine = [n for n in reads if ast.unparse(n) == old]
+        groups = [[i] for i in range(len(mine))]
+        groups += [list(range(len(mine)))] if len(mine) > 1 else []
+        groups += _within_one_index(value, mine)
+        for new, number in numbers.items():
+            if number == numbers[old] or new == old:
+                continue
+            for group in groups[:_GROUPS]:
+                yield (
+                    Edit(span_of(value), "rename", (old, new, group)),
+                    f"`{old}` is read where `{new}` belongs"
+                    + (f" (its {len(group)} reads in one index)" if len(group) > 1 else ""),
+                    False,
+                )
+
+
+_GROUPS = 6
+"""At most this many groups of a setting's reads are tried for each other setting."""
+
+
+def _within_one_index(value: ast.AST, reads: list[ast.AST]) -> list[list[int]]:
+    """The positions in ``reads`` that share one subscript's index, where two or more do."""
+    found = []
+    for node in ast.walk(value):
+        if isinstance(node, ast.Subscript):
+            inside = {id(n) for n in ast.walk(node.slice)}
+            group = [i for i, read in enumerate(reads) if id(read) in inside]
+            if 1 < len(group) < len(reads):
+                found.append(group)
+    return found
 
 
 def _keywords_written_in(statement: ast.AST, source: Source) -> Iterator[Candidate]:

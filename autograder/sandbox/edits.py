@@ -94,6 +94,7 @@ NODE_EDITS = frozenset(
         "unkeyword",
         "as_float",
         "unnumber",
+        "rename",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -339,7 +340,40 @@ _NODE_EDITS = {
     "unkeyword": lambda node, args: _unkeyworded(node, args),
     "as_float": lambda node, args: _as_float(node),
     "unnumber": lambda node, args: _unnumbered(node, args),
+    "rename": lambda node, args: _renamed(node, args),
 }
+
+
+def _renamed(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
+    """``node`` with the reads of path ``args[0]`` numbered in ``args[2]`` (in the order
+    ``ast.walk`` meets them) read as path ``args[1]`` instead."""
+    old, new, chosen = str(args[0]), args[1], {int(i) for i in args[2]}
+    if ast.unparse(node) == old:  # the node is the one read
+        return reading(new) if 0 in chosen else node
+    tree = copy.deepcopy(node)
+    reads = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Name | ast.Attribute)
+        and isinstance(n.ctx, ast.Load)
+        and ast.unparse(n) == old
+    ]
+    for index, read in enumerate(reads):
+        if index in chosen:
+            _replace(tree, read, reading(new))
+    return tree
+
+
+def _replace(tree: ast.AST, old: ast.AST, new: ast.expr) -> None:
+    for parent in ast.walk(tree):
+        for field, value in ast.iter_fields(parent):
+            if value is old:
+                setattr(parent, field, new)
+            elif isinstance(value, list):
+                parent_list = value
+                for i, item in enumerate(parent_list):
+                    if item is old:
+                        parent_list[i] = new
 
 
 def _unnumbered(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:

@@ -357,3 +357,17 @@ def test_a_value_cut_to_a_whole_number_is_kept_as_it_is(tmp_path):
     said = _said(tmp_path, "chapter5.avg_pool", "pooling:AvgPool2D._output", body)
     assert "cuts `total / self.size ** 2` to a whole number" in said
     assert PROVEN in said
+
+
+def test_a_whole_number_setting_read_where_another_belongs_is_named(tmp_path):
+    """Max pooling that steps its windows by their size: right wherever the stride is the
+    size, wrong for overlapping windows. Only the step's two reads change, not the size's."""
+    body = (
+        "from numpy.lib.stride_tricks import sliding_window_view\n"
+        "k = self.size\n"
+        "windows = sliding_window_view(self.input_, (k, k), axis=(2, 3))\n"
+        "return windows[:, :, :: self.size, :: self.size].max(axis=(4, 5))\n"
+    )
+    said = _said(tmp_path, "chapter5.max_pool", "pooling:MaxPool2D._output", body)
+    assert "`self.size` is read where `self.stride` belongs (its 2 reads in one index)" in said
+    assert PROVEN in said
