@@ -106,6 +106,16 @@ def _rows_reordered(got: ndarray, expected: ndarray) -> bool:
     return bool(np.abs(a[order_a] - b[order_b]).max() <= 1e-6 * scale)  # as often: a permutation
 
 
+def _rows_for_one(name: str, got: ndarray, expected: ndarray) -> str:
+    """What rows where one belongs say: a gradient per example where the batch's sum is the
+    parameter's; anything else only that (a buffer kept from a batch of another size)."""
+    if _close(got.sum(axis=0, keepdims=True), expected):
+        return "sum it over the batch (axis 0, keepdims=True)"
+    if "grad" in name:
+        return "a parameter's gradient is summed over the batch (axis 0)"
+    return f"{got.shape[0]} rows where the batch has one"
+
+
 def _shape_mistake(
     name: str, got: ndarray, expected: ndarray, batch_size: int | None
 ) -> str | None:
@@ -121,9 +131,7 @@ def _shape_mistake(
         and got.shape[1:] == expected.shape[1:]
         and got.shape[0] > 1
     ):
-        if _close(got.sum(axis=0, keepdims=True), expected):
-            return f"{base}: sum it over the batch (axis 0, keepdims=True)"
-        return f"{base}: a parameter's gradient is summed over the batch (axis 0)"
+        return f"{base}: {_rows_for_one(name, got, expected)}"
     if _lost_axis(got.shape, expected.shape):
         return f"{base}: an axis of size 1 is missing: summed without keepdims=True?"
     sliced = _one_slice(got, expected)

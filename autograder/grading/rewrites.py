@@ -130,16 +130,17 @@ def _unfollowed(
 def _settings_exchanged(
     statement: ast.AST, known: dict[str, tuple[ndarray, int | None]]
 ) -> Iterator[Candidate]:
-    """A whole-number setting read where another belongs (``self.stride`` for
-    ``self.size``): at one of its reads, at all of them, or at those of one index
-    (``x[:, :, ::s, ::s]``, the window's step, where ``(s, s)`` is its size)."""
+    """A setting read where another belongs (``self.stride`` for ``self.size``,
+    ``self.initial_lr`` for ``self.lr``): at one of its reads, at all of them, or at those
+    of one index (``x[:, :, ::s, ::s]``, the window's step, where ``(s, s)`` is its size).
+    Settings are whole numbers, and numbers kept on an object."""
     value = _value_node(statement)
     if value is None:
         return
     numbers = {
-        path: int(held[0])
+        path: held[0].item()
         for path, held in known.items()
-        if held[0].ndim == 0 and held[0].dtype.kind in "iu"
+        if held[0].ndim == 0 and (held[0].dtype.kind in "iu" or _kept_number(path, held[0]))
     }
     reads = [
         n
@@ -163,6 +164,11 @@ def _settings_exchanged(
                     + (f" (its {len(group)} reads in one index)" if len(group) > 1 else ""),
                     False,
                 )
+
+
+def _kept_number(path: str, held: ndarray) -> bool:
+    """A number kept on an object (``self.lr``), not one the call computed."""
+    return held.dtype.kind == "f" and "." in path
 
 
 _GROUPS = 6

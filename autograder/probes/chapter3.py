@@ -149,10 +149,16 @@ def _sgd_inputs(rng: np.random.Generator, **_: Any) -> dict[str, list[ndarray]]:
     return {"params": params, "grads": grads}
 
 
-def sgd_update(ref: Any, inputs: dict, lr: float = 0.1, steps: int = 3) -> dict[str, Any]:
-    """Parameters after ``steps`` SGD steps (updated in place, through optim.step)."""
+def sgd_update(
+    ref: Any, inputs: dict, lr: float = 0.1, steps: int = 3, decayed: bool = False
+) -> dict[str, Any]:
+    """Parameters after ``steps`` SGD steps (updated in place, through optim.step); with
+    ``decayed``, from a learning rate a decay schedule has halved (``optim.lr``, not
+    ``optim.initial_lr``)."""
     params = [p.copy() for p in inputs["params"]]
     optim = ref.SGD(lr=lr)
+    if decayed:
+        optim.lr = lr / 2
     optim.net = _FakeNet(params, inputs["grads"])
     for _ in range(steps):
         optim.step()

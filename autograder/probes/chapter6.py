@@ -440,9 +440,8 @@ def _clip_value_written_in(ref: Any, inputs: dict, clip_value: float = 2.0, **_:
 _clip_gradient_mistakes = {
     "the gradient is clipped to [−2, 2] whatever clip_value the optimizer was made with: "
     "clip to [−self.clip_value, self.clip_value]": _clip_value_written_in,
-    "the gradient is unchanged: clip it in place (np.clip(grad, lo, hi, out=grad))": (
-        lambda ref, i: {"grad": i["grad"]}
-    ),
+    "the gradient is unchanged: every element beyond ±clip_value must be clipped, in place "
+    "(np.clip(grad, lo, hi, out=grad))": (lambda ref, i: {"grad": i["grad"]}),
 }
 
 

@@ -70,7 +70,12 @@ def _dense_layer_dropout_judge(got: dict, expected: dict, keep: float = 0.6, **_
     kept = train != 0
     fraction = float(kept.mean())
     again = got.get("train_again")
-    fresh = again is None or np.shape(again) != train.shape or bool(np.any((again != 0) != kept))
+    fresh = (  # judged where units were dropped: that they are not says it already
+        again is None
+        or np.shape(again) != train.shape
+        or bool(kept.all())
+        or bool(np.any((again != 0) != kept))
+    )
     return [
         (
             "a new mask on every call",

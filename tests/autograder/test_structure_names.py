@@ -371,3 +371,12 @@ def test_a_whole_number_setting_read_where_another_belongs_is_named(tmp_path):
     said = _said(tmp_path, "chapter5.max_pool", "pooling:MaxPool2D._output", body)
     assert "`self.size` is read where `self.stride` belongs (its 2 reads in one index)" in said
     assert PROVEN in said
+
+
+def test_a_setting_kept_on_the_object_read_where_another_belongs_is_named(tmp_path):
+    """SGD that steps with the learning rate it was made with: right until a decay schedule
+    changes ``self.lr``."""
+    body = "np.subtract(param, np.multiply(self.initial_lr, grad), out=param)\n"
+    said = _said(tmp_path, "chapter3.sgd", "optimizers:SGD._update_rule", body)
+    assert "`self.initial_lr` is read where `self.lr` belongs" in said
+    assert PROVEN in said
