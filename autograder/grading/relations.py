@@ -296,7 +296,7 @@ def _upstream(
 
 Measures = tuple[dict[int, tuple[str, int]], dict[tuple[int, int, int, int], ndarray]]
 """The sizes the learner's call knew, and what each reshape of its code was given
-(:func:`_reshape_operands`)."""
+(:func:`.layouts.reshape_operands`)."""
 
 
 def _related(
