@@ -1270,8 +1270,8 @@ MISTAKES.update(
             'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
             "return self.x_out, self.H_out",
             (
-                "the two steps are in the wrong order",
-                "`self.r * H_in @ W_h[D:]` is right",
+                "groups the wrong way",
+                "self.r * H_in @ W_h[D:]",
             ),
         ),
         "A_c6_gru_forward_update_swapped": (
