@@ -287,22 +287,7 @@ def reshape_operands(
     found = {}
     for node in ast.walk(source.node):
         operand = reshaped_operand(node) if isinstance(node, ast.Call) else None
-        if operand is None or _passed_through(operand):
-            continue
-        sid = by_span.get(span_of(operand))
+        sid = by_span.get(span_of(operand)) if operand is not None else None
         if sid is not None and sid in latest:
             found[span_of(node)] = latest[sid]
     return found
-
-
-_PASS_THROUGH = frozenset({"ascontiguousarray", "asarray", "array", "copy", "contiguous"})
-"""Calls that hand their argument on in the same layout: what they are given is the array
-reshaped, and whatever put its axes in their order is named where that happened."""
-
-
-def _passed_through(node: ast.expr) -> bool:
-    if not isinstance(node, ast.Call):
-        return False
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return name in _PASS_THROUGH

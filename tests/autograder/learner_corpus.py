@@ -1072,7 +1072,7 @@ MISTAKES.update(
             "windows = sliding_window_view(padded, (K, K), axis=(2, 3))\n"
             "cols = windows.transpose(0, 4, 5, 1, 2, 3)\n"
             "return np.ascontiguousarray(cols).reshape(N, C * K * K, H * W)",
-            "`windows.transpose(0, 4, 5, 1, 2, 3)`",
+            "is reshaped before its axes are put in the order the reshape needs",
         ),
         "A_c5_input_grad_1d_no_flip": (
             "chapter5.conv_1d_backward",
