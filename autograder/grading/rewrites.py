@@ -62,10 +62,10 @@ def rewrites(
 def whole_function_rewrites(source: Source, reference: Source) -> Iterator[Candidate]:
     """Where no value departs: another string anywhere in the function, a condition the
     wrong way round, a result thrown away, a reset on every pass of a loop."""
+    yield from _float_buffers(source.node)  # few, and each one change: before the strings
+    yield from _whole_number_casts(source.node)
     yield from _strings(source.node, reference)
     yield from _inverted(source.node)
-    yield from _float_buffers(source.node)
-    yield from _whole_number_casts(source.node)
     yield from block_rewrites(source)
 
 
@@ -538,15 +538,18 @@ def _whole_number_casts(
         name = (
             node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         )
-        cast = name in _CASTS and len(node.args) == 1 and not node.keywords
+        rounded = name in ("round", "around") and len(node.args) == 2  # round(x, 4)
+        cast = (name in _CASTS and len(node.args) == 1 and not node.keywords) or rounded
         typed = name == "astype" and len(node.args) == 1 and "int" in ast.unparse(node.args[0])
         if not (cast or typed):
             continue
         inner = node.func.value if typed else node.args[0]
         code, kept = ast.unparse(node), ast.unparse(inner)
+        cut = "rounds" if rounded else "cuts"
+        to = "" if rounded else " to a whole number"
         yield (
             Edit(span_of(node), "unwrap", (-1 if typed else 0,)),
-            f"`{code}` cuts `{kept}` to a whole number: `{kept}` as it is belongs there",
+            f"`{code}` {cut} `{kept}`{to}: `{kept}` as it is belongs there",
             known is not None and _fractional(inner, known),
         )
 

@@ -380,3 +380,12 @@ def test_a_setting_kept_on_the_object_read_where_another_belongs_is_named(tmp_pa
     said = _said(tmp_path, "chapter3.sgd", "optimizers:SGD._update_rule", body)
     assert "`self.initial_lr` is read where `self.lr` belongs" in said
     assert PROVEN in said
+
+
+def test_a_value_rounded_for_printing_is_kept_as_it_is(tmp_path):
+    """An RMSE rounded to three decimals, as it would be printed: off by less than 5e-4,
+    which only the checks' tolerance sees."""
+    body = "return np.round(np.sqrt(np.mean((preds - actuals) ** 2)), 3)\n"
+    said = _said(tmp_path, "chapter2.rmse", "regression_metrics:rmse", body)
+    assert "rounds `np.sqrt(np.mean((preds - actuals) ** 2))`" in said
+    assert PROVEN in said
