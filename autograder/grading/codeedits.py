@@ -29,6 +29,8 @@ Candidate = tuple[Edit, str, bool]
 """``(edit, the mistake it undoes, whether the numbers showed it)``."""
 
 _REDUCTIONS = frozenset({"sum", "mean", "max", "min", "prod", "std", "var", "argmax", "nansum"})
+_JOINS = frozenset({"concatenate", "stack"})
+"""NumPy's joins: along axis 0 unless told otherwise."""
 _DRAWS = frozenset(
     {
         "rand",
@@ -510,10 +512,9 @@ def _whole(call: ast.Call) -> bool:
     return len(call.args) == (1 if on_module or isinstance(func, ast.Name) else 0)
 
 
-def _call(node: ast.Call, departure: Departure, reference: Source) -> Iterator[Candidate]:
-    func = node.func
-    method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    span = span_of(node)
+def _axes(node: ast.Call, method: str, span) -> Iterator[Candidate]:
+    """A reduction over another axis, or over one where it names none; a join along another
+    axis than NumPy's default 0."""
     axis = next((k for k in node.keywords if k.arg == "axis"), None)
     if method in _REDUCTIONS and axis is not None and isinstance(axis.value, ast.Constant):
         current = axis.value.value
@@ -547,6 +548,21 @@ def _call(node: ast.Call, departure: Departure, reference: Source) -> Iterator[C
                     f"reduce along one axis only and keep it (axis={other}, keepdims=True)",
                     False,
                 )
+    if method in _JOINS and axis is None and len(node.args) == 1:
+        for other in (1, -1):  # `np.concatenate([x, h])` stacks rows where columns belong
+            yield (
+                Edit(span, "keyword", ("axis", other)),
+                f"`{ast.unparse(node)}` joins along axis 0, NumPy's default: it should join "
+                f"along axis={other}",
+                False,
+            )
+
+
+def _call(node: ast.Call, departure: Departure, reference: Source) -> Iterator[Candidate]:
+    func = node.func
+    method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    span = span_of(node)
+    yield from _axes(node, method, span)
     order = next((k for k in node.keywords if k.arg == "order"), None)
     if order is not None and isinstance(order.value, ast.Constant) and order.value.value != "C":
         yield (  # MATLAB's, Julia's and Fortran's habit: columns first

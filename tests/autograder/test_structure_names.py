@@ -389,3 +389,24 @@ def test_a_value_rounded_for_printing_is_kept_as_it_is(tmp_path):
     said = _said(tmp_path, "chapter2.rmse", "regression_metrics:rmse", body)
     assert "rounds `np.sqrt(np.mean((preds - actuals) ** 2))`" in said
     assert PROVEN in said
+
+
+def test_a_join_along_numpys_default_axis_is_given_the_axis_it_needs(tmp_path):
+    """An LSTM step whose Z stacks the rows of x and H (np.concatenate joins along axis 0
+    unless told): it raises wherever D differs from H, and the raising line is named."""
+    body = (
+        "H = H_in.shape[1]\n"
+        "self.C_in = C_in\n"
+        "self.Z = np.concatenate((x_in, H_in))\n"
+        'A = self.Z @ params_dict["W_fioc"]["value"] + params_dict["B_fioc"]["value"]\n'
+        "self.gates = np.concatenate([sigmoid(A[:, : 3 * H]), np.tanh(A[:, 3 * H :])], axis=1)\n"
+        "f, i, o, c_bar = np.split(self.gates, 4, axis=1)\n"
+        "self.C_out = f * C_in + i * c_bar\n"
+        "self.tanh_C = np.tanh(self.C_out)\n"
+        "self.H_out = o * self.tanh_C\n"
+        'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
+        "return self.x_out, self.H_out, self.C_out\n"
+    )
+    said = _said(tmp_path, "chapter6.lstm_node_forward", "rnn_nodes:LSTMNode.forward", body)
+    assert "joins along axis 0, NumPy's default: it should join along axis=1" in said
+    assert PROVEN in said
