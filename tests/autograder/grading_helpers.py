@@ -7,19 +7,26 @@ import re
 import shutil
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from dlfs.autograder.course import Course, load_course
 from dlfs.autograder.generate.regions import Region, regions_in_tree
 from dlfs.autograder.paths import reference_root
 
 __all__ = [
+    "PROVEN",
     "fast_course",
+    "graded_body",
     "mutate_region",
     "reference_workspace",
     "regions_by_target",
     "replace_body",
+    "said_of",
     "session_grade",
 ]
+
+PROVEN = "with that undone, this check passes"
+"""What a message says of a name an edit proved."""
 
 
 def reference_workspace(tmp_path: Path) -> Path:
@@ -56,6 +63,23 @@ def replace_body(workspace: Path, target: str, body: str) -> None:
     new = textwrap.indent(textwrap.dedent(body).strip("\n") + "\n", region.indent)
     lines[region.begin - 1 : region.end] = [new]
     path.write_text("".join(lines), encoding="utf-8")
+
+
+def graded_body(tmp_path: Path, exercise: str, target: str, body: str) -> Any:
+    """``exercise``'s result, unrecorded, with ``body`` in place of ``target``'s solution in a
+    copy of the reference."""
+    from dlfs.autograder.api import grade
+
+    workspace = reference_workspace(tmp_path)
+    replace_body(workspace, target, body)
+    return grade([exercise], path=workspace, record=False).exercises[0]
+
+
+def said_of(tmp_path: Path, exercise: str, target: str, body: str) -> str:
+    """Every check's message for ``body`` in ``target``, which must lose points."""
+    result = graded_body(tmp_path, exercise, target, body)
+    assert result.score < result.max_score, "full marks for a mistake"
+    return " ".join(check.message for check in result.checks)
 
 
 def session_grade(target: str, workspace: Path, course: Course | None = None, **options):

@@ -6,21 +6,7 @@ whose product comes channels first, columns stacked offset first)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from dlfs.autograder.api import grade
-
-from .grading_helpers import reference_workspace, replace_body
-
-PROVEN = "with that undone, this check passes"
-
-
-def _said(tmp_path: Path, exercise: str, target: str, body: str) -> str:
-    workspace = reference_workspace(tmp_path)
-    replace_body(workspace, target, body)
-    result = grade([exercise], path=workspace, record=False).exercises[0]
-    assert result.score < result.max_score
-    return " ".join(check.message for check in result.checks)
+from .grading_helpers import PROVEN, said_of
 
 
 def test_a_gradient_of_another_layout_reshaped_straight_to_the_filters_is_named(tmp_path):
@@ -33,7 +19,7 @@ def test_a_gradient_of_another_layout_reshaped_straight_to_the_filters_is_named(
         "grad = np.einsum('nop,nkp->ok', g, self._columns())\n"
         "return grad.reshape(self.param.shape)\n"
     )
-    said = _said(
+    said = said_of(
         tmp_path, "chapter5.conv_operation_backward", "conv:Conv2DOperation._param_grad", body
     )
     assert "puts the right numbers in the wrong places" in said
@@ -51,7 +37,7 @@ def test_an_array_computed_in_the_reshapes_own_expression_is_permuted_first(tmp_
         "windows = sliding_window_view\n"
         "return np.reshape(windows(x_pad, (K, K), axis=(2, 3)), (N, C * K * K, H * W))\n"
     )
-    said = _said(tmp_path, "chapter5.im2col", "im2col:im2col", body)
+    said = said_of(tmp_path, "chapter5.im2col", "im2col:im2col", body)
     assert "is reshaped before its axes are put in the order the reshape needs" in said
     assert ".transpose(0, 1, 4, 5, 2, 3)" in said
     assert PROVEN in said

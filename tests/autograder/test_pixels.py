@@ -8,19 +8,7 @@ buffer made with the input's dtype, a multichannel convolution that swaps height
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from dlfs.autograder.api import grade
-
-from .grading_helpers import reference_workspace, replace_body
-
-PROVEN = "with that undone, this check passes"
-
-
-def _graded(tmp_path: Path, exercise: str, target: str, body: str):
-    workspace = reference_workspace(tmp_path)
-    replace_body(workspace, target, body)
-    return grade([exercise], path=workspace, record=False).exercises[0]
+from .grading_helpers import PROVEN, graded_body
 
 
 def _failed(result, name: str) -> str:
@@ -43,7 +31,7 @@ def test_a_buffer_with_the_inputs_dtype_truncates_integer_images_and_is_named(tm
         "        out += param[i, j] * x_pad[:, i : i + H, j : j + W]\n"
         "return out\n"
     )
-    result = _graded(tmp_path, "chapter5.conv_2d", "conv_steps:conv_2d", body)
+    result = graded_body(tmp_path, "chapter5.conv_2d", "conv_steps:conv_2d", body)
     said = _failed(result, "pixels as integers")
     assert sum(not c.passed for c in result.checks) == 1, "only integer images show it"
     assert "`np.empty((N, H, W), dtype=input_.dtype)` makes an array of `input_`'s dtype" in said
@@ -64,7 +52,7 @@ def test_a_copy_of_integer_pixels_as_an_accumulator_is_named(tmp_path):
         "out[...] = total\n"
         "return out\n"
     )
-    result = _graded(tmp_path, "chapter5.avg_pool", "pooling:AvgPool2D._output", body)
+    result = graded_body(tmp_path, "chapter5.avg_pool", "pooling:AvgPool2D._output", body)
     said = _failed(result, "images of integers")
     assert ".copy()` makes an array of" in said
     assert ".astype(float)" in said
@@ -84,7 +72,7 @@ def test_sizes_taken_from_one_side_show_only_on_an_image_wider_than_tall(tmp_pat
         "        out += np.einsum('nchw,co->nohw', patch, param[:, :, i, j])\n"
         "return out\n"
     )
-    result = _graded(
+    result = graded_body(
         tmp_path, "chapter5.conv_2d_multichannel", "conv_steps:conv_2d_multichannel", body
     )
     failed = [c.name for c in result.checks if not c.passed]
@@ -103,5 +91,5 @@ def test_integer_pixels_do_not_fail_code_that_computes_in_floats(tmp_path):
         "        out += param[i, j] * x_pad[:, i : i + H, j : j + W]\n"
         "return out\n"
     )
-    result = _graded(tmp_path, "chapter5.conv_2d", "conv_steps:conv_2d", body)
+    result = graded_body(tmp_path, "chapter5.conv_2d", "conv_steps:conv_2d", body)
     assert result.score == result.max_score, [c.message for c in result.checks if not c.passed]

@@ -8,22 +8,7 @@ The bodies are written for other exercises than the held-out sets that showed th
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from dlfs.autograder.api import grade
-
-from .grading_helpers import reference_workspace, replace_body
-
-PROVEN = "with that undone, this check passes"
-"""What a message says of a name an edit proved."""
-
-
-def _said(tmp_path: Path, exercise: str, target: str, body: str) -> str:
-    """Every check's message for ``body`` in ``target``, which must lose points."""
-    workspace = reference_workspace(tmp_path)
-    replace_body(workspace, target, body)
-    result = grade([exercise], path=workspace, record=False).exercises[0]
-    return " ".join(check.message for check in result.checks)
+from .grading_helpers import PROVEN, said_of
 
 
 def test_a_return_indented_into_the_loop_is_moved_out(tmp_path):
@@ -37,7 +22,7 @@ def test_a_return_indented_into_the_loop_is_moved_out(tmp_path):
         "    )\n"
         "    return x_seq_in_grad\n"
     )
-    said = _said(tmp_path, "chapter6.rnn_layer_backward", "rnn_layers:RNNLayer.backward", body)
+    said = said_of(tmp_path, "chapter6.rnn_layer_backward", "rnn_layers:RNNLayer.backward", body)
     assert "is inside the loop, so the function returns on the loop's first pass" in said
     assert PROVEN in said
 
@@ -49,7 +34,7 @@ def test_an_addition_that_holds_its_target_already_is_made_a_replacement(tmp_pat
         "velocity += np.multiply(self.momentum, velocity) + np.multiply(self.lr, grad)\n"
         "np.subtract(param, velocity, out=param)\n"
     )
-    said = _said(tmp_path, "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule", body)
+    said = said_of(tmp_path, "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule", body)
     assert "counts the old `velocity` twice" in said
     assert "velocity[...] = …" in said
     assert PROVEN in said
@@ -66,7 +51,7 @@ def test_a_size_computed_through_a_float_gets_the_keys_floor_division(tmp_path):
         "        padded[:, :, i : i + H, j : j + W] += patches[:, :, i, j]\n"
         "return padded[:, :, p : p + H, p : p + W]\n"
     )
-    said = _said(tmp_path, "chapter5.col2im", "im2col:col2im", body)
+    said = said_of(tmp_path, "chapter5.col2im", "im2col:col2im", body)
     assert "`p` is computed as `int(K / 2 + 0.5)` where `K // 2` belongs" in said
     assert "floor division" in said
 
@@ -81,7 +66,7 @@ def test_a_squeeze_that_names_no_axis_is_quoted_when_a_batch_of_one_loses_its_ax
         "    x = self.dropout(x)\n"
         "return x\n"
     )
-    said = _said(tmp_path, "chapter7.dense_layer", "pytorch.layers:DenseLayer.forward", body)
+    said = said_of(tmp_path, "chapter7.dense_layer", "pytorch.layers:DenseLayer.forward", body)
     assert "`torch.squeeze(self.linear(x))`" in said
     assert "names no axis, so it removes every axis of size 1" in said
 
@@ -94,7 +79,7 @@ def test_a_matrix_derived_from_the_parameter_once_is_stale_after_a_step(tmp_path
         "    self._weights = self.param.copy()\n"
         "return self.input_ @ self._weights\n"
     )
-    said = _said(
+    said = said_of(
         tmp_path, "chapter3.weight_multiply_forward", "operations:WeightMultiply._output", body
     )
     assert "`self._weights` is read where `self.param` belongs" in said
@@ -111,7 +96,7 @@ def test_code_that_ignores_how_its_object_was_set_up_is_not_called_stale(tmp_pat
         "    x = self.dropout(x)\n"
         "return x\n"
     )
-    said = _said(tmp_path, "chapter7.dense_layer", "pytorch.layers:DenseLayer.forward", body)
+    said = said_of(tmp_path, "chapter7.dense_layer", "pytorch.layers:DenseLayer.forward", body)
     assert "holds what an earlier call computed" not in said
     assert "does not follow a setting of its object" in said
 
@@ -126,7 +111,7 @@ def test_a_term_too_many_is_named_before_a_regrouping_that_zeroes_it(tmp_path):
         "return float(each.sum() / self.prediction.shape[0])\n"
     )
     exercise = "chapter4.softmax_cross_entropy_forward"
-    said = _said(tmp_path, exercise, "losses:SoftmaxCrossEntropy._output", body)
+    said = said_of(tmp_path, exercise, "losses:SoftmaxCrossEntropy._output", body)
     assert "has the extra term `(1 - self.target) * np.log(1 - p)`" in said
     assert "groups the wrong way" not in said
 
@@ -140,7 +125,7 @@ def test_states_unpacked_the_wrong_way_round_are_named_not_the_call_they_cancel_
         "    out, C_in, H_in = node.forward(x_seq_in[:, t, :], H_in, C_in, self.params)\n"
         "    x_seq_out[:, t, :] = out\n"
     )
-    said = _said(tmp_path, "chapter6.lstm_layer_forward", "rnn_layers:LSTMLayer.forward", body)
+    said = said_of(tmp_path, "chapter6.lstm_layer_forward", "rnn_layers:LSTMLayer.forward", body)
     assert "`out, C_in, H_in = …` unpacks in the wrong order" in said
     assert "has its arguments the wrong way round" not in said
 
@@ -148,7 +133,7 @@ def test_states_unpacked_the_wrong_way_round_are_named_not_the_call_they_cancel_
 def test_a_keyword_the_key_never_passes_is_proposed_away(tmp_path):
     """A 1-D signal padded by reflection, not with zeros."""
     body = 'return np.pad(input_, (num, num), mode="reflect")\n'
-    said = _said(tmp_path, "chapter5.conv_1d", "conv_steps:_pad_1d", body)
+    said = said_of(tmp_path, "chapter5.conv_1d", "conv_steps:_pad_1d", body)
     assert "`pad(…, mode='reflect')` does what this step should not" in said
     assert PROVEN in said
 
@@ -160,7 +145,7 @@ def test_a_size_argument_computed_otherwise_from_the_same_names_gets_the_keys(tm
         "H, W = input_.shape[1:]\n"
         "return np.einsum('nhwij,ij->nhw', windows[:, :H, :W], param)\n"
     )
-    said = _said(tmp_path, "chapter5.conv_2d", "conv_steps:conv_2d", body)
+    said = said_of(tmp_path, "chapter5.conv_2d", "conv_steps:conv_2d", body)
     assert "`_pad_2d` is given `K - 1` where `K // 2` belongs" in said
 
 
@@ -175,7 +160,7 @@ def test_a_loop_variable_read_where_the_other_belongs_is_named(tmp_path):
         "        padded[:, :, i : i + H, i : i + W] += patches[:, :, i, j]\n"
         "return padded[:, :, p : p + H, p : p + W]\n"
     )
-    said = _said(tmp_path, "chapter5.col2im", "im2col:col2im", body)
+    said = said_of(tmp_path, "chapter5.col2im", "im2col:col2im", body)
     assert "reads `i` in two places and the loop variable `j` in none" in said
     assert PROVEN in said
 
@@ -183,7 +168,7 @@ def test_a_loop_variable_read_where_the_other_belongs_is_named(tmp_path):
 def test_a_reduction_over_every_element_is_given_its_axis(tmp_path):
     """Softmax normalised by the sum of the whole batch: every row must sum to one alone."""
     body = "shifted = np.exp(x - x.max(axis=axis, keepdims=True))\nreturn shifted / shifted.sum()\n"
-    said = _said(tmp_path, "chapter4.softmax", "losses:softmax", body)
+    said = said_of(tmp_path, "chapter4.softmax", "losses:softmax", body)
     assert "`shifted.sum()` reduces every element to one number" in said
     assert "keepdims=True" in said
 
@@ -192,7 +177,7 @@ def test_a_formula_of_the_key_is_not_written_in_as_an_argument(tmp_path):
     """Glorot's uniform limit where the normal's scale belongs: the key's own formula would be
     the exercise's whole answer, so it is not proposed in the learner's call."""
     body = "return float(np.sqrt(6.0 / (n_out + n_in)))\n"
-    said = _said(tmp_path, "chapter4.glorot", "layers:init_scale", body)
+    said = said_of(tmp_path, "chapter4.glorot", "layers:init_scale", body)
     assert "2.0 / (n_in + n_out)" not in said
 
 
@@ -203,14 +188,14 @@ def test_an_argument_never_read_is_said_where_nothing_was_proven(tmp_path):
         "self.mask = keep / self.keep_prob\n"
         "return self.input_ * self.mask\n"
     )
-    said = _said(tmp_path, "chapter4.dropout", "dropout:Dropout._output", body)
+    said = said_of(tmp_path, "chapter4.dropout", "dropout:Dropout._output", body)
     assert "`_output` never reads its argument `inference`" in said
 
 
 def test_a_factor_too_many_is_named_before_the_constant_it_amounts_to(tmp_path):
     """The learning rate applied twice: 0.1 times the right step, and the factor is lr."""
     body = "param -= self.lr * (self.lr * grad)\n"
-    said = _said(tmp_path, "chapter6.rnn_sgd", "rnn_optimizers:RNNSGD._update_rule", body)
+    said = said_of(tmp_path, "chapter6.rnn_sgd", "rnn_optimizers:RNNSGD._update_rule", body)
     assert "has the extra factor `self.lr`" in said
 
 
@@ -223,7 +208,7 @@ def test_a_step_taken_before_what_it_needs_is_moved_after_it(tmp_path):
         "velocity[...] = velocity + self.lr * grad\n"
     )
     exercise, target = "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule"
-    said = _said(tmp_path, exercise, target, body)
+    said = said_of(tmp_path, exercise, target, body)
     assert "`param[...] = param - velocity` runs too early" in said
     assert PROVEN in said
 
@@ -235,7 +220,7 @@ def test_python_and_on_arrays_is_made_numpys(tmp_path):
         "grad[~inside] = np.sign(grad[~inside]) * self.clip_value\n"
     )
     target = "rnn_optimizers:RNNOptimizer._clip_gradient"
-    said = _said(tmp_path, "chapter6.clip_gradient", target, body)
+    said = said_of(tmp_path, "chapter6.clip_gradient", target, body)
     assert "asks Python for the truth of whole arrays" in said
     assert "(grad >= -self.clip_value) & (grad <= self.clip_value)" in said
     assert PROVEN in said
@@ -244,7 +229,7 @@ def test_python_and_on_arrays_is_made_numpys(tmp_path):
 def test_a_comparison_the_wrong_way_round_is_turned(tmp_path):
     """ReLU that keeps the negative inputs: the mask compares the wrong way."""
     body = "return self.input_ * (self.input_ < 0)\n"
-    said = _said(tmp_path, "chapter4.relu", "activations:ReLU._output", body)
+    said = said_of(tmp_path, "chapter4.relu", "activations:ReLU._output", body)
     assert "`self.input_ < 0` compares the wrong way round: `self.input_ > 0` is right" in said
     assert PROVEN in said
 
@@ -258,7 +243,7 @@ def test_a_copy_into_the_parameter_that_runs_too_early_is_moved_after_what_it_ne
         "np.multiply(velocity, self.momentum, out=velocity)\n"
         "velocity += self.lr * grad\n"
     )
-    said = _said(tmp_path, "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule", body)
+    said = said_of(tmp_path, "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule", body)
     assert "`np.copyto(param, param - velocity)` runs too early" in said
     assert PROVEN in said
 
@@ -268,7 +253,7 @@ def test_a_number_written_where_an_argument_belongs_is_not_called_stale(tmp_path
     with another ``delta``, gives what the first gave — not a value kept from before, a
     number that does not follow ``delta``."""
     body = "return (func(input_ + 0.001) - func(input_ - 0.001)) / (2 * delta)\n"
-    said = _said(tmp_path, "chapter1.deriv", "foundations:deriv", body)
+    said = said_of(tmp_path, "chapter1.deriv", "foundations:deriv", body)
     assert "earlier call computed" not in said
     assert "`0.001` is written in where `delta` belongs" in said
     assert PROVEN in said
@@ -283,7 +268,7 @@ def test_a_leftover_line_that_overwrites_an_argument_is_deleted_not_moved(tmp_pa
         "windows = sliding_window_view(padded, (K, K), axis=(1, 2))\n"
         "return np.einsum('nhwij,ij->nhw', windows, param[::-1, ::-1])\n"
     )
-    said = _said(tmp_path, "chapter5.conv_2d_backward", "conv_steps:_input_grad_2d", body)
+    said = said_of(tmp_path, "chapter5.conv_2d_backward", "conv_steps:_input_grad_2d", body)
     assert "first see that the shapes work` should not be there" in said
     assert "wrong order" not in said
     assert PROVEN in said
@@ -299,7 +284,7 @@ def test_a_derivative_taken_at_the_output_names_the_value_not_the_checks_functio
         "dSdN = deriv(sigma, S)\n"
         "return (np.ones_like(S) * dSdN) @ W.T\n"
     )
-    said = _said(
+    said = said_of(
         tmp_path,
         "chapter1.matrix_function_backward_sum_1",
         "matrix_functions:matrix_function_backward_sum_1",
@@ -316,7 +301,7 @@ def test_a_number_given_where_the_functions_own_argument_belongs_is_named(tmp_pa
     body = (
         "e = np.exp(x - x.max(axis=axis, keepdims=True))\nreturn e / e.sum(axis=1, keepdims=True)\n"
     )
-    said = _said(tmp_path, "chapter4.softmax", "losses:softmax", body)
+    said = said_of(tmp_path, "chapter4.softmax", "losses:softmax", body)
     assert "`axis=1` writes in a number where the function's own argument `axis` belongs" in said
     assert PROVEN in said
 
@@ -326,7 +311,7 @@ def test_a_line_made_harmless_by_the_proven_edit_is_named_as_a_line_too_many(tmp
     `(2 - 1) * x` passes, but only because it makes the line do nothing — it should not be
     there."""
     body = "x = self.input_\nx = 2 * x - 1\nreturn 1.0 / (1.0 + np.exp(-x))\n"
-    said = _said(tmp_path, "chapter3.sigmoid_forward", "activations:Sigmoid._output", body)
+    said = said_of(tmp_path, "chapter3.sigmoid_forward", "activations:Sigmoid._output", body)
     assert "`x = 2 * x - 1` should not be there" in said
     assert "groups the wrong way" not in said
     assert PROVEN in said
@@ -336,7 +321,7 @@ def test_a_matrix_read_where_one_of_the_transposed_shape_belongs_is_named(tmp_pa
     """∂N/∂X taken as the input transposed: X [1, 3] read where W [3, 1] belongs, which no
     same-shaped substitution can show."""
     body = "dNdX = np.transpose(X)\nreturn dNdX\n"
-    said = _said(
+    said = said_of(
         tmp_path, "chapter1.matmul_backward_first", "matrix_functions:matmul_backward_first", body
     )
     assert "`X` is read where `W` belongs" in said
@@ -354,7 +339,7 @@ def test_a_value_cut_to_a_whole_number_is_kept_as_it_is(tmp_path):
         "        total += self.input_[self._at(i, j)]\n"
         "return (total / self.size**2).astype(np.int64)\n"
     )
-    said = _said(tmp_path, "chapter5.avg_pool", "pooling:AvgPool2D._output", body)
+    said = said_of(tmp_path, "chapter5.avg_pool", "pooling:AvgPool2D._output", body)
     assert "cuts `total / self.size ** 2` to a whole number" in said
     assert PROVEN in said
 
@@ -368,7 +353,7 @@ def test_a_whole_number_setting_read_where_another_belongs_is_named(tmp_path):
         "windows = sliding_window_view(self.input_, (k, k), axis=(2, 3))\n"
         "return windows[:, :, :: self.size, :: self.size].max(axis=(4, 5))\n"
     )
-    said = _said(tmp_path, "chapter5.max_pool", "pooling:MaxPool2D._output", body)
+    said = said_of(tmp_path, "chapter5.max_pool", "pooling:MaxPool2D._output", body)
     assert "`self.size` is read where `self.stride` belongs (its 2 reads in one index)" in said
     assert PROVEN in said
 
@@ -377,7 +362,7 @@ def test_a_setting_kept_on_the_object_read_where_another_belongs_is_named(tmp_pa
     """SGD that steps with the learning rate it was made with: right until a decay schedule
     changes ``self.lr``."""
     body = "np.subtract(param, np.multiply(self.initial_lr, grad), out=param)\n"
-    said = _said(tmp_path, "chapter3.sgd", "optimizers:SGD._update_rule", body)
+    said = said_of(tmp_path, "chapter3.sgd", "optimizers:SGD._update_rule", body)
     assert "`self.initial_lr` is read where `self.lr` belongs" in said
     assert PROVEN in said
 
@@ -386,7 +371,7 @@ def test_a_value_rounded_for_printing_is_kept_as_it_is(tmp_path):
     """An RMSE rounded to three decimals, as it would be printed: off by less than 5e-4,
     which only the checks' tolerance sees."""
     body = "return np.round(np.sqrt(np.mean((preds - actuals) ** 2)), 3)\n"
-    said = _said(tmp_path, "chapter2.rmse", "regression_metrics:rmse", body)
+    said = said_of(tmp_path, "chapter2.rmse", "regression_metrics:rmse", body)
     assert "rounds `np.sqrt(np.mean((preds - actuals) ** 2))`" in said
     assert PROVEN in said
 
@@ -407,6 +392,6 @@ def test_a_join_along_numpys_default_axis_is_given_the_axis_it_needs(tmp_path):
         'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
         "return self.x_out, self.H_out, self.C_out\n"
     )
-    said = _said(tmp_path, "chapter6.lstm_node_forward", "rnn_nodes:LSTMNode.forward", body)
+    said = said_of(tmp_path, "chapter6.lstm_node_forward", "rnn_nodes:LSTMNode.forward", body)
     assert "joins along axis 0, NumPy's default: it should join along axis=1" in said
     assert PROVEN in said
