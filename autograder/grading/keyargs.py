@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 
 from ..sandbox.edits import expression
 from ..sandbox.instrument import Edit, span_of
+from .numbers import written_number
 from .relations import Proposal
 from .source import Source, parameters
 
@@ -35,7 +36,7 @@ def written_in_arguments(
             for number, code in _written_in(call, theirs_calls):
                 if not _reads(code) <= bound:
                     continue
-                if _number(number):
+                if written_number(number):
                     said = (
                         f"`{ast.unparse(number)}` is written in where `{code}` belongs: a size "
                         "of one example (the book's) fixed in the code, where it should be "
@@ -128,7 +129,9 @@ def _written_in(call: ast.Call, theirs: list[ast.Call]) -> Iterator[tuple[ast.ex
         keywords = {k.arg: k.value for k in other.keywords if k.arg}
         pairs += [(k.value, keywords[k.arg]) for k in call.keywords if k.arg in keywords]
         for mine, key in pairs:
-            if isinstance(key, ast.Constant) or not (_number(mine) or _recombined(mine, key)):
+            if isinstance(key, ast.Constant) or not (
+                written_number(mine) or _recombined(mine, key)
+            ):
                 continue
             code = ast.unparse(key)
             try:
@@ -164,11 +167,6 @@ def _sized(node: ast.expr) -> bool:
         isinstance(n, ast.Div) or (isinstance(n, ast.Constant) and isinstance(n.value, float))
         for n in ast.walk(node)
     )
-
-
-def _number(node: ast.expr) -> bool:
-    value = node.value if isinstance(node, ast.Constant) else None
-    return type(value) in (int, float)
 
 
 def _called(call: ast.Call) -> str:
