@@ -116,3 +116,16 @@ def test_ties_send_the_gradient_to_the_first_maximum_only(rng, shape, size, stri
     windows.forward(x)
     G = rng.standard_normal(ours.output.shape)
     np.testing.assert_array_equal(ours.backward(G), windows.backward(G))
+
+
+def test_a_nan_window_does_not_hide_a_tie_in_another(rng):
+    """One maximum found per window on average is not one in each: a window with NaN finds
+    none, a tied one two; the tie still sends the gradient to its first maximum only."""
+    x = rng.uniform(-1, 0, (1, 1, 4, 4))
+    x[0, 0, 0, 0] = np.nan
+    x[0, 0, 2, 2] = x[0, 0, 2, 3] = 5.0
+    pool = MaxPool2D(2)
+    pool.forward(x)
+    grad = pool.backward(np.ones((1, 1, 2, 2)))
+    np.testing.assert_array_equal(grad[0, 0, 2:, 2:], [[1.0, 0.0], [0.0, 0.0]])
+    assert np.count_nonzero(grad[0, 0, :2, 2:]) == 1 and np.count_nonzero(grad[0, 0, 2:, :2]) == 1
