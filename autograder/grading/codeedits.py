@@ -20,6 +20,7 @@ from numpy import ndarray
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure, close, mirrored
 from .cancels import cancels
+from .lookalikes import lookalikes
 from .relnames import activation_between
 from .source import Source, Statement, name_of, touches
 
@@ -563,6 +564,7 @@ def _call(node: ast.Call, departure: Departure, reference: Source) -> Iterator[C
     method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
     span = span_of(node)
     yield from _axes(node, method, span)
+    yield from lookalikes(node)
     order = next((k for k in node.keywords if k.arg == "order"), None)
     if order is not None and isinstance(order.value, ast.Constant) and order.value.value != "C":
         yield (  # MATLAB's, Julia's and Fortran's habit: columns first

@@ -93,7 +93,14 @@ _SPECIFIC = {
     for rank, ops in enumerate(
         (
             ("generator", "counted", "reversed", "is_none", "invert"),
-            ("keyword", "call", "callee", "swap", "literal"),  # `b / a` for `a / b` before `a + b`
+            (
+                "keyword",
+                "call",
+                "callee",
+                "lookalike",
+                "swap",
+                "literal",
+            ),  # `b / a` for `a / b` before `a + b`
             ("operator", "nest", "unwrap", "complement"),
             ("name", "carried", "exchange"),
             ("offset",),

@@ -39,6 +39,7 @@ _SAME_EVERYWHERE = frozenset(
         "drop",
         "call",
         "callee",
+        "lookalike",
         "wrap",
         "shift",
     }

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from .lookalikes import rewritten
 from .operations import callee_path, grouped, nested, swapped, unwrapped
 
 __all__ = [
@@ -95,6 +96,7 @@ NODE_EDITS = frozenset(
         "as_float",
         "unnumber",
         "rename",
+        "lookalike",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -148,6 +150,7 @@ class Edit:
     :func:`.operations.holes` numbers them; ``keep_batch`` (``x.flatten()`` made
     ``x.reshape(x.shape[0], -1)``); ``pad`` (each axis's width: ``np.pad(x, …)``);
     ``expression`` (the key's code of names and arithmetic, ``K // 2``, written in);
+    ``lookalike`` (a form of :data:`.lookalikes.FORMS`: ``np.repeat`` for ``np.tile``);
     ``swap_next``, ``delete``, ``insert_call`` (receiver,
     method[, "after"]), ``convert`` (a path, an argument's name): see :mod:`.blocks`. Args
     are JSON values.
@@ -225,7 +228,15 @@ def node_edit(node: ast.expr, edit: Edit) -> ast.expr:
     """The code that replaces ``node`` for a :data:`NODE_EDITS` edit (``node`` itself where
     the edit does not fit it)."""
     make = _NODE_EDITS.get(edit.op)
-    needs_call = edit.op in ("call", "keyword", "generator", "callee", "unkeyword", "as_float")
+    needs_call = edit.op in (
+        "call",
+        "keyword",
+        "generator",
+        "callee",
+        "unkeyword",
+        "as_float",
+        "lookalike",
+    )
     if make is None or (needs_call and not isinstance(node, ast.Call)):
         return node
     if edit.op == "operator" and not isinstance(node, ast.BinOp):
@@ -341,6 +352,7 @@ _NODE_EDITS = {
     "as_float": lambda node, args: _as_float(node),
     "unnumber": lambda node, args: _unnumbered(node, args),
     "rename": lambda node, args: _renamed(node, args),
+    "lookalike": lambda node, args: rewritten(node, str(args[0])),
 }
 
 
