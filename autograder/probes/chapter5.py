@@ -11,7 +11,7 @@ from numpy import ndarray
 
 from . import book
 from .builders import backward_after_forward, op_backward, op_forward
-from .common import numeric, op_pass, output_grad_for
+from .common import after_an_earlier_call, numeric, op_pass, output_grad_for
 from .record import Probe, declare
 from .training import accuracy, fit_network, mnist_images
 
@@ -42,7 +42,8 @@ def _step_inputs(step: str, **defaults: int) -> Callable[..., dict[str, Any]]:
 
 def _step_forward(step: str, **defaults: int) -> Probe:
     def run(ref: Any, inputs: dict, **_: Any) -> dict[str, Any]:
-        return {"output": getattr(ref.conv_steps, f"conv_{step}")(inputs["x"], inputs["w"])}
+        forward = getattr(ref.conv_steps, f"conv_{step}")
+        return {"output": after_an_earlier_call(forward, inputs["x"], inputs["w"])}
 
     run.__doc__ = f"conv_{step} of random inputs."
     return Probe(run, inputs=_step_inputs(step, **defaults), name=f"conv_{step}")
@@ -61,8 +62,8 @@ def _step_backward(step: str, **defaults: int) -> Probe:
 
             return {"input_grad": numeric(loss, x), "param_grad": numeric(loss, w)}
         return {
-            "input_grad": getattr(module, f"_input_grad_{step}")(x, w, G),
-            "param_grad": getattr(module, f"_param_grad_{step}")(x, w, G),
+            "input_grad": after_an_earlier_call(getattr(module, f"_input_grad_{step}"), x, w, G),
+            "param_grad": after_an_earlier_call(getattr(module, f"_param_grad_{step}"), x, w, G),
         }
 
     run.__doc__ = f"∂L/∂input_ and ∂L/∂param of conv_{step}."
@@ -111,8 +112,8 @@ def _images(rng: np.random.Generator, n: int = 2, c: int = 4, size: int = 5) -> 
 
 
 def im2col(ref: Any, inputs: dict[str, ndarray], k: int = 3, **_: Any) -> dict[str, ndarray]:
-    """The columns of a batch of images."""
-    return {"cols": _im2col_module(ref).im2col(inputs["x"], k)}
+    """The columns of a batch of images (after a call on others)."""
+    return {"cols": after_an_earlier_call(_im2col_module(ref).im2col, inputs["x"], k)}
 
 
 def _columns(
@@ -124,8 +125,9 @@ def _columns(
 def col2im(
     ref: Any, inputs: dict[str, ndarray], n: int = 2, c: int = 4, size: int = 5, k: int = 3
 ) -> dict[str, ndarray]:
-    """col2im of random columns."""
-    return {"images": _im2col_module(ref).col2im(inputs["cols"], (n, c, size, size), k)}
+    """col2im of random columns (after a call on others)."""
+    function = _im2col_module(ref).col2im
+    return {"images": after_an_earlier_call(function, inputs["cols"], (n, c, size, size), k)}
 
 
 def _adjoint_inputs(

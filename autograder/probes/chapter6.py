@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -58,7 +60,21 @@ def nwg_mul(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
     record = _node_record(c, [a, b])
     d = ((a * 4) * (c * a)) * 0.5
     d.backward()
-    return {**record, "d": float(d.num), "a_grad": float(a.grad), "b_grad": float(b.grad)}
+    e, zero = ref.NumberWithGrad(inputs["a"]), ref.NumberWithGrad(0.0)
+    (e * zero).backward()  # a factor of zero: the product is 0, its gradients are not
+    return {
+        **record,
+        "d": float(d.num),
+        "a_grad": float(a.grad),
+        "b_grad": float(b.grad),
+        "times_zero_grads": np.array([_grad_or_nan(e), _grad_or_nan(zero)]),
+    }
+
+
+def _grad_or_nan(node: Any) -> float:
+    """A node's gradient, NaN where backward left none (a node it never reached)."""
+    grad = getattr(node, "grad", None)
+    return np.nan if grad is None else float(grad)
 
 
 def _nwg_inputs(rng: np.random.Generator) -> dict[str, float]:
@@ -186,7 +202,8 @@ def _node_forward(kind: str, doc: str, mistakes: dict | None = None) -> Probe:
     def run(ref: Any, inputs: dict, **_: Any) -> dict:
         node = getattr(ref, kind)()
         larger = [np.concatenate([a, a[:1] * 0.5]) for a in (inputs["x_in"], *inputs["states"])]
-        node.forward(*larger, inputs["params"])  # a batch of another size first: nothing kept
+        with _stepped(inputs["params"]):  # parameters an optimizer's step then changes
+            node.forward(*larger, inputs["params"])  # a batch of another size: nothing kept
         outputs = node.forward(inputs["x_in"], *inputs["states"], inputs["params"])
         names = ("x_out", "H_out", "C_out")[: len(outputs)]
         return dict(zip(names, outputs, strict=True))
@@ -194,6 +211,21 @@ def _node_forward(kind: str, doc: str, mistakes: dict | None = None) -> Probe:
     run.__doc__ = doc
     name = f"{kind[:-4].lower()}_node_forward"
     return Probe(run, inputs=_node_draw(kind), mistakes=mistakes or {}, name=name)
+
+
+@contextlib.contextmanager
+def _stepped(params: dict) -> Iterator[None]:
+    """Other values in every parameter, set back in place afterwards as an optimizer's step
+    changes them: what a node derived from them once and kept (the gates' weights split into
+    copies) shows as stale."""
+    kept = {name: param["value"].copy() for name, param in params.items()}
+    for param in params.values():
+        param["value"] += output_grad_for(param["value"].shape, 11)
+    try:
+        yield
+    finally:
+        for name, param in params.items():
+            param["value"][...] = kept[name]
 
 
 def _node_pass(ref: Any, kind: str, inputs: dict, numerical: bool) -> dict:
