@@ -439,6 +439,10 @@ def _unpackings(
     if not isinstance(target, ast.Tuple | ast.List) or len(target.elts) > 4:
         return
     names = [ast.unparse(e) for e in target.elts]
+    if isinstance(node.value, ast.Tuple) and all(
+        isinstance(e, ast.Constant) for e in node.value.elts
+    ):  # `patience, bad = 1, 0`: numbers written in, whose values are the question, not order
+        return
     for first in range(len(names) - 1):  # neighbours: `j, i` for `i, j`
         swapped = list(names)
         swapped[first], swapped[first + 1] = names[first + 1], names[first]

@@ -14,7 +14,7 @@ import numpy as np
 from numpy import ndarray
 
 from ..sandbox.protocol import CallOutcome
-from .diagnose import diagnose
+from .diagnose import diagnose, shape_guess
 
 __all__ = ["batch_size", "compare_all", "compare_arrays", "input_view", "known_mistake"]
 
@@ -89,7 +89,11 @@ def compare_arrays(
         return False, problem, {}
     if got.shape != want.shape:
         details = {"shape": list(got.shape), "expected_shape": list(want.shape)}
-        return False, diagnose(name, got, want, batch) or "", details
+        said = diagnose(name, got, want, batch) or ""
+        guess = shape_guess(said)
+        if guess:
+            details["diagnosis"] = guess
+        return False, said, details
     if got.size == 0:
         return True, "", {}
     if want.dtype.kind == "f" and got.dtype.kind in "biu":

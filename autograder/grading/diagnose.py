@@ -10,13 +10,14 @@ flipped) are recognised by the probes' ``__mistakes`` (see ``checks``).
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 from numpy import ndarray
 
 from .relnames import written_constant
 
-__all__ = ["diagnose", "scale_factor"]
+__all__ = ["diagnose", "scale_factor", "shape_guess"]
 
 
 def _close(a: ndarray, b: ndarray, rtol: float = 1e-5) -> bool:
@@ -114,6 +115,16 @@ def _rows_for_one(name: str, got: ndarray, expected: ndarray) -> str:
     if "grad" in name:
         return "a parameter's gradient is summed over the batch (axis 0)"
     return f"{got.shape[0]} rows where the batch has one"
+
+
+_SHAPES_SAID = re.compile(r"^.+? has shape \([^)]*\), expected \([^)]*\): ")
+
+
+def shape_guess(said: str) -> str | None:
+    """What a shape's message adds to the two shapes (``"an axis of size 1 is missing:
+    summed without keepdims=True?"``), or None: the part an edit proven may take out."""
+    found = _SHAPES_SAID.match(said)
+    return said[found.end() :] if found else None
 
 
 def _shape_mistake(

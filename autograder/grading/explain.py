@@ -44,7 +44,7 @@ from .reftrace import reference_sources, trace_reference
 from .relations import MAX_PROPOSALS, Proposal, proposals
 from .roles import exchanged_roles
 from .shown import shown_pair
-from .simpler import simpler_instead
+from .simpler import only_for_the_checks_function, simpler_instead
 from .source import Source
 from .traces import Trace, Value, parse_trace
 from .twins import twinned
@@ -116,11 +116,25 @@ def explain_failure(
         return None
     if explanation is not None:
         if explanation.confirmed:  # a proven mistake first: the one-line summary keeps it
+            _unguessed(checks)
             result.message = f"{explanation.message}. {result.message}"
         else:
             result.message = f"{result.message.rstrip('.')}. {explanation.message}"
         result.details["explanation"] = explanation.to_dict()
     return explanation
+
+
+def _unguessed(results: Sequence[CheckResult]) -> None:
+    """Take the patterns' guesses (:mod:`.diagnose`: "twice the right value: a factor of 2
+    too many", "summed without keepdims=True?") out of every check's message where an edit
+    proved the mistake: beside a proven name a guess says nothing more, and where it guessed
+    another cause it contradicts it."""
+    for result in results:
+        for info in result.details.values():
+            hint = info.get("diagnosis") if isinstance(info, dict) else None
+            if hint:
+                for said in (f". {hint}", f": {hint}", hint):
+                    result.message = result.message.replace(said, "")
 
 
 def _second_opinion(
@@ -247,14 +261,10 @@ def _explain(
     first, later = tried[:MAX_PROPOSALS], tried[MAX_PROPOSALS:]
     confirmed = _prove([check, *others], first, answers, runner, lock, also, prefer)
     if confirmed is not None:
-        with lock:
-            simpler = simpler_instead(confirmed, learner_sources, first + later)
-        dropped = _prove([check, *others], simpler, answers, runner, lock, also)
-        if dropped is not None:
-            first, confirmed = [*first, *simpler], dropped
-    if confirmed is None:  # a second batch: the first's edits made in their statements' twins
-        with lock:  # too, the statements around the line moved or missing, and the less
-            twins = twinned(first + later, learner_sources)  # specific edits with no room,
+        tried = first
+    else:  # a second batch: the first's edits made in their statements' twins too, the
+        with lock:  # statements around the line moved or missing, and the less specific
+            twins = twinned(first + later, learner_sources)  # edits with no room,
             structural = block_proposals(found, theirs_sources)  # two names' roles exchanged
             structural += exchanged_roles(found)  # (after a binding reordered: more precise)
             structural += unread_factors(found, learner, theirs_sources)  # a gate left out
@@ -262,8 +272,14 @@ def _explain(
         later = twins + later
         confirmed = _prove([check, *every], later + structural, answers, runner, lock)
         tried = first + later + structural
-    else:
-        tried = first
+    if confirmed is not None:  # what it proved, said more simply where that passes too
+        with lock:
+            simpler = simpler_instead(confirmed, learner_sources, tried + later, theirs_sources)
+        dropped = _prove([check, *every], simpler, answers, runner, lock, also)
+        if dropped is not None:
+            tried, confirmed = [*tried, *simpler], dropped
+        elif only_for_the_checks_function(confirmed, learner_sources):
+            confirmed = None  # `S·(1 − S)` for a `sigma` given: tanh's form passes on tanh
     return _noted(_explanation(found, tried, confirmed), learner_sources, theirs_sources)
 
 
@@ -411,11 +427,7 @@ def _explanation(
     where = f"{first.source.path}:{first.line}"
     with np.errstate(all="ignore"):
         shown = shown_pair(first)
+    # What no edit proved is not said, not even as a question: a relation of the numbers
+    # that undoing does not fix is, as often as not, another slip than the learner's.
     message = f"The first line whose value departs from the reference's: {where} {shown}"
-    question = next(  # about the line shown, not another one the proposal reached
-        (p for p in tried if p.evidence and p.departure == 0 and p.line == first.line), None
-    )
-    if question is not None:
-        asked = question.name.rstrip("?")
-        message += f" (is it that {asked}? undoing only that does not make it pass)"
     return Explanation(where, message, None, len(tried))

@@ -27,7 +27,7 @@ from ..kinds import KINDS
 from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome
 from .compare import Verdict, batch_size, compare_all, input_view, known_mistake
-from .diagnose import diagnose
+from .diagnose import diagnose, shape_guess
 from .expected import ExpectedSource, GraderError
 from .plan import PlannedCheck, check_result
 from .slips import explain_exception
@@ -169,7 +169,9 @@ def _gradient_problem(
     if outcome.types.get(name, "ndarray") != "ndarray":
         return f"{name} should be a NumPy array; got a {outcome.types[name]}", {}
     if got.shape != want.shape or got.dtype.kind not in "biufc":
-        return diagnose(name, got, want, batch) or f"{name} has the wrong shape", {}
+        said = diagnose(name, got, want, batch) or f"{name} has the wrong shape"
+        guess = shape_guess(said)
+        return said, {"diagnosis": guess} if guess else {}
     result = compare_gradients(got, want, name=name, tol=tol)
     info = {**result.to_dict(), "shape": list(got.shape)}
     if result.passed:

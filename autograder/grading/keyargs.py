@@ -60,12 +60,17 @@ def written_in_arguments(
 
 def _keywords_not_passed(call: ast.Call, theirs: list[ast.Call]) -> list[tuple[str, str]]:
     """The keywords ``call`` passes (with their code) that no call of the key's of the same
-    name and arity passes (``np.pad(x, w, mode="edge")`` where the key pads with zeros)."""
+    name and arity passes (``np.pad(x, w, mode="edge")`` where the key pads with zeros); of
+    another arity, those given a plain value."""
     alike = [other for other in theirs if len(other.args) == len(call.args)]
-    if not alike:
+    if not theirs:
         return []
-    passed = {k.arg for other in alike for k in other.keywords}
-    return [(k.arg, ast.unparse(k.value)) for k in call.keywords if k.arg and k.arg not in passed]
+    passed = {k.arg for other in alike or theirs for k in other.keywords}
+    return [
+        (k.arg, ast.unparse(k.value))
+        for k in call.keywords
+        if k.arg and k.arg not in passed and (alike or isinstance(k.value, ast.Constant))
+    ]  # another arity (`pad_width=` by name): only a setting written in, `mode="edge"`
 
 
 def sizes_computed_otherwise(

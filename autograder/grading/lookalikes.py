@@ -102,6 +102,13 @@ _MEANT: dict[str, tuple[tuple[str, str], ...]] = {
         ),
         ("flip_last", "with no axis reverses every axis: only the last, axis=-1, belongs"),
     ),
+    "sign": (
+        (
+            "step",
+            "is −1 below zero (np.sign): the step, 1 above zero and 0 below, (x > 0), is what "
+            "this needs",
+        ),
+    ),
     "transpose": (
         (
             "swap_last",

@@ -30,7 +30,14 @@ from .cancels import cancels
 from .codeedits import Candidate, statement_nodes
 from .source import Source, reads_of
 
-__all__ = ["bracketed", "dropped_operands", "from_operations", "size_offsets", "swaps"]
+__all__ = [
+    "bracketed",
+    "dropped_operands",
+    "dropped_step",
+    "from_operations",
+    "size_offsets",
+    "swaps",
+]
 
 _PER_CALL = 2
 """At most this many other functions are tried at one call."""
@@ -44,7 +51,7 @@ def from_operations(departure: Departure, reference: Source) -> Iterator[Candida
     upstream, where the values still agreed, they would mostly be noise)."""
     callees = _callees(reference, departure.source)
     yield from _activations_left_out(departure, reference)
-    for statement in statement_nodes(departure)[:1]:
+    for statement in _operating(statement_nodes(departure)):
         indices = {id(n.slice) for n in ast.walk(statement) if isinstance(n, ast.Subscript)}
         for node in ast.walk(statement):
             if isinstance(node, ast.Call):
@@ -58,6 +65,22 @@ def from_operations(departure: Departure, reference: Source) -> Iterator[Candida
             listed = isinstance(node, ast.List | ast.Tuple) and isinstance(node.ctx, ast.Load)
             if listed and id(node) not in indices:  # `x[:, H:2 * H]`: an index, not two values
                 yield from swaps(node)
+
+
+def _operating(statements: list[ast.AST]) -> list[ast.AST]:
+    """The departing statement; where it only hands a value on (``self.gates = A``, no
+    operation of its own), the statements before it that made that value too (``A``
+    computed, then activated in place by ``np.tanh(A[:, 3H:], out=…)``)."""
+    first = statements[:1]
+    if first and not any(
+        isinstance(n, ast.Call | ast.BinOp | ast.UnaryOp) for n in ast.walk(first[0])
+    ):
+        return statements[:_HANDED_ON]
+    return first
+
+
+_HANDED_ON = 4
+"""The statements looked at where the departing one only hands a value on."""
 
 
 def size_offsets(departure: Departure) -> Iterator[Candidate]:
@@ -86,16 +109,18 @@ def size_offsets(departure: Departure) -> Iterator[Candidate]:
 # --- another function called --------------------------------------------------------------------
 
 
-def _callees(reference: Source, learner: Source) -> list[tuple[str, int, int]]:
-    """``(path, fewest, most positional arguments)`` of the functions that may be called
+def _callees(reference: Source, learner: Source) -> list[tuple[str, int, int, frozenset[str]]]:
+    """``(path, fewest, most positional arguments, keywords)`` of the functions that may be called
     instead: the reference's function's own calls (those the learner's never makes first),
     then the learner's module's helpers it never calls."""
     called = {callee_path(n) for n in ast.walk(learner.node) if isinstance(n, ast.Call)}
     found: dict[str, tuple[int, int]] = {}
+    keywords: dict[str, set[str]] = {}
     for node in ast.walk(reference.node):
         path = callee_path(node) if isinstance(node, ast.Call) else None
         if path and not _is_builtin(path):
             found.setdefault(path, (len(node.args), len(node.args)))  # type: ignore[attr-defined]
+            keywords.setdefault(path, set()).update(k.arg for k in node.keywords if k.arg)  # type: ignore[attr-defined]
     ordered = sorted(found, key=lambda path: path in called)  # stable: else as the code has
     own = learner.node.name
     for node in learner.module.body:
@@ -103,7 +128,7 @@ def _callees(reference: Source, learner: Source) -> list[tuple[str, int, int]]:
             positional = node.args.posonlyargs + node.args.args
             found[node.name] = (len(positional) - len(node.args.defaults), len(positional))
             ordered.append(node.name)
-    return [(path, *found[path]) for path in ordered]
+    return [(path, *found[path], frozenset(keywords.get(path, ()))) for path in ordered]
 
 
 def _activations_left_out(departure: Departure, reference: Source) -> Iterator[Candidate]:
@@ -169,12 +194,16 @@ def _is_builtin(path: str) -> bool:
     return "." not in path and hasattr(builtins, path)
 
 
-def _other_callee(node: ast.Call, callees: list[tuple[str, int, int]]) -> Iterator[Candidate]:
+def _other_callee(
+    node: ast.Call, callees: list[tuple[str, int, int, frozenset[str]]]
+) -> Iterator[Candidate]:
     path = callee_path(node)
     if path is None or _is_builtin(path):
         return
-    count = len(node.args)
-    others = [p for p, low, high in callees if p != path and low <= count <= high]
+    count, given = len(node.args), {k.arg for k in node.keywords if k.arg}
+    alike = [(p, kw) for p, low, high, kw in callees if p != path and low <= count <= high]
+    alike.sort(key=lambda item: item[1] != given)  # `np.tanh(…, out=…)` for `np.exp(…, out=…)`
+    others = [p for p, _ in alike]
     for other in others[:_PER_CALL]:
         yield (
             Edit(span_of(node), "callee", (other,)),
@@ -184,14 +213,19 @@ def _other_callee(node: ast.Call, callees: list[tuple[str, int, int]]) -> Iterat
 
 
 def _undone(node: ast.Call) -> Iterator[Candidate]:
-    """A call too many: ``np.tanh(y)`` where ``y`` belongs, or a method of no arguments on a
+    """A call too many: ``np.tanh(y)`` where ``y`` belongs, ``np.clip(C, -1, 1)`` where ``C``
+    belongs (its first argument, or a method's receiver), or a method of no arguments on a
     computed value (``layer(x).tanh()``: an activation applied twice)."""
     places = holes(node)
     if len(places) == 1 and places[0] < 0 and not node.args and not node.keywords:
-        yield _dropped_step(node, places[0])
+        yield dropped_step(node, places[0])
         return
     path = callee_path(node)
-    if path is None or _is_builtin(path) or holes(node) != [0] or node.keywords:
+    if path is None or _is_builtin(path) or not places:
+        return
+    if places != [0] or node.keywords:  # `np.clip(C, -1, 1)`, `F.softmax(x, dim=1)`: its
+        if path.rpartition(".")[2] not in _SAID_ELSEWHERE:  # array alone
+            yield dropped_step(node, places[-1] if places[-1] < 0 else 0)
         return
     inner = ast.unparse(node.args[0])
     yield (
@@ -199,6 +233,10 @@ def _undone(node: ast.Call) -> Iterator[Candidate]:
         f"`{ast.unparse(node)}` applies `{path}` once too often: `{inner}` alone is right",
         False,
     )
+
+
+_SAID_ELSEWHERE = frozenset({"round", "around", "astype"})
+"""Calls whose undoing :mod:`.numbers` names more precisely (a value rounded, cast)."""
 
 
 def dropped_operands(node: ast.AST) -> Iterator[Candidate]:
@@ -253,7 +291,7 @@ def _nestings(node: ast.expr, source: Source) -> Iterator[Candidate]:
             if cancels(node, renested):
                 continue  # the steps undo each other: a step too many, not their order
             if isinstance(inner, ast.Call):  # a step that changes nothing on these numbers
-                yield _dropped_step(inner, inner_hole)  # passes in either order: said so first
+                yield dropped_step(inner, inner_hole)  # passes in either order: said so first
             new = ast.unparse(renested)
             first, then = _step(inner, inner_hole), _step(node, outer_hole)
             code = ast.unparse(node)
@@ -270,7 +308,7 @@ def _nestings(node: ast.expr, source: Source) -> Iterator[Candidate]:
             yield Edit(span_of(node), "nest", (outer_hole, inner_hole)), name, False
 
 
-def _dropped_step(call: ast.Call, hole: int) -> Candidate:
+def dropped_step(call: ast.Call, hole: int) -> Candidate:
     """``call`` undone, its operand in ``hole`` in its place: ``np.clip(g, -2, 2)`` where
     ``g`` belongs (its bounds never reached once it is moved, so moving it proves nothing)."""
     code, kept = ast.unparse(call), ast.unparse(operand(call, hole))

@@ -12,18 +12,22 @@ from __future__ import annotations
 import ast
 
 from ..sandbox.instrument import Edit, span_of
+from .bindings import moved_to_the_slip
 from .opedits import dropped_operands
 from .relations import Proposal
+from .removed import removed_instead
 from .source import Source, parameters
 
-__all__ = ["simpler_instead"]
+__all__ = ["only_for_the_checks_function", "simpler_instead"]
 
 
 def simpler_instead(
-    confirmed: Proposal, sources: list[Source], tried: list[Proposal]
+    confirmed: Proposal, sources: list[Source], tried: list[Proposal], theirs: list[Source]
 ) -> list[Proposal]:
-    """What might say more simply what ``confirmed`` proved (empty: nothing to try)."""
-    found = _deleted_instead(confirmed, sources)
+    """What might say more simply what ``confirmed`` proved (empty: nothing to try); the
+    reference's ``theirs`` say where a name is bound to a number."""
+    found = _deleted_instead(confirmed, sources) + removed_instead(confirmed, sources)
+    found += moved_to_the_slip(confirmed, sources, theirs)
     if confirmed.edit.op in ("nest", "scale"):
         found += _dropped_instead(confirmed, sources)
     elif confirmed.edit.op == "rederive":
@@ -62,20 +66,24 @@ def _read_instead(
     """For a derivative taken in another form (``1 − S²`` for ``deriv(sigma, S)``: right
     only for the check's tanh), another value read in its statement (``N`` for ``S``), which
     holds for every function the caller passes."""
+    if not only_for_the_checks_function(confirmed, sources):
+        return []  # np.tanh written out: its derivative's form is the lesson
+    return [p for p in tried if p.edit.op == "name" and p.line == confirmed.line]
+
+
+def only_for_the_checks_function(confirmed: Proposal, sources: list[Source]) -> bool:
+    """Whether ``confirmed`` rederives, in one function's form, a derivative in a function
+    that calls a function its caller passes (``sigma``): the form is right for the check's
+    function only (tanh's ``1 − S²`` passes on tanh), so it names nothing."""
+    if confirmed.edit.op != "rederive":
+        return False
     source = sources[confirmed.fid]
-    node = source.node_at(confirmed.edit.span)
-    given = {  # `sigma`: a function the caller passes, called in the learner's function
+    called = {
         n.func.id
         for n in ast.walk(source.node)
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-    } & set(parameters(source.node))
-    generic = node is not None and any(
-        isinstance(n, ast.Name) and n.id in given and isinstance(n.ctx, ast.Load)
-        for n in ast.walk(node)
-    )
-    if not generic:  # np.tanh written out: its derivative's form is the lesson
-        return []
-    return [p for p in tried if p.edit.op == "name" and p.line == confirmed.line]
+    }
+    return bool(called & set(parameters(source.node)))
 
 
 def _dropped_instead(regrouped: Proposal, sources: list[Source]) -> list[Proposal]:

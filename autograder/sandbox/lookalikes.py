@@ -105,6 +105,13 @@ def _swapped(node: ast.Call) -> str | None:
     return f"np.swapaxes({_code(node.args[0])}, -1, -2)"
 
 
+def _stepped(node: ast.Call) -> str | None:
+    """``np.sign(x)`` (−1 below zero) as the step ``(x > 0)``."""
+    if len(node.args) != 1 or node.keywords:
+        return None
+    return f"({_code(node.args[0])} > 0)"
+
+
 FORMS: dict[str, Callable[[ast.Call], str | None]] = {
     "repeat": _repeated,
     "tile": _tiled,
@@ -120,6 +127,7 @@ FORMS: dict[str, Callable[[ast.Call], str | None]] = {
     "flip_last": _flipped("-1"),
     "flip_two": _flipped("(-2, -1)"),
     "swap_last": _swapped,
+    "step": _stepped,
 }
 """Each form: the call's code as the function meant, or None where the call does not fit."""
 

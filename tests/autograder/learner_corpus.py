@@ -239,7 +239,7 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "chapter4.softmax_cross_entropy_backward",
         "losses:SoftmaxCrossEntropy._input_grad",
         "return self.softmax_preds - self.target",
-        ("divide by N", "has 6 times the right value (N = 6, the size of axis 0 of se"),
+        ("divide by it", "has 6 times the right value (N = 6, the size of axis 0 of se"),
     ),
     "ch4_glorot_uniform_limit_as_std": (
         "chapter4.glorot",
@@ -2111,7 +2111,7 @@ MISTAKES.update(
             "chapter6.rnn_sgd",
             "rnn_optimizers:RNNSGD._update_rule",
             "step = np.clip(grad, -1.0, 1.0)\nstep = self.lr * step\nparam -= step",
-            "`step` is read where `grad` belongs",
+            "`np.clip(grad, -1.0, 1.0)` is a step too many",
         ),
         "C_c7_train_step_before_backward": (
             "chapter7.train_batch",
