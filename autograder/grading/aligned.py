@@ -61,8 +61,8 @@ def allclose(x: ndarray, y: ndarray, rtol: float, atol: float) -> bool:
 
 def _block_of(a: ndarray, b: ndarray) -> bool:
     """Whether ``a`` is a block of ``b`` along one axis (a gate of four computed together)."""
-    if a.ndim != b.ndim or a.ndim == 0 or a.size >= b.size:
-        return False
+    if a.ndim != b.ndim or a.ndim == 0 or a.size >= b.size or a.size == 0:
+        return False  # (an empty array is a block of nothing: no axis of it divides)
     differ = [axis for axis in range(a.ndim) if a.shape[axis] != b.shape[axis]]
     if len(differ) != 1 or b.shape[differ[0]] % a.shape[differ[0]]:
         return False

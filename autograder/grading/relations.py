@@ -309,7 +309,7 @@ def _related(
 ) -> Iterator[Candidate]:
     """The relations of ``mine`` to the reference's values at the departing point."""
     sizes, operands = measures
-    if mine.dtype.kind != "f":
+    if mine.dtype.kind != "f" or mine.size == 0:  # empty: no number relates it to another
         return
     mine = mine.astype(np.float64)
     terms = _term_candidates(mine.shape, known)  # once for every counterpart
@@ -710,6 +710,8 @@ def _broadcasts(shape: tuple[int, ...], to: tuple[int, ...]) -> bool:
 
 def _sampled(a: ndarray) -> tuple[float, ...]:
     """The first, middle and last elements: a cheap first look before :func:`close`."""
+    if a.size == 0:
+        return ()
     flat = a.flat  # no copy of a view
     return tuple(float(flat[index]) for index in (0, a.size // 2, a.size - 1))
 

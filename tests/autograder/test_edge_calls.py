@@ -17,7 +17,8 @@ CASES = {
         "other = _ensure_number(other)\n"
         "if 0 in (self.num, other.num):\n"
         "    return _ensure_number(0.0)\n"
-        "return NumberWithGrad(self.num * other.num, depends_on=[self, other], creation_op='mul')\n",
+        "product = self.num * other.num\n"
+        "return NumberWithGrad(product, depends_on=[self, other], creation_op='mul')\n",
     ),
     "weights_split_once_on_the_class": (
         "chapter6.rnn_node_forward",
@@ -69,3 +70,18 @@ def test_the_mistake_loses_points(tmp_path, case):
     exercise, target, body = CASES[case]
     result = graded_body(tmp_path, exercise, target, body)
     assert result.score < result.max_score, [c.message for c in result.checks]
+
+
+def test_an_empty_array_is_explained_without_the_explanation_failing(tmp_path):
+    """Padding taken back off the batch axis by `[num:-num]`: empty for a filter of one. The
+    explanation compares an empty array with the key's values and must not fail on it."""
+    result = graded_body(
+        tmp_path,
+        "chapter5.conv_1d_batch",
+        "conv_steps:_pad_1d_batch",
+        "return np.pad(input_, num)[num:-num]\n",
+    )
+    assert result.score < result.max_score
+    assert not [
+        c.details["explanation_error"] for c in result.checks if "explanation_error" in c.details
+    ]
