@@ -52,8 +52,8 @@ def moved_to_the_slip(
         theirs_order = _order(theirs[confirmed.fid], first, second) if theirs else None
         if _order(source, first, second) != theirs_order:
             found += _unpacked_instead(source, first, second)
-    if confirmed.edit.op not in ("drop", "unwrap", "delete"):
-        found += _uses_dropped(source, confirmed.edit.span)
+    if confirmed.edit.op not in ("drop", "unwrap", "delete") and confirmed.fid < len(theirs):
+        found += _uses_dropped(source, confirmed.edit.span, theirs[confirmed.fid])
     return [Proposal(confirmed.fid, e, n, confirmed.departure, line) for e, n, line in found]
 
 
@@ -87,10 +87,13 @@ def _unpacked_instead(source: Source, first: str, second: str) -> list[tuple[Edi
     return []
 
 
-def _uses_dropped(source: Source, span: tuple[int, ...]) -> list[tuple[Edit, str, int]]:
+def _uses_dropped(
+    source: Source, span: tuple[int, ...], reference: Source
+) -> list[tuple[Edit, str, int]]:
     """An edit of the statement that binds ``v`` (``count[…] += 1`` made ``=``: ones) where
-    ``v`` is a factor, divisor or term elsewhere: that operand dropped there (dividing by
-    the count at all is the slip)."""
+    ``v`` is a factor, divisor or term elsewhere and the reference has no ``v``: that operand
+    dropped there (dividing by the count at all is the slip). Where the reference binds
+    ``v`` too (``dLdS = np.ones_like(S)``), its binding is the slip, as proven."""
     statement = next(
         (
             n
@@ -102,7 +105,8 @@ def _uses_dropped(source: Source, span: tuple[int, ...]) -> list[tuple[Edit, str
     if statement is None:
         return []
     targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-    bound = {_root(t) for t in targets} - {None}
+    theirs = {n.id for n in ast.walk(reference.node) if isinstance(n, ast.Name)}
+    bound = {_root(t) for t in targets} - {None} - theirs
     found = []
     for node in ast.walk(source.node):
         if not isinstance(node, ast.BinOp) or getattr(node, "lineno", 0) <= statement.lineno:

@@ -315,8 +315,13 @@ def _assignments(
         if id(node) not in seen and isinstance(node, ast.AugAssign):
             yield from _counted_twice(node)
     theirs = _unpacked(reference)
+    documented = "\n".join(  # the module's docstrings: the shapes it documents
+        ast.get_docstring(n) or ""
+        for n in ast.walk(departure.source.module)
+        if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef)
+    )
     for node in ast.walk(function):
-        yield from _unpackings(node, theirs)
+        yield from _unpackings(node, theirs, documented)
 
 
 def _counted_twice(node: ast.AugAssign) -> Iterator[tuple[Edit, str, bool]]:
@@ -431,7 +436,7 @@ def _unpacked(reference: Source) -> dict[str, list[str]]:
 
 
 def _unpackings(
-    node: ast.AST | None, theirs: dict[str, list[str]]
+    node: ast.AST | None, theirs: dict[str, list[str]], documented: str = ""
 ) -> Iterator[tuple[Edit, str, bool]]:
     if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
         return
@@ -439,6 +444,8 @@ def _unpackings(
     if not isinstance(target, ast.Tuple | ast.List) or len(target.elts) > 4:
         return
     names = [ast.unparse(e) for e in target.elts]
+    if f"[{', '.join(names)}" in documented:  # `N, C, H, W = x.shape` as "[N, C, H, W]" says
+        return
     if isinstance(node.value, ast.Tuple) and all(
         isinstance(e, ast.Constant) for e in node.value.elts
     ):  # `patience, bad = 1, 0`: numbers written in, whose values are the question, not order

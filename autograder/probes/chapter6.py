@@ -67,14 +67,15 @@ def nwg_mul(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
         "d": float(d.num),
         "a_grad": float(a.grad),
         "b_grad": float(b.grad),
-        "times_zero_grads": np.array([_grad_or_nan(e), _grad_or_nan(zero)]),
+        "times_zero_grads": np.array([_grad_or_zero(e), _grad_or_zero(zero)]),
+        "times_zero_reached": np.array([e.grad is not None, zero.grad is not None]),
     }
 
 
-def _grad_or_nan(node: Any) -> float:
-    """A node's gradient, NaN where backward left none (a node it never reached)."""
+def _grad_or_zero(node: Any) -> float:
+    """A node's gradient, 0 where backward left none (``times_zero_reached`` says which)."""
     grad = getattr(node, "grad", None)
-    return np.nan if grad is None else float(grad)
+    return 0.0 if grad is None else float(grad)
 
 
 def _nwg_inputs(rng: np.random.Generator) -> dict[str, float]:
