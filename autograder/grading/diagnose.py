@@ -237,8 +237,8 @@ def _scale_mistake(name: str, c: float, batch_size: int | None, single: bool = F
         return f"{name} is half the right value: a missing factor of 2 (the derivative of x²?)"
     if _near(c, -2.0) or _near(c, -0.5):
         return f"{name} has the wrong sign and is off by a factor of 2"
-    if single:
-        return _count_mistake(name, c)
+    if single:  # a count of numbers averaged or summed: only where the check has a batch
+        return _count_mistake(name, c) if batch_size else None  # (a node's gradient has none)
     if not written_constant(c):  # any two numbers differ by some factor, and a factor no
         return None  # one writes (1.008) is a coincidence of one input
     return f"{name} is the right answer times {c:.4g}: a constant factor is off"

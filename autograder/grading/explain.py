@@ -251,13 +251,9 @@ def _explain(
                 found.append(raised)
             tried = proposals(found, learner, theirs_sources)
             tried = sizes_computed_otherwise(learner_sources, theirs_sources) + tried
+    sides = (learner_sources, theirs_sources)
     if not found:  # every value agrees: a step the function never takes, if any, or an
-        with lock:  # array changed through a second name after it was recorded
-            missing = missing_calls(learner_sources, theirs_sources)
-            missing += copied_aliases(learner_sources)
-            missing += written_in_arguments(learner_sources, theirs_sources)
-        confirmed = _prove([check, *every], missing, answers, runner, lock)
-        return _named(learner_sources, missing, confirmed) if confirmed else None
+        return _agreeing(sides, [check, *every], answers, runner, lock)  # array aliased
     first, later = tried[:MAX_PROPOSALS], tried[MAX_PROPOSALS:]
     confirmed = _prove([check, *others], first, answers, runner, lock, also, prefer)
     if confirmed is not None:
@@ -273,14 +269,55 @@ def _explain(
         confirmed = _prove([check, *every], later + structural, answers, runner, lock)
         tried = first + later + structural
     if confirmed is not None:  # what it proved, said more simply where that passes too
-        with lock:
-            simpler = simpler_instead(confirmed, learner_sources, tried + later, theirs_sources)
-        dropped = _prove([check, *every], simpler, answers, runner, lock, also)
-        if dropped is not None:
-            tried, confirmed = [*tried, *simpler], dropped
-        elif only_for_the_checks_function(confirmed, learner_sources):
-            confirmed = None  # `S·(1 − S)` for a `sigma` given: tanh's form passes on tanh
+        tried, confirmed = _simplest(
+            confirmed, tried + later, [check, *every], sides, answers, runner, lock, also
+        )
+        tried = tried if confirmed is None or confirmed in tried else [*tried, confirmed]
     return _noted(_explanation(found, tried, confirmed), learner_sources, theirs_sources)
+
+
+def _agreeing(
+    sides: tuple[list[Source], list[Source]],
+    checks: list[PlannedCheck],
+    answers: ExpectedSource,
+    runner: Runner,
+    lock: threading.Lock,
+) -> Explanation | None:
+    """Where every value agrees with the key's: a step the function never takes, if any, or
+    an array changed through a second name after it was recorded."""
+    mine, theirs = sides
+    with lock:
+        missing = missing_calls(mine, theirs)
+        missing += copied_aliases(mine)
+        missing += written_in_arguments(mine, theirs)
+    confirmed = _prove(checks, missing, answers, runner, lock)
+    if confirmed is None:
+        return None
+    missing, confirmed = _simplest(confirmed, missing, checks, sides, answers, runner, lock)
+    return _named(mine, missing, confirmed) if confirmed is not None else None
+
+
+def _simplest(
+    confirmed: Proposal,
+    tried: list[Proposal],
+    checks: list[PlannedCheck],
+    sides: tuple[list[Source], list[Source]],
+    answers: ExpectedSource,
+    runner: Runner,
+    lock: threading.Lock,
+    also: Sequence[PlannedCheck] = (),
+) -> tuple[list[Proposal], Proposal | None]:
+    """``confirmed``, or what says it more simply and passes too (:mod:`.simpler`); None for a
+    rederivation right only for the check's function. Returns the proposals tried with it."""
+    mine, theirs = sides
+    with lock:
+        simpler = simpler_instead(confirmed, mine, tried, theirs)
+    dropped = _prove(checks, simpler, answers, runner, lock, also)
+    if dropped is not None:
+        return [*tried, *simpler], dropped
+    if only_for_the_checks_function(confirmed, mine):
+        return tried, None  # `S·(1 − S)` for a `sigma` given: tanh's form passes on tanh
+    return tried, confirmed
 
 
 def _noted(

@@ -138,3 +138,19 @@ def test_a_setting_given_by_keyword_the_key_never_gives_is_named(tmp_path):
     )
     said = said_of(tmp_path, "chapter5.im2col", "im2col:im2col", body)
     assert "without `mode`" in said and PROVEN in said, said
+
+
+def test_a_shortcut_before_the_general_code_is_named_as_one_too_many(tmp_path):
+    """Plain integers multiplied without a node of their own: moving the wrapping above the
+    shortcut makes the shortcut unreachable, and so does removing it, which is what is said
+    (where no value departs, too: the check only sees the gradients)."""
+    body = (
+        "if isinstance(other, int):\n"
+        "    return NumberWithGrad(self.num * other)\n"
+        "other = _ensure_number(other)\n"
+        "return NumberWithGrad(self.num * other.num, depends_on=[self, other], creation_op='mul')\n"
+    )
+    said = said_of(
+        tmp_path, "chapter6.number_with_grad_mul", "autodiff:NumberWithGrad.__mul__", body
+    )
+    assert "`if isinstance(other, int):` should not be there" in said and PROVEN in said, said
