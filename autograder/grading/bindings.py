@@ -15,6 +15,7 @@ import ast
 from ..sandbox.instrument import Edit, span_of
 from ..sandbox.operations import holes, operand
 from .opedits import dropped_operands
+from .ranking import within
 from .relations import Proposal
 from .source import Source
 
@@ -98,7 +99,7 @@ def _uses_dropped(
         (
             n
             for n in ast.walk(source.node)
-            if isinstance(n, ast.Assign | ast.AugAssign) and _within(span, span_of(n))
+            if isinstance(n, ast.Assign | ast.AugAssign) and within(span, span_of(n))
         ),
         None,
     )
@@ -130,13 +131,6 @@ def _root(node: ast.AST) -> str | None:
             continue
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
-
-
-def _within(inner: tuple[int, ...], outer: tuple[int, ...]) -> bool:
-    return (inner[0], inner[1]) >= (outer[0], outer[1]) and (inner[2], inner[3]) <= (
-        outer[2],
-        outer[3],
-    )
 
 
 def _dropped_names(source: Source, edits: list[Edit]) -> list[str]:

@@ -19,6 +19,7 @@ from ..sandbox.edits import VALUE_EDITS
 from ..sandbox.instrument import Edit, span_of
 from ..sandbox.operations import holes
 from .opedits import dropped_operands, dropped_step
+from .ranking import within
 from .relations import Proposal
 from .source import Source
 
@@ -64,8 +65,8 @@ def _branch(source: Source, span: tuple[int, ...]) -> list[tuple[Edit, str, int]
     """The innermost ``if`` whose condition holds ``span``, with no ``else``: deleted."""
     best: ast.If | None = None
     for node in ast.walk(source.node):
-        holds = isinstance(node, ast.If) and not node.orelse and _within(span, span_of(node.test))
-        if holds and (best is None or _within(span_of(node), span_of(best))):
+        holds = isinstance(node, ast.If) and not node.orelse and within(span, span_of(node.test))
+        if holds and (best is None or within(span_of(node), span_of(best))):
             best = node
     if best is None:
         return []
@@ -96,8 +97,8 @@ def _call(source: Source, span: tuple[int, ...]) -> list[tuple[Edit, str, int]]:
     for node in ast.walk(source.node):
         if not isinstance(node, ast.Call) or span_of(node) == span:
             continue
-        inside = any(_within(span, span_of(a)) for a in [*node.args, *node.keywords])
-        if inside and (best is None or _within(span_of(node), span_of(best))):
+        inside = any(within(span, span_of(a)) for a in [*node.args, *node.keywords])
+        if inside and (best is None or within(span_of(node), span_of(best))):
             best = node
     if best is None or not holes(best):
         return []
@@ -124,10 +125,3 @@ def _bodies(node: ast.AST) -> list[list[ast.stmt]]:
 def _head(statement: ast.stmt) -> str:
     """A statement's first line, as the learner wrote it (a block's header)."""
     return ast.unparse(statement).splitlines()[0]
-
-
-def _within(inner: tuple[int, ...], outer: tuple[int, ...]) -> bool:
-    return (inner[0], inner[1]) >= (outer[0], outer[1]) and (inner[2], inner[3]) <= (
-        outer[2],
-        outer[3],
-    )
