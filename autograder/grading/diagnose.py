@@ -73,7 +73,7 @@ def diagnose(
             f"{name} holds {got[index]} at {list(index)}: an overflow or a division by zero? "
             "(e.g. exp of a large number — clip or use a stable formula)"
         )
-    if not got.any() and expected.any() and got.size > 1:
+    if not got.any() and expected.any() and got.size > 1 and not counts:  # (flags: no result)
         return f"{name} is all zeros: was the result computed but not returned or assigned?"
     if got.ndim == 2 and got.shape[0] == got.shape[1] and _close(got, expected.T):
         return f"{name} is the transpose of the right answer: check the order of a product"
