@@ -120,12 +120,17 @@ def test_the_merged_parts_write_exactly_what_one_batch_run_writes(whole, parts, 
     assert merged.seed == SEED and merged.run == whole.run
     merged_csv, merged_page = _csv_and_page(merged, tmp_path / "m")
     whole_csv, whole_page = _csv_and_page(whole, tmp_path / "w")
+    rows = zip(
+        csv.reader(merged_csv.splitlines()), csv.reader(whole_csv.splitlines()), strict=True
+    )
     differ = [
-        (m, w)
-        for m, w in zip(merged_csv.splitlines(), whole_csv.splitlines(), strict=True)
-        if m != w
+        f"{m[0]}, column {i}:\n  merged: {a}\n  whole:  {b}"
+        for m, w in rows
+        for i, (a, b) in enumerate(zip(m, w, strict=True))
+        if a != b
     ]
-    assert not differ, differ  # the rows that differ, whole: a grader_error says why
+    if differ:  # each differing cell in full (an assertion's repr would cut the middle out)
+        pytest.fail("\n".join(differ), pytrace=False)
     assert merged_page == whole_page
     with open(tmp_path / "m" / "grades.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
