@@ -39,6 +39,7 @@ from .firstline import departures
 from .ignored import ignored_arguments
 from .judge import evaluate
 from .keyargs import sizes_computed_otherwise, written_in_arguments
+from .keyform import key_forms
 from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference
 from .relations import MAX_PROPOSALS, Proposal, proposals
@@ -265,6 +266,7 @@ def _explain(
             structural += exchanged_roles(found)  # (after a binding reordered: more precise)
             structural += unread_factors(found, learner, theirs_sources)  # a gate left out
             structural += written_in_arguments(learner_sources, theirs_sources)  # sizes
+            structural += key_forms(learner_sources, theirs_sources, found)  # a part or two
         later = twins + later
         confirmed = _prove([check, *every], later + structural, answers, runner, lock)
         tried = first + later + structural

@@ -73,6 +73,8 @@ def _edit_block(block: list[ast.stmt], index: int, edit: Edit) -> None:
         block[index] = _unpacked(statement, int(edit.args[0]), int(edit.args[1]))
     elif edit.op == "carry":
         block[index] = _carried(statement, int(edit.args[0]), str(edit.args[1]))
+    elif edit.op == "augop":
+        _operator_changed(statement, _identifier(edit.args[0]))
     elif edit.op == "delete":
         block[index] = ast.copy_location(ast.Pass(), statement)
     elif edit.op == "keep":
@@ -82,6 +84,14 @@ def _edit_block(block: list[ast.stmt], index: int, edit: Edit) -> None:
         after = edit.op == "insert_call" and len(edit.args) > 2 and edit.args[2] == "after"
         ast.fix_missing_locations(ast.copy_location(inserted, statement))
         block.insert(index + 1 if after else index, inserted)
+
+
+def _operator_changed(statement: ast.stmt, name: str) -> None:
+    """``x *= v`` made ``x -= v`` (``name``: the operator's, ``Sub``)."""
+    operator = getattr(ast, name, None)
+    known = isinstance(operator, type) and issubclass(operator, ast.operator)
+    if isinstance(statement, ast.AugAssign) and known:
+        statement.op = operator()
 
 
 def _identifier(name: object) -> str:

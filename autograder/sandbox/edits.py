@@ -97,6 +97,7 @@ NODE_EDITS = frozenset(
         "unnumber",
         "rename",
         "lookalike",
+        "form",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -113,6 +114,7 @@ STATEMENT_EDITS = frozenset(
         "hoist",
         "after_loop",
         "sink",
+        "augop",
     }
 )
 """Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``);
@@ -151,6 +153,8 @@ class Edit:
     ``x.reshape(x.shape[0], -1)``); ``pad`` (each axis's width: ``np.pad(x, …)``);
     ``expression`` (the key's code of names and arithmetic, ``K // 2``, written in);
     ``lookalike`` (a form of :data:`.lookalikes.FORMS`: ``np.repeat`` for ``np.tile``);
+    ``form`` (the key's code of a part of the statement, calls allowed: :func:`key_form`);
+    ``augop`` (an operator's name: ``x *= v`` made ``x -= v``);
     ``swap_next``, ``delete``, ``insert_call`` (receiver,
     method[, "after"]), ``convert`` (a path, an argument's name): see :mod:`.blocks`. Args
     are JSON values.
@@ -348,6 +352,7 @@ _NODE_EDITS = {
     "keep_batch": lambda node, args: _batch_kept(node),
     "pad": lambda node, args: _padded(node, args[0]),
     "expression": lambda node, args: expression(args[0]),
+    "form": lambda node, args: key_form(args[0]),
     "unkeyword": lambda node, args: _unkeyworded(node, args),
     "as_float": lambda node, args: _as_float(node),
     "unnumber": lambda node, args: _unnumbered(node, args),
@@ -554,6 +559,43 @@ def expression(code: Any) -> ast.expr:
         dunder = isinstance(part, ast.Attribute) and part.attr.startswith("__")
         if dunder or (not isinstance(part, plain) and not isinstance(part, _ARITHMETIC)):
             raise ValueError(f"not an expression of names and numbers: {code!r}")
+    return node
+
+
+_FORM_NODES = (
+    ast.Name,
+    ast.Attribute,
+    ast.Subscript,
+    ast.Slice,
+    ast.Call,
+    ast.keyword,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.BoolOp,
+    ast.Compare,
+    ast.IfExp,
+    ast.Constant,
+    ast.Tuple,
+    ast.List,
+    ast.Load,
+    ast.operator,
+    ast.unaryop,
+    ast.boolop,
+    ast.cmpop,
+)
+
+
+def key_form(code: Any) -> ast.expr:
+    """A part of a statement of the answer key's, written in the learner's place
+    (``self.lr * grad``, ``np.clip(g, -c, c)``): names, attributes, calls, arithmetic,
+    comparisons, slices and constants; no dunder, no lambda, comprehension or assignment."""
+    node = ast.parse(str(code), mode="eval").body
+    for part in ast.walk(node):
+        if not isinstance(part, _FORM_NODES):
+            raise ValueError(f"not a part of a statement: {code!r}")
+        named = getattr(part, "id", None) or getattr(part, "attr", None) or ""
+        if str(named).startswith("__"):
+            raise ValueError(f"not a part of a statement: {code!r}")
     return node
 
 

@@ -1,0 +1,361 @@
+"""The key's form of a statement, where the learner's is alike but for a few parts.
+
+A learner's statement and the key's statement that does the same thing (the same name
+assigned or changed in place, at the same turn; the same return; the same call) often differ
+in a part or two: ``velocity += (1.0 - self.momentum) * grad`` for ``velocity += self.lr *
+grad``, ``self.lr *= d`` for ``self.lr -= d`` in one branch, ``g[:, :2 * H]`` for ``g[:, :3 *
+H]``. Lining the two syntax trees up finds those parts, wherever the learner's slip came from
+(a blog's momentum, a sibling's line, a number misread): no table of mistakes. Each part is
+proposed in the key's form, alone, with the other parts of its statement, and with the parts
+of the function's other statements (the smallest set first). Proven like any edit (one that
+makes the check and every other pass): what is said is the code that should be there.
+
+Not proposed: a part of the key's that reads a name the learner's function does not have, a
+part longer than :data:`MAX_CODE`, and statements that differ in more than :data:`MAX_PARTS`
+parts (those are written otherwise, not slipped).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import itertools
+from collections.abc import Iterator, Sequence
+
+from ..sandbox.edits import cloned, key_form
+from ..sandbox.instrument import Edit, span_of
+from .aligned import Departure
+from .relations import Proposal
+from .source import Source
+
+__all__ = ["key_forms"]
+
+MAX_PARTS = 3
+"""A statement that differs from the key's in more parts is written otherwise."""
+MAX_TOGETHER = 4
+"""At most this many parts of a function are combined (every subset is tried)."""
+MAX_CODE = 60
+"""The longest part of the key's said and written in."""
+
+_Part = tuple[ast.AST, ast.AST, bool]
+"""The learner's node, the key's, and whether the learner's can be replaced by code."""
+_STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr)
+_OPERATORS = (ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.expr_context)
+
+
+def key_forms(
+    learner_sources: Sequence[Source],
+    reference_sources: Sequence[Source],
+    departures: Sequence[Departure] = (),
+) -> list[Proposal]:
+    """The key's form of the parts in which the learner's statements differ from its own
+    (each said at the first of ``departures`` in its function, if any)."""
+    found: list[Proposal] = []
+    for fid, (mine, theirs) in enumerate(zip(learner_sources, reference_sources, strict=False)):
+        at = next((i for i, d in enumerate(departures) if d.value.fid == fid), 0)
+        key = _renamed(theirs.node, _renames(mine.node, theirs.node))
+        names = _names(mine.node)
+        spelled = _spelled(key, names)
+        pairs, extra = _paired(mine.node, key)
+        edits: list[list[tuple[Edit, str, int]]] = []
+        for ours, keys in pairs:
+            parts = _parts(ours, keys)
+            if not parts or len(parts) > MAX_PARTS:
+                continue
+            made = [_edit(ours, part, names, spelled) for part in parts]
+            if all(m is not None for m in made):
+                edits.append([m for m in made if m is not None])
+        for statement in extra:
+            said = f"`{ast.unparse(statement)}` should not be there"
+            edits.append([(Edit(span_of(statement), "delete"), said, statement.lineno)])
+        found += _combined(fid, at, edits)
+    return found
+
+
+def _combined(
+    fid: int, departure: int, statements: list[list[tuple[Edit, str, int]]]
+) -> list[Proposal]:
+    """Each statement's parts, alone and together, then statements together, smallest first."""
+    units = [part for parts in statements for part in parts]
+    sets: list[tuple[tuple[Edit, str, int], ...]] = [(u,) for u in units]
+    sets += [tuple(parts) for parts in statements if len(parts) > 1]
+    if len(units) <= MAX_TOGETHER:
+        for size in range(2, len(units) + 1):
+            sets += [c for c in itertools.combinations(units, size) if c not in sets]
+    elif len(statements) <= MAX_TOGETHER:
+        sets.append(tuple(units))
+    found = []
+    for chosen in sets:
+        first = chosen[0]
+        said = [first[1]]
+        for _, text, line in chosen[1:]:
+            said.append(text if line == first[2] else f"and at line {line}, {text}")
+        name = "; ".join(_counted(said))
+        also = tuple(edit for edit, _, _ in chosen[1:])
+        found.append(Proposal(fid, first[0], name, departure, first[2], False, also))
+    return found
+
+
+def _counted(said: list[str]) -> list[str]:
+    """Sentences said once each, with how many times (``… (3 times)``)."""
+    counts = {text: said.count(text) for text in said}
+    return [text if n == 1 else f"{text} ({n} times)" for text, n in counts.items()]
+
+
+def _edit(
+    statement: ast.stmt, part: _Part, names: set[str], spelled: dict[str, ast.expr]
+) -> tuple[Edit, str, int] | None:
+    """The edit that writes the key's form of ``part`` in, and what it says; a name of the
+    key's that the learner's function does not have is spelled out by the key's definition."""
+    ours, theirs, _ = part
+    if isinstance(ours, ast.AugAssign):  # the operator alone
+        op = type(theirs.op).__name__
+        target = ast.unparse(ours.target)
+        mine, key = _symbol(ours.op), _symbol(theirs.op)
+        said = f"`{target} {mine}= …` should be `{target} {key}= …`"
+        return Edit(span_of(ours), "augop", (op,)), said, statement.lineno
+    code = ast.unparse(_Spell(spelled).visit(cloned(theirs)))
+    if len(code) > MAX_CODE or not _reads(theirs) <= names:
+        return None
+    try:
+        key_form(code)
+    except (ValueError, SyntaxError):
+        return None
+    said = f"`{ast.unparse(ours)}` should be `{code}`"
+    return Edit(span_of(ours), "form", (code,)), said, getattr(ours, "lineno", statement.lineno)
+
+
+def _symbol(op: ast.operator) -> str:
+    """``*`` for ``ast.Mult()``: the operator as written."""
+    return ast.unparse(ast.BinOp(ast.Name("a"), op, ast.Name("b")))[2:-2]
+
+
+# -- lining statements up --------------------------------------------------------------------
+
+
+def _slots(function: ast.AST) -> list[ast.stmt]:
+    """The function's statements that do one thing, in the order written."""
+    found = [n for n in ast.walk(function) if isinstance(n, _STATEMENTS) and _slot(n, 0)]
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+def _slot(statement: ast.stmt, level: int) -> tuple[str, ...] | None:
+    """What a statement does, told apart at ``level``: 0, the same target; 1, the same target
+    and operator; 2, the same name changed (``dA[:, :2 * H]`` and ``dA[:, :3 * H]``)."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        return "=", _target(statement.targets[0], level)
+    if isinstance(statement, ast.AugAssign):
+        op = type(statement.op).__name__ if level == 1 else ""
+        return "op=", _target(statement.target, level), op
+    if isinstance(statement, ast.Return) and statement.value is not None:
+        return ("return",)
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        return "call", ast.unparse(statement.value.func)
+    return None
+
+
+def _target(target: ast.expr, level: int) -> str:
+    while level == 2 and isinstance(target, ast.Subscript | ast.Attribute):
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            break  # `self.lr`: the attribute is the name
+        target = target.value
+    return ast.unparse(target)
+
+
+def _paired(
+    mine: ast.AST, theirs: ast.AST
+) -> tuple[list[tuple[ast.stmt, ast.stmt]], list[ast.stmt]]:
+    """The learner's statements with the key's that do the same, where each does it as often
+    (by target, then by target and operator, then by the name changed); and the learner's
+    in-place changes of a target the key changes as often less (``sum_square *= decay``
+    where the key only adds to it)."""
+    ours, keys = _slots(mine), _slots(theirs)
+    pairs: list[tuple[ast.stmt, ast.stmt]] = []
+    for level in (0, 1, 2):
+        mine_by, theirs_by = _grouped(ours, level), _grouped(keys, level)
+        for slot, statements in mine_by.items():
+            others = theirs_by.get(slot, [])
+            if len(others) == len(statements):
+                pairs += zip(statements, others, strict=True)
+                ours = [s for s in ours if s not in statements]
+                keys = [s for s in keys if s not in others]
+    changed = {_slot(s, 0) for s in keys} | {_slot(a, 0) for _, a in pairs}
+    extra = [s for s in ours if isinstance(s, ast.AugAssign) and _slot(s, 0) in changed]
+    return pairs, extra
+
+
+def _grouped(statements: list[ast.stmt], level: int) -> dict[tuple[str, ...], list[ast.stmt]]:
+    grouped: dict[tuple[str, ...], list[ast.stmt]] = {}
+    for statement in statements:
+        slot = _slot(statement, level)
+        if slot is not None:
+            grouped.setdefault(slot, []).append(statement)
+    return grouped
+
+
+def _parts(ours: ast.stmt, theirs: ast.stmt) -> list[_Part] | None:
+    """The parts in which two statements differ (None: they differ in what they are)."""
+    if type(ours) is not type(theirs):
+        return None
+    parts: list[_Part] = []
+    if isinstance(ours, ast.AugAssign) and type(ours.op) is not type(theirs.op):
+        parts.append((ours, theirs, True))
+    if isinstance(ours, ast.Assign | ast.AugAssign):
+        mine, key = getattr(ours, "target", None), getattr(theirs, "target", None)
+        if isinstance(ours, ast.Assign):
+            mine, key = ours.targets[0], theirs.targets[0]  # type: ignore[attr-defined]
+        parts += _diff(mine, key)
+    parts += _diff(ours.value, theirs.value)  # type: ignore[attr-defined]
+    if any(not ok for *_, ok in parts):
+        return None
+    return parts
+
+
+def _diff(ours: ast.AST, theirs: ast.AST) -> list[_Part]:
+    """The smallest replaceable nodes of ``ours`` that differ from ``theirs``."""
+    if type(ours) is not type(theirs) or not _alike(ours, theirs):
+        return [(ours, theirs, _replaceable(ours))]
+    parts: list[_Part] = []
+    for mine, key, is_function in _children(ours, theirs):
+        found = _diff(mine, key)
+        if found and is_function:  # a call's function is replaced with its call
+            found = [(mine, key, False)]
+        parts += found
+    if any(not ok for *_, ok in parts):
+        return [(ours, theirs, _replaceable(ours))]
+    return parts
+
+
+def _alike(ours: ast.AST, theirs: ast.AST) -> bool:
+    """Same kind of node with the same operators, names, numbers and numbers of children."""
+    for field in ours._fields:
+        mine, key = getattr(ours, field, None), getattr(theirs, field, None)
+        if isinstance(mine, _OPERATORS) or isinstance(key, _OPERATORS):
+            if type(mine) is not type(key):
+                return False
+        elif isinstance(mine, list) or isinstance(key, list):
+            if not (isinstance(mine, list) and isinstance(key, list)) or len(mine) != len(key):
+                return False
+            if any(type(m) is not type(k) for m, k in zip(mine, key, strict=True)):
+                return False
+            if mine and not isinstance(mine[0], ast.AST) and mine != key:
+                return False
+        elif not isinstance(mine, ast.AST) and not _equal(mine, key):
+            return False
+    return True
+
+
+def _equal(mine: object, key: object) -> bool:
+    """Scalars of a node: numbers equal as numbers (``1`` and ``1.0``), the rest as they are."""
+    numbers = (int, float)
+    if isinstance(mine, bool) or isinstance(key, bool):
+        return type(mine) is type(key) and mine == key
+    if isinstance(mine, numbers) and isinstance(key, numbers):
+        return float(mine) == float(key)
+    return type(mine) is type(key) and mine == key
+
+
+def _children(ours: ast.AST, theirs: ast.AST) -> Iterator[tuple[ast.AST, ast.AST, bool]]:
+    for field in ours._fields:
+        mine, key = getattr(ours, field, None), getattr(theirs, field, None)
+        if isinstance(mine, _OPERATORS):
+            continue
+        function = isinstance(ours, ast.Call) and field == "func"
+        if isinstance(mine, ast.AST) and isinstance(key, ast.AST):
+            yield mine, key, function
+        elif isinstance(mine, list) and isinstance(key, list):
+            for m, k in zip(mine, key, strict=True):
+                if isinstance(m, ast.AST) and not isinstance(m, _OPERATORS):
+                    yield m, k, False
+
+
+def _replaceable(node: ast.AST) -> bool:
+    """Whether code can stand in ``node``'s place: an expression that reads, not a slice."""
+    if not isinstance(node, ast.expr) or isinstance(node, ast.Slice | ast.Starred):
+        return False
+    if not isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
+        return False
+    try:
+        ast.parse(ast.unparse(node), mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+# -- names -----------------------------------------------------------------------------------
+
+
+def _names(function: ast.AST) -> set[str]:
+    """What the learner's function can read: its parameters, its names, the globals it reads,
+    NumPy and Python's built-ins."""
+    names = {"self", "np", *dir(builtins)}
+    args = function.args  # type: ignore[attr-defined]
+    names |= {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    names |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    names |= {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
+    return names
+
+
+def _reads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _renames(mine: ast.AST, theirs: ast.AST) -> dict[str, str]:
+    """The key's local names the learner calls otherwise: ``d_reset_H = dZ_h[:, D:]`` in the
+    key where the learner writes ``d_rH = dZ_h[:, D:]`` (the same code, another name)."""
+    bound = {n.id for n in ast.walk(mine) if isinstance(n, ast.Name)}
+    renames: dict[str, str] = {}
+    ours = _named_assignments(mine)
+    for name, value in _named_assignments(theirs):
+        if name in bound or name in renames:
+            continue
+        code = ast.unparse(_renamed(value, renames))
+        same = [n for n, v in ours if ast.unparse(v) == code and n not in renames.values()]
+        if len(same) == 1:
+            renames[name] = same[0]
+    return renames
+
+
+def _named_assignments(function: ast.AST) -> list[tuple[str, ast.expr]]:
+    found = [
+        n
+        for n in ast.walk(function)
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+    ]
+    found.sort(key=lambda n: (n.lineno, n.col_offset))
+    return [(n.targets[0].id, n.value) for n in found]  # type: ignore[attr-defined]
+
+
+def _renamed(node: ast.AST, renames: dict[str, str]) -> ast.AST:
+    """A copy of ``node`` with the key's names the learner calls otherwise renamed."""
+    return _Rename(renames).visit(cloned(node)) if renames else node
+
+
+def _spelled(key: ast.AST, names: set[str]) -> dict[str, ast.expr]:
+    """The key's local names the learner's function does not have, each assigned once from
+    names it has (``d_reset_H = dZ_h[:, D:]``): their definitions."""
+    assigned: dict[str, list[ast.expr]] = {}
+    for name, value in _named_assignments(key):
+        assigned.setdefault(name, []).append(value)
+    return {
+        name: values[0]
+        for name, values in assigned.items()
+        if name not in names and len(values) == 1 and _reads(values[0]) <= names
+    }
+
+
+class _Spell(ast.NodeTransformer):
+    def __init__(self, spelled: dict[str, ast.expr]) -> None:
+        self.spelled = spelled
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        return cloned(self.spelled[node.id]) if node.id in self.spelled else node
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, renames: dict[str, str]) -> None:
+        self.renames = renames
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        node.id = self.renames.get(node.id, node.id)
+        return node
