@@ -31,6 +31,7 @@ from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome, ProbeCall, WorkerRun
 from ..sandbox.splice import LearnerFunction
 from ..sandbox.trace import TraceJob
+from .addat import added_at
 from .aliases import copied_aliases
 from .aligned import Departure, Pool
 from .blockedits import block_proposals, missing_calls
@@ -39,7 +40,7 @@ from .firstline import departures
 from .ignored import ignored_arguments
 from .judge import evaluate
 from .keyargs import sizes_computed_otherwise, written_in_arguments
-from .keyform import key_forms
+from .keyform import key_forms, never_returned
 from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference
 from .relations import MAX_PROPOSALS, Proposal, proposals
@@ -267,6 +268,7 @@ def _explain(
             structural += unread_factors(found, learner, theirs_sources)  # a gate left out
             structural += written_in_arguments(learner_sources, theirs_sources)  # sizes
             structural += key_forms(learner_sources, theirs_sources, found)  # a part or two
+            structural += added_at(learner_sources, found)  # `+=` where an index repeats
         later = twins + later
         confirmed = _prove([check, *every], later + structural, answers, runner, lock)
         tried = first + later + structural
@@ -292,6 +294,7 @@ def _agreeing(
         missing = missing_calls(mine, theirs)
         missing += copied_aliases(mine)
         missing += written_in_arguments(mine, theirs)
+        missing += never_returned(mine, theirs)
     confirmed = _prove(checks, missing, answers, runner, lock)
     if confirmed is None:
         return None

@@ -28,7 +28,7 @@ from .aligned import Departure
 from .relations import Proposal
 from .source import Source
 
-__all__ = ["key_forms"]
+__all__ = ["key_forms", "never_returned"]
 
 MAX_PARTS = 3
 """A statement that differs from the key's in more parts is written otherwise."""
@@ -36,6 +36,9 @@ MAX_TOGETHER = 4
 """At most this many parts of a function are combined (every subset is tried)."""
 MAX_CODE = 60
 """The longest part of the key's said and written in."""
+MAX_NODES = 6
+"""A part replaced by another (neither holding the other) has at most this many nodes each:
+a slip, not a statement written otherwise."""
 
 _Part = tuple[ast.AST, ast.AST, bool]
 """The learner's node, the key's, and whether the learner's can be replaced by code."""
@@ -69,7 +72,43 @@ def key_forms(
             said = f"`{ast.unparse(statement)}` should not be there"
             edits.append([(Edit(span_of(statement), "delete"), said, statement.lineno)])
         found += _combined(fid, at, edits)
+    return found + never_returned(learner_sources, reference_sources, departures)
+
+
+def never_returned(
+    learner_sources: Sequence[Source],
+    reference_sources: Sequence[Source],
+    departures: Sequence[Departure] = (),
+) -> list[Proposal]:
+    """For each learner's function that returns nothing where the key returns a value, the
+    last values it computes, each returned (a value stored and never handed back)."""
+    found = []
+    for fid, (mine, theirs) in enumerate(zip(learner_sources, reference_sources, strict=False)):
+        at = next((i for i, d in enumerate(departures) if d.value.fid == fid), 0)
+        for edit, said in _unreturned(mine.node, theirs.node):
+            found.append(Proposal(fid, edit, said, at, edit.span[0]))
     return found
+
+
+def _unreturned(mine: ast.AST, key: ast.AST) -> list[tuple[Edit, str]]:
+    """Where the key returns a value and the learner's function returns none: each of the
+    last two values its body computes (``self.output = …``), returned after it."""
+    if _returns(mine) or not _returns(key):
+        return []
+    found = []
+    body = mine.body  # type: ignore[attr-defined]
+    for statement in [s for s in body if isinstance(s, ast.Assign | ast.AugAssign)][-2:]:
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+        if not isinstance(target, ast.Name | ast.Attribute):
+            continue
+        code = ast.unparse(target)
+        said = f"`{code}` is computed but never returned: `return {code}` is missing"
+        found.append((Edit(span_of(statement), "return_after", (code,)), said))
+    return found
+
+
+def _returns(function: ast.AST) -> bool:
+    return any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(function))
 
 
 def _combined(
@@ -114,8 +153,9 @@ def _edit(
         mine, key = _symbol(ours.op), _symbol(theirs.op)
         said = f"`{target} {mine}= …` should be `{target} {key}= …`"
         return Edit(span_of(ours), "augop", (op,)), said, statement.lineno
-    code = ast.unparse(_Spell(spelled).visit(cloned(theirs)))
-    if len(code) > MAX_CODE or not _reads(theirs) <= names:
+    key = _Spell(spelled).visit(cloned(theirs))
+    code = ast.unparse(key)
+    if len(code) > MAX_CODE or not _reads(key) <= names or not _small(ours, theirs):
         return None
     try:
         key_form(code)
@@ -123,6 +163,22 @@ def _edit(
         return None
     said = f"`{ast.unparse(ours)}` should be `{code}`"
     return Edit(span_of(ours), "form", (code,)), said, getattr(ours, "lineno", statement.lineno)
+
+
+def _small(ours: ast.AST, theirs: ast.AST) -> bool:
+    """A part that holds the other (a term too many or too few), or two small ones."""
+    if _holds(ours, theirs) or _holds(theirs, ours):
+        return True
+    return max(_size(ours), _size(theirs)) <= MAX_NODES
+
+
+def _holds(outer: ast.AST, inner: ast.AST) -> bool:
+    shape = ast.unparse(inner)
+    return any(ast.unparse(n) == shape for n in ast.walk(outer) if isinstance(n, ast.expr))
+
+
+def _size(node: ast.AST) -> int:
+    return sum(isinstance(n, ast.expr) for n in ast.walk(node))
 
 
 def _symbol(op: ast.operator) -> str:

@@ -21,9 +21,10 @@ has.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
-from .edits import STATEMENT_EDITS, Edit, reading, span_of, written_in_place
+from .edits import STATEMENT_EDITS, Edit, cloned, reading, span_of, written_in_place
 
 __all__ = ["BLOCK_EDITS", "restructured"]
 
@@ -67,18 +68,11 @@ def _edit_block(block: list[ast.stmt], index: int, edit: Edit) -> None:
         steps = int(edit.args[0])
         if steps > 0 and index + steps < len(block):
             block.insert(index + steps, block.pop(index))
-    elif edit.op == "accumulate":
-        block[index] = _accumulated(statement, "in_place" in edit.args)
-    elif edit.op == "unpack":
-        block[index] = _unpacked(statement, int(edit.args[0]), int(edit.args[1]))
-    elif edit.op == "carry":
-        block[index] = _carried(statement, int(edit.args[0]), str(edit.args[1]))
-    elif edit.op == "augop":
-        _operator_changed(statement, _identifier(edit.args[0]))
-    elif edit.op == "delete":
-        block[index] = ast.copy_location(ast.Pass(), statement)
-    elif edit.op == "keep":
-        block[index] = _kept(statement, _identifier(edit.args[0]))
+    elif edit.op in _REWRITTEN:
+        block[index] = _REWRITTEN[edit.op](statement, edit.args)
+    elif edit.op == "return_after":
+        returned = ast.Return(value=reading(str(edit.args[0])))
+        block.insert(index + 1, ast.fix_missing_locations(ast.copy_location(returned, statement)))
     elif edit.op in ("convert", "insert_call"):
         inserted = _inserted(edit)
         after = edit.op == "insert_call" and len(edit.args) > 2 and edit.args[2] == "after"
@@ -86,12 +80,55 @@ def _edit_block(block: list[ast.stmt], index: int, edit: Edit) -> None:
         block.insert(index + 1 if after else index, inserted)
 
 
-def _operator_changed(statement: ast.stmt, name: str) -> None:
+_REWRITTEN: dict[str, Callable[[ast.stmt, tuple[Any, ...]], ast.stmt]] = {
+    "accumulate": lambda s, args: _accumulated(s, "in_place" in args),
+    "unpack": lambda s, args: _unpacked(s, int(args[0]), int(args[1])),
+    "carry": lambda s, args: _carried(s, int(args[0]), str(args[1])),
+    "augop": lambda s, args: _operator_changed(s, _identifier(args[0])),
+    "delete": lambda s, args: ast.copy_location(ast.Pass(), s),
+    "keep": lambda s, args: _kept(s, _identifier(args[0])),
+    "add_at": lambda s, args: _added_at(s),
+}
+"""Edits that rewrite the statement itself, each given the statement and the edit's args."""
+
+
+def _added_at(statement: ast.stmt) -> ast.stmt:
+    """``a[i, j] += v`` as ``np.add.at(a, (i, j), v)``: every repeated index adds (``-=``:
+    ``-v`` added)."""
+    if not (isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Subscript)):
+        return statement
+    if not isinstance(statement.op, ast.Add | ast.Sub):
+        return statement
+    index = statement.target.slice
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    parts = [_slice_call(p) if isinstance(p, ast.Slice) else p for p in parts]
+    where = ast.Tuple(elts=parts, ctx=ast.Load()) if isinstance(index, ast.Tuple) else parts[0]
+    value = statement.value
+    if isinstance(statement.op, ast.Sub):
+        value = ast.UnaryOp(op=ast.USub(), operand=value)
+    array = cloned(statement.target.value)
+    for node in ast.walk(array):
+        if hasattr(node, "ctx"):
+            node.ctx = ast.Load()
+    call = ast.Call(func=reading("np.add.at"), args=[array, where, value], keywords=[])
+    return ast.fix_missing_locations(ast.copy_location(ast.Expr(call), statement))
+
+
+def _slice_call(part: ast.Slice) -> ast.expr:
+    """``a:b:c`` as ``slice(a, b, c)``: a slice given to a function."""
+    bounds = [
+        p if p is not None else ast.Constant(None) for p in (part.lower, part.upper, part.step)
+    ]
+    return ast.Call(func=ast.Name(id="slice", ctx=ast.Load()), args=bounds, keywords=[])
+
+
+def _operator_changed(statement: ast.stmt, name: str) -> ast.stmt:
     """``x *= v`` made ``x -= v`` (``name``: the operator's, ``Sub``)."""
     operator = getattr(ast, name, None)
     known = isinstance(operator, type) and issubclass(operator, ast.operator)
     if isinstance(statement, ast.AugAssign) and known:
         statement.op = operator()
+    return statement
 
 
 def _identifier(name: object) -> str:

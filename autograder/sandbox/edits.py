@@ -115,6 +115,8 @@ STATEMENT_EDITS = frozenset(
         "after_loop",
         "sink",
         "augop",
+        "return_after",
+        "add_at",
     }
 )
 """Edits of a whole statement: ``inplace`` makes ``x = …`` write into ``x`` (``x[...] = …``);
@@ -154,7 +156,9 @@ class Edit:
     ``expression`` (the key's code of names and arithmetic, ``K // 2``, written in);
     ``lookalike`` (a form of :data:`.lookalikes.FORMS`: ``np.repeat`` for ``np.tile``);
     ``form`` (the key's code of a part of the statement, calls allowed: :func:`key_form`);
-    ``augop`` (an operator's name: ``x *= v`` made ``x -= v``);
+    ``augop`` (an operator's name: ``x *= v`` made ``x -= v``); ``return_after`` (a path:
+    ``return self.output`` after the statement); ``add_at`` (``a[idx] += v`` made
+    ``np.add.at(a, idx, v)``);
     ``swap_next``, ``delete``, ``insert_call`` (receiver,
     method[, "after"]), ``convert`` (a path, an argument's name): see :mod:`.blocks`. Args
     are JSON values.

@@ -1,0 +1,104 @@
+"""The key's form of a statement (:mod:`dlfs.autograder.grading.keyform`): where a learner's
+statement and the key's that does the same differ in a part or two, the part that fixes it is
+said as the key writes it; a harmless difference beside it is not.
+
+Each mistake is a learner's, written for this test from angles no corpus took: a branch's
+operator pasted into its sibling, two hyperparameters exchanged across two statements, a
+square forgotten inside a derivative, a statement of another optimizer left in."""
+
+from __future__ import annotations
+
+import pytest
+
+from dlfs.autograder.grading.keyform import key_forms
+from dlfs.autograder.grading.source import Source
+from dlfs.autograder.sandbox.edits import key_form
+
+from .grading_helpers import PROVEN, said_of
+
+
+def _sources(mine: str, theirs: str) -> tuple[list[Source], list[Source]]:
+    head = "def f(self, grad, velocity, param):\n"
+    indent = "".join(f"    {line}\n" for line in mine.splitlines())
+    key = "".join(f"    {line}\n" for line in theirs.splitlines())
+    return [Source("mine.py", head + indent, "m:f")], [Source("key.py", head + key, "k:f")]
+
+
+def test_a_sibling_branchs_operator_is_said_as_the_keys(tmp_path):
+    """The exponential branch written with the linear branch's `-=` (pasted, not updated)."""
+    body = (
+        'if self.decay_type == "exponential":\n'
+        "    self.lr -= self.decay_per_epoch\n"
+        "else:\n"
+        "    self.lr -= self.decay_per_epoch\n"
+    )
+    said = said_of(tmp_path, "chapter4.lr_decay", "optimizers:Optimizer._decay_lr", body)
+    assert "`self.lr -= …` should be `self.lr *= …`" in said and PROVEN in said, said
+
+
+def test_two_hyperparameters_exchanged_across_two_statements_are_both_said(tmp_path):
+    """Momentum's velocity decayed by the learning rate and the gradient scaled by the
+    momentum: no single statement's fix passes, both together do."""
+    body = "velocity *= self.lr\nvelocity += self.momentum * grad\nparam -= velocity\n"
+    said = said_of(tmp_path, "chapter4.sgd_momentum", "optimizers:SGDMomentum._update_rule", body)
+    assert PROVEN in said, said
+    assert "`self.lr` should be `self.momentum`" in said, said
+    assert "`self.momentum * grad` should be `self.lr * grad`" in said or (
+        "`self.momentum` should be `self.lr`" in said
+    ), said
+
+
+def test_a_statement_of_another_optimizer_left_in_is_said_to_be_too_many(tmp_path):
+    """AdaGrad written from an RMSProp snippet: the sum of squares decays first."""
+    body = (
+        "sum_square *= 0.95\n"
+        "sum_square += grad * grad\n"
+        "param -= self.lr * grad / (np.sqrt(sum_square) + self.eps)\n"
+    )
+    said = said_of(tmp_path, "chapter6.adagrad", "rnn_optimizers:AdaGrad._update_rule", body)
+    assert "`sum_square *= 0.95` should not be there" in said and PROVEN in said, said
+
+
+def test_the_parts_are_found_by_lining_the_trees_up():
+    """A mechanism, not a table: any operator, any number, any term; names the key defines
+    that the learner lacks are spelled out; a harmless difference is one more part, never the
+    only one proposed with the slip."""
+    mine, theirs = _sources(
+        "g = grad ** 2\nvelocity *= 0.5\nparam -= self.lr * velocity / 3\n",
+        "g = grad * grad\nscale = self.lr / 2\nvelocity *= 0.9\nparam -= scale * velocity\n",
+    )
+    said = [p.name for p in key_forms(mine, theirs)]
+    assert "`grad ** 2` should be `grad * grad`" in said
+    assert "`0.5` should be `0.9`" in said
+    assert "`self.lr * velocity / 3` should be `self.lr / 2 * velocity`" in said
+    singles = [name for name in said if ";" not in name]
+    assert len(singles) == 3 and said[:3] == singles  # each part alone before any set of them
+
+
+def test_statements_that_differ_in_what_they_are_propose_nothing():
+    """A statement written otherwise (another form, or many parts apart) is no slip to name."""
+    mine, theirs = _sources(
+        "param[...] = param - self.lr * grad\n"
+        "velocity = np.clip(velocity + grad, -1, 1) * (1 - self.momentum) / 2 + 3\n",
+        "param -= self.lr * grad\nvelocity = self.momentum * velocity + self.lr * grad\n",
+    )
+    assert key_forms(mine, theirs) == []
+
+
+def test_a_part_reading_what_the_learner_cannot_is_not_proposed():
+    """A key's part that calls a dunder, or reads a name neither function defines, is never
+    written into the learner's code."""
+    mine, theirs = _sources("param -= grad\n", "param -= self.__dict__['lr'] * grad\n")
+    assert key_forms(mine, theirs) == []
+    mine, theirs = _sources("param -= grad\n", "param -= hidden_rate * grad\n")
+    assert key_forms(mine, theirs) == []
+    for code in ("().__class__", "[x for x in y]", "(lambda: 1)()", "(y := 2)"):
+        with pytest.raises(ValueError, match="not a part of a statement"):
+            key_form(code)  # the worker's own check before it writes a part in
+
+
+def test_a_value_computed_and_never_returned_is_said_where_it_is_computed(tmp_path):
+    """A leaky ReLU that keeps its result in a local and falls off the end (returns None)."""
+    body = "leaked = np.where(x > 0, x, 0.2 * x)\n"
+    said = said_of(tmp_path, "chapter1.leaky_relu", "foundations:leaky_relu", body)
+    assert "`leaked` is computed but never returned: `return leaked` is missing" in said, said
