@@ -14,7 +14,7 @@ import numpy as np
 from numpy import ndarray
 
 from ..sandbox.protocol import CallOutcome
-from .diagnose import diagnose, shape_guess
+from .diagnose import diagnose, scale_factor, shape_guess
 
 __all__ = ["batch_size", "compare_all", "compare_arrays", "input_view", "known_mistake"]
 
@@ -156,6 +156,7 @@ def _compare_values(
             "computed in single precision (astype(np.float32))? The reference works in float64"
         )
     hint = diagnose(name, got, want, batch)  # its dtypes: integer codes are not quantities
+    details["factor"] = [scale_factor(g, e), batch]  # a guess from it must hold in every check
     if hint:
         message += f". {hint}"
         details["diagnosis"] = hint

@@ -17,7 +17,7 @@ Kinds (``kind`` in course.toml):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,12 +27,12 @@ from ..kinds import KINDS
 from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome
 from .compare import Verdict, batch_size, compare_all, input_view, known_mistake
-from .diagnose import diagnose, shape_guess
+from .diagnose import diagnose, scale_factor, shape_guess
 from .expected import ExpectedSource, GraderError
 from .plan import PlannedCheck, check_result
 from .slips import explain_exception
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "steady_guesses"]
 
 
 def evaluate(
@@ -182,6 +182,7 @@ def _gradient_problem(
         f"(relative error {result.max_rel_error:.2e} > tolerance {result.tol:.0e})"
     )
     hint = diagnose(name, got, want, batch)
+    info["factor"] = [scale_factor(got, want), batch]  # a guess from it must hold in every check
     if hint:
         info["diagnosis"] = hint
     return message + (f". {hint}" if hint else ""), info
@@ -272,3 +273,36 @@ _JUDGES: dict[str, Callable[[PlannedCheck, CallOutcome, ExpectedSource], Verdict
     "property": _property,
     "training": _training,
 }
+
+
+def steady_guesses(results: Sequence[CheckResult]) -> None:
+    """Take a guess from a factor ("half the right value: a missing factor of 2") out of a
+    check's message where another failing check finds the same array off by another factor,
+    or by none: the slip is not that factor, which one input's sizes made look like one (a
+    norm divided by n where √n belongs is half the right value for n = 4, a third for n = 9)."""
+    factors: dict[str, list[list]] = {}
+    for result in results:
+        for name, info in result.details.items():
+            if isinstance(info, dict) and "factor" in info and not result.passed:
+                factors.setdefault(name, []).append(info["factor"])
+    for result in results:
+        for name, info in result.details.items():
+            hint = info.get("diagnosis") if isinstance(info, dict) else None
+            own = info.get("factor", [None])[0] if hint else None  # a guess from a factor
+            if own is not None and not _steady(factors.get(name, [])):
+                result.message = result.message.replace(f". {hint}", "").replace(hint, "")
+                del info["diagnosis"]
+
+
+def _steady(factors: list[list]) -> bool:
+    """Whether every check found the array off by one factor: the same number, or the same
+    power of its batch size (N times too large for every N)."""
+    if any(factor is None for factor, _ in factors):
+        return False
+    for power in (0, 1, -1):
+        scaled = [factor / (batch or 1) ** power for factor, batch in factors]
+        if power and not all(batch for _, batch in factors):
+            continue
+        if all(abs(s - scaled[0]) <= 1e-3 * abs(scaled[0]) for s in scaled):
+            return True
+    return False

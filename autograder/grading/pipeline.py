@@ -31,7 +31,7 @@ from .blame import blame_other
 from .context import EventHandler, ExerciseContext
 from .expected import HIDDEN_NOT_RUN, ExpectedSource, GraderError
 from .explain import Runner, explain_failure
-from .judge import evaluate
+from .judge import evaluate, steady_guesses
 from .needs import worker_needs
 from .plan import Plan, check_result, plan_checks, skipped_check
 
@@ -269,6 +269,7 @@ def judge_checks(
         check.name = answers.check_name(check.name)
         if not check.skipped:
             check.message = answers.explain(check.message, exercise.id)
+    steady_guesses(checks)
     return checks
 
 

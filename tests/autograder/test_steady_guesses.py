@@ -1,0 +1,47 @@
+"""A guess from a factor holds in every failing check or is not said
+(:func:`dlfs.autograder.grading.judge.steady_guesses`).
+
+One input's sizes can make any slip look like a factor: a norm divided by n where √n belongs is
+half the right value for n = 4 and a third for n = 9. The guess "a missing factor of 2" is a
+coincidence of the first input, and the other checks show it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dlfs.autograder.grading.compare import compare_arrays
+from dlfs.autograder.grading.judge import steady_guesses
+from dlfs.autograder.results import CheckResult
+
+
+def _check(name: str, got: np.ndarray, want: np.ndarray, batch: int | None) -> CheckResult:
+    passed, message, info = compare_arrays(name, got, want, 1e-7, 1e-9, batch=batch)
+    return CheckResult("agreement", "agreement", 0.0, 1.0, passed, message, details={name: info})
+
+
+def test_a_factor_that_changes_with_the_input_is_no_guess_to_say():
+    """Root-mean-square error written as the norm over n: ×½ for n = 4, ×⅓ for n = 9."""
+    checks = []
+    for n in (4, 9, 25):
+        errors = np.linspace(0.5, 2.0, n)
+        right = np.sqrt(np.mean(errors**2))
+        checks.append(_check("rmse", np.array(np.linalg.norm(errors) / n), np.array(right), None))
+    assert "factor of 2" in checks[0].message  # the first input alone suggests it
+    steady_guesses(checks)
+    assert all("factor" not in c.message for c in checks), [c.message for c in checks]
+    assert all("diagnosis" not in c.details["rmse"] for c in checks)
+
+
+def test_a_factor_that_holds_in_every_check_is_said_and_so_is_the_batch_size():
+    """Twice the gradient in every check stays said; so does N times too large for each N
+    (the batch size of each check's input), and a guess of another kind (all zeros)."""
+    rng = np.random.default_rng(0)
+    twice = [_check("dW", 2 * w, w, None) for w in (rng.normal(size=(3, 4)), rng.normal(size=5))]
+    summed = [
+        _check("dW", n * w, w, n)
+        for n, w in ((4, rng.normal(size=(4, 3))), (8, rng.normal(size=(8, 2))))
+    ]
+    zeros = [_check("out", np.zeros((3, 2)), rng.normal(size=(3, 2)), None)]
+    for checks, words in ((twice, "twice"), (summed, "batch size"), (zeros, "all zeros")):
+        steady_guesses(checks)
+        assert all(words in c.message for c in checks), [c.message for c in checks]
