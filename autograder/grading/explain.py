@@ -41,12 +41,14 @@ from .ignored import ignored_arguments
 from .judge import evaluate
 from .keyargs import sizes_computed_otherwise, written_in_arguments
 from .keyform import key_forms, never_returned
+from .loopindex import other_loop_indices
 from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference
 from .relations import MAX_PROPOSALS, Proposal, proposals
 from .roles import exchanged_roles
 from .shown import shown_pair
 from .simpler import only_for_the_checks_function, simpler_instead
+from .slips import explain_exception
 from .source import Source
 from .traces import Trace, Value, parse_trace
 from .twins import twinned
@@ -137,6 +139,10 @@ def _unguessed(results: Sequence[CheckResult]) -> None:
             if hint:
                 for said in (f". {hint}", f": {hint}", hint):
                     result.message = result.message.replace(said, "")
+        raised, likely, rest = result.message.partition(". Likely: ")
+        hint = explain_exception(raised) if likely else None  # an error's reading, a guess too
+        if hint and rest.startswith(hint):
+            result.message = f"{raised}.{rest[len(hint) :]}"
 
 
 def _second_opinion(
@@ -269,6 +275,7 @@ def _explain(
             structural += written_in_arguments(learner_sources, theirs_sources)  # sizes
             structural += key_forms(learner_sources, theirs_sources, found)  # a part or two
             structural += added_at(learner_sources, found)  # `+=` where an index repeats
+            structural += other_loop_indices(learner_sources, found)  # `c` where `o` belongs
         later = twins + later
         confirmed = _prove([check, *every], later + structural, answers, runner, lock)
         tried = first + later + structural
