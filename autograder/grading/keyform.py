@@ -292,9 +292,12 @@ def _alike(ours: ast.AST, theirs: ast.AST) -> bool:
         elif isinstance(mine, list) or isinstance(key, list):
             if not (isinstance(mine, list) and isinstance(key, list)) or len(mine) != len(key):
                 return False
-            if any(type(m) is not type(k) for m, k in zip(mine, key, strict=True)):
-                return False
             if mine and not isinstance(mine[0], ast.AST) and mine != key:
+                return False
+            operators = [
+                (m, k) for m, k in zip(mine, key, strict=True) if isinstance(m, _OPERATORS)
+            ]
+            if any(type(m) is not type(k) for m, k in operators):  # `a < b` and `a > b`
                 return False
         elif not isinstance(mine, ast.AST) and not _equal(mine, key):
             return False
