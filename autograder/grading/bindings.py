@@ -53,6 +53,8 @@ def moved_to_the_slip(
         theirs_order = _order(theirs[confirmed.fid], first, second) if theirs else None
         if _order(source, first, second) != theirs_order:
             found += _unpacked_instead(source, first, second)
+    elif confirmed.edit.op == "name" and node is not None:
+        found += _read_upstream(source, node, str(confirmed.edit.args[0]))
     if confirmed.edit.op not in ("drop", "unwrap", "delete") and confirmed.fid < len(theirs):
         found += _uses_dropped(source, confirmed.edit.span, theirs[confirmed.fid])
     return [Proposal(confirmed.fid, e, n, confirmed.departure, line) for e, n, line in found]
@@ -185,6 +187,47 @@ def _read_instead(source: Source, node: ast.AST, args: tuple) -> list[tuple[Edit
         "for this read)"
     )
     return [(Edit(span_of(read), "name", (inner,)), said, read.lineno)]
+
+
+def _read_upstream(source: Source, node: ast.AST, instead: str) -> list[tuple[Edit, str, int]]:
+    """``x`` read where ``y`` belongs, in a statement that also reads a local bound once,
+    earlier, from an expression that reads ``x`` too (``dr = d_rH * self.r`` then ``dr *
+    self.r * (1 - self.r)``): the same read in that binding, where the slip was made (a
+    factor that belongs there, swapped for one that cancels it later)."""
+    statement = next(
+        (
+            n
+            for n in ast.walk(source.node)
+            if isinstance(n, ast.Assign | ast.AugAssign | ast.Return)
+            and within(span_of(node), span_of(n))
+        ),
+        None,
+    )
+    if statement is None or statement.value is None:
+        return []
+    text = ast.unparse(node)
+    locals_read = {n.id for n in ast.walk(statement.value) if isinstance(n, ast.Name)}
+    found = []
+    for name in sorted(locals_read):
+        bindings = [
+            n
+            for n in ast.walk(source.node)
+            if isinstance(n, ast.Assign)
+            and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Name)
+            and n.targets[0].id == name
+        ]
+        if len(bindings) != 1 or bindings[0].lineno >= statement.lineno:
+            continue
+        reads = [
+            n
+            for n in ast.walk(bindings[0].value)
+            if isinstance(n, ast.Name | ast.Attribute) and ast.unparse(n) == text
+        ]
+        for read in reads[:1]:
+            moved = f"`{text}` is read where `{instead}` belongs, in `{name} = …`"
+            found.append((Edit(span_of(read), "name", (instead,)), moved, read.lineno))
+    return found
 
 
 def _bound_instead(source: Source, name: str, reference: Source) -> tuple[Edit, str, int] | None:

@@ -7,6 +7,13 @@ Each mistake is a learner's, written for this test."""
 
 from __future__ import annotations
 
+import ast
+
+from dlfs.autograder.grading.bindings import moved_to_the_slip
+from dlfs.autograder.grading.relations import Proposal
+from dlfs.autograder.grading.source import Source
+from dlfs.autograder.sandbox.instrument import Edit, span_of
+
 from .grading_helpers import PROVEN, said_of
 
 
@@ -154,3 +161,19 @@ def test_a_shortcut_before_the_general_code_is_named_as_one_too_many(tmp_path):
         tmp_path, "chapter6.number_with_grad_mul", "autodiff:NumberWithGrad.__mul__", body
     )
     assert "`if isinstance(other, int):` should not be there" in said and PROVEN in said, said
+
+
+def test_a_read_swapped_where_a_binding_made_it_cancel_is_moved_to_the_binding():
+    """The output gate's derivative taken as `o * o` in a local, then the local times
+    `(1 - o)`: reading the cell there instead passes by cancelling; the binding is where the
+    cell belongs, and that is where the proof is moved to."""
+    code = (
+        "def backward(self, dH):\n    do = dH * self.o\n    return do * self.o * (1.0 - self.o)\n"
+    )
+    mine = Source("mine.py", code, "m:backward")
+    later = next(n for n in ast.walk(mine.node) if isinstance(n, ast.Return))
+    read = later.value.left.right  # the second `self.o`, in the return
+    proven = Proposal(0, Edit(span_of(read), "name", ("self.tanh_C",)), "…", 0, 3)
+    moved = moved_to_the_slip(proven, [mine], [mine])
+    assert [(p.line, p.edit.op, p.edit.args) for p in moved] == [(2, "name", ("self.tanh_C",))]
+    assert "in `do = …`" in moved[0].name
