@@ -16,7 +16,7 @@ from numpy import ndarray
 from ..sandbox.protocol import CallOutcome
 from .diagnose import diagnose, scale_factor, shape_guess
 
-__all__ = ["batch_size", "compare_all", "compare_arrays", "input_view", "known_mistake"]
+__all__ = ["batch_size", "compare_all", "compare_arrays", "family", "input_view", "known_mistake"]
 
 Verdict = tuple[bool, str, dict[str, Any]]
 """``(passed, message, details)``."""
@@ -204,6 +204,8 @@ def compare_all(
         ok, message, info = compare_arrays(
             name, outcome.arrays[name], want, rtol, atol, outcome.types.get(name, "ndarray"), batch
         )
+        if "factor" in info:  # checks of other settings compute otherwise: not compared
+            info["factor"].append(family(params))
         details[name] = info
         if not ok:
             problems.append(message)
@@ -269,3 +271,9 @@ def _main_input(inputs: Mapping[str, Any] | None) -> ndarray | None:
         if isinstance(value, np.ndarray) and value.dtype.kind == "f":
             return value
     return None
+
+
+def family(params: Mapping[str, Any]) -> str:
+    """What a check computes, apart from its sizes: its settings that are flags or words
+    (``normalize = true``), for comparing what two checks' outputs say."""
+    return repr(sorted((k, v) for k, v in params.items() if isinstance(v, bool | str)))

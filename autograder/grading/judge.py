@@ -26,7 +26,7 @@ from ..gradcheck import compare_gradients
 from ..kinds import KINDS
 from ..results import CheckResult
 from ..sandbox.protocol import CallOutcome
-from .compare import Verdict, batch_size, compare_all, input_view, known_mistake
+from .compare import Verdict, batch_size, compare_all, family, input_view, known_mistake
 from .diagnose import diagnose, scale_factor, shape_guess
 from .expected import ExpectedSource, GraderError
 from .plan import PlannedCheck, check_result
@@ -199,6 +199,8 @@ def _gradient(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource
     for name in names:
         want = np.asarray(numerical[name], dtype=np.float64)
         problem, info = _gradient_problem(name, outcome, want, check.spec.tol, batch)
+        if "factor" in info:
+            info["factor"].append(family(check.params))
         if info:
             details[name] = info
         if problem:
@@ -280,28 +282,33 @@ def steady_guesses(results: Sequence[CheckResult]) -> None:
     check's message where another failing check finds the same array off by another factor,
     or by none: the slip is not that factor, which one input's sizes made look like one (a
     norm divided by n where √n belongs is half the right value for n = 4, a third for n = 9)."""
-    factors: dict[str, list[list]] = {}
+    factors: dict[tuple[str, str], list[list]] = {}
     for result in results:
         for name, info in result.details.items():
             if isinstance(info, dict) and "factor" in info and not result.passed:
-                factors.setdefault(name, []).append(info["factor"])
+                factors.setdefault((name, _family(info)), []).append(info["factor"])
     for result in results:
         for name, info in result.details.items():
             hint = info.get("diagnosis") if isinstance(info, dict) else None
             own = info.get("factor", [None])[0] if hint else None  # a guess from a factor
-            if own is not None and not _steady(factors.get(name, [])):
+            if own is not None and not _steady(factors.get((name, _family(info)), [])):
                 result.message = result.message.replace(f". {hint}", "").replace(hint, "")
                 del info["diagnosis"]
 
 
+def _family(info: dict[str, Any]) -> str:
+    """The settings of the check that found a factor (:func:`.compare.family`), if known."""
+    return str(info["factor"][2]) if len(info["factor"]) > 2 else ""
+
+
 def _steady(factors: list[list]) -> bool:
-    """Whether every check found the array off by one factor: the same number, or the same
-    power of its batch size (N times too large for every N)."""
-    if any(factor is None for factor, _ in factors):
+    """Whether every check of one family found the array off by one factor: the same number,
+    or the same power of its batch size (N times too large for every N)."""
+    if any(factor is None for factor, *_ in factors):
         return False
     for power in (0, 1, -1):
-        scaled = [factor / (batch or 1) ** power for factor, batch in factors]
-        if power and not all(batch for _, batch in factors):
+        scaled = [factor / (batch or 1) ** power for factor, batch, *_ in factors]
+        if power and not all(batch for _, batch, *_ in factors):
             continue
         if all(abs(s - scaled[0]) <= 1e-3 * abs(scaled[0]) for s in scaled):
             return True

@@ -59,13 +59,14 @@ def key_forms(
         key = _renamed(theirs.node, _renames(mine.node, theirs.node))
         names = _names(mine.node)
         spelled = _spelled(key, names)
+        computed = _computed(mine.node, key)
         pairs, extra = _paired(mine.node, key)
         edits: list[list[tuple[Edit, str, int]]] = []
         for ours, keys in pairs:
             parts = _parts(ours, keys)
             if not parts or len(parts) > MAX_PARTS:
                 continue
-            made = [_edit(ours, part, names, spelled) for part in parts]
+            made = [_edit(ours, part, names, spelled, computed) for part in parts]
             if all(m is not None for m in made):
                 edits.append([m for m in made if m is not None])
         for statement in extra:
@@ -142,10 +143,16 @@ def _counted(said: list[str]) -> list[str]:
 
 
 def _edit(
-    statement: ast.stmt, part: _Part, names: set[str], spelled: dict[str, ast.expr]
+    statement: ast.stmt,
+    part: _Part,
+    names: set[str],
+    spelled: dict[str, ast.expr],
+    computed: set[str],
 ) -> tuple[Edit, str, int] | None:
     """The edit that writes the key's form of ``part`` in, and what it says; a name of the
-    key's that the learner's function does not have is spelled out by the key's definition."""
+    key's that the learner's function does not have is spelled out by the key's definition.
+    None where the part would bypass a value the learner computes (a local, or state the key
+    never reads): what is wrong is then how that value is made, not this part."""
     ours, theirs, _ = part
     if isinstance(ours, ast.AugAssign):  # the operator alone
         op = type(theirs.op).__name__
@@ -156,6 +163,8 @@ def _edit(
     key = _Spell(spelled).visit(cloned(theirs))
     code = ast.unparse(key)
     if len(code) > MAX_CODE or not _reads(key) <= names or not _small(ours, theirs):
+        return None
+    if (_paths(ours) & computed) - _paths(key):  # `ds` replaced: the slip is where ds is made
         return None
     try:
         key_form(code)
@@ -353,6 +362,26 @@ def _names(function: ast.AST) -> set[str]:
     names |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
     names |= {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
     return names
+
+
+def _paths(node: ast.AST) -> set[str]:
+    """The names and ``self.x`` attributes ``node`` reads."""
+    found = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    found |= {
+        ast.unparse(n)
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"
+    }
+    return found
+
+
+def _computed(mine: ast.AST, key: ast.AST) -> set[str]:
+    """The values the learner's function computes on its own: its locals bound to more than
+    a number, and the state it reads that the key never does (``self.kept``)."""
+    constant = (ast.Constant, ast.UnaryOp)
+    computed = {name for name, value in _named_assignments(mine) if not isinstance(value, constant)}
+    own = {p for p in _paths(mine) if p.startswith("self.")} - _paths(key)
+    return computed | own
 
 
 def _reads(node: ast.AST) -> set[str]:

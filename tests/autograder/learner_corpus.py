@@ -56,7 +56,7 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "chapter1.matrix_function_backward_1",
         "matrix_functions:matrix_function_backward_1",
         "N = np.dot(X, W)\nreturn np.dot(deriv(sigma, N), W)",
-        "in `np.dot(deriv(sigma, N), W)`. Likely: a product of arrays whose inner sizes differ",
+        "`W` should be transposed here (`W.T`)",
     ),
     # --- chapter 2 ----------------------------------------------------------------------------
     "ch2_loss_is_a_sum": (
@@ -511,7 +511,10 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
         "if self.dropout is not None:\n"
         "    out = self.dropout(out)\n"
         "return out",
-        (".detach()", "a tensor kept from an earlier batch"),
+        (
+            "`h_n[0].mean(dim=0, keepdim=True).detach()`",
+            "`c_n[0].mean(dim=0, keepdim=True).detach()`",
+        ),
     ),
     "ch7_dense_layer_skips_the_activation": (
         "chapter7.dense_layer",
@@ -704,7 +707,7 @@ MISTAKES.update(
             "if not delta > 0:\n"
             '    raise ValueError(f"delta must be positive, got delta={delta!r}")\n'
             "return (func(input_ + delta) - func(input_)) / delta",
-            "`func(input_)`",
+            "`input_` should be `input_ - delta`",
         ),
         "A_c1_leaky_relu_inplace_mask": (
             "chapter1.leaky_relu",
@@ -970,7 +973,7 @@ MISTAKES.update(
             "self.softmax_preds = softmax(self.prediction, axis=1)\n"
             "log_p = np.log(self.softmax_preds)\n"
             "return float(-np.sum(self.target * log_p) / self.prediction.shape[0])",
-            "`np.log(self.softmax_preds)`",
+            "np.clip(self.softmax_preds, self.eps, 1.0 - self.eps)",
         ),
         "A_c4_softmax_global_max": (
             "chapter4.softmax",
@@ -1149,7 +1152,7 @@ MISTAKES.update(
             "sum_square *= 0.9\n"
             "sum_square += 0.1 * grad * grad\n"
             "param -= self.lr * grad / (np.sqrt(sum_square) + self.eps)",
-            "`0.1 * grad * grad`",
+            "`sum_square *= 0.9` should not be there",
         ),
         "A_c6_adagrad_sum_rebound": (
             "chapter6.adagrad",
@@ -1639,7 +1642,7 @@ MISTAKES.update(
             "loss.backward()\n"
             "self.optim.step()\n"
             "return float(loss)",
-            "a model may return a tuple",
+            "`prediction_of(output)`",
         ),
     }
 )

@@ -29,7 +29,7 @@ CASES = {
         "chapter3.bias_add_backward",
         "operations:BiasAdd._param_grad",
         "return output_grad",
-        "sum it over the batch",
+        "`np.sum(output_grad, axis=0, keepdims=True)`",
     ),
     "output_grad_changed_in_place": (
         "chapter3.sigmoid_backward",
@@ -55,7 +55,7 @@ CASES = {
         "chapter3.weight_multiply_backward",
         "operations:WeightMultiply._input_grad",
         "return output_grad @ self.param",
-        "a forgotten or an extra .T",
+        "`self.param` should be transposed here",
     ),
     "sum_without_keepdims": (
         "chapter4.softmax",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlfs.autograder.grading.compare import compare_arrays
+from dlfs.autograder.grading.compare import compare_arrays, family
 from dlfs.autograder.grading.judge import steady_guesses
 from dlfs.autograder.results import CheckResult
 
@@ -45,3 +45,15 @@ def test_a_factor_that_holds_in_every_check_is_said_and_so_is_the_batch_size():
     for checks, words in ((twice, "twice"), (summed, "batch size"), (zeros, "all zeros")):
         steady_guesses(checks)
         assert all(words in c.message for c in checks), [c.message for c in checks]
+
+
+def test_checks_of_other_settings_are_not_compared():
+    """A check with normalised targets computes another loss: its factor says nothing of the
+    plain checks' (twice the gradient there, something else here)."""
+    rng = np.random.default_rng(1)
+    plain = [_check("dW", 2 * w, w, None) for w in (rng.normal(size=(3, 4)), rng.normal(size=5))]
+    other = _check("dW", 3.7 * rng.normal(size=4), rng.normal(size=4), None)
+    for check, settings in zip([*plain, other], ({}, {}, {"normalize": True}), strict=True):
+        check.details["dW"]["factor"].append(family(settings))
+    steady_guesses([*plain, other])
+    assert all("twice" in c.message for c in plain), [c.message for c in plain]
