@@ -10,9 +10,13 @@ proposed in the key's form, alone, with the other parts of its statement, and wi
 of the function's other statements (the smallest set first). Proven like any edit (one that
 makes the check and every other pass): what is said is the code that should be there.
 
-Not proposed: a part of the key's that reads a name the learner's function does not have, a
-part longer than :data:`MAX_CODE`, and statements that differ in more than :data:`MAX_PARTS`
-parts (those are written otherwise, not slipped).
+Not proposed: a part of the key's that reads a name the learner's function does not have
+(a name the key defines from names the learner has is spelled out), a part longer than
+:data:`MAX_CODE`, two parts neither holding the other and larger than :data:`MAX_NODES`, a
+part that bypasses a value the learner computes (the slip is then where that value is made),
+and statements that differ in more than :data:`MAX_PARTS` parts (written otherwise, not
+slipped). Where the key returns a value and the learner's function returns none, the last
+values it computes are proposed returned (:func:`never_returned`).
 """
 
 from __future__ import annotations
@@ -20,13 +24,15 @@ from __future__ import annotations
 import ast
 import builtins
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from ..sandbox.edits import cloned, key_form
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure
 from .relations import Proposal
 from .source import Source
+from .treediff import Part, paired
+from .treediff import parts as differing
 
 __all__ = ["key_forms", "never_returned"]
 
@@ -39,11 +45,6 @@ MAX_CODE = 60
 MAX_NODES = 6
 """A part replaced by another (neither holding the other) has at most this many nodes each:
 a slip, not a statement written otherwise."""
-
-_Part = tuple[ast.AST, ast.AST, bool]
-"""The learner's node, the key's, and whether the learner's can be replaced by code."""
-_STATEMENTS = (ast.Assign, ast.AugAssign, ast.Return, ast.Expr)
-_OPERATORS = (ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.expr_context)
 
 
 def key_forms(
@@ -60,10 +61,10 @@ def key_forms(
         names = _names(mine.node)
         spelled = _spelled(key, names)
         computed = _computed(mine.node, key)
-        pairs, extra = _paired(mine.node, key)
+        pairs, extra = paired(mine.node, key)
         edits: list[list[tuple[Edit, str, int]]] = []
         for ours, keys in pairs:
-            parts = _parts(ours, keys)
+            parts = differing(ours, keys)
             if not parts or len(parts) > MAX_PARTS:
                 continue
             made = [_edit(ours, part, names, spelled, computed) for part in parts]
@@ -144,7 +145,7 @@ def _counted(said: list[str]) -> list[str]:
 
 def _edit(
     statement: ast.stmt,
-    part: _Part,
+    part: Part,
     names: set[str],
     spelled: dict[str, ast.expr],
     computed: set[str],
@@ -193,161 +194,6 @@ def _size(node: ast.AST) -> int:
 def _symbol(op: ast.operator) -> str:
     """``*`` for ``ast.Mult()``: the operator as written."""
     return ast.unparse(ast.BinOp(ast.Name("a"), op, ast.Name("b")))[2:-2]
-
-
-# -- lining statements up --------------------------------------------------------------------
-
-
-def _slots(function: ast.AST) -> list[ast.stmt]:
-    """The function's statements that do one thing, in the order written."""
-    found = [n for n in ast.walk(function) if isinstance(n, _STATEMENTS) and _slot(n, 0)]
-    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
-
-
-def _slot(statement: ast.stmt, level: int) -> tuple[str, ...] | None:
-    """What a statement does, told apart at ``level``: 0, the same target; 1, the same target
-    and operator; 2, the same name changed (``dA[:, :2 * H]`` and ``dA[:, :3 * H]``)."""
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-        return "=", _target(statement.targets[0], level)
-    if isinstance(statement, ast.AugAssign):
-        op = type(statement.op).__name__ if level == 1 else ""
-        return "op=", _target(statement.target, level), op
-    if isinstance(statement, ast.Return) and statement.value is not None:
-        return ("return",)
-    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-        return "call", ast.unparse(statement.value.func)
-    return None
-
-
-def _target(target: ast.expr, level: int) -> str:
-    while level == 2 and isinstance(target, ast.Subscript | ast.Attribute):
-        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
-            break  # `self.lr`: the attribute is the name
-        target = target.value
-    return ast.unparse(target)
-
-
-def _paired(
-    mine: ast.AST, theirs: ast.AST
-) -> tuple[list[tuple[ast.stmt, ast.stmt]], list[ast.stmt]]:
-    """The learner's statements with the key's that do the same, where each does it as often
-    (by target, then by target and operator, then by the name changed); and the learner's
-    in-place changes of a target the key changes as often less (``sum_square *= decay``
-    where the key only adds to it)."""
-    ours, keys = _slots(mine), _slots(theirs)
-    pairs: list[tuple[ast.stmt, ast.stmt]] = []
-    for level in (0, 1, 2):
-        mine_by, theirs_by = _grouped(ours, level), _grouped(keys, level)
-        for slot, statements in mine_by.items():
-            others = theirs_by.get(slot, [])
-            if len(others) == len(statements):
-                pairs += zip(statements, others, strict=True)
-                ours = [s for s in ours if s not in statements]
-                keys = [s for s in keys if s not in others]
-    changed = {_slot(s, 0) for s in keys} | {_slot(a, 0) for _, a in pairs}
-    extra = [s for s in ours if isinstance(s, ast.AugAssign) and _slot(s, 0) in changed]
-    return pairs, extra
-
-
-def _grouped(statements: list[ast.stmt], level: int) -> dict[tuple[str, ...], list[ast.stmt]]:
-    grouped: dict[tuple[str, ...], list[ast.stmt]] = {}
-    for statement in statements:
-        slot = _slot(statement, level)
-        if slot is not None:
-            grouped.setdefault(slot, []).append(statement)
-    return grouped
-
-
-def _parts(ours: ast.stmt, theirs: ast.stmt) -> list[_Part] | None:
-    """The parts in which two statements differ (None: they differ in what they are)."""
-    if type(ours) is not type(theirs):
-        return None
-    parts: list[_Part] = []
-    if isinstance(ours, ast.AugAssign) and type(ours.op) is not type(theirs.op):
-        parts.append((ours, theirs, True))
-    if isinstance(ours, ast.Assign | ast.AugAssign):
-        mine, key = getattr(ours, "target", None), getattr(theirs, "target", None)
-        if isinstance(ours, ast.Assign):
-            mine, key = ours.targets[0], theirs.targets[0]  # type: ignore[attr-defined]
-        parts += _diff(mine, key)
-    parts += _diff(ours.value, theirs.value)  # type: ignore[attr-defined]
-    if any(not ok for *_, ok in parts):
-        return None
-    return parts
-
-
-def _diff(ours: ast.AST, theirs: ast.AST) -> list[_Part]:
-    """The smallest replaceable nodes of ``ours`` that differ from ``theirs``."""
-    if type(ours) is not type(theirs) or not _alike(ours, theirs):
-        return [(ours, theirs, _replaceable(ours))]
-    parts: list[_Part] = []
-    for mine, key, is_function in _children(ours, theirs):
-        found = _diff(mine, key)
-        if found and is_function:  # a call's function is replaced with its call
-            found = [(mine, key, False)]
-        parts += found
-    if any(not ok for *_, ok in parts):
-        return [(ours, theirs, _replaceable(ours))]
-    return parts
-
-
-def _alike(ours: ast.AST, theirs: ast.AST) -> bool:
-    """Same kind of node with the same operators, names, numbers and numbers of children."""
-    for field in ours._fields:
-        mine, key = getattr(ours, field, None), getattr(theirs, field, None)
-        if isinstance(mine, _OPERATORS) or isinstance(key, _OPERATORS):
-            if type(mine) is not type(key):
-                return False
-        elif isinstance(mine, list) or isinstance(key, list):
-            if not (isinstance(mine, list) and isinstance(key, list)) or len(mine) != len(key):
-                return False
-            if mine and not isinstance(mine[0], ast.AST) and mine != key:
-                return False
-            operators = [
-                (m, k) for m, k in zip(mine, key, strict=True) if isinstance(m, _OPERATORS)
-            ]
-            if any(type(m) is not type(k) for m, k in operators):  # `a < b` and `a > b`
-                return False
-        elif not isinstance(mine, ast.AST) and not _equal(mine, key):
-            return False
-    return True
-
-
-def _equal(mine: object, key: object) -> bool:
-    """Scalars of a node: numbers equal as numbers (``1`` and ``1.0``), the rest as they are."""
-    numbers = (int, float)
-    if isinstance(mine, bool) or isinstance(key, bool):
-        return type(mine) is type(key) and mine == key
-    if isinstance(mine, numbers) and isinstance(key, numbers):
-        return float(mine) == float(key)
-    return type(mine) is type(key) and mine == key
-
-
-def _children(ours: ast.AST, theirs: ast.AST) -> Iterator[tuple[ast.AST, ast.AST, bool]]:
-    for field in ours._fields:
-        mine, key = getattr(ours, field, None), getattr(theirs, field, None)
-        if isinstance(mine, _OPERATORS):
-            continue
-        function = isinstance(ours, ast.Call) and field == "func"
-        if isinstance(mine, ast.AST) and isinstance(key, ast.AST):
-            yield mine, key, function
-        elif isinstance(mine, list) and isinstance(key, list):
-            for m, k in zip(mine, key, strict=True):
-                if isinstance(m, ast.AST) and not isinstance(m, _OPERATORS):
-                    yield m, k, False
-
-
-def _replaceable(node: ast.AST) -> bool:
-    """Whether code can stand in ``node``'s place: an expression that reads, not a slice."""
-    if not isinstance(node, ast.expr) or isinstance(node, ast.Slice | ast.Starred):
-        return False
-    if not isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
-        return False
-    try:
-        ast.parse(ast.unparse(node), mode="eval")
-    except SyntaxError:
-        return False
-    return True
 
 
 # -- names -----------------------------------------------------------------------------------
