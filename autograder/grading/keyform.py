@@ -148,12 +148,13 @@ def _edit(
     part: Part,
     names: set[str],
     spelled: dict[str, ast.expr],
-    computed: set[str],
+    computed: dict[str, ast.Assign | None],
 ) -> tuple[Edit, str, int] | None:
     """The edit that writes the key's form of ``part`` in, and what it says; a name of the
     key's that the learner's function does not have is spelled out by the key's definition.
-    None where the part would bypass a value the learner computes (a local, or state the key
-    never reads): what is wrong is then how that value is made, not this part."""
+    Where the part would bypass a value the learner computes (a local, or state the key
+    never reads), what is wrong is how that value is made: for a local bound once, its
+    binding in the key's form of the part; else None."""
     ours, theirs, _ = part
     if isinstance(ours, ast.AugAssign):  # the operator alone
         op = type(theirs.op).__name__
@@ -163,10 +164,14 @@ def _edit(
         return Edit(span_of(ours), "augop", (op,)), said, statement.lineno
     key = _Spell(spelled).visit(cloned(theirs))
     code = ast.unparse(key)
-    if len(code) > MAX_CODE or not _reads(key) <= names or not _small(ours, theirs):
+    if len(code) > MAX_CODE or not _reads(key) <= names or not _small(ours, key):
         return None
-    if (_paths(ours) & computed) - _paths(key):  # `ds` replaced: the slip is where ds is made
-        return None
+    bypassed = (_paths(ours) & set(computed)) - _paths(key)
+    if bypassed:  # `ds` replaced: the slip is where `ds` is made, if anywhere
+        binding = computed.get(ours.id) if isinstance(ours, ast.Name) else None
+        if binding is None:
+            return None
+        return _edit(binding, (binding.value, theirs, True), names, spelled, {})  # made there
     try:
         key_form(code)
     except (ValueError, SyntaxError):
@@ -221,13 +226,24 @@ def _paths(node: ast.AST) -> set[str]:
     return found
 
 
-def _computed(mine: ast.AST, key: ast.AST) -> set[str]:
-    """The values the learner's function computes on its own: its locals bound to more than
-    a number, and the state it reads that the key never does (``self.kept``)."""
+def _computed(mine: ast.AST, key: ast.AST) -> dict[str, ast.Assign | None]:
+    """The values the learner's function computes on its own, each with its one binding
+    (None: bound more than once, or state): its locals bound to more than a number, and the
+    state it reads that the key never does (``self.kept``)."""
     constant = (ast.Constant, ast.UnaryOp)
-    computed = {name for name, value in _named_assignments(mine) if not isinstance(value, constant)}
+    bindings: dict[str, list[ast.Assign]] = {}
+    for node in ast.walk(mine):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                bindings.setdefault(target.id, []).append(node)
+    computed: dict[str, ast.Assign | None] = {
+        name: bound[0] if len(bound) == 1 else None
+        for name, bound in bindings.items()
+        if not all(isinstance(b.value, constant) for b in bound)
+    }
     own = {p for p in _paths(mine) if p.startswith("self.")} - _paths(key)
-    return computed | own
+    return computed | dict.fromkeys(own)
 
 
 def _reads(node: ast.AST) -> set[str]:

@@ -102,3 +102,20 @@ def test_a_value_computed_and_never_returned_is_said_where_it_is_computed(tmp_pa
     body = "leaked = np.where(x > 0, x, 0.2 * x)\n"
     said = said_of(tmp_path, "chapter1.leaky_relu", "foundations:leaky_relu", body)
     assert "`leaked` is computed but never returned: `return leaked` is missing" in said, said
+
+
+def test_a_local_the_key_computes_in_place_is_named_where_the_learner_binds_it(tmp_path):
+    """A batch size floored for 'stability' in a local: the key divides by the batch size
+    itself; the part is the local, and the slip is its binding, where it is said."""
+    body = (
+        "n = max(self.prediction.shape[0], 16)  # small batches are noisy\n"
+        "return (self.softmax_preds - self.target) / n\n"
+    )
+    said = said_of(
+        tmp_path,
+        "chapter4.softmax_cross_entropy_backward",
+        "losses:SoftmaxCrossEntropy._input_grad",
+        body,
+    )
+    assert "`max(self.prediction.shape[0], 16)` should be `self.prediction.shape[0]`" in said, said
+    assert PROVEN in said and "`n` should be" not in said, said
