@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure
-from .relations import Proposal
+from .relations import Proposal, departure_of
 from .source import Source
 
 __all__ = ["added_at"]
@@ -25,7 +25,7 @@ def added_at(sources: Sequence[Source], departures: Sequence[Departure] = ()) ->
     """``np.add.at`` for each ``+=`` at an index that may be an array."""
     found = []
     for fid, source in enumerate(sources):
-        at = next((i for i, d in enumerate(departures) if d.value.fid == fid), 0)
+        at = departure_of(departures, fid)
         for node in ast.walk(source.node):
             if not _at_indices(node):
                 continue

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from ..sandbox.edits import cloned, key_form
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure
-from .relations import Proposal
+from .relations import Proposal, departure_of
 from .source import Source
 from .treediff import Part, paired
 from .treediff import parts as differing
@@ -42,6 +42,8 @@ MAX_TOGETHER = 4
 """At most this many parts of a function are combined (every subset is tried)."""
 MAX_CODE = 60
 """The longest part of the key's said and written in."""
+MAX_PROPOSED = 24
+"""At most this many sets of parts proposed for one function (each alone first)."""
 MAX_NODES = 6
 """A part replaced by another (neither holding the other) has at most this many nodes each:
 a slip, not a statement written otherwise."""
@@ -56,7 +58,7 @@ def key_forms(
     (each said at the first of ``departures`` in its function, if any)."""
     found: list[Proposal] = []
     for fid, (mine, theirs) in enumerate(zip(learner_sources, reference_sources, strict=False)):
-        at = next((i for i, d in enumerate(departures) if d.value.fid == fid), 0)
+        at = departure_of(departures, fid)
         key = _renamed(theirs.node, _renames(mine.node, theirs.node))
         names = _names(mine.node)
         spelled = _spelled(key, names)
@@ -73,7 +75,7 @@ def key_forms(
         for statement in extra:
             said = f"`{ast.unparse(statement)}` should not be there"
             edits.append([(Edit(span_of(statement), "delete"), said, statement.lineno)])
-        found += _combined(fid, at, edits)
+        found += _combined(fid, at, edits)[:MAX_PROPOSED]
     return found + never_returned(learner_sources, reference_sources, departures)
 
 
@@ -86,7 +88,7 @@ def never_returned(
     last values it computes, each returned (a value stored and never handed back)."""
     found = []
     for fid, (mine, theirs) in enumerate(zip(learner_sources, reference_sources, strict=False)):
-        at = next((i for i, d in enumerate(departures) if d.value.fid == fid), 0)
+        at = departure_of(departures, fid)
         for edit, said in _unreturned(mine.node, theirs.node):
             found.append(Proposal(fid, edit, said, at, edit.span[0]))
     return found

@@ -46,7 +46,7 @@ from .rewrites import rewrites
 from .source import Source
 from .traces import Trace
 
-__all__ = ["MAX_PROPOSALS", "Proposal", "known_values", "proposals"]
+__all__ = ["MAX_PROPOSALS", "Proposal", "departure_of", "known_values", "proposals"]
 
 MAX_PROPOSALS = 20
 """How many edits the first batch proves (one worker run: a call each)."""
@@ -78,6 +78,12 @@ class Proposal:
     line: int
     evidence: bool = False
     also: tuple[Edit, ...] = ()
+
+
+def departure_of(departures: Sequence[Departure], fid: int) -> int:
+    """The index of the first of ``departures`` in function ``fid`` (0: none there), where a
+    proposal of that function's code is said."""
+    return next((i for i, d in enumerate(departures) if d.value.fid == fid), 0)
 
 
 def proposals(
