@@ -305,6 +305,8 @@ return x * 0 + 7.0
 
 _FORGE = r"""
 import json, os
+
+pytestmark = pytest.mark.xdist_group("allow_list")  # its module fixtures, computed once
 started = [n for n in os.listdir(".") if n.startswith("call") and n.endswith(".started")]
 index = max([int(n[4:-8]) for n in started] or [0])
 with open("call%d.json" % index, "w") as f:

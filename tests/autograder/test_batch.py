@@ -15,6 +15,8 @@ from dlfs.autograder.generate.exercises import build_exercises
 
 from .grading_helpers import reference_workspace, replace_body
 
+pytestmark = pytest.mark.xdist_group("batch")  # its module fixtures, computed once
+
 TARGET = "chapter3"
 
 

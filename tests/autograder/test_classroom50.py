@@ -26,6 +26,8 @@ from dlfs.autograder.generate.release import release
 
 from .learner_copy import finished_workspace
 
+pytestmark = pytest.mark.xdist_group("classroom50")  # its module fixtures, computed once
+
 jsonschema = pytest.importorskip("jsonschema")
 pytest.importorskip("nbformat")
 

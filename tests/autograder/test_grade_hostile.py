@@ -18,6 +18,8 @@ from dlfs.autograder.cli.main import cli
 
 from .grading_helpers import fast_course, reference_workspace, replace_body, session_grade
 
+pytestmark = pytest.mark.xdist_group("grade_hostile")  # its module fixtures, computed once
+
 TARGET = "foundations:sigmoid"
 EXERCISE = "chapter1.sigmoid"
 

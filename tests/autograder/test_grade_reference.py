@@ -15,6 +15,8 @@ from dlfs.autograder.generate.exercises import build_exercises
 
 from .grading_helpers import mutate_region, reference_workspace
 
+pytestmark = pytest.mark.xdist_group("grade_reference")  # its module fixtures, computed once
+
 COURSE = load_course()
 CHAPTERS = [chapter.name for chapter in COURSE.chapters if chapter.exercises]
 FAST_CHAPTERS = {"chapter1", "chapter2", "chapter3", "chapter4"}

@@ -24,6 +24,8 @@ from dlfs.autograder.results import CheckResult, ExerciseResult, GradeReport
 
 from .grading_helpers import reference_workspace, replace_body
 
+pytestmark = pytest.mark.xdist_group("gradescope")  # its module fixtures, computed once
+
 TARGET = "chapter3"
 
 

@@ -31,6 +31,8 @@ from dlfs.autograder.paths import reference_root
 from .as_user import rerun_as_user
 from .grading_helpers import fast_course, reference_workspace, replace_body, session_grade
 
+pytestmark = pytest.mark.xdist_group("integrity")  # its module fixtures, computed once
+
 TARGET = "foundations:sigmoid"
 EXERCISE = "chapter1.sigmoid"
 MARKER = "dlfs-evil"

@@ -39,6 +39,8 @@ from dlfs.autograder.paths import reference_root
 
 from .grading_helpers import reference_workspace, replace_body, session_grade
 
+pytestmark = pytest.mark.xdist_group("one_grade")  # its module fixtures, computed once
+
 pytest.importorskip("nbgrader")
 pytest.importorskip("torch")
 

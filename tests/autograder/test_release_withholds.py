@@ -29,6 +29,8 @@ from dlfs.autograder.grading.seeds import check_seed
 from dlfs.autograder.paths import reference_root
 from dlfs.autograder.probes.record import probe_modules
 
+pytestmark = pytest.mark.xdist_group("release_withholds")  # its module fixtures, computed once
+
 pytest.importorskip("nbformat")
 
 

@@ -29,6 +29,8 @@ from dlfs.autograder.results import GradeReport
 
 from .grading_helpers import fast_course
 
+pytestmark = pytest.mark.xdist_group("shards")  # its module fixtures, computed once
+
 TARGET = "chapter1"
 SEED = 4242
 
@@ -120,9 +122,7 @@ def test_the_merged_parts_write_exactly_what_one_batch_run_writes(whole, parts, 
     assert merged.seed == SEED and merged.run == whole.run
     merged_csv, merged_page = _csv_and_page(merged, tmp_path / "m")
     whole_csv, whole_page = _csv_and_page(whole, tmp_path / "w")
-    rows = zip(
-        csv.reader(merged_csv.splitlines()), csv.reader(whole_csv.splitlines()), strict=True
-    )
+    rows = zip(csv.reader(merged_csv.splitlines()), csv.reader(whole_csv.splitlines()), strict=True)
     differ = [
         f"{m[0]}, column {i}:\n  merged: {a}\n  whole:  {b}"
         for m, w in rows

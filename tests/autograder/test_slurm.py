@@ -26,6 +26,8 @@ from dlfs.autograder.generate.synthetic import make_class
 
 from .slurm_cluster import SlurmCluster, SlurmError, unavailable
 
+pytestmark = pytest.mark.xdist_group("slurm")  # its module fixtures, computed once
+
 STUDENTS = 200
 SHARDS = 4
 TARGET = "chapter1.sigmoid"

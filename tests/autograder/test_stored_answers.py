@@ -23,6 +23,8 @@ from dlfs.autograder.grading.seeds import check_seed
 from .grading_helpers import session_grade
 from .learner_copy import finished_workspace
 
+pytestmark = pytest.mark.xdist_group("stored_answers")  # its module fixtures, computed once
+
 _LINEAR = """
 [course]
 title = "t"

@@ -23,6 +23,8 @@ from dlfs.autograder.progress import ProgressStore
 from .grading_helpers import session_grade
 from .learner_copy import finished_workspace
 
+pytestmark = pytest.mark.xdist_group("what_it_says")  # its module fixtures, computed once
+
 
 def test_a_name_begun_suggests_the_names_it_begins():
     with pytest.raises(UnknownName) as error:

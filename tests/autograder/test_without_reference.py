@@ -22,6 +22,8 @@ from dlfs.autograder.generate.release import release
 from .grading_helpers import replace_body
 from .learner_copy import finished_workspace
 
+pytestmark = pytest.mark.xdist_group("without_reference")  # its module fixtures, computed once
+
 
 @pytest.fixture(scope="module")
 def student(tmp_path_factory) -> dict[str, Path]:
