@@ -69,6 +69,16 @@ def sigmoid_extreme(ref: Any, inputs: dict[str, ndarray]) -> dict[str, ndarray]:
         return {"output": ref.foundations.sigmoid(inputs["x"])}
 
 
+def sigmoid_integers(ref: Any, inputs: dict[str, ndarray]) -> dict[str, ndarray]:
+    """sigmoid of an integer array, as the book's examples give it (np.array([-2, ...])): an
+    output array made like the input (np.zeros_like, np.empty_like) holds integers."""
+    x = inputs["x"]
+    output = ref.foundations.sigmoid(x)
+    if not np.array_equal(x, [[-5, -2, 0], [1, 3, -1]]):
+        raise ValueError("sigmoid changed its input in place")
+    return {"output": output}
+
+
 def _sigmoid_fixture_inputs(rng: np.random.Generator) -> dict[str, ndarray]:
     return {"x": np.array([-np.log(3.0), 0.0, np.log(3.0)])}
 
@@ -111,9 +121,13 @@ def chain_deriv_2(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, n
 
 
 def chain_deriv_3(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, ndarray]:
-    """d/dx sin(tanh(x)²) through chain_deriv_3 (three different functions)."""
+    """d/dx sin(tanh(x)²) through chain_deriv_3 (three different functions), and d/dx
+    tanh(exp(sin(x))): no place in the chain is the book's square."""
     x = inputs["x"]
-    return {"derivative": ref.foundations.chain_deriv_3([np.tanh, np.square, np.sin], x)}
+    return {
+        "derivative": ref.foundations.chain_deriv_3([np.tanh, np.square, np.sin], x),
+        "no_square": ref.foundations.chain_deriv_3([np.sin, np.exp, np.tanh], x * 0.5),
+    }
 
 
 def _xy_inputs(rng: np.random.Generator, shape: Any = (3, 4)) -> dict[str, ndarray]:
@@ -219,6 +233,7 @@ PROBES = declare(
     Probe(multiple_inputs_add_backward, inputs=_xy_inputs),
     Probe(sigmoid, inputs=_sigmoid_inputs, mistakes={_SIGMOID_NEGATED: _sigmoid_negated}),
     Probe(sigmoid_extreme, inputs=extreme_inputs),
+    Probe(sigmoid_integers, inputs=_integers),
     Probe(
         sigmoid_fixture,
         inputs=_sigmoid_fixture_inputs,

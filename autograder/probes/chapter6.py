@@ -54,7 +54,7 @@ def nwg_add(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
 
 def nwg_mul(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
     """a * b, a * 4, a * 0.5 and the gradients through them (the learner's __mul__): plain
-    numbers of both kinds, int and float."""
+    numbers of both kinds, int and float; a factor of zero; a node times itself."""
     a, b = ref.NumberWithGrad(inputs["a"]), ref.NumberWithGrad(-1.5)
     c = a * b
     record = _node_record(c, [a, b])
@@ -62,6 +62,8 @@ def nwg_mul(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
     d.backward()
     e, zero = ref.NumberWithGrad(inputs["a"]), ref.NumberWithGrad(0.0)
     (e * zero).backward()  # a factor of zero: the product is 0, its gradients are not
+    s = ref.NumberWithGrad(inputs["a"])
+    (s * s).backward()  # a node times itself: both factors are it, d(s²)/ds = 2s
     return {
         **record,
         "d": float(d.num),
@@ -69,6 +71,7 @@ def nwg_mul(ref: Any, inputs: dict[str, float]) -> dict[str, Any]:
         "b_grad": float(b.grad),
         "times_zero_grads": np.array([_grad_or_zero(e), _grad_or_zero(zero)]),
         "times_zero_reached": np.array([e.grad is not None, zero.grad is not None]),
+        "square_grad": _grad_or_zero(s),
     }
 
 

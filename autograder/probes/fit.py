@@ -21,9 +21,10 @@ __all__ = ["EARLY_STOPPING", "FIT_SCHEDULE", "SEED_LAYERS"]
 
 
 def _first_weights(ref: Any, seed: int, restart: bool = False) -> ndarray:
-    """The weights of three Dense layers of the same shape, [3, 5, 5], of a new network."""
+    """The weights of five Dense layers of the same shape, [5, 5, 5], of a new network (more
+    layers than the book's networks have: a scheme that seeds only the first few shows)."""
     net = ref.NeuralNetwork(
-        [ref.Dense(5, ref.Linear()) for _ in range(3)], ref.MeanSquaredError(), seed
+        [ref.Dense(5, ref.Linear()) for _ in range(5)], ref.MeanSquaredError(), seed
     )
     x = np.ones((2, 5))
     net.forward(x)
@@ -42,7 +43,7 @@ def _after_a_draw(ref: Any, seed: int) -> ndarray:
     numbers of its own first (a dropout mask, say): each layer's own generator keeps the
     others' weights as they were; one shared by all shifts them."""
     net = ref.NeuralNetwork(
-        [ref.Dense(5, ref.Linear()) for _ in range(3)], ref.MeanSquaredError(), seed
+        [ref.Dense(5, ref.Linear()) for _ in range(5)], ref.MeanSquaredError(), seed
     )
     drawn = getattr(net.layers[0], "rng", None)
     if drawn is not None:
