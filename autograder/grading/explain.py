@@ -38,7 +38,7 @@ from .blockedits import block_proposals, missing_calls
 from .expected import ExpectedSource, GraderError
 from .firstline import departures
 from .ignored import ignored_arguments
-from .judge import evaluate
+from .judge import evaluate, unsaid
 from .keyargs import sizes_computed_otherwise, written_in_arguments
 from .keyform import key_forms, never_returned
 from .loopindex import other_loop_indices
@@ -137,8 +137,7 @@ def _unguessed(results: Sequence[CheckResult]) -> None:
         for info in result.details.values():
             hint = info.get("diagnosis") if isinstance(info, dict) else None
             if hint:
-                for said in (f". {hint}", f": {hint}", hint):
-                    result.message = result.message.replace(said, "")
+                result.message = unsaid(result.message, hint)
         raised, likely, rest = result.message.partition(". Likely: ")
         hint = explain_exception(raised) if likely else None  # an error's reading, a guess too
         if hint and rest.startswith(hint):

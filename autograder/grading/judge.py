@@ -32,7 +32,7 @@ from .expected import ExpectedSource, GraderError
 from .plan import PlannedCheck, check_result
 from .slips import explain_exception
 
-__all__ = ["evaluate", "steady_guesses"]
+__all__ = ["evaluate", "steady_guesses", "unsaid"]
 
 
 def evaluate(
@@ -199,8 +199,8 @@ def _gradient(check: PlannedCheck, outcome: CallOutcome, answers: ExpectedSource
     for name in names:
         want = np.asarray(numerical[name], dtype=np.float64)
         problem, info = _gradient_problem(name, outcome, want, check.spec.tol, batch)
-        if "factor" in info:
-            info["factor"].append(family(check.params))
+        if problem:  # a guess must hold in every check of the same settings
+            info = {**info, "family": family(check.params)}
         if info:
             details[name] = info
         if problem:
@@ -278,32 +278,43 @@ _JUDGES: dict[str, Callable[[PlannedCheck, CallOutcome, ExpectedSource], Verdict
 
 
 def steady_guesses(results: Sequence[CheckResult]) -> None:
-    """Take a guess from a factor ("half the right value: a missing factor of 2") out of a
-    check's message where another failing check finds the same array off by another factor,
-    or by none: the slip is not that factor, which one input's sizes made look like one (a
-    norm divided by n where √n belongs is half the right value for n = 4, a third for n = 9)."""
-    factors: dict[tuple[str, str], list[list]] = {}
+    """Take a pattern's guess about an array out of a check's message where another failing
+    check of the same settings finds the array wrong otherwise: a guess is about the code,
+    and the code is the same in every check. One input's sizes can make any slip look like a
+    factor (a norm divided by n where √n belongs is half the right value for n = 4, a third
+    for n = 9), a batch of one like a sum without keepdims, values near zero cut to whole
+    numbers like a result never returned."""
+    failing: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for result in results:
         for name, info in result.details.items():
-            if isinstance(info, dict) and "factor" in info and not result.passed:
-                factors.setdefault((name, _family(info)), []).append(info["factor"])
+            if isinstance(info, dict) and "family" in info and not result.passed:
+                failing.setdefault((name, info["family"]), []).append(info)
     for result in results:
         for name, info in result.details.items():
             hint = info.get("diagnosis") if isinstance(info, dict) else None
-            own = info.get("factor", [None])[0] if hint else None  # a guess from a factor
-            if own is not None and not _steady(factors.get((name, _family(info)), [])):
-                result.message = result.message.replace(f". {hint}", "").replace(hint, "")
+            if not hint or "family" not in info:
+                continue
+            others = failing.get((name, info["family"]), [info])
+            factor = info.get("factor", [None])[0]
+            if factor is not None:  # a factor: the same in every check, or the same power of N
+                held = _steady([o.get("factor", [None, None]) for o in others])
+            else:
+                held = all(o.get("diagnosis") == hint for o in others)
+            if not held:
+                result.message = unsaid(result.message, hint)
                 del info["diagnosis"]
 
 
-def _family(info: dict[str, Any]) -> str:
-    """The settings of the check that found a factor (:func:`.compare.family`), if known."""
-    return str(info["factor"][2]) if len(info["factor"]) > 2 else ""
+def unsaid(message: str, hint: str) -> str:
+    """``message`` without the guess ``hint`` (and the stop or colon that led to it)."""
+    for said in (f". {hint}", f": {hint}", hint):
+        message = message.replace(said, "")
+    return message
 
 
 def _steady(factors: list[list]) -> bool:
-    """Whether every check of one family found the array off by one factor: the same number,
-    or the same power of its batch size (N times too large for every N)."""
+    """Whether every check found the array off by one factor: the same number, or the same
+    power of its batch size (N times too large for every N)."""
     if any(factor is None for factor, *_ in factors):
         return False
     for power in (0, 1, -1):
