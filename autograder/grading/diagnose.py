@@ -76,7 +76,7 @@ def diagnose(
     if not got.any() and expected.any() and got.size > 1 and not counts:  # (flags: no result)
         return f"{name} is all zeros: was the result computed but not returned or assigned?"
     if got.ndim == 2 and got.shape[0] == got.shape[1] and _close(got, expected.T):
-        return f"{name} is the transpose of the right answer: check the order of a product"
+        return f"{name} is the transpose of the right answer: a .T missing or one too many?"
     c = scale_factor(got, expected)
     if c is not None and not _near(c, 1.0) and not counts:
         return _scale_mistake(name, c, batch_size, single=got.size == 1)

@@ -35,6 +35,7 @@ from .addat import added_at
 from .aliases import copied_aliases
 from .aligned import Departure, Pool
 from .blockedits import block_proposals, missing_calls
+from .coursecode import in_the_learners_code
 from .expected import ExpectedSource, GraderError
 from .firstline import departures
 from .ignored import ignored_arguments
@@ -261,6 +262,7 @@ def _explain(
     sides = (learner_sources, theirs_sources)
     if not found:  # every value agrees: a step the function never takes, if any, or an
         return _agreeing(sides, [check, *every], answers, runner, lock)  # array aliased
+    tried = in_the_learners_code(tried, learner_sources, theirs_sources)  # not the course's
     first, later = tried[:MAX_PROPOSALS], tried[MAX_PROPOSALS:]
     confirmed = _prove([check, *others], first, answers, runner, lock, also, prefer)
     if confirmed is not None:
@@ -276,6 +278,7 @@ def _explain(
             structural += added_at(learner_sources, found)  # `+=` where an index repeats
             structural += other_loop_indices(learner_sources, found)  # `c` where `o` belongs
         later = twins + later
+        structural = in_the_learners_code(structural, learner_sources, theirs_sources)
         confirmed = _prove([check, *every], later + structural, answers, runner, lock)
         tried = first + later + structural
     if confirmed is not None:  # what it proved, said more simply where that passes too
@@ -301,6 +304,7 @@ def _agreeing(
         missing += copied_aliases(mine)
         missing += written_in_arguments(mine, theirs)
         missing += never_returned(mine, theirs)
+        missing = in_the_learners_code(missing, mine, theirs)
     confirmed = _prove(checks, missing, answers, runner, lock)
     if confirmed is None:
         return None
@@ -323,6 +327,7 @@ def _simplest(
     mine, theirs = sides
     with lock:
         simpler = simpler_instead(confirmed, mine, tried, theirs)
+        simpler = in_the_learners_code(simpler, mine, theirs)
     dropped = _prove(checks, simpler, answers, runner, lock, also)
     if dropped is not None:
         return [*tried, *simpler], dropped

@@ -16,8 +16,8 @@ _SLIPS = (
     ),
     (
         re.compile(r"could not be broadcast together with shapes ((?:\([\d, ]*\)\s*)+)"),
-        "shapes {0} do not combine element by element: a sum or mean over the wrong axis, "
-        "a missing keepdims=True, or a transpose?",
+        "shapes {0} do not combine element by element: one of them is not the shape this "
+        "line needs (compare each with what the docstring gives)",
     ),
     (
         re.compile(r"Trying to backward through the graph a second time"),
@@ -55,9 +55,8 @@ _SLIPS = (
     ),
     (
         re.compile(r"index (\d+) is out of bounds for axis (\d+) with size \1\b"),
-        "a loop ran past the end of axis {1}, which has {0} entries: its range comes from "
-        "something longer than this array (a list an earlier, longer call left, such as "
-        "one node per time step; or a count off by one)?",
+        "an index ran past the end of axis {1}, which has {0} entries: what it counts is "
+        "longer than this array",
     ),
     (
         re.compile(

@@ -390,13 +390,13 @@ def dropout_forward(ref: Any, inputs: dict[str, Any], keep_prob: float = 0.8, **
     x, seed = inputs["x"], inputs["seed"]
     state = np.random.get_state()
     try:  # the global generator in two states: the masks must not depend on it
-        np.random.seed(1)
-        op = ref.Dropout(keep_prob, seed=seed)
-        train = np.array(op.forward(x), copy=True)
-        infer = np.array(op.forward(x, inference=True), copy=True)
-        passes = [np.array(op.forward(x), copy=True) for _ in range(20)]
+        np.random.seed(1)  # each pass gets its own copy of x: one that changes its input
+        op = ref.Dropout(keep_prob, seed=seed)  # in place fails its own check, not the others
+        train = np.array(op.forward(x.copy()), copy=True)
+        infer = np.array(op.forward(x.copy(), inference=True), copy=True)
+        passes = [np.array(op.forward(x.copy()), copy=True) for _ in range(20)]
         np.random.seed(2)
-        again = np.array(ref.Dropout(keep_prob, seed=seed).forward(x), copy=True)
+        again = np.array(ref.Dropout(keep_prob, seed=seed).forward(x.copy()), copy=True)
     finally:
         np.random.set_state(state)
     return {
