@@ -13,6 +13,7 @@ import ast
 
 from ..sandbox.instrument import Edit, span_of
 from .bindings import moved_to_the_slip
+from .keyform import key_forms
 from .opedits import dropped_operands
 from .relations import Proposal
 from .removed import removed_instead
@@ -28,11 +29,62 @@ def simpler_instead(
     reference's ``theirs`` say where a name is bound to a number."""
     found = _deleted_instead(confirmed, sources) + removed_instead(confirmed, sources)
     found += moved_to_the_slip(confirmed, sources, theirs)
+    if confirmed.edit.op in _NUMERIC and "(N = " not in confirmed.name:  # a size says more
+        found += _key_form_instead(confirmed, sources, theirs)
     if confirmed.edit.op in ("nest", "scale"):
         found += _dropped_instead(confirmed, sources)
     elif confirmed.edit.op == "rederive":
         found += _read_instead(confirmed, sources, tried)
     return found
+
+
+_NUMERIC = frozenset({"scale", "offset", "drop", "mul_site", "add_site", "negate"})
+"""Proofs by what the numbers relate (a factor, a term too many): they say how the value is
+off, not which code made it so."""
+
+
+def _key_form_instead(
+    confirmed: Proposal, sources: list[Source], theirs: list[Source]
+) -> list[Proposal]:
+    """The key's form of the statement a numeric proof edited, and of the bindings of the
+    names it reads (``0.01 * grad`` where the key has ``self.lr * grad``; ``dLdS`` bound to
+    ``np.ones_like(S) / S.size`` where the key binds it to ``np.ones_like(S)``): where one
+    passes, it names the code, which the factor did not."""
+    source = sources[confirmed.fid]
+    statement = next(
+        (
+            n
+            for n in ast.walk(source.node)
+            if isinstance(n, ast.stmt)
+            and not isinstance(n, _BLOCKS)
+            and _holds(n, confirmed.edit.span)
+        ),
+        None,
+    )
+    if statement is None:
+        return []
+    read = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name)}
+    places = [span_of(statement)] + [
+        span_of(n)
+        for n in ast.walk(source.node)
+        if isinstance(n, ast.Assign)
+        and len(n.targets) == 1
+        and isinstance(n.targets[0], ast.Name)
+        and n.targets[0].id in read
+    ]
+    return [
+        p
+        for p in key_forms(sources, theirs)
+        if p.fid == confirmed.fid
+        and all(any(_holds_span(place, e.span) for place in places) for e in (p.edit, *p.also))
+    ]
+
+
+_BLOCKS = (ast.If, ast.For, ast.While, ast.With, ast.Try, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _holds_span(outer: tuple[int, int, int, int], span: tuple[int, int, int, int]) -> bool:
+    return outer[:2] <= span[:2] and span[2:] <= outer[2:]
 
 
 def _deleted_instead(confirmed: Proposal, sources: list[Source]) -> list[Proposal]:

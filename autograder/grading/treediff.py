@@ -56,7 +56,8 @@ def paired(
     """The learner's statements with the key's that do the same, where each does it as often
     (by target, then by target and operator, then by the name changed); and the learner's
     in-place changes of a target the key changes as often less (``sum_square *= decay``
-    where the key only adds to it)."""
+    where the key only adds to it), and its calls of what the key never calls
+    (``self._clear_gradients()`` after the gradients were added up)."""
     ours, keys = _slots(mine), _slots(theirs)
     pairs: list[tuple[ast.stmt, ast.stmt]] = []
     for level in (0, 1, 2):
@@ -69,6 +70,8 @@ def paired(
                 keys = [s for s in keys if s not in others]
     changed = {_slot(s, 0) for s in keys} | {_slot(a, 0) for _, a in pairs}
     extra = [s for s in ours if isinstance(s, ast.AugAssign) and _slot(s, 0) in changed]
+    called = {ast.unparse(n.func) for n in ast.walk(theirs) if isinstance(n, ast.Call)}
+    extra += [s for s in ours if _slot(s, 0)[0] == "call" and _slot(s, 0)[1] not in called]
     return pairs, extra
 
 
