@@ -54,6 +54,7 @@ from .source import Source
 from .traces import Trace, Value, parse_trace
 from .twins import twinned
 from .unread import unread_factors
+from .wholes import whole_numbers_anywhere
 
 __all__ = ["Explanation", "Runner", "explain_failure"]
 
@@ -276,6 +277,7 @@ def _explain(
             structural += written_in_arguments(learner_sources, theirs_sources)  # sizes
             structural += key_forms(learner_sources, theirs_sources, found)  # a part or two
             structural += added_at(learner_sources, found)  # `+=` where an index repeats
+            structural += whole_numbers_anywhere(learner_sources, found)  # dtype=int helpers
             structural += other_loop_indices(learner_sources, found)  # `c` where `o` belongs
         later = twins + later
         structural = in_the_learners_code(structural, learner_sources, theirs_sources)

@@ -209,6 +209,18 @@ def float_buffers(
             like = node.args[0]
         elif numpy and name in _MADE | _LIKE and _dtype_of(dtype) is not None:
             like = _dtype_of(dtype)
+        elif numpy and name in _MADE | _LIKE and _whole_dtype(dtype):
+            code, new = (
+                ast.unparse(node),
+                ast.unparse(node_edit(node, Edit(span_of(node), "as_float", ()))),
+            )
+            yield (
+                Edit(span_of(node), "as_float", ()),
+                f"`{code}` makes an array of whole numbers: the floats written into it are "
+                f"cut to whole numbers (`{new}` keeps them)",
+                False,
+            )
+            continue
         elif name == "copy" and not numpy and not node.args:
             like = node.func.value
         else:
@@ -266,6 +278,14 @@ def _fractional(node: ast.expr, known: dict[str, tuple[ndarray, int | None]]) ->
         if held is not None and held[0].dtype.kind == "f" and np.any(held[0] % 1 != 0):
             return True
     return False
+
+
+def _whole_dtype(keyword: ast.keyword | None) -> bool:
+    """``dtype=int`` (``np.int64``, ``"int32"``, ``bool``…): a dtype of whole numbers given."""
+    if keyword is None:
+        return False
+    text = ast.unparse(keyword.value).strip("'\"").rpartition(".")[2]
+    return text in ("int", "bool", "uint8") or text.startswith(("int", "uint"))
 
 
 def _dtype_of(keyword: ast.keyword | None) -> ast.expr | None:

@@ -18,6 +18,7 @@ from .opedits import dropped_operands
 from .relations import Proposal
 from .removed import removed_instead
 from .source import Source, parameters
+from .wholes import whole_numbers_anywhere
 
 __all__ = ["only_for_the_checks_function", "simpler_instead"]
 
@@ -31,6 +32,8 @@ def simpler_instead(
     found += moved_to_the_slip(confirmed, sources, theirs)
     if confirmed.edit.op in _NUMERIC and "(N = " not in confirmed.name:  # a size says more
         found += _key_form_instead(confirmed, sources, theirs)
+    if confirmed.edit.op == "convert":
+        found += _own_conversion_instead(confirmed, sources, theirs)
     if confirmed.edit.op in ("nest", "scale"):
         found += _dropped_instead(confirmed, sources)
     elif confirmed.edit.op == "rederive":
@@ -77,6 +80,33 @@ def _key_form_instead(
         for p in key_forms(sources, theirs)
         if p.fid == confirmed.fid
         and all(any(_holds_span(place, e.span) for place in places) for e in (p.edit, *p.also))
+    ]
+
+
+def _own_conversion_instead(
+    confirmed: Proposal, sources: list[Source], theirs: list[Source]
+) -> list[Proposal]:
+    """A conversion inserted (``other = _ensure_number(other)``) where the learner converts
+    the same name already: the learner's own conversion is where it goes wrong (``other =
+    NumberWithGrad(int(other))`` cuts the fraction), said there if undoing that passes too."""
+    name = str(confirmed.edit.args[1]) if len(confirmed.edit.args) > 1 else ""
+    source = sources[confirmed.fid]
+    own = [
+        span_of(n)
+        for n in ast.walk(source.node)
+        if isinstance(n, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
+    ]
+    candidates = [
+        *whole_numbers_anywhere(sources),
+        *key_forms(sources, theirs),
+    ]
+    return [
+        p
+        for p in candidates
+        if p.fid == confirmed.fid
+        and own
+        and all(any(_holds_span(place, e.span) for place in own) for e in (p.edit, *p.also))
     ]
 
 

@@ -487,8 +487,9 @@ def _convention_problem(
         )
     if unscaled and not np.allclose(infer, x * keep_prob):
         return (
-            "the kept elements are unscaled (the book's convention): inference must then be "
-            "input_ × keep_prob — or divide by keep_prob while training (inverted dropout)"
+            "the kept elements come out unscaled, while inference is the identity: kept "
+            "elements must be input_ ÷ keep_prob (inverted dropout), or stay unscaled with "
+            "inference input_ × keep_prob (the book's convention)"
         )
     return (
         "kept elements should be input_ ÷ keep_prob (inverted dropout, inference the identity) "
