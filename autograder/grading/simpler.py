@@ -30,20 +30,20 @@ def simpler_instead(
     reference's ``theirs`` say where a name is bound to a number."""
     found = _deleted_instead(confirmed, sources) + removed_instead(confirmed, sources)
     found += moved_to_the_slip(confirmed, sources, theirs)
-    if confirmed.edit.op in _NUMERIC and "(N = " not in confirmed.name:  # a size says more
-        found += _key_form_instead(confirmed, sources, theirs)
     if confirmed.edit.op == "convert":
         found += _own_conversion_instead(confirmed, sources, theirs)
     if confirmed.edit.op in ("nest", "scale"):
         found += _dropped_instead(confirmed, sources)
     elif confirmed.edit.op == "rederive":
         found += _read_instead(confirmed, sources, tried)
+    if confirmed.edit.op in _NUMERIC and "(N = " not in confirmed.name:  # a size says more;
+        found += _key_form_instead(confirmed, sources, theirs)  # a factor dropped says it too
     return found
 
 
-_NUMERIC = frozenset({"scale", "offset", "drop", "mul_site", "add_site", "negate"})
-"""Proofs by what the numbers relate (a factor, a term too many): they say how the value is
-off, not which code made it so."""
+_NUMERIC = frozenset({"scale", "drop"})
+"""Proofs by a factor (a constant one, or a factor too many): they say how the value is off,
+not which code made it so. (A sign, a missing term, a sum for a mean say it already.)"""
 
 
 def _key_form_instead(
@@ -67,7 +67,8 @@ def _key_form_instead(
     if statement is None:
         return []
     read = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name)}
-    places = [span_of(statement)] + [
+    own = [] if confirmed.edit.op == "drop" else [span_of(statement)]  # a factor too many
+    places = own + [  # is said where it is: only a binding it reads can say more
         span_of(n)
         for n in ast.walk(source.node)
         if isinstance(n, ast.Assign)

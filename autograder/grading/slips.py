@@ -15,11 +15,6 @@ _SLIPS = (
         "a product of arrays whose inner sizes differ: a forgotten or an extra .T?",
     ),
     (
-        re.compile(r"could not be broadcast together with shapes ((?:\([\d, ]*\)\s*)+)"),
-        "shapes {0} do not combine element by element: one of them is not the shape this "
-        "line needs (compare each with what the docstring gives)",
-    ),
-    (
         re.compile(r"Trying to backward through the graph a second time"),
         "a tensor kept from an earlier batch (a carried state?) still holds that batch's "
         "graph: keep it .detach()ed",
@@ -161,7 +156,42 @@ def _window_too_large(found: re.Match[str]) -> str:
     )
 
 
+def _shape(shape: tuple[int, ...]) -> str:
+    return str(shape).replace(" ", "")
+
+
+def _not_broadcast(found: re.Match[str]) -> str | None:
+    """``could not be broadcast together with shapes (5,4) (5,)``: where one shape is the
+    other with one axis left out, a reduction over that axis that dropped it (keepdims);
+    where one is the other's axes in another order, a transpose. Else no cause is guessed."""
+    shapes = [
+        tuple(int(n) for n in part.split(",") if n.strip())
+        for part in re.findall(r"\(([\d, ]*)\)", found.group(1))
+    ]
+    if len(shapes) < 2:
+        return None
+    a, b = sorted(shapes[:2], key=len, reverse=True)
+    listed = " ".join(str(s).replace(" ", "") for s in shapes[:2])
+    if len(a) == len(b) + 1:
+        dropped = [i for i in range(len(a)) if a[:i] + a[i + 1 :] == b]
+        if dropped:
+            return (
+                f"shapes {listed}: {_shape(b)} is {_shape(a)} with axis {dropped[0]} left out, "
+                "as a sum, mean or max over that axis leaves it: keepdims=True keeps it"
+            )
+    if len(a) == len(b) and sorted(a) == sorted(b) and a != b:
+        return f"shapes {listed} hold the same axes in another order: a transpose?"
+    return (
+        f"shapes {listed} do not combine element by element: one of them is not the shape "
+        "this line needs (compare each with what the docstring gives)"
+    )
+
+
 _COMPUTED = (
+    (
+        re.compile(r"could not be broadcast together with shapes ((?:\([\d, ]*\)\s*)+)"),
+        _not_broadcast,
+    ),
     (re.compile(r"shape '\[([\d, -]+)\]' is invalid for input of size (\d+)"), _view_without_batch),
     (re.compile(r"shape '\[([\d, -]+)\]' is invalid for input of size (\d+)"), _view_of_fixed_size),
     (

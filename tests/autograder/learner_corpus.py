@@ -3041,7 +3041,7 @@ MISTAKES.update(
             "        total += self.input_[self._at(i, j)]\n"
             "np.divide(total, self.size**2, out=total)\n"
             "return total",
-            "written in place into an integer array",
+            "the floats written into it are cut to whole numbers",
         ),
     }
 )

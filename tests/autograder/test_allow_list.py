@@ -36,6 +36,8 @@ from dlfs.autograder.sandbox import isolation
 from .as_user import rerun_as_user
 from .grading_helpers import reference_workspace, replace_body
 
+pytestmark = pytest.mark.xdist_group("allow_list")  # its module fixtures, computed once
+
 _FIND_CHECKOUTS = r"""
 import json, os
 found = []
@@ -305,8 +307,6 @@ return x * 0 + 7.0
 
 _FORGE = r"""
 import json, os
-
-pytestmark = pytest.mark.xdist_group("allow_list")  # its module fixtures, computed once
 started = [n for n in os.listdir(".") if n.startswith("call") and n.endswith(".started")]
 index = max([int(n[4:-8]) for n in started] or [0])
 with open("call%d.json" % index, "w") as f:

@@ -56,8 +56,8 @@ def _course_file(tmp_path: Path) -> Path:
     part = text[start:end]
     head, sigmoid = part.split("[chapter1.sigmoid]", 1)
     sigmoid = sigmoid.replace(
-        '{ kind = "agreement", points = 0.5 }',
-        '{ kind = "agreement", points = 0.5, hidden = true }',
+        '{ kind = "agreement", points = 0.25 }',
+        '{ kind = "agreement", points = 0.25, hidden = true }',
         1,
     )
     part = f"{head}[chapter1.sigmoid]{sigmoid}"

@@ -144,8 +144,8 @@ def _course_with_a_hidden_check(tmp_path, monkeypatch) -> None:
     text = load_course().path.read_text(encoding="utf-8")
     start = text.index("[chapter1.sigmoid]")
     hidden = text[start:].replace(
-        '{ kind = "agreement", points = 0.5 }',
-        '{ kind = "agreement", points = 0.5, hidden = true }',
+        '{ kind = "agreement", points = 0.25 }',
+        '{ kind = "agreement", points = 0.25, hidden = true }',
         1,
     )
     course_file = tmp_path / "course.toml"
@@ -162,7 +162,7 @@ def test_check_runs_hidden_checks_where_the_answer_key_is_as_the_cli_does(
     out = capsys.readouterr().out
     assert "1/1" in out and "hidden check(s)" not in out
     assert check("chapter1.sigmoid", namespace=namespace, hidden=True) == 1.0
-    assert "ok   hidden check 0.5/0.5" in capsys.readouterr().out
+    assert "ok   hidden check 0.25/0.25" in capsys.readouterr().out
 
 
 def test_check_leaves_hidden_checks_to_the_instructor_in_the_students_copy(
@@ -175,10 +175,10 @@ def test_check_leaves_hidden_checks_to_the_instructor_in_the_students_copy(
     monkeypatch.setattr(answers_module, "reference_available", lambda: False)
     monkeypatch.setattr(checking, "reference_available", lambda: False)
     namespace: dict = {"In": ["import numpy as np", SIGMOID]}
-    assert check("chapter1.sigmoid", namespace=namespace) == 0.5
+    assert check("chapter1.sigmoid", namespace=namespace) == 0.75
     out = capsys.readouterr().out
-    assert "1/1" not in out and "0.5/0.5 points" in out
-    assert "+ 1 hidden check, 0.5 points" in out
+    assert "1/1" not in out and "0.75/0.75 points" in out
+    assert "+ 1 hidden check, 0.25 points" in out
 
 
 def test_check_scores_nothing_inside_nbgrader_autograde(monkeypatch, capsys):

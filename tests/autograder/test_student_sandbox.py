@@ -31,6 +31,8 @@ from dlfs.autograder.classroom.batch import grade_class
 from .as_user import rerun_as_user
 from .grading_helpers import fast_course, reference_workspace, replace_body
 
+pytestmark = pytest.mark.xdist_group("student_sandbox")  # its module fixtures, computed once
+
 MARK = "dlfs-leftover"
 PLACES = (
     "['/', '/tmp', '/dev', '/dev/shm', '/var/tmp', '/run', os.getcwd(), "
@@ -89,8 +91,6 @@ return np.maximum(0.2 * x, x)
 FIND = f"""
 import ctypes, os, socket, sys
 import numpy
-
-pytestmark = pytest.mark.xdist_group("student_sandbox")  # its module fixtures, computed once
 mark = {MARK!r}
 found = [p for p in {PLACES} if os.path.exists(os.path.join(p, mark))]
 if os.environ.get('DLFS_LEFTOVER'):
