@@ -331,6 +331,13 @@ def _simplest(
         simpler = simpler_instead(confirmed, mine, tried, theirs)
         simpler = in_the_learners_code(simpler, mine, theirs)
     dropped = _prove(checks, simpler, answers, runner, lock, also)
+    if dropped is not None and dropped.edit.op in ("drop", "mul_site", "mul_name"):  # again:
+        with lock:  # a factor too many the key binds otherwise: its binding says where
+            again = in_the_learners_code(
+                simpler_instead(dropped, mine, tried, theirs), mine, theirs
+            )
+        bound = _prove(checks, again, answers, runner, lock, also)
+        simpler, dropped = (simpler + again, bound) if bound is not None else (simpler, dropped)
     if dropped is not None:
         return [*tried, *simpler], dropped
     if only_for_the_checks_function(confirmed, mine):

@@ -41,7 +41,7 @@ def simpler_instead(
     return found
 
 
-_NUMERIC = frozenset({"scale", "drop"})
+_NUMERIC = frozenset({"scale", "drop", "mul_site", "mul_name"})
 """Proofs by a factor (a constant one, or a factor too many): they say how the value is off,
 not which code made it so. (A sign, a missing term, a sum for a mean say it already.)"""
 
@@ -67,7 +67,7 @@ def _key_form_instead(
     if statement is None:
         return []
     read = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name)}
-    own = [] if confirmed.edit.op == "drop" else [span_of(statement)]  # a factor too many
+    own = [] if confirmed.edit.op != "scale" else [span_of(statement)]  # a factor too many
     places = own + [  # is said where it is: only a binding it reads can say more
         span_of(n)
         for n in ast.walk(source.node)

@@ -507,14 +507,30 @@ def dropout_backward(ref: Any, inputs: dict[str, Any], keep_prob: float = 0.7, *
     """A training pass's output and the input gradient through the same mask."""
     x, G = inputs["x"], inputs["G"]
     op = ref.Dropout(keep_prob, seed=inputs["seed"])
-    output = op.forward(x)
-    return {"x": x, "G": G, "output": np.array(output, copy=True), "input_grad": op._input_grad(G)}
+    given = x.copy()
+    output = np.array(op.forward(x), copy=True)
+    return {
+        "x": given,
+        "G": G,
+        "output": output,
+        "input_grad": op._input_grad(G),
+        "x_kept": np.array(np.array_equal(x, given)),
+    }
 
 
 def _dropout_backward_judge(got: dict, expected: dict, **_: Any) -> list:
     x, G, output, grad = got["x"], got["G"], got["output"], got["input_grad"]
     if grad.shape != x.shape:
         return [("shape", False, f"input_grad has shape {grad.shape}, expected {x.shape}")]
+    if not bool(np.asarray(got.get("x_kept", True)).all()):  # not the backward's fault
+        return [
+            (
+                "through the mask",
+                False,
+                "the forward pass changed its input in place (self.input_ *= … or x *= …): "
+                "the caller's array is not the operation's to change; compute a new one",
+            )
+        ]
     mask = output / x  # what the forward pass multiplied by
     return [
         (

@@ -96,3 +96,36 @@ def test_an_argument_read_only_for_its_shape_is_not_said_to_matter():
     valued = Source("k.py", head + "    return x * weights['B']\n", "k:f")
     assert ignored_arguments([mine], [shape_only]) == ""
     assert "`weights`" in ignored_arguments([mine], [valued])
+
+
+def test_a_forward_that_changes_its_input_is_not_blamed_on_the_backward(tmp_path):
+    """Dropout's mask multiplied into the input through `out=`: the backward through the same
+    mask is right, and the message says what the forward did instead."""
+    body = (
+        "if inference:\n"
+        "    return self.input_\n"
+        "self.mask = (self.rng.random(self.input_.shape) < self.keep_prob) / self.keep_prob\n"
+        "return np.multiply(self.input_, self.mask, out=self.input_)\n"
+    )
+    said = said_of(tmp_path, "chapter4.dropout", "dropout:Dropout._output", body)
+    assert "changed its input in place" in said, said
+    assert "the same mask the forward pass used" not in said, said
+
+
+def test_a_factor_too_many_that_the_key_binds_otherwise_is_said_at_its_binding(tmp_path):
+    """The derivative of the bias add taken as twos: `dLdN = dLdP * dPdN` has a factor too
+    many, and the binding of `dPdN` is where the key has ones."""
+    body = (
+        "P, y = forward_info['P'], forward_info['y']\n"
+        "dLdP = -2.0 * (y - P) / P.size\n"
+        "dPdN = 2 * np.ones_like(forward_info['N'])\n"
+        "dLdN = dLdP * dPdN\n"
+        "dNdW = np.transpose(forward_info['X'], (1, 0))\n"
+        "dLdW = np.dot(dNdW, dLdN)\n"
+        "dPdB = np.ones_like(weights['B'])\n"
+        "dLdB = np.sum(dLdP * dPdB, axis=0, keepdims=True)\n"
+        "return {'W': dLdW, 'B': dLdB}\n"
+    )
+    said = said_of(tmp_path, "chapter2.loss_gradients", "linear_regression:loss_gradients", body)
+    assert "(`dPdN = 2 * np.ones_like(forward_info['N'])`)" in said and PROVEN in said, said
+    assert "has the extra factor `dPdN`" not in said, said
