@@ -331,7 +331,7 @@ def _simplest(
         simpler = simpler_instead(confirmed, mine, tried, theirs)
         simpler = in_the_learners_code(simpler, mine, theirs)
     dropped = _prove(checks, simpler, answers, runner, lock, also)
-    if dropped is not None and dropped.edit.op in ("drop", "mul_site", "mul_name"):  # again:
+    if dropped is not None and dropped.edit.op in ("drop", "mul_site", "mul_name"):  # once more
         with lock:  # a factor too many the key binds otherwise: its binding says where
             again = in_the_learners_code(
                 simpler_instead(dropped, mine, tried, theirs), mine, theirs

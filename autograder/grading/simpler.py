@@ -36,14 +36,18 @@ def simpler_instead(
         found += _dropped_instead(confirmed, sources)
     elif confirmed.edit.op == "rederive":
         found += _read_instead(confirmed, sources, tried)
-    if confirmed.edit.op in _NUMERIC and "(N = " not in confirmed.name:  # a size says more;
+    if _numeric(confirmed) and "(N = " not in confirmed.name:  # a size says more;
         found += _key_form_instead(confirmed, sources, theirs)  # a factor dropped says it too
     return found
 
 
-_NUMERIC = frozenset({"scale", "drop", "mul_site", "mul_name"})
-"""Proofs by a factor (a constant one, or a factor too many): they say how the value is off,
-not which code made it so. (A sign, a missing term, a sum for a mean say it already.)"""
+def _numeric(confirmed: Proposal) -> bool:
+    """A proof by a factor (a constant one, or a factor too many): it says how the value is
+    off, not which code made it so. (A sign, a missing factor or term, a sum for a mean say
+    it already.)"""
+    op, args = confirmed.edit.op, confirmed.edit.args
+    too_many = op in ("mul_site", "mul_name") and len(args) > 1 and float(args[1]) < 0
+    return op in ("scale", "drop") or too_many
 
 
 def _key_form_instead(
@@ -66,7 +70,9 @@ def _key_form_instead(
     )
     if statement is None:
         return []
-    read = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name)}
+    read = {
+        n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
     own = [] if confirmed.edit.op != "scale" else [span_of(statement)]  # a factor too many
     places = own + [  # is said where it is: only a binding it reads can say more
         span_of(n)
