@@ -15,6 +15,7 @@ from ..sandbox.instrument import Edit, span_of
 from .bindings import moved_to_the_slip
 from .keyform import key_forms
 from .opedits import dropped_operands
+from .ranking import within
 from .relations import Proposal
 from .removed import removed_instead
 from .source import Source, parameters
@@ -86,7 +87,7 @@ def _key_form_instead(
         p
         for p in key_forms(sources, theirs)
         if p.fid == confirmed.fid
-        and all(any(_holds_span(place, e.span) for place in places) for e in (p.edit, *p.also))
+        and all(any(within(e.span, place) for place in places) for e in (p.edit, *p.also))
     ]
 
 
@@ -113,15 +114,11 @@ def _own_conversion_instead(
         for p in candidates
         if p.fid == confirmed.fid
         and own
-        and all(any(_holds_span(place, e.span) for place in own) for e in (p.edit, *p.also))
+        and all(any(within(e.span, place) for place in own) for e in (p.edit, *p.also))
     ]
 
 
 _BLOCKS = (ast.If, ast.For, ast.While, ast.With, ast.Try, ast.FunctionDef, ast.AsyncFunctionDef)
-
-
-def _holds_span(outer: tuple[int, int, int, int], span: tuple[int, int, int, int]) -> bool:
-    return outer[:2] <= span[:2] and span[2:] <= outer[2:]
 
 
 def _deleted_instead(confirmed: Proposal, sources: list[Source]) -> list[Proposal]:
