@@ -54,6 +54,7 @@ from .source import Source
 from .traces import Trace, Value, parse_trace
 from .twins import twinned
 from .unread import unread_factors
+from .untransposed import untransposed_reshapes
 from .wholes import whole_numbers_anywhere
 
 __all__ = ["Explanation", "Runner", "explain_failure"]
@@ -279,6 +280,7 @@ def _explain(
             structural += added_at(learner_sources, found)  # `+=` where an index repeats
             structural += whole_numbers_anywhere(learner_sources, found)  # dtype=int helpers
             structural += other_loop_indices(learner_sources, found)  # `c` where `o` belongs
+            structural += untransposed_reshapes(learner_sources, learner, found)  # .T
         later = twins + later
         structural = in_the_learners_code(structural, learner_sources, theirs_sources)
         confirmed = _prove([check, *every], later + structural, answers, runner, lock)

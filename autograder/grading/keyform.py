@@ -44,7 +44,7 @@ MAX_CODE = 60
 """The longest part of the key's said and written in."""
 MAX_PROPOSED = 24
 """At most this many sets of parts proposed for one function (each alone first)."""
-MAX_NODES = 6
+MAX_NODES = 8
 """A part replaced by another (neither holding the other) has at most this many nodes each:
 a slip, not a statement written otherwise."""
 
@@ -60,7 +60,7 @@ def key_forms(
     for fid, (mine, theirs) in enumerate(zip(learner_sources, reference_sources, strict=False)):
         at = departure_of(departures, fid)
         key = _renamed(theirs.node, _renames(mine.node, theirs.node))
-        names = _names(mine.node)
+        names = _names(mine.node) | _globals(mine.module)
         spelled = _spelled(key, names)
         computed = _computed(mine.node, key)
         pairs, extra = paired(mine.node, key)
@@ -70,8 +70,9 @@ def key_forms(
             if not parts or len(parts) > MAX_PARTS:
                 continue
             made = [_edit(ours, part, names, spelled, computed) for part in parts]
-            if all(m is not None for m in made):
-                edits.append([m for m in made if m is not None])
+            if all(m for m in made):
+                edits.append([m[0] for m in made])
+                edits += [[other] for m in made for other in m[1:]]  # after the first, alone
         for statement in extra:
             said = f"`{ast.unparse(statement)}` should not be there"
             edits.append([(Edit(span_of(statement), "delete"), said, statement.lineno)])
@@ -151,42 +152,58 @@ def _edit(
     names: set[str],
     spelled: dict[str, ast.expr],
     computed: dict[str, ast.Assign | None],
-) -> tuple[Edit, str, int] | None:
-    """The edit that writes the key's form of ``part`` in, and what it says; a name of the
-    key's that the learner's function does not have is spelled out by the key's definition.
-    Where the part would bypass a value the learner computes (a local, or state the key
-    never reads), what is wrong is how that value is made: for a local bound once, its
-    binding in the key's form of the part; else None."""
+) -> list[tuple[Edit, str, int]]:
+    """The edits that write the key's form of ``part`` in, each with what it says; a name of
+    the key's that the learner's function does not have is spelled out by the key's
+    definition. Where the part would bypass a value the learner computes (a local, or state
+    the key never reads), what is wrong is first how that value is made (for a local bound
+    once, its binding in the key's form of the part), and only then the part itself, where
+    the value read is not the learner's own state (``s * (1 - s)`` with ``s = sigma(x + y)``
+    where ``deriv(sigma, x + y)`` belongs: the sigmoid's own derivative taken for any
+    function's)."""
     ours, theirs, _ = part
     if isinstance(ours, ast.AugAssign):  # the operator alone
         op = type(theirs.op).__name__
         target = ast.unparse(ours.target)
         mine, key = _symbol(ours.op), _symbol(theirs.op)
         said = f"`{target} {mine}= …` should be `{target} {key}= …`"
-        return Edit(span_of(ours), "augop", (op,)), said, statement.lineno
+        return [(Edit(span_of(ours), "augop", (op,)), said, statement.lineno)]
     key = _Spell(spelled).visit(cloned(theirs))
     code = ast.unparse(key)
     if len(code) > MAX_CODE or not _reads(key) <= names or not _small(ours, key):
-        return None
-    bypassed = (_paths(ours) & set(computed)) - _paths(key)
-    if bypassed:  # `ds` replaced: the slip is where `ds` is made, if anywhere
-        binding = computed.get(ours.id) if isinstance(ours, ast.Name) else None
-        if binding is None:
-            return None
-        return _edit(binding, (binding.value, theirs, True), names, spelled, {})  # made there
+        return []
     try:
         key_form(code)
     except (ValueError, SyntaxError):
-        return None
+        return []
     said = f"`{ast.unparse(ours)}` should be `{code}`"
-    return Edit(span_of(ours), "form", (code,)), said, getattr(ours, "lineno", statement.lineno)
+    edit = (Edit(span_of(ours), "form", (code,)), said, getattr(ours, "lineno", statement.lineno))
+    bypassed = (_paths(ours) & set(computed)) - _paths(key)
+    if not bypassed:
+        return [edit]
+    # `ds` replaced: the slip is where `ds` is made, if anywhere, else (locals only) here
+    binding = computed.get(ours.id) if isinstance(ours, ast.Name) else None
+    made = _edit(binding, (binding.value, theirs, True), names, spelled, {}) if binding else []
+    local = all(computed.get(path) is not None for path in bypassed)
+    return [*made, edit] if local else made
 
 
 def _small(ours: ast.AST, theirs: ast.AST) -> bool:
-    """A part that holds the other (a term too many or too few), or two small ones."""
+    """A part that holds the other (a term too many or too few), or two small ones: small
+    once what both hold is counted as one node (``np.var(y - P)`` and ``np.mean(np.power(y
+    - P, 2))`` differ in the calls around ``y - P``) and a dotted name as one."""
     if _holds(ours, theirs) or _holds(theirs, ours):
         return True
-    return max(_size(ours), _size(theirs)) <= MAX_NODES
+    shared = _shared(ours, theirs)
+    return max(_size(ours) - shared, _size(theirs) - shared) <= MAX_NODES
+
+
+def _shared(ours: ast.AST, theirs: ast.AST) -> int:
+    """How many nodes less each part counts for the largest expression both hold (less the
+    one node that stands in its place)."""
+    held = {ast.unparse(n) for n in ast.walk(theirs) if isinstance(n, ast.expr)}
+    sizes = [_size(n) for n in ast.walk(ours) if isinstance(n, ast.expr) and ast.unparse(n) in held]
+    return max(sizes, default=1) - 1
 
 
 def _holds(outer: ast.AST, inner: ast.AST) -> bool:
@@ -195,7 +212,13 @@ def _holds(outer: ast.AST, inner: ast.AST) -> bool:
 
 
 def _size(node: ast.AST) -> int:
-    return sum(isinstance(n, ast.expr) for n in ast.walk(node))
+    """The expression nodes of ``node``, a dotted name (``np.mean``, ``self.lr``) as one."""
+    dotted = {
+        id(n.value)
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+    }
+    return sum(isinstance(n, ast.expr) and id(n) not in dotted for n in ast.walk(node))
 
 
 def _symbol(op: ast.operator) -> str:
@@ -215,6 +238,21 @@ def _names(function: ast.AST) -> set[str]:
     names |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
     names |= {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
     return names
+
+
+def _globals(module: ast.Module) -> set[str]:
+    """The names the learner's file defines at its top (its functions, classes, imports and
+    constants): the key may call a helper of the course's (``deriv``) the learner did not."""
+    found: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.add(statement.name)
+        elif isinstance(statement, ast.Import | ast.ImportFrom):
+            found |= {(a.asname or a.name).split(".")[0] for a in statement.names}
+        elif isinstance(statement, ast.Assign | ast.AnnAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            found |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return found
 
 
 def _paths(node: ast.AST) -> set[str]:

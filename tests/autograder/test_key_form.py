@@ -14,7 +14,7 @@ from dlfs.autograder.grading.keyform import key_forms
 from dlfs.autograder.grading.source import Source
 from dlfs.autograder.sandbox.edits import key_form
 
-from .grading_helpers import PROVEN, said_of
+from .grading_helpers import PROVEN, graded_body, said_of
 
 
 def _sources(mine: str, theirs: str) -> tuple[list[Source], list[Source]]:
@@ -119,3 +119,40 @@ def test_a_local_the_key_computes_in_place_is_named_where_the_learner_binds_it(t
     )
     assert "`max(self.prediction.shape[0], 16)` should be `self.prediction.shape[0]`" in said, said
     assert PROVEN in said and "`n` should be" not in said, said
+
+
+def test_a_course_helper_the_learner_did_not_call_is_said_as_the_key_calls_it(tmp_path):
+    """The sigmoid's own derivative, ``S * (1 - S)``, written where ``sigma`` is any function:
+    the key calls the course's ``deriv``, which the learner's function never reads (it is the
+    file's, not the function's); the local ``S`` it bypasses is right, so the part is said."""
+    body = "N = np.dot(X, W)\nS = sigma(N)\ndSdN = S * (1 - S)\nreturn np.dot(dSdN, W.T)\n"
+    said = said_of(
+        tmp_path,
+        "chapter1.matrix_function_backward_1",
+        "matrix_functions:matrix_function_backward_1",
+        body,
+    )
+    assert "`S * (1 - S)` should be `deriv(sigma, N)`" in said and PROVEN in said, said
+
+
+_MSE_HEAD = (
+    "q = self.prediction\n"
+    "if self.normalize:\n"
+    "    q = q / q.sum(axis=1, keepdims=True)\n"
+    "self.normalized = q\n"
+)
+
+
+def test_calls_around_a_shared_expression_are_a_small_part(tmp_path):
+    """A norm where its square belongs: the two parts differ in the calls around ``q -
+    self.target``, which both hold (counted as one node, as ``np.linalg.norm`` is one)."""
+    body = _MSE_HEAD + "return float(np.linalg.norm(q - self.target) / q.shape[0])\n"
+    said = said_of(tmp_path, "chapter3.mse_forward", "losses:MeanSquaredError._output", body)
+    assert "`np.linalg.norm(q - self.target)` should be `np.sum(" in said, said
+    assert PROVEN in said, said
+
+
+def test_the_squared_norm_is_right(tmp_path):
+    body = _MSE_HEAD + "return float(np.linalg.norm(q - self.target) ** 2 / q.shape[0])\n"
+    result = graded_body(tmp_path, "chapter3.mse_forward", "losses:MeanSquaredError._output", body)
+    assert result.score == result.max_score, [c.message for c in result.checks]
