@@ -42,6 +42,7 @@ from .ignored import ignored_arguments
 from .judge import evaluate, unsaid
 from .keyargs import sizes_computed_otherwise, written_in_arguments
 from .keyform import key_forms, never_returned
+from .loopextent import loop_extents
 from .loopindex import other_loop_indices
 from .plan import Plan, PlannedCheck
 from .reftrace import reference_sources, trace_reference
@@ -280,6 +281,7 @@ def _explain(
             structural += added_at(learner_sources, found)  # `+=` where an index repeats
             structural += whole_numbers_anywhere(learner_sources, found)  # dtype=int helpers
             structural += other_loop_indices(learner_sources, found)  # `c` where `o` belongs
+            structural += loop_extents(learner_sources, found)  # range(3) for a filter's K
             structural += untransposed_reshapes(learner_sources, learner, found)  # .T
         later = twins + later
         structural = in_the_learners_code(structural, learner_sources, theirs_sources)
@@ -308,6 +310,7 @@ def _agreeing(
         missing += copied_aliases(mine)
         missing += written_in_arguments(mine, theirs)
         missing += never_returned(mine, theirs)
+        missing += key_forms(mine, theirs)  # a flag set otherwise, where no value departs
         missing = in_the_learners_code(missing, mine, theirs)
     confirmed = _prove(checks, missing, answers, runner, lock)
     if confirmed is None:

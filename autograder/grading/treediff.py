@@ -2,7 +2,8 @@
 
 The learner's statements are paired with the key's that do the same thing: the same name
 assigned or changed in place, at the same turn (where each does it as often); then by target
-and operator; then by the name changed (``dA[:, :2 * H]`` and ``dA[:, :3 * H]``). Two paired
+and operator; then by the name changed (``dA[:, :2 * H]`` and ``dA[:, :3 * H]``); and the
+headers of ``if``, ``while`` and ``for`` in the order written, where both have as many. Two paired
 statements' syntax trees are walked together down to the smallest nodes that differ and that
 code can stand in for (a call's function is replaced with its call, a slice with its
 subscript). Used by :mod:`.keyform`.
@@ -68,11 +69,27 @@ def paired(
                 pairs += zip(statements, others, strict=True)
                 ours = [s for s in ours if s not in statements]
                 keys = [s for s in keys if s not in others]
-    changed = {_slot(s, 0) for s in keys} | {_slot(a, 0) for _, a in pairs}
+    pairs += _headers(mine, theirs)
+    changed = {_slot(s, 0) for s in keys} | {_slot(a, 0) for _, a in pairs if _slot(a, 0)}
     extra = [s for s in ours if isinstance(s, ast.AugAssign) and _slot(s, 0) in changed]
     called = {ast.unparse(n.func) for n in ast.walk(theirs) if isinstance(n, ast.Call)}
     extra += [s for s in ours if _slot(s, 0)[0] == "call" and _slot(s, 0)[1] not in called]
     return pairs, extra
+
+
+def _headers(mine: ast.AST, theirs: ast.AST) -> list[tuple[ast.stmt, ast.stmt]]:
+    """The learner's ``if``, ``while`` and ``for`` headers with the key's, in the order
+    written, where both have as many (``if epoch % 10 == 0:`` for ``if epoch % eval_every ==
+    0:``; ``for t in range(T - 1)`` for ``for t in range(T)``)."""
+    ours, keys = _tests(mine), _tests(theirs)
+    if len(ours) != len(keys):
+        return []
+    return [(m, k) for m, k in zip(ours, keys, strict=True) if type(m) is type(k)]
+
+
+def _tests(function: ast.AST) -> list[ast.stmt]:
+    found = [n for n in ast.walk(function) if isinstance(n, ast.If | ast.While | ast.For)]
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
 
 def _grouped(statements: list[ast.stmt], level: int) -> dict[tuple[str, ...], list[ast.stmt]]:
@@ -88,6 +105,10 @@ def parts(ours: ast.stmt, theirs: ast.stmt) -> list[Part] | None:
     """The parts in which two statements differ (None: they differ in what they are)."""
     if type(ours) is not type(theirs):
         return None
+    if isinstance(ours, ast.If | ast.While | ast.For):  # a header: its test, what it loops over
+        field = "iter" if isinstance(ours, ast.For) else "test"
+        found = _diff(getattr(ours, field), getattr(theirs, field))
+        return None if any(not ok for *_, ok in found) else found
     parts: list[Part] = []
     if isinstance(ours, ast.AugAssign) and type(ours.op) is not type(theirs.op):
         parts.append((ours, theirs, True))

@@ -156,3 +156,16 @@ def test_the_squared_norm_is_right(tmp_path):
     body = _MSE_HEAD + "return float(np.linalg.norm(q - self.target) ** 2 / q.shape[0])\n"
     result = graded_body(tmp_path, "chapter3.mse_forward", "losses:MeanSquaredError._output", body)
     assert result.score == result.max_score, [c.message for c in result.checks]
+
+
+def test_a_header_is_lined_up_with_the_keys_header(tmp_path):
+    """A branch on a misremembered name of the decay (``"exp"``): the learner's ``if`` is
+    paired with the key's, and the literal said as the key writes it."""
+    body = (
+        'if self.decay_type == "exp":\n'
+        "    self.lr *= self.decay_per_epoch\n"
+        "else:\n"
+        "    self.lr -= self.decay_per_epoch\n"
+    )
+    said = said_of(tmp_path, "chapter4.lr_decay", "optimizers:Optimizer._decay_lr", body)
+    assert "`'exp'` should be `'exponential'`" in said and PROVEN in said, said
