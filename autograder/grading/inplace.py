@@ -14,6 +14,8 @@ departs says where to look:
 
 from __future__ import annotations
 
+import ast
+
 from ..sandbox.instrument import Site
 from .aligned import Departure, Pool, close, same
 from .source import Source, Statement
@@ -24,6 +26,37 @@ __all__ = ["state_departure"]
 _BEFORE = {"entry_out": "entry", "self_out": "self_in"}
 
 
+def _reshaped_state(
+    value: Value, theirs: Value, pool: Pool, earlier: list[Value], source: Source
+) -> Departure | None:
+    """State kept in another shape than the reference's, with its numbers: a departure only
+    where the reference's call leaves it as it was (``self.input_``, whose shape a backward
+    reads back) and the learner's has lost axes; else no use of it depends on the shape."""
+    before = _before(pool.values, theirs)
+    kept = before is not None and same(before.array, theirs.array)
+    if not kept or value.array.ndim >= theirs.array.ndim or not close(value.array, theirs.array):
+        return None
+    path = str(value.key)
+    departure = Departure(value, source, None, source.node.lineno, path, pool, earlier, theirs)
+    departure.line = _reshaping(path, source) or departure.line
+    departure.note = (
+        f"keeps `{path}` in another shape, {value.array.shape}, than the reference's, "
+        f"{theirs.array.shape}: what later reads its shape (a backward's reshape) gets it "
+        "wrong; store it as given and reshape a copy"
+    )
+    return departure
+
+
+def _reshaping(path: str, source: Source) -> int | None:
+    """The line of the first assignment to ``path`` or to its ``.shape``."""
+    for node in ast.walk(source.node):
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(ast.unparse(t) in (path, f"{path}.shape") for t in targets):
+                return node.lineno
+    return None
+
+
 def state_departure(
     value: Value, pool: Pool, earlier: list[Value], learner: Trace, source: Source
 ) -> Departure | None:
@@ -32,10 +65,10 @@ def state_departure(
     if theirs is None or not value.numeric:
         return None
     tracked = value.graph is not None and theirs.graph is not None and value.graph != theirs.graph
+    if value.array.shape != theirs.array.shape and value.array.size == theirs.array.size:
+        return _reshaped_state(value, theirs, pool, earlier, source)
     if close(value.array, theirs.array) and not tracked:
         return None
-    if value.array.shape != theirs.array.shape and value.array.size == theirs.array.size:
-        return None  # kept in another shape: no use of it depends on the shape here
     path = str(value.key)
     calls = learner.invocation(value.fid, value.inv)
     mine_before = _before(calls, value)

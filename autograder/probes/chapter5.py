@@ -12,6 +12,7 @@ from numpy import ndarray
 from . import book
 from .builders import backward_after_forward, op_backward, op_forward
 from .common import after_an_earlier_call, numeric, op_pass, output_grad_for
+from .inplace import read_only, stored
 from .record import Probe, declare
 from .training import accuracy, fit_network, mnist_images
 
@@ -237,11 +238,14 @@ def _flatten_inputs(
 
 
 def flatten(ref: Any, inputs: dict[str, ndarray], **_: Any) -> dict[str, Any]:
-    """Flatten forward and backward."""
+    """Flatten forward and backward, the arrays given read-only (a forward that reshapes the
+    caller's input in place, ``x.shape = …``, is caught there)."""
     x, grad = inputs["x"], inputs["output_grad"]
     op = ref.Flatten()
-    output = op.forward(x)
-    return {"output": np.array(output, copy=True), "input_grad": op._input_grad(grad)}
+    with read_only(input_=x):
+        output = np.array(op.forward(x), copy=True)
+    with read_only(output_grad=grad, **stored(op)):
+        return {"output": output, "input_grad": op._input_grad(grad)}
 
 
 def _pool_input(rng: np.random.Generator, n: int, c: int, size: int) -> ndarray:

@@ -13,7 +13,7 @@ import ast
 import linecache
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from types import TracebackType
 
 import numpy as np
@@ -48,6 +48,14 @@ def _direct(name: str) -> str:
     )
 
 
+def _reshaped(name: str) -> str:
+    whose = _whose(name)
+    return (
+        f"{CHANGED}the shape of {name} in place (`{name}.shape = …` or `.resize(…)`): {whose} "
+        f"is not yours to reshape; `{name}.reshape(…)` gives a new view and leaves it as it was"
+    )
+
+
 def _through(name: str, alias: str, assigned: str) -> str:
     whose = _whose(name)
     return (
@@ -67,12 +75,20 @@ def _whose(name: str) -> str:
 @contextmanager
 def read_only(**arrays: ndarray) -> Iterator[None]:
     """Run the code under test with ``arrays`` read-only; a write into one becomes a
-    :class:`ChangedInPlace` (its cause, the ``ValueError`` NumPy raised, holds the line)."""
+    :class:`ChangedInPlace` (its cause, the ``ValueError`` NumPy raised, holds the line), and
+    so does a change of one's shape (``x.shape = …`` writes no element), put back first."""
     flags = {name: a.flags.writeable for name, a in arrays.items() if isinstance(a, ndarray)}
+    shapes = {name: arrays[name].shape for name in flags}
     for name in flags:
         arrays[name].flags.writeable = False
     try:
         yield
+        reshaped = [name for name in flags if arrays[name].shape != shapes[name]]
+        for name in reshaped:  # `x.shape = …` writes no element: the flag cannot stop it
+            with suppress(AttributeError, ValueError):
+                arrays[name].shape = shapes[name]
+        if reshaped:
+            raise ChangedInPlace(_reshaped(reshaped[0]))
     except ValueError as error:
         if "read-only" not in str(error):
             raise
