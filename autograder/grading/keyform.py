@@ -184,7 +184,7 @@ def _edit(
     # `ds` replaced: the slip is where `ds` is made, if anywhere, else (locals only) here
     binding = computed.get(ours.id) if isinstance(ours, ast.Name) else None
     made = _edit(binding, (binding.value, theirs, True), names, spelled, {}) if binding else []
-    local = all(computed.get(path) is not None for path in bypassed)
+    local = not any(path.startswith("self.") for path in bypassed)
     return [*made, edit] if local else made
 
 

@@ -176,12 +176,22 @@ def _children(ours: ast.AST, theirs: ast.AST) -> Iterator[tuple[ast.AST, ast.AST
         if isinstance(mine, _OPERATORS):
             continue
         function = isinstance(ours, ast.Call) and field == "func"
+        if function and _same_method(mine, key):  # `out[-1].mean(…)`: the receiver differs
+            yield mine.value, key.value, False
+            continue
         if isinstance(mine, ast.AST) and isinstance(key, ast.AST):
             yield mine, key, function
         elif isinstance(mine, list) and isinstance(key, list):
             for m, k in zip(mine, key, strict=True):
                 if isinstance(m, ast.AST) and not isinstance(m, _OPERATORS):
                     yield m, k, False
+
+
+def _same_method(mine: object, key: object) -> bool:
+    """Whether two calls' functions are the same method of two receivers (``a.mean``)."""
+    if not (isinstance(mine, ast.Attribute) and isinstance(key, ast.Attribute)):
+        return False
+    return mine.attr == key.attr and not isinstance(mine.value, ast.Name)
 
 
 def _replaceable(node: ast.AST) -> bool:

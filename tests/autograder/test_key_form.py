@@ -75,6 +75,16 @@ def test_the_parts_are_found_by_lining_the_trees_up():
     assert len(singles) == 3 and said[:3] == singles  # each part alone before any set of them
 
 
+def test_a_method_chain_is_lined_up_down_to_its_receiver():
+    """``a[0].mean(…).copy()`` and ``b[0].mean(…).copy()`` differ in ``a`` alone: a method of
+    the same name is no function replaced, so the chain is not one part."""
+    mine, theirs = _sources(
+        "velocity = grad[0].mean(axis=0, keepdims=True).copy()\n",
+        "velocity = param[0].mean(axis=0, keepdims=True).copy()\n",
+    )
+    assert [p.name for p in key_forms(mine, theirs)] == ["`grad` should be `param`"]
+
+
 def test_statements_that_differ_in_what_they_are_propose_nothing():
     """A statement written otherwise (another form, or many parts apart) is no slip to name."""
     mine, theirs = _sources(
