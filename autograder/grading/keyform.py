@@ -152,15 +152,17 @@ def _edit(
     names: set[str],
     spelled: dict[str, ast.expr],
     computed: dict[str, ast.Assign | None],
+    binding: bool = False,
 ) -> list[tuple[Edit, str, int]]:
     """The edits that write the key's form of ``part`` in, each with what it says; a name of
     the key's that the learner's function does not have is spelled out by the key's
     definition. Where the part would bypass a value the learner computes (a local, or state
     the key never reads), what is wrong is first how that value is made (for a local bound
-    once, its binding in the key's form of the part), and only then the part itself, where
-    the value read is not the learner's own state (``s * (1 - s)`` with ``s = sigma(x + y)``
-    where ``deriv(sigma, x + y)`` belongs: the sigmoid's own derivative taken for any
-    function's)."""
+    once, its binding in the key's form of the part, however large: ``vocab = W_v.shape[1]``
+    where the key's ``D`` is ``self.Z.shape[1] - self.H_out.shape[1]``), and only then the
+    part itself, where the value read is not the learner's own state (``s * (1 - s)`` with
+    ``s = sigma(x + y)`` where ``deriv(sigma, x + y)`` belongs: the sigmoid's own derivative
+    taken for any function's)."""
     ours, theirs, _ = part
     if isinstance(ours, ast.AugAssign):  # the operator alone
         op = type(theirs.op).__name__
@@ -170,22 +172,25 @@ def _edit(
         return [(Edit(span_of(ours), "augop", (op,)), said, statement.lineno)]
     key = _Spell(spelled).visit(cloned(theirs))
     code = ast.unparse(key)
-    if len(code) > MAX_CODE or not _reads(key) <= names or not _small(ours, key):
+    if len(code) > MAX_CODE or not _reads(key) <= names:
         return []
     try:
         key_form(code)
     except (ValueError, SyntaxError):
         return []
     said = f"`{ast.unparse(ours)}` should be `{code}`"
-    edit = (Edit(span_of(ours), "form", (code,)), said, getattr(ours, "lineno", statement.lineno))
+    line = getattr(ours, "lineno", statement.lineno)
+    edit = [(Edit(span_of(ours), "form", (code,)), said, line)]
+    if not (binding or _small(ours, key)):
+        edit = []
     bypassed = (_paths(ours) & set(computed)) - _paths(key)
     if not bypassed:
-        return [edit]
+        return edit
     # `ds` replaced: the slip is where `ds` is made, if anywhere, else (locals only) here
-    binding = computed.get(ours.id) if isinstance(ours, ast.Name) else None
-    made = _edit(binding, (binding.value, theirs, True), names, spelled, {}) if binding else []
+    bound = computed.get(ours.id) if isinstance(ours, ast.Name) else None
+    made = _edit(bound, (bound.value, theirs, True), names, spelled, {}, True) if bound else []
     local = not any(path.startswith("self.") for path in bypassed)
-    return [*made, edit] if local else made
+    return [*made, *edit] if local else made
 
 
 def _small(ours: ast.AST, theirs: ast.AST) -> bool:
