@@ -217,13 +217,17 @@ def _holds(outer: ast.AST, inner: ast.AST) -> bool:
 
 
 def _size(node: ast.AST) -> int:
-    """The expression nodes of ``node``, a dotted name (``np.mean``, ``self.lr``) as one."""
-    dotted = {
-        id(n.value)
-        for n in ast.walk(node)
-        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
-    }
-    return sum(isinstance(n, ast.expr) and id(n) not in dotted for n in ast.walk(node))
+    """The expression nodes of ``node``, a dotted name (``np.mean``, ``self.lr``), a signed
+    number (``-1``) and an index's tuple (``[::-1, ::-1]``: two slices) each as one."""
+    uncounted = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name):
+            uncounted.add(id(n.value))
+        elif isinstance(n, ast.UnaryOp) and isinstance(n.operand, ast.Constant):
+            uncounted.add(id(n.operand))
+        elif isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Tuple):
+            uncounted.add(id(n.slice))
+    return sum(isinstance(n, ast.expr) and id(n) not in uncounted for n in ast.walk(node))
 
 
 def _symbol(op: ast.operator) -> str:

@@ -85,6 +85,17 @@ def test_a_method_chain_is_lined_up_down_to_its_receiver():
     assert [p.name for p in key_forms(mine, theirs)] == ["`grad` should be `param`"]
 
 
+def test_a_signed_number_and_an_index_tuple_count_as_one_node():
+    """``grad[::-1, ::-1]`` (two slices, each a step of -1) is a small part beside ``grad.T``;
+    a long chain of calls is not."""
+    mine, theirs = _sources("g = grad.T\n", "g = grad[::-1, ::-1]\n")
+    assert [p.name for p in key_forms(mine, theirs)] == ["`grad.T` should be `grad[::-1, ::-1]`"]
+    mine, theirs = _sources(
+        "g = grad.T\n", "g = np.abs(np.sqrt(np.exp(np.log(grad + 1) - 2)) * 3)\n"
+    )
+    assert key_forms(mine, theirs) == []
+
+
 def test_statements_that_differ_in_what_they_are_propose_nothing():
     """A statement written otherwise (another form, or many parts apart) is no slip to name."""
     mine, theirs = _sources(
