@@ -75,6 +75,8 @@ def key_forms(
                 edits += [[other] for m in made for other in m[1:]]  # after the first, alone
         for statement in extra:
             said = f"`{ast.unparse(statement)}` should not be there"
+            if isinstance(statement, ast.If):
+                said = f"`if {ast.unparse(statement.test)}:` and what it does should not be there"
             edits.append([(Edit(span_of(statement), "delete"), said, statement.lineno)])
         found += _combined(fid, at, edits)[:MAX_PROPOSED]
     return found + never_returned(learner_sources, reference_sources, departures)

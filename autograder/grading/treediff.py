@@ -57,8 +57,9 @@ def paired(
     """The learner's statements with the key's that do the same, where each does it as often
     (by target, then by target and operator, then by the name changed); and the learner's
     in-place changes of a target the key changes as often less (``sum_square *= decay``
-    where the key only adds to it), and its calls of what the key never calls
-    (``self._clear_gradients()`` after the gradients were added up)."""
+    where the key only adds to it), its calls of what the key never calls
+    (``self._clear_gradients()`` after the gradients were added up), and its branches where
+    it has more than the key."""
     ours, keys = _slots(mine), _slots(theirs)
     pairs: list[tuple[ast.stmt, ast.stmt]] = []
     for level in (0, 1, 2):
@@ -70,8 +71,9 @@ def paired(
                 ours = [s for s in ours if s not in statements]
                 keys = [s for s in keys if s not in others]
     pairs += _headers(mine, theirs)
+    extra = _branches_too_many(mine, theirs)
     changed = {_slot(s, 0) for s in keys} | {_slot(a, 0) for _, a in pairs if _slot(a, 0)}
-    extra = [s for s in ours if isinstance(s, ast.AugAssign) and _slot(s, 0) in changed]
+    extra += [s for s in ours if isinstance(s, ast.AugAssign) and _slot(s, 0) in changed]
     called = {ast.unparse(n.func) for n in ast.walk(theirs) if isinstance(n, ast.Call)}
     extra += [s for s in ours if _slot(s, 0)[0] == "call" and _slot(s, 0)[1] not in called]
     return pairs, extra
@@ -85,6 +87,20 @@ def _headers(mine: ast.AST, theirs: ast.AST) -> list[tuple[ast.stmt, ast.stmt]]:
     if len(ours) != len(keys):
         return []
     return [(m, k) for m, k in zip(ours, keys, strict=True) if type(m) is type(k)]
+
+
+def _branches_too_many(mine: ast.AST, theirs: ast.AST) -> list[ast.stmt]:
+    """Where the learner's function has more ``if`` statements than the key's: each of its
+    ``if`` statements without an ``else`` (a case the key needs no branch for: ``if other is
+    self:`` making a square's second factor a node of its own)."""
+    ours = [n for n in _tests(mine) if isinstance(n, ast.If)]
+    if len(ours) <= len([n for n in _tests(theirs) if isinstance(n, ast.If)]):
+        return []
+    return [n for n in ours if not n.orelse][:MAX_BRANCHES]
+
+
+MAX_BRANCHES = 4
+"""At most this many of the learner's branches are proposed deleted."""
 
 
 def _tests(function: ast.AST) -> list[ast.stmt]:

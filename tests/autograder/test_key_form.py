@@ -190,3 +190,15 @@ def test_a_header_is_lined_up_with_the_keys_header(tmp_path):
     )
     said = said_of(tmp_path, "chapter4.lr_decay", "optimizers:Optimizer._decay_lr", body)
     assert "`'exp'` should be `'exponential'`" in said and PROVEN in said, said
+
+
+def test_a_branch_the_key_needs_none_for_is_said_to_be_too_many(tmp_path):
+    """A vector made "a batch of one row" first: the learner's function has a branch the key
+    has no counterpart for; deleted, every check passes."""
+    body = (
+        "if x.ndim == 1:\n"
+        "    x = x[None, :]  # a batch of one row\n"
+        "return 0.5 * (1.0 + np.tanh(0.5 * x))\n"
+    )
+    said = said_of(tmp_path, "chapter1.sigmoid", "foundations:sigmoid", body)
+    assert "`if x.ndim == 1:` and what it does should not be there" in said and PROVEN in said
