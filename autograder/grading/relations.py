@@ -31,6 +31,7 @@ from numpy import ndarray
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure, close, mirrored
 from .codeedits import Candidate, from_code, statements
+from .flattened import unflattened
 from .layouts import (
     batch_flattened,
     permuted_before_reshape,
@@ -324,6 +325,7 @@ def _related(
     yield from _trimmed(mine, departure, span, code, known)
     yield from _unsummed(mine, span, code, departure)
     yield from batch_flattened(mine, span, departure)
+    yield from unflattened(mine, span, code, departure, known)
     yield from unpadded(mine, span, departure, known)
     for theirs in _counterparts(mine, departure, span):
         yield from reshaped(mine, theirs, span, code)

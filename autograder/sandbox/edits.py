@@ -98,6 +98,7 @@ NODE_EDITS = frozenset(
         "rename",
         "lookalike",
         "form",
+        "shaped_as",
     }
 )
 STATEMENT_EDITS = frozenset(
@@ -156,6 +157,7 @@ class Edit:
     ``expression`` (the key's code of names and arithmetic, ``K // 2``, written in);
     ``lookalike`` (a form of :data:`.lookalikes.FORMS`: ``np.repeat`` for ``np.tile``);
     ``form`` (the key's code of a part of the statement, calls allowed: :func:`key_form`);
+    ``shaped_as`` (a path: ``(v).reshape(path.shape)``, the axes a flat value lost);
     ``augop`` (an operator's name: ``x *= v`` made ``x -= v``); ``return_after`` (a path:
     ``return self.output`` after the statement); ``add_at`` (``a[idx] += v`` made
     ``np.add.at(a, idx, v)``);
@@ -357,12 +359,20 @@ _NODE_EDITS = {
     "pad": lambda node, args: _padded(node, args[0]),
     "expression": lambda node, args: expression(args[0]),
     "form": lambda node, args: key_form(args[0]),
+    "shaped_as": lambda node, args: _shaped_as(node, str(args[0])),
     "unkeyword": lambda node, args: _unkeyworded(node, args),
     "as_float": lambda node, args: _as_float(node),
     "unnumber": lambda node, args: _unnumbered(node, args),
     "rename": lambda node, args: _renamed(node, args),
     "lookalike": lambda node, args: rewritten(node, str(args[0])),
 }
+
+
+def _shaped_as(node: ast.expr, path: str) -> ast.expr:
+    """``node`` given the shape of the array ``path`` reads: ``(node).reshape(path.shape)``."""
+    shape = ast.Attribute(value=reading(path), attr="shape", ctx=ast.Load())
+    method = ast.Attribute(value=node, attr="reshape", ctx=ast.Load())
+    return ast.Call(func=method, args=[shape], keywords=[])
 
 
 def _renamed(node: ast.expr, args: tuple[Any, ...]) -> ast.expr:
