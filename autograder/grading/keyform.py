@@ -188,11 +188,17 @@ def _edit(
     bypassed = (_paths(ours) & set(computed)) - _paths(key)
     if not bypassed:
         return edit
-    # `ds` replaced: the slip is where `ds` is made, if anywhere, else (locals only) here
+    # `ds` replaced: the slip is where `ds` is made, if anywhere, else (locals only) here;
+    # a local read where the key computes an expression of its own is the learner's own
+    # structure (`ds = s * (1 + s * s)` for the key's `(1 - self.output)`), no slip of the
+    # read: only a binding that holds the key's part, or is held by it, is proposed
     bound = computed.get(ours.id) if isinstance(ours, ast.Name) else None
-    made = _edit(bound, (bound.value, theirs, True), names, spelled, {}, True) if bound else []
+    named = isinstance(theirs, ast.Name)  # a name of the key's (its local, spelled out)
+    made: list[tuple[Edit, str, int]] = []
+    if bound is not None and (named or _holds(bound.value, key) or _holds(key, bound.value)):
+        made = _edit(bound, (bound.value, theirs, True), names, spelled, {}, named)
     local = not any(path.startswith("self.") for path in bypassed)
-    return [*made, *edit] if local else made
+    return [*made, *edit] if local and (named or not isinstance(ours, ast.Name)) else made
 
 
 def _small(ours: ast.AST, theirs: ast.AST) -> bool:

@@ -989,7 +989,7 @@ MISTAKES.update(
             "e_pos = np.exp(self.input_)\n"
             "e_neg = np.exp(-self.input_)\n"
             "return (e_pos - e_neg) / (e_pos + e_neg)",
-            "`np.exp(self.input_)`",
+            "should be `np.tanh(self.input_)`",
         ),
         "A_c5_avgpool_grad_not_divided": (
             "chapter5.avg_pool",
@@ -1143,7 +1143,7 @@ MISTAKES.update(
             "L = input_.shape[0]\n"
             "windows = sliding_window_view(input_, K)\n"
             "return output_grad[p : L - p] @ windows",
-            "`sliding_window_view(input_, K)`",
+            "`input_` should be `_pad_1d(input_, K // 2)`",
         ),
         "A_c6_adagrad_is_rmsprop": (
             "chapter6.adagrad",
