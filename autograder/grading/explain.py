@@ -273,16 +273,7 @@ def _explain(
     else:  # a second batch: the first's edits made in their statements' twins too, the
         with lock:  # statements around the line moved or missing, and the less specific
             twins = twinned(first + later, learner_sources)  # edits with no room,
-            structural = block_proposals(found, theirs_sources)  # two names' roles exchanged
-            structural += exchanged_roles(found)  # (after a binding reordered: more precise)
-            structural += unread_factors(found, learner, theirs_sources)  # a gate left out
-            structural += written_in_arguments(learner_sources, theirs_sources)  # sizes
-            structural += key_forms(learner_sources, theirs_sources, found)  # a part or two
-            structural += added_at(learner_sources, found)  # `+=` where an index repeats
-            structural += whole_numbers_anywhere(learner_sources, found)  # dtype=int helpers
-            structural += other_loop_indices(learner_sources, found)  # `c` where `o` belongs
-            structural += loop_extents(learner_sources, found)  # range(3) for a filter's K
-            structural += untransposed_reshapes(learner_sources, learner, found)  # .T
+            structural = _structural(found, learner, learner_sources, theirs_sources)
         later = twins + later
         structural = in_the_learners_code(structural, learner_sources, theirs_sources)
         confirmed = _prove([check, *every], later + structural, answers, runner, lock)
@@ -293,6 +284,22 @@ def _explain(
         )
         tried = tried if confirmed is None or confirmed in tried else [*tried, confirmed]
     return _noted(_explanation(found, tried, confirmed), learner_sources, theirs_sources)
+
+
+def _structural(
+    found: list[Departure], learner: Trace, mine: list[Source], theirs: list[Source]
+) -> list[Proposal]:
+    """The second batch's edits of the code's structure, less specific than the numbers'."""
+    structural = block_proposals(found, theirs)  # the statements around the line moved,
+    structural += exchanged_roles(found)  # two names' roles exchanged (after a binding
+    structural += unread_factors(found, learner, theirs)  # reordered), a gate left out
+    structural += written_in_arguments(mine, theirs)  # sizes
+    structural += key_forms(mine, theirs, found)  # a part or two
+    structural += added_at(mine, found)  # `+=` where an index repeats
+    structural += whole_numbers_anywhere(mine, found)  # dtype=int helpers
+    structural += other_loop_indices(mine, found)  # `c` where `o` belongs
+    structural += loop_extents(mine, found)  # range(3) for a filter's K
+    return structural + untransposed_reshapes(mine, learner, found)  # .T, not a reshape
 
 
 def _agreeing(

@@ -4,8 +4,8 @@
 ``.flatten()`` to loop over the elements: every value is right and in the key's order, but
 the result has one axis where the key's has the input's shape. Where a departing value holds
 the numbers of a reference's value with more axes, and an array the call knows has that
-shape, that array's shape is proposed given back (``(…).reshape(x.shape)``) and said with
-the cause: an element-by-element loop keeps the values, not the axes.
+shape (two axes or more longer than one: a lost axis of one is a sum without keepdims),
+that array's shape is proposed given back (``(…).reshape(x.shape)``).
 """
 
 from __future__ import annotations
@@ -36,16 +36,20 @@ def unflattened(
     shapes = {
         v.array.shape
         for v in [*departure.pool.returned, *departure.pool.values]
-        if v.numeric and v.array.ndim > 1 and v.array.size == mine.size and close(v.array, mine)
+        if v.numeric and _axes(v.array) > 1 and v.array.size == mine.size and close(v.array, mine)
     }
     for name, (array, _) in known.items():
         if isinstance(array, ndarray) and array.shape in shapes and np.ndim(array) > 1:
             yield (
                 Edit(span, "shaped_as", (name,)),
-                f"`{code}` has the right numbers in one flat axis: it lost the shape of "
-                f"`{name}`, {array.shape} (a loop over the elements keeps their values, not "
-                f"the axes); `.reshape({name}.shape)`, or NumPy applied to `{name}` itself, "
-                "keeps it",
+                f"`{code}` has the right numbers in one flat axis where the shape of `{name}`, "
+                f"{array.shape}, belongs: `.reshape({name}.shape)` gives it back (a loop over "
+                "the elements, `ravel` or `flatten`, keeps their values, not the axes)",
                 True,
             )
             return
+
+
+def _axes(array: ndarray) -> int:
+    """How many axes longer than one ``array`` has (a (1, 4) is a row kept, not a grid)."""
+    return sum(size > 1 for size in array.shape)

@@ -51,7 +51,7 @@ __all__ = ["MAX_PROPOSALS", "Proposal", "departure_of", "known_values", "proposa
 
 MAX_PROPOSALS = 20
 """How many edits the first batch proves (one worker run: a call each)."""
-MAX_LATER = 40
+MAX_LATER = 60
 """How many more a second batch proves, with the statements' edits, when none of the first
 passed."""
 _DEPARTURES = DEPARTURES

@@ -16,7 +16,7 @@ FROMITER = "flat = np.fromiter((v if v > 0 else 0.0 for v in self.input_.flat), 
 
 def test_a_result_built_element_by_element_is_said_to_have_lost_the_inputs_shape(tmp_path):
     said = said_of(tmp_path, *TARGET, FROMITER + "return flat\n")
-    assert "has the right numbers in one flat axis: it lost the shape of `self.input_`" in said
+    assert "has the right numbers in one flat axis where the shape of `self.input_`" in said
     assert PROVEN in said, said
 
 
