@@ -6,9 +6,9 @@
 (``id: (exercise, target, body)``), as ``tests/autograder/learner_corpus.py`` does, written by
 someone who has not seen the grader (a helper told to read only the reference, the stubs,
 ``course.toml`` and ``BOOK_API.md``). Each case's body is spliced into a copy of the
-reference and graded; cases share a copy only when they cannot meet (another exercise, and
-neither body calls the other's function: graded locally, a learner's own sibling function
-is called). Prints a summary and writes every case's status, score and message.
+reference and graded; cases share a copy only when they cannot meet (another exercise in
+another module, and neither body names the other's function: graded locally, a learner's own
+sibling function is called, directly or through another). Prints a summary and writes every case's status, score and message.
 
 ``words`` found in the message ("kw") is a rough guide only: a word may appear in quoted
 code or in a list of guesses. The figure to report is a reading by hand of every message
@@ -55,12 +55,11 @@ def _names(body: str) -> set[str]:
 
 
 def _meet(a: tuple, b: tuple) -> bool:
-    """Whether two cases must not share a copy: one exercise, or one module where one body
-    calls the other's function."""
-    if a[0] == b[0]:
+    """Whether two cases must not share a copy: one exercise, or one module (a body may reach
+    the other's function through a third: ``conv_2d_multichannel`` calls ``conv_2d``, which
+    calls ``_pad_2d``), or one body that names the other's function."""
+    if a[0] == b[0] or a[1].split(":")[0] == b[1].split(":")[0]:
         return True
-    if a[1].split(":")[0] != b[1].split(":")[0]:
-        return False
     function_a, function_b = (c[1].split(":")[1].split(".")[-1] for c in (a, b))
     return function_a in _names(b[2]) or function_b in _names(a[2])
 
