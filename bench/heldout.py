@@ -8,7 +8,8 @@ someone who has not seen the grader (a helper told to read only the reference, t
 ``course.toml`` and ``BOOK_API.md``). Each case's body is spliced into a copy of the
 reference and graded; cases share a copy only when they cannot meet (another exercise in
 another module, and neither body names the other's function: graded locally, a learner's own
-sibling function is called, directly or through another). Prints a summary and writes every case's status, score and message.
+sibling function is called, directly or through another). Prints a summary and writes every
+case's status, score and message.
 
 ``words`` found in the message ("kw") is a rough guide only: a word may appear in quoted
 code or in a list of guesses. The figure to report is a reading by hand of every message
