@@ -121,15 +121,18 @@ def _returns(function: ast.AST) -> bool:
 def _combined(
     fid: int, departure: int, statements: list[list[tuple[Edit, str, int]]]
 ) -> list[Proposal]:
-    """Each statement's parts, alone and together, then statements together, smallest first."""
+    """Each statement's parts, alone and together, then statements together, smallest first
+    (where there are too many parts for every set: any two, then all)."""
     units = [part for parts in statements for part in parts]
     sets: list[tuple[tuple[Edit, str, int], ...]] = [(u,) for u in units]
     sets += [tuple(parts) for parts in statements if len(parts) > 1]
     if len(units) <= MAX_TOGETHER:
         for size in range(2, len(units) + 1):
             sets += [c for c in itertools.combinations(units, size) if c not in sets]
-    elif len(statements) <= MAX_TOGETHER:
-        sets.append(tuple(units))
+    else:  # two parts of any statements (a slip and its consequence), then all of them
+        sets += [c for c in itertools.combinations(units, 2) if c not in sets]
+        if len(statements) <= MAX_TOGETHER:
+            sets.append(tuple(units))
     found = []
     for chosen in sets:
         first = chosen[0]

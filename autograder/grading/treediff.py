@@ -58,8 +58,8 @@ def paired(
     (by target, then by target and operator, then by the name changed); and the learner's
     in-place changes of a target the key changes as often less (``sum_square *= decay``
     where the key only adds to it), its calls of what the key never calls
-    (``self._clear_gradients()`` after the gradients were added up), and its branches where
-    it has more than the key."""
+    (``self._clear_gradients()`` after the gradients were added up), its branches where it
+    has more than the key, and its assignments of a target the key assigns less often."""
     ours, keys = _slots(mine), _slots(theirs)
     pairs: list[tuple[ast.stmt, ast.stmt]] = []
     for level in (0, 1, 2):
@@ -71,12 +71,28 @@ def paired(
                 ours = [s for s in ours if s not in statements]
                 keys = [s for s in keys if s not in others]
     pairs += _headers(mine, theirs)
-    extra = _branches_too_many(mine, theirs)
+    extra = _branches_too_many(mine, theirs) + _assigned_again(ours, keys)
     changed = {_slot(s, 0) for s in keys} | {_slot(a, 0) for _, a in pairs if _slot(a, 0)}
     extra += [s for s in ours if isinstance(s, ast.AugAssign) and _slot(s, 0) in changed]
     called = {ast.unparse(n.func) for n in ast.walk(theirs) if isinstance(n, ast.Call)}
     extra += [s for s in ours if _slot(s, 0)[0] == "call" and _slot(s, 0)[1] not in called]
     return pairs, extra
+
+
+def _assigned_again(ours: list[ast.stmt], keys: list[ast.stmt]) -> list[ast.stmt]:
+    """The learner's assignments to a target the key assigns less often, where each of the
+    key's is one of the learner's word for word: the others (``self.Z`` assigned the reset
+    state's input after it held the gates' input, which the backward pass reads)."""
+    texts = {ast.unparse(k) for k in keys}
+    found = []
+    for slot, statements in _grouped(ours, 0).items():
+        others = [k for k in keys if _slot(k, 0) == slot]
+        if slot[0] != "=" or not others or len(others) >= len(statements):
+            continue
+        same = [s for s in statements if ast.unparse(s) in texts]
+        if len(same) == len(others):
+            found += [s for s in statements if s not in same]
+    return found
 
 
 def _headers(mine: ast.AST, theirs: ast.AST) -> list[tuple[ast.stmt, ast.stmt]]:

@@ -96,6 +96,22 @@ def test_a_signed_number_and_an_index_tuple_count_as_one_node():
     assert key_forms(mine, theirs) == []
 
 
+def test_a_target_assigned_again_where_the_key_assigns_it_once_is_said_too_many():
+    """The gates' input kept, then overwritten with the candidate's (which the key keeps
+    under another name): the second assignment should not be there, and the other name
+    takes its value; the two said together, without the rest of the statements' parts."""
+    mine, theirs = _sources(
+        "self.z = grad * 2\nvelocity = self.z + 1\nself.z = grad * 3\nself.w = self.z\n",
+        "self.z = grad * 2\nvelocity = self.z + 1\nself.w = grad * 3\n",
+    )
+    said = [p.name for p in key_forms(mine, theirs)]
+    assert "`self.z = grad * 3` should not be there" in said
+    assert (
+        "`self.z` should be `grad * 3`; and at line 4, `self.z = grad * 3` should not be there"
+        in said
+    )
+
+
 def test_statements_that_differ_in_what_they_are_propose_nothing():
     """A statement written otherwise (another form, or many parts apart) is no slip to name."""
     mine, theirs = _sources(
