@@ -10,25 +10,40 @@ proposed in the key's form, alone, with the other parts of its statement, and wi
 of the function's other statements (the smallest set first). Proven like any edit (one that
 makes the check and every other pass): what is said is the code that should be there.
 
-Not proposed: a part of the key's that reads a name the learner's function does not have
-(a name the key defines from names the learner has is spelled out), a part longer than
-:data:`MAX_CODE`, two parts neither holding the other and larger than :data:`MAX_NODES`, a
-part that bypasses a value the learner computes (the slip is then where that value is made),
-and statements that differ in more than :data:`MAX_PARTS` parts (written otherwise, not
-slipped). Where the key returns a value and the learner's function returns none, the last
-values it computes are proposed returned (:func:`never_returned`).
+Headers are lined up too (``if epoch % 10 == 0:`` for ``if epoch % eval_every == 0:``), and
+what the learner's function has more of than the key's is proposed deleted: an in-place change,
+a call, a branch, an assignment made again (:mod:`.treediff`).
+
+Not proposed: a part of the key's that reads a name neither the learner's function nor its
+file has (a name the key defines from names the learner has is spelled out: :mod:`.keynames`),
+a part longer than :data:`MAX_CODE`, two parts neither holding the other and larger than
+:data:`MAX_NODES` (what both hold counted as one node), and statements that differ in more
+than :data:`MAX_PARTS` parts (written otherwise, not slipped). A part that bypasses a value the
+learner computes is proposed first where that value is made. Where the key returns a value
+and the learner's function returns none, the last values it computes are proposed returned
+(:func:`never_returned`).
 """
 
 from __future__ import annotations
 
 import ast
-import builtins
 import itertools
 from collections.abc import Sequence
 
 from ..sandbox.edits import cloned, key_form
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure
+from .keynames import (
+    Spell,
+    globals_of,
+    names_of,
+    own_values,
+    paths,
+    reads,
+    renamed,
+    renames,
+    spelled_out,
+)
 from .relations import Proposal, departure_of
 from .source import Source
 from .treediff import Part, paired
@@ -59,10 +74,10 @@ def key_forms(
     found: list[Proposal] = []
     for fid, (mine, theirs) in enumerate(zip(learner_sources, reference_sources, strict=False)):
         at = departure_of(departures, fid)
-        key = _renamed(theirs.node, _renames(mine.node, theirs.node))
-        names = _names(mine.node) | _globals(mine.module)
-        spelled = _spelled(key, names)
-        computed = _computed(mine.node, key)
+        key = renamed(theirs.node, renames(mine.node, theirs.node))
+        names = names_of(mine.node) | globals_of(mine.module)
+        spelled = spelled_out(key, names)
+        computed = own_values(mine.node, key)
         pairs, extra = paired(mine.node, key)
         edits: list[list[tuple[Edit, str, int]]] = []
         for ours, keys in pairs:
@@ -175,9 +190,9 @@ def _edit(
         mine, key = _symbol(ours.op), _symbol(theirs.op)
         said = f"`{target} {mine}= …` should be `{target} {key}= …`"
         return [(Edit(span_of(ours), "augop", (op,)), said, statement.lineno)]
-    key = _Spell(spelled).visit(cloned(theirs))
+    key = Spell(spelled).visit(cloned(theirs))
     code = ast.unparse(key)
-    if len(code) > MAX_CODE or not _reads(key) <= names:
+    if len(code) > MAX_CODE or not reads(key) <= names:
         return []
     try:
         key_form(code)
@@ -188,7 +203,7 @@ def _edit(
     edit = [(Edit(span_of(ours), "form", (code,)), said, line)]
     if not (binding or _small(ours, key)):
         edit = []
-    bypassed = (_paths(ours) & set(computed)) - _paths(key)
+    bypassed = (paths(ours) & set(computed)) - paths(key)
     if not bypassed:
         return edit
     # `ds` replaced: the slip is where `ds` is made, if anywhere, else (locals only) here;
@@ -244,128 +259,3 @@ def _size(node: ast.AST) -> int:
 def _symbol(op: ast.operator) -> str:
     """``*`` for ``ast.Mult()``: the operator as written."""
     return ast.unparse(ast.BinOp(ast.Name("a"), op, ast.Name("b")))[2:-2]
-
-
-# -- names -----------------------------------------------------------------------------------
-
-
-def _names(function: ast.AST) -> set[str]:
-    """What the learner's function can read: its parameters, its names, the globals it reads,
-    NumPy and Python's built-ins."""
-    names = {"self", "np", *dir(builtins)}
-    args = function.args  # type: ignore[attr-defined]
-    names |= {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-    names |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
-    names |= {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
-    return names
-
-
-def _globals(module: ast.Module) -> set[str]:
-    """The names the learner's file defines at its top (its functions, classes, imports and
-    constants): the key may call a helper of the course's (``deriv``) the learner did not."""
-    found: set[str] = set()
-    for statement in module.body:
-        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            found.add(statement.name)
-        elif isinstance(statement, ast.Import | ast.ImportFrom):
-            found |= {(a.asname or a.name).split(".")[0] for a in statement.names}
-        elif isinstance(statement, ast.Assign | ast.AnnAssign):
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            found |= {t.id for t in targets if isinstance(t, ast.Name)}
-    return found
-
-
-def _paths(node: ast.AST) -> set[str]:
-    """The names and ``self.x`` attributes ``node`` reads."""
-    found = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-    found |= {
-        ast.unparse(n)
-        for n in ast.walk(node)
-        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"
-    }
-    return found
-
-
-def _computed(mine: ast.AST, key: ast.AST) -> dict[str, ast.Assign | None]:
-    """The values the learner's function computes on its own, each with its one binding
-    (None: bound more than once, or state): its locals bound to more than a number, and the
-    state it reads that the key never does (``self.kept``)."""
-    constant = (ast.Constant, ast.UnaryOp)
-    bindings: dict[str, list[ast.Assign]] = {}
-    for node in ast.walk(mine):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name):
-                bindings.setdefault(target.id, []).append(node)
-    computed: dict[str, ast.Assign | None] = {
-        name: bound[0] if len(bound) == 1 else None
-        for name, bound in bindings.items()
-        if not all(isinstance(b.value, constant) for b in bound)
-    }
-    own = {p for p in _paths(mine) if p.startswith("self.")} - _paths(key)
-    return computed | dict.fromkeys(own)
-
-
-def _reads(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-
-
-def _renames(mine: ast.AST, theirs: ast.AST) -> dict[str, str]:
-    """The key's local names the learner calls otherwise: ``d_reset_H = dZ_h[:, D:]`` in the
-    key where the learner writes ``d_rH = dZ_h[:, D:]`` (the same code, another name)."""
-    bound = {n.id for n in ast.walk(mine) if isinstance(n, ast.Name)}
-    renames: dict[str, str] = {}
-    ours = _named_assignments(mine)
-    for name, value in _named_assignments(theirs):
-        if name in bound or name in renames:
-            continue
-        code = ast.unparse(_renamed(value, renames))
-        same = [n for n, v in ours if ast.unparse(v) == code and n not in renames.values()]
-        if len(same) == 1:
-            renames[name] = same[0]
-    return renames
-
-
-def _named_assignments(function: ast.AST) -> list[tuple[str, ast.expr]]:
-    found = [
-        n
-        for n in ast.walk(function)
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
-    ]
-    found.sort(key=lambda n: (n.lineno, n.col_offset))
-    return [(n.targets[0].id, n.value) for n in found]  # type: ignore[attr-defined]
-
-
-def _renamed(node: ast.AST, renames: dict[str, str]) -> ast.AST:
-    """A copy of ``node`` with the key's names the learner calls otherwise renamed."""
-    return _Rename(renames).visit(cloned(node)) if renames else node
-
-
-def _spelled(key: ast.AST, names: set[str]) -> dict[str, ast.expr]:
-    """The key's local names the learner's function does not have, each assigned once from
-    names it has (``d_reset_H = dZ_h[:, D:]``): their definitions."""
-    assigned: dict[str, list[ast.expr]] = {}
-    for name, value in _named_assignments(key):
-        assigned.setdefault(name, []).append(value)
-    return {
-        name: values[0]
-        for name, values in assigned.items()
-        if name not in names and len(values) == 1 and _reads(values[0]) <= names
-    }
-
-
-class _Spell(ast.NodeTransformer):
-    def __init__(self, spelled: dict[str, ast.expr]) -> None:
-        self.spelled = spelled
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        return cloned(self.spelled[node.id]) if node.id in self.spelled else node
-
-
-class _Rename(ast.NodeTransformer):
-    def __init__(self, renames: dict[str, str]) -> None:
-        self.renames = renames
-
-    def visit_Name(self, node: ast.Name) -> ast.Name:
-        node.id = self.renames.get(node.id, node.id)
-        return node
