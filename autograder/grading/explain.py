@@ -56,6 +56,7 @@ from .traces import Trace, Value, parse_trace
 from .twins import twinned
 from .unread import unread_factors
 from .untransposed import untransposed_reshapes
+from .usedup import used_up
 from .wholes import whole_numbers_anywhere
 
 __all__ = ["Explanation", "Runner", "explain_failure"]
@@ -299,6 +300,7 @@ def _structural(
     structural += whole_numbers_anywhere(mine, found)  # dtype=int helpers
     structural += other_loop_indices(mine, found)  # `c` where `o` belongs
     structural += loop_extents(mine, found)  # range(3) for a filter's K
+    structural += used_up(mine, found)  # a generator iterated twice
     return structural + untransposed_reshapes(mine, learner, found)  # .T, not a reshape
 
 
@@ -318,6 +320,7 @@ def _agreeing(
         missing += written_in_arguments(mine, theirs)
         missing += never_returned(mine, theirs)
         missing += key_forms(mine, theirs)  # a flag set otherwise, where no value departs
+        missing += used_up(mine)  # a generator counted, then found empty
         missing = in_the_learners_code(missing, mine, theirs)
     confirmed = _prove(checks, missing, answers, runner, lock)
     if confirmed is None:
