@@ -61,6 +61,10 @@ from .wholes import whole_numbers_anywhere
 
 __all__ = ["Explanation", "Runner", "explain_failure"]
 
+REFUSED = "KeyForwardRefused"
+"""How a failing call's message begins where the sandbox refused to run the key for the learner's
+code (:mod:`..sandbox.keyforward`): no edit explains an attempt, its own message does."""
+
 Runner = Callable[[list[ProbeCall], dict[str, Any], float], WorkerRun]
 """``runner(calls, trace, timeout)``: the learner's functions run on ``calls`` in a worker
 with the trace job ``trace`` (``TraceJob.to_json``), within ``timeout`` seconds."""
@@ -228,6 +232,8 @@ def _failing(
             continue
         if outcome.status == "error" and outcome.message.startswith(CHANGED):
             continue  # an array changed in place: its message names the line and the array
+        if outcome.status == "error" and outcome.message.startswith(REFUSED):
+            continue  # the key run on inputs of the learner's own: refused, and said so
         if check.spec.kind != "training" and outcome.status in ("ok", "error"):
             return check, result
     return None
@@ -420,7 +426,7 @@ def _prove(
     return passed[0] if passed else None
 
 
-MAX_SECOND_OPINIONS = 3
+MAX_SECOND_OPINIONS = 6
 """At most this many edits that passed the failing check are tried on the other checks."""
 
 
