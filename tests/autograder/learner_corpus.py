@@ -1272,10 +1272,7 @@ MISTAKES.update(
             "self.H_out = self.h_bar + self.u * (H_in - self.h_bar)\n"
             'self.x_out = self.H_out @ params_dict["W_v"]["value"] + params_dict["B_v"]["value"]\n'
             "return self.x_out, self.H_out",
-            (
-                "groups the wrong way",
-                "self.r * H_in @ W_h[D:]",
-            ),
+            "`self.r * H_in @ W_h[D:]` is right",
         ),
         "A_c6_gru_forward_update_swapped": (
             "chapter6.gru_node_forward",
