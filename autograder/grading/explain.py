@@ -28,6 +28,7 @@ import numpy as np
 
 from ..probes.inplace import CHANGED
 from ..results import CheckResult
+from ..sandbox.keyforward import KeyForwardRefused
 from ..sandbox.protocol import CallOutcome, ProbeCall, WorkerRun
 from ..sandbox.splice import LearnerFunction
 from ..sandbox.trace import TraceJob
@@ -61,7 +62,7 @@ from .wholes import whole_numbers_anywhere
 
 __all__ = ["Explanation", "Runner", "explain_failure"]
 
-REFUSED = "KeyForwardRefused"
+REFUSED = KeyForwardRefused.__name__
 """How a failing call's message begins where the sandbox refused to run the key for the learner's
 code (:mod:`..sandbox.keyforward`): no edit explains an attempt, its own message does."""
 

@@ -9,6 +9,7 @@ import ast
 import builtins
 
 from ..sandbox.edits import cloned
+from .source import name_bindings
 
 __all__ = [
     "Spell",
@@ -65,12 +66,7 @@ def own_values(mine: ast.AST, key: ast.AST) -> dict[str, ast.Assign | None]:
     (None: bound more than once, or state): its locals bound to more than a number, and the
     state it reads that the key never does (``self.kept``)."""
     constant = (ast.Constant, ast.UnaryOp)
-    bindings: dict[str, list[ast.Assign]] = {}
-    for node in ast.walk(mine):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name):
-                bindings.setdefault(target.id, []).append(node)
+    bindings = name_bindings(mine)
     computed: dict[str, ast.Assign | None] = {
         name: bound[0] if len(bound) == 1 else None
         for name, bound in bindings.items()

@@ -21,6 +21,7 @@ __all__ = [
     "Source",
     "Statement",
     "is_neutral",
+    "name_bindings",
     "name_of",
     "names_read",
     "overlaps",
@@ -253,6 +254,18 @@ def _within(inner: Span, outer: Span) -> bool:
         outer[2],
         outer[3],
     )
+
+
+def name_bindings(function: ast.AST) -> dict[str, list[ast.Assign]]:
+    """Each local name the function assigns alone (``x = …``), with its assignments in the
+    order ``ast.walk`` meets them."""
+    bindings: dict[str, list[ast.Assign]] = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                bindings.setdefault(target.id, []).append(node)
+    return bindings
 
 
 def name_of(node: ast.AST) -> str | None:

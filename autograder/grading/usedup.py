@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from ..sandbox.instrument import Edit, span_of
 from .aligned import Departure
 from .relations import Proposal, departure_of
-from .source import Source
+from .source import Source, name_bindings
 
 __all__ = ["used_up"]
 
@@ -40,12 +40,7 @@ def used_up(sources: Sequence[Source], departures: Sequence[Departure] = ()) -> 
 
 
 def _edits(function: ast.AST) -> Iterator[tuple[Edit, str]]:
-    bindings: dict[str, list[ast.Assign]] = {}
-    for node in ast.walk(function):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name):
-                bindings.setdefault(target.id, []).append(node)
+    bindings = name_bindings(function)
     for name, bound in bindings.items():
         if len(bound) != 1 or not isinstance(bound[0].value, ast.Call | ast.GeneratorExp):
             continue
